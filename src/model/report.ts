@@ -1,0 +1,138 @@
+/**
+ * The Report: the JSON contract for cron and CI users (schema/report.schema.json, schemaVersion 1).
+ * Everything here is deterministic for the same input and clock.
+ */
+
+import type { AccessLevel, GrantPath, Provenance } from './entitlement.js';
+import type { PrincipalKind } from './inventory.js';
+
+export const SCHEMA_VERSION = 1 as const;
+
+export const FINDING_TYPES = [
+  'dormant-principal',
+  'unused-service',
+  'unused-permission',
+  'unverifiable-permission',
+  'stale-credential',
+] as const;
+export type FindingType = (typeof FINDING_TYPES)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type EvidenceSource = 'cloudtrail' | 'access-advisor' | 'role-last-used' | 'credential-report';
+
+export interface LastUsed {
+  date: string;
+  source: EvidenceSource;
+}
+
+/** Why a grant cannot be judged from the collected evidence. */
+export type UnverifiableReason =
+  | 'data-events-not-logged'
+  | 'not-logged-by-cloudtrail'
+  | 'region-not-covered'
+  | 'window-not-covered'
+  | 'no-cloudtrail-logs'
+  | 'management-events-not-logged'
+  | 'dependent-action-unobservable'
+  | 'source-excluded';
+
+export interface FindingPermission {
+  action: string;
+  accessLevel: AccessLevel;
+  provenance: Provenance;
+  grantedBy: GrantPath[];
+  isConditional: boolean;
+  resources: string[];
+  /** Latest evidence of use, even older than the window; null = no evidence of use at all. */
+  lastUsed: LastUsed | null;
+  unverifiable?: { reason: UnverifiableReason; detail: string };
+}
+
+export interface Span {
+  start: string;
+  end: string;
+  days: number;
+}
+
+export interface Evidence {
+  window: Span;
+  /** The part of the window the CloudTrail evidence covers; null when there is no log evidence. */
+  observed: Span | null;
+  sources: EvidenceSource[];
+  /** One sentence: why this verdict is safe (or why it cannot be made). */
+  reason: string;
+  deniedAttempts?: number;
+}
+
+export interface Finding {
+  id: string;
+  type: FindingType;
+  severity: Severity;
+  provider: 'aws';
+  account: string;
+  principal: { id: string; name: string; kind: PrincipalKind };
+  /** Present on per-service and per-permission findings. */
+  service?: string;
+  permissions: FindingPermission[];
+  evidence: Evidence;
+  recommendation: string;
+}
+
+export interface ReportWarning {
+  code: string;
+  message: string;
+  account?: string;
+  file?: string;
+}
+
+export interface AccountCoverage {
+  account: string;
+  principals: number;
+  skippedServiceLinked: number;
+  cloudTrail: {
+    isPresent: boolean;
+    filesRead: number;
+    filesFailed: number;
+    eventsRead: number;
+    firstEvent: string | null;
+    lastEvent: string | null;
+    observed: Span | null;
+    isWindowCovered: boolean;
+    regions: string[];
+    trail: { isMultiRegion: boolean; isAssumed: boolean; homeRegion?: string };
+    managementEvents: { read: boolean; write: boolean };
+    dataEvents: { resourceType: string; read: boolean; write: boolean }[];
+    selectorsSource: string;
+  };
+  accessAdvisor: { principals: number; files: string[] };
+  credentialReport: { isPresent: boolean; generatedTime?: string };
+  notes: string[];
+  /** Events that map to no catalogue action, never silently dropped. */
+  unmappedEvents: { eventSource: string; eventName: string; count: number }[];
+  /** Calls by callers that are not IAM roles/users of the inventory, kept apart. */
+  otherCallers: { callerType: string; arn: string | null; events: number }[];
+  deniedAttempts: { principal: string; action: string; count: number }[];
+}
+
+export interface ReportSummary {
+  accounts: number;
+  principals: number;
+  skippedServiceLinked: number;
+  findings: number;
+  byType: Record<FindingType, number>;
+  bySeverity: Record<Severity, number>;
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'permdrift'; version: string };
+  asOf: string;
+  window: Span;
+  catalogue: string;
+  summary: ReportSummary;
+  coverage: AccountCoverage[];
+  findings: Finding[];
+  warnings: ReportWarning[];
+}
