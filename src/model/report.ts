@@ -36,7 +36,9 @@ export type UnverifiableReason =
   | 'no-cloudtrail-logs'
   | 'management-events-not-logged'
   | 'dependent-action-unobservable'
-  | 'source-excluded';
+  | 'source-excluded'
+  /** The principal made calls to this service that map to no catalogue action: any of them may be it. */
+  | 'unmapped-events';
 
 export interface FindingPermission {
   action: string;
