@@ -1,0 +1,100 @@
+/** Parsing and checking of command-line values: durations, times, formats and outputs. */
+
+import { extname } from 'node:path';
+import { UsageError } from '../model/errors.js';
+import { SEVERITIES, type Severity } from '../model/report.js';
+
+export const FORMATS = ['table', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** `90d`, `12h`: the window length in milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+)\s*([dh])$/i.exec(text.trim());
+  if (!m || !m[1] || !m[2]) {
+    throw new UsageError(`invalid ${flag} "${text}"`, `use a number of days or hours, e.g. ${flag} 90d or ${flag} 12h`);
+  }
+  const n = Number(m[1]);
+  if (n <= 0) throw new UsageError(`${flag} must be positive, got "${text}"`, `e.g. ${flag} 90d`);
+  const unit = m[2].toLowerCase() === 'd' ? 86_400_000 : 3_600_000;
+  if (m[2].toLowerCase() === 'd' && n > 400) {
+    // Access Advisor and RoleLastUsed keep 400 days; beyond that nothing can prove non-use.
+    throw new UsageError(`${flag} ${text} is longer than the 400 days IAM keeps last-used data`, `use ${flag} 400d or less`);
+  }
+  return n * unit;
+}
+
+export function parseAsOf(text: string | undefined, now: () => Date): Date {
+  if (text === undefined) return now();
+  // Date-only or full ISO 8601 with a zone; a zone-less time would depend on the machine's zone.
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text)) {
+    throw new UsageError(`invalid --as-of "${text}"`, 'use an ISO 8601 time with a zone, e.g. --as-of 2026-11-25T00:00:00Z');
+  }
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`invalid --as-of "${text}"`, 'use an ISO 8601 time, e.g. --as-of 2026-11-25T00:00:00Z');
+  return d;
+}
+
+export type FailOn = Severity | 'never';
+
+export function parseFailOn(text: string): FailOn {
+  if (text === 'never' || (SEVERITIES as readonly string[]).includes(text)) return text as FailOn;
+  throw new UsageError(`invalid --fail-on "${text}"`, `use one of: never, ${SEVERITIES.join(', ')}`);
+}
+
+function formatFromExtension(file: string): Format | undefined {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.txt' || ext === '.table') return 'table';
+  return undefined;
+}
+
+export interface OutputTarget {
+  format: Format;
+  /** `-` or undefined = stdout. */
+  file?: string;
+}
+
+/**
+ * Pairs `--format` values with `-o` values: one output takes its format from the flag or its
+ * extension; several outputs pair with the formats in order.
+ */
+export function resolveOutputs(formats: string[], outputs: string[]): OutputTarget[] {
+  for (const f of formats) {
+    if (!(FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`unknown --format "${f}"`, `use one of: ${FORMATS.join(', ')}`);
+    }
+  }
+  const fmts = formats as Format[];
+  if (outputs.length === 0) {
+    if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', 'e.g. --format table --format json -o - -o report.json');
+    return [{ format: fmts[0] ?? 'table' }];
+  }
+  if (fmts.length === 0) {
+    return outputs.map((file) => {
+      const format = file === '-' ? 'table' : formatFromExtension(file);
+      if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, 'add --format table|json');
+      return file === '-' ? { format } : { format, file };
+    });
+  }
+  if (fmts.length === 1 && outputs.length === 1) {
+    const [format] = fmts as [Format];
+    const [file] = outputs as [string];
+    return file === '-' ? [{ format }] : [{ format, file }];
+  }
+  if (fmts.length !== outputs.length) {
+    throw new UsageError(`${fmts.length} --format value(s) but ${outputs.length} -o value(s)`, 'give one -o per --format, in the same order');
+  }
+  return fmts.map((format, i) => {
+    const file = outputs[i] ?? '-';
+    return file === '-' ? { format } : { format, file };
+  });
+}
+
+/** Colour per CONVENTIONS: off with NO_COLOR, --no-color or a non-TTY; FORCE_COLOR overrides. */
+export function isColorWanted(opts: { isFlagOff: boolean; isTty: boolean; env: NodeJS.ProcessEnv }): boolean {
+  const force = opts.env['FORCE_COLOR'];
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  if (opts.isFlagOff) return false;
+  if (opts.env['NO_COLOR'] !== undefined && opts.env['NO_COLOR'] !== '') return false;
+  return opts.isTty;
+}

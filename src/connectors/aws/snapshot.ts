@@ -1,0 +1,270 @@
+/**
+ * The offline snapshot layout (README "Snapshot layout"): one folder per account under `<dir>/aws/`,
+ * holding the files the AWS CLI writes. This module finds them and reads them into Inventory and
+ * Activity; log files are streamed by the CloudTrail reader, never loaded whole.
+ */
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { z } from 'zod';
+import type { AccountActivity, EventSelectorCoverage, TrailCoverage } from '../../model/activity.js';
+import type { AccessAdvisorRecord, AwsAccountInventory, Principal } from '../../model/inventory.js';
+import { InputError } from '../../model/errors.js';
+import type { ReportWarning } from '../../model/report.js';
+import { parseAccessAdvisorFile } from './access-advisor.js';
+import { parseAuthorizationDetails } from './authorization-details.js';
+import { readCloudTrail } from './cloudtrail/read-cloudtrail.js';
+import { parseCredentialReport } from './credential-report.js';
+import { parseEventSelectors } from './event-selectors.js';
+
+export const AUTH_DETAILS_FILE = 'iam-get-account-authorization-details.json';
+export const EVENT_SELECTORS_FILE = 'cloudtrail-get-event-selectors.json';
+export const DESCRIBE_TRAILS_FILE = 'cloudtrail-describe-trails.json';
+export const CREDENTIAL_REPORT_FILE = 'iam-get-credential-report.json';
+
+export interface SnapshotAccountFiles {
+  account: string;
+  dir: string;
+  authorizationDetails: string;
+  eventSelectors?: string;
+  describeTrails?: string;
+  credentialReport?: string;
+  cloudTrail: string[];
+  accessAdvisor: string[];
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) await walk(full, out);
+    else if (e.isFile() && /\.json(\.gz)?$/i.test(e.name)) out.push(full);
+  }
+}
+
+export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccountFiles[]> {
+  let rootStat;
+  try {
+    rootStat = await stat(root);
+  } catch (cause) {
+    throw new InputError(`snapshot folder ${root} does not exist or cannot be read`, 'pass the folder that contains `aws/<account-id>/` (see README "Snapshot layout")', { cause });
+  }
+  if (!rootStat.isDirectory()) {
+    throw new InputError(`${root} is not a folder`, 'pass the folder that contains `aws/<account-id>/`');
+  }
+  const awsDir = join(root, 'aws');
+  let names: string[];
+  try {
+    names = (await readdir(awsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch (cause) {
+    throw new InputError(`${root} has no aws/ folder`, 'lay the files out as `<dir>/aws/<account-id>/iam-get-account-authorization-details.json` (see README)', { cause });
+  }
+  const accounts = names.filter((n) => /^\d{12}$/.test(n)).sort();
+  if (accounts.length === 0) {
+    throw new InputError(`${awsDir} holds no account folder (a 12-digit account id)`, 'create `aws/<account-id>/` and put `aws iam get-account-authorization-details` output in it');
+  }
+  const result: SnapshotAccountFiles[] = [];
+  for (const account of accounts) {
+    const dir = join(awsDir, account);
+    const authorizationDetails = join(dir, AUTH_DETAILS_FILE);
+    if (!(await isFile(authorizationDetails))) {
+      throw new InputError(`account folder ${dir} has no ${AUTH_DETAILS_FILE}`, `run \`aws iam get-account-authorization-details > ${authorizationDetails}\``, { file: authorizationDetails });
+    }
+    const files: SnapshotAccountFiles = { account, dir, authorizationDetails, cloudTrail: [], accessAdvisor: [] };
+    for (const [key, name] of [
+      ['eventSelectors', EVENT_SELECTORS_FILE],
+      ['describeTrails', DESCRIBE_TRAILS_FILE],
+      ['credentialReport', CREDENTIAL_REPORT_FILE],
+    ] as const) {
+      const p = join(dir, name);
+      if (await isFile(p)) files[key] = p;
+    }
+    for (const [key, sub] of [
+      ['cloudTrail', 'cloudtrail'],
+      ['accessAdvisor', 'access-advisor'],
+    ] as const) {
+      const p = join(dir, sub);
+      try {
+        if ((await stat(p)).isDirectory()) await walk(p, files[key]);
+      } catch {
+        // optional folder
+      }
+      files[key].sort();
+    }
+    result.push(files);
+  }
+  return result;
+}
+
+export async function readJsonFile(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new InputError(`cannot read ${path}`, `check that the ${what} file exists and is readable`, { cause, file: path });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new InputError(`${path} is not valid JSON (${(cause as Error).message})`, `write the ${what} again; the file may be truncated`, { cause, file: path });
+  }
+}
+
+const trailsFile = z.object({
+  trailList: z.array(
+    z.object({
+      TrailARN: z.string().optional(),
+      Name: z.string().optional(),
+      IsMultiRegionTrail: z.boolean().optional(),
+      IsOrganizationTrail: z.boolean().optional(),
+      HomeRegion: z.string().optional(),
+      IncludeGlobalServiceEvents: z.boolean().optional(),
+    }),
+  ),
+});
+
+function trailCoverage(json: unknown, source: string, trailArn: string | undefined): TrailCoverage {
+  const parsed = trailsFile.safeParse(json);
+  if (!parsed.success) {
+    throw new InputError(`${source} is not \`aws cloudtrail describe-trails\` output`, 'run `aws cloudtrail describe-trails > cloudtrail-describe-trails.json`', { file: source });
+  }
+  const trails = parsed.data.trailList;
+  const chosen = (trailArn ? trails.find((t) => t.TrailARN === trailArn) : undefined) ?? trails[0];
+  if (!chosen) return {};
+  // An organization trail records every account and region of the organization.
+  const isMultiRegion = (chosen.IsMultiRegionTrail ?? false) || (chosen.IsOrganizationTrail ?? false) || trails.some((t) => t.IsMultiRegionTrail);
+  return { isMultiRegion, ...(chosen.HomeRegion ? { homeRegion: chosen.HomeRegion } : {}), source };
+}
+
+export interface LoadedAccount {
+  inventory: AwsAccountInventory;
+  activity: AccountActivity;
+  warnings: ReportWarning[];
+}
+
+export interface LoadAccountOptions {
+  windowStart: string;
+  asOf: string;
+  workers?: number;
+  onProgress?: (p: { filesDone: number; filesTotal: number; bytesRead: number; bytesTotal: number; events: number }) => void;
+}
+
+function stem(file: string): string {
+  return basename(file).replace(/\.json(\.gz)?$/i, '');
+}
+
+/** Matches each Access Advisor file to its principal (see the module comment for the naming rule). */
+async function readAccessAdvisor(files: SnapshotAccountFiles, principals: Principal[], warnings: ReportWarning[]): Promise<AccessAdvisorRecord[]> {
+  const byStem = new Map(files.accessAdvisor.map((f) => [stem(f), f]));
+  const consumedAsJob = new Set<string>();
+  const records: AccessAdvisorRecord[] = [];
+  const lookupName = (s: string): Principal | undefined => {
+    const qualified = /^(role|user)\.(.+)$/.exec(s);
+    if (qualified) return principals.find((p) => p.kind === qualified[1] && p.name === qualified[2]);
+    const named = principals.filter((p) => p.name === s);
+    return named.length === 1 ? named[0] : undefined;
+  };
+  const parsedFiles = new Map<string, ReturnType<typeof parseAccessAdvisorFile>>();
+  for (const f of files.accessAdvisor) {
+    try {
+      parsedFiles.set(f, parseAccessAdvisorFile(await readJsonFile(f, 'Access Advisor'), relative(files.dir, f)));
+    } catch (err) {
+      warnings.push({ code: 'access-advisor-unreadable', message: (err as Error).message, account: files.account, file: f });
+    }
+  }
+  for (const [f, parsed] of parsedFiles) {
+    if (parsed.kind === 'pointer') {
+      const target = byStem.get(parsed.jobId);
+      const detail = target ? parsedFiles.get(target) : undefined;
+      const principal = lookupName(stem(f));
+      if (!target || !detail || detail.kind !== 'details') {
+        warnings.push({ code: 'access-advisor-job-missing', message: `${relative(files.dir, f)} names job ${parsed.jobId} but access-advisor/${parsed.jobId}.json is missing or unreadable`, account: files.account, file: f });
+        continue;
+      }
+      consumedAsJob.add(target);
+      if (!principal) {
+        warnings.push({ code: 'access-advisor-unmatched', message: `${relative(files.dir, f)}: no role or user named "${stem(f)}" in this account`, account: files.account, file: f });
+        continue;
+      }
+      records.push({ principalArn: principal.arn, ...detail.record });
+    }
+  }
+  for (const [f, parsed] of parsedFiles) {
+    if (parsed.kind !== 'details' || consumedAsJob.has(f)) continue;
+    let principal = lookupName(stem(f));
+    if (!principal && parsed.entities.length === 1) principal = principals.find((p) => p.arn === parsed.entities[0]);
+    if (!principal) {
+      warnings.push({ code: 'access-advisor-unmatched', message: `${relative(files.dir, f)}: cannot tell which principal it describes; name the file after the role or user (e.g. access-advisor/<role-name>.json)`, account: files.account, file: f });
+      continue;
+    }
+    records.push({ principalArn: principal.arn, ...parsed.record });
+  }
+  records.sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : a.source < b.source ? -1 : 1));
+  return records;
+}
+
+export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAccountOptions): Promise<LoadedAccount> {
+  const warnings: ReportWarning[] = [];
+  const auth = parseAuthorizationDetails(
+    await readJsonFile(files.authorizationDetails, 'authorization details'),
+    files.account,
+    relative(files.dir, files.authorizationDetails),
+  );
+  for (const w of auth.warnings) warnings.push({ ...w, account: files.account, file: files.authorizationDetails });
+
+  let selectors: EventSelectorCoverage = { kind: 'assumed-default' };
+  let trailArn: string | undefined;
+  if (files.eventSelectors) {
+    const json = await readJsonFile(files.eventSelectors, 'event selectors');
+    selectors = parseEventSelectors(json, EVENT_SELECTORS_FILE);
+    if (typeof json === 'object' && json !== null && 'TrailARN' in json && typeof json.TrailARN === 'string') trailArn = json.TrailARN;
+  }
+  const trail = files.describeTrails
+    ? trailCoverage(await readJsonFile(files.describeTrails, 'trail description'), DESCRIBE_TRAILS_FILE, trailArn)
+    : {};
+
+  let credentialReport: AwsAccountInventory['credentialReport'];
+  if (files.credentialReport) {
+    credentialReport = parseCredentialReport(await readJsonFile(files.credentialReport, 'credential report'), CREDENTIAL_REPORT_FILE);
+  }
+
+  const accessAdvisor = await readAccessAdvisor(files, auth.principals, warnings);
+
+  let cloudTrail: AccountActivity['cloudTrail'] = null;
+  let calls: AccountActivity['calls'] = [];
+  if (files.cloudTrail.length > 0) {
+    const read = await readCloudTrail({
+      files: files.cloudTrail,
+      account: files.account,
+      windowStart: opts.windowStart,
+      asOf: opts.asOf,
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+    cloudTrail = read.coverage;
+    calls = read.calls;
+    for (const failed of read.coverage.filesFailed) {
+      warnings.push({ code: 'cloudtrail-file-unreadable', message: `${relative(files.dir, failed.file)}: ${failed.reason}; its events are a coverage gap`, account: files.account, file: failed.file });
+    }
+  }
+
+  return {
+    inventory: {
+      provider: 'aws',
+      account: files.account,
+      principals: auth.principals,
+      accessAdvisor,
+      ...(credentialReport ? { credentialReport } : {}),
+    },
+    activity: { provider: 'aws', account: files.account, calls, cloudTrail, selectors, trail },
+    warnings,
+  };
+}

@@ -1,0 +1,413 @@
+/**
+ * analyze: entitlements + evidence → findings. Every verdict says which evidence made it, and no
+ * permission is called unused unless its use would have been seen (see coverage.ts).
+ */
+
+import type { ActionCatalogue, CatalogueAction } from '../../model/catalogue.js';
+import type { Entitlement, PrincipalEntitlements } from '../../model/entitlement.js';
+import type { CredentialReportEntry, Principal } from '../../model/inventory.js';
+import type { EvidenceSource, Finding, FindingPermission, LastUsed, Severity, Span, UnverifiableReason } from '../../model/report.js';
+import {
+  type AccountLogCoverage,
+  cloudTrailObservability,
+  isSpanCovered,
+  observedSpan,
+  spanOf,
+} from './coverage.js';
+import type { AccessAdvisorView, PrincipalActivity, Window } from './evidence.js';
+import { callsExercising, isPermissionOnly } from './observability.js';
+import { describeGrants, recommendDormant, recommendStaleCredential, recommendUnusedPermission, recommendUnusedService } from './recommend.js';
+import { severityFor } from './severity-data.js';
+import { findingId, maxSeverity } from '../findings.js';
+
+export interface PrincipalEvidence {
+  principal: Principal;
+  entitlements: Entitlement[];
+  activity: PrincipalActivity | undefined;
+  accessAdvisor: AccessAdvisorView | undefined;
+  credentials: CredentialReportEntry | undefined;
+  credentialReportTime: string | undefined;
+  coverage: AccountLogCoverage;
+}
+
+type Verdict =
+  | { kind: 'used' }
+  | { kind: 'unused'; sources: EvidenceSource[]; why: string }
+  | { kind: 'unverifiable'; reason: UnverifiableReason; detail: string };
+
+interface Judged {
+  entitlement: Entitlement;
+  verdict: Verdict;
+  lastUsed: LastUsed | null;
+}
+
+function later(a: LastUsed | null, b: LastUsed | null): LastUsed | null {
+  if (!a) return b;
+  if (!b) return a;
+  return b.date > a.date ? b : a;
+}
+
+class PrincipalJudge {
+  private readonly fromMs: number;
+  private readonly isLogSpanCovered: boolean;
+  readonly observed: Span | null;
+  readonly windowSpan: Span;
+
+  constructor(
+    private readonly ev: PrincipalEvidence,
+    private readonly window: Window,
+    private readonly catalogue: ActionCatalogue,
+  ) {
+    const created = Date.parse(ev.principal.createDate);
+    this.fromMs = Number.isNaN(created) ? window.startMs : Math.max(window.startMs, created);
+    this.isLogSpanCovered = isSpanCovered(ev.coverage, window, this.fromMs);
+    this.observed = observedSpan(ev.coverage, window, this.fromMs);
+    this.windowSpan = spanOf(window.startMs, window.endMs);
+  }
+
+  get isCreatedInsideWindow(): boolean {
+    return this.fromMs > this.window.startMs;
+  }
+
+  lastUsed(action: string): LastUsed | null {
+    const key = action.toLowerCase();
+    let best: LastUsed | null = null;
+    const stat = this.ev.activity?.actions.get(key);
+    const ct = stat?.lastInWindow ?? stat?.lastBeforeWindow ?? null;
+    if (ct) best = { date: ct, source: 'cloudtrail' };
+    const [service] = key.split(':');
+    const aa = this.ev.accessAdvisor?.services.get(service ?? '')?.actions?.get(key.slice((service?.length ?? 0) + 1));
+    if (aa) best = later(best, { date: aa, source: 'access-advisor' });
+    return best;
+  }
+
+  isUsedInWindow(action: string, lastUsed: LastUsed | null): boolean {
+    if ((this.ev.activity?.actions.get(action.toLowerCase())?.countInWindow ?? 0) > 0) return true;
+    return lastUsed !== null && Date.parse(lastUsed.date) >= this.window.startMs;
+  }
+
+  /** Access Advisor proves non-use inside the window (never for permission-only actions it does not track). */
+  private accessAdvisorProof(action: CatalogueAction): string | null {
+    const aa = this.ev.accessAdvisor;
+    if (!aa || !aa.isCoveringWindow || isPermissionOnly(action.action)) return null;
+    const svc = aa.services.get(action.service);
+    if (!svc) return null;
+    const isBefore = (d: string | null): boolean => d === null || Date.parse(d) < this.window.startMs;
+    if (isBefore(svc.lastAuthenticated)) {
+      return svc.lastAuthenticated === null
+        ? `Access Advisor (job of ${aa.jobCompletionDate}) reports no ${action.service} access within its 400-day tracking period`
+        : `Access Advisor (job of ${aa.jobCompletionDate}) reports the last ${action.service} access on ${svc.lastAuthenticated}, before the window`;
+    }
+    const tracked = svc.actions?.get(action.name.toLowerCase());
+    if (svc.actions?.has(action.name.toLowerCase()) && isBefore(tracked ?? null)) {
+      return `Access Advisor action-level data (job of ${aa.jobCompletionDate}) reports no use of ${action.action} inside the window`;
+    }
+    return null;
+  }
+
+  private logObservability(action: CatalogueAction): { isObservable: true } | { isObservable: false; reason: UnverifiableReason; detail: string } {
+    const base = cloudTrailObservability(action, this.ev.coverage);
+    if (!base.isObservable) return base;
+    if (!this.isLogSpanCovered) {
+      const span = this.observed;
+      const needDays = Math.round(((this.window.endMs - this.fromMs) / 86_400_000) * 10) / 10;
+      return {
+        isObservable: false,
+        reason: 'window-not-covered',
+        detail: span
+          ? `CloudTrail covers ${span.days} of the ${needDays} days to judge (${span.start} to ${span.end})`
+          : `the CloudTrail logs read do not overlap the ${needDays} days to judge`,
+      };
+    }
+    const service = action.service;
+    if (this.ev.activity?.unmappedServices.has(service)) {
+      return {
+        isObservable: false,
+        reason: 'unmapped-events',
+        detail: `the principal made ${service} calls that map to no catalogue action; any of them may have used ${action.action}`,
+      };
+    }
+    return { isObservable: true };
+  }
+
+  judge(e: Entitlement): Judged {
+    const action = this.catalogue.lookup(e.action);
+    const lastUsed = this.lastUsed(e.action);
+    if (!action) {
+      return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: 'not-logged-by-cloudtrail', detail: `${e.action} is not in the action catalogue` } };
+    }
+    if (this.isUsedInWindow(e.action, lastUsed)) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
+
+    if (isPermissionOnly(action.action)) {
+      return this.judgeThroughCalls(e, action, lastUsed);
+    }
+
+    const aaProof = this.accessAdvisorProof(action);
+    if (aaProof) return { entitlement: e, lastUsed, verdict: { kind: 'unused', sources: ['access-advisor'], why: aaProof } };
+
+    const obs = this.logObservability(action);
+    if (!obs.isObservable) return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: obs.reason, detail: obs.detail } };
+    return { entitlement: e, lastUsed, verdict: { kind: 'unused', sources: ['cloudtrail'], why: this.cloudTrailWhy() } };
+  }
+
+  /**
+   * A permission that is never logged on its own (iam:PassRole) is judged through the calls that
+   * exercise it: any of them used → used; none used and all observable → unused.
+   */
+  private judgeThroughCalls(e: Entitlement, action: CatalogueAction, lastUsed: LastUsed | null): Judged {
+    const calls = callsExercising(action.action, this.catalogue);
+    let latest = lastUsed;
+    for (const c of calls) {
+      const lu = this.lastUsed(c);
+      latest = later(latest, lu);
+      if (this.isUsedInWindow(c, lu)) return { entitlement: e, lastUsed: latest, verdict: { kind: 'used' } };
+    }
+    if (calls.length === 0) {
+      return { entitlement: e, lastUsed: latest, verdict: { kind: 'unverifiable', reason: 'dependent-action-unobservable', detail: `${action.action} is checked inside other calls, and none are known that exercise it` } };
+    }
+    const blind: string[] = [];
+    for (const c of calls) {
+      const ca = this.catalogue.lookup(c);
+      if (!ca) continue;
+      const obs = this.logObservability(ca);
+      if (!obs.isObservable) blind.push(c);
+    }
+    if (blind.length > 0) {
+      return {
+        entitlement: e,
+        lastUsed: latest,
+        verdict: {
+          kind: 'unverifiable',
+          reason: 'dependent-action-unobservable',
+          detail: `${action.action} is exercised only inside other calls, and ${blind.length} of the ${calls.length} that exercise it are not observable (e.g. ${blind.slice(0, 3).join(', ')})`,
+        },
+      };
+    }
+    return {
+      entitlement: e,
+      lastUsed: latest,
+      verdict: {
+        kind: 'unused',
+        sources: ['cloudtrail'],
+        why: `none of the ${calls.length} calls that exercise ${action.action} (e.g. ${calls.slice(0, 3).join(', ')}) was made in the window, and all are observable; ${this.cloudTrailWhy()}`,
+      },
+    };
+  }
+
+  cloudTrailWhy(): string {
+    const o = this.observed;
+    const created = this.isCreatedInsideWindow ? ` (the principal was created ${this.ev.principal.createDate}, inside the window: observed for its lifetime only)` : '';
+    return o ? `not called in ${o.days} days of CloudTrail evidence (${o.start} to ${o.end})${created}` : 'no CloudTrail evidence';
+  }
+
+  /** Dormant: no activity at all in the window, proven by a source that sees every kind of use. */
+  dormancy(): { isDormant: boolean; why: string; sources: EvidenceSource[]; lastActivity: LastUsed | null } {
+    const p = this.ev.principal;
+    const no = { isDormant: false, why: '', sources: [] as EvidenceSource[], lastActivity: null };
+    if (this.isCreatedInsideWindow) return no;
+    if ((this.ev.activity?.eventsInWindow ?? 0) > 0) return no;
+    let lastActivity: LastUsed | null = null;
+    if (this.ev.activity?.lastSeen) lastActivity = { date: this.ev.activity.lastSeen, source: 'cloudtrail' };
+    const before = (d: string): boolean => Date.parse(d) < this.window.startMs;
+    const proofs: string[] = [];
+    const sources: EvidenceSource[] = [];
+
+    if (p.roleLastUsed !== undefined) {
+      if (p.roleLastUsed === null) {
+        proofs.push('IAM reports no use of the role within its 400-day tracking period (RoleLastUsed empty)');
+      } else {
+        lastActivity = later(lastActivity, { date: p.roleLastUsed.lastUsedDate, source: 'role-last-used' });
+        if (!before(p.roleLastUsed.lastUsedDate)) return no;
+        proofs.push(`IAM reports the role last used on ${p.roleLastUsed.lastUsedDate}`);
+      }
+      sources.push('role-last-used');
+    }
+    const aa = this.ev.accessAdvisor;
+    if (aa) {
+      let aaLast: string | null = null;
+      for (const s of aa.services.values()) if (s.lastAuthenticated && (!aaLast || s.lastAuthenticated > aaLast)) aaLast = s.lastAuthenticated;
+      if (aaLast) lastActivity = later(lastActivity, { date: aaLast, source: 'access-advisor' });
+      if (aaLast && !before(aaLast)) return no;
+      if (aa.isCoveringWindow) {
+        proofs.push(aaLast ? `Access Advisor reports the last service access on ${aaLast}` : 'Access Advisor reports no service access within its tracking period');
+        sources.push('access-advisor');
+      }
+    }
+    const cred = this.ev.credentials;
+    if (cred) {
+      const uses = [cred.passwordLastUsed, ...cred.accessKeys.map((k) => k.lastUsedDate)].filter((d): d is string => d !== null);
+      const credLast = uses.sort().at(-1) ?? null;
+      if (credLast) lastActivity = later(lastActivity, { date: credLast, source: 'credential-report' });
+      if (credLast && !before(credLast)) return no;
+      const generated = this.ev.credentialReportTime ? Date.parse(this.ev.credentialReportTime) : Number.NaN;
+      if (generated >= this.window.endMs - this.window.toleranceMs) {
+        proofs.push(credLast ? `the credential report shows the last sign-in or key use on ${credLast}` : 'the credential report shows no sign-in or key use');
+        sources.push('credential-report');
+      }
+    }
+    if (proofs.length === 0) return no;
+    if (this.ev.coverage.hasLogs && this.observed) sources.push('cloudtrail');
+    return { isDormant: true, why: proofs.join('; '), sources, lastActivity };
+  }
+}
+
+function toPermission(j: Judged): FindingPermission {
+  const e = j.entitlement;
+  return {
+    action: e.action,
+    accessLevel: e.accessLevel,
+    provenance: e.provenance,
+    grantedBy: e.grantedBy,
+    isConditional: e.isConditional,
+    resources: e.resources,
+    lastUsed: j.lastUsed,
+    ...(j.verdict.kind === 'unverifiable' ? { unverifiable: { reason: j.verdict.reason, detail: j.verdict.detail } } : {}),
+  };
+}
+
+function principalRef(p: Principal): Finding['principal'] {
+  return { id: p.arn, name: p.name, kind: p.kind };
+}
+
+function severityOf(perms: FindingPermission[]): Severity {
+  return maxSeverity(perms.map((p) => severityFor(p.action, p.accessLevel)));
+}
+
+export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogue: ActionCatalogue): Finding[] {
+  const judge = new PrincipalJudge(ev, window, catalogue);
+  const p = ev.principal;
+  const findings: Finding[] = [];
+  const base = { provider: 'aws' as const, account: p.account, principal: principalRef(p) };
+  const evidence = (sources: EvidenceSource[], reason: string, denied?: number): Finding['evidence'] => ({
+    window: judge.windowSpan,
+    observed: judge.observed,
+    sources: [...new Set(sources)].sort(),
+    reason,
+    ...(denied ? { deniedAttempts: denied } : {}),
+  });
+  const denied = ev.activity?.deniedInWindow ?? 0;
+
+  findings.push(...staleCredentialFindings(ev, window, judge.windowSpan, judge.observed));
+
+  const dormancy = judge.dormancy();
+  if (dormancy.isDormant && ev.entitlements.length > 0) {
+    const perms = ev.entitlements.map((e) => toPermission({ entitlement: e, verdict: { kind: 'unused', sources: dormancy.sources, why: '' }, lastUsed: judge.lastUsed(e.action) }));
+    findings.push({
+      id: findingId('aws', p.account, p.arn, 'dormant-principal', ''),
+      type: 'dormant-principal',
+      severity: severityOf(perms),
+      ...base,
+      permissions: [],
+      evidence: evidence(dormancy.sources, `${dormancy.why}${dormancy.lastActivity ? '' : '; no evidence of any use at all'}.`, denied),
+      recommendation: recommendDormant(p, ev.entitlements.length, dormancy.lastActivity),
+    });
+    return findings;
+  }
+
+  const byService = new Map<string, Judged[]>();
+  for (const e of ev.entitlements) {
+    const j = judge.judge(e);
+    const list = byService.get(e.service) ?? [];
+    list.push(j);
+    byService.set(e.service, list);
+  }
+  for (const [service, judged] of [...byService].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const used = judged.filter((j) => j.verdict.kind === 'used');
+    const unused = judged.filter((j) => j.verdict.kind === 'unused');
+    const unverifiable = judged.filter((j) => j.verdict.kind === 'unverifiable');
+    if (used.length === 0 && unverifiable.length === 0 && unused.length > 0) {
+      const perms = unused.map(toPermission);
+      const sources = unused.flatMap((j) => (j.verdict.kind === 'unused' ? j.verdict.sources : []));
+      const first = unused[0]?.verdict;
+      const why = first && first.kind === 'unused' ? first.why : '';
+      findings.push({
+        id: findingId('aws', p.account, p.arn, 'unused-service', service),
+        type: 'unused-service',
+        severity: severityOf(perms),
+        ...base,
+        service,
+        permissions: perms,
+        evidence: evidence(sources, `No ${service} action was used: ${why}.`, denied),
+        recommendation: recommendUnusedService(p, service, unused.map((j) => j.entitlement)),
+      });
+    } else {
+      for (const j of unused) {
+        if (j.verdict.kind !== 'unused') continue;
+        const perm = toPermission(j);
+        findings.push({
+          id: findingId('aws', p.account, p.arn, 'unused-permission', j.entitlement.action),
+          type: 'unused-permission',
+          severity: severityOf([perm]),
+          ...base,
+          service,
+          permissions: [perm],
+          evidence: evidence(j.verdict.sources, `${j.entitlement.action}: ${j.verdict.why}; ${used.length} other ${service} action(s) were used.`, denied),
+          recommendation: recommendUnusedPermission(p, j.entitlement, used.map((u) => u.entitlement.action)),
+        });
+      }
+    }
+    const byReason = new Map<UnverifiableReason, Judged[]>();
+    for (const j of unverifiable) {
+      if (j.verdict.kind !== 'unverifiable') continue;
+      const list = byReason.get(j.verdict.reason) ?? [];
+      list.push(j);
+      byReason.set(j.verdict.reason, list);
+    }
+    for (const [reason, list] of [...byReason].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const perms = list.map(toPermission);
+      const first = list[0]?.verdict;
+      const detail = first && first.kind === 'unverifiable' ? first.detail : '';
+      findings.push({
+        id: findingId('aws', p.account, p.arn, 'unverifiable-permission', `${service}:${reason}`),
+        type: 'unverifiable-permission',
+        severity: 'info',
+        ...base,
+        service,
+        permissions: perms,
+        evidence: evidence([], `${list.length} ${service} permission(s) cannot be judged: ${detail}.`, denied),
+        recommendation: `Not judged: ${detail}. ${describeGrants(list.map((j) => j.entitlement))} Collect the missing evidence (see coverage notes) or review these grants by hand.`,
+      });
+    }
+  }
+  return findings;
+}
+
+function staleCredentialFindings(ev: PrincipalEvidence, window: Window, windowSpan: Span, observed: Span | null): Finding[] {
+  const cred = ev.credentials;
+  const p = ev.principal;
+  if (!cred || !ev.credentialReportTime) return [];
+  const out: Finding[] = [];
+  const before = (d: string | null): boolean => d === null || Date.parse(d) < window.startMs;
+  for (const key of cred.accessKeys) {
+    if (!key.isActive) continue;
+    // A key created inside the window has not had the whole window to be used.
+    if (key.lastRotated && !before(key.lastRotated) && key.lastUsedDate === null) continue;
+    const isUnused = before(key.lastUsedDate) && before(key.lastRotated);
+    const isUnrotated = before(key.lastRotated);
+    if (!isUnused && !isUnrotated) continue;
+    const what = `access-key-${key.slot}`;
+    out.push({
+      id: findingId('aws', p.account, p.arn, 'stale-credential', what),
+      type: 'stale-credential',
+      severity: isUnused ? 'high' : 'medium',
+      provider: 'aws',
+      account: p.account,
+      principal: principalRef(p),
+      permissions: [],
+      evidence: {
+        window: windowSpan,
+        observed,
+        sources: ['credential-report'],
+        reason: isUnused
+          ? `Active access key ${key.slot} ${key.lastUsedDate ? `last used ${key.lastUsedDate}` : 'never used'}; created or rotated ${key.lastRotated ?? 'at an unknown time'} (credential report of ${ev.credentialReportTime}).`
+          : `Active access key ${key.slot} was last rotated ${key.lastRotated}, before the window, and is still in use (last used ${key.lastUsedDate}).`,
+      },
+      recommendation: recommendStaleCredential(p, key.slot, isUnused),
+    });
+  }
+  return out;
+}
+
+export function byPrincipalEntitlements(list: PrincipalEntitlements[]): Map<string, Entitlement[]> {
+  return new Map(list.map((pe) => [pe.principal.arn, pe.entitlements]));
+}

@@ -1,0 +1,179 @@
+/**
+ * The pure engine entry: inventory + activity (+ clock) → Report. No I/O here; the same inputs give
+ * a byte-identical report.
+ */
+
+import picomatch from 'picomatch';
+import type { AccountActivity } from '../model/activity.js';
+import type { ActionCatalogue } from '../model/catalogue.js';
+import type { AwsAccountInventory, Principal } from '../model/inventory.js';
+import {
+  FINDING_TYPES,
+  SCHEMA_VERSION,
+  SEVERITIES,
+  type AccountCoverage,
+  type Finding,
+  type Report,
+  type ReportWarning,
+} from '../model/report.js';
+import { analyzePrincipal } from './aws/analyze.js';
+import { accountLogCoverage, coverageNotes, isSpanCovered, observedSpan, selectorsSummary, spanOf } from './aws/coverage.js';
+import { indexAccessAdvisor, indexActivity, makeWindow, PrincipalIndex } from './aws/evidence.js';
+import { resolvePrincipal } from './aws/resolve.js';
+import { countBy, sortFindings } from './findings.js';
+
+export interface EngineAccount {
+  inventory: AwsAccountInventory;
+  activity: AccountActivity;
+}
+
+export interface EngineInput {
+  accounts: EngineAccount[];
+  catalogue: ActionCatalogue;
+  asOf: Date;
+  windowMs: number;
+  /** Globs matched against the principal's name and ARN; empty = all. */
+  principalGlobs?: string[];
+  isServiceLinkedIncluded?: boolean;
+  warnings?: ReportWarning[];
+  toolVersion: string;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function buildReport(input: EngineInput): Report {
+  const window = makeWindow(input.asOf, input.windowMs);
+  const warnings: ReportWarning[] = [...(input.warnings ?? [])];
+  const matchers = (input.principalGlobs ?? []).map((g) => picomatch(g, { nocase: true }));
+  const isSelected = (p: Principal): boolean => matchers.length === 0 || matchers.some((m) => m(p.name) || m(p.arn));
+
+  const allPrincipals = input.accounts.flatMap((a) => a.inventory.principals);
+  const principalIndex = new PrincipalIndex(allPrincipals);
+  const activityIndex = indexActivity(
+    input.accounts.map((a) => a.activity),
+    principalIndex,
+    input.catalogue,
+  );
+
+  const findings: Finding[] = [];
+  const coverage: AccountCoverage[] = [];
+  let principalsScanned = 0;
+  let skippedServiceLinked = 0;
+
+  for (const { inventory, activity } of [...input.accounts].sort((a, b) => cmp(a.inventory.account, b.inventory.account))) {
+    const cov = accountLogCoverage(activity);
+    const aa = indexAccessAdvisor(inventory.accessAdvisor, window);
+    const creds = new Map((inventory.credentialReport?.entries ?? []).map((c) => [c.userArn, c]));
+    let scanned = 0;
+    let skipped = 0;
+    const deniedAttempts: AccountCoverage['deniedAttempts'] = [];
+
+    for (const principal of inventory.principals) {
+      if (!isSelected(principal)) continue;
+      if (principal.isServiceLinked && !input.isServiceLinkedIncluded) {
+        skipped += 1;
+        continue;
+      }
+      scanned += 1;
+      const resolved = resolvePrincipal(principal, input.catalogue);
+      for (const w of resolved.warnings) {
+        warnings.push({ code: w.code, message: w.message, account: w.account });
+      }
+      const pa = activityIndex.byPrincipal.get(principal.arn);
+      for (const [action, count] of pa?.denied ?? []) deniedAttempts.push({ principal: principal.arn, action, count });
+      findings.push(
+        ...analyzePrincipal(
+          {
+            principal,
+            entitlements: resolved.entitlements,
+            activity: pa,
+            accessAdvisor: aa.get(principal.arn),
+            credentials: creds.get(principal.arn),
+            credentialReportTime: inventory.credentialReport?.generatedTime,
+            coverage: cov,
+          },
+          window,
+          input.catalogue,
+        ),
+      );
+    }
+    principalsScanned += scanned;
+    skippedServiceLinked += skipped;
+
+    const ct = activity.cloudTrail;
+    const unmapped = [...(activityIndex.unmapped.get(activity.account) ?? new Map<string, number>())]
+      .map(([key, count]) => {
+        const [eventSource = '', eventName = ''] = key.split('\u0000');
+        return { eventSource, eventName, count };
+      })
+      .sort((a, b) => cmp(a.eventSource, b.eventSource) || cmp(a.eventName, b.eventName));
+    const otherCallers = [...(activityIndex.otherCallers.get(activity.account)?.values() ?? [])].sort(
+      (a, b) => cmp(a.callerType, b.callerType) || cmp(a.arn ?? '', b.arn ?? ''),
+    );
+    coverage.push({
+      account: inventory.account,
+      principals: scanned,
+      skippedServiceLinked: skipped,
+      cloudTrail: {
+        isPresent: ct !== null,
+        filesRead: ct?.filesRead ?? 0,
+        filesFailed: ct?.filesFailed.length ?? 0,
+        eventsRead: ct?.eventsRead ?? 0,
+        firstEvent: ct?.firstEvent ?? null,
+        lastEvent: ct?.lastEvent ?? null,
+        observed: observedSpan(cov, window, window.startMs),
+        isWindowCovered: isSpanCovered(cov, window, window.startMs),
+        regions: ct?.regions ?? [],
+        trail: {
+          isMultiRegion: cov.isMultiRegion,
+          isAssumed: cov.isMultiRegionAssumed,
+          ...(cov.homeRegion ? { homeRegion: cov.homeRegion } : {}),
+        },
+        ...selectorsSummary(activity),
+      },
+      accessAdvisor: {
+        principals: new Set(inventory.accessAdvisor.map((r) => r.principalArn)).size,
+        files: [...new Set(inventory.accessAdvisor.map((r) => r.source))].sort(),
+      },
+      credentialReport: {
+        isPresent: inventory.credentialReport !== undefined,
+        ...(inventory.credentialReport ? { generatedTime: inventory.credentialReport.generatedTime } : {}),
+      },
+      notes: coverageNotes(cov, window),
+      unmappedEvents: unmapped,
+      otherCallers,
+      deniedAttempts: deniedAttempts.sort((a, b) => cmp(a.principal, b.principal) || cmp(a.action, b.action)),
+    });
+  }
+
+  const sorted = sortFindings(findings);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'permdrift', version: input.toolVersion },
+    asOf: window.end,
+    window: spanOf(window.startMs, window.endMs),
+    catalogue: input.catalogue.source,
+    summary: {
+      accounts: input.accounts.length,
+      principals: principalsScanned,
+      skippedServiceLinked,
+      findings: sorted.length,
+      byType: countBy(FINDING_TYPES, sorted.map((f) => f.type)),
+      bySeverity: countBy(SEVERITIES, sorted.map((f) => f.severity)),
+    },
+    coverage,
+    findings: sorted,
+    warnings: dedupeWarnings(warnings),
+  };
+}
+
+function dedupeWarnings(list: ReportWarning[]): ReportWarning[] {
+  const seen = new Map<string, ReportWarning>();
+  for (const w of list) {
+    const clean: ReportWarning = { code: w.code, message: w.message, ...(w.account ? { account: w.account } : {}), ...(w.file ? { file: w.file } : {}) };
+    seen.set(JSON.stringify(clean), clean);
+  }
+  return [...seen.values()].sort((a, b) => cmp(a.account ?? '', b.account ?? '') || cmp(a.code, b.code) || cmp(a.message, b.message));
+}
