@@ -1,0 +1,490 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { PrincipalKind } from '../model/inventory.js';
+import {
+  FINDING_TYPES,
+  SEVERITIES,
+  type AccountCoverage,
+  type Finding,
+  type FindingType,
+  type Report,
+  type Severity,
+  type Span,
+  type UnverifiableReason,
+} from '../model/report.js';
+
+export interface TableOptions {
+  isColor: boolean;
+  /** Terminal width in columns; 100 when unknown (a pipe, a file). */
+  width?: number;
+}
+
+const DEFAULT_WIDTH = 100;
+/** Below this the table cannot hold its fixed columns; lines may then exceed the width. */
+const MIN_WIDTH = 72;
+const MAX_NEXT_STEPS = 5;
+const MAX_WARNINGS_SHOWN = 3;
+const MAX_DETAILS_PER_REASON = 2;
+/** The label column of the header blocks ("Coverage", "Window" …). */
+const LABEL_WIDTH = 16;
+
+interface Paint {
+  chalk: ChalkInstance;
+  severity(severity: Severity, text: string): string;
+}
+
+function makePaint(isColor: boolean): Paint {
+  // A private instance: the caller decides colour (NO_COLOR, --no-color, TTY), never chalk's own detection.
+  const chalk = new Chalk({ level: isColor ? 1 : 0 });
+  const bySeverity: Record<Severity, (text: string) => string> = {
+    critical: (t) => chalk.bold.red(t),
+    high: (t) => chalk.red(t),
+    medium: (t) => chalk.yellow(t),
+    low: (t) => chalk.cyan(t),
+    info: (t) => chalk.gray(t),
+  };
+  return { chalk, severity: (severity, text) => bySeverity[severity](text) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers. Every one of them is deterministic: no locale, no time zone but UTC.
+
+function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : pluralForm}`;
+}
+
+function formatDays(days: number): string {
+  return Number.isInteger(days) ? String(days) : days.toFixed(1);
+}
+
+function isoDay(value: string): string {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : new Date(time).toISOString().slice(0, 10);
+}
+
+function isoMinute(value: string): string {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function spanText(span: Span): string {
+  return `${isoDay(span.start)} → ${isoDay(span.end)}`;
+}
+
+/** Breaks a word that cannot fit on any line into width-sized pieces. */
+function hardSplit(word: string, width: number): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i < word.length; i += width) pieces.push(word.slice(i, i + width));
+  return pieces;
+}
+
+/**
+ * Greedy word wrap. In table cells hyphens are break points too, because finding types and names
+ * are hyphenated and must fit narrow columns without being cut mid-word; prose breaks at spaces only.
+ */
+function wrap(text: string, width: number, isHyphenBreak = false): string[] {
+  const safeWidth = Math.max(1, width);
+  const lines: string[] = [];
+  const boundary = isHyphenBreak ? /(?<=-)|(?= )/ : /(?= )/;
+  for (const paragraph of text.split('\n')) {
+    const tokens = paragraph.split(boundary).flatMap((t) => (t.length > safeWidth ? hardSplit(t, safeWidth) : [t]));
+    let line = '';
+    for (const token of tokens) {
+      if ((line + token).length <= safeWidth) {
+        line += token;
+        continue;
+      }
+      if (line.trim() !== '') lines.push(line.trimEnd());
+      line = token.trimStart();
+    }
+    lines.push(line.trimEnd());
+  }
+  return lines;
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** `label  text`, the text wrapped under itself so the labels stay aligned. */
+function labelled(label: string, text: string, width: number, indent = 2): string[] {
+  const head = ' '.repeat(indent) + label.padEnd(LABEL_WIDTH);
+  const body = wrap(text, width - head.length);
+  return body.map((line, i) => (i === 0 ? head : ' '.repeat(head.length)) + line);
+}
+
+/** A paragraph with a hanging indent. */
+function paragraph(text: string, width: number, indent: number, hang = indent): string[] {
+  const lines = wrap(text, width - hang);
+  return lines.map((line, i) => ' '.repeat(i === 0 ? indent : hang) + line);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header and coverage.
+
+function headerLines(report: Report, width: number, paint: Paint): string[] {
+  const { summary } = report;
+  const lines = [paint.chalk.bold(`permdrift ${report.tool.version} · entitlement drift report`)];
+  lines.push(...labelled('As of', isoMinute(report.asOf), width, 0));
+  lines.push(...labelled('Window', `${formatDays(report.window.days)} days, ${spanText(report.window)}`, width, 0));
+  const scope = [
+    plural(summary.accounts, 'account'),
+    `${plural(summary.principals, 'principal')} audited`,
+    summary.skippedServiceLinked > 0
+      ? `${plural(summary.skippedServiceLinked, 'service-linked role')} skipped (not editable)`
+      : 'no service-linked roles skipped',
+  ].join(' · ');
+  lines.push(...labelled('Scope', scope, width, 0));
+  lines.push(...labelled('Catalogue', report.catalogue, width, 0));
+  return lines;
+}
+
+function managementText(coverage: AccountCoverage['cloudTrail']['managementEvents']): string {
+  if (coverage.read && coverage.write) return 'management read+write';
+  if (coverage.read) return 'management read only (write calls unobservable)';
+  if (coverage.write) return 'management write only (read calls unobservable)';
+  return 'no management events';
+}
+
+function dataEventsText(dataEvents: AccountCoverage['cloudTrail']['dataEvents']): string {
+  if (dataEvents.length === 0) return 'data events: none';
+  const parts = dataEvents.map((d) => {
+    const modes = [d.read ? 'read' : '', d.write ? 'write' : ''].filter((m) => m !== '').join('+');
+    return `${d.resourceType} (${modes === '' ? 'none' : modes})`;
+  });
+  return `data events: ${parts.join(', ')}`;
+}
+
+function trailText(trail: AccountCoverage['cloudTrail']['trail']): string {
+  const home = trail.homeRegion === undefined ? '' : `, home ${trail.homeRegion}`;
+  if (trail.isMultiRegion && trail.isAssumed) return 'trail taken as multi-region (no trail description)';
+  if (trail.isMultiRegion) return `trail multi-region${home}`;
+  return `trail single-region${home}: other regions' regional calls unobservable`;
+}
+
+function coverageLines(report: Report, width: number, paint: Paint): string[] {
+  const lines = [paint.chalk.bold('Coverage')];
+  const warn = (text: string): string => paint.chalk.yellow(text);
+  for (const account of report.coverage) {
+    const ct = account.cloudTrail;
+    const skipped = account.skippedServiceLinked > 0 ? ` · ${account.skippedServiceLinked} service-linked skipped` : '';
+    lines.push(`  ${paint.chalk.bold(`Account ${account.account}`)} · ${plural(account.principals, 'principal')}${skipped}`);
+
+    if (!ct.isPresent) {
+      lines.push(...labelled('CloudTrail', 'no log files: verdicts rest on Access Advisor and RoleLastUsed only', width, 4).map(warn));
+    } else {
+      const files = `${plural(ct.filesRead, 'file')} read${ct.filesFailed > 0 ? `, ${ct.filesFailed} failed` : ''}`;
+      const span =
+        ct.observed === null
+          ? 'no events inside the window'
+          : `${spanText(ct.observed)} (${formatDays(ct.observed.days)} of ${formatDays(report.window.days)} days)`;
+      lines.push(...labelled('CloudTrail', `${span} · ${files} · ${plural(ct.eventsRead, 'event')}`, width, 4));
+      if (!ct.isWindowCovered) {
+        const observedDays = ct.observed === null ? 0 : ct.observed.days;
+        const since = ct.firstEvent === null ? '' : ` (logs start ${isoDay(ct.firstEvent)})`;
+        const gap = `! CloudTrail covers only ${formatDays(observedDays)} of ${formatDays(report.window.days)} days${since}: no use outside that span can be seen.`;
+        lines.push(...paragraph(gap, width, 4, 6).map(warn));
+      }
+      lines.push(...labelled('Events', `${managementText(ct.managementEvents)} · ${dataEventsText(ct.dataEvents)}`, width, 4));
+      const regions = ct.regions.length === 0 ? 'no regions' : ct.regions.join(', ');
+      lines.push(...labelled('Regions', `${regions} · ${trailText(ct.trail)}`, width, 4));
+      lines.push(...labelled('Selectors', ct.selectorsSource === '' ? 'none' : ct.selectorsSource, width, 4));
+    }
+
+    const advisor =
+      account.accessAdvisor.principals > 0
+        ? `Access Advisor for ${plural(account.accessAdvisor.principals, 'principal')}`
+        : 'no Access Advisor data';
+    const credentials = account.credentialReport.isPresent
+      ? `credential report${account.credentialReport.generatedTime === undefined ? '' : ` of ${isoDay(account.credentialReport.generatedTime)}`}`
+      : 'no credential report';
+    lines.push(...labelled('Other evidence', `${advisor} · ${credentials}`, width, 4));
+
+    const denied = account.deniedAttempts.reduce((sum, d) => sum + d.count, 0);
+    if (denied > 0) lines.push(...labelled('Denied calls', `${plural(denied, 'attempt')} (not counted as use)`, width, 4));
+    for (const note of account.notes) lines.push(...labelled('Note', note, width, 4));
+  }
+  return lines;
+}
+
+function countLines(report: Report, width: number, paint: Paint): string[] {
+  const { summary } = report;
+  // At most five short parts: this line always fits, so it is coloured without wrapping.
+  const severities = SEVERITIES.filter((s) => summary.bySeverity[s] > 0).map((s) =>
+    paint.severity(s, `${s} ${summary.bySeverity[s]}`),
+  );
+  const types = FINDING_TYPES.filter((t) => summary.byType[t] > 0).map((t) => `${t} ${summary.byType[t]}`);
+  return [
+    `${'Findings'.padEnd(LABEL_WIDTH)}${[formatCount(summary.findings), ...severities].join(' · ')}`,
+    ...labelled('By type', types.join(' · '), width, 0),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The findings table: one row per principal × service × finding type.
+
+interface Row {
+  severity: Severity;
+  account: string;
+  principal: { id: string; name: string; kind: PrincipalKind };
+  service: string | undefined;
+  type: FindingType;
+  actions: Set<string>;
+  hasPermissions: boolean;
+  lastUsed: string | null;
+  hasDirect: boolean;
+  hasInherited: boolean;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+const TYPE_RANK = new Map<FindingType, number>(FINDING_TYPES.map((t, i) => [t, i]));
+
+function severityOrder(a: Severity, b: Severity): number {
+  return SEVERITY_RANK[a] - SEVERITY_RANK[b];
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function laterDate(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+function buildRows(findings: readonly Finding[]): Row[] {
+  const rows = new Map<string, Row>();
+  for (const finding of findings) {
+    // Service-less findings (dormant principal, stale credential) each keep their own row.
+    const key =
+      finding.service === undefined
+        ? `id\u0000${finding.id}`
+        : ['svc', finding.account, finding.principal.id, finding.type, finding.service].join('\u0000');
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = {
+        severity: finding.severity,
+        account: finding.account,
+        principal: finding.principal,
+        service: finding.service,
+        type: finding.type,
+        actions: new Set(),
+        hasPermissions: false,
+        lastUsed: null,
+        hasDirect: false,
+        hasInherited: false,
+      };
+      rows.set(key, row);
+    }
+    if (severityOrder(finding.severity, row.severity) < 0) row.severity = finding.severity;
+    for (const permission of finding.permissions) {
+      row.hasPermissions = true;
+      row.actions.add(permission.action);
+      row.lastUsed = laterDate(row.lastUsed, permission.lastUsed?.date ?? null);
+      // Provenance per path, not per permission: a grant reaching the principal both ways is "both".
+      if (permission.grantedBy.length === 0) {
+        if (permission.provenance === 'direct') row.hasDirect = true;
+        else row.hasInherited = true;
+      }
+      for (const path of permission.grantedBy) {
+        if (path.viaGroup === undefined) row.hasDirect = true;
+        else row.hasInherited = true;
+      }
+    }
+  }
+  return [...rows.values()].sort(
+    (a, b) =>
+      severityOrder(a.severity, b.severity) ||
+      compareText(a.account, b.account) ||
+      compareText(a.principal.name, b.principal.name) ||
+      compareText(a.principal.id, b.principal.id) ||
+      (TYPE_RANK.get(a.type) ?? 0) - (TYPE_RANK.get(b.type) ?? 0) ||
+      compareText(a.service ?? '', b.service ?? ''),
+  );
+}
+
+function grantText(row: Row): string {
+  if (row.hasDirect && row.hasInherited) return 'both';
+  if (row.hasDirect) return 'direct';
+  if (row.hasInherited) return 'inherited';
+  return '—';
+}
+
+interface Columns {
+  principal: number;
+  service: number;
+  finding: number;
+  perms: number;
+  severity: number;
+  lastUsed: number;
+  grant: number;
+}
+
+/** Content widths (padding excluded). The fixed columns fit their longest value or wrap at a hyphen. */
+function columnWidths(width: number): Columns {
+  const fixed = { service: 12, finding: 13, perms: 5, severity: 8, lastUsed: 10, grant: 9 };
+  const columnCount = 7;
+  const chrome = columnCount + 1 + columnCount * 2; // borders + one space of padding each side
+  const fixedTotal = Object.values(fixed).reduce((sum, w) => sum + w, 0);
+  let spare = width - chrome - fixedTotal;
+  // Extra room goes first to the principal, then lets finding types and services stay on one line.
+  const principal = Math.max(12, Math.min(spare, 40));
+  spare -= principal;
+  // Narrower than the layout: the service column gives way first (names wrap), never the principal.
+  if (spare < 0) return { ...fixed, principal, service: Math.max(8, fixed.service + spare) };
+  const finding = fixed.finding + Math.max(0, Math.min(spare, 23 - fixed.finding));
+  spare -= finding - fixed.finding;
+  const service = fixed.service + Math.max(0, Math.min(spare, 20 - fixed.service));
+  return { ...fixed, principal, finding, service };
+}
+
+function findingsTable(rows: readonly Row[], width: number, paint: Paint): string {
+  const cols = columnWidths(width);
+  const { chalk } = paint;
+  const table = new Table({
+    head: ['Principal', 'Service', 'Finding', 'Perms', 'Severity', 'Last used', 'Grant'].map((h) => chalk.bold(h)),
+    colWidths: [cols.principal, cols.service, cols.finding, cols.perms, cols.severity, cols.lastUsed, cols.grant].map(
+      (w) => w + 2,
+    ),
+    colAligns: ['left', 'left', 'left', 'right', 'left', 'left', 'left'],
+    // Cells are wrapped here, so cli-table3 never has to truncate or re-wrap (it would cut ARNs anywhere).
+    wordWrap: false,
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+  });
+  for (const row of rows) {
+    const nameLines = wrap(row.principal.name, cols.principal, true);
+    const name = nameLines.length > 2 ? [nameLines[0] ?? '', truncate(nameLines.slice(1).join(''), cols.principal)] : nameLines;
+    const principal = [...name, chalk.dim(truncate(`${row.principal.kind} · ${row.account}`, cols.principal))].join('\n');
+    const lastUsed = !row.hasPermissions ? '—' : row.lastUsed === null ? 'not seen' : isoDay(row.lastUsed);
+    table.push([
+      principal,
+      wrap(row.service ?? '—', cols.service, true).join('\n'),
+      wrap(row.type, cols.finding, true).join('\n'),
+      row.hasPermissions ? String(row.actions.size) : '—',
+      paint.severity(row.severity, row.severity),
+      row.lastUsed === null ? chalk.dim(lastUsed) : lastUsed,
+      grantText(row),
+    ]);
+  }
+  return table.toString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// After the table: what to do, what could not be judged, what went wrong.
+
+function nextStepLines(findings: readonly Finding[], width: number, paint: Paint): string[] {
+  const ordered = findings
+    .map((finding, index) => ({ finding, index }))
+    .sort((a, b) => severityOrder(a.finding.severity, b.finding.severity) || a.index - b.index);
+  const seen = new Set<string>();
+  const steps: { severity: Severity; text: string }[] = [];
+  for (const { finding } of ordered) {
+    if (seen.has(finding.recommendation)) continue;
+    seen.add(finding.recommendation);
+    steps.push({ severity: finding.severity, text: finding.recommendation });
+  }
+  const shown = steps.slice(0, MAX_NEXT_STEPS);
+  const lines = [paint.chalk.bold('Next steps')];
+  shown.forEach((step, i) => {
+    const label = `${i + 1}. ${step.severity.padEnd(8)} `;
+    const body = paragraph(step.text, width, 2 + label.length);
+    const first = body[0] ?? '';
+    lines.push(`  ${i + 1}. ${paint.severity(step.severity, step.severity.padEnd(8))} ${first.trimStart()}`, ...body.slice(1));
+  });
+  if (steps.length > shown.length) {
+    lines.push(...paragraph(`… ${plural(steps.length - shown.length, 'more recommendation')} in the JSON report.`, width, 2));
+  }
+  return lines;
+}
+
+function unverifiableLines(findings: readonly Finding[], width: number, paint: Paint): string[] {
+  const byReason = new Map<UnverifiableReason, { count: number; details: string[] }>();
+  for (const finding of findings) {
+    for (const permission of finding.permissions) {
+      if (permission.unverifiable === undefined) continue;
+      const entry = byReason.get(permission.unverifiable.reason) ?? { count: 0, details: [] };
+      entry.count += 1;
+      if (!entry.details.includes(permission.unverifiable.detail)) entry.details.push(permission.unverifiable.detail);
+      byReason.set(permission.unverifiable.reason, entry);
+    }
+  }
+  if (byReason.size === 0) return [];
+  const total = [...byReason.values()].reduce((sum, e) => sum + e.count, 0);
+  const lines = [
+    paint.chalk.bold(`Unverifiable: ${plural(total, 'permission')} cannot be judged from the evidence, so none is called unused`),
+  ];
+  const reasons = [...byReason.entries()].sort((a, b) => b[1].count - a[1].count || compareText(a[0], b[0]));
+  for (const [reason, entry] of reasons) {
+    lines.push(`  ${paint.chalk.yellow(reason)} (${entry.count})`);
+    for (const detail of entry.details.slice(0, MAX_DETAILS_PER_REASON)) lines.push(...paragraph(detail, width, 4));
+    const hidden = entry.details.length - MAX_DETAILS_PER_REASON;
+    if (hidden > 0) lines.push(`    … ${plural(hidden, 'other detail')}`);
+  }
+  return lines;
+}
+
+function warningLines(report: Report, width: number, paint: Paint): string[] {
+  const { warnings } = report;
+  if (warnings.length === 0) return [];
+  const lines = [paint.chalk.bold.yellow(`Warnings (${warnings.length})`)];
+  for (const warning of warnings.slice(0, MAX_WARNINGS_SHOWN)) {
+    const account = warning.account === undefined || warning.account === '' ? '' : ` [${warning.account}]`;
+    lines.push(...paragraph(`${warning.code}${account}: ${warning.message}`, width, 2, 4));
+    // A path on its own line: wrapped inside prose it would break at every hyphen of a region name.
+    if (warning.file !== undefined && warning.file !== '') {
+      lines.push(...hardSplit(`file ${warning.file}`, width - 4).map((line) => `    ${line}`));
+    }
+  }
+  if (warnings.length > MAX_WARNINGS_SHOWN) {
+    lines.push(`  … ${warnings.length - MAX_WARNINGS_SHOWN} more in the JSON report`);
+  }
+  return lines;
+}
+
+function unmappedLines(report: Report, width: number): string[] {
+  const all = report.coverage.flatMap((c) => c.unmappedEvents);
+  if (all.length === 0) return [];
+  const total = all.reduce((sum, e) => sum + e.count, 0);
+  const top = [...all].sort(
+    (a, b) => b.count - a.count || compareText(a.eventSource, b.eventSource) || compareText(a.eventName, b.eventName),
+  )[0];
+  const example = top === undefined ? '' : ` (most often ${top.eventSource} ${top.eventName} ×${formatCount(top.count)})`;
+  const text = `Unmapped events: ${plural(total, 'event')} of ${plural(all.length, 'kind')} match no catalogue action${example}; each is listed in the JSON report.`;
+  return paragraph(text, width, 0, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function renderTable(report: Report, opts: TableOptions): string {
+  const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? DEFAULT_WIDTH));
+  const paint = makePaint(opts.isColor);
+  const sections: string[][] = [headerLines(report, width, paint), coverageLines(report, width, paint)];
+
+  if (report.findings.length === 0) {
+    sections.push(
+      paragraph(
+        `No findings: across ${plural(report.summary.principals, 'audited principal')}, nothing granted went unused or unjudged in the window, as far as the coverage above reaches.`,
+        width,
+        0,
+      ),
+    );
+  } else {
+    sections.push(countLines(report, width, paint));
+    sections.push([findingsTable(buildRows(report.findings), width, paint)]);
+    sections.push(nextStepLines(report.findings, width, paint));
+    sections.push(unverifiableLines(report.findings, width, paint));
+  }
+  sections.push(warningLines(report, width, paint));
+  sections.push(unmappedLines(report, width));
+  const hint = 'Run with --format json for every grant path, resource and piece of evidence behind each finding.';
+  sections.push(paragraph(hint, width, 0).map((line) => paint.chalk.dim(line)));
+  return `${sections
+    .filter((s) => s.length > 0)
+    .map((s) => s.join('\n'))
+    .join('\n\n')}\n`;
+}
