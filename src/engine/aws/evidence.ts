@@ -6,7 +6,7 @@
 import type { AccountActivity, CallAggregate } from '../../model/activity.js';
 import type { ActionCatalogue } from '../../model/catalogue.js';
 import type { AccessAdvisorRecord, Principal } from '../../model/inventory.js';
-import { mapEventToAction, serviceForEventSource } from './event-map.js';
+import { eventSourceToPrefix, mapEventToActions } from './event-map.js';
 
 export const DAY_MS = 86_400_000;
 /** How long Access Advisor and RoleLastUsed keep their data (IAM user guide, "Refining permissions using last accessed information"). */
@@ -111,7 +111,9 @@ export function indexActivity(
     index.unmapped.set(activity.account, unmapped);
     index.otherCallers.set(activity.account, others);
     for (const call of activity.calls) {
-      const action = mapEventToAction(call.eventSource, call.eventName, catalogue);
+      // Every action the call may have exercised counts as used: a missed one would look unused.
+      const actions = mapEventToActions(call.eventSource, call.eventName, catalogue);
+      const action = actions[0] ?? null;
       if (action === null) bump(unmapped, `${call.eventSource}\u0000${call.eventName}`, call.count);
       const principal = principals.find(call);
       if (!principal) {
@@ -138,20 +140,22 @@ export function indexActivity(
       }
       if (action === null) {
         if (isInWindow) {
-          const service = serviceForEventSource(call.eventSource);
+          const service = eventSourceToPrefix(call.eventSource);
           if (service) pa.unmappedServices.add(service);
         }
         continue;
       }
-      const key = action.toLowerCase();
-      const stat = pa.actions.get(key) ?? { countInWindow: 0, lastInWindow: null, lastBeforeWindow: null };
-      if (isInWindow) {
-        stat.countInWindow += call.count;
-        stat.lastInWindow = later(stat.lastInWindow, call.lastSeen);
-      } else {
-        stat.lastBeforeWindow = later(stat.lastBeforeWindow, call.lastSeen);
+      for (const a of actions) {
+        const key = a.toLowerCase();
+        const stat = pa.actions.get(key) ?? { countInWindow: 0, lastInWindow: null, lastBeforeWindow: null };
+        if (isInWindow) {
+          stat.countInWindow += call.count;
+          stat.lastInWindow = later(stat.lastInWindow, call.lastSeen);
+        } else {
+          stat.lastBeforeWindow = later(stat.lastBeforeWindow, call.lastSeen);
+        }
+        pa.actions.set(key, stat);
       }
-      pa.actions.set(key, stat);
     }
   }
   return index;
