@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// Writes the engine scenario fixtures under fixtures/aws/<scenario>/ (hand-designed, deterministic,
+// shaped like real AWS CLI output). Run: node scripts/make-scenario-fixtures.mjs
+// Every scenario is judged as of 2026-06-30T00:00:00Z with a 30-day window (test/engine/scenarios.test.ts).
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ACCOUNT = '210987654321';
+const fixturesRoot = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'aws');
+const arn = (kind, path, name) => `arn:aws:iam::${ACCOUNT}:${kind}${path}${name}`;
+const doc = (...Statement) => ({ Version: '2012-10-17', Statement });
+const trust = (service) => doc({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' });
+
+function role(name, path, opts) {
+  return {
+    Path: path, RoleName: name, RoleId: `AROA${name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`,
+    Arn: arn('role', path, name), CreateDate: opts.created ?? '2025-01-15T08:00:00+00:00',
+    AssumeRolePolicyDocument: trust(opts.service ?? 'ec2.amazonaws.com'), InstanceProfileList: [],
+    RolePolicyList: [{ PolicyName: opts.policyName ?? `${name}-policy`, PolicyDocument: doc(...opts.statements) }],
+    AttachedManagedPolicies: [], Tags: [],
+    ...(opts.lastUsed !== undefined ? { RoleLastUsed: opts.lastUsed } : {}),
+  };
+}
+
+function user(name, path, statements) {
+  return {
+    Path: path, UserName: name, UserId: `AIDA${name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, 'X').slice(0, 17)}`,
+    Arn: arn('user', path, name), CreateDate: '2025-01-15T08:00:00+00:00', GroupList: [], AttachedManagedPolicies: [], Tags: [],
+    UserPolicyList: [{ PolicyName: `${name}-policy`, PolicyDocument: doc(...statements) }],
+  };
+}
+
+const roleCaller = (name, path, withIssuer = true) => ({
+  type: 'AssumedRole', principalId: `AROAEXAMPLE:${name}`, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/session-1`,
+  accountId: ACCOUNT, accessKeyId: 'ASIAEXAMPLE',
+  sessionContext: withIssuer
+    ? { sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLE', arn: arn('role', path, name), accountId: ACCOUNT, userName: name }, attributes: { creationDate: '2026-06-01T00:00:00Z', mfaAuthenticated: 'false' } }
+    : { attributes: { creationDate: '2026-06-01T00:00:00Z', mfaAuthenticated: 'false' } },
+});
+const userCaller = (name, path) => ({ type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: arn('user', path, name), accountId: ACCOUNT, accessKeyId: 'AKIAEXAMPLE', userName: name });
+
+let n = 0;
+function event(time, caller, source, name, opts = {}) {
+  n += 1;
+  return {
+    eventVersion: '1.08', userIdentity: caller, eventTime: time, eventSource: `${source}.amazonaws.com`, eventName: name,
+    awsRegion: opts.region ?? 'us-east-1', sourceIPAddress: '203.0.113.10', userAgent: 'aws-cli/2.15.0',
+    ...(opts.error ? { errorCode: opts.error, errorMessage: 'denied or failed' } : {}),
+    requestParameters: null, responseElements: null, requestID: `req-${n}`, eventID: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    readOnly: opts.readOnly ?? true, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: ACCOUNT, eventCategory: 'Management',
+  };
+}
+
+/** A heartbeat so the logs span the whole window: a daily call by a caller outside the inventory. */
+function heartbeat(fromDay, toDay) {
+  const out = [];
+  for (let d = Date.parse(fromDay); d <= Date.parse(toDay); d += 86_400_000) {
+    out.push(event(new Date(d + 3_600_000).toISOString().replace('.000Z', 'Z'), { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }, 'sts', 'AssumeRole'));
+  }
+  return out;
+}
+
+function writeScenario(name, { authDetails, records, selectors, accessAdvisor }) {
+  const dir = join(fixturesRoot, name, 'aws', ACCOUNT);
+  rmSync(join(fixturesRoot, name), { recursive: true, force: true });
+  mkdirSync(join(dir, 'cloudtrail'), { recursive: true });
+  writeFileSync(join(dir, 'iam-get-account-authorization-details.json'), `${JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], ...authDetails }, null, 2)}\n`);
+  records.sort((a, b) => (a.eventTime < b.eventTime ? -1 : 1));
+  writeFileSync(join(dir, 'cloudtrail', `${ACCOUNT}_CloudTrail_us-east-1_20260629T2355Z_${name}.json`), `${JSON.stringify({ Records: records })}\n`);
+  if (selectors) writeFileSync(join(dir, 'cloudtrail-get-event-selectors.json'), `${JSON.stringify(selectors, null, 2)}\n`);
+  for (const [file, content] of Object.entries(accessAdvisor ?? {})) {
+    mkdirSync(join(dir, 'access-advisor'), { recursive: true });
+    writeFileSync(join(dir, 'access-advisor', file), `${JSON.stringify(content, null, 2)}\n`);
+  }
+}
+
+const FULL = ['2026-05-30', '2026-06-29'];
+const managementOnly = {
+  TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`,
+  EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+};
+
+// 1. S3 object-level actions are data events: with data events off they cannot be judged.
+writeScenario('s3-data-events-off-unverifiable', {
+  authDetails: {
+    RoleDetailList: [role('bucket-reader', '/', {
+      statements: [{ Sid: 'S3', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListAllMyBuckets', 's3:CreateBucket'], Resource: '*' }],
+    })],
+  },
+  selectors: managementOnly,
+  records: [...heartbeat(...FULL), event('2026-06-10T10:00:00Z', roleCaller('bucket-reader', '/'), 's3', 'ListBuckets')],
+});
+
+// 2. Lambda event names carry API-version suffixes.
+writeScenario('lambda-versioned-event-names', {
+  authDetails: {
+    RoleDetailList: [role('fn-deployer', '/', {
+      statements: [{ Effect: 'Allow', Action: ['lambda:UpdateFunctionCode', 'lambda:CreateFunction', 'lambda:GetFunction', 'lambda:DeleteFunction'], Resource: '*' }],
+    })],
+  },
+  records: [
+    ...heartbeat(...FULL),
+    event('2026-06-11T10:00:00Z', roleCaller('fn-deployer', '/'), 'lambda', 'UpdateFunctionCode20150331v2', { readOnly: false }),
+    event('2026-06-12T10:00:00Z', roleCaller('fn-deployer', '/'), 'lambda', 'GetFunction20150331v2'),
+    event('2026-06-13T10:00:00Z', roleCaller('fn-deployer', '/'), 'lambda', 'CreateFunction20150331', { readOnly: false }),
+  ],
+});
+
+// 3. Access-denied calls are attempts, not usage; other errors passed authorization.
+writeScenario('access-denied-not-usage', {
+  authDetails: {
+    UserDetailList: [user('ci-bot', '/', [
+      { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'ec2:DescribeInstances', 'ec2:TerminateInstances', 's3:ListAllMyBuckets'], Resource: '*' },
+    ])],
+  },
+  records: [
+    ...heartbeat(...FULL),
+    event('2026-06-05T10:00:00Z', userCaller('ci-bot', '/'), 'iam', 'CreateAccessKey', { error: 'AccessDenied', readOnly: false }),
+    event('2026-06-06T10:00:00Z', userCaller('ci-bot', '/'), 'ec2', 'TerminateInstances', { error: 'Client.UnauthorizedOperation', readOnly: false }),
+    event('2026-06-07T10:00:00Z', userCaller('ci-bot', '/'), 'ec2', 'DescribeInstances', { error: 'InvalidInstanceID.NotFound' }),
+    event('2026-06-08T10:00:00Z', userCaller('ci-bot', '/'), 's3', 'ListBuckets', { error: 'AccessDenied' }),
+  ],
+});
+
+// 4. A role with a path: sessionIssuer.arn carries it; an event without sessionIssuer still attributes by name.
+writeScenario('assumed-role-with-path', {
+  authDetails: {
+    RoleDetailList: [
+      role('loader', '/service-role/etl/', { statements: [{ Effect: 'Allow', Action: ['glue:GetTable', 'glue:CreateTable', 'glue:GetDatabase'], Resource: '*' }] }),
+      role('loader-v2', '/', { statements: [{ Effect: 'Allow', Action: ['glue:GetTable', 'glue:GetDatabase'], Resource: '*' }] }),
+    ],
+  },
+  records: [
+    ...heartbeat(...FULL),
+    event('2026-06-10T10:00:00Z', roleCaller('loader', '/service-role/etl/'), 'glue', 'GetTable'),
+    event('2026-06-11T10:00:00Z', roleCaller('loader', '/service-role/etl/', false), 'glue', 'GetDatabase'),
+    event('2026-06-12T10:00:00Z', roleCaller('loader-v2', '/'), 'glue', 'GetTable'),
+  ],
+});
+
+// 5. A role created inside the window is observed only for its lifetime: never dormant.
+writeScenario('created-inside-window-not-dormant', {
+  authDetails: {
+    RoleDetailList: [
+      role('fresh-agent', '/agents/', { created: '2026-06-20T09:00:00+00:00', lastUsed: {}, statements: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ListQueues'], Resource: '*' }] }),
+      role('idle-agent', '/agents/', { created: '2025-02-01T09:00:00+00:00', lastUsed: {}, statements: [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:ListQueues'], Resource: '*' }] }),
+      role('old-job', '/', { created: '2024-02-01T09:00:00+00:00', lastUsed: { LastUsedDate: '2026-01-03T04:00:00+00:00', Region: 'us-east-1' }, statements: [{ Effect: 'Allow', Action: 'sqs:ListQueues', Resource: '*' }] }),
+    ],
+  },
+  records: [...heartbeat(...FULL)],
+});
+
+// 6. Access Advisor proves a whole service was never used, even where CloudTrail has no data events.
+writeScenario('access-advisor-service-never-used', {
+  authDetails: {
+    RoleDetailList: [role('batch', '/', {
+      lastUsed: { LastUsedDate: '2026-06-28T04:00:00+00:00', Region: 'us-east-1' },
+      statements: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable', 's3:GetObject'], Resource: '*' }],
+    })],
+  },
+  records: [...heartbeat(...FULL)],
+  accessAdvisor: {
+    'batch.json': {
+      JobStatus: 'COMPLETED', JobType: 'SERVICE_LEVEL', JobCreationDate: '2026-06-29T22:00:00+00:00', JobCompletionDate: '2026-06-29T22:00:03+00:00',
+      ServicesLastAccessed: [
+        { ServiceName: 'Amazon DynamoDB', ServiceNamespace: 'dynamodb', TotalAuthenticatedEntities: 0 },
+        { ServiceName: 'Amazon S3', ServiceNamespace: 's3', LastAuthenticated: '2026-06-28T04:00:00+00:00', LastAuthenticatedEntity: arn('role', '/', 'batch'), LastAuthenticatedRegion: 'us-east-1', TotalAuthenticatedEntities: 1 },
+      ],
+    },
+  },
+});
+
+// 7. Logs that start after the window start: nothing is called unused from them.
+writeScenario('logs-shorter-than-window', {
+  authDetails: {
+    RoleDetailList: [role('reporter', '/', { statements: [{ Effect: 'Allow', Action: ['athena:StartQueryExecution', 'athena:GetQueryResults'], Resource: '*' }] })],
+  },
+  records: [...heartbeat('2026-06-20', '2026-06-29'), event('2026-06-25T10:00:00Z', roleCaller('reporter', '/'), 'athena', 'GetQueryResults')],
+});
+
+console.log('scenario fixtures written');
