@@ -57,7 +57,7 @@ function event(time, caller, source, name, opts = {}) {
 function heartbeat(fromDay, toDay) {
   const out = [];
   for (let d = Date.parse(fromDay); d <= Date.parse(toDay); d += 86_400_000) {
-    out.push(event(new Date(d + 3_600_000).toISOString().replace('.000Z', 'Z'), { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }, 'sts', 'AssumeRole'));
+    out.push(event(new Date(d + 23 * 3_600_000).toISOString().replace('.000Z', 'Z'), { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }, 'sts', 'AssumeRole'));
   }
   return out;
 }

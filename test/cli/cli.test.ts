@@ -1,0 +1,159 @@
+/**
+ * The built binary, spawned as a user would run it: stdout, stderr and exit code checked apart.
+ * `npm test` builds dist/ first.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateReport } from '../../src/reporters/validate-report.js';
+import type { Report } from '../../src/model/report.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'permdrift');
+const GOLDEN = join(ROOT, 'test', 'cli', 'golden', 'demo-report.json');
+
+function permdrift(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'permdrift-cli-'));
+}
+
+function expectCleanError(stderr: string): void {
+  expect(stderr).toMatch(/^error: /m);
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('permdrift demo', () => {
+  it('prints the table to stdout and exits 0', () => {
+    const r = permdrift(['demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('111122223333');
+    expect(r.stdout).toContain('ci-deployer');
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('writes a schema-valid JSON report equal to the golden file', () => {
+    const r = permdrift(['demo', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    const validation = validateReport(report);
+    expect(validation.errors).toEqual([]);
+    expect(validation.isValid).toBe(true);
+    if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(GOLDEN)) {
+      mkdirSync(join(ROOT, 'test', 'cli', 'golden'), { recursive: true });
+      writeFileSync(GOLDEN, r.stdout);
+    }
+    expect(r.stdout).toBe(readFileSync(GOLDEN, 'utf8').replace(/"version": "[^"]+"/, `"version": "${report.tool.version}"`));
+  });
+
+  it('tells the demo story: dormant role, stale key, inherited grant, Access Advisor proof, data-event gap', () => {
+    const report = JSON.parse(permdrift(['demo', '--format', 'json']).stdout) as Report;
+    const find = (name: string, type: string, service?: string) =>
+      report.findings.find((f) => f.principal.name === name && f.type === type && (service === undefined || f.service === service));
+    expect(find('legacy-etl', 'dormant-principal')).toBeDefined();
+    expect(find('backup-bot', 'stale-credential')?.severity).toBe('high');
+    const iam = find('terraform-ci', 'unused-permission', 'iam') ?? find('terraform-ci', 'unused-service', 'iam');
+    expect(iam?.permissions[0]?.provenance).toBe('inherited');
+    expect(iam?.permissions[0]?.grantedBy[0]?.viaGroup?.name).toBe('platform-admins');
+    const dynamo = find('nightly-report', 'unused-service', 'dynamodb');
+    expect(dynamo?.evidence.sources).toEqual(['access-advisor']);
+    expect(find('ml-agent', 'dormant-principal')).toBeUndefined();
+    expect(report.summary.skippedServiceLinked).toBe(1);
+    expect(report.findings.some((f) => f.principal.name === 'AWSServiceRoleForSupport')).toBe(false);
+    // ci-deployer passes its CloudFormation execution role on every UpdateStack: iam:PassRole is used.
+    expect(report.findings.some((f) => f.principal.name === 'ci-deployer' && f.permissions.some((p) => p.action === 'iam:PassRole'))).toBe(false);
+  });
+
+  it('exits 1 with --fail-on high when high findings exist, 0 with --fail-on never', () => {
+    expect(permdrift(['demo', '--fail-on', 'high', '-q']).code).toBe(1);
+    expect(permdrift(['demo', '--fail-on', 'never', '-q']).code).toBe(0);
+  });
+
+  it('writes -o files and nothing to stdout', () => {
+    const dir = tmp();
+    const out = join(dir, 'report.json');
+    const r = permdrift(['demo', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect((JSON.parse(readFileSync(out, 'utf8')) as Report).schemaVersion).toBe(1);
+  });
+
+  it('takes the window from PERMDRIFT_WINDOW, and the flag wins over it', () => {
+    const fromEnv = JSON.parse(permdrift(['demo', '--format', 'json'], { PERMDRIFT_WINDOW: '30d' }).stdout) as Report;
+    expect(fromEnv.window.days).toBe(30);
+    const fromFlag = JSON.parse(permdrift(['demo', '--format', 'json', '--window', '7d'], { PERMDRIFT_WINDOW: '30d' }).stdout) as Report;
+    expect(fromFlag.window.days).toBe(7);
+  });
+});
+
+describe('bad input', () => {
+  it('exits 2 with a one-line error and a hint for a missing folder', () => {
+    const r = permdrift(['scan', 'files', '/nonexistent/snapshot']);
+    expect(r.code).toBe(2);
+    expectCleanError(r.stderr);
+    expect(r.stderr).toMatch(/hint: /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 for a folder without account folders', () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'aws'));
+    const r = permdrift(['scan', 'files', dir]);
+    expect(r.code).toBe(2);
+    expectCleanError(r.stderr);
+    expect(r.stderr).toContain('account');
+  });
+
+  it('exits 2 naming the file when the authorization details are not JSON', () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'aws', '123456789012'), { recursive: true });
+    writeFileSync(join(dir, 'aws', '123456789012', 'iam-get-account-authorization-details.json'), '{"UserDetailList": [');
+    const r = permdrift(['scan', 'files', dir]);
+    expect(r.code).toBe(2);
+    expectCleanError(r.stderr);
+    expect(r.stderr).toContain('iam-get-account-authorization-details.json');
+  });
+
+  it('exits 2 for authorization details of the wrong shape', () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'aws', '123456789012'), { recursive: true });
+    writeFileSync(join(dir, 'aws', '123456789012', 'iam-get-account-authorization-details.json'), '{"RoleDetailList": [{"RoleName": 7}]}');
+    const r = permdrift(['scan', 'files', dir]);
+    expect(r.code).toBe(2);
+    expectCleanError(r.stderr);
+  });
+
+  it('exits 2 for bad flags: unknown option, bad window, bad as-of, bad format', () => {
+    for (const args of [['demo', '--bogus'], ['demo', '--window', '90x'], ['demo', '--as-of', 'yesterday'], ['demo', '--format', 'xml'], ['demo', '--fail-on', 'severe']]) {
+      const r = permdrift(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/error/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('keeps going when one log file among many is corrupt: a warning and a coverage gap', () => {
+    const dir = tmp();
+    cpSync(join(ROOT, 'fixtures', 'aws', 'demo'), dir, { recursive: true });
+    const bad = join(dir, 'aws', '111122223333', 'cloudtrail', 'broken.json.gz');
+    writeFileSync(bad, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]));
+    const r = permdrift(['scan', 'files', dir, '--as-of', '2026-11-20T00:00:00Z', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.coverage[0]?.cloudTrail.filesFailed).toBe(1);
+    expect(report.warnings.some((w) => w.code === 'cloudtrail-file-unreadable' && w.file?.endsWith('broken.json.gz'))).toBe(true);
+    expect(report.coverage[0]?.notes.join(' ')).toContain('could not be read');
+    expect(r.stderr).toContain('warning');
+  });
+});
