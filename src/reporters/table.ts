@@ -22,6 +22,7 @@ export interface TableOptions {
 const DEFAULT_WIDTH = 100;
 /** Below this the table cannot hold its fixed columns; lines may then exceed the width. */
 const MIN_WIDTH = 72;
+const DAY_MS = 86_400_000;
 const MAX_NEXT_STEPS = 5;
 const MAX_WARNINGS_SHOWN = 3;
 const MAX_DETAILS_PER_REASON = 2;
@@ -185,14 +186,29 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
       lines.push(...labelled('CloudTrail', `${span} · ${files} · ${plural(ct.eventsRead, 'event')}`, width, 4));
       if (!ct.isWindowCovered) {
         const observedDays = ct.observed === null ? 0 : ct.observed.days;
-        const since = ct.firstEvent === null ? '' : ` (logs start ${isoDay(ct.firstEvent)})`;
+        // Say which end is missing: logs that start late and logs that stop early call for different
+        // fixes. The engine's tolerance applies, so a quiet last hour is not called a gap.
+        const toleranceMs = Math.min(DAY_MS, report.window.days * DAY_MS * 0.05);
+        const ends = [
+          ct.firstEvent !== null && Date.parse(ct.firstEvent) > Date.parse(report.window.start) + toleranceMs
+            ? `logs start ${isoDay(ct.firstEvent)}`
+            : '',
+          ct.lastEvent !== null && Date.parse(ct.lastEvent) < Date.parse(report.window.end) - toleranceMs
+            ? `logs end ${isoDay(ct.lastEvent)}`
+            : '',
+        ].filter((e) => e !== '');
+        const since = ends.length === 0 ? '' : ` (${ends.join(', ')})`;
         const gap = `! CloudTrail covers only ${formatDays(observedDays)} of ${formatDays(report.window.days)} days${since}: no use outside that span can be seen.`;
         lines.push(...paragraph(gap, width, 4, 6).map(warn));
       }
       lines.push(...labelled('Events', `${managementText(ct.managementEvents)} · ${dataEventsText(ct.dataEvents)}`, width, 4));
       const regions = ct.regions.length === 0 ? 'no regions' : ct.regions.join(', ');
       lines.push(...labelled('Regions', `${regions} · ${trailText(ct.trail)}`, width, 4));
-      lines.push(...labelled('Selectors', ct.selectorsSource === '' ? 'none' : ct.selectorsSource, width, 4));
+      const selectors =
+        ct.selectorsSource === 'assumed-default' || ct.selectorsSource === ''
+          ? 'no selectors file: default trail assumed (management events, no data events)'
+          : ct.selectorsSource;
+      lines.push(...labelled('Selectors', selectors, width, 4));
     }
 
     const advisor =

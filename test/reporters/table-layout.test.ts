@@ -240,3 +240,23 @@ describe('table content', () => {
     expect(out).toContain('management write only (read calls unobservable)');
   });
 });
+
+describe('table coverage gaps', () => {
+  it('says the logs end early when they stop before the as-of time', () => {
+    const report = twoAccountsPartialCoverage();
+    const sandbox = report.coverage[1];
+    if (sandbox === undefined) throw new Error('fixture has one account only');
+    sandbox.cloudTrail.firstEvent = '2024-03-30T00:00:00.000Z';
+    sandbox.cloudTrail.lastEvent = '2024-05-01T00:00:00.000Z';
+    sandbox.cloudTrail.observed = { start: report.window.start, end: '2024-05-01T00:00:00.000Z', days: 29.5 };
+    const out = renderTable(report, { isColor: false, width: 100 });
+    expect(out).toContain('! CloudTrail covers only 29.5 of 90 days (logs end 2024-05-01)');
+    expect(out).not.toContain('logs start');
+  });
+
+  it('explains an assumed default trail in words', () => {
+    const out = renderTable(twoAccountsPartialCoverage(), { isColor: false, width: 100 });
+    expect(out).toContain('Selectors       no selectors file: default trail assumed (management events, no data events)');
+    expect(out).not.toContain('assumed-default');
+  });
+});
