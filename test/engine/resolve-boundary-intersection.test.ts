@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
+import { parseAuthorizationDetails } from '../../src/connectors/aws/authorization-details.js';
+import { resolveAccount } from '../../src/engine/aws/resolve.js';
+import type { ActionCatalogue } from '../../src/model/catalogue.js';
+import type { Entitlement, PrincipalEntitlements } from '../../src/model/entitlement.js';
+
+const ACCOUNT = '544321098765';
+const FILE = join(import.meta.dirname, '..', '..', 'fixtures', 'aws', 'boundary-intersection', 'aws', ACCOUNT, 'iam-get-account-authorization-details.json');
+
+let catalogue: ActionCatalogue;
+let resolved: PrincipalEntitlements[];
+
+beforeAll(async () => {
+  catalogue = await loadAwsCatalogue();
+  const parsed = parseAuthorizationDetails(JSON.parse(readFileSync(FILE, 'utf8')), ACCOUNT, FILE);
+  resolved = resolveAccount({ provider: 'aws', account: ACCOUNT, principals: parsed.principals, accessAdvisor: [] }, catalogue).principals;
+});
+
+function of(name: string): Entitlement[] {
+  const p = resolved.find((r) => r.principal.name === name);
+  if (!p) throw new Error(`no principal ${name}`);
+  return p.entitlements;
+}
+
+describe('boundary-intersection', () => {
+  it('the effective set is identity ∩ boundary, minus the boundary’s Deny', () => {
+    // identity: s3:*, dynamodb:*, iam:PassRole. boundary: s3:Get*, s3:List*, s3:PutObject (conditional),
+    // dynamodb:*, sqs:*, Deny dynamodb:DeleteTable.
+    const s3 = catalogue
+      .actionsOf('s3')
+      .filter((a) => /^(get|list)/i.test(a.name) || a.name === 'PutObject')
+      .map((a) => a.action);
+    const dynamodb = catalogue
+      .actionsOf('dynamodb')
+      .filter((a) => a.name !== 'DeleteTable')
+      .map((a) => a.action);
+    const expected = [...s3, ...dynamodb].sort();
+    const actions = of('app-role').map((e) => e.action);
+    expect(actions).toEqual(expected);
+    expect(actions).not.toContain('iam:PassRole');
+    expect(actions.some((a) => a.startsWith('sqs:'))).toBe(false);
+    expect(actions).not.toContain('s3:DeleteObject');
+  });
+
+  it('a boundary that allows an action only under a Condition makes the grant conditional', () => {
+    const entitlements = of('app-role');
+    expect(entitlements.find((e) => e.action === 's3:PutObject')?.isConditional).toBe(true);
+    expect(entitlements.find((e) => e.action === 's3:GetObject')?.isConditional).toBe(false);
+    // The boundary limits, it does not grant: paths name only the identity policy.
+    expect(entitlements.find((e) => e.action === 's3:PutObject')?.grantedBy).toEqual([
+      { policy: { type: 'inline', name: 'app' }, statement: { index: 0, sid: 'App' }, matchedBy: 's3:*' },
+    ]);
+  });
+
+  it('a boundary also limits what a user inherits from a group', () => {
+    expect(of('contractor')).toEqual([
+      {
+        action: 'ec2:DescribeInstances',
+        service: 'ec2',
+        accessLevel: 'List',
+        provenance: 'inherited',
+        grantedBy: [
+          {
+            viaGroup: { name: 'ec2-viewers', arn: `arn:aws:iam::${ACCOUNT}:group/ec2-viewers` },
+            policy: { type: 'inline', name: 'describe-ec2' },
+            statement: { index: 0 },
+            matchedBy: 'ec2:Describe*',
+          },
+        ],
+        isConditional: false,
+        resources: ['*'],
+        partialDenies: [],
+      },
+    ]);
+  });
+});
