@@ -12,6 +12,7 @@ import {
   type Span,
   type UnverifiableReason,
 } from '../model/report.js';
+import { UNVERIFIABLE_REASON_LABELS } from './unverifiable-reasons.js';
 
 export interface TableOptions {
   isColor: boolean;
@@ -436,7 +437,7 @@ function unverifiableLines(findings: readonly Finding[], width: number, paint: P
   ];
   const reasons = [...byReason.entries()].sort((a, b) => b[1].count - a[1].count || compareText(a[0], b[0]));
   for (const [reason, entry] of reasons) {
-    lines.push(`  ${paint.chalk.yellow(reason)} (${entry.count})`);
+    lines.push(`  ${paint.chalk.yellow(reason)} (${entry.count}): ${UNVERIFIABLE_REASON_LABELS[reason]}`);
     for (const detail of entry.details.slice(0, MAX_DETAILS_PER_REASON)) lines.push(...paragraph(detail, width, 4));
     const hidden = entry.details.length - MAX_DETAILS_PER_REASON;
     if (hidden > 0) lines.push(`    … ${plural(hidden, 'other detail')}`);

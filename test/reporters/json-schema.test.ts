@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { FINDING_TYPES, SEVERITIES, type Report } from '../../src/model/report.js';
 import { renderJson } from '../../src/reporters/json.js';
+import { UNVERIFIABLE_REASON_LABELS } from '../../src/reporters/unverifiable-reasons.js';
 import { REPORT_SCHEMA_URL, validateReport } from '../../src/reporters/validate-report.js';
 import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
 
@@ -41,6 +42,10 @@ describe('report JSON Schema', () => {
   it('lists the same finding types and severities as the model', () => {
     expect(schema.$defs['findingType']?.enum).toEqual([...FINDING_TYPES]);
     expect(schema.$defs['severity']?.enum).toEqual([...SEVERITIES]);
+  });
+
+  it('lists the same unverifiable reason codes as the model (through the typed label map)', () => {
+    expect(schema.$defs['unverifiableReason']?.enum).toEqual(Object.keys(UNVERIFIABLE_REASON_LABELS));
   });
 
   it('accepts a report with no findings and no coverage', () => {

@@ -167,7 +167,7 @@ describe('table content', () => {
   it('groups unverifiable permissions by reason with counts and details', () => {
     const section = text.slice(text.indexOf('Unverifiable:'), text.indexOf('Warnings'));
     expect(section).toContain('Unverifiable: 6 permissions cannot be judged from the evidence');
-    expect(section).toContain('data-events-not-logged (3)');
+    expect(section).toContain('data-events-not-logged (3): data events the trail does not log');
     expect(section).toContain('window-not-covered (2)');
     expect(section).toContain('not-logged-by-cloudtrail (1)');
     expect(section).toContain('The trail logs no S3 data events (AWS::S3::Object)');
