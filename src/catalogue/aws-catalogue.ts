@@ -14,8 +14,13 @@ interface RawAction {
 
 const LEVELS: readonly AccessLevel[] = ['Permissions management', 'Write', 'Tagging', 'Read', 'List'];
 
+/**
+ * iam-data writes combined levels such as "Permissions management, Write" and "Tagging, Write";
+ * the first names the level the AWS Service Authorization Reference gives the action.
+ */
 function toAccessLevel(raw: string | undefined): AccessLevel {
-  return LEVELS.find((l) => l === raw) ?? 'Unknown';
+  const first = raw?.split(',')[0]?.trim();
+  return LEVELS.find((l) => l === first) ?? 'Unknown';
 }
 
 export function buildCatalogue(data: Map<string, RawAction[]>, source: string): ActionCatalogue {

@@ -17,6 +17,7 @@ const GOLDEN = join(ROOT, 'test', 'cli', 'golden', 'demo-report.json');
 
 function permdrift(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
+    maxBuffer: 64 * 1024 * 1024,
     encoding: 'utf8',
     env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env },
     timeout: 60_000,
