@@ -244,17 +244,30 @@ function countLines(report: Report, width: number, paint: Paint): string[] {
 // ---------------------------------------------------------------------------------------------
 // The findings table: one row per principal × service × finding type.
 
+/**
+ * A principal whose unverifiable grants span more services than this gets one row per severity
+ * for them: with no logs, an admin user alone would otherwise fill hundreds of rows that all say
+ * the same thing. Unused findings are never folded: each one is something to remove.
+ */
+const FOLD_UNVERIFIABLE_ABOVE = 5;
+
 interface Row {
   severity: Severity;
   account: string;
   principal: { id: string; name: string; kind: PrincipalKind };
-  service: string | undefined;
+  services: Set<string>;
   type: FindingType;
   actions: Set<string>;
   hasPermissions: boolean;
   lastUsed: string | null;
   hasDirect: boolean;
   hasInherited: boolean;
+}
+
+interface Rows {
+  rows: Row[];
+  /** Principals whose unverifiable rows were folded. */
+  foldedPrincipals: number;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -274,21 +287,44 @@ function laterDate(a: string | null, b: string | null): string | null {
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
-function buildRows(findings: readonly Finding[]): Row[] {
+function serviceLabel(row: Row): string {
+  if (row.services.size === 0) return '—';
+  if (row.services.size === 1) return [...row.services][0] ?? '—';
+  return `${row.services.size} services`;
+}
+
+function principalKey(finding: Finding): string {
+  return `${finding.account}\u0000${finding.principal.id}`;
+}
+
+function buildRows(findings: readonly Finding[]): Rows {
+  const unverifiableServices = new Map<string, Set<string>>();
+  for (const finding of findings) {
+    if (finding.type !== 'unverifiable-permission' || finding.service === undefined) continue;
+    const services = unverifiableServices.get(principalKey(finding)) ?? new Set<string>();
+    services.add(finding.service);
+    unverifiableServices.set(principalKey(finding), services);
+  }
+  const folded = new Set(
+    [...unverifiableServices].filter(([, services]) => services.size > FOLD_UNVERIFIABLE_ABOVE).map(([key]) => key),
+  );
+
   const rows = new Map<string, Row>();
   for (const finding of findings) {
+    const isFolded = finding.type === 'unverifiable-permission' && folded.has(principalKey(finding));
     // Service-less findings (dormant principal, stale credential) each keep their own row.
-    const key =
-      finding.service === undefined
+    const key = isFolded
+      ? ['fold', principalKey(finding), finding.severity].join('\u0000')
+      : finding.service === undefined
         ? `id\u0000${finding.id}`
-        : ['svc', finding.account, finding.principal.id, finding.type, finding.service].join('\u0000');
+        : ['svc', principalKey(finding), finding.type, finding.service].join('\u0000');
     let row = rows.get(key);
     if (row === undefined) {
       row = {
         severity: finding.severity,
         account: finding.account,
         principal: finding.principal,
-        service: finding.service,
+        services: new Set(),
         type: finding.type,
         actions: new Set(),
         hasPermissions: false,
@@ -298,6 +334,7 @@ function buildRows(findings: readonly Finding[]): Row[] {
       };
       rows.set(key, row);
     }
+    if (finding.service !== undefined) row.services.add(finding.service);
     if (severityOrder(finding.severity, row.severity) < 0) row.severity = finding.severity;
     for (const permission of finding.permissions) {
       row.hasPermissions = true;
@@ -314,15 +351,17 @@ function buildRows(findings: readonly Finding[]): Row[] {
       }
     }
   }
-  return [...rows.values()].sort(
+  const sorted = [...rows.values()].sort(
     (a, b) =>
       severityOrder(a.severity, b.severity) ||
       compareText(a.account, b.account) ||
       compareText(a.principal.name, b.principal.name) ||
       compareText(a.principal.id, b.principal.id) ||
       (TYPE_RANK.get(a.type) ?? 0) - (TYPE_RANK.get(b.type) ?? 0) ||
-      compareText(a.service ?? '', b.service ?? ''),
+      a.services.size - b.services.size ||
+      compareText(serviceLabel(a), serviceLabel(b)),
   );
+  return { rows: sorted, foldedPrincipals: folded.size };
 }
 
 function grantText(row: Row): string {
@@ -380,7 +419,7 @@ function findingsTable(rows: readonly Row[], width: number, paint: Paint): strin
     const lastUsed = !row.hasPermissions ? '—' : row.lastUsed === null ? 'not seen' : isoDay(row.lastUsed);
     table.push([
       principal,
-      wrap(row.service ?? '—', cols.service, true).join('\n'),
+      wrap(serviceLabel(row), cols.service, true).join('\n'),
       wrap(row.type, cols.finding, true).join('\n'),
       row.hasPermissions ? String(row.actions.size) : '—',
       paint.severity(row.severity, row.severity),
@@ -395,8 +434,12 @@ function findingsTable(rows: readonly Row[], width: number, paint: Paint): strin
 // After the table: what to do, what could not be judged, what went wrong.
 
 function nextStepLines(findings: readonly Finding[], width: number, paint: Paint): string[] {
+  // Info findings ("not judged", with the evidence to collect) make the list only when nothing
+  // weightier exists: their advice is already grouped in the unverifiable section.
+  const hasAboveInfo = findings.some((f) => f.severity !== 'info');
   const ordered = findings
     .map((finding, index) => ({ finding, index }))
+    .filter(({ finding }) => !hasAboveInfo || finding.severity !== 'info')
     .sort((a, b) => severityOrder(a.finding.severity, b.finding.severity) || a.index - b.index);
   const seen = new Set<string>();
   const steps: { severity: Severity; text: string }[] = [];
@@ -492,7 +535,13 @@ export function renderTable(report: Report, opts: TableOptions): string {
     );
   } else {
     sections.push(countLines(report, width, paint));
-    sections.push([findingsTable(buildRows(report.findings), width, paint)]);
+    const { rows, foldedPrincipals } = buildRows(report.findings);
+    const table = [findingsTable(rows, width, paint)];
+    if (foldedPrincipals > 0) {
+      const note = `${plural(foldedPrincipals, 'principal')} with unverifiable grants in more than ${FOLD_UNVERIFIABLE_ABOVE} services: one row per severity ("N services"); the JSON report lists each service.`;
+      table.push(...paragraph(note, width, 0).map((line) => paint.chalk.dim(line)));
+    }
+    sections.push(table);
     sections.push(nextStepLines(report.findings, width, paint));
     sections.push(unverifiableLines(report.findings, width, paint));
   }

@@ -77,7 +77,7 @@ describe('report JSON Schema', () => {
     const report = reportJson();
     const finding = report.findings[1];
     if (finding === undefined) throw new Error('fixture has too few findings');
-    finding['type'] = 'overbroad-grant';
+    finding['type'] = 'excessive-trust';
     const result = validateReport(report);
     expect(result.isValid).toBe(false);
     expect(result.errors.some((e) => e.startsWith('/findings/1/type must be one of: dormant-principal'))).toBe(true);

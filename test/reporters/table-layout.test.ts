@@ -104,8 +104,10 @@ describe('table content', () => {
   });
 
   it('prints the counts by severity and by type', () => {
-    expect(text).toContain('Findings        9 · critical 1 · high 2 · medium 3 · low 2 · info 1');
-    expect(text).toMatch(/By type {9}dormant-principal 1 · unused-service 3 · unused-permission 1 ·\s+unverifiable-permission 3 · stale-credential 1/);
+    expect(text).toContain('Findings        10 · critical 1 · high 2 · medium 4 · low 2 · info 1');
+    expect(flat(text)).toContain(
+      'By type dormant-principal 1 · unused-service 3 · overbroad-grant 1 · unused-permission 1 · unverifiable-permission 3 · stale-credential 1',
+    );
   });
 
   it('puts the most severe rows first', () => {
@@ -113,7 +115,7 @@ describe('table content', () => {
       .slice(1)
       .map((l) => cells(l)[4] ?? '')
       .filter((s) => s !== '');
-    expect(severities).toEqual(['critical', 'high', 'high', 'medium', 'medium', 'medium', 'low', 'low', 'info']);
+    expect(severities).toEqual(['critical', 'high', 'high', 'medium', 'medium', 'medium', 'medium', 'low', 'low', 'info']);
   });
 
   it('shows provenance per grant path: both, direct or inherited', () => {
@@ -160,7 +162,8 @@ describe('table content', () => {
     const steps = out.slice(out.indexOf('Next steps'), out.indexOf('Unverifiable:'));
     expect(steps.match(/Remove ci-deployer from group platform-admins/g)?.length).toBe(1);
     expect(steps).toMatch(/1\. critical Remove ci-deployer/);
-    expect(steps).toMatch(/2\. medium {3}Enable S3 data events/);
+    expect(steps).toMatch(/2\. medium {3}In policy app-backend-deploy \(statement SessionsTable\)/);
+    expect(steps).toMatch(/3\. medium {3}Enable S3 data events/);
     expect(steps).toContain('… 2 more recommendations in the JSON report.');
   });
 
@@ -258,5 +261,52 @@ describe('table coverage gaps', () => {
     const out = renderTable(twoAccountsPartialCoverage(), { isColor: false, width: 100 });
     expect(out).toContain('Selectors       no selectors file: default trail assumed (management events, no data events)');
     expect(out).not.toContain('assumed-default');
+  });
+});
+
+describe('table folding and next steps', () => {
+  /** One unverifiable finding per service for the batch-worker role, as a no-logs admin grant gives. */
+  function manyServicesReport(serviceCount: number): Report {
+    const report = twoAccountsPartialCoverage();
+    const template = findingOf(report, (f) => f.type === 'unverifiable-permission' && f.service === 'dynamodb');
+    report.findings = report.findings.filter((f) => !(f.principal.name === 'batch-worker'));
+    for (let i = 0; i < serviceCount; i += 1) {
+      const finding = structuredClone(template);
+      finding.id = `PD-${String(i).padStart(16, '0')}`;
+      finding.service = `svc${String(i).padStart(3, '0')}`;
+      finding.severity = i === 0 ? 'low' : 'info';
+      for (const p of finding.permissions) p.action = `${finding.service}:${p.action.split(':')[1] ?? ''}`;
+      report.findings.push(finding);
+    }
+    return report;
+  }
+
+  it('keeps one row per service up to five unverifiable services', () => {
+    const rows = tableLines(renderTable(manyServicesReport(5), { isColor: false, width: 100 })).map(cells);
+    expect(rows.filter((r) => r[0] === 'batch-worker').map((r) => r[1])).toEqual(['svc000', 'svc001', 'svc002', 'svc003', 'svc004']);
+  });
+
+  it('folds more than five unverifiable services of one principal into one row per severity', () => {
+    const out = renderTable(manyServicesReport(40), { isColor: false, width: 100 });
+    const rows = tableLines(out).map(cells).filter((r) => r[0] === 'batch-worker');
+    // 1 low service, 39 info services, 2 permissions each; other principals' rows untouched.
+    expect(rows).toEqual([
+      ['batch-worker', 'svc000', 'unverifiable-', '2', 'low', 'not seen', 'direct'],
+      ['batch-worker', '39 services', 'unverifiable-', '78', 'info', 'not seen', 'direct'],
+    ]);
+    expect(tableLines(out).map(cells).some((r) => r[0] === 'app-backend-role' && r[1] === 's3')).toBe(true);
+    expect(flat(out)).toContain('1 principal with unverifiable grants in more than 5 services: one row per severity');
+  });
+
+  it('leaves info-level advice out of next steps when weightier findings exist', () => {
+    const out = renderTable(twoAccountsPartialCoverage(), { isColor: false, width: 100 });
+    const steps = out.slice(out.indexOf('Next steps'), out.indexOf('Unverifiable:'));
+    expect(steps).not.toContain('API Gateway access logs');
+    expect(steps).toContain('… 4 more recommendations in the JSON report.');
+
+    const onlyInfo = twoAccountsPartialCoverage();
+    onlyInfo.findings = onlyInfo.findings.filter((f) => f.severity === 'info');
+    const infoOut = renderTable(onlyInfo, { isColor: false, width: 100 });
+    expect(flat(infoOut)).toContain('1. info Check the API Gateway access logs for calls signed by batch-worker');
   });
 });
