@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../src/model/report.js';
+import { FINDING_TYPES, SEVERITIES, type Finding, type Report } from '../../src/model/report.js';
 import { renderTable } from '../../src/reporters/table.js';
 import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
 
@@ -196,12 +196,9 @@ describe('table content', () => {
   it('says plainly when there are no findings and still shows coverage', () => {
     const report = twoAccountsPartialCoverage();
     report.findings = [];
-    report.summary = {
-      ...report.summary,
-      findings: 0,
-      byType: { 'dormant-principal': 0, 'unused-service': 0, 'unused-permission': 0, 'unverifiable-permission': 0, 'stale-credential': 0 },
-      bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
-    };
+    report.summary.findings = 0;
+    for (const type of FINDING_TYPES) report.summary.byType[type] = 0;
+    for (const severity of SEVERITIES) report.summary.bySeverity[severity] = 0;
     report.warnings = [];
     const out = renderTable(report, { isColor: false, width: 100 });
     expect(out).toMatch(/^No findings: across 7 audited principals, nothing granted went unused/m);
