@@ -383,7 +383,7 @@ interface Columns {
 
 /** Content widths (padding excluded). The fixed columns fit their longest value or wrap at a hyphen. */
 function columnWidths(width: number): Columns {
-  const fixed = { service: 12, finding: 13, perms: 5, severity: 8, lastUsed: 10, grant: 9 };
+  const fixed = { service: 14, finding: 13, perms: 5, severity: 8, lastUsed: 10, grant: 9 };
   const columnCount = 7;
   const chrome = columnCount + 1 + columnCount * 2; // borders + one space of padding each side
   const fixedTotal = Object.values(fixed).reduce((sum, w) => sum + w, 0);
