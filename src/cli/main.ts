@@ -123,7 +123,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         target.format === 'table' &&
         isStdout &&
         isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
-      const text = reporters[target.format](report, { isColor, width: isStdout ? Math.max(80, Math.min(io.stdout.columns ?? 100, 160)) : 100 });
+      const text = reporters[target.format](report, { isColor, width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100 });
       if (isStdout) io.stdout.write(text);
       else await writeAtomically(target.file as string, text);
     }

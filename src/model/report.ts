@@ -11,6 +11,7 @@ export const SCHEMA_VERSION = 1 as const;
 export const FINDING_TYPES = [
   'dormant-principal',
   'unused-service',
+  'overbroad-grant',
   'unused-permission',
   'unverifiable-permission',
   'stale-credential',

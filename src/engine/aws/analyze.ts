@@ -16,7 +16,15 @@ import {
 } from './coverage.js';
 import type { AccessAdvisorView, PrincipalActivity, Window } from './evidence.js';
 import { callsExercising, isPermissionOnly } from './observability.js';
-import { describeGrants, recommendDormant, recommendStaleCredential, recommendUnusedPermission, recommendUnusedService } from './recommend.js';
+import {
+  describeGrants,
+  isWildcardPattern,
+  recommendDormant,
+  recommendOverbroad,
+  recommendStaleCredential,
+  recommendUnusedPermission,
+  recommendUnusedService,
+} from './recommend.js';
 import { severityFor } from './severity-data.js';
 import { findingId, maxSeverity } from '../findings.js';
 
@@ -331,7 +339,31 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
         recommendation: recommendUnusedService(p, service, unused.map((j) => j.entitlement)),
       });
     } else {
-      for (const j of unused) {
+      // Unused actions reached only through wildcards are one decision — narrow the wildcard —
+      // so they form one overbroad-grant finding; explicitly named ones are removed one by one.
+      const viaWildcardOnly = unused.filter((j) => j.entitlement.grantedBy.every((g) => isWildcardPattern(g.matchedBy)));
+      const named = unused.filter((j) => !viaWildcardOnly.includes(j));
+      if (viaWildcardOnly.length > 0) {
+        const perms = viaWildcardOnly.map(toPermission);
+        const sources = viaWildcardOnly.flatMap((j) => (j.verdict.kind === 'unused' ? j.verdict.sources : []));
+        const first = viaWildcardOnly[0]?.verdict;
+        const why = first && first.kind === 'unused' ? first.why : '';
+        findings.push({
+          id: findingId('aws', p.account, p.arn, 'overbroad-grant', service),
+          type: 'overbroad-grant',
+          severity: severityOf(perms),
+          ...base,
+          service,
+          permissions: perms,
+          evidence: evidence(
+            sources,
+            `${viaWildcardOnly.length} ${service} action(s) granted through wildcards were not used (${why}); ${used.length} ${service} action(s) were used.`,
+            denied,
+          ),
+          recommendation: recommendOverbroad(p, service, viaWildcardOnly.map((j) => j.entitlement), used.map((u) => u.entitlement.action)),
+        });
+      }
+      for (const j of named) {
         if (j.verdict.kind !== 'unused') continue;
         const perm = toPermission(j);
         findings.push({

@@ -11,7 +11,7 @@ function statementRef(path: GrantPath): string {
   return path.statement.sid ? `statement "${path.statement.sid}"` : `statement #${path.statement.index}`;
 }
 
-function isWildcard(pattern: string): boolean {
+export function isWildcardPattern(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?') || pattern.startsWith('NotAction');
 }
 
@@ -47,10 +47,22 @@ export function describeGrants(entitlements: Entitlement[], principal?: Principa
 
 export function recommendUnusedPermission(principal: Principal, e: Entitlement, usedInService: string[]): string {
   const paths = e.grantedBy.map((g) => describePath(principal, g));
-  const hasWildcard = e.grantedBy.some((g) => isWildcard(g.matchedBy));
+  const hasWildcard = e.grantedBy.some((g) => isWildcardPattern(g.matchedBy));
   const keep = usedInService.length > 0 ? ` Keep the ${e.service} actions in use (${usedInService.slice(0, 5).join(', ')}${usedInService.length > 5 ? ', …' : ''}).` : '';
   const verb = hasWildcard ? `Narrow the wildcard so it no longer grants ${e.action}` : `Remove ${e.action}`;
   return `${verb}: granted by ${paths.join('; ')}.${keep}`;
+}
+
+export function recommendOverbroad(principal: Principal, service: string, unused: Entitlement[], usedInService: string[]): string {
+  const grants = uniqueGrants(unused).filter((g) => isWildcardPattern(g.matchedBy));
+  const patterns = [...new Set(grants.map((g) => g.matchedBy))];
+  const paths = grants.slice(0, 3).map((g) => describePath(principal, g));
+  const more = grants.length > 3 ? `; and ${grants.length - 3} more (see the JSON report)` : '';
+  const keep =
+    usedInService.length > 0
+      ? `with the ${service} actions in use: ${usedInService.slice(0, 12).join(', ')}${usedInService.length > 12 ? `, and ${usedInService.length - 12} more` : ''}`
+      : `with only the ${service} actions the workload needs (none was used in the window)`;
+  return `Replace ${patterns.map((p) => `"${p}"`).join(', ')} ${keep}; ${unused.length} ${service} action(s) it grants went unused. Granted by ${paths.join('; ')}${more}.`;
 }
 
 export function recommendUnusedService(principal: Principal, service: string, entitlements: Entitlement[]): string {
