@@ -180,4 +180,21 @@ writeScenario('logs-shorter-than-window', {
   records: [...heartbeat('2026-06-20', '2026-06-29'), event('2026-06-25T10:00:00Z', roleCaller('reporter', '/'), 'athena', 'GetQueryResults')],
 });
 
+// 8. iam:PassRole is never logged on its own: judged through the calls that take a role.
+writeScenario('passrole-judged-through-calls', {
+  authDetails: {
+    RoleDetailList: [
+      role('fn-builder', '/', { statements: [{ Effect: 'Allow', Action: ['iam:PassRole', 'lambda:CreateFunction', 'ec2:DescribeInstances'], Resource: '*' }] }),
+      role('inventory-reader', '/', { statements: [{ Effect: 'Allow', Action: ['iam:PassRole', 'iam:GetRole', 'ec2:DescribeInstances'], Resource: '*' }] }),
+    ],
+  },
+  records: [
+    ...heartbeat(...FULL),
+    event('2026-06-10T10:00:00Z', roleCaller('fn-builder', '/'), 'lambda', 'CreateFunction20150331', { readOnly: false }),
+    event('2026-06-10T10:01:00Z', roleCaller('fn-builder', '/'), 'ec2', 'DescribeInstances'),
+    event('2026-06-11T10:00:00Z', roleCaller('inventory-reader', '/'), 'ec2', 'DescribeInstances'),
+    event('2026-06-11T10:00:00Z', roleCaller('inventory-reader', '/'), 'iam', 'GetRole'),
+  ],
+});
+
 console.log('scenario fixtures written');

@@ -139,6 +139,21 @@ describe('logs-shorter-than-window', () => {
   });
 });
 
+describe('passrole-judged-through-calls', () => {
+  it('treats iam:PassRole as used when a call that takes a role was made', async () => {
+    const report = await scan('passrole-judged-through-calls');
+    expect(verdicts(report, 'fn-builder').has('iam:PassRole')).toBe(false);
+  });
+
+  it('calls iam:PassRole unused when no call that takes a role was made and all are observable', async () => {
+    const report = await scan('passrole-judged-through-calls');
+    const f = of(report, 'inventory-reader').find((x) => x.permissions.some((p) => p.action === 'iam:PassRole'));
+    expect(f?.type).toBe('unused-permission');
+    expect(f?.severity).toBe('critical');
+    expect(f?.evidence.reason).toMatch(/none of the \d+ calls that exercise iam:PassRole/);
+  });
+});
+
 describe('determinism', () => {
   it('gives the same report for the same input', async () => {
     const a = await scan('access-denied-not-usage');

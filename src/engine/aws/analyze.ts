@@ -170,6 +170,21 @@ class PrincipalJudge {
       latest = later(latest, lu);
       if (this.isUsedInWindow(c, lu)) return { entitlement: e, lastUsed: latest, verdict: { kind: 'used' } };
     }
+    // The list of calls that exercise a permission-only action cannot be complete (a new API that
+    // takes a role would be missing). Any write call to a service that has such calls may have
+    // exercised it too: treat it as possible use, the cheap direction of error.
+    const services = new Set(calls.map((c) => c.split(':')[0]?.toLowerCase()));
+    for (const [key, stat] of this.ev.activity?.actions ?? []) {
+      if (stat.countInWindow === 0) continue;
+      const used = this.catalogue.lookup(key);
+      if (used && services.has(used.service) && used.accessLevel !== 'Read' && used.accessLevel !== 'List') {
+        return {
+          entitlement: e,
+          lastUsed: latest,
+          verdict: { kind: 'used' },
+        };
+      }
+    }
     if (calls.length === 0) {
       return { entitlement: e, lastUsed: latest, verdict: { kind: 'unverifiable', reason: 'dependent-action-unobservable', detail: `${action.action} is checked inside other calls, and none are known that exercise it` } };
     }
