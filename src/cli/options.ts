@@ -93,7 +93,8 @@ export function resolveOutputs(formats: string[], outputs: string[]): OutputTarg
 /** Colour per CONVENTIONS: off with NO_COLOR, --no-color or a non-TTY; FORCE_COLOR overrides. */
 export function isColorWanted(opts: { isFlagOff: boolean; isTty: boolean; env: NodeJS.ProcessEnv }): boolean {
   const force = opts.env['FORCE_COLOR'];
-  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  if (force === '0' || force === 'false') return false;
+  if (force !== undefined && force !== '') return true;
   if (opts.isFlagOff) return false;
   if (opts.env['NO_COLOR'] !== undefined && opts.env['NO_COLOR'] !== '') return false;
   return opts.isTty;
