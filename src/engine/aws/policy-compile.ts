@@ -15,7 +15,7 @@ import { type CatalogueIndex, type PatternProblem, unionIds } from './policy-cat
 
 export interface CompiledGrant {
   statementIndex: number;
-  sid?: string;
+  sid: string | undefined;
   /** The pattern that matched (as written), or `NotAction[…]`. */
   matchedBy: string;
   ids: Int32Array;
@@ -56,6 +56,7 @@ function resourceScope(statement: PolicyStatement): string[] {
   if (statement.notResource) return [...new Set(statement.notResource.map((r) => `!${r}`))].sort(compareStrings);
   // A statement without Resource cannot be saved in an identity policy; read it as unrestricted.
   if (!statement.resource) return ['*'];
+  if (statement.resource.length === 1) return [...statement.resource];
   return [...new Set(statement.resource)].sort(compareStrings);
 }
 
@@ -83,11 +84,12 @@ function compileStatement(statement: PolicyStatement, index: CatalogueIndex, out
   const patterns = statement.action ?? statement.notAction ?? [];
   // A retired service can account for dozens of actions in one AWS managed policy: one warning per
   // service prefix, not per action.
-  const unknownServices = new Map<string, string[]>();
+  let unknownServices: Map<string, string[]> | undefined;
   const expansions = patterns.map((pattern) => {
     const expansion = index.expand(pattern);
     if (expansion.problem?.code === 'unknown-service') {
       const service = pattern.trim().toLowerCase().split(':')[0] ?? '';
+      unknownServices ??= new Map();
       const list = unknownServices.get(service);
       if (list) list.push(pattern);
       else unknownServices.set(service, [pattern]);
@@ -99,7 +101,7 @@ function compileStatement(statement: PolicyStatement, index: CatalogueIndex, out
     }
     return { pattern, ids: expansion.ids };
   });
-  for (const [service, listed] of unknownServices) {
+  for (const [service, listed] of unknownServices ?? []) {
     out.problems.push({
       code: 'unknown-service',
       message: `${describeStatement(statement)}: service prefix "${service}" is not in the action catalogue (${index.catalogue.source}), a typo or a retired or newer service; ${listed.length === 1 ? `"${listed[0] ?? ''}"` : `${listed.length} actions (${listed.slice(0, 3).join(', ')}${listed.length > 3 ? ', …' : ''})`} ignored`,
@@ -118,11 +120,13 @@ function compileStatement(statement: PolicyStatement, index: CatalogueIndex, out
     return;
   }
 
-  const base = { statementIndex: statement.index, isConditional, resources };
-  const withSid = statement.sid === undefined ? base : { ...base, sid: statement.sid };
+  // Explicit object literals (no spread): this runs for every statement of every policy.
+  const sid = statement.sid;
   if (hasNotAction) {
     const ids = index.complement(unionIds(expansions.map((e) => e.ids), size));
-    if (ids.length > 0) out.allows.push({ ...withSid, matchedBy: `NotAction[${patterns.join(',')}]`, ids });
+    if (ids.length > 0) {
+      out.allows.push({ statementIndex: statement.index, sid, matchedBy: `NotAction[${patterns.join(',')}]`, ids, isConditional, resources });
+    }
     return;
   }
   // One grant per distinct pattern (case-insensitively), so each path names what matched.
@@ -134,9 +138,11 @@ function compileStatement(statement: PolicyStatement, index: CatalogueIndex, out
     if (entry) entry.lists.push(e.ids);
     else byPattern.set(key, { pattern: e.pattern.trim(), lists: [e.ids] });
   }
-  const grants = [...byPattern.values()]
-    .map(({ pattern, lists }) => ({ ...withSid, matchedBy: pattern, ids: unionIds(lists, size) }))
-    .sort((a, b) => compareStrings(a.matchedBy, b.matchedBy));
+  const grants: CompiledGrant[] = [];
+  for (const { pattern, lists } of byPattern.values()) {
+    grants.push({ statementIndex: statement.index, sid, matchedBy: pattern, ids: unionIds(lists, size), isConditional, resources });
+  }
+  grants.sort((a, b) => compareStrings(a.matchedBy, b.matchedBy));
   out.allows.push(...grants);
 }
 
@@ -144,6 +150,14 @@ function compile(document: PolicyDocument, index: CatalogueIndex): CompiledPolic
   const out: CompiledPolicy = { allows: [], denies: [], problems: [] };
   const statements = [...document.statements].sort((a, b) => a.index - b.index);
   for (const statement of statements) compileStatement(statement, index, out);
+  // The same typo twice in one statement is one problem.
+  const seen = new Set<string>();
+  out.problems = out.problems.filter((p) => {
+    const key = `${p.code}\n${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return out;
 }
 
