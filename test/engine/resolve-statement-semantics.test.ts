@@ -130,4 +130,43 @@ describe('statement semantics', () => {
     expect(getObject?.grantedBy.map((g) => `${g.policy.name}:${g.matchedBy}`)).toEqual(['alpha:s3:*', 'zeta:s3:Get*']);
     expect(getObject?.resources).toEqual(['*', 'arn:aws:s3:::b']);
   });
+
+  it('shares nothing wrong between principals: one principal’s partial deny or boundary does not leak to another', () => {
+    const shared: AttachedPolicy = {
+      policy: { type: 'managed', name: 'queue-access', arn: `arn:aws:iam::${ACCOUNT}:policy/queue-access` },
+      document: { statements: [{ index: 0, effect: 'Allow', action: ['sqs:*'], resource: ['*'] }] },
+    };
+    const plain = role('plain', [shared]);
+    const denied = role('denied', [
+      shared,
+      inline('no-prod-purge', [{ effect: 'Deny', action: ['sqs:PurgeQueue'], resource: [`arn:aws:sqs:eu-west-1:${ACCOUNT}:prod-*`] }]),
+    ]);
+    const bounded: Principal = {
+      ...role('bounded', [shared]),
+      boundary: {
+        policy: { type: 'managed', name: 'region-boundary', arn: `arn:aws:iam::${ACCOUNT}:policy/region-boundary` },
+        document: { statements: [{ index: 0, effect: 'Allow', action: ['sqs:*'], resource: ['*'], condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }] },
+      },
+    };
+    // Resolve in an order where the shared entitlement is created first by the plain principal.
+    const result = resolveAccount({ provider: 'aws', account: ACCOUNT, principals: [plain, denied, bounded, plain], accessAdvisor: [] }, catalogue);
+    const purge = (name: string) => result.principals.find((p) => p.principal.name === name)?.entitlements.find((e) => e.action === 'sqs:PurgeQueue');
+    expect(purge('plain')?.partialDenies).toEqual([]);
+    expect(purge('plain')?.isConditional).toBe(false);
+    expect(purge('denied')?.partialDenies).toHaveLength(1);
+    expect(purge('bounded')?.isConditional).toBe(true);
+    expect(purge('bounded')?.partialDenies).toEqual([]);
+  });
+
+  it('returns frozen entitlements, since equal ones are shared between principals', () => {
+    const { entitlements } = resolvePrincipal(
+      role('frozen', [inline('p', [{ effect: 'Allow', action: ['sqs:SendMessage'], resource: ['arn:aws:sqs:eu-west-1:111122223333:q'] }])]),
+      catalogue,
+    );
+    const [e] = entitlements;
+    expect(Object.isFrozen(e)).toBe(true);
+    expect(Object.isFrozen(e?.grantedBy)).toBe(true);
+    expect(Object.isFrozen(e?.resources)).toBe(true);
+    expect(() => e?.resources.push('x')).toThrow(TypeError);
+  });
 });
