@@ -55,6 +55,8 @@ const enum State {
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 /** CloudTrail events are far smaller; anything bigger is not a CloudTrail record. */
 const DEFAULT_MAX_UNIT_BYTES = 32 * 1024 * 1024;
+/** How much of the next chunk is joined to a carried unit at first (grows for bigger units). */
+const HEAD_BYTES = 64 * 1024;
 
 export class CloudTrailStreamParser {
   private state = State.Start;
@@ -64,6 +66,7 @@ export class CloudTrailStreamParser {
   private shapeSeen: CloudTrailShape | null = null;
   private readonly fields = new RecordFields();
   private isFirstChunk = true;
+  private isStoppedInUnit = false;
 
   constructor(
     private readonly sink: CloudTrailRecordSink,
@@ -76,32 +79,54 @@ export class CloudTrailStreamParser {
   }
 
   push(chunk: Buffer): void {
-    let buf = chunk;
-    if (this.carry !== null) {
-      buf = Buffer.concat([this.carry, chunk]);
-      this.carry = null;
-    }
-    let pos = 0;
-    if (this.isFirstChunk && buf.length > 0) {
-      if (buf.length < 3 && buf[0] === UTF8_BOM[0]) {
-        this.carry = buf;
-        return;
-      }
-      this.isFirstChunk = false;
-      if (buf[0] === UTF8_BOM[0] && buf[1] === UTF8_BOM[1] && buf[2] === UTF8_BOM[2]) pos = 3;
-    }
     try {
-      const stoppedAt = this.run(buf, pos);
-      if (stoppedAt >= 0) {
-        if (buf.length - stoppedAt > this.maxUnitBytes) {
-          throw new CloudTrailFormatError(`a single JSON value exceeds ${this.maxUnitBytes >> 20} MB: not a CloudTrail record`);
-        }
-        this.carry = buf.subarray(stoppedAt);
-      }
+      this.pushChecked(chunk);
     } catch (err) {
       if (err instanceof JsonSyntaxError) throw new CloudTrailFormatError(`invalid JSON: ${err.message}`);
       throw err;
     }
+  }
+
+  private pushChecked(input: Buffer): void {
+    let chunk = input;
+    let pos = 0;
+    if (this.isFirstChunk && chunk.length > 0) {
+      if (this.carry !== null) {
+        chunk = Buffer.concat([this.carry, chunk]);
+        this.carry = null;
+      }
+      if (chunk.length < 3 && chunk[0] === UTF8_BOM[0]) {
+        this.carry = chunk;
+        return;
+      }
+      this.isFirstChunk = false;
+      if (chunk[0] === UTF8_BOM[0] && chunk[1] === UTF8_BOM[1] && chunk[2] === UTF8_BOM[2]) pos = 3;
+    }
+    const carry = this.carry;
+    if (carry !== null) {
+      // Finish the unfinished unit on a small joined buffer (the carry plus the head of this chunk),
+      // then go on in the chunk itself: copying every chunk behind the carry cost more than parsing.
+      this.carry = null;
+      const take = Math.min(chunk.length, Math.max(HEAD_BYTES, carry.length));
+      const joined = Buffer.concat([carry, chunk.subarray(0, take)]);
+      const stop = this.run(joined, 0, carry.length);
+      if (!this.isStoppedInUnit) {
+        pos = stop - carry.length;
+      } else {
+        this.keep(joined, stop);
+        if (take < chunk.length) this.pushChecked(chunk.subarray(take));
+        return;
+      }
+    }
+    const stop = this.run(chunk, pos, chunk.length);
+    if (this.isStoppedInUnit) this.keep(chunk, stop);
+  }
+
+  private keep(buf: Buffer, from: number): void {
+    if (buf.length - from > this.maxUnitBytes) {
+      throw new CloudTrailFormatError(`a single JSON value exceeds ${this.maxUnitBytes >> 20} MB: not a CloudTrail record`);
+    }
+    this.carry = buf.subarray(from);
   }
 
   end(): void {
@@ -116,11 +141,16 @@ export class CloudTrailStreamParser {
     }
   }
 
-  /** Consumes `buf` from `pos`; returns where an unfinished unit starts, or -1 if all was used. */
-  private run(buf: Buffer, pos: number): number {
+  /**
+   * Consumes `buf` from `pos` unit by unit and stops at the first unit boundary at or after
+   * `stopAt` (`isStoppedInUnit` false), or at the start of a unit the buffer does not finish
+   * (`isStoppedInUnit` true). Returns where it stopped.
+   */
+  private run(buf: Buffer, pos: number, stopAt: number): number {
     const n = buf.length;
     let i = pos;
-    while (i < n) {
+    this.isStoppedInUnit = false;
+    while (i < n && i < stopAt) {
       const c = buf[i] as number;
       if (BYTE_CLASS[c] === CLS_SPACE) {
         i++;
@@ -141,7 +171,7 @@ export class CloudTrailStreamParser {
           }
           if (c !== 0x22) throw new JsonSyntaxError('expected a key in the top-level object');
           const close = findStringEnd(buf, i + 1);
-          if (close < 0) return i;
+          if (close < 0) return this.stopInUnit(i);
           this.key = decodeJsonString(buf, i + 1, close);
           this.state = State.TopColon;
           i = close + 1;
@@ -161,7 +191,7 @@ export class CloudTrailStreamParser {
             i++;
           } else {
             const end = scanValue(buf, i);
-            if (end < 0) return i;
+            if (end < 0) return this.stopInUnit(i);
             this.state = State.TopAfterValue;
             i = end;
           }
@@ -180,19 +210,19 @@ export class CloudTrailStreamParser {
           } else if (c === 0x7b) {
             if (this.arrayShape === 'Records') {
               const end = scanRecord(buf, i, this.fields);
-              if (end < 0) return i;
+              if (end < 0) return this.stopInUnit(i);
               this.sink.onRecord(buf, i, end, this.fields);
               i = end;
             } else {
               const end = scanRecord(buf, i, null);
-              if (end < 0) return i;
+              if (end < 0) return this.stopInUnit(i);
               this.sink.onLookupEvent(buf, i, end);
               i = end;
             }
             this.state = State.ArrayAfterElement;
           } else {
             const end = scanValue(buf, i);
-            if (end < 0) return i;
+            if (end < 0) return this.stopInUnit(i);
             this.sink.onNonObjectElement();
             i = end;
             this.state = State.ArrayAfterElement;
@@ -208,6 +238,11 @@ export class CloudTrailStreamParser {
           throw new CloudTrailFormatError('invalid JSON: unexpected data after the JSON document');
       }
     }
-    return -1;
+    return i;
+  }
+
+  private stopInUnit(i: number): number {
+    this.isStoppedInUnit = true;
+    return i;
   }
 }

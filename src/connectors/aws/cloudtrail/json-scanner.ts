@@ -62,7 +62,11 @@ export function findStringEnd(buf: Buffer, from: number): number {
   }
 }
 
-/** Field ids the reader extracts from the top level of a record. */
+/**
+ * Field ids the reader extracts: top-level record fields, then `userIdentity.*` and
+ * `userIdentity.sessionContext.sessionIssuer.*`. Caller resolution needs only these few strings, so
+ * the userIdentity object is never parsed as a whole.
+ */
 export const F_NONE = 0;
 export const F_EVENT_TIME = 1;
 export const F_EVENT_SOURCE = 2;
@@ -71,33 +75,57 @@ export const F_AWS_REGION = 4;
 export const F_ERROR_CODE = 5;
 export const F_ERROR_MESSAGE = 6;
 export const F_RECIPIENT_ACCOUNT = 7;
-export const F_USER_IDENTITY = 8;
-export const FIELD_COUNT = 9;
+export const F_UI_TYPE = 8;
+export const F_UI_ARN = 9;
+export const F_UI_INVOKED_BY = 10;
+export const F_UI_USER_NAME = 11;
+export const F_UI_ACCOUNT_ID = 12;
+export const F_SI_TYPE = 13;
+export const F_SI_ARN = 14;
+export const FIELD_COUNT = 15;
 
-const FIELD_KEYS: readonly [number, string][] = [
-  [F_EVENT_TIME, 'eventTime'],
-  [F_EVENT_SOURCE, 'eventSource'],
-  [F_EVENT_NAME, 'eventName'],
-  [F_AWS_REGION, 'awsRegion'],
-  [F_ERROR_CODE, 'errorCode'],
-  [F_ERROR_MESSAGE, 'errorMessage'],
-  [F_RECIPIENT_ACCOUNT, 'recipientAccountId'],
-  [F_USER_IDENTITY, 'userIdentity'],
+/** Objects whose keys are tracked; any other object or array is only balanced. */
+const CTX_NONE = 0;
+const CTX_RECORD = 1;
+const CTX_USER_IDENTITY = 2;
+const CTX_SESSION_CONTEXT = 3;
+const CTX_SESSION_ISSUER = 4;
+
+/** A matched key: > 0 a string field id, < 0 the context its object value opens. */
+const KEYS: readonly [number, string, number][] = [
+  [CTX_RECORD, 'eventTime', F_EVENT_TIME],
+  [CTX_RECORD, 'eventSource', F_EVENT_SOURCE],
+  [CTX_RECORD, 'eventName', F_EVENT_NAME],
+  [CTX_RECORD, 'awsRegion', F_AWS_REGION],
+  [CTX_RECORD, 'errorCode', F_ERROR_CODE],
+  [CTX_RECORD, 'errorMessage', F_ERROR_MESSAGE],
+  [CTX_RECORD, 'recipientAccountId', F_RECIPIENT_ACCOUNT],
+  [CTX_RECORD, 'userIdentity', -CTX_USER_IDENTITY],
+  [CTX_USER_IDENTITY, 'type', F_UI_TYPE],
+  [CTX_USER_IDENTITY, 'arn', F_UI_ARN],
+  [CTX_USER_IDENTITY, 'invokedBy', F_UI_INVOKED_BY],
+  [CTX_USER_IDENTITY, 'userName', F_UI_USER_NAME],
+  [CTX_USER_IDENTITY, 'accountId', F_UI_ACCOUNT_ID],
+  [CTX_USER_IDENTITY, 'sessionContext', -CTX_SESSION_CONTEXT],
+  [CTX_SESSION_CONTEXT, 'sessionIssuer', -CTX_SESSION_ISSUER],
+  [CTX_SESSION_ISSUER, 'type', F_SI_TYPE],
+  [CTX_SESSION_ISSUER, 'arn', F_SI_ARN],
 ];
 
-/** Candidates by key length, so most keys are rejected by their length alone. */
-const KEYS_BY_LENGTH: { id: number; bytes: Uint8Array }[][] = (() => {
-  const table: { id: number; bytes: Uint8Array }[][] = [];
-  for (const [id, key] of FIELD_KEYS) {
-    const list = table[key.length] ?? [];
+/** Candidates by context and key length, so most keys are rejected by their length alone. */
+const KEY_TABLE: { id: number; bytes: Uint8Array }[][][] = (() => {
+  const table: { id: number; bytes: Uint8Array }[][][] = [[], [], [], [], []];
+  for (const [ctx, key, id] of KEYS) {
+    const byLength = table[ctx] as { id: number; bytes: Uint8Array }[][];
+    const list = byLength[key.length] ?? [];
     list.push({ id, bytes: Buffer.from(key, 'latin1') });
-    table[key.length] = list;
+    byLength[key.length] = list;
   }
   return table;
 })();
 
-function matchKey(buf: Buffer, start: number, end: number): number {
-  const candidates = KEYS_BY_LENGTH[end - start];
+function matchKey(ctx: number, buf: Buffer, start: number, end: number): number {
+  const candidates = (KEY_TABLE[ctx] as { id: number; bytes: Uint8Array }[][])[end - start];
   if (candidates === undefined) return F_NONE;
   outer: for (const c of candidates) {
     const b = c.bytes;
@@ -108,18 +136,23 @@ function matchKey(buf: Buffer, start: number, end: number): number {
 }
 
 /**
- * Where the extracted fields lie in the buffer of the record just scanned: for string fields the
- * content between the quotes, for `userIdentity` the whole object. -1 = absent (or not a string).
+ * Where the extracted fields lie in the buffer of the record just scanned: the string content
+ * between the quotes; -1 = absent (or not a string). `hasUserIdentity`: an object was there.
  */
 export class RecordFields {
   readonly start = new Int32Array(FIELD_COUNT);
   readonly end = new Int32Array(FIELD_COUNT);
+  hasUserIdentity = false;
 
   reset(): void {
     this.start.fill(-1);
     this.end.fill(-1);
+    this.hasUserIdentity = false;
   }
 }
+
+const MAX_DEPTH = 512;
+const ctxStack = new Uint8Array(MAX_DEPTH + 1);
 
 /**
  * Scans the object starting at `buf[start] === '{'`. Returns the index just past its closing brace,
@@ -130,45 +163,54 @@ export function scanRecord(buf: Buffer, start: number, fields: RecordFields | nu
   const n = buf.length;
   let depth = 1;
   let i = start + 1;
+  let ctx = fields !== null ? CTX_RECORD : CTX_NONE;
   let isKeyNext = true;
-  let field = F_NONE;
+  let pending = F_NONE;
+  ctxStack[1] = ctx;
   if (fields !== null) fields.reset();
   while (i < n) {
     const c = buf[i] as number;
-    const cls = BYTE_CLASS[c];
-    if (cls === CLS_QUOTE) {
+    if (c === QUOTE) {
       const close = findStringEnd(buf, i + 1);
       if (close < 0) return -1;
-      if (depth === 1 && fields !== null) {
+      if (ctx !== CTX_NONE) {
         if (isKeyNext) {
-          field = matchKey(buf, i + 1, close);
+          pending = matchKey(ctx, buf, i + 1, close);
           isKeyNext = false;
-        } else if (field !== F_NONE && field !== F_USER_IDENTITY) {
-          fields.start[field] = i + 1;
-          fields.end[field] = close;
-          field = F_NONE;
+        } else if (pending > 0 && fields !== null) {
+          fields.start[pending] = i + 1;
+          fields.end[pending] = close;
+          pending = F_NONE;
         }
       }
       i = close + 1;
-    } else if (cls === CLS_PLAIN || cls === CLS_SPACE) {
-      if (c === COMMA && depth === 1) {
+      continue;
+    }
+    const cls = BYTE_CLASS[c];
+    if (cls === CLS_PLAIN || cls === CLS_SPACE) {
+      if (c === COMMA && ctx !== CTX_NONE) {
         isKeyNext = true;
-        field = F_NONE;
+        pending = F_NONE;
       }
       i++;
     } else if (cls === CLS_OPEN) {
-      if (depth === 1 && field === F_USER_IDENTITY && c === LBRACE && fields !== null) fields.start[F_USER_IDENTITY] = i;
-      depth++;
+      if (++depth > MAX_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_DEPTH}`);
+      let child = CTX_NONE;
+      if (pending < 0 && c === LBRACE) {
+        child = -pending;
+        if (child === CTX_USER_IDENTITY && fields !== null) fields.hasUserIdentity = true;
+      }
+      ctxStack[depth] = child;
+      ctx = child;
+      isKeyNext = true;
+      pending = F_NONE;
       i++;
     } else if (cls === CLS_CLOSE) {
-      depth--;
       i++;
-      if (depth === 1 && field === F_USER_IDENTITY && fields !== null && fields.start[F_USER_IDENTITY] !== -1) {
-        fields.end[F_USER_IDENTITY] = i;
-        field = F_NONE;
-      } else if (depth === 0) {
-        return i;
-      }
+      if (--depth === 0) return i;
+      ctx = ctxStack[depth] as number;
+      isKeyNext = false;
+      pending = F_NONE;
     } else {
       throw new JsonSyntaxError(`unexpected byte 0x${c.toString(16).padStart(2, '0')} outside a string`);
     }

@@ -4,13 +4,12 @@
  * parser into a per-file aggregate.
  */
 
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { CloudTrailFormatError, CloudTrailStreamParser } from './cloudtrail-stream-parser.js';
-import { type AggregationWindow, CallerCache, type FileAggregate, FileAggregator } from './file-aggregator.js';
+import { type AggregationWindow, CallStore, CallerCache, FileAggregator, type FileStats } from './file-aggregator.js';
 
 export interface FileProgress {
   /** Compressed (on-disk) bytes read since the previous call. */
@@ -26,7 +25,11 @@ export interface ReadFileTuning {
   gunzipChunkBytes?: number;
 }
 
-export type FileOutcome = { isOk: true; bytesRead: number; aggregate: FileAggregate } | { isOk: false; reason: string };
+/** What a file read reports: plain data, so it can cross a worker boundary. */
+export type FileReport = { isOk: true; bytesRead: number; stats: FileStats } | { isOk: false; reason: string };
+
+/** The report plus, on success, the file's aggregates (kept in the thread that read them). */
+export type FileOutcome = { report: FileReport; calls: CallStore | null };
 
 const DEFAULT_READ_CHUNK = 1 << 20;
 const DEFAULT_GUNZIP_CHUNK = 256 << 10;
@@ -34,16 +37,6 @@ const DEFAULT_GUNZIP_CHUNK = 256 << 10;
 const GUNZIP_READ_AHEAD = 2 << 20;
 const PROGRESS_INTERVAL_MS = 100;
 
-async function isGzipFile(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** A short reason for the report, without stack or internal detail. */
 export function describeReadError(err: unknown): string {
@@ -75,8 +68,18 @@ export async function aggregateCloudTrailFile(
   let reportedEvents = 0;
   let lastReport = Date.now();
   try {
-    const isGzip = await isGzipFile(file);
-    const source = createReadStream(file, { highWaterMark: tuning.readChunkBytes ?? DEFAULT_READ_CHUNK });
+    const fh = await open(file, 'r');
+    let isGzip: boolean;
+    try {
+      const head = Buffer.alloc(2);
+      const { bytesRead } = await fh.read(head, 0, 2, 0);
+      isGzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+    // The stream owns the handle from here and closes it when it ends or fails.
+    const source = fh.createReadStream({ start: 0, highWaterMark: tuning.readChunkBytes ?? DEFAULT_READ_CHUNK });
     const report = (): void => {
       if (onProgress === undefined) return;
       const bytes = source.bytesRead - reportedBytes;
@@ -102,8 +105,8 @@ export async function aggregateCloudTrailFile(
       await pipeline(source, consume);
     }
     report();
-    return { isOk: true, bytesRead: source.bytesRead, aggregate: aggregator.result() };
+    return { report: { isOk: true, bytesRead: source.bytesRead, stats: aggregator.stats() }, calls: aggregator.calls };
   } catch (err) {
-    return { isOk: false, reason: describeReadError(err) };
+    return { report: { isOk: false, reason: describeReadError(err) }, calls: null };
   }
 }

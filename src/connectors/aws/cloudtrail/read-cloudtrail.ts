@@ -12,8 +12,8 @@ import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { CallAggregate, CloudTrailCoverage, LogFileProblem } from '../../../model/activity.js';
 import { normaliseBound } from './event-time.js';
-import { type AggregationWindow, CallerCache, type FileAggregate } from './file-aggregator.js';
-import { type FileOutcome, aggregateCloudTrailFile, describeReadError } from './read-cloudtrail-file.js';
+import { type AggregationWindow, CallStore, CallerCache, callKey, mergeInto } from './file-aggregator.js';
+import { type FileReport, aggregateCloudTrailFile, describeReadError } from './read-cloudtrail-file.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 export interface ReadCloudTrailProgress {
@@ -74,10 +74,6 @@ export function compareCalls(a: CallAggregate, b: CallAggregate): number {
   );
 }
 
-function callKey(c: CallAggregate): string {
-  return `${c.callerType}\u0001${c.callerArn ?? ''}\u0001${c.account}\u0001${c.eventSource}\u0001${c.eventName}\u0001${c.region}\u0001${c.isDenied ? 'd' : 'a'}${c.period}`;
-}
-
 class Merger {
   private readonly calls = new Map<string, CallAggregate>();
   private readonly regions = new Set<string>();
@@ -90,30 +86,29 @@ class Merger {
   private firstEvent: string | null = null;
   private lastEvent: string | null = null;
 
-  add(file: string, outcome: FileOutcome): void {
-    if (!outcome.isOk) {
-      this.fail(file, outcome.reason);
+  /** Coverage of a file read to the end; its calls arrive with `addCalls`. */
+  addFile(file: string, report: FileReport): void {
+    if (!report.isOk) {
+      this.fail(file, report.reason);
       return;
     }
-    const a: FileAggregate = outcome.aggregate;
+    const a = report.stats;
     this.filesRead++;
-    this.bytesRead += outcome.bytesRead;
+    this.bytesRead += report.bytesRead;
     this.eventsRead += a.eventsRead;
     this.eventsAfterAsOf += a.eventsAfterAsOf;
     this.recordsSkipped += a.recordsSkipped;
     if (a.firstEvent !== null && (this.firstEvent === null || a.firstEvent < this.firstEvent)) this.firstEvent = a.firstEvent;
     if (a.lastEvent !== null && (this.lastEvent === null || a.lastEvent > this.lastEvent)) this.lastEvent = a.lastEvent;
     for (const r of a.regions) this.regions.add(r);
-    for (const c of a.calls) {
+  }
+
+  addCalls(calls: CallAggregate[]): void {
+    for (const c of calls) {
       const key = callKey(c);
       const prev = this.calls.get(key);
-      if (prev === undefined) {
-        this.calls.set(key, { ...c });
-      } else {
-        prev.count += c.count;
-        if (c.firstSeen < prev.firstSeen) prev.firstSeen = c.firstSeen;
-        if (c.lastSeen > prev.lastSeen) prev.lastSeen = c.lastSeen;
-      }
+      if (prev === undefined) this.calls.set(key, { ...c });
+      else mergeInto(prev, c);
     }
   }
 
@@ -161,6 +156,11 @@ class ProgressTracker {
     this.emit();
   }
 
+  /** Files whose results were lost with a crashed worker go back to the queue. */
+  filesUndone(n: number): void {
+    this.filesDone -= n;
+  }
+
   private emit(): void {
     this.listener?.({
       filesDone: this.filesDone,
@@ -186,6 +186,7 @@ function defaultWorkerEntry(): { url: URL; execArgv: string[] } {
 
 interface PoolContext {
   queue: string[];
+  attempts: Map<string, number>;
   window: AggregationWindow;
   merger: Merger;
   progress: ProgressTracker;
@@ -229,25 +230,28 @@ function spawnWorker(ctx: PoolContext): Promise<Spawned> {
   });
 }
 
-type WorkerRun = { isCrash: false; outcome: FileOutcome } | { isCrash: true; reason: string };
+type WorkerRun<T> = { isCrash: false; value: T } | { isCrash: true; reason: string };
 
-function runOnWorker(worker: Worker, file: string, ctx: PoolContext): Promise<WorkerRun> {
+/** Sends `request` and waits for the reply `accept` picks, or for the worker to die. */
+function ask<T>(worker: Worker, request: WorkerRequest, ctx: PoolContext, accept: (msg: WorkerReply) => T | undefined): Promise<WorkerRun<T>> {
   return new Promise((resolve) => {
     const onMessage = (msg: WorkerReply): void => {
       if (msg.type === 'progress') {
         ctx.progress.advance(msg.bytes, msg.events);
-      } else if (msg.type === 'done') {
-        cleanup();
-        resolve({ isCrash: false, outcome: msg.outcome });
+        return;
       }
+      const value = accept(msg);
+      if (value === undefined) return;
+      cleanup();
+      resolve({ isCrash: false, value });
     };
     const onError = (err: Error): void => {
       cleanup();
-      resolve({ isCrash: true, reason: `worker crashed while reading this file: ${err.message}` });
+      resolve({ isCrash: true, reason: `worker crashed: ${err.message}` });
     };
     const onExit = (code: number): void => {
       cleanup();
-      resolve({ isCrash: true, reason: `worker exited (code ${code}) while reading this file` });
+      resolve({ isCrash: true, reason: `worker exited unexpectedly (code ${code})` });
     };
     const cleanup = (): void => {
       worker.off('message', onMessage);
@@ -257,40 +261,67 @@ function runOnWorker(worker: Worker, file: string, ctx: PoolContext): Promise<Wo
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    const request: WorkerRequest = { file, window: ctx.window };
     worker.postMessage(request);
   });
 }
 
-/** One pool slot: a worker taking files from the shared queue until it is empty. */
+/** A file whose worker died this many times is given up on (reported failed) instead of retried. */
+const MAX_ATTEMPTS = 2;
+
+/**
+ * One pool slot: a worker taking files from the shared queue until it is empty, then handing over
+ * its aggregates. Files are committed (coverage and calls) only when those arrive; if the worker
+ * dies, the file it was reading is reported failed and the files it had finished are queued again.
+ */
 async function workerLoop(ctx: PoolContext): Promise<void> {
-  let spawned = await spawnWorker(ctx);
-  if ('error' in spawned) return; // the files left in the queue are read in-process afterwards
-  let worker = spawned.worker;
-  for (let file = ctx.queue.shift(); file !== undefined; file = ctx.queue.shift()) {
-    const run = await runOnWorker(worker, file, ctx);
-    if (run.isCrash) {
-      ctx.merger.fail(file, run.reason);
+  for (;;) {
+    const spawned = await spawnWorker(ctx);
+    if ('error' in spawned) return; // what is left in the queue is read in-process afterwards
+    const worker = spawned.worker;
+    const finished: { file: string; report: FileReport }[] = [];
+    let crash: string | null = null;
+    for (let file = ctx.queue.shift(); file !== undefined; file = ctx.queue.shift()) {
+      const run = await ask(worker, { type: 'file', file, window: ctx.window }, ctx, (m) => (m.type === 'done' ? m.report : undefined));
       ctx.progress.fileDone();
-      void worker.terminate();
-      spawned = await spawnWorker(ctx);
-      if ('error' in spawned) return;
-      worker = spawned.worker;
-    } else {
-      ctx.merger.add(file, run.outcome);
-      ctx.progress.fileDone();
+      if (run.isCrash) {
+        ctx.merger.fail(file, `${run.reason} while reading this file`);
+        crash = run.reason;
+        break;
+      }
+      if (run.value.isOk) finished.push({ file, report: run.value });
+      else ctx.merger.fail(file, run.value.reason);
+    }
+    if (crash === null) {
+      const run = await ask(worker, { type: 'finish' }, ctx, (m) => (m.type === 'calls' ? m.calls : undefined));
+      if (!run.isCrash) {
+        for (const f of finished) ctx.merger.addFile(f.file, f.report);
+        ctx.merger.addCalls(run.value);
+        await worker.terminate();
+        return;
+      }
+      crash = run.reason;
+    }
+    void worker.terminate();
+    ctx.progress.filesUndone(finished.length);
+    for (const f of finished) {
+      const attempts = (ctx.attempts.get(f.file) ?? 0) + 1;
+      ctx.attempts.set(f.file, attempts);
+      if (attempts >= MAX_ATTEMPTS) ctx.merger.fail(f.file, `its results were lost twice with a crashed worker (${crash})`);
+      else ctx.queue.push(f.file);
     }
   }
-  await worker.terminate();
 }
 
 async function readInProcess(files: string[], window: AggregationWindow, merger: Merger, progress: ProgressTracker): Promise<void> {
   const callers = new CallerCache();
+  const total = new CallStore();
   for (const file of files) {
     const outcome = await aggregateCloudTrailFile(file, window, callers, (p) => progress.advance(p.bytes, p.events));
-    merger.add(file, outcome);
+    if (outcome.calls !== null) total.absorb(outcome.calls);
+    merger.addFile(file, outcome.report);
     progress.fileDone();
   }
+  merger.addCalls(total.toCalls());
 }
 
 export async function readCloudTrail(opts: ReadCloudTrailOptions, internals: ReadCloudTrailInternals = {}): Promise<ReadCloudTrailResult> {
@@ -320,6 +351,7 @@ export async function readCloudTrail(opts: ReadCloudTrailOptions, internals: Rea
     const entry = defaultWorkerEntry();
     const ctx: PoolContext = {
       queue,
+      attempts: new Map(),
       window,
       merger,
       progress,
