@@ -46,7 +46,8 @@ export interface ReadCloudTrailResult {
 /** Not part of the public options: lets tests substitute the worker entry (e.g. one that crashes). */
 export interface ReadCloudTrailInternals {
   workerEntry?: URL;
-  workerExecArgv?: string[];
+  /** Called with each worker's thread id once it is ready, so tests can tell the pool ran. */
+  onWorkerReady?: (threadId: number) => void;
 }
 
 function compareNullable(a: string | null, b: string | null): number {
@@ -173,15 +174,21 @@ class ProgressTracker {
 }
 
 /**
- * The worker script beside this module. Under vitest / tsx this module is the .ts source, so the
- * worker is too and needs tsx's loader (a devDependency); the built package runs the .js directly.
+ * How to start a worker running the script beside this module. The built package runs the .js
+ * directly. Under vitest / tsx this module is the .ts source, so the worker is too: a small eval'd
+ * bootstrap loads it through tsx's scoped `tsImport` (tsx is a devDependency; `--import tsx` in a
+ * worker's execArgv does not apply to the worker's own entry on Node 20). If tsx is missing the
+ * worker fails to start and the files are read in-process.
  */
-function defaultWorkerEntry(): { url: URL; execArgv: string[] } {
+function defaultWorkerStart(): () => Worker {
   const isTypeScript = import.meta.url.endsWith('.ts');
-  return {
-    url: new URL(isTypeScript ? './cloudtrail-worker.ts' : './cloudtrail-worker.js', import.meta.url),
-    execArgv: isTypeScript ? ['--import', 'tsx'] : [],
-  };
+  if (!isTypeScript) {
+    const url = new URL('./cloudtrail-worker.js', import.meta.url);
+    return () => new Worker(url, { stdout: false, stderr: false });
+  }
+  const url = new URL('./cloudtrail-worker.ts', import.meta.url).href;
+  const code = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(url)}, ${JSON.stringify(import.meta.url)}))`;
+  return () => new Worker(code, { eval: true, stdout: false, stderr: false });
 }
 
 interface PoolContext {
@@ -190,8 +197,8 @@ interface PoolContext {
   window: AggregationWindow;
   merger: Merger;
   progress: ProgressTracker;
-  entry: URL;
-  execArgv: string[];
+  startWorker: () => Worker;
+  onWorkerReady: ((threadId: number) => void) | undefined;
 }
 
 type Spawned = { worker: Worker } | { error: string };
@@ -200,7 +207,7 @@ function spawnWorker(ctx: PoolContext): Promise<Spawned> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(ctx.entry, { execArgv: ctx.execArgv, stdout: false, stderr: false });
+      worker = ctx.startWorker();
     } catch (err) {
       resolve({ error: describeReadError(err) });
       return;
@@ -278,6 +285,7 @@ async function workerLoop(ctx: PoolContext): Promise<void> {
     const spawned = await spawnWorker(ctx);
     if ('error' in spawned) return; // what is left in the queue is read in-process afterwards
     const worker = spawned.worker;
+    ctx.onWorkerReady?.(worker.threadId);
     const finished: { file: string; report: FileReport }[] = [];
     let crash: string | null = null;
     for (let file = ctx.queue.shift(); file !== undefined; file = ctx.queue.shift()) {
@@ -309,6 +317,8 @@ async function workerLoop(ctx: PoolContext): Promise<void> {
       if (attempts >= MAX_ATTEMPTS) ctx.merger.fail(f.file, `its results were lost twice with a crashed worker (${crash})`);
       else ctx.queue.push(f.file);
     }
+    // Nothing left to read (and nothing of this worker's to redo): a new worker would have no work.
+    if (ctx.queue.length === 0) return;
   }
 }
 
@@ -348,15 +358,15 @@ export async function readCloudTrail(opts: ReadCloudTrailOptions, internals: Rea
   const workerCount = Math.max(1, Math.min(opts.workers ?? availableParallelism(), queue.length));
 
   if (workerCount > 1) {
-    const entry = defaultWorkerEntry();
+    const entry = internals.workerEntry;
     const ctx: PoolContext = {
       queue,
       attempts: new Map(),
       window,
       merger,
       progress,
-      entry: internals.workerEntry ?? entry.url,
-      execArgv: internals.workerExecArgv ?? (internals.workerEntry !== undefined ? [] : entry.execArgv),
+      startWorker: entry !== undefined ? () => new Worker(entry, { stdout: false, stderr: false }) : defaultWorkerStart(),
+      onWorkerReady: internals.onWorkerReady,
     };
     await Promise.all(Array.from({ length: workerCount }, () => workerLoop(ctx)));
   }
