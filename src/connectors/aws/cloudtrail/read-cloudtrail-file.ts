@@ -32,7 +32,7 @@ export type FileReport = { isOk: true; bytesRead: number; stats: FileStats } | {
 export type FileOutcome = { report: FileReport; calls: CallStore | null };
 
 const DEFAULT_READ_CHUNK = 1 << 20;
-const DEFAULT_GUNZIP_CHUNK = 256 << 10;
+const DEFAULT_GUNZIP_CHUNK = 1 << 20;
 /** Decompressed bytes zlib may run ahead of the parser, so inflating (threadpool) overlaps parsing. */
 const GUNZIP_READ_AHEAD = 2 << 20;
 const PROGRESS_INTERVAL_MS = 100;
