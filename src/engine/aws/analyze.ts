@@ -170,12 +170,13 @@ class PrincipalJudge {
       latest = later(latest, lu);
       if (this.isUsedInWindow(c, lu)) return { entitlement: e, lastUsed: latest, verdict: { kind: 'used' } };
     }
-    // The list of calls that exercise a permission-only action cannot be complete (a new API that
-    // takes a role would be missing). Any write call to a service that has such calls may have
-    // exercised it too: treat it as possible use, the cheap direction of error.
+    // The calls that take a role span hundreds of APIs, and that list cannot be complete (a new
+    // API that takes a role would be missing). So for iam:PassRole, any write call to a service
+    // that has such calls may have exercised it too: treat it as possible use, the cheap direction
+    // of error. Other permission-only actions (s3:GetObjectVersion…) have exact calls.
     const services = new Set(calls.map((c) => c.split(':')[0]?.toLowerCase()));
     for (const [key, stat] of this.ev.activity?.actions ?? []) {
-      if (stat.countInWindow === 0) continue;
+      if (action.action !== 'iam:PassRole' || stat.countInWindow === 0) continue;
       const used = this.catalogue.lookup(key);
       if (used && services.has(used.service) && used.accessLevel !== 'Read' && used.accessLevel !== 'List') {
         return {

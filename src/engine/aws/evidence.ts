@@ -76,12 +76,12 @@ function bump<K>(map: Map<K, number>, key: K, by: number): void {
 /** Resolves a CloudTrail caller to an inventory principal: exact ARN, else account + role name. */
 export class PrincipalIndex {
   private readonly byArn = new Map<string, Principal>();
-  private readonly byRoleName = new Map<string, Principal>();
+  private readonly byName = new Map<string, Principal>();
 
   constructor(principals: Iterable<Principal>) {
     for (const p of principals) {
       this.byArn.set(p.arn, p);
-      if (p.kind === 'role') this.byRoleName.set(`${p.account}/${p.name}`, p);
+      this.byName.set(`${p.account}/${p.kind}/${p.name}`, p);
     }
   }
 
@@ -90,11 +90,10 @@ export class PrincipalIndex {
     if (call.callerType !== 'IAMUser' && call.callerType !== 'AssumedRole') return undefined;
     const exact = this.byArn.get(call.callerArn);
     if (exact) return exact;
-    if (call.callerType === 'AssumedRole') {
-      // A role ARN derived from an assumed-role ARN has no path; role names are unique per account.
-      const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(call.callerArn);
-      if (m) return this.byRoleName.get(`${m[1]}/${m[2]}`);
-    }
+    // An ARN the reader derived (assumed-role ARN without session issuer, IAMUser event without
+    // an ARN) has no path; role and user names are unique per account.
+    const m = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(call.callerArn);
+    if (m && m[2] === (call.callerType === 'AssumedRole' ? 'role' : 'user')) return this.byName.get(`${m[1]}/${m[2]}/${m[3]}`);
     return undefined;
   }
 }
