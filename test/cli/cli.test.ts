@@ -109,6 +109,31 @@ describe('permdrift demo', () => {
   });
 });
 
+describe('selection', () => {
+  it('audits only principals matching --principal, and service-linked roles only when asked', () => {
+    const only = JSON.parse(permdrift(['demo', '--format', 'json', '--principal', '*-ci', '--principal', 'arn:aws:iam::*:role/jobs/*']).stdout) as Report;
+    expect([...new Set(only.findings.map((f) => f.principal.name))].sort()).toEqual(['nightly-report', 'terraform-ci']);
+    expect(only.summary.principals).toBe(2);
+    const all = JSON.parse(permdrift(['demo', '--format', 'json', '--include-service-linked']).stdout) as Report;
+    expect(all.summary.skippedServiceLinked).toBe(0);
+    expect(all.summary.principals).toBe(7);
+  });
+
+  it('scans several accounts under one folder together', () => {
+    const dir = tmp();
+    cpSync(join(ROOT, 'fixtures', 'aws', 'demo', 'aws'), join(dir, 'aws'), { recursive: true });
+    cpSync(join(ROOT, 'fixtures', 'aws', 'access-denied-not-usage', 'aws'), join(dir, 'aws'), { recursive: true });
+    const r = permdrift(['scan', 'files', dir, '--as-of', '2026-11-20T00:00:00Z', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.summary.accounts).toBe(2);
+    expect(report.coverage.map((c) => c.account)).toEqual(['111122223333', '210987654321']);
+    expect(report.findings.some((f) => f.account === '210987654321' && f.principal.name === 'ci-bot')).toBe(true);
+    // The second account's logs end in June: far outside this window, so nothing there is called unused from logs.
+    expect(report.findings.filter((f) => f.account === '210987654321').every((f) => f.type === 'unverifiable-permission')).toBe(true);
+  });
+});
+
 describe('bad input', () => {
   it('exits 2 with a one-line error and a hint for a missing folder', () => {
     const r = permdrift(['scan', 'files', '/nonexistent/snapshot']);
@@ -153,6 +178,18 @@ describe('bad input', () => {
       expect(r.stderr).toMatch(/error/);
       expect(r.stdout).toBe('');
     }
+  });
+
+  it('exits 2 when not one CloudTrail file can be read', () => {
+    const dir = tmp();
+    const acct = join(dir, 'aws', '123456789012');
+    mkdirSync(join(acct, 'cloudtrail'), { recursive: true });
+    cpSync(join(ROOT, 'fixtures', 'aws', 'cloudmapper-demo', 'iam-get-account-authorization-details.json'), join(acct, 'iam-get-account-authorization-details.json'));
+    writeFileSync(join(acct, 'cloudtrail', 'not-cloudtrail.json'), '{"Users": []}');
+    const r = permdrift(['scan', 'files', dir]);
+    expect(r.code).toBe(2);
+    expectCleanError(r.stderr);
+    expect(r.stderr).toContain('not-cloudtrail.json');
   });
 
   it('keeps going when one log file among many is corrupt: a warning and a coverage gap', () => {

@@ -249,6 +249,14 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
+    const failed = read.coverage.filesFailed;
+    if (failed.length > 0 && failed.length === files.cloudTrail.length) {
+      // Not one readable log file: most likely the wrong files, and every verdict would rest on nothing.
+      throw new InputError(
+        `none of the ${failed.length} CloudTrail file(s) under ${join(files.dir, 'cloudtrail')} could be read (first: ${relative(files.dir, failed[0]?.file ?? '')}: ${failed[0]?.reason ?? 'unknown'})`,
+        'put CloudTrail log files as delivered to S3 ({"Records":[…]}, .json or .json.gz) or `aws cloudtrail lookup-events` output there, or remove the folder to scan without logs',
+      );
+    }
     cloudTrail = read.coverage;
     calls = read.calls;
     for (const failed of read.coverage.filesFailed) {
