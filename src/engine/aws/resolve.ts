@@ -409,15 +409,24 @@ function mergePartialDenies(refs: readonly DenyRef[]): PartialDeny[] {
   return frozen([...byKey.values()].sort(comparePartialDenies));
 }
 
-/** The PathSet of the path list starting at pair `h`: one trie step per path after the first. */
-function pathSetAt(lists: PairLists, h: number, refs: readonly PathRef[]): PathSet | undefined {
+/** A ref that interns the values built from the lists starting with it. */
+interface Interning<R, V> {
+  single?: V;
+  multi?: Map<R, TrieNode<R, V>>;
+}
+
+/**
+ * The value built from the ref list starting at pair `h`, interned in a trie keyed by the refs
+ * after the first, so equal lists share one value: one trie step per ref after the first.
+ */
+function internedAt<R extends Interning<R, V>, V>(lists: PairLists, h: number, refs: readonly R[], build: (list: R[]) => V): V | undefined {
   const { ref, next } = lists;
   const first = refs[ref[h] ?? -1];
   if (!first) return undefined;
   let p = next[h] ?? -1;
-  if (p === -1) return (first.single ??= makePathSet([first]));
+  if (p === -1) return (first.single ??= build([first]));
   let map = (first.multi ??= new Map());
-  let node: TrieNode<PathRef, PathSet> | undefined;
+  let node: TrieNode<R, V> | undefined;
   while (p !== -1) {
     const item = refs[ref[p] ?? -1];
     if (!item) return undefined;
@@ -431,44 +440,12 @@ function pathSetAt(lists: PairLists, h: number, refs: readonly PathRef[]): PathS
   }
   if (!node) return undefined;
   if (node.value === undefined) {
-    const list: PathRef[] = [];
+    const list: R[] = [];
     for (let q = h; q !== -1; q = next[q] ?? -1) {
       const item = refs[ref[q] ?? -1];
       if (item) list.push(item);
     }
-    node.value = makePathSet(list);
-  }
-  return node.value;
-}
-
-/** The merged partial denies of the deny list starting at pair `h`, interned like pathSetAt. */
-function partialDeniesAt(lists: PairLists, h: number, refs: readonly DenyRef[]): PartialDeny[] {
-  const { ref, next } = lists;
-  const first = refs[ref[h] ?? -1];
-  if (!first) return EMPTY_DENIES;
-  let p = next[h] ?? -1;
-  if (p === -1) return (first.single ??= mergePartialDenies([first]));
-  let map = (first.multi ??= new Map());
-  let node: TrieNode<DenyRef, PartialDeny[]> | undefined;
-  while (p !== -1) {
-    const item = refs[ref[p] ?? -1];
-    if (!item) return EMPTY_DENIES;
-    node = map.get(item);
-    if (!node) {
-      node = {};
-      map.set(item, node);
-    }
-    p = next[p] ?? -1;
-    if (p !== -1) map = node.next ??= new Map();
-  }
-  if (!node) return EMPTY_DENIES;
-  if (node.value === undefined) {
-    const list: DenyRef[] = [];
-    for (let q = h; q !== -1; q = next[q] ?? -1) {
-      const item = refs[ref[q] ?? -1];
-      if (item) list.push(item);
-    }
-    node.value = mergePartialDenies(list);
+    node.value = build(list);
   }
   return node.value;
 }
@@ -550,9 +527,9 @@ export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogu
       const id = (w << 5) | (31 - Math.clz32(low));
       if (stamp[id] !== epoch || fullyDenied[id] === epoch) continue;
       if (hasBoundary && boundaryAllowed[id] !== epoch) continue;
-      const pathSet = pathSetAt(scratch.allows, allowHead[id] ?? -1, refs);
+      const pathSet = internedAt(scratch.allows, allowHead[id] ?? -1, refs, makePathSet);
       if (!pathSet) continue;
-      const partialDenies = denyStamp[id] === epoch ? partialDeniesAt(scratch.denies, denyHead[id] ?? -1, denyRefs) : EMPTY_DENIES;
+      const partialDenies = denyStamp[id] === epoch ? (internedAt(scratch.denies, denyHead[id] ?? -1, denyRefs, mergePartialDenies) ?? EMPTY_DENIES) : EMPTY_DENIES;
       // A boundary that allows the action only under a Condition makes the effective grant conditional.
       const isBoundaryConditional = hasBoundary && boundaryUnconditional[id] !== epoch;
       const isShared = pathSet.isShareable && partialDenies === EMPTY_DENIES && !isBoundaryConditional;
