@@ -184,7 +184,7 @@ writeScenario('logs-shorter-than-window', {
 writeScenario('passrole-judged-through-calls', {
   authDetails: {
     RoleDetailList: [
-      role('fn-builder', '/', { statements: [{ Effect: 'Allow', Action: ['iam:PassRole', 'lambda:CreateFunction', 'ec2:DescribeInstances'], Resource: '*' }] }),
+      role('fn-builder', '/', { statements: [{ Effect: 'Allow', Action: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:TagResource', 'ec2:DescribeInstances', 'ec2:CreateTags'], Resource: '*' }] }),
       role('inventory-reader', '/', { statements: [{ Effect: 'Allow', Action: ['iam:PassRole', 'iam:GetRole', 'ec2:DescribeInstances'], Resource: '*' }] }),
     ],
   },

@@ -145,6 +145,14 @@ describe('passrole-judged-through-calls', () => {
     expect(verdicts(report, 'fn-builder').has('iam:PassRole')).toBe(false);
   });
 
+  it('does not judge a tagging permission when the principal made create calls that may tag on creation', async () => {
+    const report = await scan('passrole-judged-through-calls');
+    const v = verdicts(report, 'fn-builder');
+    expect(v.get('lambda:TagResource')).toBe('unverifiable-permission');
+    // No ec2 write call: ec2:CreateTags can only have been used through its own API, which is logged.
+    expect(v.get('ec2:CreateTags')).toBe('unused-permission');
+  });
+
   it('calls iam:PassRole unused when no call that takes a role was made and all are observable', async () => {
     const report = await scan('passrole-judged-through-calls');
     const f = of(report, 'inventory-reader').find((x) => x.permissions.some((p) => p.action === 'iam:PassRole'));

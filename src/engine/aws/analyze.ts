@@ -153,9 +153,40 @@ class PrincipalJudge {
     const aaProof = this.accessAdvisorProof(action);
     if (aaProof) return { entitlement: e, lastUsed, verdict: { kind: 'unused', sources: ['access-advisor'], why: aaProof } };
 
+    const tagOnCreate = this.tagOnCreateWrites(action);
+    if (tagOnCreate > 0) {
+      return {
+        entitlement: e,
+        lastUsed,
+        verdict: {
+          kind: 'unverifiable',
+          reason: 'dependent-action-unobservable',
+          detail: `${action.action} is also authorized inside create calls that tag on creation, which CloudTrail records under the create call only, and this principal made ${tagOnCreate} ${action.service} write call(s)`,
+        },
+      };
+    }
+
     const obs = this.logObservability(action);
     if (!obs.isObservable) return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: obs.reason, detail: obs.detail } };
     return { entitlement: e, lastUsed, verdict: { kind: 'unused', sources: ['cloudtrail'], why: this.cloudTrailWhy() } };
+  }
+
+  /**
+   * Tagging actions (ec2:CreateTags, …:TagResource) are also checked inside create calls that tag
+   * resources on creation, and CloudTrail records only the create call
+   * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html). So a
+   * tagging permission cannot be called unused while the principal made write calls to its service.
+   * Returns how many such calls there were.
+   */
+  private tagOnCreateWrites(action: CatalogueAction): number {
+    if (action.accessLevel !== 'Tagging') return 0;
+    let writes = 0;
+    for (const [key, stat] of this.ev.activity?.actions ?? []) {
+      if (stat.countInWindow === 0) continue;
+      const used = this.catalogue.lookup(key);
+      if (used && used.service === action.service && used.accessLevel === 'Write') writes += stat.countInWindow;
+    }
+    return writes;
   }
 
   /**
