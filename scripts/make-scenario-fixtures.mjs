@@ -197,4 +197,31 @@ writeScenario('passrole-judged-through-calls', {
   ],
 });
 
+// 9. Logs that are only `aws cloudtrail lookup-events` output, for one region.
+{
+  const records = [
+    ...heartbeat(...FULL),
+    event('2026-06-10T10:00:00Z', roleCaller('auditor', '/'), 'ec2', 'DescribeInstances'),
+    event('2026-06-10T10:01:00Z', roleCaller('auditor', '/'), 'iam', 'ListRoles'),
+  ];
+  writeScenario('lookup-events-single-region', {
+    authDetails: {
+      RoleDetailList: [role('auditor', '/', { statements: [{ Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'iam:ListRoles', 'iam:GetRole'], Resource: '*' }] })],
+    },
+    records: [],
+  });
+  const dir = join(fixturesRoot, 'lookup-events-single-region', 'aws', ACCOUNT, 'cloudtrail');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  records.sort((a, b) => (a.eventTime < b.eventTime ? 1 : -1));
+  const lookup = {
+    Events: records.map((r) => ({
+      EventId: r.eventID, EventName: r.eventName, ReadOnly: String(r.readOnly), AccessKeyId: r.userIdentity.accessKeyId ?? '',
+      EventTime: Date.parse(r.eventTime) / 1000, EventSource: r.eventSource, Username: r.userIdentity.userName ?? '', Resources: [],
+      CloudTrailEvent: JSON.stringify(r),
+    })),
+  };
+  writeFileSync(join(dir, 'lookup-events-us-east-1.json'), `${JSON.stringify(lookup, null, 4)}\n`);
+}
+
 console.log('scenario fixtures written');

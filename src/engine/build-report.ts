@@ -120,6 +120,7 @@ export function buildReport(input: EngineInput): Report {
         isPresent: ct !== null,
         filesRead: ct?.filesRead ?? 0,
         filesFailed: ct?.filesFailed.length ?? 0,
+        lookupEventsFiles: ct?.lookupEventsFiles ?? 0,
         eventsRead: ct?.eventsRead ?? 0,
         firstEvent: ct?.firstEvent ?? null,
         lastEvent: ct?.lastEvent ?? null,

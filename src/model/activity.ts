@@ -72,6 +72,12 @@ export interface CloudTrailCoverage {
   regions: string[];
   /** Events read with eventTime after asOf: ignored. */
   eventsAfterAsOf: number;
+  /**
+   * Files in `aws cloudtrail lookup-events` shape, and the regions their events came from:
+   * LookupEvents answers for one region at a time and for management events only.
+   */
+  lookupEventsFiles: number;
+  lookupEventsRegions: string[];
   /** Records that were not CloudTrail events (no eventSource/eventName/eventTime): skipped, counted. */
   recordsSkipped: number;
 }

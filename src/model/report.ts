@@ -98,6 +98,8 @@ export interface AccountCoverage {
     isPresent: boolean;
     filesRead: number;
     filesFailed: number;
+    /** Of the files read, those in `aws cloudtrail lookup-events` shape (one region, management events). */
+    lookupEventsFiles: number;
     eventsRead: number;
     firstEvent: string | null;
     lastEvent: string | null;

@@ -66,7 +66,7 @@ describe('Invictus CloudTrail dataset', () => {
     const times = records.map((r) => r.eventTime).sort();
     expect(result.coverage.firstEvent).toBe(times[0]?.replace('Z', '.000Z'));
     expect(result.coverage.lastEvent).toBe(times[times.length - 1]?.replace('Z', '.000Z'));
-    expect(result.coverage.regions).toEqual([...new Set(records.map((r) => (r as { awsRegion: string }).awsRegion))].sort());
+    expect(result.coverage.regions).toEqual([...new Set(records.map((r) => (r as unknown as { awsRegion: string }).awsRegion))].sort());
     expect(result.coverage.bytesRead).toBe(FILES.reduce((s, f) => s + readFileSync(f).length, 0));
   });
 

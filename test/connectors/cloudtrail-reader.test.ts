@@ -43,6 +43,15 @@ describe('lookup-events output', () => {
     const ops = r.calls.find((c) => c.callerArn === 'arn:aws:iam::111122223333:user/ops');
     expect(ops).toMatchObject({ eventName: 'TerminateInstances', region: 'eu-west-1', isDenied: true, count: 1 });
     expect(r.coverage.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(r.coverage.lookupEventsFiles).toBe(1);
+    expect(r.coverage.lookupEventsRegions).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it('counts lookup-events files apart from log files as delivered to S3', async () => {
+    const r = await read([join(FIX, 'lookup-events.json'), join(INVICTUS, '218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json')]);
+    expect(r.coverage.filesRead).toBe(2);
+    expect(r.coverage.lookupEventsFiles).toBe(1);
+    expect(r.coverage.lookupEventsRegions).toEqual(['eu-west-1', 'us-east-1']);
   });
 });
 

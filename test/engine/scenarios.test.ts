@@ -162,6 +162,20 @@ describe('passrole-judged-through-calls', () => {
   });
 });
 
+describe('lookup-events-single-region', () => {
+  it('covers only the regions lookup-events was run in: regional grants unverifiable, global ones judged', async () => {
+    const report = await scan('lookup-events-single-region');
+    const v = verdicts(report, 'auditor');
+    expect(v.has('ec2:DescribeInstances')).toBe(false);
+    expect(v.get('ec2:DescribeVolumes')).toBe('unverifiable-permission');
+    expect(v.get('iam:GetRole')).toBe('unused-permission');
+    const ec2 = of(report, 'auditor').find((f) => f.service === 'ec2');
+    expect(ec2?.permissions[0]?.unverifiable?.reason).toBe('region-not-covered');
+    expect(report.coverage[0]?.cloudTrail.lookupEventsFiles).toBe(1);
+    expect(report.coverage[0]?.notes.join(' ')).toContain('lookup-events output');
+  });
+});
+
 describe('determinism', () => {
   it('gives the same report for the same input', async () => {
     const a = await scan('access-denied-not-usage');

@@ -18,11 +18,17 @@ export interface AccountLogCoverage {
   isMultiRegion: boolean;
   isMultiRegionAssumed: boolean;
   homeRegion?: string;
+  /**
+   * Set when every log file read is `lookup-events` output: LookupEvents answers for one region at
+   * a time, so only the regions those files came from are covered, whatever the trail is.
+   */
+  lookupOnlyRegions?: string[];
 }
 
 export function accountLogCoverage(activity: AccountActivity): AccountLogCoverage {
   const ct = activity.cloudTrail;
   const hasLogs = ct !== null && ct.eventsRead > 0;
+  const isLookupOnly = ct !== null && ct.filesRead > 0 && ct.lookupEventsFiles === ct.filesRead;
   return {
     account: activity.account,
     hasLogs,
@@ -32,6 +38,7 @@ export function accountLogCoverage(activity: AccountActivity): AccountLogCoverag
     isMultiRegion: activity.trail.isMultiRegion ?? true,
     isMultiRegionAssumed: activity.trail.isMultiRegion === undefined,
     ...(activity.trail.homeRegion ? { homeRegion: activity.trail.homeRegion } : {}),
+    ...(isLookupOnly && ct ? { lookupOnlyRegions: ct.lookupEventsRegions } : {}),
   };
 }
 
@@ -124,6 +131,23 @@ export function cloudTrailObservability(action: CatalogueAction, cov: AccountLog
     }
   }
 
+  if (cov.lookupOnlyRegions) {
+    const regions = cov.lookupOnlyRegions;
+    if (isGlobalService(action.service)) {
+      if (regions.includes('us-east-1')) return { isObservable: true };
+      return {
+        isObservable: false,
+        reason: 'region-not-covered',
+        detail: `${action.service} is a global service that logs in us-east-1, and the lookup-events output read covers only ${regions.join(', ')}`,
+      };
+    }
+    return {
+      isObservable: false,
+      reason: 'region-not-covered',
+      detail: `the logs are lookup-events output for ${regions.join(', ')} only (LookupEvents answers one region at a time); a use of ${action.action} in another region would not be seen — read the trail's S3 archive instead`,
+    };
+  }
+
   if (!cov.isMultiRegion) {
     const isGlobal = isGlobalService(action.service);
     if (!isGlobal) {
@@ -151,7 +175,11 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
   if (a.selectors.kind === 'assumed-default') {
     notes.push('No event selectors file: assumed a default trail (management events, read and write; no data events).');
   }
-  if (cov.hasLogs && cov.isMultiRegionAssumed) {
+  if (cov.lookupOnlyRegions) {
+    notes.push(
+      `Every log file is lookup-events output (management events only, one region each: ${cov.lookupOnlyRegions.join(', ')}): regional actions cannot be called unused; global ones only if us-east-1 is among them.`,
+    );
+  } else if (cov.hasLogs && cov.isMultiRegionAssumed) {
     notes.push('No trail description (cloudtrail-describe-trails.json): assumed a multi-region trail, the console default.');
   }
   if (cov.hasLogs && !isSpanCovered(cov, window, window.startMs)) {

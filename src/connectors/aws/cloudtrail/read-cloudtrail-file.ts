@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
-import { CloudTrailFormatError, CloudTrailStreamParser } from './cloudtrail-stream-parser.js';
+import { CloudTrailFormatError, CloudTrailStreamParser, type CloudTrailShape } from './cloudtrail-stream-parser.js';
 import { type AggregationWindow, CallStore, CallerCache, FileAggregator, type FileStats } from './file-aggregator.js';
 
 export interface FileProgress {
@@ -26,7 +26,7 @@ export interface ReadFileTuning {
 }
 
 /** What a file read reports: plain data, so it can cross a worker boundary. */
-export type FileReport = { isOk: true; bytesRead: number; stats: FileStats } | { isOk: false; reason: string };
+export type FileReport = { isOk: true; bytesRead: number; stats: FileStats; shape: CloudTrailShape | null } | { isOk: false; reason: string };
 
 /** The report plus, on success, the file's aggregates (kept in the thread that read them). */
 export type FileOutcome = { report: FileReport; calls: CallStore | null };
@@ -105,7 +105,7 @@ export async function aggregateCloudTrailFile(
       await pipeline(source, consume);
     }
     report();
-    return { report: { isOk: true, bytesRead: source.bytesRead, stats: aggregator.stats() }, calls: aggregator.calls };
+    return { report: { isOk: true, bytesRead: source.bytesRead, stats: aggregator.stats(), shape: parser.shape }, calls: aggregator.calls };
   } catch (err) {
     return { report: { isOk: false, reason: describeReadError(err) }, calls: null };
   }

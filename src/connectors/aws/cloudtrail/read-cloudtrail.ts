@@ -78,6 +78,8 @@ export function compareCalls(a: CallAggregate, b: CallAggregate): number {
 class Merger {
   private readonly calls = new Map<string, CallAggregate>();
   private readonly regions = new Set<string>();
+  private readonly lookupRegions = new Set<string>();
+  private lookupFiles = 0;
   private readonly failed: LogFileProblem[] = [];
   private filesRead = 0;
   private bytesRead = 0;
@@ -102,6 +104,10 @@ class Merger {
     if (a.firstEvent !== null && (this.firstEvent === null || a.firstEvent < this.firstEvent)) this.firstEvent = a.firstEvent;
     if (a.lastEvent !== null && (this.lastEvent === null || a.lastEvent > this.lastEvent)) this.lastEvent = a.lastEvent;
     for (const r of a.regions) this.regions.add(r);
+    if (report.shape === 'Events') {
+      this.lookupFiles++;
+      for (const r of a.regions) this.lookupRegions.add(r);
+    }
   }
 
   addCalls(calls: CallAggregate[]): void {
@@ -129,6 +135,8 @@ class Merger {
         lastEvent: this.lastEvent,
         regions: [...this.regions].sort(),
         eventsAfterAsOf: this.eventsAfterAsOf,
+        lookupEventsFiles: this.lookupFiles,
+        lookupEventsRegions: [...this.lookupRegions].sort(),
         recordsSkipped: this.recordsSkipped,
       },
     };
