@@ -3,85 +3,29 @@
  * else is the library (`auditFiles`) and pure reporters.
  */
 
-import { Command, CommanderError, Option } from 'commander';
-import { rename, writeFile } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { auditFiles, type ScanProgress } from '../audit.js';
-import { PermdriftError, UsageError } from '../model/errors.js';
-import type { Report } from '../model/report.js';
-import { reporters } from '../reporters/index.js';
-import { severityRank } from '../engine/findings.js';
+import { Command, CommanderError } from 'commander';
+import { PermdriftError } from '../model/errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { type FailOn, isColorWanted, parseAsOf, parseDuration, parseFailOn, resolveOutputs } from './options.js';
-import { ProgressLine } from './progress.js';
+import { registerScan } from './commands/scan.js';
+import type { CliIo, CommandContext } from './context.js';
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  /** Injected clock; defaults to the real one. */
-  now?: () => Date;
-}
-
-/** The bundled demo snapshot and the moment it was taken, so the demo reads the same every day. */
-export const DEMO_DIR = fileURLToPath(new URL('../../fixtures/aws/demo', import.meta.url));
-export const DEMO_AS_OF = '2026-11-20T00:00:00Z';
-
-interface ScanFlags {
-  asOf?: string;
-  window: string;
-  format: string[];
-  output: string[];
-  principal: string[];
-  includeServiceLinked: boolean;
-  failOn: string;
-  quiet: boolean;
-  color: boolean;
-  debug: boolean;
-  workers?: string;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-/** flag > PERMDRIFT_* environment variable > default. */
-function envDefault(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[`PERMDRIFT_${name}`];
-  return v === undefined || v === '' ? undefined : v;
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
-
-function isFailing(report: Report, failOn: FailOn): boolean {
-  if (failOn === 'never') return false;
-  return report.findings.some((f) => severityRank(f.severity) <= severityRank(failOn));
-}
-
-function addScanOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
-  return cmd
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now) [PERMDRIFT_AS_OF]').default(envDefault(env, 'AS_OF')))
-    .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh [PERMDRIFT_WINDOW]').default(envDefault(env, 'WINDOW') ?? '90d'))
-    .addOption(new Option('--format <format>', 'table | json; repeatable, one -o each [PERMDRIFT_FORMAT]').argParser(collect).default(envDefault(env, 'FORMAT')?.split(',') ?? []))
-    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension').argParser(collect).default([]))
-    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').argParser(collect).default([]))
-    .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').default(false))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists: never | critical | high | medium | low | info [PERMDRIFT_FAIL_ON]').default(envDefault(env, 'FAIL_ON') ?? 'never'))
-    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').hideHelp())
-    .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').default(false))
-    .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
-}
+export type { CliIo } from './context.js';
+export { DEMO_AS_OF, DEMO_DIR } from './commands/scan.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
   let exitCode = 0;
   let isDebug = argv.includes('--debug');
+  const ctx: CommandContext = {
+    io,
+    now,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    setDebug: (value) => {
+      isDebug = value;
+    },
+  };
   const program = new Command();
   program
     .name('permdrift')
@@ -95,67 +39,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     })
     .showHelpAfterError('(run with --help for usage)');
 
-  const scanAction = async (dir: string, flags: ScanFlags, isDemo: boolean): Promise<void> => {
-    isDebug = flags.debug;
-    const windowMs = parseDuration(flags.window, '--window');
-    const asOf = parseAsOf(flags.asOf ?? (isDemo ? DEMO_AS_OF : undefined), now);
-    const failOn = parseFailOn(flags.failOn);
-    const targets = resolveOutputs(flags.format, flags.output);
-    const workers = flags.workers === undefined ? undefined : Number(flags.workers);
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
-      throw new UsageError(`invalid --workers "${flags.workers}"`, 'use a whole number of at least 1');
-    }
-    const isProgress = !flags.quiet && io.stderr.isTTY === true && !io.env['CI'];
-    const progress = isProgress ? new ProgressLine(io.stderr, now) : undefined;
-    const report = await auditFiles({
-      dir,
-      asOf,
-      windowMs,
-      principalGlobs: flags.principal,
-      isServiceLinkedIncluded: flags.includeServiceLinked,
-      ...(workers !== undefined ? { workers } : {}),
-      ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
-    });
-    progress?.done();
-    for (const target of targets) {
-      const isStdout = target.file === undefined;
-      const isColor =
-        target.format === 'table' &&
-        isStdout &&
-        isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
-      const text = reporters[target.format](report, { isColor, width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100 });
-      if (isStdout) io.stdout.write(text);
-      else await writeAtomically(target.file as string, text);
-    }
-    if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
-      io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
-    }
-    exitCode = isFailing(report, failOn) ? 1 : 0;
-  };
-
-  const scan = program.command('scan').description('audit identities from a source');
-  addScanOptions(
-    scan
-      .command('files')
-      .argument('<dir>', 'snapshot folder holding aws/<account-id>/ (see README "Snapshot layout")')
-      .description('audit an offline snapshot: IAM authorization details, CloudTrail logs, Access Advisor, credential report'),
-    io.env,
-  )
-    .addHelpText(
-      'after',
-      `
-Examples:
-  permdrift scan files ./snapshot                         last 90 days, table on the terminal
-  permdrift scan files ./snapshot --window 30d --format json -o report.json
-  permdrift scan files ./snapshot --principal 'ci-*' --fail-on high
-Exit codes: 0 no failing findings, 1 findings at or above --fail-on, 2 usage or input error.`,
-    )
-    .action(async (dir: string, flags: ScanFlags) => scanAction(dir, flags, false));
-
-  addScanOptions(
-    program.command('demo').description(`the same scan on the snapshot bundled in fixtures/aws/demo (as of ${DEMO_AS_OF}), no credentials needed`),
-    io.env,
-  ).action(async (flags: ScanFlags) => scanAction(DEMO_DIR, flags, true));
+  registerScan(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

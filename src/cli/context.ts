@@ -1,0 +1,38 @@
+/** What every command gets from the CLI shell: the streams, the environment, the clock, the exit code. */
+
+import { rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /** Injected clock; defaults to the real one. */
+  now?: () => Date;
+}
+
+export interface CommandContext {
+  io: CliIo;
+  now: () => Date;
+  /** The exit code of the run when no error is thrown: 0, or 1 for failing findings. */
+  setExitCode(code: 0 | 1): void;
+  /** Turned on by a command's --debug so errors print their stack. */
+  setDebug(isDebug: boolean): void;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** flag > PERMDRIFT_* environment variable > default. */
+export function envDefault(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[`PERMDRIFT_${name}`];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** Temp file + rename, so a cron job never leaves half a report behind. */
+export async function writeAtomically(file: string, content: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  await writeFile(tmp, content);
+  await rename(tmp, file);
+}
