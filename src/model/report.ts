@@ -69,6 +69,22 @@ export interface Evidence {
   deniedAttempts?: number;
 }
 
+/** Against a baseline report: seen before, or new in this run. */
+export type BaselineStatus = 'new' | 'existing';
+
+/** The exceptions-file entry that matches a finding. */
+export interface FindingException {
+  /** 1-based position of the entry in the exceptions file. */
+  entry: number;
+  reason: string;
+  owner: string;
+  /** YYYY-MM-DD; the entry applies up to and including this day (UTC). */
+  expires?: string;
+  ticket?: string;
+  /** `active`: the finding is excepted (never fails a gate). `expired`: it applies no more. */
+  state: 'active' | 'expired';
+}
+
 export interface Finding {
   id: string;
   type: FindingType;
@@ -81,6 +97,56 @@ export interface Finding {
   permissions: FindingPermission[];
   evidence: Evidence;
   recommendation: string;
+  /** When the finding first appeared: carried over from the baseline, else this report's asOf. */
+  firstSeen?: string;
+  /** Present when the run compared against a baseline. */
+  baselineStatus?: BaselineStatus;
+  /** Present when an exceptions-file entry matches. */
+  exception?: FindingException;
+}
+
+/** A baseline finding that is gone from this report: revoked, or now used. */
+export interface ResolvedFinding {
+  id: string;
+  type: FindingType;
+  severity: Severity;
+  provider: 'aws';
+  account: string;
+  principal: { id: string; name: string; kind: PrincipalKind };
+  service?: string;
+  actions: string[];
+  firstSeen: string;
+  /** This report's asOf: the first run that no longer saw it. */
+  resolvedAt: string;
+}
+
+export interface BaselineSummary {
+  /** The baseline file as given on the command line. */
+  source: string;
+  asOf: string;
+  counts: { new: number; existing: number; resolved: number };
+  resolved: ResolvedFinding[];
+}
+
+export interface ExceptionEntrySummary {
+  entry: number;
+  reason: string;
+  owner: string;
+  expires?: string;
+  ticket?: string;
+  state: 'active' | 'expiring-soon' | 'expired';
+  /** Findings it matches in this report. 0 = stale: it matches nothing. */
+  matches: number;
+}
+
+export interface ExceptionsSummary {
+  source: string;
+  inForce: number;
+  /** In force, expiring within 14 days of asOf. */
+  expiringSoon: number;
+  expired: number;
+  stale: number;
+  entries: ExceptionEntrySummary[];
 }
 
 export interface ReportWarning {
@@ -140,4 +206,8 @@ export interface Report {
   coverage: AccountCoverage[];
   findings: Finding[];
   warnings: ReportWarning[];
+  /** Present when the run compared against a baseline report. */
+  baseline?: BaselineSummary;
+  /** Present when an exceptions file was given. */
+  exceptions?: ExceptionsSummary;
 }
