@@ -2,7 +2,6 @@
 
 import { extname } from 'node:path';
 import { UsageError } from '../model/errors.js';
-import { SEVERITIES, type Severity } from '../model/report.js';
 
 export const FORMATS = ['table', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -32,13 +31,6 @@ export function parseAsOf(text: string | undefined, now: () => Date): Date {
   const d = new Date(text);
   if (Number.isNaN(d.getTime())) throw new UsageError(`invalid --as-of "${text}"`, 'use an ISO 8601 time, e.g. --as-of 2026-11-25T00:00:00Z');
   return d;
-}
-
-export type FailOn = Severity | 'never';
-
-export function parseFailOn(text: string): FailOn {
-  if (text === 'never' || (SEVERITIES as readonly string[]).includes(text)) return text as FailOn;
-  throw new UsageError(`invalid --fail-on "${text}"`, `use one of: never, ${SEVERITIES.join(', ')}`);
 }
 
 function formatFromExtension(file: string): Format | undefined {

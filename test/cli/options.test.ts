@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isColorWanted, parseAsOf, parseDuration, parseFailOn, resolveOutputs } from '../../src/cli/options.js';
+import { isColorWanted, parseAsOf, parseDuration, resolveOutputs } from '../../src/cli/options.js';
 import { ProgressLine } from '../../src/cli/progress.js';
 import { UsageError } from '../../src/model/errors.js';
 
@@ -25,14 +25,6 @@ describe('parseAsOf', () => {
   });
   it('rejects zone-less times and prose', () => {
     for (const bad of ['2026-11-20T00:00:00', 'yesterday', '2026-13-45']) expect(() => parseAsOf(bad, () => new Date()), bad).toThrow(UsageError);
-  });
-});
-
-describe('parseFailOn', () => {
-  it('accepts never and the severities', () => {
-    expect(parseFailOn('never')).toBe('never');
-    expect(parseFailOn('high')).toBe('high');
-    expect(() => parseFailOn('severe')).toThrow(UsageError);
   });
 });
 

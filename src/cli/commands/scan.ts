@@ -2,13 +2,17 @@
 
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { auditFiles, type ScanProgress } from '../../audit.js';
-import { severityRank } from '../../engine/findings.js';
+import { readBaselineFile } from '../../config/baseline-file.js';
+import { readExceptionsFile } from '../../config/exceptions-file.js';
+import { applyBaseline, applyExceptions } from '../../engine/compare.js';
+import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
 import { UsageError } from '../../model/errors.js';
-import type { Report } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
+import { renderJson } from '../../reporters/json.js';
 import { type CommandContext, collect, envDefault, writeAtomically } from '../context.js';
-import { type FailOn, isColorWanted, parseAsOf, parseDuration, parseFailOn, resolveOutputs } from '../options.js';
+import { isColorWanted, parseAsOf, parseDuration, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
 /** The bundled demo snapshot and the moment it was taken, so the demo reads the same every day. */
@@ -22,17 +26,17 @@ interface ScanFlags {
   output: string[];
   principal: string[];
   includeServiceLinked: boolean;
-  failOn: string;
+  failOn?: string;
+  baseline?: string;
+  exceptions?: string;
   quiet: boolean;
   color: boolean;
   debug: boolean;
   workers?: string;
 }
 
-function isFailing(report: Report, failOn: FailOn): boolean {
-  if (failOn === 'never') return false;
-  return report.findings.some((f) => severityRank(f.severity) <= severityRank(failOn));
-}
+/** Where `permdrift baseline update` writes when no --baseline is given. */
+export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
 function addScanOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
   return cmd
@@ -42,7 +46,9 @@ function addScanOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension').argParser(collect).default([]))
     .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').argParser(collect).default([]))
     .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').default(false))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists: never | critical | high | medium | low | info [PERMDRIFT_FAIL_ON]').default(envDefault(env, 'FAIL_ON') ?? 'never'))
+    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved [PERMDRIFT_BASELINE]').default(envDefault(env, 'BASELINE')))
+    .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON) [PERMDRIFT_EXCEPTIONS]').default(envDefault(env, 'EXCEPTIONS')))
+    .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never) [PERMDRIFT_FAIL_ON]').default(envDefault(env, 'FAIL_ON')))
     .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').hideHelp())
     .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').default(false))
     .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
@@ -51,19 +57,28 @@ function addScanOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
 
 export function registerScan(program: Command, ctx: CommandContext): void {
   const { io, now } = ctx;
-  const scanAction = async (dir: string, flags: ScanFlags, isDemo: boolean): Promise<void> => {
+  const scanAction = async (dir: string, flags: ScanFlags, mode: { isDemo: boolean; baselineOut?: string }): Promise<void> => {
     ctx.setDebug(flags.debug);
     const windowMs = parseDuration(flags.window, '--window');
-    const asOf = parseAsOf(flags.asOf ?? (isDemo ? DEMO_AS_OF : undefined), now);
-    const failOn = parseFailOn(flags.failOn);
-    const targets = resolveOutputs(flags.format, flags.output);
+    const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now);
+    // Without a baseline this is an audit, not a gate: nothing fails unless asked.
+    const gate = parseGate(flags.failOn ?? (flags.baseline ? 'new' : 'never'));
+    if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
+      throw new UsageError('--fail-on new needs --baseline', 'pass the accepted report with --baseline <report.json> (create it with `permdrift baseline update`)');
+    }
+    const targets = mode.baselineOut ? [] : resolveOutputs(flags.format, flags.output);
     const workers = flags.workers === undefined ? undefined : Number(flags.workers);
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
       throw new UsageError(`invalid --workers "${flags.workers}"`, 'use a whole number of at least 1');
     }
+    // Read the inputs that can be wrong before the long scan, so a typo fails fast.
+    const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
+    const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;
+    const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
+
     const isProgress = !flags.quiet && io.stderr.isTTY === true && !io.env['CI'];
     const progress = isProgress ? new ProgressLine(io.stderr, now) : undefined;
-    const report = await auditFiles({
+    let report = await auditFiles({
       dir,
       asOf,
       windowMs,
@@ -73,6 +88,16 @@ export function registerScan(program: Command, ctx: CommandContext): void {
       ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
     });
     progress?.done();
+    if (baseline && baselinePath) report = applyBaseline(report, baseline, baselinePath);
+    if (exceptions) report = applyExceptions(report, exceptions);
+
+    if (mode.baselineOut) {
+      await writeAtomically(mode.baselineOut, renderJson(report));
+      if (!flags.quiet) {
+        io.stderr.write(`permdrift: baseline written to ${mode.baselineOut} (${report.findings.length} finding(s) accepted as the current state)\n`);
+      }
+      return;
+    }
     for (const target of targets) {
       const isStdout = target.file === undefined;
       const isColor =
@@ -86,7 +111,11 @@ export function registerScan(program: Command, ctx: CommandContext): void {
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
     }
-    ctx.setExitCode(isFailing(report, failOn) ? 1 : 0);
+    const failing = failingFindings(report, gate);
+    if (failing.length > 0 && !flags.quiet) {
+      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${flags.failOn ?? 'new'}\n`);
+    }
+    ctx.setExitCode(failing.length > 0 ? 1 : 0);
   };
 
   const scan = program.command('scan').description('audit identities from a source');
@@ -106,11 +135,31 @@ Examples:
   permdrift scan files ./snapshot --principal 'ci-*' --fail-on high
 Exit codes: 0 no failing findings, 1 findings at or above --fail-on, 2 usage or input error.`,
     )
-    .action(async (dir: string, flags: ScanFlags) => scanAction(dir, flags, false));
+    .action(async (dir: string, flags: ScanFlags) => scanAction(dir, flags, { isDemo: false }));
 
   addScanOptions(
     program.command('demo').description(`the same scan on the snapshot bundled in fixtures/aws/demo (as of ${DEMO_AS_OF}), no credentials needed`),
     io.env,
-  ).action(async (flags: ScanFlags) => scanAction(DEMO_DIR, flags, true));
+  ).action(async (flags: ScanFlags) => scanAction(DEMO_DIR, flags, { isDemo: true }));
 
+  const baseline = program.command('baseline').description('manage the accepted state a CI gate compares against');
+  addScanOptions(
+    baseline
+      .command('update')
+      .argument('<dir>', 'snapshot folder holding aws/<account-id>/')
+      .description(`scan and write the report as the new baseline (default ${DEFAULT_BASELINE_FILE}); first-seen dates carry over from the old one`),
+    io.env,
+  )
+    .addHelpText(
+      'after',
+      `
+Example:
+  permdrift baseline update ./snapshot --baseline permdrift.baseline.json
+  git add permdrift.baseline.json && git commit -m "Accept current IAM state"`,
+    )
+    .action(async (dir: string, flags: ScanFlags) => {
+      const out = flags.baseline ?? DEFAULT_BASELINE_FILE;
+      // The old baseline is only read to carry first-seen dates over; the gate does not apply.
+      await scanAction(dir, { ...flags, baseline: existsSync(out) ? out : undefined, failOn: 'never' }, { isDemo: false, baselineOut: out });
+    });
 }

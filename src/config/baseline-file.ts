@@ -1,0 +1,37 @@
+/** Reads an earlier permdrift JSON report used as a baseline; anything else is a clear error. */
+
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../model/errors.js';
+import { SCHEMA_VERSION, type Report } from '../model/report.js';
+import { validateReport } from '../reporters/validate-report.js';
+
+export async function readBaselineFile(path: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read baseline ${path}`, 'create one with `permdrift baseline update <dir> --baseline <file>`, or check the path', { cause, file: path });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`baseline ${path} is not JSON (${(cause as Error).message})`, 'pass a report written with --format json', { cause, file: path });
+  }
+  if (typeof value === 'object' && value !== null && 'schemaVersion' in value && value.schemaVersion !== SCHEMA_VERSION) {
+    throw new ConfigError(
+      `baseline ${path} has schemaVersion ${JSON.stringify(value.schemaVersion)}; this permdrift reads schemaVersion ${SCHEMA_VERSION}`,
+      'regenerate the baseline with this version: `permdrift baseline update <dir> --baseline <file>`',
+      { file: path },
+    );
+  }
+  const check = validateReport(value);
+  if (!check.isValid) {
+    throw new ConfigError(
+      `baseline ${path} is not a permdrift report: ${check.errors.slice(0, 3).join('; ')}`,
+      'pass a report written by `permdrift scan … --format json`',
+      { file: path },
+    );
+  }
+  return value as Report;
+}

@@ -1,0 +1,139 @@
+/**
+ * compare: a fresh report against a baseline report and an exceptions file. Pure: the clock is
+ * the report's asOf. Findings are matched on meaning — their id is a fingerprint of provider,
+ * account, principal, type and subject — never on position.
+ */
+
+import picomatch from 'picomatch';
+import type { ExceptionEntry, ExceptionsFile } from '../config/exceptions-file.js';
+import type { ExceptionEntrySummary, Finding, FindingException, Report, ResolvedFinding } from '../model/report.js';
+
+const DAY_MS = 86_400_000;
+/** Exceptions expiring within this many days are flagged so owners renew or fix in time. */
+export const EXPIRING_SOON_DAYS = 14;
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Marks findings new/existing, carries firstSeen over, and lists the baseline findings now gone. */
+export function applyBaseline(report: Report, baseline: Report, source: string): Report {
+  const before = new Map(baseline.findings.map((f) => [f.id, f]));
+  const now = new Set(report.findings.map((f) => f.id));
+  let isNew = 0;
+  const findings = report.findings.map((f): Finding => {
+    const old = before.get(f.id);
+    if (!old) {
+      isNew += 1;
+      return { ...f, firstSeen: f.firstSeen ?? report.asOf, baselineStatus: 'new' };
+    }
+    return { ...f, firstSeen: old.firstSeen ?? baseline.asOf, baselineStatus: 'existing' };
+  });
+  const resolved: ResolvedFinding[] = baseline.findings
+    .filter((f) => !now.has(f.id))
+    .map((f) => ({
+      id: f.id,
+      type: f.type,
+      severity: f.severity,
+      provider: f.provider,
+      account: f.account,
+      principal: f.principal,
+      ...(f.service !== undefined ? { service: f.service } : {}),
+      actions: f.permissions.map((p) => p.action),
+      firstSeen: f.firstSeen ?? baseline.asOf,
+      resolvedAt: report.asOf,
+    }))
+    .sort((a, b) => cmp(a.account, b.account) || cmp(a.principal.id, b.principal.id) || cmp(a.type, b.type) || cmp(a.id, b.id));
+  return {
+    ...report,
+    findings,
+    baseline: {
+      source,
+      asOf: baseline.asOf,
+      counts: { new: isNew, existing: findings.length - isNew, resolved: resolved.length },
+      resolved,
+    },
+  };
+}
+
+function expiryState(entry: ExceptionEntry, asOfMs: number): ExceptionEntrySummary['state'] {
+  if (entry.expires === undefined) return 'active';
+  // The entry applies through the whole expiry day (UTC).
+  const endMs = Date.parse(`${entry.expires}T00:00:00Z`) + DAY_MS;
+  if (asOfMs >= endMs) return 'expired';
+  return endMs - asOfMs <= EXPIRING_SOON_DAYS * DAY_MS ? 'expiring-soon' : 'active';
+}
+
+function matcher(glob: string | undefined): ((s: string) => boolean) | undefined {
+  return glob === undefined ? undefined : picomatch(glob, { nocase: true, dot: true });
+}
+
+/**
+ * An entry matches a finding when every selector it gives matches. The permission glob must match
+ * every action of the finding, so an exception never hides more than it names; findings without
+ * actions (dormant principal, stale credential) match only entries without a permission.
+ */
+function entryMatcher(entry: ExceptionEntry): (f: Finding) => boolean {
+  const principal = matcher(entry.principal);
+  const permission = matcher(entry.permission);
+  return (f) => {
+    if (entry.type !== undefined && f.type !== entry.type) return false;
+    if (entry.account !== undefined && f.account !== entry.account) return false;
+    if (principal && !principal(f.principal.name) && !principal(f.principal.id)) return false;
+    if (permission) {
+      if (f.permissions.length === 0) return false;
+      if (!f.permissions.every((p) => permission(p.action))) return false;
+    }
+    return true;
+  };
+}
+
+export function applyExceptions(report: Report, file: ExceptionsFile): Report {
+  const asOfMs = Date.parse(report.asOf);
+  const entries = file.entries.map((e) => ({ entry: e, state: expiryState(e, asOfMs), matches: entryMatcher(e), count: 0 }));
+  const findings = report.findings.map((f): Finding => {
+    let chosen: (typeof entries)[number] | undefined;
+    for (const e of entries) {
+      if (!e.matches(f)) continue;
+      e.count += 1;
+      // An entry in force wins over an expired one; among equals, the first in the file.
+      if (!chosen || (chosen.state === 'expired' && e.state !== 'expired')) chosen = e;
+    }
+    if (!chosen) return f;
+    const exception: FindingException = {
+      entry: chosen.entry.entry,
+      reason: chosen.entry.reason,
+      owner: chosen.entry.owner,
+      ...(chosen.entry.expires ? { expires: chosen.entry.expires } : {}),
+      ...(chosen.entry.ticket ? { ticket: chosen.entry.ticket } : {}),
+      state: chosen.state === 'expired' ? 'expired' : 'active',
+    };
+    return { ...f, exception };
+  });
+  const summaries: ExceptionEntrySummary[] = entries.map((e) => ({
+    entry: e.entry.entry,
+    reason: e.entry.reason,
+    owner: e.entry.owner,
+    ...(e.entry.expires ? { expires: e.entry.expires } : {}),
+    ...(e.entry.ticket ? { ticket: e.entry.ticket } : {}),
+    state: e.state,
+    matches: e.count,
+  }));
+  return {
+    ...report,
+    findings,
+    exceptions: {
+      source: file.source,
+      inForce: summaries.filter((s) => s.state !== 'expired').length,
+      expiringSoon: summaries.filter((s) => s.state === 'expiring-soon').length,
+      expired: summaries.filter((s) => s.state === 'expired').length,
+      stale: summaries.filter((s) => s.matches === 0).length,
+      entries: summaries,
+    },
+  };
+}
+
+/** Whether a finding is accepted by an exception in force. */
+export function isExcepted(f: Finding): boolean {
+  return f.exception?.state === 'active';
+}

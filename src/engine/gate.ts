@@ -1,0 +1,64 @@
+/**
+ * The gate: which findings fail a run (`--fail-on`). Terms are `<scope>[:<severity>]` or a bare
+ * severity, joined by commas (any term matching fails the run):
+ *   never          nothing fails (the default without a baseline: an audit, not a gate)
+ *   high           any finding at high or above (same as any:high)
+ *   new            a finding not in the baseline, at low or above (the default with a baseline)
+ *   new:high       a new finding at high or above
+ *   any:critical   any finding at critical
+ * Findings excepted by an exception in force never fail; expired exceptions no longer protect.
+ */
+
+import { UsageError } from '../model/errors.js';
+import { SEVERITIES, type Finding, type Report, type Severity } from '../model/report.js';
+import { isExcepted } from './compare.js';
+import { severityRank } from './findings.js';
+
+export interface GateTerm {
+  scope: 'any' | 'new';
+  minSeverity: Severity;
+}
+
+export type Gate = GateTerm[];
+
+/** A bare scope stops at low: unverifiable (info) findings are not failures unless asked for. */
+const DEFAULT_MIN: Severity = 'low';
+const HINT = `use never, a severity (${SEVERITIES.join(', ')}), new, any, or scope:severity such as new:high; join terms with commas`;
+
+function isSeverity(s: string): s is Severity {
+  return (SEVERITIES as readonly string[]).includes(s);
+}
+
+export function parseGate(expr: string): Gate {
+  const terms = expr.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+  if (terms.length === 0) throw new UsageError('empty --fail-on', HINT);
+  if (terms.includes('never')) {
+    if (terms.length > 1) throw new UsageError(`--fail-on "${expr}" mixes never with other terms`, HINT);
+    return [];
+  }
+  return terms.map((term): GateTerm => {
+    const [scope, severity, extra] = term.split(':');
+    if (extra !== undefined) throw new UsageError(`invalid --fail-on term "${term}"`, HINT);
+    if (severity === undefined) {
+      if (scope === 'any' || scope === 'new') return { scope, minSeverity: DEFAULT_MIN };
+      if (scope !== undefined && isSeverity(scope)) return { scope: 'any', minSeverity: scope };
+      throw new UsageError(`invalid --fail-on term "${term}"`, HINT);
+    }
+    if ((scope === 'any' || scope === 'new') && isSeverity(severity)) return { scope, minSeverity: severity };
+    throw new UsageError(`invalid --fail-on term "${term}"`, HINT);
+  });
+}
+
+export function needsBaseline(gate: Gate): boolean {
+  return gate.some((t) => t.scope === 'new');
+}
+
+function matches(term: GateTerm, f: Finding): boolean {
+  if (term.scope === 'new' && f.baselineStatus !== 'new') return false;
+  return severityRank(f.severity) <= severityRank(term.minSeverity);
+}
+
+export function failingFindings(report: Report, gate: Gate): Finding[] {
+  if (gate.length === 0) return [];
+  return report.findings.filter((f) => !isExcepted(f) && gate.some((t) => matches(t, f)));
+}
