@@ -1,0 +1,123 @@
+/**
+ * The CI-gate flow end to end with the built binary: baseline → IAM change → the gate fails naming
+ * only the new permission → an exception makes it pass → the exception expires → it fails again.
+ * The clock is injected with --as-of.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/model/report.js';
+import { validateReport } from '../../src/reporters/validate-report.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'permdrift');
+const ACCOUNT = '210987654321';
+/** The scenario's logs end 2026-06-29T23:00Z; both clocks below are within them. */
+const BEFORE_EXPIRY = '2026-06-29T23:30:00Z';
+const AFTER_EXPIRY = '2026-06-30T00:00:00Z';
+
+function permdrift(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true' },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('CI gate flow', () => {
+  let work: string;
+  let snapshot: string;
+  const authFile = (): string => join(snapshot, 'aws', ACCOUNT, 'iam-get-account-authorization-details.json');
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'permdrift-gate-'));
+    snapshot = join(work, 'snapshot');
+    cpSync(join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), snapshot, { recursive: true });
+  });
+
+  it('runs the whole flow', () => {
+    const common = ['--window', '30d', '--format', 'json'];
+
+    // 1. Accept the current state.
+    const update = permdrift(['baseline', 'update', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d'], work);
+    expect(update.code).toBe(0);
+    expect(update.stdout).toBe('');
+    expect(update.stderr).toContain('baseline written to permdrift.baseline.json');
+    const baseline = JSON.parse(readFileSync(join(work, 'permdrift.baseline.json'), 'utf8')) as Report;
+    expect(validateReport(baseline).errors).toEqual([]);
+    expect(baseline.findings.map((f) => f.permissions.map((p) => p.action))).toEqual([['lambda:DeleteFunction']]);
+
+    // 2. Nothing changed: the gate passes.
+    const same = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json'], work);
+    expect(same.code).toBe(0);
+    const sameReport = JSON.parse(same.stdout) as Report;
+    expect(sameReport.baseline?.counts).toEqual({ new: 0, existing: 1, resolved: 0 });
+
+    // 3. A pull request grants a permission nobody uses: the gate fails, naming only it.
+    const auth = JSON.parse(readFileSync(authFile(), 'utf8')) as { RoleDetailList: { RolePolicyList: { PolicyDocument: { Statement: unknown[] } }[] }[] };
+    auth.RoleDetailList[0]?.RolePolicyList[0]?.PolicyDocument.Statement.push({ Sid: 'Aliases', Effect: 'Allow', Action: 'lambda:DeleteAlias', Resource: '*' });
+    writeFileSync(authFile(), JSON.stringify(auth, null, 2));
+    const changed = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json'], work);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('1 finding(s) match --fail-on new');
+    const changedReport = JSON.parse(changed.stdout) as Report;
+    const fresh = changedReport.findings.filter((f) => f.baselineStatus === 'new');
+    expect(fresh.map((f) => f.permissions.map((p) => p.action))).toEqual([['lambda:DeleteAlias']]);
+    expect(fresh[0]?.permissions[0]?.grantedBy[0]?.statement.sid).toBe('Aliases');
+    expect(changedReport.findings.find((f) => f.baselineStatus === 'existing')?.firstSeen).toBe(baseline.asOf);
+
+    // 4. The owner accepts it until the end of 2026-06-29.
+    writeFileSync(
+      join(work, 'permdrift.exceptions.yaml'),
+      `exceptions:
+  - principal: fn-deployer
+    permission: lambda:DeleteAlias
+    reason: alias clean-up job ships next sprint
+    owner: platform-team
+    expires: 2026-06-29
+    ticket: https://tickets.example/PLAT-42
+`,
+    );
+    const excepted = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], work);
+    expect(excepted.code).toBe(0);
+    const exceptedReport = JSON.parse(excepted.stdout) as Report;
+    expect(exceptedReport.findings.find((f) => f.baselineStatus === 'new')?.exception).toMatchObject({ state: 'active', owner: 'platform-team' });
+    expect(exceptedReport.exceptions).toMatchObject({ inForce: 1, expiringSoon: 1, expired: 0, stale: 0 });
+
+    // 5. The clock passes the expiry: the exception stops applying and the gate fails again.
+    const expired = permdrift(['scan', 'files', snapshot, '--as-of', AFTER_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], work);
+    expect(expired.code).toBe(1);
+    const expiredReport = JSON.parse(expired.stdout) as Report;
+    expect(expiredReport.findings.find((f) => f.baselineStatus === 'new')?.exception?.state).toBe('expired');
+    expect(expiredReport.exceptions).toMatchObject({ inForce: 0, expired: 1 });
+    expect(validateReport(expiredReport).errors).toEqual([]);
+  });
+
+  it('rejects a baseline of another schemaVersion, a file that is not a report, and a bad exceptions file (exit 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'permdrift-badbase-'));
+    const report = JSON.parse(permdrift(['scan', 'files', join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), '--as-of', BEFORE_EXPIRY, '--format', 'json'], dir).stdout) as Report;
+    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...report, schemaVersion: 2 }));
+    writeFileSync(join(dir, 'other.json'), JSON.stringify({ Records: [] }));
+    writeFileSync(join(dir, 'ex.yaml'), 'exceptions:\n  - principal: x\n    owner: me\n');
+    const snap = join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names');
+    const v2 = permdrift(['scan', 'files', snap, '--baseline', 'v2.json'], dir);
+    expect(v2.code).toBe(2);
+    expect(v2.stderr).toMatch(/^error: baseline v2\.json has schemaVersion 2; this permdrift reads schemaVersion 1/m);
+    const other = permdrift(['scan', 'files', snap, '--baseline', 'other.json'], dir);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^error: baseline other\.json is not a permdrift report/m);
+    const ex = permdrift(['scan', 'files', snap, '--exceptions', 'ex.yaml'], dir);
+    expect(ex.code).toBe(2);
+    expect(ex.stderr).toMatch(/^error: ex\.yaml:2: exception #1 has no reason/m);
+    const noBase = permdrift(['scan', 'files', snap, '--fail-on', 'new'], dir);
+    expect(noBase.code).toBe(2);
+    expect(noBase.stderr).toContain('--fail-on new needs --baseline');
+    for (const r of [v2, other, ex, noBase]) expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+});
