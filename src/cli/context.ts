@@ -9,6 +9,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Injected clock; defaults to the real one. */
   now?: () => Date;
+  /** Where relative paths and the config search start; defaults to process.cwd(). */
+  cwd?: string;
 }
 
 export interface CommandContext {
@@ -20,8 +22,9 @@ export interface CommandContext {
   setDebug(isDebug: boolean): void;
 }
 
+/** Repeatable flags; a comma-separated value (as environment variables give) counts as several. */
 export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
 }
 
 /** flag > PERMDRIFT_* environment variable > default. */

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { PermdriftError } from '../model/errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerInit } from './commands/init.js';
 import { registerScan } from './commands/scan.js';
 import type { CliIo, CommandContext } from './context.js';
 
@@ -40,6 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
 
   registerScan(program, ctx);
+  registerInit(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -206,3 +206,38 @@ describe('bad input', () => {
     expect(r.stderr).toContain('warning');
   });
 });
+
+describe('configuration', () => {
+  it('takes settings from permdrift.config.yaml, with env and flags winning in that order', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'permdrift.config.yaml'), 'window: 30d\nformat: json\nprincipal: ci-*\n');
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const r = spawnSync(process.execPath, [BIN, 'demo', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env } });
+      return { code: r.status, report: r.status === 0 ? (JSON.parse(r.stdout) as Report) : undefined, stderr: r.stderr };
+    };
+    const fromFile = run([]);
+    expect(fromFile.report?.window.days).toBe(30);
+    expect(new Set(fromFile.report?.findings.map((f) => f.principal.name))).toEqual(new Set(['ci-deployer']));
+    expect(run([], { PERMDRIFT_WINDOW: '14d' }).report?.window.days).toBe(14);
+    expect(run(['--window', '7d'], { PERMDRIFT_WINDOW: '14d' }).report?.window.days).toBe(7);
+  });
+
+  it('exits 2 naming an unknown config key', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'permdrift.config.yaml'), 'window: 30d\nfail_on: high\n');
+    const r = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*permdrift\.config\.yaml: unknown key "fail_on"/m);
+    expect(r.stderr).toMatch(/^hint: allowed keys: /m);
+  });
+
+  it('permdrift init writes a starter config once, and refuses to overwrite it', () => {
+    const dir = tmp();
+    const first = spawnSync(process.execPath, [BIN, 'init'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+    expect(first.status).toBe(0);
+    expect(readFileSync(join(dir, 'permdrift.config.yaml'), 'utf8')).toContain('window: 90d');
+    const second = spawnSync(process.execPath, [BIN, 'init'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toContain('already exists');
+  });
+});

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { auditFiles, type ScanProgress } from '../../audit.js';
 import { readBaselineFile } from '../../config/baseline-file.js';
 import { readExceptionsFile } from '../../config/exceptions-file.js';
@@ -11,7 +12,8 @@ import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js'
 import { UsageError } from '../../model/errors.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJson } from '../../reporters/json.js';
-import { type CommandContext, collect, envDefault, writeAtomically } from '../context.js';
+import { loadConfig, type ConfigValues } from '../../config/config-file.js';
+import { type CommandContext, collect, writeAtomically } from '../context.js';
 import { isColorWanted, parseAsOf, parseDuration, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
@@ -29,6 +31,7 @@ interface ScanFlags {
   failOn?: string;
   baseline?: string;
   exceptions?: string;
+  config?: string;
   quiet: boolean;
   color: boolean;
   debug: boolean;
@@ -38,25 +41,57 @@ interface ScanFlags {
 /** Where `permdrift baseline update` writes when no --baseline is given. */
 export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
-function addScanOptions(cmd: Command, env: NodeJS.ProcessEnv): Command {
+function addScanOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now) [PERMDRIFT_AS_OF]').default(envDefault(env, 'AS_OF')))
-    .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh [PERMDRIFT_WINDOW]').default(envDefault(env, 'WINDOW') ?? '90d'))
-    .addOption(new Option('--format <format>', 'table | json; repeatable, one -o each [PERMDRIFT_FORMAT]').argParser(collect).default(envDefault(env, 'FORMAT')?.split(',') ?? []))
-    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension').argParser(collect).default([]))
-    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').argParser(collect).default([]))
-    .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').default(false))
-    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved [PERMDRIFT_BASELINE]').default(envDefault(env, 'BASELINE')))
-    .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON) [PERMDRIFT_EXCEPTIONS]').default(envDefault(env, 'EXCEPTIONS')))
-    .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never) [PERMDRIFT_FAIL_ON]').default(envDefault(env, 'FAIL_ON')))
-    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').hideHelp())
-    .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').default(false))
+    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
+    .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]))
+    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable').env('PERMDRIFT_OUTPUT').argParser(collect).default([]))
+    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]))
+    .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').env('PERMDRIFT_INCLUDE_SERVICE_LINKED').default(false))
+    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'))
+    .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
+    .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
+    .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
+    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'))
+    .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').env('PERMDRIFT_QUIET').default(false))
     .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
     .addOption(new Option('--debug', 'print stack traces of errors').default(false));
 }
 
+/** Config keys (kebab-case, as the flags) → commander attribute names. */
+const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
+  'as-of': 'asOf',
+  window: 'window',
+  format: 'format',
+  output: 'output',
+  principal: 'principal',
+  'include-service-linked': 'includeServiceLinked',
+  'fail-on': 'failOn',
+  baseline: 'baseline',
+  exceptions: 'exceptions',
+  quiet: 'quiet',
+  color: 'color',
+  workers: 'workers',
+};
+
+/** Fills the flags neither given on the command line nor in the environment from the config file. */
+function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFlags {
+  const config = loadConfig(flags.config, cwd);
+  if (!config) return flags;
+  const out: Record<string, unknown> = { ...flags };
+  for (const [key, value] of Object.entries(config.values)) {
+    const attr = CONFIG_TO_FLAG[key as keyof ConfigValues];
+    const source = cmd.getOptionValueSource(attr);
+    if (source === undefined || source === 'default') out[attr] = value;
+  }
+  return out as unknown as ScanFlags;
+}
+
 export function registerScan(program: Command, ctx: CommandContext): void {
   const { io, now } = ctx;
+  const cwd = io.cwd ?? process.cwd();
+  /** `flags` are complete: command line, environment and config file already merged. */
   const scanAction = async (dir: string, flags: ScanFlags, mode: { isDemo: boolean; baselineOut?: string }): Promise<void> => {
     ctx.setDebug(flags.debug);
     const windowMs = parseDuration(flags.window, '--window');
@@ -94,7 +129,7 @@ export function registerScan(program: Command, ctx: CommandContext): void {
     if (mode.baselineOut) {
       await writeAtomically(mode.baselineOut, renderJson(report));
       if (!flags.quiet) {
-        io.stderr.write(`permdrift: baseline written to ${mode.baselineOut} (${report.findings.length} finding(s) accepted as the current state)\n`);
+        io.stderr.write(`permdrift: baseline written to ${relative(cwd, mode.baselineOut)} (${report.findings.length} finding(s) accepted as the current state)\n`);
       }
       return;
     }
@@ -124,7 +159,6 @@ export function registerScan(program: Command, ctx: CommandContext): void {
       .command('files')
       .argument('<dir>', 'snapshot folder holding aws/<account-id>/ (see README "Snapshot layout")')
       .description('audit an offline snapshot: IAM authorization details, CloudTrail logs, Access Advisor, credential report'),
-    io.env,
   )
     .addHelpText(
       'after',
@@ -135,12 +169,11 @@ Examples:
   permdrift scan files ./snapshot --principal 'ci-*' --fail-on high
 Exit codes: 0 no failing findings, 1 findings at or above --fail-on, 2 usage or input error.`,
     )
-    .action(async (dir: string, flags: ScanFlags) => scanAction(dir, flags, { isDemo: false }));
+    .action(async (dir: string, flags: ScanFlags, cmd: Command) => scanAction(dir, withConfig(flags, cmd, cwd), { isDemo: false }));
 
   addScanOptions(
     program.command('demo').description(`the same scan on the snapshot bundled in fixtures/aws/demo (as of ${DEMO_AS_OF}), no credentials needed`),
-    io.env,
-  ).action(async (flags: ScanFlags) => scanAction(DEMO_DIR, flags, { isDemo: true }));
+  ).action(async (flags: ScanFlags, cmd: Command) => scanAction(DEMO_DIR, withConfig(flags, cmd, cwd), { isDemo: true }));
 
   const baseline = program.command('baseline').description('manage the accepted state a CI gate compares against');
   addScanOptions(
@@ -148,7 +181,6 @@ Exit codes: 0 no failing findings, 1 findings at or above --fail-on, 2 usage or 
       .command('update')
       .argument('<dir>', 'snapshot folder holding aws/<account-id>/')
       .description(`scan and write the report as the new baseline (default ${DEFAULT_BASELINE_FILE}); first-seen dates carry over from the old one`),
-    io.env,
   )
     .addHelpText(
       'after',
@@ -157,8 +189,9 @@ Example:
   permdrift baseline update ./snapshot --baseline permdrift.baseline.json
   git add permdrift.baseline.json && git commit -m "Accept current IAM state"`,
     )
-    .action(async (dir: string, flags: ScanFlags) => {
-      const out = flags.baseline ?? DEFAULT_BASELINE_FILE;
+    .action(async (dir: string, given: ScanFlags, cmd: Command) => {
+      const flags = withConfig(given, cmd, cwd);
+      const out = resolve(cwd, flags.baseline ?? DEFAULT_BASELINE_FILE);
       // The old baseline is only read to carry first-seen dates over; the gate does not apply.
       await scanAction(dir, { ...flags, baseline: existsSync(out) ? out : undefined, failOn: 'never' }, { isDemo: false, baselineOut: out });
     });

@@ -1,0 +1,24 @@
+/** `permdrift init`: write a commented starter config in the working directory. */
+
+import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { STARTER_CONFIG } from '../../config/config-file.js';
+import { UsageError } from '../../model/errors.js';
+import { type CommandContext, writeAtomically } from '../context.js';
+
+export function registerInit(program: Command, ctx: CommandContext): void {
+  program
+    .command('init')
+    .description('write a commented starter permdrift.config.yaml in the working directory')
+    .addOption(new Option('--force', 'overwrite an existing file').default(false))
+    .addOption(new Option('-o, --output <file>', 'where to write it').default('permdrift.config.yaml'))
+    .action(async (flags: { force: boolean; output: string }) => {
+      const path = resolve(ctx.io.cwd ?? process.cwd(), flags.output);
+      if (existsSync(path) && !flags.force) {
+        throw new UsageError(`${flags.output} already exists`, 'edit it, or run `permdrift init --force` to replace it');
+      }
+      await writeAtomically(path, STARTER_CONFIG);
+      ctx.io.stderr.write(`permdrift: wrote ${flags.output}; every key is a scan flag (flag > PERMDRIFT_* env > file > default)\n`);
+    });
+}

@@ -1,0 +1,125 @@
+/**
+ * `permdrift.config.{json,yaml,yml}`: found upward from the working directory, or named with
+ * --config. Every scan flag has a key of the same (kebab-case) name. Precedence: flag > PERMDRIFT_*
+ * environment variable > config file > default. Unknown keys are errors that name the key.
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../model/errors.js';
+
+export const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
+
+const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** The config keys, each the name of a scan flag. */
+export const configSchema = z
+  .object({
+    'as-of': z.string(),
+    window: z.string(),
+    format: stringList,
+    output: stringList,
+    principal: stringList,
+    'include-service-linked': z.boolean(),
+    'fail-on': z.string(),
+    baseline: z.string(),
+    exceptions: z.string(),
+    quiet: z.boolean(),
+    color: z.boolean(),
+    workers: z.union([z.number().int().positive(), z.string()]).transform((v) => String(v)),
+  })
+  .partial()
+  .strict();
+
+export type ConfigValues = z.output<typeof configSchema>;
+
+export interface LoadedConfig {
+  path: string;
+  values: ConfigValues;
+}
+
+/** Keys whose values are paths: resolved against the config file's folder, not the working directory. */
+const PATH_KEYS = ['baseline', 'exceptions'] as const;
+
+export function findConfigFile(startDir: string): string | undefined {
+  let dir = resolve(startDir);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function parseConfig(text: string, path: string): ConfigValues {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const first = doc.errors[0];
+  if (first) {
+    throw new ConfigError(`${path}:${first.linePos?.[0]?.line ?? 1}: ${first.message.split('\n')[0] ?? 'invalid YAML/JSON'}`, 'fix the syntax, or run `permdrift init` for a starter file', { file: path });
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${path}: expected a mapping of settings`, 'see `permdrift init` for the keys', { file: path });
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue?.code === 'unrecognized_keys') {
+      throw new ConfigError(`${path}: unknown key "${issue.keys[0] ?? ''}"`, `allowed keys: ${Object.keys(configSchema.shape).join(', ')}`, { file: path });
+    }
+    const key = issue?.path.join('.') ?? '';
+    throw new ConfigError(`${path}: "${key}": ${issue?.message ?? 'invalid value'}`, 'see `permdrift init` for the expected types', { file: path });
+  }
+  const values: ConfigValues = { ...parsed.data };
+  for (const key of PATH_KEYS) {
+    const v = values[key];
+    if (v !== undefined) values[key] = resolve(dirname(path), v);
+  }
+  if (values.output) values.output = values.output.map((o) => (o === '-' ? o : resolve(dirname(path), o)));
+  return values;
+}
+
+export function loadConfig(explicitPath: string | undefined, cwd: string): LoadedConfig | undefined {
+  const path = explicitPath ? resolve(cwd, explicitPath) : findConfigFile(cwd);
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${path}`, 'check the --config path', { cause, file: path });
+  }
+  return { path, values: parseConfig(text, path) };
+}
+
+export const STARTER_CONFIG = `# permdrift configuration (found upward from the working directory, or pass --config).
+# Every key is a scan flag; precedence: flag > PERMDRIFT_* environment variable > this file > default.
+
+# How far back use counts: Nd or Nh (at most 400d).
+window: 90d
+
+# Output: table, json, sarif, markdown, csv. One output per format; "-" is stdout.
+# format: [table]
+# output: ["-"]
+
+# Only audit some principals (globs on name or ARN).
+# principal: ["ci-*", "arn:aws:iam::*:role/agents/*"]
+
+# Service-linked roles cannot be edited; they are skipped unless this is true.
+include-service-linked: false
+
+# The CI gate: an earlier JSON report, and which findings fail the run.
+# baseline: permdrift.baseline.json
+# fail-on: new            # never | <severity> | new | new:<severity> | any:<severity>, comma-joined
+
+# Accepted findings, each with a reason, an owner and an optional expiry.
+# exceptions: permdrift.exceptions.yaml
+
+# quiet: false
+# color: true
+`;
