@@ -8,6 +8,8 @@ import { PermdriftError } from '../model/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerInit } from './commands/init.js';
 import { registerScan } from './commands/scan.js';
+import { registerDiff } from './commands/diff.js';
+import { registerTrend } from './commands/trend.js';
 import type { CliIo, CommandContext } from './context.js';
 
 export type { CliIo } from './context.js';
@@ -41,6 +43,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
 
   registerScan(program, ctx);
+  registerDiff(program, ctx);
+  registerTrend(program, ctx);
   registerInit(program, ctx);
 
   try {

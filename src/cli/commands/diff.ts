@@ -1,0 +1,150 @@
+/** `permdrift diff <old.json> <new.json>`: what changed between two reports, per principal. */
+
+import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { diffReports } from '../../engine/drift.js';
+import { InputError, UsageError } from '../../model/errors.js';
+import type { Report } from '../../model/report.js';
+import { DRIFT_FORMATS, type DriftFormat, diffReporters } from '../../reporters/drift-reporters.js';
+import { validateReport } from '../../reporters/validate-report.js';
+import { type CommandContext, collect, writeAtomically } from '../context.js';
+import { isColorWanted } from '../options.js';
+
+const REPORT_HINT = 'give a JSON report written by `permdrift scan … --format json`';
+
+/** Reads and validates one report; every way it can fail names the file. */
+export async function loadReportFile(file: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new InputError(`cannot read ${file}: ${why}`, 'check the path', { cause: err, file });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${file} is not a permdrift report: not JSON (${(err as Error).message})`, REPORT_HINT, { cause: err, file });
+  }
+  const kind = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['kind'] : undefined;
+  if (kind === 'permdrift-diff' || kind === 'permdrift-trend') {
+    throw new InputError(`${file} is a ${kind} output, not a report`, REPORT_HINT, { file });
+  }
+  const validation = validateReport(value);
+  if (!validation.isValid) {
+    const [first = 'invalid', ...rest] = validation.errors;
+    if (first.startsWith('/schemaVersion')) {
+      throw new InputError(`${file}: ${first}`, 'regenerate the report with this version of permdrift, or run the version that wrote it', { file });
+    }
+    const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';
+    throw new InputError(`${file} is not a permdrift report: ${first}${more}`, REPORT_HINT, { file });
+  }
+  // Validated against the schema just above: this is the edge where the cast belongs.
+  return value as Report;
+}
+
+export interface DriftTarget {
+  format: DriftFormat;
+  /** undefined = stdout. */
+  file?: string;
+}
+
+function formatFromExtension(file: string): DriftFormat | undefined {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.md' || ext === '.markdown') return 'markdown';
+  if (ext === '.txt') return 'table';
+  return undefined;
+}
+
+/** Pairs `--format` values with `-o` values, as `scan` does, with Markdown added. */
+export function resolveDriftOutputs(formats: string[], outputs: string[]): DriftTarget[] {
+  for (const f of formats) {
+    if (!(DRIFT_FORMATS as readonly string[]).includes(f)) {
+      throw new UsageError(`unknown --format "${f}"`, `use one of: ${DRIFT_FORMATS.join(', ')}`);
+    }
+  }
+  const fmts = formats as DriftFormat[];
+  const target = (format: DriftFormat, file: string | undefined): DriftTarget => (file === undefined || file === '-' ? { format } : { format, file });
+  if (outputs.length === 0) {
+    if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', 'e.g. --format table --format json -o - -o diff.json');
+    return [target(fmts[0] ?? 'table', undefined)];
+  }
+  if (fmts.length === 0) {
+    return outputs.map((file) => {
+      const format = file === '-' ? 'table' : formatFromExtension(file);
+      if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, `add --format ${DRIFT_FORMATS.join('|')}`);
+      return target(format, file);
+    });
+  }
+  if (fmts.length === 1 && outputs.length === 1) return [target(fmts[0] as DriftFormat, outputs[0])];
+  if (fmts.length !== outputs.length) {
+    throw new UsageError(`${fmts.length} --format value(s) but ${outputs.length} -o value(s)`, 'give one -o per --format, in the same order');
+  }
+  return fmts.map((format, i) => target(format, outputs[i]));
+}
+
+export interface DriftOutputFlags {
+  format: string[];
+  output: string[];
+  color: boolean;
+  ascii: boolean;
+  debug: boolean;
+}
+
+export function addDriftOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <format>', `${DRIFT_FORMATS.join(' | ')}; repeatable, one -o each`).argParser(collect).default([]))
+    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension (.json, .md, .txt)').argParser(collect).default([]))
+    .addOption(new Option('--ascii', 'sparklines in plain ASCII instead of Unicode blocks').default(false))
+    .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
+    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
+}
+
+/** Renders to every target: stdout directly, files atomically. */
+export async function writeDriftOutputs(
+  ctx: CommandContext,
+  targets: DriftTarget[],
+  flags: DriftOutputFlags,
+  render: (format: DriftFormat, opts: { isColor: boolean; isAscii: boolean }) => string,
+): Promise<void> {
+  for (const t of targets) {
+    const isStdout = t.file === undefined;
+    const isColor =
+      t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
+    const text = render(t.format, { isColor, isAscii: flags.ascii });
+    if (isStdout) ctx.io.stdout.write(text);
+    else await writeAtomically(t.file as string, text);
+  }
+}
+
+export function registerDiff(program: Command, ctx: CommandContext): void {
+  addDriftOutputOptions(
+    program
+      .command('diff')
+      .argument('<old>', 'the earlier JSON report')
+      .argument('<new>', 'the later JSON report')
+      .description('what changed between two reports, per principal: granted, became unused, revoked or now used, excepted, severity'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  permdrift diff reports/2026-06-01.json reports/2026-07-01.json
+  permdrift diff old.json new.json --format markdown -o drift.md
+  permdrift diff old.json new.json --format json | jq '.summary'
+Findings are matched by id (what they are about), never by position.
+Exit codes: 0 the diff was written (a diff is information, not a gate), 2 usage or input error.`,
+    )
+    .action(async (oldFile: string, newFile: string, flags: DriftOutputFlags) => {
+      ctx.setDebug(flags.debug);
+      const targets = resolveDriftOutputs(flags.format, flags.output);
+      const [oldReport, newReport] = [await loadReportFile(oldFile), await loadReportFile(newFile)];
+      const diff = diffReports(oldReport, newReport, { oldSource: oldFile, newSource: newFile });
+      await writeDriftOutputs(ctx, targets, flags, (format, opts) => diffReporters[format](diff, opts));
+      ctx.setExitCode(0);
+    });
+}

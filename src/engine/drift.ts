@@ -1,0 +1,341 @@
+/**
+ * `permdrift diff`: what changed between two reports, per principal. Pure: two reports in, one
+ * ReportDiff out, ordered deterministically. Findings are matched by their `id` (a fingerprint of
+ * what the finding is about), never by their position in either report.
+ */
+
+import type { PrincipalKind } from '../model/inventory.js';
+import type { Finding, FindingType, LastUsed, Report, Severity, Span } from '../model/report.js';
+import { severityRank } from './findings.js';
+import { compareText, findingActions, isUnusedType, sortFindingRefs } from './drift-common.js';
+
+export const DIFF_SCHEMA_VERSION = 1 as const;
+
+export interface PrincipalRef {
+  id: string;
+  name: string;
+  kind: PrincipalKind;
+}
+
+/** A finding as the diff names it: enough to find it in either report. */
+export interface DiffFinding {
+  id: string;
+  type: FindingType;
+  severity: Severity;
+  service?: string;
+  actions: string[];
+  firstSeen?: string;
+}
+
+/** An action that entered (or left) the set of actions this principal's findings name. */
+export interface DiffAction {
+  action: string;
+  /** The finding that names it in the report where it is present. */
+  findingId: string;
+  type: FindingType;
+  severity: Severity;
+  /**
+   * Latest evidence of use recorded in that report. For a `granted` action, a date inside the old
+   * report's window means the grant was held and used then and has gone unused since; null or
+   * older means it is newly granted (or newly unobservable).
+   */
+  lastUsed: LastUsed | null;
+}
+
+export interface DiffException {
+  finding: DiffFinding;
+  reason: string;
+  owner: string;
+  expires?: string;
+  ticket?: string;
+  /** For a lapsed exception: `expired` (the entry is past its date) or `removed` (no entry matches). */
+  lapse?: 'expired' | 'removed';
+}
+
+export interface DiffSeverityChange {
+  finding: DiffFinding;
+  from: Severity;
+  to: Severity;
+  direction: 'raised' | 'lowered';
+}
+
+export interface PrincipalDiff {
+  account: string;
+  principal: PrincipalRef;
+  /** Actions named by a finding now and by none before. */
+  granted: DiffAction[];
+  /** Actions named by a finding before and by none now: revoked, or now used. */
+  cleared: DiffAction[];
+  /** New findings saying something is unused: unused-permission/-service, overbroad-grant, dormant-principal. */
+  becameUnused: DiffFinding[];
+  /** New findings of the other types: unverifiable-permission, stale-credential. */
+  newlyFlagged: DiffFinding[];
+  /** Findings gone: the grant was revoked, is now used, or the principal is gone. */
+  resolved: DiffFinding[];
+  /**
+   * Findings gone whose actions all still appear in another finding of the principal (e.g. an
+   * unused-permission folded into an unused-service once the rest of the service went unused):
+   * nothing was revoked or used, the engine grouped them differently.
+   */
+  regrouped: DiffFinding[];
+  /** An exception is active now and was not before. */
+  excepted: DiffException[];
+  /** An exception was active before and is not now, while the finding remains. */
+  exceptionLapsed: DiffException[];
+  severityChanged: DiffSeverityChange[];
+}
+
+export interface DiffSide {
+  /** The file the report was read from, when the caller says. */
+  source?: string;
+  asOf: string;
+  window: Span;
+  findings: number;
+  principals: number;
+}
+
+export interface DiffSummary {
+  principalsChanged: number;
+  granted: number;
+  cleared: number;
+  becameUnused: number;
+  newlyFlagged: number;
+  resolved: number;
+  regrouped: number;
+  excepted: number;
+  exceptionLapsed: number;
+  severityChanged: number;
+  /** Findings present in both reports with the same severity and exception state. */
+  unchanged: number;
+}
+
+export interface ReportDiff {
+  kind: 'permdrift-diff';
+  schemaVersion: typeof DIFF_SCHEMA_VERSION;
+  old: DiffSide;
+  new: DiffSide;
+  summary: DiffSummary;
+  /** Sorted by account, then principal ARN. Principals with no change are left out. */
+  principals: PrincipalDiff[];
+  /** Reasons to read the diff with care (reports out of order, different windows). */
+  notes: string[];
+}
+
+export interface DiffLabels {
+  oldSource?: string;
+  newSource?: string;
+}
+
+function toDiffFinding(f: Finding): DiffFinding {
+  return {
+    id: f.id,
+    type: f.type,
+    severity: f.severity,
+    ...(f.service !== undefined ? { service: f.service } : {}),
+    actions: findingActions(f),
+    ...(f.firstSeen !== undefined ? { firstSeen: f.firstSeen } : {}),
+  };
+}
+
+function principalKey(f: Finding): string {
+  // ARNs carry the account, but a hand-made report may not: key on both.
+  return `${f.account}\u0000${f.principal.id}`;
+}
+
+interface ActionSite {
+  finding: Finding;
+  lastUsed: LastUsed | null;
+}
+
+/** Every action a principal's findings name, with the most severe finding naming it. */
+function actionSites(findings: Finding[]): Map<string, ActionSite> {
+  const out = new Map<string, ActionSite>();
+  for (const f of sortFindingRefs(findings)) {
+    for (const p of f.permissions) {
+      if (!out.has(p.action)) out.set(p.action, { finding: f, lastUsed: p.lastUsed });
+    }
+  }
+  return out;
+}
+
+function toDiffAction(action: string, site: ActionSite): DiffAction {
+  return { action, findingId: site.finding.id, type: site.finding.type, severity: site.finding.severity, lastUsed: site.lastUsed };
+}
+
+function isActive(f: Finding | undefined): boolean {
+  return f?.exception?.state === 'active';
+}
+
+function exceptionOf(f: Finding, lapse?: 'expired' | 'removed'): DiffException | undefined {
+  const e = f.exception;
+  if (e === undefined) return undefined;
+  return {
+    finding: toDiffFinding(f),
+    reason: e.reason,
+    owner: e.owner,
+    ...(e.expires !== undefined ? { expires: e.expires } : {}),
+    ...(e.ticket !== undefined ? { ticket: e.ticket } : {}),
+    ...(lapse !== undefined ? { lapse } : {}),
+  };
+}
+
+function byFindingOrder(a: { finding: DiffFinding }, b: { finding: DiffFinding }): number {
+  return compareDiffFindings(a.finding, b.finding);
+}
+
+function compareDiffFindings(a: DiffFinding, b: DiffFinding): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    compareText(a.type, b.type) ||
+    compareText(a.service ?? '', b.service ?? '') ||
+    compareText(a.actions[0] ?? '', b.actions[0] ?? '') ||
+    compareText(a.id, b.id)
+  );
+}
+
+function side(report: Report, source: string | undefined): DiffSide {
+  return {
+    ...(source !== undefined ? { source } : {}),
+    asOf: report.asOf,
+    window: report.window,
+    findings: report.findings.length,
+    principals: report.summary.principals,
+  };
+}
+
+function groupByPrincipal(findings: Finding[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = principalKey(f);
+    const list = out.get(key);
+    if (list) list.push(f);
+    else out.set(key, [f]);
+  }
+  return out;
+}
+
+function isEmpty(d: PrincipalDiff): boolean {
+  return (
+    d.granted.length + d.cleared.length + d.becameUnused.length + d.newlyFlagged.length + d.resolved.length +
+      d.regrouped.length + d.excepted.length + d.exceptionLapsed.length + d.severityChanged.length ===
+    0
+  );
+}
+
+function diffPrincipal(oldFindings: Finding[], newFindings: Finding[]): PrincipalDiff {
+  const sample = newFindings[0] ?? oldFindings[0];
+  if (sample === undefined) throw new Error('diffPrincipal needs at least one finding');
+  const oldById = new Map(oldFindings.map((f) => [f.id, f]));
+  const newById = new Map(newFindings.map((f) => [f.id, f]));
+  const oldActions = actionSites(oldFindings);
+  const newActions = actionSites(newFindings);
+
+  const granted = [...newActions].filter(([a]) => !oldActions.has(a)).map(([a, site]) => toDiffAction(a, site));
+  const cleared = [...oldActions].filter(([a]) => !newActions.has(a)).map(([a, site]) => toDiffAction(a, site));
+
+  const becameUnused: DiffFinding[] = [];
+  const newlyFlagged: DiffFinding[] = [];
+  const excepted: DiffException[] = [];
+  const exceptionLapsed: DiffException[] = [];
+  const severityChanged: DiffSeverityChange[] = [];
+  for (const f of newFindings) {
+    const before = oldById.get(f.id);
+    if (before === undefined) (isUnusedType(f.type) ? becameUnused : newlyFlagged).push(toDiffFinding(f));
+    if (isActive(f) && !isActive(before)) {
+      const e = exceptionOf(f);
+      if (e) excepted.push(e);
+    }
+    if (before !== undefined && isActive(before) && !isActive(f)) {
+      const lapse = f.exception?.state === 'expired' ? 'expired' : 'removed';
+      const e = exceptionOf(before, lapse);
+      // Name the finding as it is now; the exception as it was.
+      if (e) exceptionLapsed.push({ ...e, finding: toDiffFinding(f) });
+    }
+    if (before !== undefined && before.severity !== f.severity) {
+      severityChanged.push({
+        finding: toDiffFinding(f),
+        from: before.severity,
+        to: f.severity,
+        direction: severityRank(f.severity) < severityRank(before.severity) ? 'raised' : 'lowered',
+      });
+    }
+  }
+
+  const resolved: DiffFinding[] = [];
+  const regrouped: DiffFinding[] = [];
+  for (const f of oldFindings) {
+    if (newById.has(f.id)) continue;
+    const actions = findingActions(f);
+    const isStillFlagged = actions.length > 0 && actions.every((a) => newActions.has(a));
+    (isStillFlagged ? regrouped : resolved).push(toDiffFinding(f));
+  }
+
+  return {
+    account: sample.account,
+    principal: { id: sample.principal.id, name: sample.principal.name, kind: sample.principal.kind },
+    granted: granted.sort((a, b) => compareText(a.action, b.action)),
+    cleared: cleared.sort((a, b) => compareText(a.action, b.action)),
+    becameUnused: becameUnused.sort(compareDiffFindings),
+    newlyFlagged: newlyFlagged.sort(compareDiffFindings),
+    resolved: resolved.sort(compareDiffFindings),
+    regrouped: regrouped.sort(compareDiffFindings),
+    excepted: excepted.sort(byFindingOrder),
+    exceptionLapsed: exceptionLapsed.sort(byFindingOrder),
+    severityChanged: severityChanged.sort(byFindingOrder),
+  };
+}
+
+function windowDays(span: Span): number {
+  return span.days;
+}
+
+/** What changed from `oldReport` to `newReport`, per principal. */
+export function diffReports(oldReport: Report, newReport: Report, labels: DiffLabels = {}): ReportDiff {
+  const oldGroups = groupByPrincipal(oldReport.findings);
+  const newGroups = groupByPrincipal(newReport.findings);
+  const keys = [...new Set([...oldGroups.keys(), ...newGroups.keys()])];
+  const principals = keys
+    .map((k) => diffPrincipal(oldGroups.get(k) ?? [], newGroups.get(k) ?? []))
+    .filter((d) => !isEmpty(d))
+    .sort((a, b) => compareText(a.account, b.account) || compareText(a.principal.id, b.principal.id));
+
+  const oldIds = new Map(oldReport.findings.map((f) => [f.id, f]));
+  let unchanged = 0;
+  for (const f of newReport.findings) {
+    const before = oldIds.get(f.id);
+    if (before !== undefined && before.severity === f.severity && isActive(before) === isActive(f)) unchanged += 1;
+  }
+  const total = (pick: (d: PrincipalDiff) => unknown[]): number => principals.reduce((n, d) => n + pick(d).length, 0);
+
+  const notes: string[] = [];
+  if (Date.parse(newReport.asOf) < Date.parse(oldReport.asOf)) {
+    notes.push(`The new report (as of ${newReport.asOf}) is older than the old one (as of ${oldReport.asOf}): were the files given in reverse order?`);
+  }
+  if (windowDays(oldReport.window) !== windowDays(newReport.window)) {
+    notes.push(
+      `The windows differ (${windowDays(oldReport.window)} vs ${windowDays(newReport.window)} days): some changes may come from the window, not from IAM or usage.`,
+    );
+  }
+
+  return {
+    kind: 'permdrift-diff',
+    schemaVersion: DIFF_SCHEMA_VERSION,
+    old: side(oldReport, labels.oldSource),
+    new: side(newReport, labels.newSource),
+    summary: {
+      principalsChanged: principals.length,
+      granted: total((d) => d.granted),
+      cleared: total((d) => d.cleared),
+      becameUnused: total((d) => d.becameUnused),
+      newlyFlagged: total((d) => d.newlyFlagged),
+      resolved: total((d) => d.resolved),
+      regrouped: total((d) => d.regrouped),
+      excepted: total((d) => d.excepted),
+      exceptionLapsed: total((d) => d.exceptionLapsed),
+      severityChanged: total((d) => d.severityChanged),
+      unchanged,
+    },
+    principals,
+    notes,
+  };
+}
