@@ -1,5 +1,8 @@
 import type { Report } from '../model/report.js';
+import { renderCsv } from './csv.js';
 import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 
 export interface ReporterOptions {
@@ -7,19 +10,32 @@ export interface ReporterOptions {
   isColor: boolean;
   /** Terminal width in columns, when known. */
   width?: number;
+  /**
+   * SARIF only: a file every result is also located in (see SarifOptions.artifactUri). GitHub code
+   * scanning rejects an upload whose results have no physical location.
+   */
+  sarifArtifactUri?: string;
 }
 
 /** A reporter is pure: same report and options, same string. */
 export type Reporter = (report: Report, opts: ReporterOptions) => string;
 
-export type ReporterName = 'table' | 'json';
+export type ReporterName = 'table' | 'json' | 'sarif' | 'markdown' | 'csv';
+
+export const REPORTER_NAMES: readonly ReporterName[] = ['table', 'json', 'sarif', 'markdown', 'csv'];
 
 export const reporters: Record<ReporterName, Reporter> = {
   table: (report, opts) => renderTable(report, opts),
-  // JSON is never coloured and never sized to a terminal.
+  // The machine formats are never coloured and never sized to a terminal.
   json: (report) => renderJson(report),
+  sarif: (report, opts) => renderSarif(report, opts.sarifArtifactUri === undefined ? {} : { artifactUri: opts.sarifArtifactUri }),
+  markdown: (report) => renderMarkdown(report),
+  csv: (report) => renderCsv(report),
 };
 
+export { renderCsv, CSV_COLUMNS } from './csv.js';
 export { renderJson } from './json.js';
+export { renderMarkdown, MARKDOWN_MAX_CHARS } from './markdown.js';
+export { renderSarif, type SarifOptions } from './sarif.js';
 export { renderTable, type TableOptions } from './table.js';
 export { validateReport, type ReportValidation } from './validate-report.js';

@@ -142,6 +142,22 @@ function headerLines(report: Report, width: number, paint: Paint): string[] {
   ].join(' · ');
   lines.push(...labelled('Scope', scope, width, 0));
   lines.push(...labelled('Catalogue', report.catalogue, width, 0));
+  const { baseline, exceptions } = report;
+  if (baseline !== undefined) {
+    const { counts } = baseline;
+    const text = `${baseline.source} of ${isoDay(baseline.asOf)} · ${formatCount(counts.new)} new · ${formatCount(counts.existing)} existing · ${formatCount(counts.resolved)} resolved`;
+    lines.push(...labelled('Baseline', text, width, 0));
+  }
+  if (exceptions !== undefined) {
+    const text = [
+      exceptions.source,
+      `${formatCount(exceptions.inForce)} in force`,
+      `${formatCount(exceptions.expiringSoon)} expiring within 14 days`,
+      `${formatCount(exceptions.expired)} expired`,
+      `${formatCount(exceptions.stale)} stale`,
+    ].join(' · ');
+    lines.push(...labelled('Exceptions', text, width, 0));
+  }
   return lines;
 }
 
@@ -262,6 +278,10 @@ interface Row {
   lastUsed: string | null;
   hasDirect: boolean;
   hasInherited: boolean;
+  /** Against a baseline: some finding of the row is new. */
+  hasNew: boolean;
+  /** Every finding of the row is excepted by an exception in force. */
+  isAllExcepted: boolean;
 }
 
 interface Rows {
@@ -279,6 +299,11 @@ function severityOrder(a: Severity, b: Severity): number {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Accepted by an exception in force: it fails no gate and needs no next step. */
+function isExcepted(finding: Finding): boolean {
+  return finding.exception?.state === 'active';
 }
 
 function laterDate(a: string | null, b: string | null): string | null {
@@ -331,9 +356,13 @@ function buildRows(findings: readonly Finding[]): Rows {
         lastUsed: null,
         hasDirect: false,
         hasInherited: false,
+        hasNew: false,
+        isAllExcepted: true,
       };
       rows.set(key, row);
     }
+    if (finding.baselineStatus === 'new') row.hasNew = true;
+    if (!isExcepted(finding)) row.isAllExcepted = false;
     if (finding.service !== undefined) row.services.add(finding.service);
     if (severityOrder(finding.severity, row.severity) < 0) row.severity = finding.severity;
     for (const permission of finding.permissions) {
@@ -399,11 +428,22 @@ function columnWidths(width: number): Columns {
   return { ...fixed, principal, finding, service };
 }
 
-function findingsTable(rows: readonly Row[], width: number, paint: Paint): string {
+/** The status under a row's severity, when the report has a baseline or exceptions. */
+function statusText(row: Row): string {
+  if (row.isAllExcepted) return 'excepted';
+  return row.hasNew ? 'new' : '';
+}
+
+function findingsTable(rows: readonly Row[], width: number, paint: Paint, hasStatus: boolean): string {
   const cols = columnWidths(width);
   const { chalk } = paint;
+  // The status shares the severity column (8 wide fits "excepted"): a column of its own would take
+  // the room the principal name needs at 100 columns.
+  const severityHead = hasStatus ? 'Severity\nStatus' : 'Severity';
   const table = new Table({
-    head: ['Principal', 'Service', 'Finding', 'Perms', 'Severity', 'Last used', 'Grant'].map((h) => chalk.bold(h)),
+    head: ['Principal', 'Service', 'Finding', 'Perms', severityHead, 'Last used', 'Grant'].map((h) =>
+      h.split('\n').map((part) => chalk.bold(part)).join('\n'),
+    ),
     colWidths: [cols.principal, cols.service, cols.finding, cols.perms, cols.severity, cols.lastUsed, cols.grant].map(
       (w) => w + 2,
     ),
@@ -422,7 +462,9 @@ function findingsTable(rows: readonly Row[], width: number, paint: Paint): strin
       wrap(serviceLabel(row), cols.service, true).join('\n'),
       wrap(row.type, cols.finding, true).join('\n'),
       row.hasPermissions ? String(row.actions.size) : '—',
-      paint.severity(row.severity, row.severity),
+      hasStatus && statusText(row) !== ''
+        ? `${paint.severity(row.severity, row.severity)}\n${row.hasNew && !row.isAllExcepted ? chalk.bold(statusText(row)) : chalk.dim(statusText(row))}`
+        : paint.severity(row.severity, row.severity),
       row.lastUsed === null ? chalk.dim(lastUsed) : lastUsed,
       grantText(row),
     ]);
@@ -448,6 +490,7 @@ function nextStepLines(findings: readonly Finding[], width: number, paint: Paint
     seen.add(finding.recommendation);
     steps.push({ severity: finding.severity, text: finding.recommendation });
   }
+  if (steps.length === 0) return [];
   const shown = steps.slice(0, MAX_NEXT_STEPS);
   const lines = [paint.chalk.bold('Next steps')];
   shown.forEach((step, i) => {
@@ -485,6 +528,52 @@ function unverifiableLines(findings: readonly Finding[], width: number, paint: P
     const hidden = entry.details.length - MAX_DETAILS_PER_REASON;
     if (hidden > 0) lines.push(`    … ${plural(hidden, 'other detail')}`);
   }
+  return lines;
+}
+
+/**
+ * Text from a hand-written file (exception reasons, owners), made one line of plain text: control
+ * characters could otherwise move the cursor or recolour the terminal.
+ */
+function plainText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+}
+
+const MAX_RESOLVED_SHOWN = 5;
+const MAX_EXCEPTIONS_SHOWN = 5;
+
+function resolvedLines(report: Report, width: number, paint: Paint): string[] {
+  const resolved = report.baseline?.resolved ?? [];
+  if (resolved.length === 0) return [];
+  const lines = [paint.chalk.bold(`Resolved since the baseline (${formatCount(resolved.length)})`)];
+  for (const r of resolved.slice(0, MAX_RESOLVED_SHOWN)) {
+    const service = r.service === undefined ? '' : ` ${r.service}`;
+    const days = Math.round((Date.parse(r.resolvedAt) - Date.parse(r.firstSeen)) / DAY_MS);
+    const age = Number.isNaN(days) ? '' : `, after ${plural(days, 'day')}`;
+    const text = `${r.severity} ${r.type}${service} · ${r.principal.name} (${r.principal.kind} · ${r.account}) · first seen ${isoDay(r.firstSeen)}${age}`;
+    lines.push(...paragraph(text, width, 2, 4));
+  }
+  if (resolved.length > MAX_RESOLVED_SHOWN) lines.push(`  … ${formatCount(resolved.length - MAX_RESOLVED_SHOWN)} more in the JSON report`);
+  return lines;
+}
+
+/** Entries that need their owner: expiring soon, expired, or matching nothing (stale). */
+function exceptionReviewLines(report: Report, width: number, paint: Paint): string[] {
+  const entries = (report.exceptions?.entries ?? []).filter((e) => e.state !== 'active' || e.matches === 0);
+  if (entries.length === 0) return [];
+  const lines = [paint.chalk.bold(`Exceptions to review (${formatCount(entries.length)})`)];
+  for (const entry of entries.slice(0, MAX_EXCEPTIONS_SHOWN)) {
+    const state =
+      entry.state === 'expired'
+        ? `expired ${entry.expires ?? ''}, no longer applies`
+        : entry.matches === 0
+          ? 'stale: matches no finding'
+          : `expires ${entry.expires ?? ''}`;
+    const text = `#${entry.entry} ${state} · owner ${plainText(entry.owner)} · ${plural(entry.matches, 'finding')} · ${plainText(entry.reason)}`;
+    lines.push(...paragraph(text, width, 2, 4).map((line) => (entry.state === 'expired' ? paint.chalk.yellow(line) : line)));
+  }
+  if (entries.length > MAX_EXCEPTIONS_SHOWN) lines.push(`  … ${formatCount(entries.length - MAX_EXCEPTIONS_SHOWN)} more in the JSON report`);
   return lines;
 }
 
@@ -536,15 +625,19 @@ export function renderTable(report: Report, opts: TableOptions): string {
   } else {
     sections.push(countLines(report, width, paint));
     const { rows, foldedPrincipals } = buildRows(report.findings);
-    const table = [findingsTable(rows, width, paint)];
+    const hasStatus = report.baseline !== undefined || report.exceptions !== undefined;
+    const table = [findingsTable(rows, width, paint, hasStatus)];
     if (foldedPrincipals > 0) {
       const note = `${plural(foldedPrincipals, 'principal')} with unverifiable grants in more than ${FOLD_UNVERIFIABLE_ABOVE} services: one row per severity ("N services"); the JSON report lists each service.`;
       table.push(...paragraph(note, width, 0).map((line) => paint.chalk.dim(line)));
     }
     sections.push(table);
-    sections.push(nextStepLines(report.findings, width, paint));
+    // Excepted findings are accepted risk: repeating their fix as a next step would be noise.
+    sections.push(nextStepLines(report.findings.filter((f) => !isExcepted(f)), width, paint));
     sections.push(unverifiableLines(report.findings, width, paint));
   }
+  sections.push(resolvedLines(report, width, paint));
+  sections.push(exceptionReviewLines(report, width, paint));
   sections.push(warningLines(report, width, paint));
   sections.push(unmappedLines(report, width));
   const hint = 'Run with --format json for every grant path, resource and piece of evidence behind each finding.';

@@ -6,6 +6,7 @@ import { FINDING_TYPES, SEVERITIES, type Report } from '../../src/model/report.j
 import { renderJson } from '../../src/reporters/json.js';
 import { UNVERIFIABLE_REASON_LABELS } from '../../src/reporters/unverifiable-reasons.js';
 import { REPORT_SCHEMA_URL, validateReport } from '../../src/reporters/validate-report.js';
+import { baselineWithExceptions } from './fixtures/baseline-with-exceptions.js';
 import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
 
 // CommonJS interop, as in validate-report.ts.
@@ -146,5 +147,95 @@ describe('report JSON Schema', () => {
     expect(validateReport(null).isValid).toBe(false);
     expect(validateReport([]).isValid).toBe(false);
     expect(validateReport('{"schemaVersion":1}').isValid).toBe(false);
+  });
+});
+
+/** The baseline fixture as plain JSON, with the comparison's sections typed loosely for mutation. */
+function comparedJson(): Record<string, unknown> & {
+  findings: Record<string, unknown>[];
+  baseline: { resolved: Record<string, unknown>[] } & Record<string, unknown>;
+  exceptions: { entries: Record<string, unknown>[] } & Record<string, unknown>;
+} {
+  return JSON.parse(renderJson(baselineWithExceptions())) as ReturnType<typeof comparedJson>;
+}
+
+function findingWithException(report: ReturnType<typeof comparedJson>): { index: number; exception: Record<string, unknown> } {
+  const index = report.findings.findIndex((f) => f['exception'] !== undefined);
+  const exception = report.findings[index]?.['exception'] as Record<string, unknown> | undefined;
+  if (exception === undefined) throw new Error('fixture has no excepted finding');
+  return { index, exception };
+}
+
+describe('report JSON Schema: baseline and exceptions (additive, schemaVersion 1)', () => {
+  it('accepts a report with a baseline section, resolved findings and excepted findings', () => {
+    const report = comparedJson();
+    expect(report.baseline.resolved.length).toBe(2);
+    expect(report.findings.filter((f) => f['exception'] !== undefined).length).toBe(3);
+    expect(validateReport(report)).toEqual({ isValid: true, errors: [] });
+  });
+
+  it('still accepts a report without them: every new field is optional', () => {
+    const report = comparedJson();
+    delete report['baseline' as keyof typeof report];
+    delete report['exceptions' as keyof typeof report];
+    for (const f of report.findings) {
+      delete f['firstSeen'];
+      delete f['baselineStatus'];
+      delete f['exception'];
+    }
+    expect(validateReport(report)).toEqual({ isValid: true, errors: [] });
+  });
+
+  it('rejects a baselineStatus outside new / existing', () => {
+    const report = comparedJson();
+    const finding = report.findings[2];
+    if (finding === undefined) throw new Error('fixture has too few findings');
+    finding['baselineStatus'] = 'unchanged';
+    expect(validateReport(report).errors).toEqual(['/findings/2/baselineStatus must be one of: new, existing']);
+  });
+
+  it('rejects an exception state outside active / expired on a finding', () => {
+    const report = comparedJson();
+    const { index, exception } = findingWithException(report);
+    exception['state'] = 'expiring-soon';
+    expect(validateReport(report).errors).toEqual([`/findings/${index}/exception/state must be one of: active, expired`]);
+  });
+
+  it('rejects an exception without a reason, and an expiry that is not a calendar day', () => {
+    const report = comparedJson();
+    const { index, exception } = findingWithException(report);
+    delete exception['reason'];
+    exception['expires'] = '10/07/2024';
+    const errors = validateReport(report).errors;
+    expect(errors).toContain(`/findings/${index}/exception must have required property 'reason'`);
+    expect(errors).toContain(`/findings/${index}/exception/expires must match format "date"`);
+  });
+
+  it('rejects an unknown exceptions-file entry state and a negative count', () => {
+    const report = comparedJson();
+    const entry = report.exceptions.entries[0];
+    if (entry === undefined) throw new Error('fixture has no exception entries');
+    entry['state'] = 'paused';
+    report.exceptions['stale'] = -1;
+    const errors = validateReport(report).errors;
+    expect(errors).toContain('/exceptions/entries/0/state must be one of: active, expiring-soon, expired');
+    expect(errors).toContain('/exceptions/stale must be >= 0');
+  });
+
+  it('rejects a resolved finding without the day it first appeared, and unknown keys in the baseline', () => {
+    const report = comparedJson();
+    delete report.baseline.resolved[0]?.['firstSeen'];
+    report.baseline['path'] = 'x';
+    const errors = validateReport(report).errors;
+    expect(errors).toContain("/baseline/resolved/0 must have required property 'firstSeen'");
+    expect(errors).toContain("/baseline has unknown property 'path'");
+  });
+
+  it('rejects a firstSeen that is not a date-time', () => {
+    const report = comparedJson();
+    const finding = report.findings[0];
+    if (finding === undefined) throw new Error('fixture has no findings');
+    finding['firstSeen'] = '2024-06-30';
+    expect(validateReport(report).errors).toEqual(['/findings/0/firstSeen must match format "date-time"']);
   });
 });

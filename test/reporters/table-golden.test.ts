@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import { renderTable } from '../../src/reporters/table.js';
+import { baselineWithExceptions } from './fixtures/baseline-with-exceptions.js';
 import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
 import { expectGolden } from './golden-file.js';
 
@@ -13,5 +14,9 @@ describe('table reporter golden files', () => {
       'two-accounts-partial-coverage.table-140.txt',
       renderTable(twoAccountsPartialCoverage(), { isColor: false, width: 140 }),
     );
+  });
+
+  it('renders the report compared with a baseline and exceptions at 100 columns without colour', () => {
+    expectGolden('baseline-with-exceptions.table.txt', renderTable(baselineWithExceptions(), { isColor: false, width: 100 }));
   });
 });
