@@ -28,6 +28,8 @@ const MAX_EXCEPTIONS_SHOWN = 20;
 const MAX_CAVEATS_SHOWN = 15;
 /** Free text from files people write (reasons, notes) is cut here so one entry cannot fill the comment. */
 const MAX_FREE_TEXT = 400;
+/** Recommendations are the point of an item; longer than this they would crowd out the others. */
+const MAX_RECOMMENDATION = 2_000;
 const DAY_MS = 86_400_000;
 
 const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
@@ -174,20 +176,21 @@ function summaryTable(report: Report, scope: Scope): string[] {
   const types = FINDING_TYPES.filter((t) => report.findings.some((f) => f.type === t));
   const count = (predicate: (f: Finding) => boolean): number => report.findings.filter(predicate).length;
   const cell = (n: number): string => (n === 0 ? '·' : formatCount(n));
-  const head = ['Finding type', ...SEVERITIES, 'Total', ...(scope.hasBaseline ? ['New'] : []), 'Excepted'];
+  const hasExceptions = report.exceptions !== undefined;
+  const head = ['Finding type', ...SEVERITIES, 'Total', ...(scope.hasBaseline ? ['New'] : []), ...(hasExceptions ? ['Excepted'] : [])];
   const rows = types.map((type) => [
     `\`${type}\``,
     ...SEVERITIES.map((s) => cell(count((f) => f.type === type && f.severity === s))),
     cell(count((f) => f.type === type)),
     ...(scope.hasBaseline ? [cell(count((f) => f.type === type && f.baselineStatus === 'new'))] : []),
-    cell(count((f) => f.type === type && isExcepted(f))),
+    ...(hasExceptions ? [cell(count((f) => f.type === type && isExcepted(f)))] : []),
   ]);
   rows.push([
     '**Total**',
     ...SEVERITIES.map((s) => cell(count((f) => f.severity === s))),
     `**${formatCount(report.findings.length)}**`,
     ...(scope.hasBaseline ? [cell(count((f) => f.baselineStatus === 'new'))] : []),
-    cell(count(isExcepted)),
+    ...(hasExceptions ? [cell(count(isExcepted))] : []),
   ]);
   const align = head.map((_, i) => (i === 0 ? '---' : '--:'));
   return [[head, align, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')];
@@ -217,7 +220,7 @@ function findingItem(finding: Finding, index: number): string {
   if (finding.exception?.state === 'expired') {
     lines.push(`- Exception #${finding.exception.entry} (owner ${codeSpan(finding.exception.owner)}) expired ${finding.exception.expires ?? ''}: it no longer applies`);
   }
-  lines.push(`- Fix: ${escapeMarkdown(finding.recommendation)}`);
+  lines.push(`- Fix: ${escapeMarkdown(clip(finding.recommendation, MAX_RECOMMENDATION))}`);
   return lines.join('\n');
 }
 
