@@ -34,11 +34,7 @@ export interface DiffAction {
   findingId: string;
   type: FindingType;
   severity: Severity;
-  /**
-   * Latest evidence of use recorded in that report. For a `granted` action, a date inside the old
-   * report's window means the grant was held and used then and has gone unused since; null or
-   * older means it is newly granted (or newly unobservable).
-   */
+  /** Latest evidence of use recorded in that report; null = none at all. */
   lastUsed: LastUsed | null;
 }
 
@@ -62,8 +58,16 @@ export interface DiffSeverityChange {
 export interface PrincipalDiff {
   account: string;
   principal: PrincipalRef;
-  /** Actions named by a finding now and by none before. */
+  /**
+   * Actions named by a finding now and by none before, with no evidence of use since the old
+   * window began: newly granted (the old report would have flagged an unused grant it held).
+   */
   granted: DiffAction[];
+  /**
+   * Actions named by a finding now and by none before, last used inside (or after the start of)
+   * the old window: already held and in use then, unused (or unobservable) now.
+   */
+  heldBefore: DiffAction[];
   /** Actions named by a finding before and by none now: revoked, or now used. */
   cleared: DiffAction[];
   /** New findings saying something is unused: unused-permission/-service, overbroad-grant, dormant-principal. */
@@ -97,6 +101,7 @@ export interface DiffSide {
 export interface DiffSummary {
   principalsChanged: number;
   granted: number;
+  heldBefore: number;
   cleared: number;
   becameUnused: number;
   newlyFlagged: number;
@@ -216,13 +221,18 @@ function groupByPrincipal(findings: Finding[]): Map<string, Finding[]> {
 
 function isEmpty(d: PrincipalDiff): boolean {
   return (
-    d.granted.length + d.cleared.length + d.becameUnused.length + d.newlyFlagged.length + d.resolved.length +
+    d.granted.length + d.heldBefore.length + d.cleared.length + d.becameUnused.length + d.newlyFlagged.length + d.resolved.length +
       d.regrouped.length + d.excepted.length + d.exceptionLapsed.length + d.severityChanged.length ===
     0
   );
 }
 
-function diffPrincipal(oldFindings: Finding[], newFindings: Finding[]): PrincipalDiff {
+/** Evidence of use at or after the start of the old window: the grant was held and in use then. */
+function isUsedSince(site: ActionSite, since: string): boolean {
+  return site.lastUsed !== null && Date.parse(site.lastUsed.date) >= Date.parse(since);
+}
+
+function diffPrincipal(oldFindings: Finding[], newFindings: Finding[], oldWindowStart: string): PrincipalDiff {
   const sample = newFindings[0] ?? oldFindings[0];
   if (sample === undefined) throw new Error('diffPrincipal needs at least one finding');
   const oldById = new Map(oldFindings.map((f) => [f.id, f]));
@@ -230,7 +240,9 @@ function diffPrincipal(oldFindings: Finding[], newFindings: Finding[]): Principa
   const oldActions = actionSites(oldFindings);
   const newActions = actionSites(newFindings);
 
-  const granted = [...newActions].filter(([a]) => !oldActions.has(a)).map(([a, site]) => toDiffAction(a, site));
+  const appeared = [...newActions].filter(([a]) => !oldActions.has(a));
+  const granted = appeared.filter(([, site]) => !isUsedSince(site, oldWindowStart)).map(([a, site]) => toDiffAction(a, site));
+  const heldBefore = appeared.filter(([, site]) => isUsedSince(site, oldWindowStart)).map(([a, site]) => toDiffAction(a, site));
   const cleared = [...oldActions].filter(([a]) => !newActions.has(a)).map(([a, site]) => toDiffAction(a, site));
 
   const becameUnused: DiffFinding[] = [];
@@ -274,6 +286,7 @@ function diffPrincipal(oldFindings: Finding[], newFindings: Finding[]): Principa
     account: sample.account,
     principal: { id: sample.principal.id, name: sample.principal.name, kind: sample.principal.kind },
     granted: granted.sort((a, b) => compareText(a.action, b.action)),
+    heldBefore: heldBefore.sort((a, b) => compareText(a.action, b.action)),
     cleared: cleared.sort((a, b) => compareText(a.action, b.action)),
     becameUnused: becameUnused.sort(compareDiffFindings),
     newlyFlagged: newlyFlagged.sort(compareDiffFindings),
@@ -295,7 +308,7 @@ export function diffReports(oldReport: Report, newReport: Report, labels: DiffLa
   const newGroups = groupByPrincipal(newReport.findings);
   const keys = [...new Set([...oldGroups.keys(), ...newGroups.keys()])];
   const principals = keys
-    .map((k) => diffPrincipal(oldGroups.get(k) ?? [], newGroups.get(k) ?? []))
+    .map((k) => diffPrincipal(oldGroups.get(k) ?? [], newGroups.get(k) ?? [], oldReport.window.start))
     .filter((d) => !isEmpty(d))
     .sort((a, b) => compareText(a.account, b.account) || compareText(a.principal.id, b.principal.id));
 
@@ -325,6 +338,7 @@ export function diffReports(oldReport: Report, newReport: Report, labels: DiffLa
     summary: {
       principalsChanged: principals.length,
       granted: total((d) => d.granted),
+      heldBefore: total((d) => d.heldBefore),
       cleared: total((d) => d.cleared),
       becameUnused: total((d) => d.becameUnused),
       newlyFlagged: total((d) => d.newlyFlagged),

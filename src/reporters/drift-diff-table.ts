@@ -17,12 +17,9 @@ function findingText(f: DiffFinding): string {
   return `${f.severity} ${f.type}${subject}${actions} · ${f.id}`;
 }
 
-function actionText(a: DiffAction, oldSide: DiffSide): string {
+function actionText(a: DiffAction): string {
   const where = `${a.severity} ${a.type} ${a.findingId}`;
-  if (a.lastUsed === null) return `${a.action} · ${where} · never used`;
-  // Used inside the old window: the grant was already held, it just stopped being used.
-  const isUsedBefore = Date.parse(a.lastUsed.date) >= Date.parse(oldSide.window.start);
-  return `${a.action} · ${where} · last used ${isoDay(a.lastUsed.date)}${isUsedBefore ? ' (held before, now unused)' : ''}`;
+  return `${a.action} · ${where} · ${a.lastUsed === null ? 'never used' : `last used ${isoDay(a.lastUsed.date)}`}`;
 }
 
 function exceptionText(e: DiffException): string {
@@ -38,11 +35,12 @@ function section(chalk: ChalkInstance, marker: '+' | '-' | '~' | '=', label: str
   return lines.map((line, i) => `  ${paint(marker)} ${padRight(i === 0 ? label : '', LABEL_WIDTH)}${line}`);
 }
 
-function principalBlock(d: PrincipalDiff, oldSide: DiffSide, chalk: ChalkInstance): string[] {
+function principalBlock(d: PrincipalDiff, chalk: ChalkInstance): string[] {
   const head = `${chalk.bold(d.principal.name)} · ${d.principal.kind} · ${d.account} · ${d.principal.id}`;
   return [
     head,
-    ...section(chalk, '+', 'granted', d.granted.map((a) => actionText(a, oldSide))),
+    ...section(chalk, '+', 'granted', d.granted.map(actionText)),
+    ...section(chalk, '+', 'held, now unused', d.heldBefore.map(actionText)),
     ...section(chalk, '+', 'became unused', d.becameUnused.map(findingText)),
     ...section(chalk, '+', 'newly flagged', d.newlyFlagged.map(findingText)),
     ...section(chalk, '+', 'exception lapsed', d.exceptionLapsed.map(exceptionText)),
@@ -70,7 +68,7 @@ export function renderDiffTable(diff: ReportDiff, opts: DriftRenderOptions): str
     describeSide('Old', diff.old),
     describeSide('New', diff.new),
     '',
-    `More     ${s.granted} granted · ${s.becameUnused} became unused · ${s.newlyFlagged} newly flagged · ${s.exceptionLapsed} exception(s) lapsed`,
+    `More     ${s.granted} granted · ${s.heldBefore} held and now unused · ${s.becameUnused} became unused · ${s.newlyFlagged} newly flagged · ${s.exceptionLapsed} exception(s) lapsed`,
     `Less     ${s.resolved} resolved · ${s.cleared} cleared · ${s.excepted} excepted`,
     `Other    ${plural(s.severityChanged, 'severity change')} · ${s.regrouped} regrouped · ${s.unchanged} unchanged · ${plural(s.principalsChanged, 'principal')} changed`,
   ];
@@ -78,10 +76,12 @@ export function renderDiffTable(diff: ReportDiff, opts: DriftRenderOptions): str
   if (diff.principals.length === 0) {
     lines.push('', 'No change: the same findings, severities and exceptions in both reports.');
   }
-  for (const d of diff.principals) lines.push('', ...principalBlock(d, diff.old, chalk));
+  for (const d of diff.principals) lines.push('', ...principalBlock(d, chalk));
   lines.push(
     '',
-    'granted: actions in a finding now and in none before · cleared: in a finding before, in none now (revoked or now used)',
+    'granted: an action flagged now and not before, unused since the old window began',
+    'held, now unused: flagged now and not before, but used in the old window',
+    'cleared: flagged before and not now (revoked or now used)',
   );
   return `${lines.join('\n')}\n`;
 }
