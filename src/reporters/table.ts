@@ -536,7 +536,6 @@ function unverifiableLines(findings: readonly Finding[], width: number, paint: P
  * characters could otherwise move the cursor or recolour the terminal.
  */
 function plainText(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
 }
 
