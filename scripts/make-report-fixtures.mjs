@@ -12,10 +12,15 @@
 //   weekly/2026-06-30.json  the same IAM a week later: the roles made no call in the window, so
 //                           their remaining findings fold into unused-service findings
 //
-// Then two edits a scan cannot make yet, marked here so nobody mistakes them for engine output:
-//   - firstSeen on every finding of 2026-06-16 (as a run with --baseline writes it), with the
-//     PassRole finding first seen on 2026-06-02, so revocation speed has a known answer (21 days);
-//   - an exceptions-file entry for fn-builder's ec2 findings in 06-23 and 06-30 (state active).
+// Each run after the first passes the previous report as --baseline (so findings carry firstSeen
+// and gone ones are listed as resolved) and weekly/permdrift.exceptions.yaml as --exceptions (an
+// entry accepting fn-builder's ec2 findings), as a scheduled job would. Scans run inside
+// fixtures/reports/weekly with relative paths, so no machine path ends up in a report.
+//
+// One edit a scan cannot make, marked here so nobody mistakes it for engine output: the first
+// report carries firstSeen (as a run with --baseline writes it), with the PassRole finding first
+// seen on 2026-06-02, as if an earlier baseline had carried it; revocation speed then has a known
+// answer (21 days).
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,8 +37,12 @@ const WINDOW = '14d';
 
 const { validateReport } = await import(join(ROOT, 'dist', 'reporters', 'validate-report.js'));
 
-function scan(dir, asOf) {
-  const r = spawnSync(process.execPath, [BIN, 'scan', 'files', dir, '--as-of', asOf, '--window', WINDOW, '--format', 'json', '--quiet'], {
+const EXCEPTIONS = 'permdrift.exceptions.yaml';
+
+function scan(dir, asOf, extra = []) {
+  const args = [BIN, 'scan', 'files', dir, '--as-of', asOf, '--window', WINDOW, '--format', 'json', '--fail-on', 'never', '--quiet', ...extra];
+  const r = spawnSync(process.execPath, args, {
+    cwd: OUT,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', CI: 'true' },
   });
@@ -56,18 +65,6 @@ function changedSnapshot() {
   return dir;
 }
 
-function exceptFnBuilderEc2(report) {
-  const entry = { entry: 1, reason: 'Tags instances during blue/green cut-overs, twice a year', owner: 'platform-team', expires: '2026-12-31', ticket: 'https://tracker.example.com/SEC-412' };
-  let matches = 0;
-  report.findings = report.findings.map((f) => {
-    if (f.principal.name !== 'fn-builder' || f.service !== 'ec2') return f;
-    matches += 1;
-    return { ...f, exception: { ...entry, state: 'active' } };
-  });
-  report.exceptions = { source: 'permdrift.exceptions.yaml', inForce: 1, expiringSoon: 0, expired: 0, stale: 0, entries: [{ ...entry, state: 'active', matches }] };
-  return report;
-}
-
 function write(name, report) {
   const validation = validateReport(report);
   if (!validation.isValid) throw new Error(`${name} is not a valid report: ${validation.errors.join('; ')}`);
@@ -79,6 +76,18 @@ function write(name, report) {
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
+writeFileSync(
+  join(OUT, EXCEPTIONS),
+  `# Used by scripts/make-report-fixtures.mjs for the 06-23 and 06-30 reports.
+exceptions:
+  - principal: fn-builder
+    permission: "ec2:*"
+    reason: Tags instances during blue/green cut-overs, twice a year
+    owner: platform-team
+    expires: 2026-12-31
+    ticket: https://tracker.example.com/SEC-412
+`,
+);
 const changed = changedSnapshot();
 try {
   const week1 = scan(SNAPSHOT, '2026-06-16T00:00:00Z');
@@ -87,8 +96,8 @@ try {
     f.firstSeen = isPassRole ? '2026-06-02T00:00:00.000Z' : week1.asOf;
   }
   write('2026-06-16.json', week1);
-  write('2026-06-23.json', exceptFnBuilderEc2(scan(changed, '2026-06-23T00:00:00Z')));
-  write('2026-06-30.json', exceptFnBuilderEc2(scan(changed, '2026-06-30T00:00:00Z')));
+  write('2026-06-23.json', scan(changed, '2026-06-23T00:00:00Z', ['--baseline', '2026-06-16.json', '--exceptions', EXCEPTIONS]));
+  write('2026-06-30.json', scan(changed, '2026-06-30T00:00:00Z', ['--baseline', '2026-06-23.json', '--exceptions', EXCEPTIONS]));
 } finally {
   rmSync(changed, { recursive: true, force: true });
 }

@@ -217,6 +217,12 @@ export function trendReports(inputs: TrendInput[]): ReportTrend {
     // A report compared with a baseline lists what it resolved; use it for findings the series cannot see.
     for (const r of report.baseline?.resolved ?? []) {
       if (before.has(r.id) || resolvedIds.has(r.id) || current.has(r.id)) continue;
+      // The baseline comparison matches ids only: a finding folded into another is not resolved.
+      const now = actionsNow.get(principalKey(r.account, r.principal.id));
+      if (r.actions.length > 0 && now !== undefined && r.actions.every((a) => now.has(a))) {
+        regrouped += 1;
+        continue;
+      }
       resolvedHere.push({
         id: r.id,
         type: r.type,
@@ -245,7 +251,14 @@ export function trendReports(inputs: TrendInput[]): ReportTrend {
       principals: report.summary.principals,
       findings: report.findings.length,
       bySeverity: countBy(SEVERITIES, report.findings.map((f) => f.severity)),
-      drift: { ...drift, change, growth },
+      drift: {
+        unusedGrants: drift.unusedGrants,
+        principalsWithUnused: drift.principalsWithUnused,
+        meanPerPrincipal: drift.meanPerPrincipal,
+        change,
+        growth,
+        perPrincipal: drift.perPrincipal,
+      },
       revocation: { resolved: resolvedHere.length, regrouped, medianDays: median(resolvedHere.map((r) => r.days)) },
       exceptions: {
         active: report.findings.filter((f) => f.exception?.state === 'active').length,

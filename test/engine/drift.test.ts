@@ -358,6 +358,25 @@ describe('trendReports', () => {
     expect(both.resolutions.map((r) => [r.id, r.days, r.from])).toEqual([['OLD', 10, 'series']]);
   });
 
+  it('does not take a baseline resolution for a finding whose actions are still flagged', () => {
+    const folded: ResolvedFinding = {
+      id: 'T',
+      type: 'unused-permission',
+      severity: 'low',
+      provider: 'aws',
+      account: ACCOUNT,
+      principal: { id: `arn:aws:iam::${ACCOUNT}:role/fn`, name: 'fn', kind: 'role' },
+      service: 'ec2',
+      actions: ['ec2:CreateTags'],
+      firstSeen: JAN_1,
+      resolvedAt: JAN_8,
+    };
+    const ec2 = finding({ id: 'E', type: 'unused-service', severity: 'low', principal: 'fn', service: 'ec2', actions: ['ec2:CreateTags', 'ec2:DescribeInstances'] });
+    const t = trendReports([{ report: report(JAN_8, [ec2], { resolved: [folded] }) }]);
+    expect(t.resolutions).toEqual([]);
+    expect(t.points[0]?.revocation).toEqual({ resolved: 0, regrouped: 1, medianDays: null });
+  });
+
   it('works on a single report: one point, no change, no resolution', () => {
     const one = trendReports([knownSeries()[0] as TrendInput]);
     expect(one.reports).toBe(1);
