@@ -3,8 +3,10 @@
 import { extname } from 'node:path';
 import { UsageError } from '../model/errors.js';
 
-export const FORMATS = ['table', 'json'] as const;
-export type Format = (typeof FORMATS)[number];
+import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
+
+export const FORMATS = REPORTER_NAMES;
+export type Format = ReporterName;
 
 /** `90d`, `12h`: the window length in milliseconds. */
 export function parseDuration(text: string, flag: string): number {
@@ -34,9 +36,14 @@ export function parseAsOf(text: string | undefined, now: () => Date): Date {
 }
 
 function formatFromExtension(file: string): Format | undefined {
-  const ext = extname(file).toLowerCase();
+  const lower = file.toLowerCase();
+  // `.sarif.json` is SARIF, not the JSON report: check the double extension first.
+  if (lower.endsWith('.sarif') || lower.endsWith('.sarif.json')) return 'sarif';
+  const ext = extname(lower);
   if (ext === '.json') return 'json';
   if (ext === '.txt' || ext === '.table') return 'table';
+  if (ext === '.md' || ext === '.markdown') return 'markdown';
+  if (ext === '.csv') return 'csv';
   return undefined;
 }
 
@@ -64,7 +71,7 @@ export function resolveOutputs(formats: string[], outputs: string[]): OutputTarg
   if (fmts.length === 0) {
     return outputs.map((file) => {
       const format = file === '-' ? 'table' : formatFromExtension(file);
-      if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, 'add --format table|json');
+      if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, `add --format ${FORMATS.join('|')}`);
       return file === '-' ? { format } : { format, file };
     });
   }

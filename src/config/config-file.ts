@@ -29,6 +29,7 @@ export const configSchema = z
     quiet: z.boolean(),
     color: z.boolean(),
     workers: z.union([z.number().int().positive(), z.string()]).transform((v) => String(v)),
+    'sarif-artifact': z.string(),
   })
   .partial()
   .strict();

@@ -72,6 +72,18 @@ describe('CI gate flow', () => {
     expect(fresh[0]?.permissions[0]?.grantedBy[0]?.statement.sid).toBe('Aliases');
     expect(changedReport.findings.find((f) => f.baselineStatus === 'existing')?.firstSeen).toBe(baseline.asOf);
 
+    // The same run as a PR comment and for code scanning: the summary names the permission and its grant.
+    const outputs = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'summary.md', '-o', 'permdrift.sarif', '--sarif-artifact', 'permdrift.baseline.json'], work);
+    expect(outputs.code).toBe(1);
+    const summary = readFileSync(join(work, 'summary.md'), 'utf8');
+    expect(summary).toContain('lambda:DeleteAlias');
+    expect(summary).toContain('Aliases');
+    expect(summary).not.toContain('lambda:DeleteFunction`');
+    const sarif = JSON.parse(readFileSync(join(work, 'permdrift.sarif'), 'utf8')) as { version: string; runs: { results: { baselineState?: string; locations?: unknown[] }[] }[] };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]?.results.map((r) => r.baselineState).sort()).toEqual(['new', 'unchanged']);
+    expect(sarif.runs[0]?.results.every((r) => (r.locations?.length ?? 0) > 0)).toBe(true);
+
     // 4. The owner accepts it until the end of 2026-06-29.
     writeFileSync(
       join(work, 'permdrift.exceptions.yaml'),

@@ -34,6 +34,13 @@ describe('resolveOutputs', () => {
   });
   it('infers the format from the extension, and pairs several formats with several outputs', () => {
     expect(resolveOutputs([], ['r.json'])).toEqual([{ format: 'json', file: 'r.json' }]);
+    expect(resolveOutputs([], ['r.sarif', 'r.sarif.json', 'summary.md', 'rows.csv', 'report.txt'])).toEqual([
+      { format: 'sarif', file: 'r.sarif' },
+      { format: 'sarif', file: 'r.sarif.json' },
+      { format: 'markdown', file: 'summary.md' },
+      { format: 'csv', file: 'rows.csv' },
+      { format: 'table', file: 'report.txt' },
+    ]);
     expect(resolveOutputs(['json'], ['-'])).toEqual([{ format: 'json' }]);
     expect(resolveOutputs(['table', 'json'], ['-', 'out/r.json'])).toEqual([{ format: 'table' }, { format: 'json', file: 'out/r.json' }]);
   });

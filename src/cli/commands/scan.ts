@@ -21,7 +21,7 @@ import { ProgressLine } from '../progress.js';
 export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/aws/demo', import.meta.url));
 export const DEMO_AS_OF = '2026-11-20T00:00:00Z';
 
-interface ScanFlags {
+export interface ScanFlags {
   asOf?: string;
   window: string;
   format: string[];
@@ -32,6 +32,7 @@ interface ScanFlags {
   baseline?: string;
   exceptions?: string;
   config?: string;
+  sarifArtifact?: string;
   quiet: boolean;
   color: boolean;
   debug: boolean;
@@ -41,7 +42,7 @@ interface ScanFlags {
 /** Where `permdrift baseline update` writes when no --baseline is given. */
 export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
-function addScanOptions(cmd: Command): Command {
+export function addScanOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
@@ -52,6 +53,7 @@ function addScanOptions(cmd: Command): Command {
     .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'))
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
     .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
+    .addOption(new Option('--sarif-artifact <path>', 'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file').env('PERMDRIFT_SARIF_ARTIFACT'))
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
     .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'))
     .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').env('PERMDRIFT_QUIET').default(false))
@@ -73,10 +75,11 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   quiet: 'quiet',
   color: 'color',
   workers: 'workers',
+  'sarif-artifact': 'sarifArtifact',
 };
 
 /** Fills the flags neither given on the command line nor in the environment from the config file. */
-function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFlags {
+export function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFlags {
   const config = loadConfig(flags.config, cwd);
   if (!config) return flags;
   const out: Record<string, unknown> = { ...flags };
@@ -88,11 +91,14 @@ function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFlags {
   return out as unknown as ScanFlags;
 }
 
-export function registerScan(program: Command, ctx: CommandContext): void {
+export type ScanAction = (dir: string, flags: ScanFlags, mode: { isDemo: boolean; baselineOut?: string }) => Promise<void>;
+
+/** The whole of `scan files` after argument parsing; `scan aws` runs it on the snapshot it collected. */
+export function createScanAction(ctx: CommandContext): ScanAction {
   const { io, now } = ctx;
   const cwd = io.cwd ?? process.cwd();
   /** `flags` are complete: command line, environment and config file already merged. */
-  const scanAction = async (dir: string, flags: ScanFlags, mode: { isDemo: boolean; baselineOut?: string }): Promise<void> => {
+  const scanAction: ScanAction = async (dir, flags, mode) => {
     ctx.setDebug(flags.debug);
     const windowMs = parseDuration(flags.window, '--window');
     const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now);
@@ -139,7 +145,11 @@ export function registerScan(program: Command, ctx: CommandContext): void {
         target.format === 'table' &&
         isStdout &&
         isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
-      const text = reporters[target.format](report, { isColor, width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100 });
+      const text = reporters[target.format](report, {
+        isColor,
+        width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
+        ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
+      });
       if (isStdout) io.stdout.write(text);
       else await writeAtomically(target.file as string, text);
     }
@@ -152,6 +162,12 @@ export function registerScan(program: Command, ctx: CommandContext): void {
     }
     ctx.setExitCode(failing.length > 0 ? 1 : 0);
   };
+  return scanAction;
+}
+
+export function registerScan(program: Command, ctx: CommandContext): void {
+  const cwd = ctx.io.cwd ?? process.cwd();
+  const scanAction = createScanAction(ctx);
 
   const scan = program.command('scan').description('audit identities from a source');
   addScanOptions(
