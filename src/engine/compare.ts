@@ -16,21 +16,51 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Marks findings new/existing, carries firstSeen over, and lists the baseline findings now gone. */
+function actionKey(f: Finding, action: string): string {
+  return `${f.provider}\u0000${f.account}\u0000${f.principal.id}\u0000${action}`;
+}
+
+/** Per principal and action: the earliest first-seen among the findings that name it. */
+function flaggedActions(findings: Finding[], fallbackFirstSeen: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of findings) {
+    const first = f.firstSeen ?? fallbackFirstSeen;
+    for (const p of f.permissions) {
+      const key = actionKey(f, p.action);
+      const prev = out.get(key);
+      if (prev === undefined || first < prev) out.set(key, first);
+    }
+  }
+  return out;
+}
+
+/**
+ * Marks findings new/existing, carries firstSeen over, and lists the baseline findings now gone.
+ * Findings regroup between runs (unused permissions fold into an unused-service finding when the
+ * last used action of a service goes quiet): a finding whose actions were all flagged for the same
+ * principal in the baseline is not new — the gate is about new privileges — and a baseline finding
+ * whose actions are all still flagged is not resolved.
+ */
 export function applyBaseline(report: Report, baseline: Report, source: string): Report {
   const before = new Map(baseline.findings.map((f) => [f.id, f]));
+  const beforeActions = flaggedActions(baseline.findings, baseline.asOf);
+  const nowActions = flaggedActions(report.findings, report.asOf);
   const now = new Set(report.findings.map((f) => f.id));
   let isNew = 0;
   const findings = report.findings.map((f): Finding => {
     const old = before.get(f.id);
-    if (!old) {
-      isNew += 1;
-      return { ...f, firstSeen: f.firstSeen ?? report.asOf, baselineStatus: 'new' };
+    if (old) return { ...f, firstSeen: old.firstSeen ?? baseline.asOf, baselineStatus: 'existing' };
+    const earlier = f.permissions.map((p) => beforeActions.get(actionKey(f, p.action)));
+    if (earlier.length > 0 && earlier.every((d) => d !== undefined)) {
+      const first = (earlier as string[]).reduce((a, b) => (b < a ? b : a));
+      return { ...f, firstSeen: first, baselineStatus: 'existing' };
     }
-    return { ...f, firstSeen: old.firstSeen ?? baseline.asOf, baselineStatus: 'existing' };
+    isNew += 1;
+    return { ...f, firstSeen: f.firstSeen ?? report.asOf, baselineStatus: 'new' };
   });
+  const isRegrouped = (f: Finding): boolean => f.permissions.length > 0 && f.permissions.every((p) => nowActions.has(actionKey(f, p.action)));
   const resolved: ResolvedFinding[] = baseline.findings
-    .filter((f) => !now.has(f.id))
+    .filter((f) => !now.has(f.id) && !isRegrouped(f))
     .map((f) => ({
       id: f.id,
       type: f.type,

@@ -53,6 +53,26 @@ describe('applyBaseline', () => {
   });
 });
 
+describe('applyBaseline with regrouped findings', () => {
+  it('does not call a finding new, nor the old ones resolved, when the same actions were only regrouped', () => {
+    const base = report('2026-10-01T00:00:00.000Z', [
+      { ...finding('P1', 'ci', 'unused-permission', 'medium', ['s3:PutObject']), firstSeen: '2026-09-01T00:00:00.000Z' },
+      finding('P2', 'ci', 'unused-permission', 'low', ['s3:GetBucketTagging']),
+    ]);
+    // s3:GetObject went quiet too: the three actions now form one unused-service finding.
+    const now = report('2026-11-20T00:00:00.000Z', [
+      finding('S', 'ci', 'unused-service', 'medium', ['s3:GetBucketTagging', 's3:PutObject']),
+      finding('T', 'ci', 'unused-service', 'medium', ['sqs:DeleteQueue', 's3:PutObject']),
+    ]);
+    const out = applyBaseline(now, base, 'b.json');
+    expect(out.findings.map((f) => [f.id, f.baselineStatus, f.firstSeen])).toEqual([
+      ['S', 'existing', '2026-09-01T00:00:00.000Z'],
+      ['T', 'new', '2026-11-20T00:00:00.000Z'],
+    ]);
+    expect(out.baseline?.counts).toEqual({ new: 1, existing: 1, resolved: 0 });
+  });
+});
+
 describe('applyExceptions', () => {
   const now = report('2026-11-20T00:00:00.000Z', [
     finding('A', 'legacy-etl', 'dormant-principal', 'critical', []),
