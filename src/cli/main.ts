@@ -8,6 +8,9 @@ import { PermdriftError } from '../model/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerInit } from './commands/init.js';
 import { registerScan } from './commands/scan.js';
+import { registerCollectAws } from './commands/collect-aws.js';
+import { registerScanAws } from './commands/scan-aws.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerTrend } from './commands/trend.js';
 import type { CliIo, CommandContext } from './context.js';
@@ -46,6 +49,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   registerDiff(program, ctx);
   registerTrend(program, ctx);
   registerInit(program, ctx);
+  registerScanAws(program, ctx);
+  registerCollectAws(program, ctx);
+  registerPolicy(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

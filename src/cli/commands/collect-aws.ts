@@ -1,0 +1,124 @@
+/** `permdrift collect aws -o <dir>`: read one AWS account live and write it as an offline snapshot. */
+
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { CLOUDTRAIL_SOURCES, collectAws, type CloudTrailSource, type CollectAwsResult } from '../../connectors/aws/live/collect.js';
+import { UsageError } from '../../model/errors.js';
+import { type CommandContext, collect } from '../context.js';
+import { parseAsOf, parseDuration } from '../options.js';
+
+/** The flags that choose what to read; `scan aws` takes them too. */
+export interface AwsSelectionFlags {
+  profile?: string;
+  region: string[];
+  cloudtrailSource: string;
+  cloudtrailS3?: string;
+  accessAdvisor: boolean;
+  credentialReport: boolean;
+}
+
+export function addAwsSelectionOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--profile <name>', 'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)').env('PERMDRIFT_PROFILE'))
+    .addOption(new Option('--region <region>', 'region(s) for LookupEvents and the S3 archive; repeatable (default: the profile region and us-east-1 for LookupEvents, every region in the archive)').env('PERMDRIFT_REGION').argParser(collect).default([]))
+    .addOption(new Option('--cloudtrail-source <source>', 'where usage comes from').choices([...CLOUDTRAIL_SOURCES]).env('PERMDRIFT_CLOUDTRAIL_SOURCE').default('auto'))
+    .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'))
+    .addOption(new Option('--no-access-advisor', 'skip IAM Access Advisor jobs'))
+    .addOption(new Option('--no-credential-report', 'skip the IAM credential report'));
+}
+
+/** A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet. */
+function statusLine(stream: NodeJS.WritableStream): { update: (m: string) => void; done: () => void } {
+  let isDrawn = false;
+  let last = 0;
+  return {
+    update: (m) => {
+      const t = Date.now();
+      if (t - last < 100) return;
+      last = t;
+      stream.write(`\r\x1b[2K${m.slice(0, 150)}`);
+      isDrawn = true;
+    },
+    done: () => {
+      if (isDrawn) stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+export interface RunCollectInput {
+  outDir: string;
+  flags: AwsSelectionFlags;
+  asOf: Date;
+  windowMs: number;
+  isQuiet: boolean;
+}
+
+/** Collects and reports on stderr what was read; shared by `collect aws` and `scan aws`. */
+export async function runCollect(ctx: CommandContext, input: RunCollectInput): Promise<CollectAwsResult> {
+  const { io } = ctx;
+  // The SDK warns that releases after January 2027 need Node 22; this install is pinned and works on
+  // Node 20, so the notice would only be noise on every run (and break clean stderr in cron jobs).
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !io.env['CI'];
+  const status = isProgress ? statusLine(io.stderr) : undefined;
+  const source = input.flags.cloudtrailSource as CloudTrailSource;
+  if (!(CLOUDTRAIL_SOURCES as readonly string[]).includes(source)) {
+    throw new UsageError(`invalid --cloudtrail-source "${input.flags.cloudtrailSource}"`, `use one of: ${CLOUDTRAIL_SOURCES.join(', ')}`);
+  }
+  let result: CollectAwsResult;
+  try {
+    result = await collectAws({
+      outDir: input.outDir,
+      ...(input.flags.profile ? { profile: input.flags.profile } : {}),
+      regions: input.flags.region,
+      windowStart: new Date(input.asOf.getTime() - input.windowMs),
+      asOf: input.asOf,
+      cloudTrailSource: source,
+      ...(input.flags.cloudtrailS3 ? { cloudTrailS3: input.flags.cloudtrailS3 } : {}),
+      isAccessAdvisorWanted: input.flags.accessAdvisor,
+      isCredentialReportWanted: input.flags.credentialReport,
+      ...(status ? { onProgress: status.update } : {}),
+    });
+  } finally {
+    status?.done();
+  }
+  if (!input.isQuiet) {
+    io.stderr.write(
+      `permdrift: account ${result.account} read as ${result.identityArn}; usage from ${result.usageSource}; ${result.requests} request(s) in ${(result.elapsedMs / 1000).toFixed(1)}s\n`,
+    );
+    for (const w of result.warnings) io.stderr.write(`warning: ${w.message}\n`);
+  }
+  return result;
+}
+
+export function registerCollectAws(program: Command, ctx: CommandContext): void {
+  const cwd = ctx.io.cwd ?? process.cwd();
+  const collectCmd = program.commands.find((c) => c.name() === 'collect') ?? program.command('collect').description('read a cloud account live and write it as an offline snapshot');
+  addAwsSelectionOptions(
+    collectCmd
+      .command('aws')
+      .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads')
+      .requiredOption('-o, --output <dir>', 'snapshot folder to write (the account lands in <dir>/aws/<account-id>/)'),
+  )
+    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
+    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
+    .addOption(new Option('--debug', 'print stack traces of errors').default(false))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  permdrift collect aws --profile prod -o snapshots/$(date +%F)
+  permdrift collect aws -o snap --cloudtrail-source lookup-events --region us-east-1 --region eu-west-1
+  permdrift scan files snapshots/2026-11-20            audit it later, offline
+Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit codes: 0 collected (warnings in
+<dir>/aws/<account-id>/collect-warnings.json), 2 usage, credential or provider error.`,
+    )
+    .action(async (flags: AwsSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
+      ctx.setDebug(flags.debug);
+      const windowMs = parseDuration(flags.window, '--window');
+      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet });
+      if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${result.accountDir}\n`);
+    });
+}

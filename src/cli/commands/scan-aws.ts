@@ -1,0 +1,45 @@
+/**
+ * `permdrift scan aws`: collect the account into a temporary snapshot, then run exactly the
+ * `scan files` code path on it, so a live scan and a replayed one give the same report.
+ */
+
+import { Command } from 'commander';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CommandContext } from '../context.js';
+import { parseAsOf, parseDuration } from '../options.js';
+import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from './collect-aws.js';
+import { addScanOptions, createScanAction, withConfig, type ScanFlags } from './scan.js';
+
+export function registerScanAws(program: Command, ctx: CommandContext): void {
+  const cwd = ctx.io.cwd ?? process.cwd();
+  const scanAction = createScanAction(ctx);
+  const scan = program.commands.find((c) => c.name() === 'scan') ?? program.command('scan').description('audit identities from a source');
+  addScanOptions(addAwsSelectionOptions(scan.command('aws').description('audit one AWS account live (read-only): collect it, then scan it as `scan files` does')))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  permdrift scan aws --profile prod                            last 90 days, table on the terminal
+  permdrift scan aws --profile prod --format json -o report.json --quiet
+  permdrift scan aws --cloudtrail-source lookup-events --region us-east-1 --region eu-west-1
+To keep the evidence, run \`permdrift collect aws -o <dir>\` and then \`permdrift scan files <dir>\`.
+Permissions: \`permdrift policy aws\`. Exit codes: 0 no failing findings, 1 findings match --fail-on,
+2 usage, credential or provider error.`,
+    )
+    .action(async (given: ScanFlags & AwsSelectionFlags, cmd: Command) => {
+      const flags = withConfig(given, cmd, cwd) as ScanFlags & AwsSelectionFlags;
+      ctx.setDebug(flags.debug);
+      const windowMs = parseDuration(flags.window, '--window');
+      // One clock reading for both halves, so the logs collected are the window scanned.
+      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const dir = await mkdtemp(join(tmpdir(), 'permdrift-scan-aws-'));
+      try {
+        await runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet });
+        await scanAction(dir, { ...flags, asOf: asOf.toISOString() }, { isDemo: false });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+}

@@ -1,0 +1,89 @@
+/** CloudTrail reads: the trails, the chosen trail's selectors and status, and LookupEvents pages. */
+
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import {
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  LookupEventsCommand,
+  type CloudTrailClient,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
+import { toCliJson } from './cli-json.js';
+import { awsErrorCode, errorMessage, isCredentialsError } from './aws-errors.js';
+
+export async function describeTrails(ct: CloudTrailClient): Promise<Trail[]> {
+  return (await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
+}
+
+/**
+ * The trail whose logs say the most: an organization or multi-region trail that is logging, then
+ * any multi-region one, then the first. Ties go to the earliest in DescribeTrails order.
+ */
+export function chooseTrail(trails: Trail[]): Trail | undefined {
+  const score = (t: Trail): number => (t.IsOrganizationTrail ? 2 : 0) + (t.IsMultiRegionTrail ? 1 : 0);
+  return [...trails].sort((a, b) => score(b) - score(a))[0];
+}
+
+export async function getEventSelectors(ct: CloudTrailClient, trailArn: string): Promise<Record<string, unknown>> {
+  const { $metadata: _ignored, ...rest } = await ct.send(new GetEventSelectorsCommand({ TrailName: trailArn }));
+  return rest;
+}
+
+export async function getTrailStatus(ct: CloudTrailClient, trailArn: string): Promise<Record<string, unknown>> {
+  const { $metadata: _ignored, ...rest } = await ct.send(new GetTrailStatusCommand({ Name: trailArn }));
+  return rest;
+}
+
+export interface LookupEventsResult {
+  region: string;
+  events: number;
+  pages: number;
+  /** Set when a page failed after the SDK's retries: the file holds the events read before it. */
+  failure?: { code: string; message: string };
+}
+
+/**
+ * Pages LookupEvents for one region into `file` as `aws cloudtrail lookup-events` output
+ * (`{"Events":[…]}`), streaming each page to disk so a busy region never sits in memory. The
+ * client's rate limiter spaces the requests; a failure keeps the file valid and is reported.
+ */
+export async function lookupEventsToFile(
+  ct: CloudTrailClient,
+  region: string,
+  span: { start: Date; end: Date },
+  file: string,
+  onPage?: (events: number) => void,
+): Promise<LookupEventsResult> {
+  const out = createWriteStream(file);
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  const result: LookupEventsResult = { region, events: 0, pages: 0 };
+  await write('{"Events":[');
+  let token: string | undefined;
+  try {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const page = await ct.send(new LookupEventsCommand({ StartTime: span.start, EndTime: span.end, MaxResults: 50, ...(token ? { NextToken: token } : {}) }));
+      result.pages++;
+      for (const e of page.Events ?? []) {
+        await write(`${result.events === 0 ? '\n' : ',\n'}${JSON.stringify(toCliJson(e))}`);
+        result.events++;
+      }
+      onPage?.(result.events);
+      token = page.NextToken;
+      if (!token) break;
+    }
+  } catch (err) {
+    if (isCredentialsError(err)) {
+      out.end();
+      throw err;
+    }
+    result.failure = { code: awsErrorCode(err), message: errorMessage(err) };
+  }
+  await write('\n]}\n');
+  out.end();
+  await once(out, 'finish');
+  return result;
+}

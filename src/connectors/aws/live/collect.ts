@@ -1,0 +1,303 @@
+/**
+ * `collect aws`: reads one account through the SDK and writes it in the offline snapshot layout
+ * (README "Snapshot layout"), so a live scan is a collection followed by the same `scan files` code
+ * path, and the snapshot can be replayed, diffed and attached to a ticket. Nothing is written to
+ * the account: every call is a read (the Generate* calls start IAM report jobs, see docs/live-aws.md).
+ */
+
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { Trail } from '@aws-sdk/client-cloudtrail';
+import { PermdriftError, UsageError } from '../../../model/errors.js';
+import type { ReportWarning } from '../../../model/report.js';
+import { AUTH_DETAILS_FILE, CREDENTIAL_REPORT_FILE, DESCRIBE_TRAILS_FILE, EVENT_SELECTORS_FILE } from '../snapshot.js';
+import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
+import { AwsClients, resolveDefaultRegion } from './clients.js';
+import { stringify } from './cli-json.js';
+import { chooseTrail, describeTrails, getEventSelectors, getTrailStatus, lookupEventsToFile } from './cloudtrail.js';
+import { collectAccessAdvisor, collectCredentialReport, getAuthorizationDetails, type AccessAdvisorTarget, type PollOptions } from './iam.js';
+import { downloadArchive, parseS3Url, type S3Location } from './s3-archive.js';
+
+export const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
+export const TRAIL_STATUS_FILE = 'cloudtrail-get-trail-status.json';
+export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+
+export const CLOUDTRAIL_SOURCES = ['auto', 's3', 'lookup-events', 'none'] as const;
+export type CloudTrailSource = (typeof CLOUDTRAIL_SOURCES)[number];
+
+/** LookupEvents answers at most 90 days back. */
+const LOOKUP_EVENTS_REACH_MS = 90 * 86_400_000;
+
+export interface CollectAwsOptions {
+  /** The snapshot folder; the account lands in `<outDir>/aws/<account-id>/`. */
+  outDir: string;
+  profile?: string;
+  /** Regions for LookupEvents and to filter the S3 archive; empty = defaults (see docs). */
+  regions: string[];
+  windowStart: Date;
+  asOf: Date;
+  cloudTrailSource: CloudTrailSource;
+  /** `s3://bucket/prefix` overriding the trail's bucket. */
+  cloudTrailS3?: string;
+  isAccessAdvisorWanted?: boolean;
+  isCredentialReportWanted?: boolean;
+  maxAttempts?: number;
+  s3Concurrency?: number;
+  accessAdvisorJobs?: number;
+  accessAdvisorPoll?: PollOptions;
+  credentialReportPoll?: PollOptions;
+  lookupEventsRate?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface CollectAwsResult {
+  account: string;
+  identityArn: string;
+  accountDir: string;
+  /** What usage was read from, e.g. `s3://bucket/prefix`, `lookup-events (us-east-1, eu-west-1)`, `none`. */
+  usageSource: string;
+  warnings: ReportWarning[];
+  requests: number;
+  requestsByOperation: Record<string, number>;
+  elapsedMs: number;
+}
+
+const POLICY_HINT = 'attach the read-only policy `permdrift policy aws` prints (docs/permdrift-readonly-policy.json)';
+
+function deniedMessage(action: string, what: string, err: unknown): string {
+  return `${awsErrorCode(err)} on ${action} (${errorMessage(err)}): ${what}; ${POLICY_HINT}`;
+}
+
+async function isEmptyOrMissing(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch {
+    return true;
+  }
+}
+
+export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsResult> {
+  const started = Date.now();
+  const progress = opts.onProgress ?? (() => undefined);
+  const region = opts.regions[0] ?? (await resolveDefaultRegion(opts.profile));
+  const clients = new AwsClients({ ...(opts.profile ? { profile: opts.profile } : {}), maxAttempts: opts.maxAttempts ?? 6, lookupEventsRate: opts.lookupEventsRate ?? 1.9 }, region);
+  try {
+    return await collectWith(clients, region, opts, progress, started);
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function collectWith(clients: AwsClients, region: string, opts: CollectAwsOptions, progress: (m: string) => void, started: number): Promise<CollectAwsResult> {
+  const warnings: ReportWarning[] = [];
+  const warn = (code: string, message: string): void => {
+    warnings.push({ code, message, account });
+  };
+
+  // Who is calling, first: it proves the credentials work and names the account folder.
+  let identity;
+  try {
+    identity = await clients.sts().send(new GetCallerIdentityCommand({}));
+  } catch (err) {
+    if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
+    throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity failed (${awsErrorCode(err)}: ${errorMessage(err)})`, 'check the network, the region and AWS_ENDPOINT_URL, then try again', { cause: err });
+  }
+  const account = identity.Account ?? '';
+  if (!/^\d{12}$/.test(account)) throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity returned no account id`, 'check AWS_ENDPOINT_URL points at AWS or a faithful emulator');
+  const accountDir = join(opts.outDir, 'aws', account);
+  if (!(await isEmptyOrMissing(accountDir))) {
+    throw new UsageError(`${accountDir} already holds a snapshot`, 'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs');
+  }
+  await mkdir(join(accountDir, 'cloudtrail'), { recursive: true });
+  const write = (name: string, value: unknown): Promise<void> => writeFile(join(accountDir, name), stringify(value));
+  await write(CALLER_IDENTITY_FILE, identity);
+  progress(`account ${account} as ${identity.Arn ?? 'unknown'}`);
+
+  const rethrowCredentials = (err: unknown): void => {
+    if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
+  };
+
+  // IAM: the one required file; without it there is nothing to audit.
+  let auth;
+  try {
+    auth = await getAuthorizationDetails(clients.iam(), (pages) => progress(`IAM authorization details: page ${pages}`));
+  } catch (err) {
+    rethrowCredentials(err);
+    const isDenied = isAccessDenied(err);
+    throw new PermdriftError(
+      isDenied ? 'ACCESS_DENIED' : 'PROVIDER',
+      `iam:GetAccountAuthorizationDetails failed (${awsErrorCode(err)}: ${errorMessage(err)})`,
+      isDenied ? POLICY_HINT : 'try again later; throttling and 5xx errors were already retried',
+      { cause: err },
+    );
+  }
+  await write(AUTH_DETAILS_FILE, auth);
+  progress(`IAM: ${auth.RoleDetailList.length} roles, ${auth.UserDetailList.length} users, ${auth.GroupDetailList.length} groups, ${auth.Policies.length} managed policies`);
+
+  // CloudTrail: which trail, what it records, whether it logs.
+  let trail: Trail | undefined;
+  try {
+    const trails = await describeTrails(clients.cloudTrail(region));
+    await write(DESCRIBE_TRAILS_FILE, { trailList: trails });
+    trail = chooseTrail(trails);
+    if (!trail) warn('cloudtrail-no-trail', `no CloudTrail trail in ${region}: only LookupEvents (management events, 90 days) can show usage`);
+  } catch (err) {
+    rethrowCredentials(err);
+    warn('cloudtrail-describe-failed', deniedMessage('cloudtrail:DescribeTrails', 'trail coverage is assumed (multi-region, default selectors)', err));
+  }
+  if (trail?.TrailARN) {
+    const ct = clients.cloudTrail(trail.HomeRegion ?? region);
+    try {
+      await write(EVENT_SELECTORS_FILE, await getEventSelectors(ct, trail.TrailARN));
+    } catch (err) {
+      rethrowCredentials(err);
+      warn('cloudtrail-selectors-failed', deniedMessage('cloudtrail:GetEventSelectors', 'the trail is assumed to record management events only', err));
+    }
+    try {
+      const status = await getTrailStatus(ct, trail.TrailARN);
+      await write(TRAIL_STATUS_FILE, status);
+      if (status['IsLogging'] === false) warn('cloudtrail-not-logging', `trail ${trail.Name ?? trail.TrailARN} is not logging: its archive stops at the last delivery`);
+    } catch (err) {
+      rethrowCredentials(err);
+      warn('cloudtrail-status-failed', deniedMessage('cloudtrail:GetTrailStatus', 'whether the trail is logging is unknown', err));
+    }
+  }
+
+  const usage = collectUsage(clients, opts, { account, region, trail, accountDir, warn, progress }).catch((err: unknown) => {
+    rethrowCredentials(err);
+    throw err;
+  });
+  const advisor = opts.isAccessAdvisorWanted === false ? Promise.resolve() : collectAdvisor(clients, opts, auth, accountDir, warn, progress, rethrowCredentials);
+  const credReport = opts.isCredentialReportWanted === false ? Promise.resolve() : (async () => {
+    const r = await collectCredentialReport(clients.iam(), opts.credentialReportPoll ?? { initialMs: 1000, maxMs: 5000, timeoutMs: 120_000 });
+    if (r.isOk) {
+      await write(CREDENTIAL_REPORT_FILE, r.report);
+      return;
+    }
+    rethrowCredentials(r.error);
+    warn('credential-report-failed', r.error ? deniedMessage('iam:GenerateCredentialReport/GetCredentialReport', 'access-key staleness is judged without it', r.error) : `credential report: ${r.reason}`);
+  })();
+  const [usageSource] = await Promise.all([usage, advisor, credReport]);
+
+  warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
+  await write(COLLECT_WARNINGS_FILE, { warnings: warnings.map(({ code, message }) => ({ code, message })) });
+  return {
+    account,
+    identityArn: identity.Arn ?? '',
+    accountDir,
+    usageSource,
+    warnings,
+    requests: clients.stats.total,
+    requestsByOperation: Object.fromEntries([...clients.stats.byOperation].sort(([a], [b]) => (a < b ? -1 : 1))),
+    elapsedMs: Date.now() - started,
+  };
+}
+
+interface UsageContext {
+  account: string;
+  region: string;
+  trail: Trail | undefined;
+  accountDir: string;
+  warn: (code: string, message: string) => void;
+  progress: (m: string) => void;
+}
+
+async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
+  if (opts.cloudTrailSource === 'none') return 'none';
+  let location: S3Location | undefined;
+  if (opts.cloudTrailS3) {
+    location = parseS3Url(opts.cloudTrailS3);
+    if (!location) throw new UsageError(`invalid --cloudtrail-s3 "${opts.cloudTrailS3}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/');
+  } else if (c.trail?.S3BucketName) {
+    location = { bucket: c.trail.S3BucketName, prefix: (c.trail.S3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '') };
+  }
+  if (opts.cloudTrailSource === 's3' && !location) {
+    throw new UsageError('--cloudtrail-source s3 but no trail names a bucket', 'pass --cloudtrail-s3 s3://<bucket>/<prefix>, or use --cloudtrail-source lookup-events');
+  }
+  if (location && opts.cloudTrailSource !== 'lookup-events') {
+    const url = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
+    try {
+      const r = await downloadArchive(clients.s3(), location, {
+        account: c.account,
+        windowStart: opts.windowStart,
+        asOf: opts.asOf,
+        regions: opts.regions,
+        concurrency: opts.s3Concurrency ?? 16,
+        targetDir: join(c.accountDir, 'cloudtrail'),
+        onProgress: (p) => c.progress(`CloudTrail ${url}: ${p.phase === 'list' ? 'listed' : 'downloaded'} ${p.done}/${p.total}${p.phase === 'download' ? `, ${(p.bytes / 1_048_576).toFixed(1)} MB` : ' day folders'}`),
+      });
+      if (r.roots.length === 0) c.warn('cloudtrail-s3-empty', `${url} has no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder: no usage was read`);
+      for (const f of r.failures) c.warn('cloudtrail-object-unreadable', `s3://${location.bucket}/${f.key}: ${f.code} (${f.message}); its events are a coverage gap`);
+      c.progress(`CloudTrail: ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB from ${url} (${r.regions.join(', ') || 'no regions'})`);
+      return url;
+    } catch (err) {
+      if (isCredentialsError(err)) throw err;
+      if (opts.cloudTrailSource === 's3') {
+        c.warn('cloudtrail-s3-unreadable', `${deniedMessage('s3:ListBucket', `${url} could not be listed; no usage was read`, err)}`);
+        return 'none';
+      }
+      c.warn('cloudtrail-s3-unreadable', `${url} could not be listed (${awsErrorCode(err)}: ${errorMessage(err)}); usage comes from LookupEvents instead (management events only)`);
+    }
+  }
+  return lookupEvents(clients, opts, c);
+}
+
+async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
+  // Global services log in us-east-1, so it is always read; other regions only when asked for.
+  const regions = opts.regions.length > 0 ? [...new Set(opts.regions)] : [...new Set([c.region, 'us-east-1'])];
+  const start = new Date(Math.max(opts.windowStart.getTime(), opts.asOf.getTime() - LOOKUP_EVENTS_REACH_MS));
+  const dir = join(c.accountDir, 'cloudtrail', 'lookup-events');
+  await mkdir(dir, { recursive: true });
+  const results = await Promise.all(
+    regions.map((r) =>
+      lookupEventsToFile(clients.cloudTrail(r), r, { start, end: opts.asOf }, join(dir, `${r}.json`), (n) => c.progress(`LookupEvents ${r}: ${n} events`)),
+    ),
+  );
+  for (const r of results) {
+    if (r.failure) c.warn('lookup-events-incomplete', `LookupEvents in ${r.region} stopped after ${r.events} events (${r.failure.code}: ${r.failure.message}); older events there are a coverage gap`);
+  }
+  return `lookup-events (${regions.join(', ')})`;
+}
+
+async function collectAdvisor(
+  clients: AwsClients,
+  opts: CollectAwsOptions,
+  auth: Awaited<ReturnType<typeof getAuthorizationDetails>>,
+  accountDir: string,
+  warn: (code: string, message: string) => void,
+  progress: (m: string) => void,
+  rethrowCredentials: (err: unknown) => void,
+): Promise<void> {
+  const targets: AccessAdvisorTarget[] = [];
+  for (const r of auth.RoleDetailList) {
+    // Service-linked roles cannot be edited and are skipped by the audit unless asked for.
+    if (r.Arn && r.RoleName && !(r.Path ?? '').startsWith('/aws-service-role/')) targets.push({ arn: r.Arn, kind: 'role', name: r.RoleName });
+  }
+  for (const u of auth.UserDetailList) if (u.Arn && u.UserName) targets.push({ arn: u.Arn, kind: 'user', name: u.UserName });
+  const roleNames = new Set(targets.filter((t) => t.kind === 'role').map((t) => t.name));
+  const userNames = new Set(targets.filter((t) => t.kind === 'user').map((t) => t.name));
+  const results = await collectAccessAdvisor(clients.iam(), targets, {
+    jobsInFlight: opts.accessAdvisorJobs ?? 8,
+    poll: opts.accessAdvisorPoll ?? { initialMs: 500, maxMs: 5000, timeoutMs: 180_000 },
+    onDone: (done, total) => progress(`Access Advisor: ${done}/${total} principals`),
+  });
+  const dir = join(accountDir, 'access-advisor');
+  await mkdir(dir, { recursive: true });
+  // One warning per kind of failure, not one per principal: 500 identical AccessDenied lines help nobody.
+  const failures = new Map<string, string[]>();
+  for (const r of results) {
+    if (r.isOk) {
+      const isShared = roleNames.has(r.target.name) && userNames.has(r.target.name);
+      await writeFile(join(dir, `${isShared ? `${r.target.kind}.` : ''}${r.target.name}.json`), stringify(r.details));
+      continue;
+    }
+    rethrowCredentials(r.error);
+    const key = r.error ? deniedMessage(r.reason.split(' ')[0] === 'GenerateServiceLastAccessedDetails' ? 'iam:GenerateServiceLastAccessedDetails' : 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error) : `Access Advisor: ${r.reason}`;
+    failures.set(key, [...(failures.get(key) ?? []), `${r.target.kind}/${r.target.name}`]);
+  }
+  for (const [message, names] of failures) {
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+    warn('access-advisor-failed', `${message} (${names.length} principal(s): ${shown})`);
+  }
+}

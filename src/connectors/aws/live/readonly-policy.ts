@@ -1,0 +1,66 @@
+/**
+ * permdrift's own IAM policy: exactly the actions the live connector calls, all Read or List.
+ * `permdrift policy aws` prints it and docs/permdrift-readonly-policy.json holds the same text (a
+ * test keeps the two and the code in step). It lives in code because the npm package ships dist/,
+ * not docs/.
+ *
+ * The two Generate* actions start IAM report jobs (Access Advisor, the credential report); AWS
+ * classes them as Read because they change nothing in the account, and the reports they build are
+ * the only way to read last-accessed data and key usage.
+ */
+
+export const READONLY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'PermdriftIdentity',
+      Effect: 'Allow',
+      Action: ['sts:GetCallerIdentity'],
+      Resource: '*',
+    },
+    {
+      Sid: 'PermdriftIamInventoryAndLastAccessed',
+      Effect: 'Allow',
+      Action: [
+        'iam:GenerateCredentialReport',
+        'iam:GenerateServiceLastAccessedDetails',
+        'iam:GetAccountAuthorizationDetails',
+        'iam:GetCredentialReport',
+        'iam:GetServiceLastAccessedDetails',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'PermdriftCloudTrail',
+      Effect: 'Allow',
+      Action: ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus', 'cloudtrail:LookupEvents'],
+      Resource: '*',
+    },
+    {
+      Sid: 'PermdriftCloudTrailArchive',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: '*',
+    },
+  ],
+} as const;
+
+export function readonlyPolicyText(): string {
+  return `${JSON.stringify(READONLY_POLICY, null, 2)}\n`;
+}
+
+/** SDK command → the IAM action that authorizes it (S3 names differ from their commands). */
+export const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
+  'client-sts:GetCallerIdentity': 'sts:GetCallerIdentity',
+  'client-iam:GetAccountAuthorizationDetails': 'iam:GetAccountAuthorizationDetails',
+  'client-iam:GenerateServiceLastAccessedDetails': 'iam:GenerateServiceLastAccessedDetails',
+  'client-iam:GetServiceLastAccessedDetails': 'iam:GetServiceLastAccessedDetails',
+  'client-iam:GenerateCredentialReport': 'iam:GenerateCredentialReport',
+  'client-iam:GetCredentialReport': 'iam:GetCredentialReport',
+  'client-cloudtrail:DescribeTrails': 'cloudtrail:DescribeTrails',
+  'client-cloudtrail:GetEventSelectors': 'cloudtrail:GetEventSelectors',
+  'client-cloudtrail:GetTrailStatus': 'cloudtrail:GetTrailStatus',
+  'client-cloudtrail:LookupEvents': 'cloudtrail:LookupEvents',
+  'client-s3:ListObjectsV2': 's3:ListBucket',
+  'client-s3:GetObject': 's3:GetObject',
+};

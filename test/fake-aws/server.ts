@@ -1,0 +1,332 @@
+/**
+ * A fake AWS endpoint on 127.0.0.1 for connector and CLI tests: the real SDK clients talk to it
+ * over HTTP through AWS_ENDPOINT_URL, so pagination, retries and error mapping run as in production.
+ * It speaks the IAM and STS query/XML protocols, CloudTrail's JSON 1.1 protocol and S3's REST
+ * ListObjectsV2/GetObject; it can be scripted per test (page sizes, faults) and records every
+ * request so tests can count them and measure rates.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FakeAccount, JsonObject, JsonValue } from './account.js';
+
+export type FakeService = 'iam' | 'sts' | 'cloudtrail' | 's3';
+export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token';
+
+export interface Fault {
+  service: FakeService;
+  /** The API action, e.g. `GetAccountAuthorizationDetails`, `LookupEvents`, `ListObjectsV2`, `GetObject`. */
+  action: string;
+  kind: FaultKind;
+  /** How many matching requests fail; Infinity = all of them. */
+  times: number;
+  /** Only requests whose parameters match, e.g. `{ Arn: '…' }` or `{ region: 'eu-west-1' }`. */
+  when?: Record<string, string>;
+}
+
+export interface RecordedRequest {
+  service: FakeService;
+  action: string;
+  region: string;
+  /** Milliseconds since the server started (monotonic). */
+  atMs: number;
+  params: Record<string, string>;
+  status: number;
+}
+
+export interface FakeAwsOptions {
+  account: FakeAccount;
+  iamPageSize?: number;
+  accessAdvisorPageSize?: number;
+  s3PageSize?: number;
+  lookupPageSize?: number;
+  /** GetServiceLastAccessedDetails answers IN_PROGRESS this many times before COMPLETED. */
+  accessAdvisorInProgressPolls?: number;
+  /** Principal ARNs whose Access Advisor job never completes. */
+  stuckAccessAdvisor?: string[];
+  faults?: Fault[];
+}
+
+const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const POLICY_KEYS = new Set(['PolicyDocument', 'Document', 'AssumeRolePolicyDocument']);
+
+/** JSON → query-protocol XML: lists as `<member>` items, policy documents URL-encoded as on the wire. */
+export function toXml(value: JsonValue, key = ''): string {
+  if (value === null) return '';
+  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+  if (typeof value === 'object') {
+    if (POLICY_KEYS.has(key)) return xmlEscape(encodeURIComponent(JSON.stringify(value)));
+    return Object.entries(value)
+      .map(([k, v]) => `<${k}>${toXml(v, k)}</${k}>`)
+      .join('');
+  }
+  return xmlEscape(String(value));
+}
+
+class HttpFault extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function faultError(kind: FaultKind, service: FakeService): HttpFault {
+  switch (kind) {
+    case 'throttle':
+      return service === 's3' ? new HttpFault(503, 'SlowDown', 'Please reduce your request rate.') : new HttpFault(400, service === 'cloudtrail' ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
+    case 'server-error':
+      return new HttpFault(500, service === 's3' ? 'InternalError' : 'ServiceUnavailable', 'We encountered an internal error. Please try again.');
+    case 'access-denied':
+      return new HttpFault(403, service === 'cloudtrail' ? 'AccessDeniedException' : 'AccessDenied', 'User is not authorized to perform this action');
+    case 'expired-token':
+      return new HttpFault(403, service === 'cloudtrail' ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired');
+  }
+}
+
+function epochSeconds(iso: string): number {
+  return new Date(iso).getTime() / 1000;
+}
+
+interface Job {
+  arn: string;
+  polls: number;
+}
+
+export class FakeAws {
+  readonly requests: RecordedRequest[] = [];
+  private server?: Server;
+  private readonly startedMs = performance.now();
+  private readonly faults: (Fault & { used: number })[];
+  private readonly jobs = new Map<string, Job>();
+  private credentialReportCalls = 0;
+  private nextJob = 1;
+
+  constructor(private readonly opts: FakeAwsOptions) {
+    this.faults = (opts.faults ?? []).map((f) => ({ ...f, used: 0 }));
+  }
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Requests of one action, optionally in one region. */
+  calls(service: FakeService, action: string, region?: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.service === service && r.action === action && (region === undefined || r.region === region));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    // The SigV4 credential scope names the region and the service: AKID/date/region/service/aws4_request.
+    const scope = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
+    const region = scope?.[1] ?? 'unknown';
+    const service = (scope?.[2] ?? 'unknown') as FakeService;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    let action = 'Unknown';
+    let params: Record<string, string> = {};
+    let json: JsonObject = {};
+    if (service === 'iam' || service === 'sts') {
+      params = Object.fromEntries(new URLSearchParams(body));
+      action = params['Action'] ?? 'Unknown';
+    } else if (service === 'cloudtrail') {
+      action = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'Unknown';
+      json = body ? (JSON.parse(body) as JsonObject) : {};
+      params = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, String(v)]));
+    } else if (service === 's3') {
+      params = Object.fromEntries(url.searchParams);
+      action = url.searchParams.get('list-type') === '2' ? 'ListObjectsV2' : req.method === 'GET' ? 'GetObject' : `${req.method ?? ''}Object`;
+    }
+    const record: RecordedRequest = { service, action, region, atMs: performance.now() - this.startedMs, params: { ...params, region }, status: 200 };
+    this.requests.push(record);
+    try {
+      const fault = this.faults.find(
+        (f) => f.service === service && f.action === action && f.used < f.times && Object.entries(f.when ?? {}).every(([k, v]) => record.params[k] === v),
+      );
+      if (fault) {
+        fault.used++;
+        throw faultError(fault.kind, service);
+      }
+      if (service === 'iam') this.sendQuery(res, 'iam', action, this.iam(action, params));
+      else if (service === 'sts') this.sendQuery(res, 'sts', action, this.sts(action));
+      else if (service === 'cloudtrail') this.sendJson(res, this.cloudTrail(action, json, region));
+      else if (service === 's3') this.s3(req, url, action, res);
+      else throw new HttpFault(400, 'UnknownService', `no fake for service ${service}`);
+    } catch (err) {
+      const e = err instanceof HttpFault ? err : new HttpFault(500, 'InternalFailure', (err as Error).message);
+      record.status = e.status;
+      this.sendError(res, service, e);
+    }
+  }
+
+  private sendQuery(res: ServerResponse, service: 'iam' | 'sts', action: string, result: JsonObject): void {
+    const ns = service === 'iam' ? IAM_NS : STS_NS;
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.end(`<${action}Response xmlns="${ns}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`);
+  }
+
+  private sendJson(res: ServerResponse, result: JsonObject): void {
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify(result));
+  }
+
+  private sendError(res: ServerResponse, service: FakeService, e: HttpFault): void {
+    if (service === 'cloudtrail') {
+      res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': e.code });
+      res.end(JSON.stringify({ __type: e.code, message: e.message }));
+    } else if (service === 's3') {
+      res.writeHead(e.status, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message><RequestId>req-1</RequestId></Error>`);
+    } else {
+      res.writeHead(e.status, { 'content-type': 'text/xml' });
+      res.end(`<ErrorResponse xmlns="${service === 'sts' ? STS_NS : IAM_NS}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+    }
+  }
+
+  private sts(action: string): JsonObject {
+    if (action !== 'GetCallerIdentity') throw new HttpFault(400, 'InvalidAction', action);
+    const a = this.opts.account;
+    return { Arn: a.callerArn, UserId: a.callerUserId, Account: a.accountId };
+  }
+
+  private iam(action: string, p: Record<string, string>): JsonObject {
+    const a = this.opts.account;
+    switch (action) {
+      case 'GetAccountAuthorizationDetails': {
+        // Pages run over the four lists in order, as IAM pages over one combined sequence.
+        const lists = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'] as const;
+        const all = lists.flatMap((l) => (a.authorizationDetails[l] as JsonValue[]).map((item) => ({ l, item })));
+        const size = Math.min(Number(p['MaxItems'] ?? 100), this.opts.iamPageSize ?? 100);
+        const start = p['Marker'] ? Number(p['Marker'].replace('m-', '')) : 0;
+        const page = all.slice(start, start + size);
+        const out: JsonObject = {};
+        for (const l of lists) out[l] = page.filter((x) => x.l === l).map((x) => x.item);
+        const isTruncated = start + size < all.length;
+        out['IsTruncated'] = isTruncated;
+        if (isTruncated) out['Marker'] = `m-${start + size}`;
+        return out;
+      }
+      case 'GenerateServiceLastAccessedDetails': {
+        const arn = p['Arn'] ?? '';
+        const id = `job-${this.nextJob++}`;
+        this.jobs.set(id, { arn, polls: 0 });
+        return { JobId: id };
+      }
+      case 'GetServiceLastAccessedDetails': {
+        const job = this.jobs.get(p['JobId'] ?? '');
+        if (!job) throw new HttpFault(404, 'NoSuchEntity', 'no such job');
+        job.polls++;
+        const isStuck = (this.opts.stuckAccessAdvisor ?? []).includes(job.arn);
+        if (isStuck || job.polls <= (this.opts.accessAdvisorInProgressPolls ?? 0)) {
+          return { JobStatus: 'IN_PROGRESS', JobType: 'ACTION_LEVEL', JobCreationDate: '2026-11-19T23:00:00Z', ServicesLastAccessed: [], IsTruncated: false };
+        }
+        const details = a.accessAdvisor[job.arn] ?? { JobStatus: 'COMPLETED', JobType: 'ACTION_LEVEL', JobCreationDate: '2026-11-19T23:00:00Z', JobCompletionDate: '2026-11-19T23:00:01Z', ServicesLastAccessed: [] };
+        const services = (details['ServicesLastAccessed'] ?? []) as JsonValue[];
+        const size = this.opts.accessAdvisorPageSize ?? 100;
+        const start = p['Marker'] ? Number(p['Marker'].replace('s-', '')) : 0;
+        const isTruncated = start + size < services.length;
+        return { ...details, ServicesLastAccessed: services.slice(start, start + size), IsTruncated: isTruncated, ...(isTruncated ? { Marker: `s-${start + size}` } : {}) };
+      }
+      case 'GenerateCredentialReport':
+        // IAM builds the report asynchronously: the first call starts it.
+        return { State: this.credentialReportCalls++ === 0 ? 'STARTED' : 'COMPLETE', Description: 'fake' };
+      case 'GetCredentialReport':
+        if (!a.credentialReport) throw new HttpFault(410, 'ReportNotPresent', 'no report');
+        return { ...a.credentialReport };
+      default:
+        throw new HttpFault(400, 'InvalidAction', `fake IAM does not implement ${action}`);
+    }
+  }
+
+  private cloudTrail(action: string, body: JsonObject, region: string): JsonObject {
+    const a = this.opts.account;
+    switch (action) {
+      case 'DescribeTrails':
+        return { trailList: a.trails };
+      case 'GetEventSelectors':
+        return a.eventSelectors;
+      case 'GetTrailStatus':
+        return { IsLogging: true, StartLoggingTime: epochSeconds(a.trailLoggingSince), LatestDeliveryTime: epochSeconds('2026-11-19T23:55:00Z') };
+      case 'LookupEvents': {
+        const start = typeof body['StartTime'] === 'number' ? body['StartTime'] : 0;
+        const end = typeof body['EndTime'] === 'number' ? body['EndTime'] : Number.MAX_SAFE_INTEGER;
+        const events = (a.lookupEvents[region] ?? []).filter((e) => {
+          const t = e['EventTime'] as number;
+          return t >= start && t <= end;
+        });
+        const size = Math.min(typeof body['MaxResults'] === 'number' ? body['MaxResults'] : 50, this.opts.lookupPageSize ?? 50);
+        const from = typeof body['NextToken'] === 'string' ? Number(body['NextToken'].replace('t-', '')) : 0;
+        const page = events.slice(from, from + size);
+        return { Events: page, ...(from + size < events.length ? { NextToken: `t-${from + size}` } : {}) };
+      }
+      default:
+        throw new HttpFault(400, 'UnknownOperationException', action);
+    }
+  }
+
+  private s3(req: IncomingMessage, url: URL, action: string, res: ServerResponse): void {
+    const [, bucket = '', ...rest] = url.pathname.split('/');
+    const objects = this.opts.account.buckets[bucket];
+    if (!objects) throw new HttpFault(404, 'NoSuchBucket', 'The specified bucket does not exist');
+    if (action === 'ListObjectsV2') {
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const delimiter = url.searchParams.get('delimiter') ?? '';
+      const after = url.searchParams.get('continuation-token') ?? '';
+      const maxKeys = Math.min(Number(url.searchParams.get('max-keys') ?? 1000), this.opts.s3PageSize ?? 1000);
+      const entries = new Map<string, 'key' | 'prefix'>();
+      for (const key of Object.keys(objects).sort()) {
+        if (!key.startsWith(prefix)) continue;
+        const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+        if (cut >= 0) entries.set(key.slice(0, cut + delimiter.length), 'prefix');
+        else entries.set(key, 'key');
+      }
+      const all = [...entries].filter(([k]) => k > after);
+      const page = all.slice(0, maxKeys);
+      const isTruncated = all.length > maxKeys;
+      const last = page[page.length - 1]?.[0] ?? '';
+      const contents = page
+        .filter(([, t]) => t === 'key')
+        .map(([k]) => `<Contents><Key>${xmlEscape(k)}</Key><LastModified>2026-11-20T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>${objects[k]?.length ?? 0}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+        .join('');
+      const prefixes = page
+        .filter(([, t]) => t === 'prefix')
+        .map(([k]) => `<CommonPrefixes><Prefix>${xmlEscape(k)}</Prefix></CommonPrefixes>`)
+        .join('');
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${isTruncated}</IsTruncated>${isTruncated ? `<NextContinuationToken>${xmlEscape(last)}</NextContinuationToken>` : ''}${contents}${prefixes}</ListBucketResult>`,
+      );
+      return;
+    }
+    if (action === 'GetObject' && req.method === 'GET') {
+      const key = rest.map((s) => decodeURIComponent(s)).join('/');
+      const data = objects[key];
+      if (!data) throw new HttpFault(404, 'NoSuchKey', 'The specified key does not exist.');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) });
+      res.end(data);
+      return;
+    }
+    throw new HttpFault(405, 'MethodNotAllowed', action);
+  }
+}
