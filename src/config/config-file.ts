@@ -30,6 +30,7 @@ export const configSchema = z
     color: z.boolean(),
     workers: z.union([z.number().int().positive(), z.string()]).transform((v) => String(v)),
     'sarif-artifact': z.string(),
+    'policy-source': stringList,
   })
   .partial()
   .strict();
@@ -82,6 +83,7 @@ export function parseConfig(text: string, path: string): ConfigValues {
     const v = values[key];
     if (v !== undefined) values[key] = resolve(dirname(path), v);
   }
+  if (values['policy-source']) values['policy-source'] = values['policy-source'].map((p) => resolve(dirname(path), p));
   if (values.output) values.output = values.output.map((o) => (o === '-' ? o : resolve(dirname(path), o)));
   return values;
 }

@@ -2,7 +2,7 @@ import type { Report } from '../model/report.js';
 import { renderCsv } from './csv.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
-import { renderSarif } from './sarif.js';
+import { renderSarif, type SarifOptions } from './sarif.js';
 import { renderTable } from './table.js';
 
 export interface ReporterOptions {
@@ -15,6 +15,8 @@ export interface ReporterOptions {
    * scanning rejects an upload whose results have no physical location.
    */
   sarifArtifactUri?: string;
+  /** SARIF only: the source line that grants a finding (see SarifOptions.locate). */
+  locate?: SarifOptions['locate'];
 }
 
 /** A reporter is pure: same report and options, same string. */
@@ -28,7 +30,11 @@ export const reporters: Record<ReporterName, Reporter> = {
   table: (report, opts) => renderTable(report, opts),
   // The machine formats are never coloured and never sized to a terminal.
   json: (report) => renderJson(report),
-  sarif: (report, opts) => renderSarif(report, opts.sarifArtifactUri === undefined ? {} : { artifactUri: opts.sarifArtifactUri }),
+  sarif: (report, opts) =>
+    renderSarif(report, {
+      ...(opts.sarifArtifactUri !== undefined ? { artifactUri: opts.sarifArtifactUri } : {}),
+      ...(opts.locate ? { locate: opts.locate } : {}),
+    }),
   markdown: (report) => renderMarkdown(report),
   csv: (report) => renderCsv(report),
 };

@@ -22,6 +22,11 @@ export interface SarifOptions {
    * carry the principal as a logical location only.
    */
   artifactUri?: string;
+  /**
+   * Where the grant behind a finding is written (a line in a policy source the user passed); wins
+   * over `artifactUri` for the findings it locates.
+   */
+  locate?: (finding: Finding) => { uri: string; line: number } | undefined;
 }
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -106,7 +111,7 @@ interface SarifMessage {
   text: string;
 }
 interface SarifLocation {
-  physicalLocation?: { artifactLocation: { uri: string } };
+  physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } };
   logicalLocations: { name: string; fullyQualifiedName: string; kind: string }[];
 }
 interface SarifResult {
@@ -164,6 +169,10 @@ function summary(finding: Finding, windowDays: number): string {
 function location(finding: Finding, options: SarifOptions): SarifLocation {
   // An IAM role or user is a cloud resource, not code: SARIF's `resource` kind fits it.
   const logical = { name: finding.principal.name, fullyQualifiedName: finding.principal.id, kind: 'resource' };
+  const source = options.locate?.(finding);
+  if (source) {
+    return { physicalLocation: { artifactLocation: { uri: source.uri }, region: { startLine: source.line } }, logicalLocations: [logical] };
+  }
   return options.artifactUri === undefined || options.artifactUri === ''
     ? { logicalLocations: [logical] }
     : { physicalLocation: { artifactLocation: { uri: options.artifactUri } }, logicalLocations: [logical] };

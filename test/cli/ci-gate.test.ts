@@ -5,7 +5,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,34 @@ describe('CI gate flow', () => {
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]?.results.map((r) => r.baselineState).sort()).toEqual(['new', 'unchanged']);
     expect(sarif.runs[0]?.results.every((r) => (r.locations?.length ?? 0) > 0)).toBe(true);
+
+    // With the Terraform that grants it, the SARIF result points at the statement's line.
+    mkdirSync(join(work, 'infra'));
+    writeFileSync(
+      join(work, 'infra', 'lambda.tf'),
+      [
+        'resource "aws_iam_role_policy" "deployer" {',
+        '  name = "fn-deployer-policy"',
+        '  role = aws_iam_role.fn_deployer.id',
+        '  policy = jsonencode({',
+        '    Version = "2012-10-17"',
+        '    Statement = [',
+        '      { Effect = "Allow", Action = ["lambda:UpdateFunctionCode", "lambda:CreateFunction", "lambda:GetFunction", "lambda:DeleteFunction"], Resource = "*" },',
+        '      { Sid = "Aliases", Effect = "Allow", Action = "lambda:DeleteAlias", Resource = "*" },',
+        '    ]',
+        '  })',
+        '}',
+      ].join('\n'),
+    );
+    const located = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'located.sarif', '--policy-source', 'infra'], work);
+    expect(located.code).toBe(1);
+    type Located = { baselineState?: string; locations: { physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] };
+    const results = (JSON.parse(readFileSync(join(work, 'located.sarif'), 'utf8')) as { runs: { results: Located[] }[] }).runs[0]?.results ?? [];
+    const newOne = results.find((r) => r.baselineState === 'new');
+    expect(newOne?.locations[0]?.physicalLocation).toEqual({ artifactLocation: { uri: 'infra/lambda.tf' }, region: { startLine: 8 } });
+    // The old grant has no Sid: it is located at the policy's name.
+    const oldOne = results.find((r) => r.baselineState === 'unchanged');
+    expect(oldOne?.locations[0]?.physicalLocation?.region?.startLine).toBe(2);
 
     // 4. The owner accepts it until the end of 2026-06-29.
     writeFileSync(

@@ -9,7 +9,9 @@ import { readBaselineFile } from '../../config/baseline-file.js';
 import { readExceptionsFile } from '../../config/exceptions-file.js';
 import { applyBaseline, applyExceptions } from '../../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
+import { readPolicySources } from '../../connectors/iac/policy-sources.js';
 import { UsageError } from '../../model/errors.js';
+import type { Finding } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJson } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
@@ -33,6 +35,7 @@ export interface ScanFlags {
   exceptions?: string;
   config?: string;
   sarifArtifact?: string;
+  policySource: string[];
   quiet: boolean;
   color: boolean;
   debug: boolean;
@@ -54,6 +57,7 @@ export function addScanOptions(cmd: Command): Command {
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
     .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
     .addOption(new Option('--sarif-artifact <path>', 'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file').env('PERMDRIFT_SARIF_ARTIFACT'))
+    .addOption(new Option('--policy-source <path>', 'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable').env('PERMDRIFT_POLICY_SOURCE').argParser(collect).default([]))
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
     .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'))
     .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').env('PERMDRIFT_QUIET').default(false))
@@ -76,6 +80,7 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   color: 'color',
   workers: 'workers',
   'sarif-artifact': 'sarifArtifact',
+  'policy-source': 'policySource',
 };
 
 /** Fills the flags neither given on the command line nor in the environment from the config file. */
@@ -116,6 +121,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
     const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;
     const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
+    const sources = flags.policySource.length > 0 ? await readPolicySources(flags.policySource, cwd) : undefined;
 
     const isProgress = !flags.quiet && io.stderr.isTTY === true && !io.env['CI'];
     const progress = isProgress ? new ProgressLine(io.stderr, now) : undefined;
@@ -149,6 +155,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
         isColor,
         width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
         ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
+        ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
       });
       if (isStdout) io.stdout.write(text);
       else await writeAtomically(target.file as string, text);
