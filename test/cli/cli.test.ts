@@ -4,7 +4,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,8 @@ describe('permdrift demo', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect((JSON.parse(readFileSync(out, 'utf8')) as Report).schemaVersion).toBe(1);
+    // Written through a temp file and a rename: nothing else is left behind.
+    expect(readdirSync(dir)).toEqual(['report.json']);
   });
 
   it('takes the window from PERMDRIFT_WINDOW, and the flag wins over it', () => {
