@@ -2,19 +2,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 
-export function isoDay(value: string): string {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? value : new Date(time).toISOString().slice(0, 10);
-}
-
-export function isoMinute(value: string): string {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? value : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : pluralForm}`;
-}
+export { isoDay, isoMinute, plural } from './text-format.js';
 
 /** Signed: +3, -2, 0. */
 export function signed(n: number): string {

@@ -4,10 +4,7 @@ import type { ReportTrend } from '../engine/drift-trend.js';
 import { sparkline } from './drift-sparkline.js';
 import { isoDay, plural, signed } from './drift-text.js';
 import { TREND_METRICS } from './drift-trend-table.js';
-
-function fixed(n: number | null, digits: number): string {
-  return n === null ? '—' : n.toFixed(digits);
-}
+import { fixed } from './text-format.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');

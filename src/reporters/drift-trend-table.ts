@@ -3,6 +3,7 @@
 import type { ReportTrend, TrendPoint } from '../engine/drift-trend.js';
 import { sparkline } from './drift-sparkline.js';
 import { type DriftRenderOptions, isoDay, makeChalk, padLeft, padRight, plural, signed } from './drift-text.js';
+import { fixed } from './text-format.js';
 
 const SOURCE_WIDTH = 22;
 
@@ -10,10 +11,6 @@ interface Column {
   title: string;
   isLeft?: boolean;
   cell(p: TrendPoint): string;
-}
-
-function fixed(n: number | null, digits: number): string {
-  return n === null ? '—' : n.toFixed(digits);
 }
 
 function shortSource(source: string | undefined): string {

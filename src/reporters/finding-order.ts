@@ -1,11 +1,8 @@
 import { FINDING_TYPES, type Finding, type Severity } from '../model/report.js';
+import { compareText } from './text-format.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const TYPE_RANK = new Map(FINDING_TYPES.map((t, i) => [t, i]));
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * The engine already sorts findings, but the machine formats sort again with this total order (the

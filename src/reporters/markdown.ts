@@ -17,6 +17,7 @@ import {
 } from '../model/report.js';
 import { isMoreSevereOrEqual, sortedFindings } from './finding-order.js';
 import { distinctGrantPaths } from './grant-path-text.js';
+import { formatCount, isExcepted, isoDay, isoMinute, plural } from './text-format.js';
 
 /** UTF-16 code units, which is never fewer than characters: the limit holds however it is counted. */
 export const MARKDOWN_MAX_CHARS = 65_000;
@@ -82,32 +83,10 @@ export function codeSpan(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Small text helpers, deterministic (UTC only).
 
-function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${formatCount(n)} ${n === 1 ? singular : pluralForm}`;
-}
-
-function isoDay(value: string): string {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? value : new Date(time).toISOString().slice(0, 10);
-}
-
-function isoMinute(value: string): string {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? value : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 function daysBetween(from: string, to: string): number | null {
   const a = Date.parse(from);
   const b = Date.parse(to);
   return Number.isNaN(a) || Number.isNaN(b) ? null : Math.round((b - a) / DAY_MS);
-}
-
-function isExcepted(finding: Finding): boolean {
-  return finding.exception?.state === 'active';
 }
 
 function truncatedList(items: readonly string[], max: number, noun: string, separator = ', '): string {

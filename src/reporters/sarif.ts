@@ -13,6 +13,7 @@ import {
   type Severity,
 } from '../model/report.js';
 import { sortedFindings } from './finding-order.js';
+import { plural } from './text-format.js';
 
 export interface SarifOptions {
   /**
@@ -131,10 +132,6 @@ const MAX_ACTIONS_IN_MESSAGE = 5;
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : pluralForm}`;
 }
 
 function actionList(finding: Finding): string {

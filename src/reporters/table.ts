@@ -13,6 +13,7 @@ import {
   type UnverifiableReason,
 } from '../model/report.js';
 import { UNVERIFIABLE_REASON_LABELS } from './unverifiable-reasons.js';
+import { compareText, formatCount, isExcepted, isoDay, isoMinute, plural } from './text-format.js';
 
 export interface TableOptions {
   isColor: boolean;
@@ -51,26 +52,8 @@ function makePaint(isColor: boolean): Paint {
 // ---------------------------------------------------------------------------------------------
 // Text helpers. Every one of them is deterministic: no locale, no time zone but UTC.
 
-function formatCount(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${formatCount(n)} ${n === 1 ? singular : pluralForm}`;
-}
-
 function formatDays(days: number): string {
   return Number.isInteger(days) ? String(days) : days.toFixed(1);
-}
-
-function isoDay(value: string): string {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? value : new Date(time).toISOString().slice(0, 10);
-}
-
-function isoMinute(value: string): string {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? value : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function spanText(span: Span): string {
@@ -295,15 +278,6 @@ const TYPE_RANK = new Map<FindingType, number>(FINDING_TYPES.map((t, i) => [t, i
 
 function severityOrder(a: Severity, b: Severity): number {
   return SEVERITY_RANK[a] - SEVERITY_RANK[b];
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Accepted by an exception in force: it fails no gate and needs no next step. */
-function isExcepted(finding: Finding): boolean {
-  return finding.exception?.state === 'active';
 }
 
 function laterDate(a: string | null, b: string | null): string | null {

@@ -1,0 +1,36 @@
+/** Text helpers shared by the renderers: UTC only, no locale, so output is byte-stable. */
+
+import type { Finding } from '../model/report.js';
+
+/** 1234567 → "1,234,567", the same on every machine. */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : pluralForm}`;
+}
+
+export function isoDay(value: string): string {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : new Date(time).toISOString().slice(0, 10);
+}
+
+export function isoMinute(value: string): string {
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? value : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A number with fixed decimals, or an em dash when there is none. */
+export function fixed(n: number | null, digits: number): string {
+  return n === null ? '—' : n.toFixed(digits);
+}
+
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Accepted by an exception in force: it fails no gate and needs no next step. */
+export function isExcepted(finding: Finding): boolean {
+  return finding.exception?.state === 'active';
+}
