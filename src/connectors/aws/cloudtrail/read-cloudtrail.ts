@@ -211,37 +211,51 @@ interface PoolContext {
 
 type Spawned = { worker: Worker } | { error: string };
 
-function spawnWorker(ctx: PoolContext): Promise<Spawned> {
+type Outcome<T> = { isDone: false } | { isDone: true; value: T };
+
+/**
+ * Waits until `onMessage` settles, or the worker errors or exits — whichever comes first — and
+ * removes its listeners either way, so a pool slot never leaks handlers across files.
+ */
+function awaitWorker<T>(
+  worker: Worker,
+  on: { message: (msg: WorkerReply) => Outcome<T>; error: (err: Error) => T; exit: (code: number) => T },
+  request?: WorkerRequest,
+): Promise<T> {
   return new Promise((resolve) => {
-    let worker: Worker;
-    try {
-      worker = ctx.startWorker();
-    } catch (err) {
-      resolve({ error: describeReadError(err) });
-      return;
-    }
-    const onMessage = (msg: WorkerReply): void => {
-      if (msg.type !== 'ready') return;
-      cleanup();
-      resolve({ worker });
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      void worker.terminate();
-      resolve({ error: err.message });
-    };
-    const onExit = (code: number): void => {
-      cleanup();
-      resolve({ error: `worker exited with code ${code} before starting` });
-    };
-    const cleanup = (): void => {
+    const settle = (value: T): void => {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
+      resolve(value);
     };
+    const onMessage = (msg: WorkerReply): void => {
+      const outcome = on.message(msg);
+      if (outcome.isDone) settle(outcome.value);
+    };
+    const onError = (err: Error): void => settle(on.error(err));
+    const onExit = (code: number): void => settle(on.exit(code));
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
+    if (request) worker.postMessage(request);
+  });
+}
+
+async function spawnWorker(ctx: PoolContext): Promise<Spawned> {
+  let worker: Worker;
+  try {
+    worker = ctx.startWorker();
+  } catch (err) {
+    return { error: describeReadError(err) };
+  }
+  return awaitWorker<Spawned>(worker, {
+    message: (msg) => (msg.type === 'ready' ? { isDone: true, value: { worker } } : { isDone: false }),
+    error: (err) => {
+      void worker.terminate();
+      return { error: err.message };
+    },
+    exit: (code) => ({ error: `worker exited with code ${code} before starting` }),
   });
 }
 
@@ -249,35 +263,22 @@ type WorkerRun<T> = { isCrash: false; value: T } | { isCrash: true; reason: stri
 
 /** Sends `request` and waits for the reply `accept` picks, or for the worker to die. */
 function ask<T>(worker: Worker, request: WorkerRequest, ctx: PoolContext, accept: (msg: WorkerReply) => T | undefined): Promise<WorkerRun<T>> {
-  return new Promise((resolve) => {
-    const onMessage = (msg: WorkerReply): void => {
-      if (msg.type === 'progress') {
-        ctx.progress.advance(msg.bytes, msg.events);
-        return;
-      }
-      const value = accept(msg);
-      if (value === undefined) return;
-      cleanup();
-      resolve({ isCrash: false, value });
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      resolve({ isCrash: true, reason: `worker crashed: ${err.message}` });
-    };
-    const onExit = (code: number): void => {
-      cleanup();
-      resolve({ isCrash: true, reason: `worker exited unexpectedly (code ${code})` });
-    };
-    const cleanup = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage(request);
-  });
+  return awaitWorker<WorkerRun<T>>(
+    worker,
+    {
+      message: (msg) => {
+        if (msg.type === 'progress') {
+          ctx.progress.advance(msg.bytes, msg.events);
+          return { isDone: false };
+        }
+        const value = accept(msg);
+        return value === undefined ? { isDone: false } : { isDone: true, value: { isCrash: false, value } };
+      },
+      error: (err) => ({ isCrash: true, reason: `worker crashed: ${err.message}` }),
+      exit: (code) => ({ isCrash: true, reason: `worker exited unexpectedly (code ${code})` }),
+    },
+    request,
+  );
 }
 
 /** A file whose worker died this many times is given up on (reported failed) instead of retried. */
