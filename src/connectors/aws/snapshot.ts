@@ -21,6 +21,8 @@ export const AUTH_DETAILS_FILE = 'iam-get-account-authorization-details.json';
 export const EVENT_SELECTORS_FILE = 'cloudtrail-get-event-selectors.json';
 export const DESCRIBE_TRAILS_FILE = 'cloudtrail-describe-trails.json';
 export const CREDENTIAL_REPORT_FILE = 'iam-get-credential-report.json';
+/** Written by `collect aws`: what the live collection could not read, so the report shows the gaps. */
+export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
 export interface SnapshotAccountFiles {
   account: string;
@@ -29,6 +31,7 @@ export interface SnapshotAccountFiles {
   eventSelectors?: string;
   describeTrails?: string;
   credentialReport?: string;
+  collectWarnings?: string;
   cloudTrail: string[];
   accessAdvisor: string[];
 }
@@ -83,6 +86,7 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
       ['eventSelectors', EVENT_SELECTORS_FILE],
       ['describeTrails', DESCRIBE_TRAILS_FILE],
       ['credentialReport', CREDENTIAL_REPORT_FILE],
+      ['collectWarnings', COLLECT_WARNINGS_FILE],
     ] as const) {
       const p = join(dir, name);
       if (await isFile(p)) files[key] = p;
@@ -211,8 +215,15 @@ async function readAccessAdvisor(files: SnapshotAccountFiles, principals: Princi
   return records;
 }
 
+const collectWarningsFile = z.object({ warnings: z.array(z.object({ code: z.string(), message: z.string() })) });
+
 export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAccountOptions): Promise<LoadedAccount> {
   const warnings: ReportWarning[] = [];
+  if (files.collectWarnings) {
+    const parsed = collectWarningsFile.safeParse(await readJsonFile(files.collectWarnings, 'collect warnings'));
+    if (!parsed.success) warnings.push({ code: 'collect-warnings-unreadable', message: `${COLLECT_WARNINGS_FILE} is not what \`permdrift collect aws\` writes; what the collection missed is unknown`, account: files.account, file: files.collectWarnings });
+    else for (const w of parsed.data.warnings) warnings.push({ ...w, account: files.account, file: files.collectWarnings });
+  }
   const auth = parseAuthorizationDetails(
     await readJsonFile(files.authorizationDetails, 'authorization details'),
     files.account,

@@ -11,7 +11,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { ReportWarning } from '../../../model/report.js';
-import { AUTH_DETAILS_FILE, CREDENTIAL_REPORT_FILE, DESCRIBE_TRAILS_FILE, EVENT_SELECTORS_FILE } from '../snapshot.js';
+import { AUTH_DETAILS_FILE, COLLECT_WARNINGS_FILE, CREDENTIAL_REPORT_FILE, DESCRIBE_TRAILS_FILE, EVENT_SELECTORS_FILE } from '../snapshot.js';
 import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
 import { AwsClients, resolveDefaultRegion } from './clients.js';
 import { stringify } from './cli-json.js';
@@ -21,7 +21,6 @@ import { downloadArchive, parseS3Url, type S3Location } from './s3-archive.js';
 
 export const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
 export const TRAIL_STATUS_FILE = 'cloudtrail-get-trail-status.json';
-export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
 export const CLOUDTRAIL_SOURCES = ['auto', 's3', 'lookup-events', 'none'] as const;
 export type CloudTrailSource = (typeof CLOUDTRAIL_SOURCES)[number];
