@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { FakeAccount, JsonObject, JsonValue } from './account.js';
 
 export type FakeService = 'iam' | 'sts' | 'cloudtrail' | 's3';
-export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token';
+export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'invalid-token';
 
 export interface Fault {
   service: FakeService;
@@ -87,6 +87,8 @@ function faultError(kind: FaultKind, service: FakeService): HttpFault {
       return new HttpFault(500, service === 's3' ? 'InternalError' : 'ServiceUnavailable', 'We encountered an internal error. Please try again.');
     case 'access-denied':
       return new HttpFault(403, service === 'cloudtrail' ? 'AccessDeniedException' : 'AccessDenied', 'User is not authorized to perform this action');
+    case 'invalid-token':
+      return new HttpFault(400, service === 'cloudtrail' ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.');
     case 'expired-token':
       return new HttpFault(403, service === 'cloudtrail' ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired');
   }

@@ -20,7 +20,7 @@ export interface AwsSelectionFlags {
 export function addAwsSelectionOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--profile <name>', 'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)').env('PERMDRIFT_PROFILE'))
-    .addOption(new Option('--region <region>', 'region(s) for LookupEvents and the S3 archive; repeatable (default: the profile region and us-east-1 for LookupEvents, every region in the archive)').env('PERMDRIFT_REGION').argParser(collect).default([]))
+    .addOption(new Option('--region <region>', 'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)').env('PERMDRIFT_REGION').argParser(collect).default([]))
     .addOption(new Option('--cloudtrail-source <source>', 'where usage comes from').choices([...CLOUDTRAIL_SOURCES]).env('PERMDRIFT_CLOUDTRAIL_SOURCE').default('auto'))
     .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'))
     .addOption(new Option('--no-access-advisor', 'skip IAM Access Advisor jobs'))

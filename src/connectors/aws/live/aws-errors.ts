@@ -37,6 +37,16 @@ export function isCredentialsError(err: unknown): boolean {
 }
 
 /**
+ * After GetCallerIdentity succeeded, an "invalid token" answer from one region usually means the
+ * region is not enabled for the account (opt-in regions), not bad credentials; only expiry and a
+ * failing provider still mean the credentials are gone.
+ */
+export function isCredentialsGone(err: unknown): boolean {
+  const code = awsErrorCode(err);
+  return code === 'CredentialsProviderError' || /expired/i.test(code) || code === 'TokenRefreshRequired';
+}
+
+/**
  * Removes what could be a secret from a message before it reaches a log, an error or a file:
  * access key ids and anything that looks like a secret key or session token.
  */

@@ -42,6 +42,7 @@ export class AwsClients {
   private readonly limiters = new Map<string, RateLimiter>();
   private iamClient?: IAMClient;
   private s3Client?: S3Client;
+  private stsClient?: STSClient;
 
   constructor(
     private readonly opts: ClientOptions,
@@ -79,7 +80,8 @@ export class AwsClients {
   }
 
   sts(): STSClient {
-    return this.instrument(new STSClient(this.common(this.homeRegion)), 'sts');
+    this.stsClient ??= this.instrument(new STSClient(this.common(this.homeRegion)), 'sts');
+    return this.stsClient;
   }
 
   iam(): IAMClient {
@@ -106,6 +108,7 @@ export class AwsClients {
   }
 
   destroy(): void {
+    this.stsClient?.destroy();
     this.iamClient?.destroy();
     this.s3Client?.destroy();
     for (const c of this.cloudTrailByRegion.values()) c.destroy();

@@ -11,7 +11,7 @@ import {
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
 import { toCliJson } from './cli-json.js';
-import { awsErrorCode, errorMessage, isCredentialsError } from './aws-errors.js';
+import { awsErrorCode, errorMessage, isCredentialsGone } from './aws-errors.js';
 
 export async function describeTrails(ct: CloudTrailClient): Promise<Trail[]> {
   return (await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
@@ -76,11 +76,13 @@ export async function lookupEventsToFile(
       if (!token) break;
     }
   } catch (err) {
-    if (isCredentialsError(err)) {
+    if (isCredentialsGone(err)) {
       out.end();
       throw err;
     }
-    result.failure = { code: awsErrorCode(err), message: errorMessage(err) };
+    const code = awsErrorCode(err);
+    const isRegionOff = code === 'UnrecognizedClientException' || code === 'InvalidClientTokenId';
+    result.failure = { code, message: isRegionOff ? `${errorMessage(err)}; is ${region} enabled for this account?` : errorMessage(err) };
   }
   await write('\n]}\n');
   out.end();

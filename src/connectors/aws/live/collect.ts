@@ -32,7 +32,7 @@ export interface CollectAwsOptions {
   /** The snapshot folder; the account lands in `<outDir>/aws/<account-id>/`. */
   outDir: string;
   profile?: string;
-  /** Regions for LookupEvents and to filter the S3 archive; empty = defaults (see docs). */
+  /** Regions for LookupEvents (the S3 archive is always read for every region); empty = defaults (see docs). */
   regions: string[];
   windowStart: Date;
   asOf: Date;
@@ -221,13 +221,12 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
         account: c.account,
         windowStart: opts.windowStart,
         asOf: opts.asOf,
-        regions: opts.regions,
         concurrency: opts.s3Concurrency ?? 16,
         targetDir: join(c.accountDir, 'cloudtrail'),
         onProgress: (p) => c.progress(`CloudTrail ${url}: ${p.phase === 'list' ? 'listed' : 'downloaded'} ${p.done}/${p.total}${p.phase === 'download' ? `, ${(p.bytes / 1_048_576).toFixed(1)} MB` : ' day folders'}`),
       });
       if (r.roots.length === 0) c.warn('cloudtrail-s3-empty', `${url} has no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder: no usage was read`);
-      for (const f of r.failures) c.warn('cloudtrail-object-unreadable', `s3://${location.bucket}/${f.key}: ${f.code} (${f.message}); its events are a coverage gap`);
+      reportObjectFailures(r.failures, location.bucket, c.warn);
       c.progress(`CloudTrail: ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB from ${url} (${r.regions.join(', ') || 'no regions'})`);
       return url;
     } catch (err) {
@@ -240,6 +239,21 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
     }
   }
   return lookupEvents(clients, opts, c);
+}
+
+/** Per object while few; grouped per error code when many (a KMS denial fails every object alike). */
+function reportObjectFailures(failures: { key: string; code: string; message: string }[], bucket: string, warn: (code: string, message: string) => void): void {
+  if (failures.length <= 10) {
+    for (const f of failures) warn('cloudtrail-object-unreadable', `s3://${bucket}/${f.key}: ${f.code} (${f.message}); its events are a coverage gap`);
+    return;
+  }
+  const byCode = new Map<string, typeof failures>();
+  for (const f of failures) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
+  for (const [code, list] of byCode) {
+    const first = list[0];
+    const hint = code === 'AccessDenied' || code === 'KMS.AccessDeniedException' ? ` (objects encrypted with SSE-KMS also need kms:Decrypt, see docs/live-aws.md)` : '';
+    warn('cloudtrail-object-unreadable', `${list.length} objects of s3://${bucket} could not be read: ${code} (${first?.message ?? ''})${hint}; first: ${list.slice(0, 3).map((f) => f.key).join(', ')}; their events are a coverage gap`);
+  }
 }
 
 async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {

@@ -62,8 +62,6 @@ export interface ArchiveOptions {
   account: string;
   windowStart: Date;
   asOf: Date;
-  /** Only these regions' folders; empty = every region folder present. */
-  regions: string[];
   concurrency: number;
   /** The account folder's `cloudtrail/`; keys are written below it from `AWSLogs/` on. */
   targetDir: string;
@@ -101,9 +99,9 @@ export async function downloadArchive(s3: S3Client, loc: S3Location, opts: Archi
   for (const root of roots) {
     const listed = await listAll(s3, loc.bucket, root, '/');
     for (const p of listed.prefixes) {
-      const region = p.slice(root.length).replace(/\/$/, '');
-      if (opts.regions.length > 0 && !opts.regions.includes(region)) continue;
-      regions.add(region);
+      // Every region, always: a multi-region trail tells the audit that every region was observed,
+      // so leaving a region's folder unread would turn its usage into false "unused" findings.
+      regions.add(p.slice(root.length).replace(/\/$/, ''));
       for (const day of days) folders.push(`${p}${day}/`);
     }
   }
