@@ -12,6 +12,7 @@ import type { Report } from '../../src/model/report.js';
 import { loadFakeAccount } from '../fake-aws/account.js';
 import { fakeAwsEnv } from '../fake-aws/env.js';
 import { FakeAws, type FakeAwsOptions } from '../fake-aws/server.js';
+import { scaleAccount } from '../fake-aws/scale-account.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'permdrift');
@@ -128,6 +129,35 @@ describe('credentials and permissions (built binary)', () => {
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stderr).not.toContain(SECRET);
     });
+  });
+
+  it('scan aws --org: every reachable account in one report, the unreachable one a warning; exit 0', async () => {
+    const member = scaleAccount({ accountId: '444455556666', principals: 3, days: 2, asOf: new Date(AS_OF), regions: ['us-east-1'], filesPerDay: 1, recordsPerFile: 5 });
+    await withFake({ members: [member], organization: { id: 'o-abc123def4', unreachable: ['777788889999'] } }, async (env) => {
+      const r = await permdrift(['scan', 'aws', '--org', '--as-of', AS_OF, '--window', '30d', '--format', 'json'], env);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.coverage.map((c) => c.account)).toEqual(['111122223333', '444455556666']);
+      expect(report.warnings.filter((w) => w.code === 'account-unreachable').map((w) => w.message)).toEqual([expect.stringContaining('account 777788889999: cannot assume arn:aws:iam::777788889999:role/OrganizationAccountAccessRole (AccessDenied') as string]);
+      expect(r.stderr).toContain('permdrift: 2 account(s) read, 1 not;');
+    });
+  });
+
+  it('--org and --accounts together are a usage error (exit 2) before any request', async () => {
+    await withFake({}, async (env, fake) => {
+      const r = await permdrift(['collect', 'aws', '-o', mkdtempSync(join(tmpdir(), 'permdrift-x-')), '--org', '--accounts', '444455556666'], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --org and --accounts exclude each other/m);
+      expect(fake.requests).toEqual([]);
+    });
+  });
+
+  it('policy aws --org names the role to assume', async () => {
+    const r = await permdrift(['policy', 'aws', '--org', '--assume-role-name', 'PermdriftAudit'], {});
+    expect(r.code).toBe(0);
+    const policy = JSON.parse(r.stdout) as { Statement: { Action: string[]; Resource: string }[] };
+    expect(policy.Statement.flatMap((st) => st.Action)).toEqual(['organizations:ListAccounts', 'sts:AssumeRole']);
+    expect(policy.Statement[1]?.Resource).toBe('arn:aws:iam::*:role/PermdriftAudit');
   });
 
   it('policy aws prints docs/permdrift-readonly-policy.json', async () => {

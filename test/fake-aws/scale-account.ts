@@ -14,9 +14,9 @@ export interface ScaleOptions {
   regions: string[];
   filesPerDay: number;
   recordsPerFile: number;
+  accountId?: string;
 }
 
-const ACCOUNT = '123456789012';
 const ACTIONS: [string, string][] = [
   ['s3.amazonaws.com', 'ListBuckets'],
   ['ec2.amazonaws.com', 'DescribeInstances'],
@@ -25,6 +25,7 @@ const ACTIONS: [string, string][] = [
 ];
 
 export function scaleAccount(o: ScaleOptions): FakeAccount {
+  const ACCOUNT = o.accountId ?? '123456789012';
   const roles: JsonObject[] = [];
   for (let i = 0; i < o.principals; i++) {
     const name = `svc-${String(i).padStart(4, '0')}`;

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FakeAccount, JsonObject, JsonValue } from './account.js';
 
-export type FakeService = 'iam' | 'sts' | 'cloudtrail' | 's3';
+export type FakeService = 'iam' | 'sts' | 'cloudtrail' | 's3' | 'organizations';
 export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'invalid-token';
 
 export interface Fault {
@@ -45,6 +45,10 @@ export interface FakeAwsOptions {
   /** Principal ARNs whose Access Advisor job never completes. */
   stuckAccessAdvisor?: string[];
   faults?: Fault[];
+  /** Other accounts, reached by AssumeRole; requests signed with their keys see their data. */
+  members?: FakeAccount[];
+  /** Makes `account` a management account: ListAccounts lists it, the members and `unreachable`. */
+  organization?: { id: string; unreachable?: string[]; pageSize?: number };
 }
 
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -80,17 +84,18 @@ class HttpFault extends Error {
 }
 
 function faultError(kind: FaultKind, service: FakeService): HttpFault {
+  const isJson = service === 'cloudtrail' || service === 'organizations';
   switch (kind) {
     case 'throttle':
-      return service === 's3' ? new HttpFault(503, 'SlowDown', 'Please reduce your request rate.') : new HttpFault(400, service === 'cloudtrail' ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
+      return service === 's3' ? new HttpFault(503, 'SlowDown', 'Please reduce your request rate.') : new HttpFault(400, isJson ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
     case 'server-error':
       return new HttpFault(500, service === 's3' ? 'InternalError' : 'ServiceUnavailable', 'We encountered an internal error. Please try again.');
     case 'access-denied':
-      return new HttpFault(403, service === 'cloudtrail' ? 'AccessDeniedException' : 'AccessDenied', 'User is not authorized to perform this action');
+      return new HttpFault(403, isJson ? 'AccessDeniedException' : 'AccessDenied', 'User is not authorized to perform this action');
     case 'invalid-token':
-      return new HttpFault(400, service === 'cloudtrail' ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+      return new HttpFault(400, isJson ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.');
     case 'expired-token':
-      return new HttpFault(403, service === 'cloudtrail' ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired');
+      return new HttpFault(403, isJson ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired');
   }
 }
 
@@ -109,7 +114,7 @@ export class FakeAws {
   private readonly startedMs = performance.now();
   private readonly faults: (Fault & { used: number })[];
   private readonly jobs = new Map<string, Job>();
-  private credentialReportCalls = 0;
+  private readonly credentialReportCalls = new Map<string, number>();
   private nextJob = 1;
 
   constructor(private readonly opts: FakeAwsOptions) {
@@ -144,6 +149,7 @@ export class FakeAws {
     // The SigV4 credential scope names the region and the service: AKID/date/region/service/aws4_request.
     const scope = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '');
     const region = scope?.[1] ?? 'unknown';
+    const account = this.accountFor(/Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '');
     const service = (scope?.[2] ?? 'unknown') as FakeService;
     const url = new URL(req.url ?? '/', 'http://fake');
     let action = 'Unknown';
@@ -152,7 +158,7 @@ export class FakeAws {
     if (service === 'iam' || service === 'sts') {
       params = Object.fromEntries(new URLSearchParams(body));
       action = params['Action'] ?? 'Unknown';
-    } else if (service === 'cloudtrail') {
+    } else if (service === 'cloudtrail' || service === 'organizations') {
       action = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'Unknown';
       json = body ? (JSON.parse(body) as JsonObject) : {};
       params = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, String(v)]));
@@ -170,10 +176,11 @@ export class FakeAws {
         fault.used++;
         throw faultError(fault.kind, service);
       }
-      if (service === 'iam') this.sendQuery(res, 'iam', action, this.iam(action, params));
-      else if (service === 'sts') this.sendQuery(res, 'sts', action, this.sts(action));
-      else if (service === 'cloudtrail') this.sendJson(res, this.cloudTrail(action, json, region));
-      else if (service === 's3') this.s3(req, url, action, res);
+      if (service === 'iam') this.sendQuery(res, 'iam', action, this.iam(account, action, params));
+      else if (service === 'sts') this.sendQuery(res, 'sts', action, this.sts(account, action, params));
+      else if (service === 'cloudtrail') this.sendJson(res, this.cloudTrail(account, action, json, region));
+      else if (service === 'organizations') this.sendJson(res, this.organizations(action, json));
+      else if (service === 's3') this.s3(account, req, url, action, res);
       else throw new HttpFault(400, 'UnknownService', `no fake for service ${service}`);
     } catch (err) {
       const e = err instanceof HttpFault ? err : new HttpFault(500, 'InternalFailure', (err as Error).message);
@@ -194,7 +201,7 @@ export class FakeAws {
   }
 
   private sendError(res: ServerResponse, service: FakeService, e: HttpFault): void {
-    if (service === 'cloudtrail') {
+    if (service === 'cloudtrail' || service === 'organizations') {
       res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': e.code });
       res.end(JSON.stringify({ __type: e.code, message: e.message }));
     } else if (service === 's3') {
@@ -206,14 +213,41 @@ export class FakeAws {
     }
   }
 
-  private sts(action: string): JsonObject {
+  /** Member accounts sign with `ASIA<account-id>…` keys handed out by AssumeRole. */
+  private accountFor(accessKeyId: string): FakeAccount {
+    const id = /^ASIA(\d{12})/.exec(accessKeyId)?.[1];
+    return (id ? this.opts.members?.find((m) => m.accountId === id) : undefined) ?? this.opts.account;
+  }
+
+  private sts(a: FakeAccount, action: string, p: Record<string, string>): JsonObject {
+    if (action === 'AssumeRole') {
+      const id = /^arn:aws:iam::(\d{12}):role\//.exec(p['RoleArn'] ?? '')?.[1] ?? '';
+      const member = this.opts.members?.find((m) => m.accountId === id);
+      if (!member || (this.opts.organization?.unreachable ?? []).includes(id)) {
+        throw new HttpFault(403, 'AccessDenied', `User: ${a.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${p['RoleArn'] ?? ''}`);
+      }
+      return {
+        Credentials: { AccessKeyId: `ASIA${id}FAKE`, SecretAccessKey: 'fakeAssumedSecret', SessionToken: 'fakeSessionToken', Expiration: new Date(Date.now() + 3_600_000).toISOString() },
+        AssumedRoleUser: { AssumedRoleId: `AROAMEMBER:${p['RoleSessionName'] ?? ''}`, Arn: member.callerArn },
+      };
+    }
     if (action !== 'GetCallerIdentity') throw new HttpFault(400, 'InvalidAction', action);
-    const a = this.opts.account;
     return { Arn: a.callerArn, UserId: a.callerUserId, Account: a.accountId };
   }
 
-  private iam(action: string, p: Record<string, string>): JsonObject {
-    const a = this.opts.account;
+  private organizations(action: string, body: JsonObject): JsonObject {
+    const org = this.opts.organization;
+    if (action !== 'ListAccounts') throw new HttpFault(400, 'UnknownOperationException', action);
+    if (!org) throw new HttpFault(400, 'AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+    const ids = [...new Set([this.opts.account.accountId, ...(this.opts.members ?? []).map((m) => m.accountId), ...(org.unreachable ?? [])])].sort();
+    const all: JsonObject[] = ids.map((id) => ({ Id: id, Arn: `arn:aws:organizations::${this.opts.account.accountId}:account/${org.id}/${id}`, Name: `acct-${id}`, Email: `${id}@example.com`, Status: 'ACTIVE', State: 'ACTIVE', JoinedMethod: 'CREATED', JoinedTimestamp: 1_700_000_000 }));
+    all.push({ Id: '999999999999', Arn: `arn:aws:organizations::${this.opts.account.accountId}:account/${org.id}/999999999999`, Name: 'closed', Email: 'closed@example.com', Status: 'SUSPENDED', State: 'SUSPENDED', JoinedMethod: 'CREATED', JoinedTimestamp: 1_700_000_000 });
+    const size = org.pageSize ?? 20;
+    const from = typeof body['NextToken'] === 'string' ? Number(body['NextToken'].replace('a-', '')) : 0;
+    return { Accounts: all.slice(from, from + size), ...(from + size < all.length ? { NextToken: `a-${from + size}` } : {}) };
+  }
+
+  private iam(a: FakeAccount, action: string, p: Record<string, string>): JsonObject {
     switch (action) {
       case 'GetAccountAuthorizationDetails': {
         // Pages run over the four lists in order, as IAM pages over one combined sequence.
@@ -252,7 +286,8 @@ export class FakeAws {
       }
       case 'GenerateCredentialReport':
         // IAM builds the report asynchronously: the first call starts it.
-        return { State: this.credentialReportCalls++ === 0 ? 'STARTED' : 'COMPLETE', Description: 'fake' };
+        this.credentialReportCalls.set(a.accountId, (this.credentialReportCalls.get(a.accountId) ?? 0) + 1);
+        return { State: this.credentialReportCalls.get(a.accountId) === 1 ? 'STARTED' : 'COMPLETE', Description: 'fake' };
       case 'GetCredentialReport':
         if (!a.credentialReport) throw new HttpFault(410, 'ReportNotPresent', 'no report');
         return { ...a.credentialReport };
@@ -261,8 +296,7 @@ export class FakeAws {
     }
   }
 
-  private cloudTrail(action: string, body: JsonObject, region: string): JsonObject {
-    const a = this.opts.account;
+  private cloudTrail(a: FakeAccount, action: string, body: JsonObject, region: string): JsonObject {
     switch (action) {
       case 'DescribeTrails':
         return { trailList: a.trails };
@@ -287,9 +321,9 @@ export class FakeAws {
     }
   }
 
-  private s3(req: IncomingMessage, url: URL, action: string, res: ServerResponse): void {
+  private s3(a: FakeAccount, req: IncomingMessage, url: URL, action: string, res: ServerResponse): void {
     const [, bucket = '', ...rest] = url.pathname.split('/');
-    const objects = this.opts.account.buckets[bucket];
+    const objects = a.buckets[bucket];
     if (!objects) throw new HttpFault(404, 'NoSuchBucket', 'The specified bucket does not exist');
     if (action === 'ListObjectsV2') {
       const prefix = url.searchParams.get('prefix') ?? '';

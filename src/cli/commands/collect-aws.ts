@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { CLOUDTRAIL_SOURCES, collectAws, type CloudTrailSource, type CollectAwsResult } from '../../connectors/aws/live/collect.js';
+import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSource, type CollectAccountsResult, type CollectAwsOptions } from '../../connectors/aws/live/collect.js';
 import { UsageError } from '../../model/errors.js';
 import { type CommandContext, collect } from '../context.js';
 import { parseAsOf, parseDuration } from '../options.js';
@@ -15,6 +15,9 @@ export interface AwsSelectionFlags {
   cloudtrailS3?: string;
   accessAdvisor: boolean;
   credentialReport: boolean;
+  org: boolean;
+  accounts: string[];
+  assumeRoleName: string;
 }
 
 export function addAwsSelectionOptions(cmd: Command): Command {
@@ -23,6 +26,9 @@ export function addAwsSelectionOptions(cmd: Command): Command {
     .addOption(new Option('--region <region>', 'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)').env('PERMDRIFT_REGION').argParser(collect).default([]))
     .addOption(new Option('--cloudtrail-source <source>', 'where usage comes from').choices([...CLOUDTRAIL_SOURCES]).env('PERMDRIFT_CLOUDTRAIL_SOURCE').default('auto'))
     .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'))
+    .addOption(new Option('--org', 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name').env('PERMDRIFT_ORG').default(false))
+    .addOption(new Option('--accounts <ids>', 'these account ids (comma-separated or repeated), each through --assume-role-name except the caller\'s own').env('PERMDRIFT_ACCOUNTS').argParser(collect).default([]))
+    .addOption(new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts').env('PERMDRIFT_ASSUME_ROLE_NAME').default('OrganizationAccountAccessRole'))
     .addOption(new Option('--no-access-advisor', 'skip IAM Access Advisor jobs'))
     .addOption(new Option('--no-credential-report', 'skip the IAM credential report'));
 }
@@ -54,7 +60,7 @@ export interface RunCollectInput {
 }
 
 /** Collects and reports on stderr what was read; shared by `collect aws` and `scan aws`. */
-export async function runCollect(ctx: CommandContext, input: RunCollectInput): Promise<CollectAwsResult> {
+export async function runCollect(ctx: CommandContext, input: RunCollectInput): Promise<CollectAccountsResult> {
   const { io } = ctx;
   // The SDK warns that releases after January 2027 need Node 22; this install is pinned and works on
   // Node 20, so the notice would only be noise on every run (and break clean stderr in cron jobs).
@@ -65,9 +71,12 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
   if (!(CLOUDTRAIL_SOURCES as readonly string[]).includes(source)) {
     throw new UsageError(`invalid --cloudtrail-source "${input.flags.cloudtrailSource}"`, `use one of: ${CLOUDTRAIL_SOURCES.join(', ')}`);
   }
-  let result: CollectAwsResult;
+  if (input.flags.org && input.flags.accounts.length > 0) {
+    throw new UsageError('--org and --accounts exclude each other', 'use --org for every account of the organization, or --accounts for some');
+  }
+  let result: CollectAccountsResult;
   try {
-    result = await collectAws({
+    const options: CollectAwsOptions = {
       outDir: input.outDir,
       ...(input.flags.profile ? { profile: input.flags.profile } : {}),
       regions: input.flags.region,
@@ -78,15 +87,24 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
       isAccessAdvisorWanted: input.flags.accessAdvisor,
       isCredentialReportWanted: input.flags.credentialReport,
       ...(status ? { onProgress: status.update } : {}),
-    });
+    };
+    if (input.flags.org || input.flags.accounts.length > 0) {
+      result = await collectAwsAccounts({ ...options, accounts: input.flags.org ? 'org' : input.flags.accounts, assumeRoleName: input.flags.assumeRoleName });
+    } else {
+      const one = await collectAws(options);
+      result = { collected: [one], failed: [], requests: one.requests, elapsedMs: one.elapsedMs };
+    }
   } finally {
     status?.done();
   }
   if (!input.isQuiet) {
-    io.stderr.write(
-      `permdrift: account ${result.account} read as ${result.identityArn}; usage from ${result.usageSource}; ${result.requests} request(s) in ${(result.elapsedMs / 1000).toFixed(1)}s\n`,
-    );
-    for (const w of result.warnings) io.stderr.write(`warning: ${w.message}\n`);
+    for (const a of result.collected) {
+      io.stderr.write(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${a.requests} request(s) in ${(a.elapsedMs / 1000).toFixed(1)}s\n`);
+      for (const w of a.warnings) io.stderr.write(`warning: ${w.message}\n`);
+    }
+    if (result.collected.length > 1 || result.failed.length > 0) {
+      io.stderr.write(`permdrift: ${result.collected.length} account(s) read, ${result.failed.length} not; ${result.requests} request(s) in ${(result.elapsedMs / 1000).toFixed(1)}s\n`);
+    }
   }
   return result;
 }
@@ -110,6 +128,7 @@ export function registerCollectAws(program: Command, ctx: CommandContext): void 
 Examples:
   permdrift collect aws --profile prod -o snapshots/$(date +%F)
   permdrift collect aws -o snap --cloudtrail-source lookup-events --region us-east-1 --region eu-west-1
+  permdrift collect aws --org --assume-role-name PermdriftAudit -o snapshots/$(date +%F)
   permdrift scan files snapshots/2026-11-20            audit it later, offline
 Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit codes: 0 collected (warnings in
 <dir>/aws/<account-id>/collect-warnings.json), 2 usage, credential or provider error.`,
@@ -119,6 +138,6 @@ Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit code
       const windowMs = parseDuration(flags.window, '--window');
       const asOf = parseAsOf(flags.asOf, ctx.now);
       const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet });
-      if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${result.accountDir}\n`);
+      if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})\n`);
     });
 }

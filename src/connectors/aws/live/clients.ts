@@ -7,9 +7,10 @@
 
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface ClientOptions {
@@ -26,7 +27,8 @@ export interface RequestStats {
   byOperation: Map<string, number>;
 }
 
-type AnyClient = IAMClient | STSClient | CloudTrailClient | S3Client;
+type AnyClient = IAMClient | STSClient | CloudTrailClient | S3Client | OrganizationsClient;
+type Credentials = ReturnType<typeof fromNodeProviderChain>;
 
 interface StackLike {
   addRelativeTo(
@@ -37,22 +39,36 @@ interface StackLike {
 
 export class AwsClients {
   readonly stats: RequestStats = { total: 0, byOperation: new Map() };
-  private readonly credentials: ReturnType<typeof fromNodeProviderChain>;
+  /** The credentials every client of this set signs with. */
+  readonly credentials: Credentials;
   private readonly cloudTrailByRegion = new Map<string, CloudTrailClient>();
   private readonly limiters = new Map<string, RateLimiter>();
   private iamClient?: IAMClient;
   private s3Client?: S3Client;
   private stsClient?: STSClient;
+  private organizationsClient?: OrganizationsClient;
 
   constructor(
     private readonly opts: ClientOptions,
     /** The region for global services and the default one. */
     readonly homeRegion: string,
+    /** Default: the SDK's chain (env, profile, SSO, web identity, ECS/EC2). */
+    credentials?: Credentials,
   ) {
-    this.credentials = fromNodeProviderChain(opts.profile ? { profile: opts.profile } : {});
+    this.credentials = credentials ?? fromNodeProviderChain(opts.profile ? { profile: opts.profile } : {});
   }
 
-  private common(region: string): { region: string; credentials: ReturnType<typeof fromNodeProviderChain>; maxAttempts: number; retryMode: string; profile?: string } {
+  /** The same options with a role assumed in another account through these credentials. */
+  assumeRole(roleArn: string): AwsClients {
+    const credentials = fromTemporaryCredentials({
+      masterCredentials: this.credentials,
+      params: { RoleArn: roleArn, RoleSessionName: 'permdrift-audit', DurationSeconds: 3600 },
+      clientConfig: { region: this.homeRegion, maxAttempts: this.opts.maxAttempts },
+    });
+    return new AwsClients(this.opts, this.homeRegion, shareCredentials(credentials));
+  }
+
+  private common(region: string): { region: string; credentials: Credentials; maxAttempts: number; retryMode: string; profile?: string } {
     return {
       region,
       credentials: this.credentials,
@@ -84,6 +100,11 @@ export class AwsClients {
     return this.stsClient;
   }
 
+  organizations(): OrganizationsClient {
+    this.organizationsClient ??= this.instrument(new OrganizationsClient(this.common(this.homeRegion)), 'organizations');
+    return this.organizationsClient;
+  }
+
   iam(): IAMClient {
     this.iamClient ??= this.instrument(new IAMClient(this.common(this.homeRegion)), 'iam');
     return this.iamClient;
@@ -109,10 +130,33 @@ export class AwsClients {
 
   destroy(): void {
     this.stsClient?.destroy();
+    this.organizationsClient?.destroy();
     this.iamClient?.destroy();
     this.s3Client?.destroy();
     for (const c of this.cloudTrailByRegion.values()) c.destroy();
   }
+}
+
+/**
+ * Each SDK client caches credentials on its own, so without sharing, every client of an account
+ * would call AssumeRole once. One session per account, renewed 5 minutes before it expires; a
+ * failed attempt is not kept, so the next call tries again.
+ */
+function shareCredentials(provider: Credentials): Credentials {
+  let current: ReturnType<Credentials> | undefined;
+  const shared = async (): ReturnType<Credentials> => {
+    if (current) {
+      const c = await current.catch(() => undefined);
+      if (c && (c.expiration === undefined || c.expiration.getTime() - Date.now() > 300_000)) return c;
+    }
+    const next = provider();
+    current = next;
+    next.catch(() => {
+      if (current === next) current = undefined;
+    });
+    return next;
+  };
+  return shared as Credentials;
 }
 
 /** The region from the profile or environment as the SDK resolves it; us-east-1 when none is set. */

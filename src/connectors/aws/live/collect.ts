@@ -5,8 +5,9 @@
  * the account: every call is a read (the Generate* calls start IAM report jobs, see docs/live-aws.md).
  */
 
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
@@ -313,4 +314,109 @@ async function collectAdvisor(
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
     warn('access-advisor-failed', `${message} (${names.length} principal(s): ${shown})`);
   }
+}
+
+export interface CollectAccountsOptions extends CollectAwsOptions {
+  /** `org` = every ACTIVE account of the organization (ListAccounts); else these account ids. */
+  accounts: 'org' | string[];
+  /** The role assumed in each account other than the caller's. */
+  assumeRoleName: string;
+}
+
+export interface CollectAccountsResult {
+  collected: CollectAwsResult[];
+  /** Accounts that could not be read; also written as warnings into the first collected account's collect-warnings.json. */
+  failed: { account: string; code: string; message: string }[];
+  requests: number;
+  elapsedMs: number;
+}
+
+/**
+ * Several accounts: the caller's own with its credentials, every other one through
+ * `--assume-role-name`. One account failing (the role missing, AssumeRole denied, a required call
+ * refused) is a warning and the others go on; only failing credentials of the caller stop the run.
+ */
+export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<CollectAccountsResult> {
+  const started = Date.now();
+  const progress = opts.onProgress ?? (() => undefined);
+  const region = opts.regions[0] ?? (await resolveDefaultRegion(opts.profile));
+  const base = new AwsClients({ ...(opts.profile ? { profile: opts.profile } : {}), maxAttempts: opts.maxAttempts ?? 6, lookupEventsRate: opts.lookupEventsRate ?? 1.9 }, region);
+  const all: AwsClients[] = [base];
+  try {
+    let caller;
+    try {
+      caller = await base.sts().send(new GetCallerIdentityCommand({}));
+    } catch (err) {
+      if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
+      throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity failed (${awsErrorCode(err)}: ${errorMessage(err)})`, 'check the network, the region and AWS_ENDPOINT_URL, then try again', { cause: err });
+    }
+    const partition = (caller.Arn ?? 'arn:aws:').split(':')[1] ?? 'aws';
+    const ids = opts.accounts === 'org' ? await listOrganizationAccounts(base, opts.profile) : [...new Set(opts.accounts)];
+    for (const id of ids) {
+      if (!/^\d{12}$/.test(id)) throw new UsageError(`invalid account id "${id}"`, 'pass 12-digit account ids: --accounts 111122223333,444455556666');
+    }
+    const collected: CollectAwsResult[] = [];
+    const failed: CollectAccountsResult['failed'] = [];
+    for (const [i, id] of ids.entries()) {
+      progress(`account ${i + 1}/${ids.length}: ${id}`);
+      const roleArn = `arn:${partition}:iam::${id}:role/${opts.assumeRoleName}`;
+      const clients = id === caller.Account ? base : base.assumeRole(roleArn);
+      if (clients !== base) all.push(clients);
+      try {
+        if (clients !== base) await clients.credentials();
+      } catch (err) {
+        failed.push({ account: id, code: 'account-unreachable', message: `account ${id}: cannot assume ${roleArn} (${awsErrorCode(err)}: ${errorMessage(err)}); it was not audited` });
+        continue;
+      }
+      try {
+        collected.push(await collectWith(clients, region, opts, progress, Date.now()));
+      } catch (err) {
+        // The caller's own credentials failing ends the run; the same error behind an assumed role is that account's problem.
+        if (err instanceof UsageError || (clients === base && err instanceof PermdriftError && err.code === 'CREDENTIALS')) throw err;
+        const message = err instanceof PermdriftError ? err.message : errorMessage(err);
+        failed.push({ account: id, code: 'account-failed', message: `account ${id} (as ${roleArn}): ${message}; it was not audited` });
+      }
+    }
+    const first = collected[0];
+    if (!first) {
+      throw new PermdriftError('PROVIDER', `none of the ${ids.length} account(s) could be read (first: ${failed[0]?.message ?? 'none listed'})`, `check that ${opts.assumeRoleName} exists in each account and trusts the caller, and that it has the policy \`permdrift policy aws\` prints`);
+    }
+    if (failed.length > 0) {
+      // The report reads warnings per account folder; the accounts that failed have none, so their
+      // warnings travel in the first collected account's file.
+      const file = join(first.accountDir, COLLECT_WARNINGS_FILE);
+      const onDisk = JSON.parse(await readFile(file, 'utf8')) as { warnings: { code: string; message: string }[] };
+      for (const f of failed) {
+        onDisk.warnings.push({ code: f.code, message: f.message });
+        first.warnings.push({ code: f.code, message: f.message, account: first.account });
+      }
+      await writeFile(file, stringify(onDisk));
+    }
+    const requests = all.reduce((n, c) => n + c.stats.total, 0);
+    return { collected, failed, requests, elapsedMs: Date.now() - started };
+  } finally {
+    for (const c of all) c.destroy();
+  }
+}
+
+async function listOrganizationAccounts(clients: AwsClients, profile: string | undefined): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  try {
+    for (let guard = 0; guard < 10_000; guard++) {
+      const page = await clients.organizations().send(new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) }));
+      for (const a of page.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
+      token = page.NextToken;
+      if (!token) break;
+    }
+  } catch (err) {
+    if (isCredentialsError(err)) throw credentialsError(err, profile);
+    throw new PermdriftError(
+      isAccessDenied(err) ? 'ACCESS_DENIED' : 'PROVIDER',
+      `organizations:ListAccounts failed (${awsErrorCode(err)}: ${errorMessage(err)})`,
+      'run --org from the management account or a delegated administrator with organizations:ListAccounts (`permdrift policy aws --org`), or name the accounts with --accounts',
+      { cause: err },
+    );
+  }
+  return ids.sort();
 }

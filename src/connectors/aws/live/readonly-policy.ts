@@ -49,6 +49,26 @@ export function readonlyPolicyText(): string {
   return `${JSON.stringify(READONLY_POLICY, null, 2)}\n`;
 }
 
+/**
+ * What `--org` / `--accounts` add, for the identity that runs permdrift (in the management account
+ * or a delegated administrator): listing the accounts, and entering each one through the role
+ * named by --assume-role-name, which in turn needs READONLY_POLICY. `sts:AssumeRole` is the one
+ * action AWS does not class Read or List; it is limited to that role name and changes nothing.
+ */
+export function orgPolicy(roleName: string): { Version: string; Statement: { Sid: string; Effect: string; Action: string[]; Resource: string }[] } {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'PermdriftListAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' },
+      { Sid: 'PermdriftEnterAccounts', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: `arn:aws:iam::*:role/${roleName}` },
+    ],
+  };
+}
+
+export function orgPolicyText(roleName: string): string {
+  return `${JSON.stringify(orgPolicy(roleName), null, 2)}\n`;
+}
+
 /** SDK command → the IAM action that authorizes it (S3 names differ from their commands). */
 export const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
   'client-sts:GetCallerIdentity': 'sts:GetCallerIdentity',
@@ -63,4 +83,7 @@ export const COMMAND_ACTIONS: Readonly<Record<string, string>> = {
   'client-cloudtrail:LookupEvents': 'cloudtrail:LookupEvents',
   'client-s3:ListObjectsV2': 's3:ListBucket',
   'client-s3:GetObject': 's3:GetObject',
+  'client-organizations:ListAccounts': 'organizations:ListAccounts',
+  // fromTemporaryCredentials sends it on the connector's behalf.
+  'client-sts:AssumeRole': 'sts:AssumeRole',
 };
