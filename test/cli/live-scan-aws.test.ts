@@ -152,6 +152,15 @@ describe('credentials and permissions (built binary)', () => {
     });
   });
 
+  it('a missing --baseline fails before any request is sent (exit 2)', async () => {
+    await withFake({}, async (env, fake) => {
+      const r = await permdrift(['scan', 'aws', '--baseline', '/nonexistent/baseline.json'], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: .*baseline/m);
+      expect(fake.requests).toEqual([]);
+    });
+  });
+
   it('policy aws --org names the role to assume', async () => {
     const r = await permdrift(['policy', 'aws', '--org', '--assume-role-name', 'PermdriftAudit'], {});
     expect(r.code).toBe(0);

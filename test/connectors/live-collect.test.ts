@@ -158,6 +158,16 @@ describe('retries and partial failure', () => {
     expect(onDisk.warnings.filter((w) => w.code === 'cloudtrail-object-unreadable')).toHaveLength(1);
   });
 
+  it('a trail that started logging inside the window is a warning that bounds the evidence', async () => {
+    const account = loadFakeAccount();
+    account.trailLoggingSince = '2026-10-01T00:00:00Z';
+    fake = new FakeAws({ account });
+    restoreEnv = useFakeAwsEnv(await fake.start());
+    const r = await collectAws(collectOptions({ cloudTrailSource: 'none', isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
+    expect(r.warnings).toEqual([{ code: 'cloudtrail-logging-started-late', account: '111122223333', message: 'trail org-audit started logging at 2026-10-01T00:00:00.000Z, after the window start 2026-08-22T00:00:00.000Z: usage before it was not recorded' }]);
+    expect(json(join(r.accountDir, 'cloudtrail-get-trail-status.json'))).toMatchObject({ IsLogging: true, StartLoggingTime: '2026-10-01T00:00:00.000Z' });
+  });
+
   it('a few unreadable objects are named one by one', async () => {
     await startFake({ faults: [{ service: 's3', action: 'GetObject', kind: 'access-denied', times: 3 }] });
     const r = await collectAws(collectOptions({ isAccessAdvisorWanted: false, isCredentialReportWanted: false }));

@@ -42,7 +42,7 @@ function statusLine(stream: NodeJS.WritableStream): { update: (m: string) => voi
       const t = Date.now();
       if (t - last < 100) return;
       last = t;
-      stream.write(`\r\x1b[2K${m.slice(0, 150)}`);
+      stream.write(`\r\x1b[2K${m.slice(0, 200)}`);
       isDrawn = true;
     },
     done: () => {

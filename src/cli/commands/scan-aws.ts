@@ -7,8 +7,11 @@ import { Command } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readBaselineFile } from '../../config/baseline-file.js';
+import { readExceptionsFile } from '../../config/exceptions-file.js';
+import { parseGate } from '../../engine/gate.js';
 import { type CommandContext } from '../context.js';
-import { parseAsOf, parseDuration } from '../options.js';
+import { parseAsOf, parseDuration, resolveOutputs } from '../options.js';
 import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from './collect-aws.js';
 import { addScanOptions, createScanAction, withConfig, type ScanFlags } from './scan.js';
 
@@ -34,6 +37,11 @@ Permissions: \`permdrift policy aws\`. Exit codes: 0 no failing findings, 1 find
       const windowMs = parseDuration(flags.window, '--window');
       // One clock reading for both halves, so the logs collected are the window scanned.
       const asOf = parseAsOf(flags.asOf, ctx.now);
+      // The scan checks these again; checking them here too fails a typo before a long collection.
+      parseGate(flags.failOn ?? 'never');
+      resolveOutputs(flags.format, flags.output);
+      if (flags.baseline) await readBaselineFile(flags.baseline);
+      if (flags.exceptions) await readExceptionsFile(flags.exceptions);
       const dir = await mkdtemp(join(tmpdir(), 'permdrift-scan-aws-'));
       try {
         await runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet });

@@ -89,8 +89,30 @@ export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsRes
   }
 }
 
-async function collectWith(clients: AwsClients, region: string, opts: CollectAwsOptions, progress: (m: string) => void, started: number): Promise<CollectAwsResult> {
+/** `~12s left` from the pace so far; empty until there is a pace to go by. */
+function eta(startMs: number, done: number, total: number): string {
+  if (done <= 0 || done >= total) return '';
+  const left = ((Date.now() - startMs) / done) * (total - done);
+  return ` ~${Math.ceil(left / 1000)}s left`;
+}
+
+/**
+ * One status line for steps that run side by side (logs, Access Advisor, credential report): each
+ * step keeps its own part, and the line ends with the requests sent so far.
+ */
+function progressBoard(account: () => string, clients: AwsClients, emit: (m: string) => void): (step: string, text: string) => void {
+  const parts = new Map<string, string>();
+  return (step, text) => {
+    parts.set(step, text);
+    emit(`${account()}: ${[...parts.values()].join(' · ')} · ${clients.stats.total} requests`);
+  };
+}
+
+async function collectWith(clients: AwsClients, region: string, opts: CollectAwsOptions, emit: (m: string) => void, started: number): Promise<CollectAwsResult> {
   const warnings: ReportWarning[] = [];
+  let accountLabel = 'AWS';
+  const board = progressBoard(() => accountLabel, clients, emit);
+  const progress = (m: string): void => board('main', m);
   const warn = (code: string, message: string): void => {
     warnings.push({ code, message, account });
   };
@@ -112,7 +134,8 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
   await mkdir(join(accountDir, 'cloudtrail'), { recursive: true });
   const write = (name: string, value: unknown): Promise<void> => writeFile(join(accountDir, name), stringify(value));
   await write(CALLER_IDENTITY_FILE, identity);
-  progress(`account ${account} as ${identity.Arn ?? 'unknown'}`);
+  accountLabel = account;
+  progress(`as ${identity.Arn ?? 'unknown'}`);
 
   const rethrowCredentials = (err: unknown): void => {
     if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
@@ -133,7 +156,7 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
     );
   }
   await write(AUTH_DETAILS_FILE, auth);
-  progress(`IAM: ${auth.RoleDetailList.length} roles, ${auth.UserDetailList.length} users, ${auth.GroupDetailList.length} groups, ${auth.Policies.length} managed policies`);
+  progress(`IAM ${auth.RoleDetailList.length} roles, ${auth.UserDetailList.length} users`);
 
   // CloudTrail: which trail, what it records, whether it logs.
   let trail: Trail | undefined;
@@ -158,17 +181,22 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
       const status = await getTrailStatus(ct, trail.TrailARN);
       await write(TRAIL_STATUS_FILE, status);
       if (status['IsLogging'] === false) warn('cloudtrail-not-logging', `trail ${trail.Name ?? trail.TrailARN} is not logging: its archive stops at the last delivery`);
+      // Logging that began inside the window bounds the evidence: nothing before it was recorded.
+      const since = status['StartLoggingTime'];
+      if (since instanceof Date && since.getTime() > opts.windowStart.getTime()) {
+        warn('cloudtrail-logging-started-late', `trail ${trail.Name ?? trail.TrailARN} started logging at ${since.toISOString()}, after the window start ${opts.windowStart.toISOString()}: usage before it was not recorded`);
+      }
     } catch (err) {
       rethrowCredentials(err);
       warn('cloudtrail-status-failed', deniedMessage('cloudtrail:GetTrailStatus', 'whether the trail is logging is unknown', err));
     }
   }
 
-  const usage = collectUsage(clients, opts, { account, region, trail, accountDir, warn, progress }).catch((err: unknown) => {
+  const usage = collectUsage(clients, opts, { account, region, trail, accountDir, warn, progress: (m) => board('usage', m) }).catch((err: unknown) => {
     rethrowCredentials(err);
     throw err;
   });
-  const advisor = opts.isAccessAdvisorWanted === false ? Promise.resolve() : collectAdvisor(clients, opts, auth, accountDir, warn, progress, rethrowCredentials);
+  const advisor = opts.isAccessAdvisorWanted === false ? Promise.resolve() : collectAdvisor(clients, opts, auth, accountDir, warn, (m) => board('advisor', m), rethrowCredentials);
   const credReport = opts.isCredentialReportWanted === false ? Promise.resolve() : (async () => {
     const r = await collectCredentialReport(clients.iam(), opts.credentialReportPoll ?? { initialMs: 1000, maxMs: 5000, timeoutMs: 120_000 });
     if (r.isOk) {
@@ -217,6 +245,7 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
   }
   if (location && opts.cloudTrailSource !== 'lookup-events') {
     const url = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
+    const phaseStart = new Map<string, number>();
     try {
       const r = await downloadArchive(clients.s3(), location, {
         account: c.account,
@@ -224,11 +253,15 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
         asOf: opts.asOf,
         concurrency: opts.s3Concurrency ?? 16,
         targetDir: join(c.accountDir, 'cloudtrail'),
-        onProgress: (p) => c.progress(`CloudTrail ${url}: ${p.phase === 'list' ? 'listed' : 'downloaded'} ${p.done}/${p.total}${p.phase === 'download' ? `, ${(p.bytes / 1_048_576).toFixed(1)} MB` : ' day folders'}`),
+        onProgress: (p) => {
+          if (!phaseStart.has(p.phase)) phaseStart.set(p.phase, Date.now());
+          const left = eta(phaseStart.get(p.phase) ?? Date.now(), p.done, p.total);
+          c.progress(p.phase === 'list' ? `S3 day folders ${p.done}/${p.total}${left}` : `S3 objects ${p.done}/${p.total}, ${(p.bytes / 1_048_576).toFixed(1)} MB${left}`);
+        },
       });
       if (r.roots.length === 0) c.warn('cloudtrail-s3-empty', `${url} has no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder: no usage was read`);
       reportObjectFailures(r.failures, location.bucket, c.warn);
-      c.progress(`CloudTrail: ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB from ${url} (${r.regions.join(', ') || 'no regions'})`);
+      c.progress(`S3 ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB`);
       return url;
     } catch (err) {
       if (isCredentialsError(err)) throw err;
@@ -291,10 +324,11 @@ async function collectAdvisor(
   for (const u of auth.UserDetailList) if (u.Arn && u.UserName) targets.push({ arn: u.Arn, kind: 'user', name: u.UserName });
   const roleNames = new Set(targets.filter((t) => t.kind === 'role').map((t) => t.name));
   const userNames = new Set(targets.filter((t) => t.kind === 'user').map((t) => t.name));
+  const advisorStart = Date.now();
   const results = await collectAccessAdvisor(clients.iam(), targets, {
     jobsInFlight: opts.accessAdvisorJobs ?? 8,
     poll: opts.accessAdvisorPoll ?? { initialMs: 500, maxMs: 5000, timeoutMs: 180_000 },
-    onDone: (done, total) => progress(`Access Advisor: ${done}/${total} principals`),
+    onDone: (done, total) => progress(`Access Advisor ${done}/${total} principals${eta(advisorStart, done, total)}`),
   });
   const dir = join(accountDir, 'access-advisor');
   await mkdir(dir, { recursive: true });
