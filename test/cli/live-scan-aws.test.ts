@@ -161,6 +161,16 @@ describe('credentials and permissions (built binary)', () => {
     });
   });
 
+  it('a malformed --cloudtrail-s3 is a usage error before any request (exit 2)', async () => {
+    await withFake({}, async (env, fake) => {
+      const r = await permdrift(['scan', 'aws', '--cloudtrail-s3', 'bucket/prefix'], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('error: invalid --cloudtrail-s3 "bucket/prefix"');
+      expect(r.stderr).toContain('hint: use s3://<bucket>/<prefix>');
+      expect(fake.requests).toEqual([]);
+    });
+  });
+
   it('policy aws --org names the role to assume', async () => {
     const r = await permdrift(['policy', 'aws', '--org', '--assume-role-name', 'PermdriftAudit'], {});
     expect(r.code).toBe(0);

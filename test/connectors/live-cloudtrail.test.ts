@@ -127,6 +127,15 @@ describe('S3 archive', () => {
     expect(existsSync(join(r.accountDir, 'cloudtrail', 'lookup-events', 'us-east-1.json'))).toBe(true);
   });
 
+  it('--cloudtrail-source s3 without a trail bucket is a usage error raised before Access Advisor starts', async () => {
+    const account = loadFakeAccount();
+    account.trails = [];
+    fake = new FakeAws({ account });
+    restoreEnv = useFakeAwsEnv(await fake.start());
+    await expect(collectAws(options(5, { cloudTrailSource: 's3', isAccessAdvisorWanted: true }))).rejects.toMatchObject({ code: 'USAGE', message: '--cloudtrail-source s3 but no trail names a bucket' });
+    expect(fake.calls('iam', 'GenerateServiceLastAccessedDetails')).toEqual([]);
+  });
+
   it('--cloudtrail-source none reads no logs at all', async () => {
     const f = await startFake();
     const r = await collectAws(options(5, { cloudTrailSource: 'none' }));

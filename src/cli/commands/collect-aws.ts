@@ -2,6 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
+import { parseS3Url } from '../../connectors/aws/live/s3-archive.js';
 import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSource, type CollectAccountsResult, type CollectAwsOptions } from '../../connectors/aws/live/collect.js';
 import { UsageError } from '../../model/errors.js';
 import { type CommandContext, collect } from '../context.js';
@@ -70,6 +71,9 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
   const source = input.flags.cloudtrailSource as CloudTrailSource;
   if (!(CLOUDTRAIL_SOURCES as readonly string[]).includes(source)) {
     throw new UsageError(`invalid --cloudtrail-source "${input.flags.cloudtrailSource}"`, `use one of: ${CLOUDTRAIL_SOURCES.join(', ')}`);
+  }
+  if (input.flags.cloudtrailS3 !== undefined && !parseS3Url(input.flags.cloudtrailS3)) {
+    throw new UsageError(`invalid --cloudtrail-s3 "${input.flags.cloudtrailS3}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/');
   }
   if (input.flags.org && input.flags.accounts.length > 0) {
     throw new UsageError('--org and --accounts exclude each other', 'use --org for every account of the organization, or --accounts for some');

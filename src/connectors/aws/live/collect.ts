@@ -192,7 +192,9 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
     }
   }
 
-  const usage = collectUsage(clients, opts, { account, region, trail, accountDir, warn, progress: (m) => board('usage', m) }).catch((err: unknown) => {
+  // A usage error (s3 asked for, no bucket known) must come before the side-by-side steps start.
+  const location = archiveLocation(opts, trail);
+  const usage = collectUsage(clients, opts, { account, region, trail, location, accountDir, warn, progress: (m) => board('usage', m) }).catch((err: unknown) => {
     rethrowCredentials(err);
     throw err;
   });
@@ -226,23 +228,30 @@ interface UsageContext {
   account: string;
   region: string;
   trail: Trail | undefined;
+  location: S3Location | undefined;
   accountDir: string;
   warn: (code: string, message: string) => void;
   progress: (m: string) => void;
 }
 
-async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
-  if (opts.cloudTrailSource === 'none') return 'none';
+function archiveLocation(opts: CollectAwsOptions, trail: Trail | undefined): S3Location | undefined {
+  if (opts.cloudTrailSource === 'none' || opts.cloudTrailSource === 'lookup-events') return undefined;
   let location: S3Location | undefined;
   if (opts.cloudTrailS3) {
     location = parseS3Url(opts.cloudTrailS3);
     if (!location) throw new UsageError(`invalid --cloudtrail-s3 "${opts.cloudTrailS3}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/');
-  } else if (c.trail?.S3BucketName) {
-    location = { bucket: c.trail.S3BucketName, prefix: (c.trail.S3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '') };
+  } else if (trail?.S3BucketName) {
+    location = { bucket: trail.S3BucketName, prefix: (trail.S3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '') };
   }
   if (opts.cloudTrailSource === 's3' && !location) {
     throw new UsageError('--cloudtrail-source s3 but no trail names a bucket', 'pass --cloudtrail-s3 s3://<bucket>/<prefix>, or use --cloudtrail-source lookup-events');
   }
+  return location;
+}
+
+async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
+  if (opts.cloudTrailSource === 'none') return 'none';
+  const location = c.location;
   if (location && opts.cloudTrailSource !== 'lookup-events') {
     const url = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
     const phaseStart = new Map<string, number>();
@@ -341,7 +350,7 @@ async function collectAdvisor(
       continue;
     }
     rethrowCredentials(r.error);
-    const key = r.error ? deniedMessage(r.reason.split(' ')[0] === 'GenerateServiceLastAccessedDetails' ? 'iam:GenerateServiceLastAccessedDetails' : 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error) : `Access Advisor: ${r.reason}`;
+    const key = r.error ? deniedMessage(r.action ?? 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error) : `Access Advisor: ${r.reason}`;
     failures.set(key, [...(failures.get(key) ?? []), `${r.target.kind}/${r.target.name}`]);
   }
   for (const [message, names] of failures) {

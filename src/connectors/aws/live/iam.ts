@@ -58,7 +58,7 @@ export interface AccessAdvisorTarget {
 
 export type AccessAdvisorResult =
   | { target: AccessAdvisorTarget; isOk: true; details: Omit<GetServiceLastAccessedDetailsCommandOutput, '$metadata'> }
-  | { target: AccessAdvisorTarget; isOk: false; code: string; reason: string; error?: unknown };
+  | { target: AccessAdvisorTarget; isOk: false; code: string; reason: string; action?: string; error?: unknown };
 
 async function fetchDetails(iam: IAMClient, jobId: string): Promise<GetServiceLastAccessedDetailsCommandOutput> {
   const first = await iam.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId }));
@@ -81,7 +81,7 @@ async function oneJob(iam: IAMClient, target: AccessAdvisorTarget, poll: PollOpt
   try {
     jobId = (await iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: target.arn, Granularity: 'ACTION_LEVEL' }))).JobId;
   } catch (error) {
-    return { target, isOk: false, code: awsErrorCode(error), reason: 'GenerateServiceLastAccessedDetails failed', error };
+    return { target, isOk: false, code: awsErrorCode(error), reason: 'GenerateServiceLastAccessedDetails failed', action: 'iam:GenerateServiceLastAccessedDetails', error };
   }
   if (!jobId) return { target, isOk: false, code: 'NoJobId', reason: 'GenerateServiceLastAccessedDetails returned no JobId' };
   const start = now();
@@ -92,7 +92,7 @@ async function oneJob(iam: IAMClient, target: AccessAdvisorTarget, poll: PollOpt
     try {
       details = await fetchDetails(iam, jobId);
     } catch (error) {
-      return { target, isOk: false, code: awsErrorCode(error), reason: 'GetServiceLastAccessedDetails failed', error };
+      return { target, isOk: false, code: awsErrorCode(error), reason: 'GetServiceLastAccessedDetails failed', action: 'iam:GetServiceLastAccessedDetails', error };
     }
     if (details.JobStatus === 'COMPLETED') {
       const { $metadata: _ignored, ...rest } = details;
