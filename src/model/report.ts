@@ -39,7 +39,9 @@ export type UnverifiableReason =
   | 'dependent-action-unobservable'
   | 'source-excluded'
   /** The principal made calls to this service that map to no catalogue action: any of them may be it. */
-  | 'unmapped-events';
+  | 'unmapped-events'
+  /** Some of the account's log files (or archive objects) could not be read: a use in them would be unseen. */
+  | 'log-files-unreadable';
 
 export interface FindingPermission {
   action: string;

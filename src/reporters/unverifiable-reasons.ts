@@ -15,4 +15,5 @@ export const UNVERIFIABLE_REASON_LABELS: Readonly<Record<UnverifiableReason, str
   'dependent-action-unobservable': 'checked only inside other calls, not all observable',
   'source-excluded': 'event sources the trail excludes',
   'unmapped-events': 'calls of the service that map to no catalogue action',
+  'log-files-unreadable': 'log files that could not be read',
 };

@@ -206,6 +206,29 @@ describe('bad input', () => {
     expect(report.warnings.some((w) => w.code === 'cloudtrail-file-unreadable' && w.file?.endsWith('broken.json.gz'))).toBe(true);
     expect(report.coverage[0]?.notes.join(' ')).toContain('could not be read');
     expect(r.stderr).toContain('warning');
+    // A use recorded in the unread file would not be seen: nothing is called unused from the logs…
+    const fromLogs = report.findings.filter((f) => ['unused-permission', 'unused-service', 'overbroad-grant'].includes(f.type) && f.evidence.sources.includes('cloudtrail'));
+    expect(fromLogs).toEqual([]);
+    expect(report.findings.some((f) => f.permissions.some((p) => p.unverifiable?.reason === 'log-files-unreadable'))).toBe(true);
+    // …while Access Advisor's proof, which does not depend on the logs, still stands.
+    expect(report.findings.find((f) => f.principal.name === 'nightly-report' && f.service === 'dynamodb')?.type).toBe('unused-service');
+  });
+
+  it('treats archive objects `collect aws` could not download as unread log files', () => {
+    const dir = tmp();
+    cpSync(join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), dir, { recursive: true });
+    const args = ['scan', 'files', dir, '--as-of', '2026-06-30T00:00:00Z', '--window', '30d', '--format', 'json'];
+    const before = JSON.parse(permdrift(args).stdout) as Report;
+    expect(before.findings.map((f) => f.type)).toEqual(['unused-permission']);
+    writeFileSync(
+      join(dir, 'aws', '210987654321', 'collect-warnings.json'),
+      JSON.stringify({ warnings: [{ code: 'cloudtrail-object-unreadable', message: 's3://trail/AWSLogs/210987654321/CloudTrail/us-east-1/2026/06/10/x.json.gz: AccessDenied (KMS key); its events are a coverage gap' }] }),
+    );
+    const after = JSON.parse(permdrift(args).stdout) as Report;
+    expect(after.findings.map((f) => f.type)).toEqual(['unverifiable-permission']);
+    expect(after.findings[0]?.permissions[0]?.unverifiable?.reason).toBe('log-files-unreadable');
+    expect(after.coverage[0]?.cloudTrail.filesFailed).toBe(1);
+    expect(after.warnings.map((w) => w.code)).toContain('cloudtrail-object-unreadable');
   });
 });
 

@@ -7,7 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
-import type { AccountActivity, EventSelectorCoverage, TrailCoverage } from '../../model/activity.js';
+import type { AccountActivity, CloudTrailCoverage, EventSelectorCoverage, LogFileProblem, TrailCoverage } from '../../model/activity.js';
 import type { AccessAdvisorRecord, AwsAccountInventory, Principal } from '../../model/inventory.js';
 import { InputError } from '../../model/errors.js';
 import type { ReportWarning } from '../../model/report.js';
@@ -217,12 +217,28 @@ async function readAccessAdvisor(files: SnapshotAccountFiles, principals: Princi
 
 const collectWarningsFile = z.object({ warnings: z.array(z.object({ code: z.string(), message: z.string() })) });
 
+/** Collection warnings that mean log evidence is missing, not merely an optional file. */
+const LOG_GAP_CODES = new Set(['cloudtrail-object-unreadable', 'lookup-events-incomplete']);
+
+function emptyCoverage(): CloudTrailCoverage {
+  return {
+    filesRead: 0, bytesRead: 0, eventsRead: 0, filesFailed: [], firstEvent: null, lastEvent: null, regions: [],
+    eventsAfterAsOf: 0, lookupEventsFiles: 0, lookupEventsRegions: [], recordsSkipped: 0,
+  };
+}
+
 export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAccountOptions): Promise<LoadedAccount> {
   const warnings: ReportWarning[] = [];
+  const collectGaps: LogFileProblem[] = [];
   if (files.collectWarnings) {
     const parsed = collectWarningsFile.safeParse(await readJsonFile(files.collectWarnings, 'collect warnings'));
     if (!parsed.success) warnings.push({ code: 'collect-warnings-unreadable', message: `${COLLECT_WARNINGS_FILE} is not what \`permdrift collect aws\` writes; what the collection missed is unknown`, account: files.account, file: files.collectWarnings });
-    else for (const w of parsed.data.warnings) warnings.push({ ...w, account: files.account, file: files.collectWarnings });
+    else {
+      for (const w of parsed.data.warnings) {
+        warnings.push({ ...w, account: files.account, file: files.collectWarnings });
+        if (LOG_GAP_CODES.has(w.code)) collectGaps.push({ file: files.collectWarnings, reason: w.message });
+      }
+    }
   }
   const auth = parseAuthorizationDetails(
     await readJsonFile(files.authorizationDetails, 'authorization details'),
@@ -270,9 +286,14 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
     }
     cloudTrail = read.coverage;
     calls = read.calls;
-    for (const failed of read.coverage.filesFailed) {
-      warnings.push({ code: 'cloudtrail-file-unreadable', message: `${relative(files.dir, failed.file)}: ${failed.reason}; its events are a coverage gap`, account: files.account, file: failed.file });
+    for (const f of failed) {
+      warnings.push({ code: 'cloudtrail-file-unreadable', message: `${relative(files.dir, f.file)}: ${f.reason}; its events are a coverage gap`, account: files.account, file: f.file });
     }
+  }
+  // What `collect aws` could not download is as much a gap as a file that cannot be read here.
+  if (collectGaps.length > 0) {
+    cloudTrail ??= emptyCoverage();
+    cloudTrail.filesFailed.push(...collectGaps);
   }
 
   return {

@@ -87,6 +87,14 @@ export function cloudTrailObservability(action: CatalogueAction, cov: AccountLog
   if (!cov.hasLogs) {
     return { isObservable: false, reason: 'no-cloudtrail-logs', detail: `no CloudTrail logs were read for account ${cov.account}` };
   }
+  const failed = cov.activity.cloudTrail?.filesFailed ?? [];
+  if (failed.length > 0) {
+    return {
+      isObservable: false,
+      reason: 'log-files-unreadable',
+      detail: `${failed.length} log file(s) of account ${cov.account} could not be read (first: ${failed[0]?.file ?? ''}: ${failed[0]?.reason ?? ''}); a use recorded in them would not be seen`,
+    };
+  }
   const notLogged = notLoggedReason(action.action);
   if (notLogged) return { isObservable: false, reason: 'not-logged-by-cloudtrail', detail: notLogged };
 
@@ -192,7 +200,9 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
     );
   }
   const failed = a.cloudTrail?.filesFailed.length ?? 0;
-  if (failed > 0) notes.push(`${failed} CloudTrail file(s) could not be read: the events in them are a gap in the evidence.`);
+  if (failed > 0) {
+    notes.push(`${failed} CloudTrail file(s) could not be read: the events in them are a gap in the evidence, so no grant is called unused from the logs until they are read (Access Advisor proofs still apply).`);
+  }
   return notes;
 }
 
