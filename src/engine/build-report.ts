@@ -114,6 +114,7 @@ export function buildReport(input: EngineInput): Report {
     );
     coverage.push({
       account: inventory.account,
+      ...(inventory.collectedBy ? { collectedBy: inventory.collectedBy } : {}),
       principals: scanned,
       skippedServiceLinked: skipped,
       cloudTrail: {

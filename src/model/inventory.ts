@@ -105,4 +105,6 @@ export interface AwsAccountInventory {
   principals: Principal[];
   accessAdvisor: AccessAdvisorRecord[];
   credentialReport?: { generatedTime: string; entries: CredentialReportEntry[] };
+  /** The identity that collected the snapshot (`sts get-caller-identity`), when the snapshot says. */
+  collectedBy?: string;
 }

@@ -160,6 +160,8 @@ export interface ReportWarning {
 
 export interface AccountCoverage {
   account: string;
+  /** The identity that read the account (`permdrift collect aws` / `scan aws` record it). */
+  collectedBy?: string;
   principals: number;
   skippedServiceLinked: number;
   cloudTrail: {

@@ -174,6 +174,7 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
     const ct = account.cloudTrail;
     const skipped = account.skippedServiceLinked > 0 ? ` · ${account.skippedServiceLinked} service-linked skipped` : '';
     lines.push(`  ${paint.chalk.bold(`Account ${account.account}`)} · ${plural(account.principals, 'principal')}${skipped}`);
+    if (account.collectedBy) lines.push(...labelled('Read by', account.collectedBy, width, 4));
 
     if (!ct.isPresent) {
       lines.push(...labelled('CloudTrail', 'no log files: verdicts rest on Access Advisor and RoleLastUsed only', width, 4).map(warn));

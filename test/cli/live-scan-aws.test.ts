@@ -97,6 +97,8 @@ describe('scan aws and collect aws (built binary, fake endpoint)', () => {
     const report = JSON.parse(live.stdout) as Report;
     expect(report.summary.accounts).toBe(1);
     expect(report.coverage[0]?.account).toBe('111122223333');
+    // The report names the identity that read the account.
+    expect(report.coverage[0]?.collectedBy).toBe('arn:aws:sts::111122223333:assumed-role/permdrift-audit/session');
     expect(report.coverage[0]?.cloudTrail.filesRead).toBeGreaterThan(100);
     expect(report.findings.length).toBeGreaterThan(0);
     expect(live.stdout).toBe(replayed.stdout);

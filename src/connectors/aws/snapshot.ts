@@ -23,6 +23,8 @@ export const DESCRIBE_TRAILS_FILE = 'cloudtrail-describe-trails.json';
 export const CREDENTIAL_REPORT_FILE = 'iam-get-credential-report.json';
 /** Written by `collect aws`: what the live collection could not read, so the report shows the gaps. */
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+/** `aws sts get-caller-identity` output: who collected the snapshot. */
+export const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
 
 export interface SnapshotAccountFiles {
   account: string;
@@ -32,6 +34,7 @@ export interface SnapshotAccountFiles {
   describeTrails?: string;
   credentialReport?: string;
   collectWarnings?: string;
+  callerIdentity?: string;
   cloudTrail: string[];
   accessAdvisor: string[];
 }
@@ -87,6 +90,7 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
       ['describeTrails', DESCRIBE_TRAILS_FILE],
       ['credentialReport', CREDENTIAL_REPORT_FILE],
       ['collectWarnings', COLLECT_WARNINGS_FILE],
+      ['callerIdentity', CALLER_IDENTITY_FILE],
     ] as const) {
       const p = join(dir, name);
       if (await isFile(p)) files[key] = p;
@@ -265,6 +269,13 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
 
   const accessAdvisor = await readAccessAdvisor(files, auth.principals, warnings);
 
+  let collectedBy: string | undefined;
+  if (files.callerIdentity) {
+    const identity = z.object({ Arn: z.string() }).safeParse(await readJsonFile(files.callerIdentity, 'caller identity'));
+    if (identity.success) collectedBy = identity.data.Arn;
+    else warnings.push({ code: 'caller-identity-unreadable', message: `${CALLER_IDENTITY_FILE} is not \`aws sts get-caller-identity\` output`, account: files.account, file: files.callerIdentity });
+  }
+
   let cloudTrail: AccountActivity['cloudTrail'] = null;
   let calls: AccountActivity['calls'] = [];
   if (files.cloudTrail.length > 0) {
@@ -303,6 +314,7 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
       principals: auth.principals,
       accessAdvisor,
       ...(credentialReport ? { credentialReport } : {}),
+      ...(collectedBy ? { collectedBy } : {}),
     },
     activity: { provider: 'aws', account: files.account, calls, cloudTrail, selectors, trail },
     warnings,
