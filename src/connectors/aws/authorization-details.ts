@@ -17,6 +17,7 @@ import type {
   PolicyStatement,
   Principal,
 } from '../../model/inventory.js';
+import { describeZodIssue, formatJsonPath, type IssueLike } from '../zod-issues.js';
 
 export interface AuthorizationDetailsWarning {
   code: string;
@@ -121,50 +122,15 @@ const statementSchema = z.object({
 const HINT =
   'produce the file with `aws iam get-account-authorization-details --output json > iam-get-account-authorization-details.json`';
 
-function formatPath(path: Path): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? part : `.${part}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
-interface IssueLike {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  expected?: string;
-  errors?: IssueLike[][];
-}
-
-/** The most specific problem: inside a union, the alternative that got furthest into the value. */
-function describeIssue(issue: IssueLike, prefix: Path): { path: Path; problem: string } {
-  const here: Path = [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
-  if (issue.code === 'invalid_union' && issue.errors && issue.errors.length > 0) {
-    const firsts = issue.errors.map((alt) => alt[0]).filter((i): i is IssueLike => i !== undefined);
-    const deepest = Math.max(...firsts.map((i) => i.path.length));
-    const candidates = firsts.filter((i) => i.path.length === deepest);
-    if (candidates.length === 1 && candidates[0] !== undefined) return describeIssue(candidates[0], here);
-    const expected = candidates.map((i) => i.expected).filter((e): e is string => e !== undefined);
-    if (expected.length > 0 && deepest === 0) return { path: here, problem: `expected ${expected.join(' or ')}` };
-  }
-  const problem = issue.message
-    .replace(/^Invalid input: /, '')
-    .replace(/^Invalid option: /, '')
-    .replace(/, received undefined$/, ' (field is missing)');
-  return { path: here, problem };
-}
-
 function check<T>(schema: z.ZodType<T>, value: unknown, path: Path, source: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const first = result.error.issues[0];
   const { path: where, problem } = first
-    ? describeIssue(first as IssueLike, path)
+    ? describeZodIssue(first as IssueLike, path)
     : { path, problem: 'invalid value' };
   throw new InputError(
-    `${source}: ${formatPath(where)}: ${problem} (not the shape of \`aws iam get-account-authorization-details\` output)`,
+    `${source}: ${formatJsonPath(where)}: ${problem} (not the shape of \`aws iam get-account-authorization-details\` output)`,
     HINT,
     { file: source },
   );
@@ -192,7 +158,7 @@ function decodeDocumentString(text: string, path: Path, source: string): unknown
     }
   }
   throw new InputError(
-    `${source}: ${formatPath(path)}: policy document is a string that is neither JSON nor URL-encoded JSON`,
+    `${source}: ${formatJsonPath(path)}: policy document is a string that is neither JSON nor URL-encoded JSON`,
     HINT,
     { file: source, cause: lastError },
   );

@@ -7,49 +7,17 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { InputError } from '../../model/errors.js';
+import { describeZodIssue, formatJsonPath, type IssueLike } from '../zod-issues.js';
 
-export type JsonPath = readonly (string | number)[];
-
-export function formatJsonPath(path: JsonPath): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? part : `.${part}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
-interface IssueLike {
-  code: string;
-  path: PropertyKey[];
-  message: string;
-  errors?: IssueLike[][];
-}
-
-/** Inside a union, report the alternative that got furthest into the value: that is the one the user meant. */
-function deepest(issue: IssueLike): IssueLike {
-  if (issue.code !== 'invalid_union' || !issue.errors || issue.errors.length === 0) return issue;
-  let best: IssueLike | undefined;
-  for (const alternative of issue.errors) {
-    const first = alternative[0];
-    if (first === undefined) continue;
-    const inner = deepest(first);
-    const full: IssueLike = { ...inner, path: [...issue.path, ...inner.path] };
-    if (best === undefined || full.path.length > best.path.length) best = full;
-  }
-  return best ?? issue;
-}
+export { formatJsonPath, type JsonPath } from '../zod-issues.js';
 
 /** Validates `value` or throws an InputError `<file>: <path>: <problem>` with `hint`. */
 export function checkShape<T>(schema: z.ZodType<T>, value: unknown, file: string, what: string, hint: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const first = result.error.issues[0] as IssueLike | undefined;
-  const issue = first ? deepest(first) : undefined;
-  const where = formatJsonPath((issue?.path ?? []).map((p) => (typeof p === 'number' ? p : String(p))));
-  const problem = (issue?.message ?? 'invalid value')
-    .replace(/^Invalid input: /, '')
-    .replace(/, received undefined$/, ' (field is missing)');
+  const { path, problem } = first ? describeZodIssue(first) : { path: [], problem: 'invalid value' };
+  const where = formatJsonPath(path);
   throw new InputError(`${file}: ${where}: ${problem} (not the shape of ${what})`, hint, { file });
 }
 
