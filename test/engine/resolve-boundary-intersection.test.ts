@@ -1,29 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
-import { parseAuthorizationDetails } from '../../src/connectors/aws/authorization-details.js';
-import { resolveAccount } from '../../src/engine/aws/resolve.js';
 import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { Entitlement, PrincipalEntitlements } from '../../src/model/entitlement.js';
+import { resolveScenario, type ResolvedScenario } from './resolve-scenario.js';
 
 const ACCOUNT = '544321098765';
-const FILE = join(import.meta.dirname, '..', '..', 'fixtures', 'aws', 'boundary-intersection', 'aws', ACCOUNT, 'iam-get-account-authorization-details.json');
 
 let catalogue: ActionCatalogue;
-let resolved: PrincipalEntitlements[];
+let of: ResolvedScenario['of'];
 
 beforeAll(async () => {
-  catalogue = await loadAwsCatalogue();
-  const parsed = parseAuthorizationDetails(JSON.parse(readFileSync(FILE, 'utf8')), ACCOUNT, FILE);
-  resolved = resolveAccount({ provider: 'aws', account: ACCOUNT, principals: parsed.principals, accessAdvisor: [] }, catalogue).principals;
+  const scenario = await resolveScenario('boundary-intersection', ACCOUNT);
+  catalogue = scenario.catalogue;
+  of = scenario.of;
 });
 
-function of(name: string): Entitlement[] {
-  const p = resolved.find((r) => r.principal.name === name);
-  if (!p) throw new Error(`no principal ${name}`);
-  return p.entitlements;
-}
 
 describe('boundary-intersection', () => {
   it('the effective set is identity ∩ boundary, minus the boundary’s Deny', () => {

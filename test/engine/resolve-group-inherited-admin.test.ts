@@ -1,34 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
-import { parseAuthorizationDetails } from '../../src/connectors/aws/authorization-details.js';
-import { resolveAccount } from '../../src/engine/aws/resolve.js';
 import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { Entitlement, PrincipalEntitlements } from '../../src/model/entitlement.js';
+import type { Entitlement } from '../../src/model/entitlement.js';
+import { resolveScenario, type ResolvedScenario } from './resolve-scenario.js';
 
 const ACCOUNT = '210987654321';
-const FILE = join(import.meta.dirname, '..', '..', 'fixtures', 'aws', 'group-inherited-admin', 'aws', ACCOUNT, 'iam-get-account-authorization-details.json');
 const ADMIN = { type: 'managed', name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' } as const;
 const ADMINS_GROUP = { name: 'Admins', arn: `arn:aws:iam::${ACCOUNT}:group/Admins` };
 const DEVELOPERS_GROUP = { name: 'Developers', arn: `arn:aws:iam::${ACCOUNT}:group/Developers` };
 
 let catalogue: ActionCatalogue;
-let resolved: PrincipalEntitlements[];
+let of: ResolvedScenario['of'];
 let totalActions: number;
 
 beforeAll(async () => {
-  catalogue = await loadAwsCatalogue();
-  totalActions = catalogue.services().reduce((n, s) => n + catalogue.actionsOf(s).length, 0);
-  const parsed = parseAuthorizationDetails(JSON.parse(readFileSync(FILE, 'utf8')), ACCOUNT, FILE);
-  resolved = resolveAccount({ provider: 'aws', account: ACCOUNT, principals: parsed.principals, accessAdvisor: [] }, catalogue).principals;
+  const scenario = await resolveScenario('group-inherited-admin', ACCOUNT);
+  catalogue = scenario.catalogue;
+  of = scenario.of;
+  totalActions = scenario.allActions.length;
 });
 
-function of(name: string): Entitlement[] {
-  const p = resolved.find((r) => r.principal.name === name);
-  if (!p) throw new Error(`no principal ${name}`);
-  return p.entitlements;
-}
 
 function action(name: string, id: string): Entitlement {
   const e = of(name).find((x) => x.action.toLowerCase() === id.toLowerCase());

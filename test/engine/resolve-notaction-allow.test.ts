@@ -1,31 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
-import { parseAuthorizationDetails } from '../../src/connectors/aws/authorization-details.js';
-import { resolveAccount } from '../../src/engine/aws/resolve.js';
 import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { Entitlement, PrincipalEntitlements } from '../../src/model/entitlement.js';
+import { resolveScenario, type ResolvedScenario } from './resolve-scenario.js';
 
 const ACCOUNT = '433210987654';
-const FILE = join(import.meta.dirname, '..', '..', 'fixtures', 'aws', 'notaction-allow', 'aws', ACCOUNT, 'iam-get-account-authorization-details.json');
 
 let catalogue: ActionCatalogue;
-let resolved: PrincipalEntitlements[];
+let of: ResolvedScenario['of'];
 let all: string[];
 
 beforeAll(async () => {
-  catalogue = await loadAwsCatalogue();
-  all = catalogue.services().flatMap((s) => catalogue.actionsOf(s).map((a) => a.action));
-  const parsed = parseAuthorizationDetails(JSON.parse(readFileSync(FILE, 'utf8')), ACCOUNT, FILE);
-  resolved = resolveAccount({ provider: 'aws', account: ACCOUNT, principals: parsed.principals, accessAdvisor: [] }, catalogue).principals;
+  const scenario = await resolveScenario('notaction-allow', ACCOUNT);
+  catalogue = scenario.catalogue;
+  of = scenario.of;
+  all = scenario.allActions;
 });
 
-function of(name: string): Entitlement[] {
-  const p = resolved.find((r) => r.principal.name === name);
-  if (!p) throw new Error(`no principal ${name}`);
-  return p.entitlements;
-}
 
 describe('notaction-allow', () => {
   it('Allow NotAction iam:* grants every catalogue action except iam, across all services', () => {
