@@ -3,29 +3,20 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectAws, type CollectAwsOptions } from '../../src/connectors/aws/live/collect.js';
 import { RateLimiter } from '../../src/connectors/aws/live/rate-limiter.js';
 import { windowDays } from '../../src/connectors/aws/live/s3-archive.js';
 import { loadFakeAccount, type FakeAccount } from '../fake-aws/account.js';
-import { useFakeAwsEnv } from '../fake-aws/env.js';
+import { useFakeAws } from '../fake-aws/lifecycle.js';
 import { FakeAws, type FakeAwsOptions } from '../fake-aws/server.js';
 
 const AS_OF = new Date('2026-11-20T00:00:00Z');
 
-let fake: FakeAws | undefined;
-let restoreEnv: (() => void) | undefined;
+const start = useFakeAws();
 
-afterEach(async () => {
-  await fake?.stop();
-  restoreEnv?.();
-  fake = undefined;
-});
-
-async function startFake(opts: Partial<FakeAwsOptions> = {}): Promise<FakeAws> {
-  fake = new FakeAws({ account: loadFakeAccount(), ...opts });
-  restoreEnv = useFakeAwsEnv(await fake.start());
-  return fake;
+function startFake(opts: Partial<FakeAwsOptions> = {}): Promise<FakeAws> {
+  return start({ account: loadFakeAccount(), ...opts });
 }
 
 function options(days: number, extra: Partial<CollectAwsOptions> = {}): CollectAwsOptions {
@@ -50,9 +41,7 @@ describe('LookupEvents rate', () => {
     const account = loadFakeAccount();
     // A second busy region: the demo's eu-west-1 holds too few events for several pages.
     account.lookupEvents['ap-southeast-2'] = account.lookupEvents['us-east-1'] ?? [];
-    fake = new FakeAws({ account, lookupPageSize: 30, faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'throttle', times: 1, when: { region: 'ap-southeast-2' } }] });
-    restoreEnv = useFakeAwsEnv(await fake.start());
-    const f = fake;
+    const f = await start({ account, lookupPageSize: 30, faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'throttle', times: 1, when: { region: 'ap-southeast-2' } }] });
     const r = await collectAws(options(10, { cloudTrailSource: 'lookup-events', regions: ['us-east-1', 'ap-southeast-2'] }));
     expect(r.warnings).toEqual([]);
     for (const region of ['us-east-1', 'ap-southeast-2']) {
@@ -107,8 +96,7 @@ describe('S3 archive', () => {
     for (const [k, v] of Object.entries(objects)) moved[`org/logs/${k.replace('AWSLogs/', 'AWSLogs/o-abc123def4/')}`] = v;
     moved['org/logs/AWSLogs/o-abc123def4/999988887777/CloudTrail/us-east-1/2026/11/19/other-account.json.gz'] = Buffer.from('not ours');
     account.buckets = { 'org-archive': moved };
-    fake = new FakeAws({ account });
-    restoreEnv = useFakeAwsEnv(await fake.start());
+    await start({ account });
     const r = await collectAws(options(10, { cloudTrailSource: 's3', cloudTrailS3: 's3://org-archive/org/logs/' }));
     expect(r.usageSource).toBe('s3://org-archive/org/logs');
     const got = filesUnder(join(r.accountDir, 'cloudtrail'));
@@ -130,8 +118,7 @@ describe('S3 archive', () => {
   it('--cloudtrail-source s3 without a trail bucket is a usage error raised before Access Advisor starts', async () => {
     const account = loadFakeAccount();
     account.trails = [];
-    fake = new FakeAws({ account });
-    restoreEnv = useFakeAwsEnv(await fake.start());
+    const fake = await start({ account });
     await expect(collectAws(options(5, { cloudTrailSource: 's3', isAccessAdvisorWanted: true }))).rejects.toMatchObject({ code: 'USAGE', message: '--cloudtrail-source s3 but no trail names a bucket' });
     expect(fake.calls('iam', 'GenerateServiceLastAccessedDetails')).toEqual([]);
   });

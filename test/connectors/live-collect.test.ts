@@ -6,30 +6,21 @@
 import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
 import { collectAws, type CollectAwsOptions } from '../../src/connectors/aws/live/collect.js';
 import { DEMO_ACCOUNT_DIR, loadFakeAccount } from '../fake-aws/account.js';
 import { FakeAws, type FakeAwsOptions } from '../fake-aws/server.js';
-import { useFakeAwsEnv } from '../fake-aws/env.js';
+import { useFakeAws } from '../fake-aws/lifecycle.js';
 
 const AS_OF = new Date('2026-11-20T00:00:00Z');
 const WINDOW_START = new Date(AS_OF.getTime() - 90 * 86_400_000);
 const FAST_POLL = { initialMs: 5, maxMs: 20, timeoutMs: 2000 };
 
-let fake: FakeAws | undefined;
-let restoreEnv: (() => void) | undefined;
+const start = useFakeAws();
 
-afterEach(async () => {
-  await fake?.stop();
-  restoreEnv?.();
-  fake = undefined;
-});
-
-async function startFake(opts: Partial<FakeAwsOptions> = {}): Promise<FakeAws> {
-  fake = new FakeAws({ account: loadFakeAccount(), ...opts });
-  restoreEnv = useFakeAwsEnv(await fake.start());
-  return fake;
+function startFake(opts: Partial<FakeAwsOptions> = {}): Promise<FakeAws> {
+  return start({ account: loadFakeAccount(), ...opts });
 }
 
 function collectOptions(extra: Partial<CollectAwsOptions> = {}): CollectAwsOptions {
@@ -161,8 +152,7 @@ describe('retries and partial failure', () => {
   it('a trail that started logging inside the window is a warning that bounds the evidence', async () => {
     const account = loadFakeAccount();
     account.trailLoggingSince = '2026-10-01T00:00:00Z';
-    fake = new FakeAws({ account });
-    restoreEnv = useFakeAwsEnv(await fake.start());
+    await start({ account });
     const r = await collectAws(collectOptions({ cloudTrailSource: 'none', isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
     expect(r.warnings).toEqual([{ code: 'cloudtrail-logging-started-late', account: '111122223333', message: 'trail org-audit started logging at 2026-10-01T00:00:00.000Z, after the window start 2026-08-22T00:00:00.000Z: usage before it was not recorded' }]);
     expect(json(join(r.accountDir, 'cloudtrail-get-trail-status.json'))).toMatchObject({ IsLogging: true, StartLoggingTime: '2026-10-01T00:00:00.000Z' });
@@ -243,10 +233,10 @@ describe('retries and partial failure', () => {
   });
 
   it('missing credentials: CREDENTIALS, never a probe of instance metadata', async () => {
-    await startFake();
+    const fake = await startFake();
     delete process.env['AWS_ACCESS_KEY_ID'];
     delete process.env['AWS_SECRET_ACCESS_KEY'];
     await expect(collectAws(collectOptions())).rejects.toMatchObject({ code: 'CREDENTIALS', message: expect.stringContaining('no usable AWS credentials') as string });
-    expect(fake?.requests).toEqual([]);
+    expect(fake.requests).toEqual([]);
   });
 });

@@ -3,11 +3,11 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
 import { collectAwsAccounts, type CollectAccountsOptions } from '../../src/connectors/aws/live/collect.js';
 import { loadFakeAccount } from '../fake-aws/account.js';
-import { useFakeAwsEnv } from '../fake-aws/env.js';
+import { useFakeAws } from '../fake-aws/lifecycle.js';
 import { scaleAccount } from '../fake-aws/scale-account.js';
 import { FakeAws } from '../fake-aws/server.js';
 
@@ -15,20 +15,12 @@ const AS_OF = new Date('2026-11-20T00:00:00Z');
 const MEMBER = '444455556666';
 const UNREACHABLE = '777788889999';
 
-let fake: FakeAws | undefined;
-let restoreEnv: (() => void) | undefined;
-
-afterEach(async () => {
-  await fake?.stop();
-  restoreEnv?.();
-});
+const start = useFakeAws();
 
 async function startOrg(pageSize = 20): Promise<FakeAws> {
   const member = scaleAccount({ accountId: MEMBER, principals: 3, days: 2, asOf: AS_OF, regions: ['us-east-1'], filesPerDay: 1, recordsPerFile: 5 });
   member.callerArn = `arn:aws:sts::${MEMBER}:assumed-role/OrganizationAccountAccessRole/permdrift-audit`;
-  fake = new FakeAws({ account: loadFakeAccount(), members: [member], organization: { id: 'o-abc123def4', unreachable: [UNREACHABLE], pageSize } });
-  restoreEnv = useFakeAwsEnv(await fake.start());
-  return fake;
+  return start({ account: loadFakeAccount(), members: [member], organization: { id: 'o-abc123def4', unreachable: [UNREACHABLE], pageSize } });
 }
 
 function options(accounts: CollectAccountsOptions['accounts']): CollectAccountsOptions {
@@ -82,8 +74,7 @@ describe('--org', () => {
   });
 
   it('ListAccounts refused: an error that says where --org must run', async () => {
-    fake = new FakeAws({ account: loadFakeAccount(), faults: [{ service: 'organizations', action: 'ListAccounts', kind: 'access-denied', times: Infinity }] });
-    restoreEnv = useFakeAwsEnv(await fake.start());
+    await start({ account: loadFakeAccount(), faults: [{ service: 'organizations', action: 'ListAccounts', kind: 'access-denied', times: Infinity }] });
     await expect(collectAwsAccounts(options('org'))).rejects.toMatchObject({ code: 'ACCESS_DENIED', message: expect.stringContaining('organizations:ListAccounts failed (AccessDeniedException') as string });
   });
 });
