@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
+import { rng } from './rng.mjs';
 
 export const ARCHIVE_VERSION = 'cloudtrail-archive-v1';
 
@@ -15,17 +16,6 @@ const ACCOUNT = '210987654321';
 const REGIONS = ['us-east-1', 'us-east-1', 'us-east-1', 'eu-west-1', 'eu-west-1', 'us-west-2', 'ap-southeast-2', 'eu-central-1'];
 const START = Date.UTC(2024, 2, 1, 0, 0, 0);
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HEX = '0123456789abcdef';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
