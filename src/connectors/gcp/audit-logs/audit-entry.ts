@@ -1,0 +1,119 @@
+/**
+ * What permdrift reads from one Cloud Audit Logs LogEntry, in the JSON (camelCase) form the REST API,
+ * `gcloud logging read --format=json` and sink exports print:
+ *
+ * - LogEntry: https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
+ *   (`logName`, `timestamp`, `protoPayload`);
+ * - AuditLog payload, `protoPayload["@type"] == "type.googleapis.com/google.cloud.audit.AuditLog"`:
+ *   https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog
+ *   and its source, https://github.com/googleapis/googleapis/blob/master/google/cloud/audit/audit_log.proto
+ *   (`authenticationInfo.principalEmail`, `authenticationInfo.serviceAccountDelegationInfo[]`,
+ *   `authorizationInfo[] {resource, permission, granted}`, `serviceName`, `methodName`);
+ * - the audit log names: https://cloud.google.com/logging/docs/audit#types
+ *   (`cloudaudit.googleapis.com%2Factivity`, `%2Fdata_access`, `%2Fsystem_event`, `%2Fpolicy`).
+ *
+ * Only entries whose payload is an AuditLog count as audit entries: a sink or a `logging read`
+ * filter can carry application logs too (gcpdiag's samples mix Cloud Functions logs in), and those
+ * say nothing about IAM permissions.
+ */
+
+import type { GcpAuditLogStream } from '../../../model/gcp-activity.js';
+import { normaliseEventTime } from '../../aws/cloudtrail/event-time.js';
+
+export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
+
+export type JsonObject = Record<string, unknown>;
+
+export function asObject(v: unknown): JsonObject | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : null;
+}
+
+export function nonEmptyString(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+const LOG_ID_STREAMS: Record<string, GcpAuditLogStream> = {
+  'cloudaudit.googleapis.com/activity': 'activity',
+  'cloudaudit.googleapis.com/data_access': 'data_access',
+  'cloudaudit.googleapis.com/system_event': 'system_event',
+  'cloudaudit.googleapis.com/policy': 'policy',
+};
+
+export interface LogNameParts {
+  stream: GcpAuditLogStream;
+  /** Set for `projects/P/logs/…`; organizations, folders and billing accounts have none. */
+  project?: string;
+}
+
+const logNameCache = new Map<string, LogNameParts>();
+
+/**
+ * `projects/P/logs/cloudaudit.googleapis.com%2Factivity` → stream `activity`, project P. The log id
+ * is URL-encoded in `logName` (LogEntry reference above); a decoded `/` is accepted too. Any other
+ * log (an AuditLog payload in a log that is none of the four) is `other`.
+ */
+export function parseLogName(logName: string | null): LogNameParts {
+  if (logName === null) return { stream: 'other' };
+  const cached = logNameCache.get(logName);
+  if (cached !== undefined) return cached;
+  const at = logName.indexOf('/logs/');
+  let parts: LogNameParts = { stream: 'other' };
+  if (at >= 0) {
+    const parent = logName.slice(0, at);
+    const logId = logName.slice(at + 6).replace(/%2F/gi, '/');
+    parts = { stream: LOG_ID_STREAMS[logId] ?? 'other' };
+    const m = /^projects\/([^/]+)$/.exec(parent);
+    if (m?.[1] !== undefined) parts.project = m[1];
+  }
+  if (logNameCache.size < 10_000) logNameCache.set(logName, parts);
+  return parts;
+}
+
+const ISO_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/;
+
+/**
+ * LogEntry timestamps are RFC 3339 with up to nanoseconds (`2020-06-30T16:14:47.593398572Z`); they
+ * are put in the fixed-width millisecond form the rest of permdrift compares as strings
+ * (truncated, as `Date.parse` does). Other offsets go through `normaliseEventTime`.
+ */
+export function normaliseTimestamp(s: string): string | null {
+  const m = ISO_UTC.exec(s);
+  if (m?.[1] !== undefined) {
+    const ms = `${m[2] ?? ''}000`.slice(0, 3);
+    const candidate = `${m[1]}.${ms}Z`;
+    // Reject impossible dates (month 13…) the regular expression lets through.
+    return Number.isNaN(Date.parse(candidate)) ? null : candidate;
+  }
+  return normaliseEventTime(s);
+}
+
+/**
+ * How one delegation hop is named in the aggregates: the first-party principal's email
+ * (lower-cased); else the hop's `principalSubject`
+ * (`principal://iam.googleapis.com/{pool}/subject/{subject}`); else the third-party claims as
+ * canonical JSON, prefixed `thirdParty:`; else `unknown` (the hop is kept so positions stay right).
+ */
+export function describeDelegate(hop: unknown): string {
+  const h = asObject(hop);
+  if (h === null) return 'unknown';
+  const first = asObject(h['firstPartyPrincipal']);
+  const email = first !== null ? nonEmptyString(first['principalEmail']) : null;
+  if (email !== null) return email.toLowerCase();
+  const subject = nonEmptyString(h['principalSubject']);
+  if (subject !== null) return subject;
+  const third = asObject(h['thirdPartyPrincipal']);
+  const claims = third !== null ? third['thirdPartyClaims'] : undefined;
+  if (claims !== undefined && claims !== null) return `thirdParty:${canonicalJson(claims)}`;
+  return 'unknown';
+}
+
+/** JSON with object keys sorted, so the same claims always give the same string. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = asObject(v);
+  if (o !== null) {
+    const keys = Object.keys(o).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}

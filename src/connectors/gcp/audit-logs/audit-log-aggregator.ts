@@ -1,0 +1,246 @@
+/**
+ * Aggregates Cloud Audit Logs entries into the rows of model/gcp-activity.ts. One aggregator per
+ * file; a file is merged into the project's totals only once it was read to the end, so a file that
+ * fails half-way contributes nothing and cannot pass for complete (as on the AWS side).
+ *
+ * Semantics, with their sources (see audit-entry.ts for the field references):
+ * - usage = an `authorizationInfo[]` element with `granted: true`. `granted` is a proto3 `bool`
+ *   (audit_log.proto: "Whether or not authorization for `resource` and `permission` was granted"),
+ *   and the proto3 JSON mapping omits fields holding their default value, `false` included
+ *   (https://protobuf.dev/programming-guides/json/ — "If a field has the default value in the
+ *   protocol buffer, it will be omitted in the JSON-encoded data by default"). So an element without
+ *   `granted` is a denied check exactly like `granted: false`: it is aggregated with `isDenied`, never
+ *   as usage — counting it as use would hide an unused permission.
+ * - entries after `asOf` are counted (`entriesAfterAsOf`, and in entriesRead / streams / the span)
+ *   but not aggregated; entries before `windowStart` are aggregated as `before-window`, so a
+ *   reviewer still sees when a permission was last used.
+ * - an entry whose principal made a call (`serviceName` / `methodName`) but whose payload names no
+ *   permission is an unmapped row: that call may have used any permission of its service.
+ * - `serviceAccountDelegationInfo` is "sorted based on the original ordering of the identity
+ *   delegation events" (audit_log.proto, AuthenticationInfo): element 0 is the original caller,
+ *   later elements the later hops; `principalEmail` is the account finally acting
+ *   (https://cloud.google.com/iam/docs/audit-logging/examples-service-accounts). One row per
+ *   (account, delegate, position).
+ */
+
+import type {
+  GcpAuditLogStream,
+  GcpDelegationAggregate,
+  GcpPermissionAggregate,
+  GcpUnmappedAggregate,
+} from '../../../model/gcp-activity.js';
+import { AUDIT_LOG_TYPE, asObject, describeDelegate, nonEmptyString, normaliseTimestamp, parseLogName } from './audit-entry.js';
+
+/** Window bounds in the normalised string form (`YYYY-MM-DDTHH:MM:SS.sssZ`). */
+export interface AuditWindow {
+  windowStart: string;
+  asOf: string;
+}
+
+type Period = 'window' | 'before-window';
+
+export const STREAMS: readonly GcpAuditLogStream[] = ['activity', 'data_access', 'system_event', 'policy', 'other'];
+
+export function emptyStreams(): Record<GcpAuditLogStream, number> {
+  return { activity: 0, data_access: 0, system_event: 0, policy: 0, other: 0 };
+}
+
+/** Coverage figures of one file (or of several merged). */
+export interface AuditFileStats {
+  entriesRead: number;
+  entriesAfterAsOf: number;
+  recordsSkipped: number;
+  entriesWithoutPrincipal: number;
+  firstEntry: string | null;
+  lastEntry: string | null;
+  streams: Record<GcpAuditLogStream, number>;
+}
+
+interface Counted {
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+function bump(row: Counted, time: string): void {
+  row.count++;
+  if (time < row.firstSeen) row.firstSeen = time;
+  if (time > row.lastSeen) row.lastSeen = time;
+}
+
+function absorbRow(target: Counted, row: Counted): void {
+  target.count += row.count;
+  if (row.firstSeen < target.firstSeen) target.firstSeen = row.firstSeen;
+  if (row.lastSeen > target.lastSeen) target.lastSeen = row.lastSeen;
+}
+
+const SEP = '\u0001';
+
+export class AuditLogAggregator {
+  readonly permissions = new Map<string, GcpPermissionAggregate>();
+  readonly unmapped = new Map<string, GcpUnmappedAggregate>();
+  readonly delegations = new Map<string, GcpDelegationAggregate>();
+  readonly stats: AuditFileStats = {
+    entriesRead: 0,
+    entriesAfterAsOf: 0,
+    recordsSkipped: 0,
+    entriesWithoutPrincipal: 0,
+    firstEntry: null,
+    lastEntry: null,
+    streams: emptyStreams(),
+  };
+
+  constructor(private readonly window: AuditWindow) {}
+
+  /** One parsed JSON value from a log file. */
+  addValue(value: unknown): void {
+    const entry = asObject(value);
+    const payload = entry !== null ? asObject(entry['protoPayload']) : null;
+    if (entry === null || payload === null || payload['@type'] !== AUDIT_LOG_TYPE) {
+      this.stats.recordsSkipped++;
+      return;
+    }
+    const rawTime = nonEmptyString(entry['timestamp']) ?? nonEmptyString(entry['receiveTimestamp']);
+    const time = rawTime !== null ? normaliseTimestamp(rawTime) : null;
+    if (time === null) {
+      // An audit entry that cannot be placed in time cannot be placed in the window either.
+      this.stats.recordsSkipped++;
+      return;
+    }
+    const { stream, project } = parseLogName(nonEmptyString(entry['logName']));
+    const s = this.stats;
+    s.entriesRead++;
+    s.streams[stream]++;
+    if (s.firstEntry === null || time < s.firstEntry) s.firstEntry = time;
+    if (s.lastEntry === null || time > s.lastEntry) s.lastEntry = time;
+    if (time > this.window.asOf) {
+      s.entriesAfterAsOf++;
+      return;
+    }
+    const auth = asObject(payload['authenticationInfo']);
+    const rawPrincipal = auth !== null ? nonEmptyString(auth['principalEmail']) : null;
+    if (rawPrincipal === null) {
+      s.entriesWithoutPrincipal++;
+      return;
+    }
+    const principal = rawPrincipal.toLowerCase();
+    const period: Period = time < this.window.windowStart ? 'before-window' : 'window';
+
+    let hasPermission = false;
+    const checks = payload['authorizationInfo'];
+    if (Array.isArray(checks)) {
+      for (const check of checks) {
+        const c = asObject(check);
+        const permission = c !== null ? nonEmptyString(c['permission']) : null;
+        if (c === null || permission === null) continue;
+        hasPermission = true;
+        // Only an explicit `true` is a grant: proto3 JSON omits `granted: false`.
+        this.addPermission(principal, permission, c['granted'] !== true, project, stream, period, time);
+      }
+    }
+    if (!hasPermission) {
+      const serviceName = nonEmptyString(payload['serviceName']);
+      const methodName = nonEmptyString(payload['methodName']);
+      if (serviceName !== null || methodName !== null) this.addUnmapped(principal, serviceName ?? '', methodName ?? '', period, time);
+    }
+
+    const hops = auth !== null ? auth['serviceAccountDelegationInfo'] : undefined;
+    if (Array.isArray(hops)) {
+      for (let position = 0; position < hops.length; position++) {
+        this.addDelegation(principal, describeDelegate(hops[position]), position, period, time);
+      }
+    }
+  }
+
+  private addPermission(
+    principalEmail: string,
+    permission: string,
+    isDenied: boolean,
+    project: string | undefined,
+    stream: GcpAuditLogStream,
+    period: Period,
+    time: string,
+  ): void {
+    const key = principalEmail + SEP + permission + SEP + (isDenied ? 'd' : 'g') + SEP + (project ?? '') + SEP + stream + SEP + period;
+    const row = this.permissions.get(key);
+    if (row !== undefined) {
+      bump(row, time);
+      return;
+    }
+    const created: GcpPermissionAggregate = { principalEmail, permission, isDenied, stream, period, count: 1, firstSeen: time, lastSeen: time };
+    if (project !== undefined) created.project = project;
+    this.permissions.set(key, created);
+  }
+
+  private addUnmapped(principalEmail: string, serviceName: string, methodName: string, period: Period, time: string): void {
+    const key = principalEmail + SEP + serviceName + SEP + methodName + SEP + period;
+    const row = this.unmapped.get(key);
+    if (row !== undefined) bump(row, time);
+    else this.unmapped.set(key, { principalEmail, serviceName, methodName, period, count: 1, firstSeen: time, lastSeen: time });
+  }
+
+  private addDelegation(serviceAccount: string, delegate: string, position: number, period: Period, time: string): void {
+    const key = serviceAccount + SEP + delegate + SEP + String(position) + SEP + period;
+    const row = this.delegations.get(key);
+    if (row !== undefined) bump(row, time);
+    else this.delegations.set(key, { serviceAccount, delegate, position, period, count: 1, firstSeen: time, lastSeen: time });
+  }
+
+  /** Takes over `other`'s rows and figures (`other` must not be used afterwards). */
+  absorb(other: AuditLogAggregator): void {
+    absorbMap(this.permissions, other.permissions);
+    absorbMap(this.unmapped, other.unmapped);
+    absorbMap(this.delegations, other.delegations);
+    const s = this.stats;
+    const o = other.stats;
+    s.entriesRead += o.entriesRead;
+    s.entriesAfterAsOf += o.entriesAfterAsOf;
+    s.recordsSkipped += o.recordsSkipped;
+    s.entriesWithoutPrincipal += o.entriesWithoutPrincipal;
+    if (o.firstEntry !== null && (s.firstEntry === null || o.firstEntry < s.firstEntry)) s.firstEntry = o.firstEntry;
+    if (o.lastEntry !== null && (s.lastEntry === null || o.lastEntry > s.lastEntry)) s.lastEntry = o.lastEntry;
+    for (const k of STREAMS) s.streams[k] += o.streams[k];
+  }
+}
+
+function absorbMap<T extends Counted>(into: Map<string, T>, from: Map<string, T>): void {
+  for (const [key, row] of from) {
+    const prev = into.get(key);
+    if (prev === undefined) into.set(key, row);
+    else absorbRow(prev, row);
+  }
+}
+
+/** Code-unit order (not locale order), so the output is byte-identical on every machine. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function comparePermissions(a: GcpPermissionAggregate, b: GcpPermissionAggregate): number {
+  return (
+    compareText(a.principalEmail, b.principalEmail) ||
+    compareText(a.permission, b.permission) ||
+    Number(a.isDenied) - Number(b.isDenied) ||
+    compareText(a.project ?? '', b.project ?? '') ||
+    compareText(a.stream, b.stream) ||
+    compareText(a.period, b.period)
+  );
+}
+
+export function compareUnmapped(a: GcpUnmappedAggregate, b: GcpUnmappedAggregate): number {
+  return (
+    compareText(a.principalEmail, b.principalEmail) ||
+    compareText(a.serviceName, b.serviceName) ||
+    compareText(a.methodName, b.methodName) ||
+    compareText(a.period, b.period)
+  );
+}
+
+export function compareDelegations(a: GcpDelegationAggregate, b: GcpDelegationAggregate): number {
+  return (
+    compareText(a.serviceAccount, b.serviceAccount) ||
+    a.position - b.position ||
+    compareText(a.delegate, b.delegate) ||
+    compareText(a.period, b.period)
+  );
+}
