@@ -3,15 +3,20 @@
  * and never writes to stdout; the CLI is a thin layer over this.
  */
 
-import { relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { loadAwsCatalogue } from './catalogue/aws-catalogue.js';
 import { discoverAwsSnapshot, loadAwsAccount, type LoadAccountOptions } from './connectors/aws/snapshot.js';
-import { buildReport, type EngineAccount } from './engine/build-report.js';
+import { buildReport, type EngineAccount, type EngineGcpProject } from './engine/build-report.js';
+import { readGcpProjectActivity } from './connectors/gcp/audit-logs/read-project-activity.js';
+import { discoverGcpProjects, loadGcpProject } from './connectors/gcp/snapshot.js';
+import { bundledLogTypeTable } from './engine/gcp/permission-log-type.js';
+import { bundledRoleCatalogue } from './engine/gcp/role-catalogue.js';
 import type { Report, ReportWarning } from './model/report.js';
 import { TOOL_VERSION } from './version.js';
 
 export interface AuditFilesOptions {
-  /** Snapshot folder holding `aws/<account-id>/…`. */
+  /** Snapshot folder holding `aws/<account-id>/…` and/or `gcp/<project-id>/…`. */
   dir: string;
   /** The clock: the end of the window. */
   asOf: Date;
@@ -32,7 +37,10 @@ export interface ScanProgress {
 }
 
 export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
-  const accounts = await discoverAwsSnapshot(opts.dir);
+  // A snapshot may hold AWS accounts, GCP projects, or both; with neither, the AWS discovery's
+  // errors say what is missing.
+  const gcpProjectIds = discoverGcpProjects(opts.dir);
+  const accounts = gcpProjectIds.length === 0 || existsSync(join(opts.dir, 'aws')) ? await discoverAwsSnapshot(opts.dir) : [];
   const catalogue = await loadAwsCatalogue();
   const windowStart = new Date(opts.asOf.getTime() - opts.windowMs).toISOString();
   const loaded: EngineAccount[] = [];
@@ -49,8 +57,23 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     // Paths relative to the snapshot, so the report is the same wherever the snapshot lives.
     for (const w of account.warnings) warnings.push(w.file ? { ...w, file: relative(opts.dir, w.file) } : w);
   }
+  const gcpProjects: EngineGcpProject[] = [];
+  const rel = (file: string): string => relative(opts.dir, file);
+  for (const projectId of gcpProjectIds) {
+    const inventory = loadGcpProject(opts.dir, projectId);
+    inventory.warnings = inventory.warnings.map((w) => (w.file ? { ...w, file: rel(w.file) } : w));
+    inventory.sources = inventory.sources.map(rel);
+    const activity = await readGcpProjectActivity(opts.dir, projectId, { asOf: opts.asOf, windowStart: new Date(windowStart) });
+    if (activity.auditLogs) activity.auditLogs.filesFailed = activity.auditLogs.filesFailed.map((f) => ({ ...f, file: rel(f.file) }));
+    if (activity.activity) {
+      activity.activity.files = activity.activity.files.map(rel);
+      for (const r of [...activity.activity.serviceAccounts, ...activity.activity.keys]) r.source = rel(r.source);
+    }
+    gcpProjects.push({ inventory, activity });
+  }
   return buildReport({
     accounts: loaded,
+    ...(gcpProjects.length > 0 ? { gcpProjects, gcp: { roles: bundledRoleCatalogue(), logTypes: bundledLogTypeTable() } } : {}),
     catalogue,
     asOf: opts.asOf,
     windowMs: opts.windowMs,

@@ -13,6 +13,7 @@ import {
   SEVERITIES,
   type AccountCoverage,
   type Finding,
+  type GcpProjectCoverage,
   type Report,
   type ReportWarning,
 } from '../model/report.js';
@@ -21,14 +22,30 @@ import { accountLogCoverage, coverageNotes, isSpanCovered, observedSpan, selecto
 import { indexAccessAdvisor, indexActivity, makeWindow, PrincipalIndex } from './aws/evidence.js';
 import { resolvePrincipal } from './aws/resolve.js';
 import { countBy, sortFindings } from './findings.js';
+import { analyzeGcpProject } from './gcp/analyze.js';
+import type { GcpLogTypeTable } from './gcp/permission-log-type.js';
+import { resolveGcpProject } from './gcp/resolve.js';
+import type { GcpRoleCatalogue } from './gcp/role-catalogue.js';
+import type { GcpProjectActivity } from '../model/gcp-activity.js';
+import type { GcpProjectInventory } from '../model/gcp.js';
 
 export interface EngineAccount {
   inventory: AwsAccountInventory;
   activity: AccountActivity;
 }
 
+export interface EngineGcpProject {
+  inventory: GcpProjectInventory;
+  /** null when the snapshot holds neither audit logs nor activity for the project. */
+  activity: GcpProjectActivity | null;
+}
+
 export interface EngineInput {
   accounts: EngineAccount[];
+  /** GCP projects, audited beside the AWS accounts in the same report. */
+  gcpProjects?: EngineGcpProject[];
+  /** Needed with gcpProjects: predefined roles and the permission → audit log table. */
+  gcp?: { roles: GcpRoleCatalogue; logTypes: GcpLogTypeTable; isServiceAgentIncluded?: boolean };
   catalogue: ActionCatalogue;
   asOf: Date;
   windowMs: number;
@@ -150,6 +167,33 @@ export function buildReport(input: EngineInput): Report {
     });
   }
 
+  const gcpCoverage: GcpProjectCoverage[] = [];
+  let skippedServiceAgents = 0;
+  const gcpProjects = [...(input.gcpProjects ?? [])].sort((a, b) => cmp(a.inventory.projectId, b.inventory.projectId));
+  if (gcpProjects.length > 0 && !input.gcp) throw new Error('buildReport: gcpProjects need the gcp role catalogue and log-type table');
+  for (const { inventory, activity } of gcpProjects) {
+    if (!input.gcp) break;
+    for (const w of inventory.warnings) {
+      warnings.push({ code: w.code, message: w.message, account: inventory.projectId, ...(w.file ? { file: w.file } : {}) });
+    }
+    const resolved = resolveGcpProject(inventory, input.gcp.roles);
+    for (const w of resolved.warnings) warnings.push({ code: w.code, message: w.message, account: w.project });
+    const result = analyzeGcpProject({
+      inventory,
+      activity,
+      principals: resolved.principals,
+      window,
+      logTypes: input.gcp.logTypes,
+      roles: input.gcp.roles,
+      isSelected: (email, name) => matchers.length === 0 || matchers.some((m) => m(email) || m(name) || m(`serviceAccount:${email}`)),
+      isServiceAgentIncluded: input.gcp.isServiceAgentIncluded ?? input.isServiceLinkedIncluded ?? false,
+    });
+    findings.push(...result.findings);
+    gcpCoverage.push(result.coverage);
+    principalsScanned += result.coverage.principals;
+    skippedServiceAgents += result.coverage.skippedServiceAgents;
+  }
+
   const sorted = sortFindings(findings);
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -159,13 +203,16 @@ export function buildReport(input: EngineInput): Report {
     catalogue: input.catalogue.source,
     summary: {
       accounts: input.accounts.length,
+      ...(gcpProjects.length > 0 ? { projects: gcpProjects.length } : {}),
       principals: principalsScanned,
       skippedServiceLinked,
+      ...(gcpProjects.length > 0 ? { skippedServiceAgents } : {}),
       findings: sorted.length,
       byType: countBy(FINDING_TYPES, sorted.map((f) => f.type)),
       bySeverity: countBy(SEVERITIES, sorted.map((f) => f.severity)),
     },
     coverage,
+    ...(gcpProjects.length > 0 ? { gcpCoverage } : {}),
     findings: sorted,
     warnings: dedupeWarnings(warnings),
   };

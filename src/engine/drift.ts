@@ -4,8 +4,7 @@
  * what the finding is about), never by their position in either report.
  */
 
-import type { PrincipalKind } from '../model/inventory.js';
-import type { Finding, FindingType, LastUsed, Report, Severity, Span } from '../model/report.js';
+import type { Finding, FindingType, LastUsed, Report, ReportPrincipalKind as PrincipalKind, Severity, Span } from '../model/report.js';
 import { severityRank } from './findings.js';
 import { compareText, findingActions, isUnusedType, sortFindingRefs } from './drift-common.js';
 

@@ -129,6 +129,8 @@ export interface GcpInventoryWarning {
 export interface GcpProjectInventory {
   provider: 'gcp';
   projectId: string;
+  /** The identity that read the project (`permdrift collect gcp` records it). */
+  collectedBy?: string;
   /** Project first, then folders from the nearest up, the organization last. */
   ancestry: GcpResourceRef[];
   /** Allow policies in ancestry order; a level whose file is missing is absent (and warned about). */

@@ -4,7 +4,18 @@
  */
 
 import type { AccessLevel, GrantPath, Provenance } from './entitlement.js';
+import type { GcpGrantPath } from './gcp.js';
 import type { PrincipalKind } from './inventory.js';
+
+export type Provider = 'aws' | 'gcp';
+/** AWS roles and users; GCP service accounts. */
+export type ReportPrincipalKind = PrincipalKind | 'service-account';
+/** An AWS path (principal → [group] → policy → statement) or a GCP one (project → … → binding → role). */
+export type ReportGrantPath = GrantPath | GcpGrantPath;
+
+export function isGcpGrantPath(path: ReportGrantPath): path is GcpGrantPath {
+  return 'binding' in path;
+}
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -21,7 +32,15 @@ export type FindingType = (typeof FINDING_TYPES)[number];
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type EvidenceSource = 'cloudtrail' | 'access-advisor' | 'role-last-used' | 'credential-report';
+export type EvidenceSource =
+  | 'cloudtrail'
+  | 'access-advisor'
+  | 'role-last-used'
+  | 'credential-report'
+  /** GCP: Cloud Audit Logs (authorizationInfo of each entry). */
+  | 'cloud-audit-logs'
+  /** GCP: Policy Analyzer last-authentication activity of service accounts and keys. */
+  | 'policy-analyzer';
 
 export interface LastUsed {
   date: string;
@@ -41,13 +60,23 @@ export type UnverifiableReason =
   /** The principal made calls to this service that map to no catalogue action: any of them may be it. */
   | 'unmapped-events'
   /** Some of the account's log files (or archive objects) could not be read: a use in them would be unseen. */
-  | 'log-files-unreadable';
+  | 'log-files-unreadable'
+  /** GCP: the permission's use lands in a Data Access log type that auditConfigs leave off (or exempt the account from). */
+  | 'data-access-logs-disabled'
+  /** GCP: the service writes no audit log for this permission. */
+  | 'not-logged-by-cloud-audit-logs'
+  /** GCP: no cited classification says which audit log records this permission. */
+  | 'log-type-unknown'
+  /** GCP: the logs read hold no entry of the audit log this permission lands in (not exported or filtered out). */
+  | 'log-type-not-collected'
+  /** GCP: no Cloud Audit Logs in the snapshot for the project. */
+  | 'no-audit-logs';
 
 export interface FindingPermission {
   action: string;
   accessLevel: AccessLevel;
   provenance: Provenance;
-  grantedBy: GrantPath[];
+  grantedBy: ReportGrantPath[];
   isConditional: boolean;
   resources: string[];
   /** Latest evidence of use, even older than the window; null = no evidence of use at all. */
@@ -91,9 +120,10 @@ export interface Finding {
   id: string;
   type: FindingType;
   severity: Severity;
-  provider: 'aws';
+  provider: Provider;
+  /** AWS account id, or GCP project id. */
   account: string;
-  principal: { id: string; name: string; kind: PrincipalKind };
+  principal: { id: string; name: string; kind: ReportPrincipalKind };
   /** Present on per-service and per-permission findings. */
   service?: string;
   permissions: FindingPermission[];
@@ -112,9 +142,9 @@ export interface ResolvedFinding {
   id: string;
   type: FindingType;
   severity: Severity;
-  provider: 'aws';
+  provider: Provider;
   account: string;
-  principal: { id: string; name: string; kind: PrincipalKind };
+  principal: { id: string; name: string; kind: ReportPrincipalKind };
   service?: string;
   actions: string[];
   firstSeen: string;
@@ -191,10 +221,52 @@ export interface AccountCoverage {
   deniedAttempts: { principal: string; action: string; count: number }[];
 }
 
+/** What the evidence of one GCP project covers (Cloud Audit Logs, auditConfigs, Policy Analyzer). */
+export interface GcpProjectCoverage {
+  project: string;
+  /** The identity that read the project, when `collect gcp` recorded it. */
+  collectedBy?: string;
+  /** The hierarchy above the project, nearest first: `folders/123`, `organizations/456`. */
+  ancestors: string[];
+  principals: number;
+  skippedServiceAgents: number;
+  auditLogs: {
+    isPresent: boolean;
+    filesRead: number;
+    filesFailed: number;
+    entriesRead: number;
+    firstEntry: string | null;
+    lastEntry: string | null;
+    /** Entries per audit log: `activity` (Admin Activity), `data_access`, `system_event`, `policy`, `other`. */
+    streams: Record<'activity' | 'data_access' | 'system_event' | 'policy' | 'other', number>;
+    observed: Span | null;
+    isWindowCovered: boolean;
+  };
+  /**
+   * The effective Data Access audit config: union of auditConfigs on the project, its folders and its
+   * organization. `allServices` applies to every service. Admin Activity logs are always on.
+   */
+  dataAccessLogs: { service: string; logTypes: ('ADMIN_READ' | 'DATA_READ' | 'DATA_WRITE')[]; exemptedMembers: string[] }[];
+  activity: { isPresent: boolean; files: string[]; types: string[] };
+  notes: string[];
+  /** Entries of audited accounts with no authorizationInfo permission, per service and method. */
+  unmappedEntries: { serviceName: string; methodName: string; count: number }[];
+  /** Callers that are not audited service accounts of the project (users, other projects' accounts), kept apart. */
+  otherCallers: { principal: string; entries: number }[];
+  deniedAttempts: { principal: string; permission: string; count: number }[];
+  /** Impersonation seen in `serviceAccountDelegationInfo`: who acted as which service account. */
+  impersonation: { serviceAccount: string; delegate: string; entries: number }[];
+}
+
 export interface ReportSummary {
+  /** AWS accounts. */
   accounts: number;
+  /** GCP projects; present when the run read any. */
+  projects?: number;
   principals: number;
   skippedServiceLinked: number;
+  /** GCP service agents (Google-managed), kept apart like service-linked roles; present with `projects`. */
+  skippedServiceAgents?: number;
   findings: number;
   byType: Record<FindingType, number>;
   bySeverity: Record<Severity, number>;
@@ -208,6 +280,8 @@ export interface Report {
   catalogue: string;
   summary: ReportSummary;
   coverage: AccountCoverage[];
+  /** GCP projects, present when the run read any. */
+  gcpCoverage?: GcpProjectCoverage[];
   findings: Finding[];
   warnings: ReportWarning[];
   /** Present when the run compared against a baseline report. */

@@ -17,6 +17,7 @@ import {
 } from '../model/report.js';
 import { isMoreSevereOrEqual, sortedFindings } from './finding-order.js';
 import { distinctGrantPaths } from './grant-path-text.js';
+import { isGcpGrantPath } from '../model/report.js';
 import { formatCount, isExcepted, isoDay, isoMinute, plural } from './text-format.js';
 
 /** UTF-16 code units, which is never fewer than characters: the limit holds however it is counted. */
@@ -189,6 +190,11 @@ function findingItem(finding: Finding, index: number): string {
         : 'Unused';
     lines.push(`- ${label} (${formatCount(actions.length)}): ${truncatedList(actions, MAX_ACTIONS_SHOWN, 'action')}`);
     const grants = distinctGrantPaths(finding.permissions).map((path) => {
+      if (isGcpGrantPath(path)) {
+        const where = `${path.binding.role} bound on ${path.resource.type} ${codeSpan(path.resource.id)}`;
+        const condition = path.binding.condition ? ` if ${codeSpan(path.binding.condition.expression)}` : '';
+        return path.viaGroup === undefined ? `${where}${condition}` : `${where}${condition} via group ${codeSpan(path.viaGroup)}`;
+      }
       const statement = `statement ${path.statement.sid === undefined ? path.statement.index : `${path.statement.index} (${codeSpan(path.statement.sid)})`}`;
       const policy = `${path.policy.type} policy ${codeSpan(path.policy.name)}, ${statement}`;
       return path.viaGroup === undefined ? policy : `${policy} via group ${codeSpan(path.viaGroup.name)}`;

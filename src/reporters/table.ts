@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { PrincipalKind } from '../model/inventory.js';
 import {
+  type ReportPrincipalKind as PrincipalKind,
   FINDING_TYPES,
   SEVERITIES,
   type AccountCoverage,
@@ -13,6 +13,7 @@ import {
   type UnverifiableReason,
 } from '../model/report.js';
 import { UNVERIFIABLE_REASON_LABELS } from './unverifiable-reasons.js';
+import { isInheritedPath } from './grant-path-text.js';
 import { compareText, formatCount, isExcepted, isoDay, isoMinute, plural } from './text-format.js';
 
 export interface TableOptions {
@@ -350,8 +351,8 @@ function buildRows(findings: readonly Finding[]): Rows {
         else row.hasInherited = true;
       }
       for (const path of permission.grantedBy) {
-        if (path.viaGroup === undefined) row.hasDirect = true;
-        else row.hasInherited = true;
+        if (isInheritedPath(path)) row.hasInherited = true;
+        else row.hasDirect = true;
       }
     }
   }

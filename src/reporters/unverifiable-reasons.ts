@@ -16,4 +16,9 @@ export const UNVERIFIABLE_REASON_LABELS: Readonly<Record<UnverifiableReason, str
   'source-excluded': 'event sources the trail excludes',
   'unmapped-events': 'calls of the service that map to no catalogue action',
   'log-files-unreadable': 'log files that could not be read',
+  'data-access-logs-disabled': 'Data Access audit logs the project leaves off',
+  'not-logged-by-cloud-audit-logs': 'permissions Cloud Audit Logs never record',
+  'log-type-unknown': 'permissions with no known audit log type',
+  'log-type-not-collected': 'audit logs missing from the snapshot',
+  'no-audit-logs': 'no Cloud Audit Logs for the project',
 };

@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { GrantPath } from '../../src/model/entitlement.js';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/reporters/validate-report.js';
 
@@ -69,7 +70,7 @@ describe('CI gate flow', () => {
     const changedReport = JSON.parse(changed.stdout) as Report;
     const fresh = changedReport.findings.filter((f) => f.baselineStatus === 'new');
     expect(fresh.map((f) => f.permissions.map((p) => p.action))).toEqual([['lambda:DeleteAlias']]);
-    expect(fresh[0]?.permissions[0]?.grantedBy[0]?.statement.sid).toBe('Aliases');
+    expect((fresh[0]?.permissions[0]?.grantedBy[0] as GrantPath | undefined)?.statement.sid).toBe('Aliases');
     expect(changedReport.findings.find((f) => f.baselineStatus === 'existing')?.firstSeen).toBe(baseline.asOf);
 
     // The same run as a PR comment and for code scanning: the summary names the permission and its grant.

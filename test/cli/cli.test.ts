@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/reporters/validate-report.js';
+import type { GrantPath } from '../../src/model/entitlement.js';
 import type { Report } from '../../src/model/report.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -68,7 +69,7 @@ describe('permdrift demo', () => {
     const iam = find('terraform-ci', 'overbroad-grant', 'iam');
     expect(iam?.severity).toBe('critical');
     expect(iam?.permissions[0]?.provenance).toBe('inherited');
-    expect(iam?.permissions[0]?.grantedBy[0]?.viaGroup?.name).toBe('platform-admins');
+    expect((iam?.permissions[0]?.grantedBy[0] as GrantPath | undefined)?.viaGroup?.name).toBe('platform-admins');
     expect(iam?.permissions.some((p) => p.action === 'iam:GetRole')).toBe(false);
     expect(iam?.recommendation).toContain('Replace "iam:*" with the iam actions in use: iam:GetRole, iam:ListAttachedRolePolicies');
     // Explicitly named and unused: one finding per action.

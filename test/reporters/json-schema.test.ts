@@ -139,7 +139,7 @@ describe('report JSON Schema', () => {
     if (permission === undefined) throw new Error('fixture finding has no permission');
     permission.provenance = 'both';
     const errors = validateReport(report).errors;
-    expect(errors).toContain('/findings/0/principal/kind must be one of: role, user');
+    expect(errors).toContain('/findings/0/principal/kind must be one of: role, user, service-account');
     expect(errors).toContain('/findings/0/permissions/0/provenance must be one of: direct, inherited');
   });
 

@@ -9,7 +9,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../model/errors.js';
-import type { Finding } from '../../model/report.js';
+import { isGcpGrantPath, type Finding } from '../../model/report.js';
 
 export interface SourceLocation {
   /** Relative to the working directory (the repository root in CI), with forward slashes. */
@@ -72,6 +72,14 @@ export class PolicySourceIndex {
   /** The line that grants the finding's first permission: the statement's Sid in the policy's file, else the policy's name. */
   locate(finding: Finding): SourceLocation | undefined {
     for (const path of finding.permissions[0]?.grantedBy ?? []) {
+      if (isGcpGrantPath(path)) {
+        // Terraform google_*_iam_member/binding: the role's line, preferring a file that names the account.
+        const email = path.member.replace(/^[a-zA-Z]+:/, '');
+        const roleHits = this.find(valuePattern(path.binding.role));
+        const chosen = roleHits.find((h) => h.file.lines.some((l) => l.includes(email))) ?? roleHits[0];
+        if (chosen) return { uri: chosen.file.uri, line: chosen.line };
+        continue;
+      }
       const policyHits = this.find(valuePattern(path.policy.name));
       const sid = path.statement.sid;
       if (sid !== undefined) {

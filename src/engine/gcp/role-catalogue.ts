@@ -13,6 +13,8 @@ export interface GcpRoleCatalogue {
   generatedFrom?: { repository: string; commit: string; commitDate: string };
   /** Permissions of a predefined or basic role, `undefined` when the catalogue does not know it. */
   permissionsOf(role: string): readonly string[] | undefined;
+  /** Every role with its permissions, in catalogue order (for suggesting a narrower role). */
+  entries(): Iterable<[string, readonly string[]]>;
   roleCount: number;
 }
 
@@ -33,6 +35,7 @@ export function roleCatalogueFrom(data: { source: string; roles: Record<string, 
   const catalogue: GcpRoleCatalogue = {
     source: data.source,
     permissionsOf: (role) => roles.get(role),
+    entries: () => roles.entries(),
     roleCount: roles.size,
   };
   if (data.generatedFrom) catalogue.generatedFrom = data.generatedFrom;
