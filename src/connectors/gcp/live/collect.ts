@@ -1,0 +1,495 @@
+/**
+ * `collect gcp`: reads projects through the Google Cloud APIs and writes them in the offline
+ * snapshot layout of docs/gcp.md, so a live scan is a collection followed by the same `scan files`
+ * code path and the snapshot can be replayed. Every call is a read (docs/gcp-readonly-role.json).
+ *
+ * Partial failure is data: a project that cannot be read, an API that is disabled, a permission
+ * that is missing become warnings in `collect-warnings.json` (the shape `collect aws` writes), and
+ * unread audit logs carry codes that mark a coverage gap, so missing logs never read as no usage.
+ */
+
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PermdriftError, UsageError } from '../../../model/errors.js';
+import type { GcpResourceRef } from '../../../model/gcp.js';
+import type { ReportWarning } from '../../../model/report.js';
+import { mapPool } from '../../aws/live/pool.js';
+import { ACTIVITY_TYPES, queryActivity } from './activity.js';
+import { listAuditLogEntries } from './audit-logs.js';
+import { GcpClients, type GcpCaller, type GcpClientOptions } from './clients.js';
+import { credentialsError, describe, gcpError, isCredentialsError, isDenied, isNotFound, isServiceDisabled } from './errors.js';
+import { stringify, type Json } from './gcloud-json.js';
+import { customRolesUsed, getRole, listDenyPolicies, listKeys, listServiceAccounts } from './iam.js';
+import { getAncestry, getIamPolicy, listProjectsBelow, resourceName } from './resource-manager.js';
+import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
+
+export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+
+/**
+ * Warning codes that mean audit-log evidence is missing for (part of) the window: a reader must
+ * treat the affected span as unobserved, never as "no usage".
+ */
+export const GCP_LOG_GAP_CODES = ['audit-logs-unreadable', 'audit-logs-incomplete', 'audit-log-object-unreadable', 'audit-logs-sink-empty'] as const;
+
+export interface CollectGcpOptions {
+  /** The snapshot folder; each project lands in `<outDir>/gcp/<project-id>/`. */
+  outDir: string;
+  projects: string[];
+  /** Folder numbers: every ACTIVE project below each. */
+  folders: string[];
+  /** Organization numbers: every ACTIVE project below each. */
+  organizations: string[];
+  impersonateServiceAccount?: string;
+  windowStart: Date;
+  asOf: Date;
+  /** `api` = Logging entries.list; `none`; or `gs://bucket/prefix` of a sink export. */
+  auditLogs: string;
+  isActivityWanted?: boolean;
+  endpoint?: string;
+  maxAttempts?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  loggingReadsPerMinute?: number;
+  logPageSize?: number;
+  serviceAccountPageSize?: number;
+  /** Requests in flight for per-account and per-object work. */
+  concurrency?: number;
+  sleep?: (ms: number) => Promise<void>;
+  onProgress?: (message: string) => void;
+}
+
+export interface CollectGcpProjectResult {
+  projectId: string;
+  projectDir: string;
+  serviceAccounts: number;
+  /** `logging entries.list (N entries)`, `gs://…`, `none`. */
+  usageSource: string;
+  warnings: ReportWarning[];
+}
+
+export interface CollectGcpResult {
+  caller: GcpCaller;
+  collected: CollectGcpProjectResult[];
+  /** Projects that could not be read; their warnings also travel in the first collected project's collect-warnings.json. */
+  failed: { project: string; code: string; message: string }[];
+  requests: number;
+  retries: number;
+  requestsByOperation: Record<string, number>;
+  elapsedMs: number;
+}
+
+const ROLE_HINT = 'grant the read-only role `permdrift policy gcp` prints (docs/gcp-readonly-role.json)';
+
+/** `what: 403 PERMISSION_DENIED: …; effect; what to do`, with the API to enable when it is disabled. */
+function problem(what: string, permission: string, effect: string, err: unknown): string {
+  const info = gcpError(err);
+  let fix: string;
+  if (isServiceDisabled(info)) {
+    const api = info.service ?? 'the API';
+    const project = /^projects\/(.+)$/.exec(info.consumer ?? '')?.[1];
+    fix = `enable ${api} (\`gcloud services enable ${api}${project ? ` --project ${project}` : ''}\`)`;
+  } else if (isDenied(info)) {
+    fix = `${ROLE_HINT}; needs ${permission}`;
+  } else {
+    fix = 'quota and 5xx errors were retried; try again later';
+  }
+  return `${what}: ${describe(info)}; ${effect}; ${fix}`;
+}
+
+async function isEmptyOrMissing(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch {
+    return true;
+  }
+}
+
+function eta(startMs: number, fraction: number): string {
+  if (!(fraction > 0) || fraction >= 1) return '';
+  const left = ((Date.now() - startMs) / fraction) * (1 - fraction);
+  return ` ~${Math.ceil(left / 1000)}s left`;
+}
+
+function levelDir(root: string, ref: GcpResourceRef): string {
+  if (ref.type === 'folder') return join(root, 'folders', ref.id);
+  if (ref.type === 'organization') return join(root, 'organizations', ref.id);
+  return join(root, ref.id);
+}
+
+/** Shared across the projects of one run: each folder / organization is read once. */
+interface RunCache {
+  folderParents: Map<string, string | undefined>;
+  /** resource name → policy, or the failure message. */
+  policies: Map<string, Promise<{ policy?: Json; error?: unknown }>>;
+  orgRoles: Map<string, Promise<{ error?: unknown }>>;
+  denies: Map<string, Promise<{ policies?: [string, Json][]; error?: unknown }>>;
+}
+
+export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpResult> {
+  const started = Date.now();
+  const emit = opts.onProgress ?? (() => undefined);
+  let sink: GcsLocation | undefined;
+  if (opts.auditLogs !== 'api' && opts.auditLogs !== 'none') {
+    sink = parseGcsUrl(opts.auditLogs);
+    if (!sink) throw new UsageError(`invalid --audit-logs "${opts.auditLogs}"`, 'use gs://<bucket>/<prefix>, the folder that holds cloudaudit.googleapis.com/ of a Logging sink export');
+  }
+  for (const p of opts.projects) if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(p)) throw new UsageError(`invalid project id "${p}"`, 'pass the project id (6–30 lower-case letters, digits, hyphens), e.g. --project my-project');
+  for (const f of [...opts.folders, ...opts.organizations]) if (!/^\d+$/.test(f)) throw new UsageError(`invalid folder or organization id "${f}"`, 'pass the number, e.g. --folder 123456789012 (`gcloud resource-manager folders list`)');
+  if (opts.projects.length + opts.folders.length + opts.organizations.length === 0) {
+    throw new UsageError('no project to collect', 'pass --project <id> (repeatable), --folder <id> or --organization <id>');
+  }
+
+  const clientOptions: GcpClientOptions = {
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.impersonateServiceAccount ? { impersonateServiceAccount: opts.impersonateServiceAccount } : {}),
+    ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.loggingReadsPerMinute ? { loggingReadsPerMinute: opts.loggingReadsPerMinute } : {}),
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+  };
+  const clients = new GcpClients(clientOptions);
+  try {
+    const caller = await clients.init();
+    const rethrowCredentials = (err: unknown): void => {
+      if (isCredentialsError(err)) throw credentialsError(err, opts.impersonateServiceAccount);
+    };
+
+    // Which projects: named ones, then everything below the folders and organizations.
+    const failed: CollectGcpResult['failed'] = [];
+    const ids = new Set(opts.projects);
+    for (const root of [...opts.folders.map((f) => `folders/${f}`), ...opts.organizations.map((o) => `organizations/${o}`)]) {
+      emit(`listing projects below ${root}`);
+      try {
+        const listing = await listProjectsBelow(clients, root, (n) => emit(`listing projects below ${root}: ${n} found`));
+        for (const p of listing.projects) ids.add(p);
+        for (const f of listing.failures) {
+          rethrowCredentials(f.error);
+          failed.push({ project: f.parent, code: 'projects-unlisted', message: problem(`projects below ${f.parent} could not be listed`, 'resourcemanager.projects.list, resourcemanager.folders.list', 'they were not audited', f.error) });
+        }
+      } catch (err) {
+        rethrowCredentials(err);
+        throw new PermdriftError(
+          isDenied(gcpError(err)) ? 'ACCESS_DENIED' : 'PROVIDER',
+          `cannot list the projects below ${root}: ${describe(gcpError(err))}`,
+          `${ROLE_HINT} on ${root} (resourcemanager.projects.list, resourcemanager.folders.list), or name projects with --project`,
+          { cause: err },
+        );
+      }
+    }
+    const projects = [...ids].sort();
+    if (projects.length === 0) throw new PermdriftError('PROVIDER', `no ACTIVE project below ${[...opts.folders, ...opts.organizations].join(', ')}`, 'check the folder / organization number, or name projects with --project');
+    for (const p of projects) {
+      const dir = join(opts.outDir, 'gcp', p);
+      if (!(await isEmptyOrMissing(dir))) throw new UsageError(`${dir} already holds a snapshot`, 'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs');
+    }
+
+    const cache: RunCache = { folderParents: new Map(), policies: new Map(), orgRoles: new Map(), denies: new Map() };
+    const collected: CollectGcpProjectResult[] = [];
+    for (const [i, projectId] of projects.entries()) {
+      const label = projects.length > 1 ? `${projectId} (${i + 1}/${projects.length})` : projectId;
+      try {
+        collected.push(await collectProject(clients, opts, projectId, cache, caller, sink, (m) => emit(`${label}: ${m} · ${clients.stats.total} requests`)));
+      } catch (err) {
+        if (err instanceof UsageError || (err instanceof PermdriftError && err.code === 'CREDENTIALS')) throw err;
+        rethrowCredentials(err);
+        const message = err instanceof PermdriftError ? err.message : problem(`project ${projectId}`, 'resourcemanager.projects.getIamPolicy', 'it was not audited', err);
+        failed.push({ project: projectId, code: 'project-failed', message });
+        await rm(join(opts.outDir, 'gcp', projectId), { recursive: true, force: true });
+      }
+    }
+    const first = collected[0];
+    if (!first) {
+      throw new PermdriftError('PROVIDER', `none of the ${projects.length} project(s) could be read (first: ${failed[0]?.message ?? 'none'})`, ROLE_HINT);
+    }
+    if (failed.length > 0) {
+      // The report reads warnings per project folder; projects that failed have none, so their
+      // warnings travel in the first collected project's file (as collect aws does for accounts).
+      const file = join(first.projectDir, COLLECT_WARNINGS_FILE);
+      const onDisk = JSON.parse(await readFile(file, 'utf8')) as { warnings: { code: string; message: string }[] };
+      for (const f of failed) {
+        onDisk.warnings.push({ code: f.code, message: f.message });
+        first.warnings.push({ code: f.code, message: f.message, account: first.projectId });
+      }
+      await writeFile(file, stringify(onDisk));
+    }
+    return {
+      caller,
+      collected,
+      failed,
+      requests: clients.stats.total,
+      retries: clients.stats.retries,
+      requestsByOperation: Object.fromEntries([...clients.stats.byOperation].sort(([a], [b]) => (a < b ? -1 : 1))),
+      elapsedMs: Date.now() - started,
+    };
+  } finally {
+    await clients.close();
+  }
+}
+
+async function collectProject(
+  clients: GcpClients,
+  opts: CollectGcpOptions,
+  projectId: string,
+  cache: RunCache,
+  caller: GcpCaller,
+  sink: GcsLocation | undefined,
+  emit: (m: string) => void,
+): Promise<CollectGcpProjectResult> {
+  const root = join(opts.outDir, 'gcp');
+  const projectDir = join(root, projectId);
+  const warnings: ReportWarning[] = [];
+  const warn = (code: string, message: string): void => {
+    warnings.push({ code, message, account: projectId });
+  };
+  const rethrowCredentials = (err: unknown): void => {
+    if (isCredentialsError(err)) throw credentialsError(err, opts.impersonateServiceAccount);
+  };
+  const parts = new Map<string, string>();
+  const board = (step: string, text: string): void => {
+    parts.set(step, text);
+    emit([...parts.values()].join(' · '));
+  };
+  const writeJson = async (file: string, value: unknown): Promise<void> => {
+    await mkdir(join(file, '..'), { recursive: true });
+    await writeFile(file, stringify(value));
+  };
+
+  // The project's own allow policy: the one required file. Its failure fails the project.
+  board('main', 'allow policy');
+  const projectRef: GcpResourceRef = { type: 'project', id: projectId };
+  const projectPolicy = await getIamPolicy(clients, projectRef);
+  await writeJson(join(projectDir, 'iam-policy.json'), projectPolicy);
+
+  // Ancestry, and the allow policy of each folder and the organization (each read once per run).
+  board('main', 'ancestry');
+  let ancestry: GcpResourceRef[] = [projectRef];
+  try {
+    const a = await getAncestry(clients, projectId, cache.folderParents);
+    ancestry = a.chain;
+    await writeJson(join(projectDir, 'ancestry.json'), a.chain.map((r) => ({ id: r.id, type: r.type })));
+    if (a.incompleteAt) {
+      rethrowCredentials(a.incompleteAt.error);
+      warn('ancestry-incomplete', problem(`folder ${a.incompleteAt.folder} (a parent of ${projectId})`, 'resourcemanager.folders.get', 'the ancestry stops there: grants on the levels above it are not known', a.incompleteAt.error));
+    }
+  } catch (err) {
+    rethrowCredentials(err);
+    warn('ancestry-unreadable', problem(`ancestry of ${projectId}`, 'resourcemanager.projects.get', 'grants inherited from folders and the organization are not known', err));
+  }
+  const policies: Json[] = [projectPolicy];
+  for (const ref of ancestry.slice(1)) {
+    const name = resourceName(ref);
+    let pending = cache.policies.get(name);
+    if (!pending) {
+      pending = getIamPolicy(clients, ref).then(
+        async (policy) => {
+          await writeJson(join(levelDir(root, ref), 'iam-policy.json'), policy);
+          return { policy };
+        },
+        (error: unknown) => ({ error }),
+      );
+      cache.policies.set(name, pending);
+    }
+    const r = await pending;
+    if (r.policy !== undefined) policies.push(r.policy);
+    else {
+      rethrowCredentials(r.error);
+      warn('ancestor-policy-unreadable', problem(`allow policy of ${ref.type} ${ref.id}`, `resourcemanager.${ref.type === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, `grants inherited from it are not known to the audit of ${projectId}`, r.error));
+    }
+  }
+
+  // Side by side: the inventory (accounts, keys, roles, deny policies), the audit logs, the activity.
+  const inventory = collectInventory(clients, opts, projectId, projectDir, root, ancestry, policies, cache, warn, rethrowCredentials, (m) => board('main', m));
+  const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m));
+  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials);
+  const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity]);
+
+  warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
+  await writeJson(join(projectDir, COLLECT_WARNINGS_FILE), {
+    caller: { ...caller },
+    warnings: warnings.map(({ code, message }) => ({ code, message })),
+  });
+  return { projectId, projectDir, serviceAccounts, usageSource, warnings };
+}
+
+async function collectInventory(
+  clients: GcpClients,
+  opts: CollectGcpOptions,
+  projectId: string,
+  projectDir: string,
+  root: string,
+  ancestry: GcpResourceRef[],
+  policies: Json[],
+  cache: RunCache,
+  warn: (code: string, message: string) => void,
+  rethrowCredentials: (err: unknown) => void,
+  progress: (m: string) => void,
+): Promise<number> {
+  const concurrency = opts.concurrency ?? 8;
+  progress('service accounts');
+  let emails: string[] = [];
+  try {
+    const accounts = await listServiceAccounts(clients, projectId, opts.serviceAccountPageSize ?? 100);
+    await writeFile(join(projectDir, 'service-accounts.json'), stringify(accounts));
+    emails = accounts.flatMap((a) => (typeof a === 'object' && a !== null && !Array.isArray(a) && typeof a['email'] === 'string' ? [a['email']] : [])).sort();
+  } catch (err) {
+    rethrowCredentials(err);
+    warn('service-accounts-unreadable', problem(`service accounts of ${projectId}`, 'iam.serviceAccounts.list', 'only accounts named in bindings are audited, and their keys are not read', err));
+  }
+
+  const keysDir = join(projectDir, 'service-account-keys');
+  if (emails.length > 0) await mkdir(keysDir, { recursive: true });
+  let keysDone = 0;
+  const keyFailures = new Map<string, string[]>();
+  await mapPool(emails, concurrency, async (email) => {
+    try {
+      const keys = await listKeys(clients, projectId, email);
+      await writeFile(join(keysDir, `${email}.json`), stringify(keys));
+    } catch (err) {
+      rethrowCredentials(err);
+      const key = problem('keys', 'iam.serviceAccountKeys.list', 'key age and use are not judged for these accounts', err);
+      keyFailures.set(key, [...(keyFailures.get(key) ?? []), email]);
+    }
+    progress(`keys ${++keysDone}/${emails.length} accounts`);
+  });
+  // One warning per kind of failure, not one per account.
+  for (const [message, list] of keyFailures) {
+    warn('service-account-keys-unreadable', `${message} (${list.length} account(s): ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''})`);
+  }
+
+  // Custom roles the bindings use: project roles under the project, organization roles once per run.
+  const roles = customRolesUsed(policies);
+  progress(`custom roles (${roles.length})`);
+  await mapPool(roles, concurrency, async (name) => {
+    const [kind, owner, , roleId] = name.split('/');
+    if (!owner || !roleId) return;
+    const fetchInto = async (file: string): Promise<{ error?: unknown }> => {
+      try {
+        await mkdir(join(file, '..'), { recursive: true });
+        await writeFile(file, stringify(await getRole(clients, name)));
+        return {};
+      } catch (error) {
+        return { error };
+      }
+    };
+    let r: { error?: unknown };
+    if (kind === 'organizations') {
+      let pending = cache.orgRoles.get(name);
+      if (!pending) {
+        pending = fetchInto(join(root, 'organizations', owner, 'roles', `${roleId}.json`));
+        cache.orgRoles.set(name, pending);
+      }
+      r = await pending;
+    } else {
+      r = await fetchInto(join(projectDir, 'roles', owner === projectId ? `${roleId}.json` : `${owner}.${roleId}.json`));
+    }
+    if (r.error !== undefined) {
+      rethrowCredentials(r.error);
+      const info = gcpError(r.error);
+      if (isNotFound(info)) warn('custom-role-missing', `custom role ${name} is used by a binding but does not exist (deleted more than 7 days ago?): the binding grants nothing`);
+      else warn('custom-role-unreadable', problem(`custom role ${name}`, 'iam.roles.get', 'bindings to it count for nothing in the audit', r.error));
+    }
+  });
+
+  // Deny policies at every attachment point of the ancestry; the reader takes them all from the project folder.
+  progress('deny policies');
+  const denyDir = join(projectDir, 'deny-policies');
+  for (const ref of ancestry) {
+    const key = resourceName(ref);
+    let pending = cache.denies.get(key);
+    if (!pending || ref.type === 'project') {
+      pending = listDenyPolicies(clients, ref).then(
+        (policies) => ({ policies }),
+        (error: unknown) => ({ error }),
+      );
+      cache.denies.set(key, pending);
+    }
+    const r = await pending;
+    if (r.policies) {
+      if (r.policies.length > 0) await mkdir(denyDir, { recursive: true });
+      for (const [id, policy] of r.policies) {
+        const prefix = ref.type === 'project' ? '' : `${ref.type}-${ref.id}-`;
+        await writeFile(join(denyDir, `${prefix}${id}.json`), stringify(policy));
+      }
+    } else {
+      rethrowCredentials(r.error);
+      warn('deny-policies-unreadable', problem(`deny policies attached to ${key}`, 'iam.denypolicies.list, iam.denypolicies.get', 'permissions they deny may be reported as granted', r.error));
+    }
+  }
+  return emails.length;
+}
+
+async function collectAuditLogs(
+  clients: GcpClients,
+  opts: CollectGcpOptions,
+  projectId: string,
+  projectDir: string,
+  sink: GcsLocation | undefined,
+  warn: (code: string, message: string) => void,
+  rethrowCredentials: (err: unknown) => void,
+  progress: (m: string) => void,
+): Promise<string> {
+  if (opts.auditLogs === 'none') return 'none';
+  const dir = join(projectDir, 'audit-logs');
+  const window = { start: opts.windowStart, end: opts.asOf };
+  const span = opts.asOf.getTime() - opts.windowStart.getTime();
+  const started = Date.now();
+  if (sink) {
+    const url = `gs://${sink.bucket}${sink.prefix ? `/${sink.prefix}` : ''}`;
+    try {
+      const r = await downloadSinkExport(clients, sink, window, dir, {
+        ...(opts.concurrency ? { concurrency: opts.concurrency * 2 } : {}),
+        onProgress: (phase, done, total, bytes) =>
+          progress(phase === 'list' ? `${url}: day folders ${done}/${total}${eta(started, done / total)}` : `${url}: hour files ${done}/${total}, ${(bytes / 1_048_576).toFixed(1)} MB${eta(started, done / total)}`),
+      });
+      if (r.logs.length === 0) warn('audit-logs-sink-empty', `${url} holds no cloudaudit.googleapis.com/ folder: no audit log was read for ${projectId}, so no grant is called unused from logs (expected <prefix>/cloudaudit.googleapis.com/activity/YYYY/MM/DD/…json)`);
+      if (r.failures.length > 0) {
+        const shown = r.failures.slice(0, 3).map((f) => `${f.name} (${f.message})`).join(', ');
+        warn('audit-log-object-unreadable', `${r.failures.length} object(s) of ${url} could not be read: ${shown}${r.failures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.get)`);
+      }
+      return `${url} (${r.objects} files${r.logs.length ? `: ${r.logs.join(', ')}` : ''})`;
+    } catch (err) {
+      rethrowCredentials(err);
+      await rm(dir, { recursive: true, force: true });
+      warn('audit-logs-unreadable', problem(`${url} could not be listed`, 'storage.objects.list', `no audit log was read for ${projectId}: no grant is called unused from logs`, err));
+      return 'none';
+    }
+  }
+  await mkdir(dir, { recursive: true });
+  const r = await listAuditLogEntries(clients, projectId, window, join(dir, 'entries.json'), {
+    ...(opts.logPageSize ? { pageSize: opts.logPageSize } : {}),
+    onPage: (n, last) => {
+      const fraction = last ? (new Date(last).getTime() - opts.windowStart.getTime()) / span : 0;
+      progress(`audit log entries ${n.toLocaleString('en-US')}${last ? ` up to ${last.slice(0, 10)}` : ''}${eta(started, fraction)}`);
+    },
+  });
+  if (r.failure !== undefined) {
+    rethrowCredentials(r.failure);
+    if (r.entries === 0 && r.pages === 0) {
+      // Nothing read at all: no audit-logs/ folder, so the scan sees no log evidence rather than an empty log.
+      await rm(dir, { recursive: true, force: true });
+      warn('audit-logs-unreadable', problem(`audit logs of ${projectId} (logging entries.list)`, 'logging.logEntries.list (and logging.privateLogEntries.list for Data Access logs)', 'no audit log was read: no grant is called unused from logs', r.failure));
+      return 'none';
+    }
+    warn('audit-logs-incomplete', problem(`audit logs of ${projectId} (logging entries.list)`, 'logging.logEntries.list', `the listing stopped after ${r.entries} entries${r.lastTimestamp ? ` (up to ${r.lastTimestamp})` : ''}: entries after that, up to ${opts.asOf.toISOString()}, are a coverage gap`, r.failure));
+  }
+  return `logging entries.list (${r.entries} entries)`;
+}
+
+async function collectActivity(
+  clients: GcpClients,
+  projectId: string,
+  projectDir: string,
+  warn: (code: string, message: string) => void,
+  rethrowCredentials: (err: unknown) => void,
+): Promise<void> {
+  for (const type of ACTIVITY_TYPES) {
+    try {
+      const activities = await queryActivity(clients, projectId, type);
+      await mkdir(join(projectDir, 'activity'), { recursive: true });
+      await writeFile(join(projectDir, 'activity', `${type}.json`), stringify(activities));
+    } catch (err) {
+      rethrowCredentials(err);
+      const permission = type === 'serviceAccountLastAuthentication' ? 'policyanalyzer.serviceAccountLastAuthenticationActivities.query' : 'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query';
+      warn('activity-unreadable', problem(`Policy Analyzer ${type} of ${projectId}`, permission, 'last-authentication evidence is missing for it', err));
+    }
+  }
+}
