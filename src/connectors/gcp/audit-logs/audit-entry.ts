@@ -24,6 +24,21 @@ export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
 
 export type JsonObject = Record<string, unknown>;
 
+/**
+ * `protoPayload` is a `google.protobuf.Any`, whose JSON form always names its type in `@type`
+ * (https://protobuf.dev/programming-guides/json/, "Any"). A payload of another type is not an audit
+ * entry. One exception is accepted: Eventarc's LogEntryData (the CloudEvents form of an audit log
+ * entry, https://github.com/googleapis/google-cloudevents/tree/main/proto/google/events/cloud/audit/v1)
+ * types `protoPayload` as AuditLog and may carry no `@type`; such a payload counts when it has the
+ * AuditLog fields permdrift reads.
+ */
+export function isAuditLogPayload(payload: JsonObject): boolean {
+  const type = payload['@type'];
+  if (type === AUDIT_LOG_TYPE) return true;
+  if (type !== undefined) return false;
+  return asObject(payload['authenticationInfo']) !== null || typeof payload['serviceName'] === 'string';
+}
+
 export function asObject(v: unknown): JsonObject | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : null;
 }

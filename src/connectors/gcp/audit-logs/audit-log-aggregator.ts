@@ -15,7 +15,8 @@
  *   but not aggregated; entries before `windowStart` are aggregated as `before-window`, so a
  *   reviewer still sees when a permission was last used.
  * - an entry whose principal made a call (`serviceName` / `methodName`) but whose payload names no
- *   permission is an unmapped row: that call may have used any permission of its service.
+ *   permission is an unmapped row: that call may have used any permission of its service. Policy
+ *   Denied entries (stream `policy`) are the exception: the call was refused, nothing was used.
  * - `serviceAccountDelegationInfo` is "sorted based on the original ordering of the identity
  *   delegation events" (audit_log.proto, AuthenticationInfo): element 0 is the original caller,
  *   later elements the later hops; `principalEmail` is the account finally acting
@@ -29,7 +30,7 @@ import type {
   GcpPermissionAggregate,
   GcpUnmappedAggregate,
 } from '../../../model/gcp-activity.js';
-import { AUDIT_LOG_TYPE, asObject, describeDelegate, nonEmptyString, normaliseTimestamp, parseLogName } from './audit-entry.js';
+import { asObject, describeDelegate, isAuditLogPayload, nonEmptyString, normaliseTimestamp, parseLogName } from './audit-entry.js';
 
 /** Window bounds in the normalised string form (`YYYY-MM-DDTHH:MM:SS.sssZ`). */
 export interface AuditWindow {
@@ -96,7 +97,7 @@ export class AuditLogAggregator {
   addValue(value: unknown): void {
     const entry = asObject(value);
     const payload = entry !== null ? asObject(entry['protoPayload']) : null;
-    if (entry === null || payload === null || payload['@type'] !== AUDIT_LOG_TYPE) {
+    if (entry === null || payload === null || !isAuditLogPayload(payload)) {
       this.stats.recordsSkipped++;
       return;
     }
@@ -138,7 +139,9 @@ export class AuditLogAggregator {
         this.addPermission(principal, permission, c['granted'] !== true, project, stream, period, time);
       }
     }
-    if (!hasPermission) {
+    // Policy Denied entries record calls a security policy refused (https://cloud.google.com/logging/docs/audit#policy):
+    // nothing was used, so they never make an unmapped row.
+    if (!hasPermission && stream !== 'policy') {
       const serviceName = nonEmptyString(payload['serviceName']);
       const methodName = nonEmptyString(payload['methodName']);
       if (serviceName !== null || methodName !== null) this.addUnmapped(principal, serviceName ?? '', methodName ?? '', period, time);

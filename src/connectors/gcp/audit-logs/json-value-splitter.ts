@@ -39,6 +39,7 @@ export type JsonStreamShape = 'array' | 'values' | 'entries-list';
 export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
 
 const ENTRIES_KEY = Buffer.from('entries', 'latin1');
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
 /** Where values are emitted. */
 const M_START = 0;
@@ -102,8 +103,10 @@ export class JsonValueSplitter {
   push(chunk: Buffer): void {
     let i = 0;
     const n = chunk.length;
-    if (this.bytesSeen === 0 && n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // UTF-8 BOM
+    const chunkOffset = this.bytesSeen;
     this.bytesSeen += n;
+    // A UTF-8 byte order mark (possibly split over chunks) before the first value.
+    while (i < n && this.mode === M_START && chunkOffset + i < 3 && chunk[i] === UTF8_BOM[chunkOffset + i]) i++;
     // Start of the part of the current value that lies in this chunk.
     let valueStart = this.isCollecting ? 0 : -1;
 
@@ -294,10 +297,10 @@ export class JsonValueSplitter {
       this.values++;
       this.onValue(buf, 0, buf.length);
     }
+    if (this.mode === M_ARRAY) throw new JsonSyntaxError('unexpected end of data inside the top-level array (truncated file?)');
     if (this.inString || this.isCollecting || this.depth !== 0) {
       throw new JsonSyntaxError('unexpected end of data (truncated file?)');
     }
-    if (this.mode === M_ARRAY) throw new JsonSyntaxError('unexpected end of data inside the top-level array (truncated file?)');
   }
 
   /** Index of the closing quote from `from` on, or -1; `floor` = first byte of this string in this chunk. */
@@ -349,6 +352,8 @@ export class JsonValueSplitter {
   }
 }
 
+/** `6f ('o')`: the byte in hex, and as a character when printable. */
 function hex(c: number): string {
-  return c.toString(16).padStart(2, '0');
+  const code = c.toString(16).padStart(2, '0');
+  return c >= 0x21 && c < 0x7f ? `${code} ('${String.fromCharCode(c)}')` : code;
 }
