@@ -200,7 +200,7 @@ export function buildReport(input: EngineInput): Report {
     tool: { name: 'permdrift', version: input.toolVersion },
     asOf: window.end,
     window: spanOf(window.startMs, window.endMs),
-    catalogue: input.catalogue.source,
+    catalogue: gcpProjects.length > 0 && input.gcp ? `${input.catalogue.source}; GCP roles: ${gcpRolesSource(input.gcp.roles)}` : input.catalogue.source,
     summary: {
       accounts: input.accounts.length,
       ...(gcpProjects.length > 0 ? { projects: gcpProjects.length } : {}),
@@ -216,6 +216,11 @@ export function buildReport(input: EngineInput): Report {
     findings: sorted,
     warnings: dedupeWarnings(warnings),
   };
+}
+
+function gcpRolesSource(roles: GcpRoleCatalogue): string {
+  const from = roles.generatedFrom;
+  return from ? `${from.repository}@${from.commit.slice(0, 12)} (${from.commitDate.slice(0, 10)})` : roles.source;
 }
 
 function dedupeWarnings(list: ReportWarning[]): ReportWarning[] {

@@ -179,7 +179,7 @@ function summaryTable(report: Report, scope: Scope): string[] {
 function findingItem(finding: Finding, index: number): string {
   const service = finding.service === undefined ? '' : ` · ${codeSpan(finding.service)}`;
   const lines = [
-    `**${index}. ${SEVERITY_ICON[finding.severity]} ${finding.severity} · ${finding.type}${service}** · ${finding.principal.kind} ${codeSpan(finding.principal.name)} in account ${codeSpan(finding.account)}`,
+    `**${index}. ${SEVERITY_ICON[finding.severity]} ${finding.severity} · ${finding.type}${service}** · ${finding.principal.kind} ${codeSpan(finding.principal.name)} in ${finding.provider === 'gcp' ? 'GCP project' : 'account'} ${codeSpan(finding.account)}`,
     `- Principal: ${codeSpan(finding.principal.id)}`,
   ];
   if (finding.permissions.length > 0) {
@@ -277,6 +277,11 @@ function caveatLines(report: Report): string[] {
     }
     if (ct.filesFailed > 0) caveats.push(`${where}: ${plural(ct.filesFailed, 'log file')} could not be read.`);
     for (const note of account.notes) caveats.push(`${where}: ${escapeMarkdown(clip(note, MAX_FREE_TEXT))}`);
+  }
+  for (const project of report.gcpCoverage ?? []) {
+    const where = `GCP project ${codeSpan(project.project)}`;
+    if (project.auditLogs.filesFailed > 0) caveats.push(`${where}: ${plural(project.auditLogs.filesFailed, 'audit log file')} could not be read.`);
+    for (const note of project.notes) caveats.push(`${where}: ${escapeMarkdown(clip(note, MAX_FREE_TEXT))}`);
   }
   if (caveats.length === 0 && report.warnings.length === 0) return [];
   const items = caveats.slice(0, MAX_CAVEATS_SHOWN).map((c) => `- ${c}`);

@@ -6,6 +6,7 @@ import {
   SEVERITIES,
   type AccountCoverage,
   type Finding,
+  type GcpProjectCoverage,
   type FindingType,
   type Report,
   type Severity,
@@ -117,12 +118,19 @@ function headerLines(report: Report, width: number, paint: Paint): string[] {
   const lines = [paint.chalk.bold(`permdrift ${report.tool.version} · entitlement drift report`)];
   lines.push(...labelled('As of', isoMinute(report.asOf), width, 0));
   lines.push(...labelled('Window', `${formatDays(report.window.days)} days, ${spanText(report.window)}`, width, 0));
+  const isGcp = summary.projects !== undefined;
   const scope = [
-    plural(summary.accounts, 'account'),
+    ...(summary.accounts > 0 || !isGcp ? [plural(summary.accounts, 'account')] : []),
+    ...(isGcp ? [plural(summary.projects ?? 0, 'GCP project')] : []),
     `${plural(summary.principals, 'principal')} audited`,
-    summary.skippedServiceLinked > 0
-      ? `${plural(summary.skippedServiceLinked, 'service-linked role')} skipped (not editable)`
-      : 'no service-linked roles skipped',
+    ...(summary.accounts > 0 || !isGcp
+      ? [
+          summary.skippedServiceLinked > 0
+            ? `${plural(summary.skippedServiceLinked, 'service-linked role')} skipped (not editable)`
+            : 'no service-linked roles skipped',
+        ]
+      : []),
+    ...(isGcp && (summary.skippedServiceAgents ?? 0) > 0 ? [`${plural(summary.skippedServiceAgents ?? 0, 'service agent')} skipped (Google-managed)`] : []),
   ].join(' · ');
   lines.push(...labelled('Scope', scope, width, 0));
   lines.push(...labelled('Catalogue', report.catalogue, width, 0));
@@ -226,6 +234,36 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
     if (denied > 0) lines.push(...labelled('Denied calls', `${plural(denied, 'attempt')} (not counted as use)`, width, 4));
     for (const note of account.notes) lines.push(...labelled('Note', note, width, 4));
   }
+  for (const project of report.gcpCoverage ?? []) lines.push(...gcpCoverageLines(project, report, width, paint));
+  return lines;
+}
+
+function gcpCoverageLines(project: GcpProjectCoverage, report: Report, width: number, paint: Paint): string[] {
+  const warn = (text: string): string => paint.chalk.yellow(text);
+  const skipped = project.skippedServiceAgents > 0 ? ` · ${project.skippedServiceAgents} service agent(s) skipped` : '';
+  const lines = [`  ${paint.chalk.bold(`GCP project ${project.project}`)} · ${plural(project.principals, 'service account')}${skipped}`];
+  if (project.ancestors.length > 0) lines.push(...labelled('Hierarchy', project.ancestors.join(' → '), width, 4));
+  if (project.collectedBy) lines.push(...labelled('Read by', project.collectedBy, width, 4));
+  const logs = project.auditLogs;
+  if (!logs.isPresent || logs.filesRead === 0) {
+    lines.push(...labelled('Audit logs', 'none read: every permission is unverifiable', width, 4).map(warn));
+  } else {
+    const span = logs.observed === null ? 'no entries inside the window' : `${spanText(logs.observed)} (${formatDays(logs.observed.days)} of ${formatDays(report.window.days)} days)`;
+    const files = `${plural(logs.filesRead, 'file')} read${logs.filesFailed > 0 ? `, ${logs.filesFailed} failed` : ''}`;
+    lines.push(...labelled('Audit logs', `${span} · ${files} · ${plural(logs.entriesRead, 'entry', 'entries')} (Admin Activity ${formatCount(logs.streams.activity)}, Data Access ${formatCount(logs.streams.data_access)})`, width, 4));
+  }
+  const dataAccess =
+    project.dataAccessLogs.length === 0
+      ? 'Data Access logs off for every service (only Admin Activity is observable)'
+      : project.dataAccessLogs.map((d) => `${d.service} ${d.logTypes.join('+') || 'none'}${d.exemptedMembers.length > 0 ? ` (${d.exemptedMembers.length} exempted)` : ''}`).join(', ');
+  lines.push(...labelled('Data Access', dataAccess, width, 4));
+  lines.push(...labelled('Activity', project.activity.isPresent ? `Policy Analyzer: ${project.activity.types.join(', ') || 'no rows'}` : 'no Policy Analyzer activity', width, 4));
+  const denied = project.deniedAttempts.reduce((sum, d) => sum + d.count, 0);
+  if (denied > 0) lines.push(...labelled('Denied calls', `${plural(denied, 'attempt')} (not counted as use)`, width, 4));
+  if (project.impersonation.length > 0) {
+    lines.push(...labelled('Impersonation', project.impersonation.map((i) => `${i.delegate} → ${i.serviceAccount} (${formatCount(i.entries)})`).join(', '), width, 4));
+  }
+  for (const note of project.notes) lines.push(...labelled('Note', note, width, 4));
   return lines;
 }
 
