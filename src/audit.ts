@@ -10,8 +10,10 @@ import { discoverAwsSnapshot, loadAwsAccount, type LoadAccountOptions } from './
 import { buildReport, type EngineAccount, type EngineGcpProject } from './engine/build-report.js';
 import { readGcpProjectActivity } from './connectors/gcp/audit-logs/read-project-activity.js';
 import { discoverGcpProjects, loadGcpProject } from './connectors/gcp/snapshot.js';
+import { readGcpCollectWarnings } from './connectors/gcp/collect-warnings.js';
 import { bundledLogTypeTable } from './engine/gcp/permission-log-type.js';
 import { bundledRoleCatalogue } from './engine/gcp/role-catalogue.js';
+import type { GcpAuditLogCoverage } from './model/gcp-activity.js';
 import type { Report, ReportWarning } from './model/report.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -34,6 +36,21 @@ export interface ScanProgress {
   bytesRead: number;
   bytesTotal: number;
   events: number;
+}
+
+function emptyAuditLogCoverage(): GcpAuditLogCoverage {
+  return {
+    filesRead: 0,
+    bytesRead: 0,
+    entriesRead: 0,
+    filesFailed: [],
+    firstEntry: null,
+    lastEntry: null,
+    streams: { activity: 0, data_access: 0, system_event: 0, policy: 0, other: 0 },
+    entriesAfterAsOf: 0,
+    recordsSkipped: 0,
+    entriesWithoutPrincipal: 0,
+  };
 }
 
 export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
@@ -64,6 +81,16 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     inventory.warnings = inventory.warnings.map((w) => (w.file ? { ...w, file: rel(w.file) } : w));
     inventory.sources = inventory.sources.map(rel);
     const activity = await readGcpProjectActivity(opts.dir, projectId, { asOf: opts.asOf, windowStart: new Date(windowStart) });
+    const collected = readGcpCollectWarnings(opts.dir, projectId);
+    if (collected) {
+      if (collected.collectedBy) inventory.collectedBy = collected.collectedBy;
+      for (const w of collected.warnings) warnings.push({ code: w.code, message: w.message, account: projectId, file: rel(collected.file) });
+      // Logs the collector could not read are unread log files: the engine then calls nothing unused from them.
+      if (collected.logGaps.length > 0) {
+        activity.auditLogs ??= emptyAuditLogCoverage();
+        activity.auditLogs.filesFailed.push(...collected.logGaps);
+      }
+    }
     if (activity.auditLogs) activity.auditLogs.filesFailed = activity.auditLogs.filesFailed.map((f) => ({ ...f, file: rel(f.file) }));
     if (activity.activity) {
       activity.activity.files = activity.activity.files.map(rel);

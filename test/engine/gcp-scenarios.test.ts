@@ -5,6 +5,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditFiles } from '../../src/audit.js';
 import type { GcpGrantPath } from '../../src/model/gcp.js';
@@ -152,5 +155,24 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
     const conditional = report.findings.flatMap((f) => f.permissions).filter((p) => p.isConditional);
     expect(conditional.length).toBeGreaterThan(0);
     expect((conditional[0]?.grantedBy[0] as GcpGrantPath).binding.condition?.expression).toMatch(/\S/);
+  });
+
+  it('collect-warnings.json: the collector identity is reported, and logs it could not read make a coverage gap, never "unused"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'permdrift-gcp-gap-'));
+    cpSync(fileURLToPath(new URL('../../fixtures/gcp/denied-attempt-not-usage', import.meta.url)), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'gcp', 'billing-8642', 'collect-warnings.json'),
+      JSON.stringify({
+        caller: { principal: 'user:ops@example.com', credentialType: 'authorized_user', impersonating: 'scanner@sec-tools.iam.gserviceaccount.com' },
+        warnings: [{ code: 'audit-logs-incomplete', message: 'logging entries.list stopped after 3 pages: quota exhausted' }],
+      }),
+    );
+    const report = await auditFiles({ dir, asOf: AS_OF, windowMs: WINDOW_MS });
+    expect(validateReport(report).errors).toEqual([]);
+    expect(report.gcpCoverage?.[0]?.collectedBy).toBe('scanner@sec-tools.iam.gserviceaccount.com (impersonated by user:ops@example.com)');
+    expect(report.warnings).toContainEqual({ code: 'audit-logs-incomplete', message: 'logging entries.list stopped after 3 pages: quota exhausted', account: 'billing-8642', file: 'gcp/billing-8642/collect-warnings.json' });
+    const reporter = of(report, 'reporter');
+    expect(calledUnused(reporter)).toEqual([]);
+    expect(unverifiable(reporter).get('secretmanager.versions.access')).toBe('log-files-unreadable');
   });
 });
