@@ -10,6 +10,8 @@ import { registerInit } from './commands/init.js';
 import { registerScan } from './commands/scan.js';
 import { registerCollectAws } from './commands/collect-aws.js';
 import { registerScanAws } from './commands/scan-aws.js';
+import { registerCollectGcp } from './commands/collect-gcp.js';
+import { registerScanGcp } from './commands/scan-gcp.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerTrend } from './commands/trend.js';
@@ -51,6 +53,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   registerInit(program, ctx);
   registerScanAws(program, ctx);
   registerCollectAws(program, ctx);
+  registerScanGcp(program, ctx);
+  registerCollectGcp(program, ctx);
   registerPolicy(program, ctx);
 
   try {

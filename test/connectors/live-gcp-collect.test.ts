@@ -13,7 +13,8 @@ import { loadGcpProject } from '../../src/connectors/gcp/snapshot.js';
 import { CALLER_EMAIL } from '../fake-gcp/env.js';
 import { useFakeGcp } from '../fake-gcp/lifecycle.js';
 import type { FakeGcpOptions } from '../fake-gcp/server.js';
-import { fakeWorld, FOLDER_ID, ORG_ID, SUBFOLDER_ID } from '../fake-gcp/world.js';
+import { fakeWorld, FOLDER_ID, ORG_ID, sinkExport } from '../fake-gcp/world.js';
+import { PermdriftError } from '../../src/model/errors.js';
 
 const AS_OF = new Date('2026-11-20T00:00:00Z');
 const WINDOW_START = new Date(AS_OF.getTime() - 90 * 86_400_000);
@@ -99,5 +100,214 @@ describe('collect gcp against the fake endpoint', () => {
     // Every request signed with the key file's own JWT; nothing tried to leave 127.0.0.1.
     expect(new Set(fake.requests.map((q) => q.auth))).toEqual(new Set([`jwt:${CALLER_EMAIL}`]));
     expect(fake.escaped).toEqual([]);
+  });
+});
+
+describe('pagination', () => {
+  it('follows every list to its last page: accounts, deny policies, log entries, activity, projects and folders', async () => {
+    const world = fakeWorld({ projects: ['alpha-prod', 'beta-prod', 'gamma-prod', 'delta-prod'], serviceAccounts: 5, logEntries: 7 });
+    const fake = await start({ world, pageSize: 2 });
+    const opts = options({ projects: [], folders: [FOLDER_ID], serviceAccountPageSize: 2, logPageSize: 3 });
+    const r = await collectGcp(opts);
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
+    // Three projects sit in the sub-folder: two pages of at most 2.
+    const lists = fake.calls('cloudresourcemanager.projects.list');
+    expect(lists.map((c) => c.target)).toEqual([FOLDER_ID, '555000222', '555000222']);
+    // 5 accounts at 2 a page = 3 pages per project.
+    expect(fake.calls('iam.projects.serviceAccounts.list').filter((c) => c.target === 'alpha-prod')).toHaveLength(3);
+    // 7 entries at 2 a page (the server's cap beats the client's 3) = 4 pages.
+    expect(fake.calls('logging.entries.list').filter((c) => c.target === 'alpha-prod')).toHaveLength(4);
+    expect(fake.calls('policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication').filter((c) => c.target === 'alpha-prod')).toHaveLength(3);
+    for (const p of ['alpha-prod', 'beta-prod', 'gamma-prod', 'delta-prod']) {
+      const inv = loadGcpProject(opts.outDir, p);
+      expect(inv.serviceAccounts.filter((a) => a.isListed)).toHaveLength(5);
+      expect((json(join(opts.outDir, 'gcp', p, 'audit-logs', 'entries.json')) as unknown[]).length).toBe(7);
+      expect((json(join(opts.outDir, 'gcp', p, 'activity', 'serviceAccountKeyLastAuthentication.json')) as unknown[]).length).toBe(5);
+    }
+    // Folders and the organization are read once for the four projects.
+    expect(fake.calls('cloudresourcemanager.folders.getIamPolicy').map((c) => c.target).sort()).toEqual([FOLDER_ID, '555000222']);
+    expect(fake.calls('cloudresourcemanager.organizations.getIamPolicy')).toHaveLength(1);
+    expect(fake.calls('iam.organizations.roles.get')).toHaveLength(1);
+    expect(loadGcpProject(opts.outDir, 'gamma-prod').ancestry.map((a) => a.id)).toEqual(['gamma-prod', '555000222', FOLDER_ID, ORG_ID]);
+  });
+});
+
+describe('retries', () => {
+  it('a 429 quota error and a 503 are retried with backoff, then succeed: same snapshot, no warning', async () => {
+    const fake = await startFake({
+      faults: [
+        { operation: 'logging.entries.list', kind: 'quota', times: 2 },
+        { operation: 'cloudresourcemanager.projects.getIamPolicy', kind: 'unavailable', times: 1 },
+        { operation: 'iam.projects.serviceAccounts.list', kind: 'quota', times: 1 },
+        { operation: 'iam.policies.get', kind: 'unavailable', times: 1 },
+      ],
+    });
+    const sleeps: number[] = [];
+    const opts = options({ sleep: async (ms) => void sleeps.push(ms) });
+    const r = await collectGcp(opts);
+    expect(r.retries).toBe(5);
+    expect(sleeps).toHaveLength(5);
+    // Exponential backoff: the second wait on the same call is drawn from a larger range.
+    expect(sleeps.every((ms) => ms > 0 && ms <= 5)).toBe(true);
+    expect(fake.calls('logging.entries.list').map((c) => c.status)).toEqual([429, 429, 200]);
+    expect(fake.calls('cloudresourcemanager.projects.getIamPolicy').map((c) => c.status)).toEqual([503, 200]);
+    expect(warningsOf(opts.outDir, 'alpha-prod')).toEqual([]);
+    expect(json(join(opts.outDir, 'gcp', 'alpha-prod', 'audit-logs', 'entries.json'))).toEqual(fake.world.projects[0]?.logEntries);
+  });
+
+  it('a quota error that outlasts the retries mid-listing keeps the entries read and records the gap', async () => {
+    const fake = await startFake({ pageSize: 5, faults: [{ operation: 'logging.entries.list', kind: 'quota', times: Infinity, after: 2 }] });
+    const opts = options({ maxAttempts: 3 });
+    await collectGcp(opts);
+    expect(fake.calls('logging.entries.list').map((c) => c.status)).toEqual([200, 200, 429, 429, 429]);
+    const entries = json(join(opts.outDir, 'gcp', 'alpha-prod', 'audit-logs', 'entries.json')) as { timestamp: string }[];
+    expect(entries).toEqual(fake.world.projects[0]?.logEntries.slice(0, 10));
+    const w = warningsOf(opts.outDir, 'alpha-prod');
+    expect(w.map((x) => x.code)).toEqual(['audit-logs-incomplete']);
+    expect(w[0]?.message).toContain(`stopped after 10 entries (up to ${entries[9]?.timestamp ?? ''})`);
+    expect(w[0]?.message).toContain('coverage gap');
+  });
+});
+
+describe('partial failure is data', () => {
+  it('PERMISSION_DENIED on one project of a folder: the others are collected, the failure is a warning', async () => {
+    const world = fakeWorld({ projects: ['alpha-prod', 'beta-prod', 'gamma-prod'] });
+    const fake = await start({ world, faults: [{ operation: '*', kind: 'denied', times: Infinity, target: 'beta-prod' }] });
+    const opts = options({ projects: [], folders: [FOLDER_ID] });
+    const r = await collectGcp(opts);
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'gamma-prod']);
+    expect(r.failed.map((f) => [f.project, f.code])).toEqual([['beta-prod', 'project-failed']]);
+    expect(r.failed[0]?.message).toContain('403 PERMISSION_DENIED (IAM_PERMISSION_DENIED)');
+    expect(r.failed[0]?.message).toContain('resourcemanager.projects.getIamPolicy');
+    expect(existsSync(join(opts.outDir, 'gcp', 'beta-prod'))).toBe(false);
+    // The failed project's warning travels in the first collected project's file.
+    expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['project-failed']);
+    expect(fake.calls('cloudresourcemanager.projects.getIamPolicy').map((c) => c.target)).toEqual(['alpha-prod', 'beta-prod', 'gamma-prod']);
+  });
+
+  it('disabled APIs (Logging, Policy Analyzer) become warnings naming the API to enable; no audit-logs folder is left to read as "no usage"', async () => {
+    await startFake({
+      faults: [
+        { operation: 'logging.entries.list', kind: 'disabled', times: Infinity },
+        { operation: 'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication', kind: 'disabled', times: Infinity },
+        { operation: 'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountKeyLastAuthentication', kind: 'disabled', times: Infinity },
+      ],
+    });
+    const opts = options();
+    const r = await collectGcp(opts);
+    const projectDir = join(opts.outDir, 'gcp', 'alpha-prod');
+    expect(r.collected[0]?.usageSource).toBe('none');
+    expect(existsSync(join(projectDir, 'audit-logs'))).toBe(false);
+    expect(existsSync(join(projectDir, 'activity'))).toBe(false);
+    const w = warningsOf(opts.outDir, 'alpha-prod');
+    expect(w.map((x) => x.code)).toEqual(['activity-unreadable', 'activity-unreadable', 'audit-logs-unreadable']);
+    expect(w[2]?.message).toContain('(SERVICE_DISABLED)');
+    expect(w[2]?.message).toContain('`gcloud services enable logging.googleapis.com --project 424242`');
+    expect(w[2]?.message).toContain('no grant is called unused from logs');
+    expect(w[0]?.message).toContain('policyanalyzer.googleapis.com');
+    // The inventory is whole.
+    expect(loadGcpProject(opts.outDir, 'alpha-prod').warnings).toEqual([]);
+  });
+
+  it('denied optional reads (keys, a custom role, deny policies, a folder policy) are warnings; the reader notices the missing folder policy too', async () => {
+    await startFake({
+      faults: [
+        { operation: 'iam.projects.serviceAccounts.keys.list', kind: 'denied', times: Infinity },
+        { operation: 'iam.organizations.roles.get', kind: 'denied', times: Infinity },
+        { operation: 'iam.policies.listPolicies', kind: 'denied', times: Infinity, target: ORG_ID },
+        { operation: 'cloudresourcemanager.folders.getIamPolicy', kind: 'denied', times: Infinity },
+      ],
+    });
+    const opts = options();
+    await collectGcp(opts);
+    const w = warningsOf(opts.outDir, 'alpha-prod');
+    expect(w.map((x) => x.code)).toEqual(['ancestor-policy-unreadable', 'custom-role-unreadable', 'deny-policies-unreadable', 'service-account-keys-unreadable']);
+    expect(w[3]?.message).toContain('(3 account(s): sa-000@alpha-prod.iam.gserviceaccount.com');
+    expect(w[0]?.message).toContain('resourcemanager.folders.getIamPolicy');
+    const inv = loadGcpProject(opts.outDir, 'alpha-prod');
+    expect(inv.warnings.map((x) => x.code)).toEqual(['missing-ancestor-policy']);
+    expect(inv.denyPolicies).toHaveLength(1);
+  });
+});
+
+describe('credentials', () => {
+  it('no Application Default Credentials: a CREDENTIALS error naming `gcloud auth application-default login`, before any request', async () => {
+    const fake = await start({ world: fakeWorld() }, 'none');
+    const err = await collectGcp(options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermdriftError);
+    expect((err as PermdriftError).code).toBe('CREDENTIALS');
+    expect((err as PermdriftError).message).toContain('no Google Cloud credentials found');
+    expect((err as PermdriftError).hint).toContain('gcloud auth application-default login');
+    expect(fake.requests).toEqual([]);
+    expect(fake.escaped).toEqual([]);
+  });
+
+  it('user ADC (gcloud auth application-default login): the refresh token is exchanged once, every request carries the access token', async () => {
+    const fake = await start({ world: fakeWorld() }, 'user');
+    const r = await collectGcp(options());
+    expect(r.caller).toEqual({ credentialType: 'authorized_user' });
+    expect(fake.calls('oauth2.token')).toHaveLength(1);
+    expect(new Set(fake.requests.filter((q) => q.operation !== 'oauth2.token').map((q) => q.auth))).toEqual(new Set(['token:ya29.fake-user-token']));
+    expect(fake.escaped).toEqual([]);
+  });
+
+  it('--impersonate-service-account: one generateAccessToken, then every request carries the impersonated token', async () => {
+    const target = 'scanner@audit-host.iam.gserviceaccount.com';
+    const fake = await start({ world: fakeWorld(), impersonable: [target] }, 'user');
+    const r = await collectGcp(options({ impersonateServiceAccount: target }));
+    expect(r.caller.impersonating).toBe(target);
+    expect(fake.requests.slice(0, 2).map((q) => q.operation)).toEqual(['oauth2.token', 'iamcredentials.serviceAccounts.generateAccessToken']);
+    expect(fake.requests[1]?.auth).toBe('token:ya29.fake-user-token');
+    expect(new Set(fake.requests.slice(2).map((q) => q.auth))).toEqual(new Set([`token:ya29.fake-for-${target}`]));
+    expect(fake.calls('iamcredentials.serviceAccounts.generateAccessToken')).toHaveLength(1);
+    expect(fake.escaped).toEqual([]);
+  });
+
+  it('impersonation refused: a CREDENTIALS error naming roles/iam.serviceAccountTokenCreator', async () => {
+    await start({ world: fakeWorld(), impersonable: [] }, 'user');
+    const err = (await collectGcp(options({ impersonateServiceAccount: 'other@x-project.iam.gserviceaccount.com' })).catch((e: unknown) => e)) as PermdriftError;
+    expect(err.code).toBe('CREDENTIALS');
+    expect(err.message).toContain('cannot impersonate other@x-project.iam.gserviceaccount.com: 403 PERMISSION_DENIED');
+    expect(err.hint).toContain('roles/iam.serviceAccountTokenCreator');
+  });
+});
+
+describe('--audit-logs gs://… (sink export)', () => {
+  it("downloads only the window's hour files, keeping their paths, and the reader-facing layout is audit-logs/cloudaudit.googleapis.com/…", async () => {
+    const world = fakeWorld({ logEntries: 60, days: 10 });
+    sinkExport(world, 'org-audit-sink', 'exports');
+    // An hour file before the window must not be read.
+    const old = 'exports/cloudaudit.googleapis.com/activity/2026/01/01/00:00:00_00:59:59_S0.json';
+    (world.buckets['org-audit-sink'] ?? {})[old] = '{}\n';
+    const fake = await start({ world, pageSize: 3 });
+    const opts = options({ auditLogs: 'gs://org-audit-sink/exports', windowStart: new Date('2026-11-12T00:00:00Z') });
+    const r = await collectGcp(opts);
+    const inWindow = Object.keys(world.buckets['org-audit-sink'] ?? {}).filter((n) => (/\/(\d{4}\/\d{2}\/\d{2})\//.exec(n)?.[1] ?? '') >= '2026/11/12');
+    expect(r.collected[0]?.usageSource).toBe(`gs://org-audit-sink/exports (${inWindow.length} files: activity, data_access)`);
+    const dir = join(opts.outDir, 'gcp', 'alpha-prod', 'audit-logs');
+    const got = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).sort();
+    expect(got).toEqual(inWindow.map((n) => n.slice('exports/'.length)).sort());
+    expect(fake.calls('storage.objects.get')).toHaveLength(inWindow.length);
+    // 2 logs × 9 days (2026-11-12 … 2026-11-20), plus the listing of the logs themselves.
+    expect(new Set(fake.calls('storage.objects.list').map((c) => c.path)).size).toBe(1);
+    expect(warningsOf(opts.outDir, 'alpha-prod')).toEqual([]);
+    for (const n of inWindow) expect(readFileSync(join(dir, n.slice('exports/'.length)), 'utf8')).toBe(world.buckets['org-audit-sink']?.[n]);
+  });
+
+  it('an object that cannot be read is a coverage-gap warning; a bucket that cannot be listed leaves no audit-logs folder', async () => {
+    const world = fakeWorld({ logEntries: 30, days: 5 });
+    sinkExport(world, 'org-audit-sink', '');
+    await start({ world, faults: [{ operation: 'storage.objects.get', kind: 'denied', times: 1 }] });
+    const opts = options({ auditLogs: 'gs://org-audit-sink' });
+    await collectGcp(opts);
+    const w = warningsOf(opts.outDir, 'alpha-prod');
+    expect(w.map((x) => x.code)).toEqual(['audit-log-object-unreadable']);
+    expect(w[0]?.message).toContain('1 object(s) of gs://org-audit-sink could not be read');
+    expect(w[0]?.message).toContain('coverage gap');
+
+    const opts2 = options({ auditLogs: 'gs://no-such-bucket/x' });
+    await collectGcp(opts2);
+    expect(warningsOf(opts2.outDir, 'alpha-prod').map((x) => x.code)).toEqual(['audit-logs-unreadable']);
+    expect(existsSync(join(opts2.outDir, 'gcp', 'alpha-prod', 'audit-logs'))).toBe(false);
   });
 });

@@ -34,12 +34,25 @@ export function writeKeyFile(dir: string, url: string): string {
   return file;
 }
 
+/**
+ * User ADC as `gcloud auth application-default login` writes it: a refresh token, exchanged at the
+ * OAuth endpoint (the fake's `/token`, through the endpoint override) for an access token.
+ */
+export function writeUserAdcFile(dir: string): string {
+  const file = join(dir, 'application_default_credentials.json');
+  writeFileSync(file, JSON.stringify({ type: 'authorized_user', client_id: 'fake-client.apps.googleusercontent.com', client_secret: 'fake-secret', refresh_token: 'fake-refresh-token', quota_project_id: 'audit-host' }));
+  return file;
+}
+
+export type FakeCredentials = 'service-account' | 'user' | 'none';
+
 /** The variables that make the tool talk to the fake only. `url` = the fake's base URL. */
-export function fakeGcpEnv(url: string, withCredentials = true): Record<string, string> {
+export function fakeGcpEnv(url: string, credentials: FakeCredentials = 'service-account'): Record<string, string> {
   const home = mkdtempSync(join(tmpdir(), 'permdrift-gcp-home-'));
+  const keyFile = credentials === 'service-account' ? writeKeyFile(home, url) : credentials === 'user' ? writeUserAdcFile(home) : undefined;
   return {
     PERMDRIFT_GCP_ENDPOINT_URL: url,
-    ...(withCredentials ? { GOOGLE_APPLICATION_CREDENTIALS: writeKeyFile(home, url) } : {}),
+    ...(keyFile ? { GOOGLE_APPLICATION_CREDENTIALS: keyFile } : {}),
     HOME: home,
     CLOUDSDK_CONFIG: join(home, 'gcloud'),
     METADATA_SERVER_DETECTION: 'none',
@@ -55,8 +68,8 @@ export function fakeGcpEnv(url: string, withCredentials = true): Record<string, 
 const CLEARED = ['GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_QUOTA_PROJECT', 'GCE_METADATA_HOST', 'GCE_METADATA_IP', 'GOOGLE_CLOUD_UNIVERSE_DOMAIN'];
 
 /** Sets the variables in this process (vitest runs each file in its own fork); returns a restore function. */
-export function useFakeGcpEnv(url: string, withCredentials = true): () => void {
-  const vars = fakeGcpEnv(url, withCredentials);
+export function useFakeGcpEnv(url: string, credentials: FakeCredentials = 'service-account'): () => void {
+  const vars = fakeGcpEnv(url, credentials);
   const saved = new Map<string, string | undefined>();
   for (const k of [...Object.keys(vars), ...CLEARED]) saved.set(k, process.env[k]);
   for (const k of CLEARED) delete process.env[k];

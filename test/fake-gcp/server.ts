@@ -25,6 +25,8 @@ export interface Fault {
   times: number;
   /** Only requests about this project / folder / bucket (the id as it appears in the request). */
   target?: string;
+  /** Let this many matching requests through first (a failure in the middle of a listing). */
+  after?: number;
 }
 
 export interface RecordedRequest {
@@ -124,10 +126,10 @@ export class FakeGcp {
   readonly escaped: string[] = [];
   private server?: Server;
   private readonly startedMs = performance.now();
-  private readonly faults: (Fault & { used: number })[];
+  private readonly faults: (Fault & { used: number; seen: number })[];
 
   constructor(private readonly opts: FakeGcpOptions) {
-    this.faults = (opts.faults ?? []).map((f) => ({ ...f, used: 0 }));
+    this.faults = (opts.faults ?? []).map((f) => ({ ...f, used: 0, seen: 0 }));
   }
 
   get world(): FakeWorld {
@@ -158,7 +160,7 @@ export class FakeGcp {
 
   /** Adds faults while running (e.g. after a first collection). */
   addFault(f: Fault): void {
-    this.faults.push({ ...f, used: 0 });
+    this.faults.push({ ...f, used: 0, seen: 0 });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -187,8 +189,11 @@ export class FakeGcp {
       const route = this.route(req.method ?? 'GET', url, body);
       record.operation = route.operation;
       record.target = route.target;
-      if (record.auth === 'none') throw faultError('unauthenticated', route.operation);
-      const fault = this.faults.find((f) => (f.operation === '*' || f.operation === route.operation) && (f.target === undefined || f.target === route.target) && f.used < f.times);
+      if (record.auth === 'none' && route.operation !== 'oauth2.token') throw faultError('unauthenticated', route.operation);
+      const fault = this.faults.find((f) => {
+        if (!(f.operation === '*' || f.operation === route.operation) || !(f.target === undefined || f.target === route.target) || f.used >= f.times) return false;
+        return f.seen++ >= (f.after ?? 0);
+      });
       if (fault) {
         fault.used++;
         throw faultError(fault.kind, route.operation);
@@ -329,6 +334,14 @@ export class FakeGcp {
         },
       };
     }
+    // OAuth 2.0 token endpoint: refresh-token grants of user ADC.
+    if (method === 'POST' && path === '/token') {
+      return {
+        operation: 'oauth2.token',
+        target: '',
+        run: () => ({ access_token: 'ya29.fake-user-token', expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/cloud-platform' }),
+      };
+    }
     // IAM Credentials: impersonation.
     if (method === 'POST' && (m = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(path))) {
       const email = decodeURIComponent(m[1] ?? '');
@@ -403,7 +416,7 @@ export class FakeGcp {
       const id = decodeURIComponent(m[1] ?? '');
       const type = m[2] ?? '';
       return {
-        operation: 'policyanalyzer.projects.locations.activityTypes.activities.query',
+        operation: `policyanalyzer.projects.locations.activityTypes.activities.query:${type}`,
         target: id,
         run: () => {
           const pg = page(this.project(id).activities[type] ?? [], q.get('pageToken'), this.size(q.get('pageSize')));

@@ -2,6 +2,7 @@
 
 import { Option, type Command } from 'commander';
 import { orgPolicyText, readonlyPolicyText } from '../../connectors/aws/live/readonly-policy.js';
+import { readonlyRoleText } from '../../connectors/gcp/live/readonly-role.js';
 import type { CommandContext } from '../context.js';
 
 export function registerPolicy(program: Command, ctx: CommandContext): void {
@@ -21,5 +22,21 @@ Example:
     )
     .action((flags: { org: boolean; assumeRoleName: string }) => {
       ctx.io.stdout.write(flags.org ? orgPolicyText(flags.assumeRoleName) : readonlyPolicyText());
+    });
+  policy
+    .command('gcp')
+    .description('the read-only custom role for `scan gcp` and `collect gcp` (every permission it includes is one the tool needs)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  permdrift policy gcp > permdrift-role.json
+  gcloud iam roles create permdriftReadonly --organization 123456789012 --file permdrift-role.json
+  gcloud organizations add-iam-policy-binding 123456789012 --role organizations/123456789012/roles/permdriftReadonly \\
+    --member serviceAccount:scanner@audit-host.iam.gserviceaccount.com
+See docs/gcp-live.md for what each permission serves.`,
+    )
+    .action(() => {
+      ctx.io.stdout.write(readonlyRoleText());
     });
 }

@@ -15,7 +15,7 @@ export async function queryActivity(clients: GcpClients, projectId: string, type
   let pageToken: string | undefined;
   do {
     const page: { activities?: Json[]; nextPageToken?: string } = await clients.rest(
-      'policyanalyzer.projects.locations.activityTypes.activities.query',
+      `policyanalyzer.projects.locations.activityTypes.activities.query:${type}`,
       'policyanalyzer',
       `/v1/projects/${encodeURIComponent(projectId)}/locations/global/activityTypes/${type}/activities:query`,
       { query: { pageSize: String(pageSize), pageToken } },

@@ -17,12 +17,18 @@ import { credentialsError, gcpError, impersonationError, isCredentialsError, isR
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
-export type GcpService = 'cloudresourcemanager' | 'iam' | 'logging' | 'policyanalyzer' | 'storage' | 'iamcredentials';
+export type GcpService = 'cloudresourcemanager' | 'iam' | 'logging' | 'policyanalyzer' | 'storage' | 'iamcredentials' | 'oauth2';
 
 export interface GcpClientOptions {
   /** One base URL for every service (tests, emulators); default: the public googleapis.com hosts. */
   endpoint?: string;
   impersonateServiceAccount?: string;
+  /**
+   * google-auth-library resolves a default project before its first request unless given one, by
+   * running gcloud and asking the metadata server; nothing here uses it, so the caller names one
+   * (the first audited project) and no such lookup happens.
+   */
+  defaultProject?: string;
   /** Attempts per request, the first included. */
   maxAttempts?: number;
   /** Backoff before retry n: min(initialMs × 2^(n-1), maxMs), with jitter. */
@@ -93,16 +99,17 @@ export class GcpClients {
    * refused impersonation stops the run before any project is touched.
    */
   async init(): Promise<GcpCaller> {
-    const base = new GoogleAuth({ scopes: SCOPES });
+    // With an endpoint override, OAuth token refreshes (user ADC) go there too: nothing else is contacted.
+    const base = new GoogleAuth({ scopes: SCOPES, projectId: this.opts.defaultProject ?? 'permdrift-default-project-unused', ...(this.opts.endpoint ? { clientOptions: { endpoints: { oauth2TokenUrl: `${this.baseUrl('oauth2')}/token` } } } : {}) });
     // As the gax clients do: service-account keys sign their own JWTs, no token exchange.
     base.useJWTAccessWithScope = true;
     let source: AuthClient;
     let caller: GcpCaller;
     try {
       source = await base.getClient();
-      const creds = await base.getCredentials().catch(() => ({ client_email: undefined }));
-      const email = creds.client_email;
-      caller = { credentialType: credentialTypeOf(source), ...(email ? { principal: `serviceAccount:${email}` } : {}) };
+      // Read off the client: GoogleAuth.getCredentials() would ask the metadata server for user ADC.
+      const email = (source as { email?: unknown }).email;
+      caller = { credentialType: credentialTypeOf(source), ...(typeof email === 'string' && email ? { principal: `serviceAccount:${email}` } : {}) };
     } catch (err) {
       throw credentialsError(err, undefined);
     }
@@ -125,7 +132,7 @@ export class GcpClients {
       if (isCredentialsError(err) && gcpError(err).httpStatus !== 403) throw credentialsError(err, target);
       throw impersonationError(err, target);
     }
-    this.auth = new GoogleAuth({ authClient: impersonated, scopes: SCOPES });
+    this.auth = new GoogleAuth({ authClient: impersonated, scopes: SCOPES, projectId: this.opts.defaultProject ?? 'permdrift-default-project-unused' });
     return { ...caller, impersonating: target };
   }
 

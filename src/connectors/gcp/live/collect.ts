@@ -139,6 +139,7 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
   }
 
   const clientOptions: GcpClientOptions = {
+    ...(opts.projects[0] ? { defaultProject: opts.projects[0] } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.impersonateServiceAccount ? { impersonateServiceAccount: opts.impersonateServiceAccount } : {}),
     ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),

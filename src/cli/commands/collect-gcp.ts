@@ -1,0 +1,141 @@
+/** `permdrift collect gcp -o <dir>`: read GCP projects live and write them as an offline snapshot (docs/gcp.md layout). */
+
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { collectGcp, type CollectGcpOptions, type CollectGcpResult } from '../../connectors/gcp/live/collect.js';
+import { parseGcsUrl } from '../../connectors/gcp/live/sink-export.js';
+import { UsageError } from '../../model/errors.js';
+import { type CommandContext, collect } from '../context.js';
+import { parseAsOf, parseDuration } from '../options.js';
+
+/** The flags that choose what to read; `scan gcp` takes them too. */
+export interface GcpSelectionFlags {
+  project: string[];
+  folder: string[];
+  organization: string[];
+  impersonateServiceAccount?: string;
+  /** `api`, `none`, or gs://bucket/prefix; commander sets false for --no-audit-logs. */
+  auditLogs: string | boolean;
+  activity: boolean;
+}
+
+export function addGcpSelectionOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--project <id>', 'project id(s), comma-separated or repeated').env('PERMDRIFT_GCP_PROJECT').argParser(collect).default([]))
+    .addOption(new Option('--folder <id>', 'every ACTIVE project below this folder (number), sub-folders included').env('PERMDRIFT_GCP_FOLDER').argParser(collect).default([]))
+    .addOption(new Option('--organization <id>', 'every ACTIVE project of this organization (number)').env('PERMDRIFT_GCP_ORGANIZATION').argParser(collect).default([]))
+    .addOption(new Option('--impersonate-service-account <email>', 'run every request as this service account (needs roles/iam.serviceAccountTokenCreator on it)').env('PERMDRIFT_GCP_IMPERSONATE_SERVICE_ACCOUNT'))
+    .addOption(new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export').env('PERMDRIFT_GCP_AUDIT_LOGS').default('api'))
+    .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
+    .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'));
+}
+
+/** A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet. */
+function statusLine(stream: NodeJS.WritableStream): { update: (m: string) => void; done: () => void } {
+  let isDrawn = false;
+  let last = 0;
+  return {
+    update: (m) => {
+      const t = Date.now();
+      if (t - last < 100) return;
+      last = t;
+      stream.write(`\r\x1b[2K${m.slice(0, 200)}`);
+      isDrawn = true;
+    },
+    done: () => {
+      if (isDrawn) stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+export interface RunCollectGcpInput {
+  outDir: string;
+  flags: GcpSelectionFlags;
+  asOf: Date;
+  windowMs: number;
+  isQuiet: boolean;
+}
+
+function auditLogSource(value: string | boolean): string {
+  if (value === false) return 'none';
+  if (value === true) return 'api';
+  if (value === 'api' || value === 'none') return value;
+  if (!parseGcsUrl(value)) throw new UsageError(`invalid --audit-logs "${value}"`, 'use api, none, or gs://<bucket>/<prefix> (the folder holding cloudaudit.googleapis.com/ of a sink export)');
+  return value;
+}
+
+/** Checks the flags, collects, and reports on stderr what was read; shared by `collect gcp` and `scan gcp`. */
+export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInput): Promise<CollectGcpResult> {
+  const { io } = ctx;
+  const flags = input.flags;
+  const auditLogs = auditLogSource(flags.auditLogs);
+  if (flags.project.length + flags.folder.length + flags.organization.length === 0) {
+    throw new UsageError('no project to collect', 'pass --project <id> (repeatable), --folder <number> or --organization <number>');
+  }
+  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !io.env['CI'];
+  const status = isProgress ? statusLine(io.stderr) : undefined;
+  const endpoint = io.env['PERMDRIFT_GCP_ENDPOINT_URL'];
+  let result: CollectGcpResult;
+  try {
+    const options: CollectGcpOptions = {
+      outDir: input.outDir,
+      projects: flags.project,
+      folders: flags.folder,
+      organizations: flags.organization,
+      ...(flags.impersonateServiceAccount ? { impersonateServiceAccount: flags.impersonateServiceAccount } : {}),
+      windowStart: new Date(input.asOf.getTime() - input.windowMs),
+      asOf: input.asOf,
+      auditLogs,
+      isActivityWanted: flags.activity,
+      ...(endpoint ? { endpoint } : {}),
+      ...(status ? { onProgress: status.update } : {}),
+    };
+    result = await collectGcp(options);
+  } finally {
+    status?.done();
+  }
+  if (!input.isQuiet) {
+    const as = result.caller.impersonating ? `serviceAccount:${result.caller.impersonating} (impersonated)` : (result.caller.principal ?? `${result.caller.credentialType} credentials`);
+    for (const p of result.collected) {
+      io.stderr.write(`permdrift: project ${p.projectId} read as ${as}; ${p.serviceAccounts} service account(s); audit logs from ${p.usageSource}\n`);
+      for (const w of p.warnings) io.stderr.write(`warning: ${w.message}\n`);
+    }
+    io.stderr.write(`permdrift: ${result.collected.length} project(s) read${result.failed.length ? `, ${result.failed.length} not` : ''}; ${result.requests} request(s)${result.retries ? ` (${result.retries} retried)` : ''} in ${(result.elapsedMs / 1000).toFixed(1)}s\n`);
+  }
+  return result;
+}
+
+export function registerCollectGcp(program: Command, ctx: CommandContext): void {
+  const cwd = ctx.io.cwd ?? process.cwd();
+  const collectCmd = program.commands.find((c) => c.name() === 'collect') ?? program.command('collect').description('read a cloud account live and write it as an offline snapshot');
+  addGcpSelectionOptions(
+    collectCmd
+      .command('gcp')
+      .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads')
+      .requiredOption('-o, --output <dir>', 'snapshot folder to write (each project lands in <dir>/gcp/<project-id>/)'),
+  )
+    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
+    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
+    .addOption(new Option('--debug', 'print stack traces of errors').default(false))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  permdrift collect gcp --project my-prod -o snapshots/$(date +%F)
+  permdrift collect gcp --folder 123456789012 --impersonate-service-account scanner@audit.iam.gserviceaccount.com -o snap
+  permdrift collect gcp --project my-prod --audit-logs gs://org-audit-sink/exports -o snap
+  permdrift scan files snapshots/2026-11-20            audit it later, offline
+Credentials: Application Default Credentials (\`gcloud auth application-default login\`, GOOGLE_APPLICATION_CREDENTIALS,
+or the metadata server). Permissions: \`permdrift policy gcp\` prints the read-only custom role (docs/gcp-live.md).
+Exit codes: 0 collected (warnings in <dir>/gcp/<project-id>/collect-warnings.json), 2 usage, credential or provider error.`,
+    )
+    .action(async (flags: GcpSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
+      ctx.setDebug(flags.debug);
+      const windowMs = parseDuration(flags.window, '--window');
+      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const outDir = resolve(cwd, flags.output);
+      const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet });
+      if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})\n`);
+    });
+}

@@ -1,0 +1,50 @@
+/**
+ * The scanner's read-only custom role: exactly the permissions the collector's requests need,
+ * each request (REST method id, as the fake endpoint and clients.call name it) mapped to the
+ * permissions Google checks for it. A test derives the set from a full collection's request log
+ * and checks it equals the role (docs/gcp-readonly-role.json; `permdrift policy gcp`).
+ */
+
+export const OPERATION_PERMISSIONS: Record<string, readonly string[]> = {
+  'cloudresourcemanager.projects.getIamPolicy': ['resourcemanager.projects.getIamPolicy'],
+  'cloudresourcemanager.folders.getIamPolicy': ['resourcemanager.folders.getIamPolicy'],
+  'cloudresourcemanager.organizations.getIamPolicy': ['resourcemanager.organizations.getIamPolicy'],
+  'cloudresourcemanager.projects.get': ['resourcemanager.projects.get'],
+  'cloudresourcemanager.folders.get': ['resourcemanager.folders.get'],
+  'cloudresourcemanager.projects.list': ['resourcemanager.projects.list'],
+  'cloudresourcemanager.folders.list': ['resourcemanager.folders.list'],
+  'iam.projects.serviceAccounts.list': ['iam.serviceAccounts.list'],
+  'iam.projects.serviceAccounts.keys.list': ['iam.serviceAccountKeys.list'],
+  'iam.projects.roles.get': ['iam.roles.get'],
+  'iam.organizations.roles.get': ['iam.roles.get'],
+  'iam.policies.listPolicies': ['iam.denypolicies.list'],
+  'iam.policies.get': ['iam.denypolicies.get'],
+  // Data Access audit logs are private logs: reading them needs the second permission.
+  'logging.entries.list': ['logging.logEntries.list', 'logging.privateLogEntries.list'],
+  'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication': ['policyanalyzer.serviceAccountLastAuthenticationActivities.query'],
+  'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountKeyLastAuthentication': ['policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query'],
+  'storage.objects.list': ['storage.objects.list'],
+  'storage.objects.get': ['storage.objects.get'],
+};
+
+/** Held by the caller on the impersonated account, not by the scanner role. */
+export const IMPERSONATION_PERMISSION = 'iam.serviceAccounts.getAccessToken';
+
+export interface CustomRole {
+  title: string;
+  description: string;
+  stage: 'GA';
+  includedPermissions: string[];
+}
+
+export const READONLY_ROLE: CustomRole = {
+  title: 'permdrift read-only scanner',
+  description:
+    'Reads allow and deny policies, service accounts, keys, custom roles, audit logs and Policy Analyzer activity for permdrift (collect gcp / scan gcp). Grants nothing that writes.',
+  stage: 'GA',
+  includedPermissions: [...new Set(Object.values(OPERATION_PERMISSIONS).flat())].sort(),
+};
+
+export function readonlyRoleText(): string {
+  return `${JSON.stringify(READONLY_ROLE, null, 2)}\n`;
+}
