@@ -1,0 +1,85 @@
+/**
+ * The command line against the fake GCP endpoint, in process (`run` from src/cli/main.ts): `collect
+ * gcp` then `scan files` gives the same JSON report as `scan gcp`; missing ADC is exit 2 with the
+ * gcloud command to run; `policy gcp` prints docs/gcp-readonly-role.json.
+ */
+
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { useFakeGcp } from '../fake-gcp/lifecycle.js';
+import { fakeWorld } from '../fake-gcp/world.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const AS_OF = '2026-11-20T00:00:00Z';
+const start = useFakeGcp();
+
+async function permdrift(args: string[], env: Record<string, string | undefined> = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d: Buffer) => (stdout += d.toString()));
+  err.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await run(args, { stdout: out, stderr: err, env: { ...env, NO_COLOR: '1', CI: 'true' }, cwd: mkdtempSync(join(tmpdir(), 'permdrift-gcp-cwd-')) });
+  return { code, stdout, stderr };
+}
+
+describe('collect gcp / scan gcp / policy gcp', () => {
+  it('collect gcp then scan files gives the same JSON report as scan gcp', async () => {
+    const fake = await start({ world: fakeWorld({ serviceAccounts: 4, logEntries: 40 }) });
+    const snap = mkdtempSync(join(tmpdir(), 'permdrift-gcp-snap-'));
+    const collected = await permdrift(['collect', 'gcp', '--project', 'alpha-prod', '--as-of', AS_OF, '-o', snap]);
+    expect(collected.stderr).toContain('permdrift: project alpha-prod read as serviceAccount:permdrift-scanner@audit-host.iam.gserviceaccount.com; 4 service account(s); audit logs from logging entries.list (40 entries)');
+    expect(collected.code).toBe(0);
+    expect(collected.stdout).toBe('');
+    const replayed = await permdrift(['scan', 'files', snap, '--as-of', AS_OF, '--format', 'json']);
+    const requestsAfterCollect = fake.requests.length;
+    const live = await permdrift(['scan', 'gcp', '--project', 'alpha-prod', '--as-of', AS_OF, '--format', 'json', '--quiet']);
+    expect(live.stderr).toBe('');
+    expect([0, 1]).toContain(live.code);
+    expect(live.code).toBe(replayed.code);
+    expect(fake.requests.length).toBe(requestsAfterCollect * 2);
+    const strip = (text: string): unknown => {
+      const r = JSON.parse(text) as Record<string, unknown>;
+      delete r['generatedAt'];
+      return JSON.parse(JSON.stringify(r).replaceAll(snap, '<dir>'));
+    };
+    const report = strip(live.stdout) as { findings?: { provider?: string }[] };
+    expect(report.findings?.some((f) => f.provider === 'gcp')).toBe(true);
+    expect(report).toEqual(strip(replayed.stdout));
+  });
+
+  it('no Application Default Credentials: exit 2, `error:` and the gcloud command, no stack', async () => {
+    await start({ world: fakeWorld() }, 'none');
+    const r = await permdrift(['scan', 'gcp', '--project', 'alpha-prod']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: no Google Cloud credentials found (Application Default Credentials)\nhint: run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run on GCP with an attached service account), then try again\n',
+    );
+  });
+
+  it('usage errors before any request: no project, a bad --audit-logs URL', async () => {
+    const fake = await start({ world: fakeWorld() });
+    const none = await permdrift(['collect', 'gcp', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('error: no project to collect');
+    const bad = await permdrift(['scan', 'gcp', '--project', 'alpha-prod', '--audit-logs', 's3://nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: invalid --audit-logs "s3://nope"');
+    const off = await permdrift(['collect', 'gcp', '--project', 'alpha-prod', '--no-audit-logs', '--no-activity', '-q', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    expect(off.code).toBe(0);
+    expect(fake.calls('logging.entries.list')).toHaveLength(0);
+    expect(fake.requests.some((q) => q.operation.startsWith('policyanalyzer'))).toBe(false);
+  });
+
+  it('policy gcp prints docs/gcp-readonly-role.json', async () => {
+    const r = await permdrift(['policy', 'gcp']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(ROOT, 'docs', 'gcp-readonly-role.json'), 'utf8'));
+  });
+});
