@@ -9,6 +9,7 @@
 // (default 3) and the best and median are printed; ratios use the best of each.
 //
 // Environment: BENCH_REPEAT, BENCH_SMALL_FILES, BENCH_RECORDS_PER_FILE, BENCH_BIG_RECORDS.
+// Last, as a separate step: bench/gcp-audit-logs.mjs (BENCH_GCP=0 skips it; BENCH_GCP_GZ_MB sizes it).
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -140,3 +141,12 @@ async function otherBenches() {
 
 await cloudTrailPart();
 await otherBenches();
+
+// ---------------------------------------------------------------------------------------------
+// Separate step: the GCP audit log reader against `gzip -dc` (bench/gcp-audit-logs.mjs generates
+// its own sink export in a temporary directory and prints its own block). BENCH_GCP=0 skips it.
+// ---------------------------------------------------------------------------------------------
+if (process.env.BENCH_GCP !== '0') {
+  const { default: gcpAuditLogsBench } = await import('./gcp-audit-logs.mjs');
+  await gcpAuditLogsBench();
+}

@@ -24,7 +24,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Splits `text` fed in chunks of `size` bytes; returns the parsed values. */
 function split(text: string | Buffer, size: number): unknown[] {
   const out: unknown[] = [];
-  const s = new JsonValueSplitter((buf, start, end) => out.push(JSON.parse(buf.toString('utf8', start, end))));
+  const s = new JsonValueSplitter((v) => out.push(v));
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   for (let i = 0; i < bytes.length; i += size) s.push(bytes.subarray(i, i + size));
   s.end();
@@ -81,13 +81,32 @@ describe('JsonValueSplitter', () => {
     expect(s.shape).toBe('values');
   });
 
+  it('reads JSON lines that mix one-line values, a one-line entries.list page and a pretty-printed value', () => {
+    const mixed = [
+      JSON.stringify({ n: 1 }),
+      JSON.stringify({ n: 2, s: 'line \n escaped, not a newline' }),
+      JSON.stringify({ entries: [{ n: 3 }, { n: 4 }], nextPageToken: 't' }),
+      JSON.stringify({ n: 5 }, null, 2),
+      JSON.stringify({ n: 6 }),
+      '',
+    ].join('\r\n');
+    for (const size of [1, 3, 10, 50, 1 << 16]) {
+      expect(split(mixed, size), `chunk ${size}`).toEqual([{ n: 1 }, { n: 2, s: 'line \n escaped, not a newline' }, { n: 3 }, { n: 4 }, { n: 5 }, { n: 6 }]);
+    }
+  });
+
+  it('names the value that is not valid JSON', () => {
+    expect(() => split('{"a":1}\n{"b":2}\n{"c": 1.2.3}\n', 1 << 16)).toThrow(/invalid JSON in value 3/);
+    expect(() => split('[{"a":1}, {"b": 1.2.3}]', 4)).toThrow(/invalid JSON in value 2/);
+  });
+
   it('a backslash run ending exactly at a chunk boundary keeps its meaning', () => {
     // `"x\\"` (an escaped backslash, then the closing quote) and `"x\""` (an escaped quote).
     const values = [{ a: 'x\\' }, { b: 'x"' }, { c: 'x\\\\"y' }];
     const text = JSON.stringify(values);
     for (let cut = 1; cut < text.length; cut++) {
       const out: unknown[] = [];
-      const s = new JsonValueSplitter((buf, start, end) => out.push(JSON.parse(buf.toString('utf8', start, end))));
+      const s = new JsonValueSplitter((v) => out.push(v));
       s.push(Buffer.from(text.slice(0, cut)));
       s.push(Buffer.from(text.slice(cut)));
       s.end();
@@ -159,6 +178,8 @@ describe('audit entry fields', () => {
     expect(normaliseTimestamp('2026-11-20T10:15:02.5Z')).toBe('2026-11-20T10:15:02.500Z');
     expect(normaliseTimestamp('2026-11-20T11:15:02+01:00')).toBe('2026-11-20T10:15:02.000Z');
     expect(normaliseTimestamp('2026-13-20T10:15:02Z')).toBeNull();
+    expect(normaliseTimestamp('2026-11-20T24:00:00Z')).toBeNull();
+    expect(normaliseTimestamp('2026-11-00T10:00:00Z')).toBeNull();
     expect(normaliseTimestamp('yesterday')).toBeNull();
   });
 

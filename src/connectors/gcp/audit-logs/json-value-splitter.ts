@@ -80,9 +80,11 @@ export class JsonValueSplitter {
   private isKeyNext = false;
   private isEntriesKey = false;
   private bytesSeen = 0;
+  /** JSON lines fast path (see push); off for the rest of the stream once a line is not one value. */
+  private isLineFastPath = true;
 
   constructor(
-    private readonly onValue: (buf: Buffer, start: number, end: number) => void,
+    private readonly onValue: (value: unknown) => void,
     private readonly maxValueBytes = DEFAULT_MAX_VALUE_BYTES,
   ) {}
 
@@ -171,6 +173,16 @@ export class JsonValueSplitter {
         if (this.isAfterValue && this.mode !== M_VALUES) throw new JsonSyntaxError(`expected ',' between array elements at byte ${this.offsetOf(i, n)}`);
         if (c === COLON || (cls !== CLS_OPEN && cls !== CLS_QUOTE && cls !== CLS_PLAIN)) {
           throw new JsonSyntaxError(`unexpected byte 0x${hex(c)} where a value should start at byte ${this.offsetOf(i, n)}`);
+        }
+        if (this.mode === M_VALUES && c === LBRACE && this.isLineFastPath) {
+          // JSON lines: a raw newline cannot occur inside a JSON string, so if the bytes up to the
+          // next newline parse, they are exactly one value — JSON.parse then does the scanning.
+          const nl = chunk.indexOf(0x0a, i);
+          if (nl >= 0 && this.tryLine(chunk, i, nl)) {
+            i = nl + 1;
+            this.isAfterValue = true;
+            continue;
+          }
         }
         this.isCollecting = true;
         this.valueDepth = this.depth;
@@ -294,8 +306,7 @@ export class JsonValueSplitter {
       this.partsBytes = 0;
       this.isCollecting = false;
       this.isScalar = false;
-      this.values++;
-      this.onValue(buf, 0, buf.length);
+      this.emit(buf, 0, buf.length);
     }
     if (this.mode === M_ARRAY) throw new JsonSyntaxError('unexpected end of data inside the top-level array (truncated file?)');
     if (this.inString || this.isCollecting || this.depth !== 0) {
@@ -335,16 +346,51 @@ export class JsonValueSplitter {
     this.isCollecting = false;
     this.isScalar = false;
     this.isAfterValue = true;
-    this.values++;
     if (this.parts.length === 0) {
-      this.onValue(chunk, valueStart, end);
+      this.emit(chunk, valueStart, end);
       return;
     }
     this.parts.push(chunk.subarray(0, end));
     const buf = Buffer.concat(this.parts);
     this.parts = [];
     this.partsBytes = 0;
-    this.onValue(buf, 0, buf.length);
+    this.emit(buf, 0, buf.length);
+  }
+
+  private emit(buf: Buffer, start: number, end: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(buf.toString('utf8', start, end));
+    } catch (err) {
+      throw new JsonSyntaxError(`invalid JSON in value ${this.values + 1}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.values++;
+    this.onValue(value);
+  }
+
+  /** The JSON lines fast path: true when `buf[start, nl)` was one value (emitted). */
+  private tryLine(buf: Buffer, start: number, nl: number): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(buf.toString('utf8', start, nl));
+    } catch {
+      // Not one value per line (pretty-printed, or broken): scan byte by byte from here on.
+      this.isLineFastPath = false;
+      return false;
+    }
+    const entries = typeof value === 'object' && value !== null ? (value as { entries?: unknown }).entries : undefined;
+    if (Array.isArray(entries)) {
+      // A one-line entries.list response, as the scanner would read it.
+      if (this.shape === 'values' && this.values === 0) this.shape = 'entries-list';
+      for (const e of entries as unknown[]) {
+        this.values++;
+        this.onValue(e);
+      }
+      return true;
+    }
+    this.values++;
+    this.onValue(value);
+    return true;
   }
 
   private offsetOf(i: number, n: number): number {

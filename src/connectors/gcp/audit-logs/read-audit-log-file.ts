@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js';
 import { type AuditWindow, AuditLogAggregator } from './audit-log-aggregator.js';
-import { JsonSyntaxError, JsonValueSplitter, type JsonStreamShape } from './json-value-splitter.js';
+import { JsonValueSplitter, type JsonStreamShape } from './json-value-splitter.js';
 
 export interface AuditFileTuning {
   /** Size of the reads from disk. Tests make it tiny to split entries across chunks. */
@@ -30,17 +30,7 @@ const DEFAULT_GUNZIP_CHUNK = 1 << 20;
 
 export async function aggregateAuditLogFile(file: string, window: AuditWindow, tuning: AuditFileTuning = {}): Promise<AuditFileOutcome> {
   const aggregator = new AuditLogAggregator(window);
-  let entryIndex = 0;
-  const splitter = new JsonValueSplitter((buf, start, end) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(buf.toString('utf8', start, end));
-    } catch (err) {
-      throw new JsonSyntaxError(`invalid JSON in value ${entryIndex + 1}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    entryIndex++;
-    aggregator.addValue(value);
-  }, tuning.maxValueBytes);
+  const splitter = new JsonValueSplitter((value) => aggregator.addValue(value), tuning.maxValueBytes);
   try {
     const fh = await open(file, 'r');
     let isGzip: boolean;
