@@ -26,10 +26,10 @@ import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
 /**
- * Warning codes that mean audit-log evidence is missing for (part of) the window: a reader must
- * treat the affected span as unobserved, never as "no usage".
+ * Warning codes that mean audit-log evidence is missing for (part of) the window: the snapshot
+ * reader (../collect-warnings.ts) turns them into unread log files, so nothing is called unused.
  */
-export const GCP_LOG_GAP_CODES = ['audit-logs-unreadable', 'audit-logs-incomplete', 'audit-log-object-unreadable', 'audit-logs-sink-empty'] as const;
+export { GCP_LOG_GAP_CODES } from '../collect-warnings.js';
 
 export interface CollectGcpOptions {
   /** The snapshot folder; each project lands in `<outDir>/gcp/<project-id>/`. */
