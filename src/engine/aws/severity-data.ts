@@ -36,7 +36,8 @@ export function isPrivilegeEscalation(action: string): boolean {
   return escalationActions().has(action.trim().toLowerCase());
 }
 
-const BY_LEVEL: Record<AccessLevel, Severity> = {
+/** Severity by access level alone (shared with GCP, whose levels are derived from the verb). */
+export const SEVERITY_BY_LEVEL: Readonly<Record<AccessLevel, Severity>> = {
   'Permissions management': 'high',
   Write: 'medium',
   Unknown: 'medium',
@@ -46,5 +47,5 @@ const BY_LEVEL: Record<AccessLevel, Severity> = {
 };
 
 export function severityFor(action: string, accessLevel: AccessLevel): Severity {
-  return isPrivilegeEscalation(action) ? 'critical' : BY_LEVEL[accessLevel];
+  return isPrivilegeEscalation(action) ? 'critical' : SEVERITY_BY_LEVEL[accessLevel];
 }

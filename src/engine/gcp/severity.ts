@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccessLevel } from '../../model/entitlement.js';
 import type { Severity } from '../../model/report.js';
+import { SEVERITY_BY_LEVEL } from '../aws/severity-data.js';
 
 const fileSchema = z.object({
   source: z.array(z.string()).min(1),
@@ -50,15 +51,6 @@ export function gcpAccessLevel(permission: string): AccessLevel {
   return 'Write';
 }
 
-const BY_LEVEL: Record<AccessLevel, Severity> = {
-  'Permissions management': 'high',
-  Write: 'medium',
-  Unknown: 'medium',
-  Tagging: 'low',
-  Read: 'low',
-  List: 'low',
-};
-
 export function gcpSeverityFor(permission: string, level: AccessLevel): Severity {
-  return isGcpPrivilegeEscalation(permission) ? 'critical' : BY_LEVEL[level];
+  return isGcpPrivilegeEscalation(permission) ? 'critical' : SEVERITY_BY_LEVEL[level];
 }
