@@ -4,16 +4,9 @@
  */
 
 import { Command } from 'commander';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readBaselineFile } from '../../config/baseline-file.js';
-import { readExceptionsFile } from '../../config/exceptions-file.js';
-import { parseGate } from '../../engine/gate.js';
 import { type CommandContext } from '../context.js';
-import { parseAsOf, parseDuration, resolveOutputs } from '../options.js';
 import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from './collect-aws.js';
-import { addScanOptions, createScanAction, withConfig, type ScanFlags } from './scan.js';
+import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from './scan.js';
 
 export function registerScanAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
@@ -33,21 +26,8 @@ Permissions: \`permdrift policy aws\`. Exit codes: 0 no failing findings, 1 find
     )
     .action(async (given: ScanFlags & AwsSelectionFlags, cmd: Command) => {
       const flags = withConfig(given, cmd, cwd) as ScanFlags & AwsSelectionFlags;
-      ctx.setDebug(flags.debug);
-      const windowMs = parseDuration(flags.window, '--window');
-      // One clock reading for both halves, so the logs collected are the window scanned.
-      const asOf = parseAsOf(flags.asOf, ctx.now);
-      // The scan checks these again; checking them here too fails a typo before a long collection.
-      parseGate(flags.failOn ?? 'never');
-      resolveOutputs(flags.format, flags.output);
-      if (flags.baseline) await readBaselineFile(flags.baseline);
-      if (flags.exceptions) await readExceptionsFile(flags.exceptions);
-      const dir = await mkdtemp(join(tmpdir(), 'permdrift-scan-aws-'));
-      try {
-        await runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet });
-        await scanAction(dir, { ...flags, asOf: asOf.toISOString() }, { isDemo: false });
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      await collectThenScan(ctx, scanAction, flags, 'permdrift-scan-aws-', (dir, asOf, windowMs) =>
+        runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet }),
+      );
     });
 }

@@ -3,7 +3,9 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { auditFiles, type ScanProgress } from '../../audit.js';
 import { readBaselineFile } from '../../config/baseline-file.js';
 import { readExceptionsFile } from '../../config/exceptions-file.js';
@@ -218,4 +220,32 @@ Example:
       // The old baseline is only read to carry first-seen dates over; the gate does not apply.
       await scanAction(dir, { ...flags, baseline: existsSync(out) ? out : undefined, failOn: 'never' }, { isDemo: false, baselineOut: out });
     });
+}
+
+/**
+ * `scan aws` / `scan gcp`: check the scan flags before a long collection (a typo fails at once),
+ * collect into a temporary snapshot with one clock reading (so the logs collected are the window
+ * scanned), run exactly the `scan files` code path on it, then delete it.
+ */
+export async function collectThenScan(
+  ctx: CommandContext,
+  scanAction: ScanAction,
+  flags: ScanFlags,
+  tempPrefix: string,
+  collect: (dir: string, asOf: Date, windowMs: number) => Promise<unknown>,
+): Promise<void> {
+  ctx.setDebug(flags.debug);
+  const windowMs = parseDuration(flags.window, '--window');
+  const asOf = parseAsOf(flags.asOf, ctx.now);
+  parseGate(flags.failOn ?? 'never');
+  resolveOutputs(flags.format, flags.output);
+  if (flags.baseline) await readBaselineFile(flags.baseline);
+  if (flags.exceptions) await readExceptionsFile(flags.exceptions);
+  const dir = await mkdtemp(join(tmpdir(), tempPrefix));
+  try {
+    await collect(dir, asOf, windowMs);
+    await scanAction(dir, { ...flags, asOf: asOf.toISOString() }, { isDemo: false });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
