@@ -85,3 +85,23 @@ def key_act(acct, kid, t):
     return {"activity":{"lastAuthenticatedTime":t,"serviceAccountKey":{"fullResourceName":fr,"projectNumber":"123456789012","serviceAccountId":"1090000"}},"activityType":"serviceAccountKeyLastAuthentication","fullResourceName":fr,"observationPeriod":obs}
 w(f'{d}/{p}/activity/serviceAccountLastAuthentication.json',[sa_act('dormant-bot','2026-02-01T10:00:00Z'),sa_act('old-sync','2026-11-18T06:00:00Z')])
 w(f'{d}/{p}/activity/serviceAccountKeyLastAuthentication.json',[key_act('old-sync','1111aaaa1111aaaa1111aaaa1111aaaa1111aaaa','2026-03-01T10:00:00Z'),key_act('old-sync','2222bbbb2222bbbb2222bbbb2222bbbb2222bbbb','2026-11-18T06:00:00Z')])
+
+# E: recommender-insight-used (IAM policy insights as extra evidence of use)
+p='insights-1122'; d=f'{ROOT}/recommender-insight-used/gcp'
+w(f'{d}/{p}/ancestry.json', ancestry(p,'900000000007'))
+w(f'{d}/organizations/900000000007/iam-policy.json', {"bindings":[],"etag":"BwYA","version":1})
+w(f'{d}/{p}/iam-policy.json', {"bindings":[binding('roles/storage.objectViewer',f"serviceAccount:{em(p,'loader')}")],"etag":"BwYB","version":1})
+w(f'{d}/{p}/service-accounts.json',[sa(p,'loader','Batch loader','110000000000000000001')])
+w(f'{d}/{p}/audit-logs/entries.json', background(p))
+def insight(iid, refresh, exercised, inferred=()):
+    return {"category":"SECURITY","content":{"condition":{"description":"","expression":"","location":"","title":""},
+      "exercisedPermissions":[{"permission":x} for x in exercised],"inferredPermissions":[{"permission":x} for x in inferred],
+      "member":f"serviceAccount:{em(p,'loader')}","role":"roles/storage.objectViewer","currentTotalPermissionsCount":"8"},
+      "description":f"{len(exercised)} of the permissions in this role binding were used in the past 90 days.",
+      "insightSubtype":"PERMISSIONS_USAGE","lastRefreshTime":refresh,
+      "name":f"projects/123456789013/locations/global/insightTypes/google.iam.policy.Insight/insights/{iid}",
+      "observationPeriod":"7776000s","stateInfo":{"state":"ACTIVE"},"targetResources":["//cloudresourcemanager.googleapis.com/projects/123456789013"]}
+# In the window: objects.get exercised. A year old: objects.list exercised then, proves nothing now.
+w(f'{d}/{p}/recommender/google.iam.policy.Insight.json',[
+  insight('11111111-aaaa-4bbb-8ccc-000000000001','2026-11-18T07:00:00Z',['storage.objects.get'],['storage.folders.get']),
+  insight('11111111-aaaa-4bbb-8ccc-000000000002','2025-11-18T07:00:00Z',['storage.objects.list'])])

@@ -11,6 +11,7 @@ import { buildReport, type EngineAccount, type EngineGcpProject } from './engine
 import { readGcpProjectActivity } from './connectors/gcp/audit-logs/read-project-activity.js';
 import { discoverGcpProjects, loadGcpProject } from './connectors/gcp/snapshot.js';
 import { readGcpCollectWarnings } from './connectors/gcp/collect-warnings.js';
+import { readGcpPolicyInsights } from './connectors/gcp/recommender.js';
 import { bundledLogTypeTable } from './engine/gcp/permission-log-type.js';
 import { bundledRoleCatalogue } from './engine/gcp/role-catalogue.js';
 import type { GcpAuditLogCoverage } from './model/gcp-activity.js';
@@ -81,6 +82,13 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     inventory.warnings = inventory.warnings.map((w) => (w.file ? { ...w, file: rel(w.file) } : w));
     inventory.sources = inventory.sources.map(rel);
     const activity = await readGcpProjectActivity(opts.dir, projectId, { asOf: opts.asOf, windowStart: new Date(windowStart) });
+    const insights = readGcpPolicyInsights(opts.dir, projectId);
+    if (insights) {
+      activity.insights = {
+        files: insights.files.map(rel),
+        insights: insights.insights.map((i) => ({ ...i, source: rel(i.source) })),
+      };
+    }
     const collected = readGcpCollectWarnings(opts.dir, projectId);
     if (collected) {
       if (collected.collectedBy) inventory.collectedBy = collected.collectedBy;

@@ -111,4 +111,28 @@ export interface GcpProjectActivity {
   auditLogs: GcpAuditLogCoverage | null;
   /** null when the snapshot has no `activity/` folder. */
   activity: GcpActivityCoverage | null;
+  /** IAM policy insights from `recommender/`, when present: extra evidence of use. */
+  insights?: { files: string[]; insights: GcpPolicyInsight[] };
+}
+
+/**
+ * One IAM policy insight (`google.iam.policy.Insight`, subtype PERMISSIONS_USAGE): for one binding
+ * (member, role, condition) the permissions Google saw exercised over its observation period
+ * (https://cloud.google.com/iam/docs/manage-policy-insights). Extra evidence of *use* only.
+ */
+export interface GcpPolicyInsight {
+  /** The IAM member string as the insight writes it, e.g. `serviceAccount:x@p.iam.gserviceaccount.com`. */
+  member: string;
+  role: string;
+  conditionExpression?: string;
+  exercisedPermissions: string[];
+  /** Permissions Google's model infers the member may need: not evidence of use, kept for the record. */
+  inferredPermissions: string[];
+  /** End of the observation period. */
+  lastRefreshTime: string;
+  /** Start of the observation period (lastRefreshTime − observationPeriod). */
+  observationStart: string;
+  /** `ACTIVE`, `ACCEPTED`, `DISMISSED`… */
+  state: string;
+  source: string;
 }

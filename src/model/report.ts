@@ -248,6 +248,8 @@ export interface GcpProjectCoverage {
    */
   dataAccessLogs: { service: string; logTypes: ('ADMIN_READ' | 'DATA_READ' | 'DATA_WRITE')[]; exemptedMembers: string[] }[];
   activity: { isPresent: boolean; files: string[]; types: string[] };
+  /** IAM policy insights read (`recommender/`), present when the folder exists: extra evidence of use. */
+  recommender?: { files: string[]; insights: number };
   notes: string[];
   /** Entries of audited accounts with no authorizationInfo permission, per service and method. */
   unmappedEntries: { serviceName: string; methodName: string; count: number }[];

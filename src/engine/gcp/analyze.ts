@@ -162,6 +162,19 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
   let skippedAgents = 0;
   const deniedAttempts: GcpProjectCoverage['deniedAttempts'] = [];
 
+  // IAM policy insights: permissions exercised through a binding of the account in an observation
+  // period that overlaps the window count as used (never the other way: an insight's period does
+  // not line up with the window, so its silence proves nothing here).
+  const exercised = new Map<string, Set<string>>();
+  for (const insight of activity?.insights?.insights ?? []) {
+    if (!insight.member.toLowerCase().startsWith('serviceaccount:')) continue;
+    if (Date.parse(insight.lastRefreshTime) < window.startMs || Date.parse(insight.observationStart) > window.endMs) continue;
+    const email = insight.member.slice('serviceAccount:'.length).toLowerCase();
+    const set = exercised.get(email) ?? new Set<string>();
+    for (const p of insight.exercisedPermissions) set.add(p);
+    exercised.set(email, set);
+  }
+
   const saActivity = new Map((activity?.activity?.serviceAccounts ?? []).map((r) => [r.serviceAccount.toLowerCase(), r]));
   const keyActivity = new Map((activity?.activity?.keys ?? []).map((r) => [`${r.serviceAccount.toLowerCase()}\u0000${r.keyId}`, r]));
   const isBefore = (d: string | null): boolean => d === null || Date.parse(d) < window.startMs;
@@ -201,7 +214,8 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
     // Dormant: Policy Analyzer's row for the account says its last authentication is before the window.
     const row = saActivity.get(email);
     const hasAuthTypes = activity?.activity?.types.includes('serviceAccountLastAuthentication') ?? false;
-    if (hasAuthTypes && row && isBefore(row.lastAuthenticated) && (u?.entriesInWindow ?? 0) === 0 && pe.entitlements.length > 0) {
+    const insightUse = exercised.get(email);
+    if (hasAuthTypes && row && isBefore(row.lastAuthenticated) && (u?.entriesInWindow ?? 0) === 0 && (insightUse?.size ?? 0) === 0 && pe.entitlements.length > 0) {
       const observationOk = !row.observationEnd || Date.parse(row.observationEnd) >= window.endMs - Math.max(window.toleranceMs, 2 * 86_400_000);
       if (observationOk) {
         const last = maxDate(row.lastAuthenticated, u?.lastSeen ?? null);
@@ -232,6 +246,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       const lastUsed = lastUsedOf(e.permission);
       const p = u?.permissions.get(e.permission);
       if (p?.lastInWindow) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
+      if (insightUse?.has(e.permission)) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
       // An account that appears in another account's delegation chain impersonated it: the
       // impersonation permissions count as used (which one cannot be told from the chain).
       if (IMPERSONATION_PERMISSIONS.has(e.permission) && u?.lastDelegation.inWindow) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
@@ -369,6 +384,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       files: activity?.activity?.files ?? [],
       types: activity?.activity?.types ?? [],
     },
+    ...(activity?.insights ? { recommender: { files: activity.insights.files, insights: activity.insights.insights.length } } : {}),
     notes: cov.notes(),
     unmappedEntries: [...unmapped]
       .map(([k, count]) => {
