@@ -175,4 +175,23 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
     expect(calledUnused(reporter)).toEqual([]);
     expect(unverifiable(reporter).get('secretmanager.versions.access')).toBe('log-files-unreadable');
   });
+
+  it('recommender-insight-used: permissions an IAM policy insight saw exercised in the window count as used; an old insight proves nothing', async () => {
+    const report = await scan('recommender-insight-used');
+    const loader = of(report, 'loader');
+    // Data Access logs are off here, so without the insight storage.objects.get would be unverifiable.
+    expect(unverifiable(loader).has('storage.objects.get')).toBe(false);
+    expect(calledUnused(loader)).not.toContain('storage.objects.get');
+    // Exercised only in an insight that ended a year before the window; inferred permissions are no evidence.
+    expect(unverifiable(loader).get('storage.objects.list')).toBe('data-access-logs-disabled');
+    expect(unverifiable(loader).get('storage.folders.get')).toBe('data-access-logs-disabled');
+    expect(report.gcpCoverage?.[0]?.recommender).toEqual({ files: ['gcp/insights-1122/recommender/google.iam.policy.Insight.json'], insights: 2 });
+  });
+
+  it('an insight file of the wrong shape is an input error naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'permdrift-gcp-insight-'));
+    cpSync(fileURLToPath(new URL('../../fixtures/gcp/recommender-insight-used', import.meta.url)), dir, { recursive: true });
+    writeFileSync(join(dir, 'gcp', 'insights-1122', 'recommender', 'bad.json'), JSON.stringify([{ content: { member: 'serviceAccount:a@b', role: 'roles/x' }, observationPeriod: 'ninety days' }]));
+    await expect(auditFiles({ dir, asOf: AS_OF, windowMs: WINDOW_MS })).rejects.toThrow(/bad\.json: \[0\]: lastRefreshTime and observationPeriod/);
+  });
 });
