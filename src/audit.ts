@@ -13,7 +13,8 @@ import { discoverGcpProjects, loadGcpProject } from './connectors/gcp/snapshot.j
 import { readGcpCollectWarnings } from './connectors/gcp/collect-warnings.js';
 import { readGcpPolicyInsights } from './connectors/gcp/recommender.js';
 import { bundledLogTypeTable } from './engine/gcp/permission-log-type.js';
-import { bundledRoleCatalogue } from './engine/gcp/role-catalogue.js';
+import { bundledRoleCatalogue, mergeRoleCatalogues, roleCatalogueFrom } from './engine/gcp/role-catalogue.js';
+import { readPredefinedRoles } from './connectors/gcp/predefined-roles.js';
 import type { GcpAuditLogCoverage } from './model/gcp-activity.js';
 import type { Report, ReportWarning } from './model/report.js';
 import { TOOL_VERSION } from './version.js';
@@ -108,7 +109,7 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
   }
   return buildReport({
     accounts: loaded,
-    ...(gcpProjects.length > 0 ? { gcpProjects, gcp: { roles: bundledRoleCatalogue(), logTypes: bundledLogTypeTable() } } : {}),
+    ...(gcpProjects.length > 0 ? { gcpProjects, gcp: { roles: gcpRoleCatalogue(opts.dir), logTypes: bundledLogTypeTable() } } : {}),
     catalogue,
     asOf: opts.asOf,
     windowMs: opts.windowMs,
@@ -117,4 +118,10 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     warnings,
     toolVersion: TOOL_VERSION,
   });
+}
+
+/** Predefined roles: those `collect gcp` read live (gcp/predefined-roles.json) when present, the bundled snapshot for the rest. */
+function gcpRoleCatalogue(dir: string): ReturnType<typeof bundledRoleCatalogue> {
+  const live = readPredefinedRoles(dir);
+  return live ? mergeRoleCatalogues(roleCatalogueFrom(live), bundledRoleCatalogue()) : bundledRoleCatalogue();
 }

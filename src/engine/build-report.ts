@@ -219,6 +219,11 @@ export function buildReport(input: EngineInput): Report {
 }
 
 function gcpRolesSource(roles: GcpRoleCatalogue): string {
+  const merged = roles.merged;
+  if (merged) {
+    const n = merged.rolesFromFallback;
+    return `${gcpRolesSource(merged.live)}${n > 0 ? ` (+ bundled snapshot ${gcpRolesSource(merged.fallback)} for ${n.toLocaleString('en-US')} role${n === 1 ? '' : 's'} it lacks)` : ''}`;
+  }
   const from = roles.generatedFrom;
   return from ? `${from.repository}@${from.commit.slice(0, 12)} (${from.commitDate.slice(0, 10)})` : roles.source;
 }

@@ -4,14 +4,15 @@
  * gcloud command to run; `policy gcp` prints docs/gcp-readonly-role.json.
  */
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
+import { bundledRoleCatalogue } from '../../src/engine/gcp/role-catalogue.js';
 import { useFakeGcp } from '../fake-gcp/lifecycle.js';
-import { fakeWorld } from '../fake-gcp/world.js';
+import { fakeWorld, LIVE_ONLY_PERMISSION } from '../fake-gcp/world.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const AS_OF = '2026-11-20T00:00:00Z';
@@ -26,6 +27,28 @@ async function permdrift(args: string[], env: Record<string, string | undefined>
   err.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await run(args, { stdout: out, stderr: err, env: { ...env, NO_COLOR: '1', CI: 'true' }, cwd: mkdtempSync(join(tmpdir(), 'permdrift-gcp-cwd-')) });
   return { code, stdout, stderr };
+}
+
+interface Report {
+  catalogue: string;
+  warnings: { code: string; message: string; account?: string }[];
+  findings: { provider?: string; principal: { name: string }; permissions?: { action: string; grantedBy?: { binding?: { role?: string } }[] }[] }[];
+}
+
+/** Every (principal, role) through which a GCP finding shows `permission` granted. */
+function grantsOf(report: Report, permission: string): { principal: string; role: string }[] {
+  const out = new Map<string, { principal: string; role: string }>();
+  for (const f of report.findings) {
+    if (f.provider !== 'gcp') continue;
+    for (const p of f.permissions ?? []) {
+      if (p.action !== permission) continue;
+      for (const g of p.grantedBy ?? []) {
+        const role = g.binding?.role ?? '';
+        out.set(`${f.principal.name} ${role}`, { principal: f.principal.name, role });
+      }
+    }
+  }
+  return [...out.values()];
 }
 
 describe('collect gcp / scan gcp / policy gcp', () => {
@@ -43,14 +66,55 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     expect([0, 1]).toContain(live.code);
     expect(live.code).toBe(replayed.code);
     expect(fake.requests.length).toBe(requestsAfterCollect * 2);
+    // Two collections read roles.list at two times; everything else must match.
     const strip = (text: string): unknown => {
       const r = JSON.parse(text) as Record<string, unknown>;
       delete r['generatedAt'];
-      return JSON.parse(JSON.stringify(r).replaceAll(snap, '<dir>'));
+      return JSON.parse(JSON.stringify(r).replaceAll(snap, '<dir>').replace(/roles\.list \(view FULL\) of [0-9T:.Z-]+/g, 'roles.list (view FULL) of <time>'));
     };
     const report = strip(live.stdout) as { findings?: { provider?: string }[] };
     expect(report.findings?.some((f) => f.provider === 'gcp')).toBe(true);
     expect(report).toEqual(strip(replayed.stdout));
+  });
+
+  it('the scan resolves predefined roles with the live roles.list definitions, the bundled snapshot only for roles the list lacks', async () => {
+    const world = fakeWorld({ serviceAccounts: 4, logEntries: 40 });
+    await start({ world });
+    const snap = mkdtempSync(join(tmpdir(), 'permdrift-gcp-snap-'));
+    const collected = await permdrift(['collect', 'gcp', '--project', 'alpha-prod', '--as-of', AS_OF, '-q', '-o', snap]);
+    expect(collected.code).toBe(0);
+    const collectedAt = (JSON.parse(readFileSync(join(snap, 'gcp', 'predefined-roles.json'), 'utf8')) as { collectedAt: string }).collectedAt;
+    const live = await permdrift(['scan', 'files', snap, '--as-of', AS_OF, '--format', 'json', '-q']);
+    const report = JSON.parse(live.stdout) as Report;
+    const bundledLacking = [...bundledRoleCatalogue().entries()].filter(([role]) => !(role in world.predefinedRoles)).length;
+    expect(report.catalogue).toContain(`GCP roles: IAM roles.list (view FULL) of ${collectedAt} (+ bundled snapshot https://github.com/iann0036/iam-dataset@`);
+    expect(report.catalogue).toMatch(new RegExp(`for ${bundledLacking.toLocaleString('en-US')} roles it lacks\\)$`));
+    // Only the live roles/storage.objectViewer holds it; the accounts bound to that role get it.
+    const viaLive = grantsOf(report, LIVE_ONLY_PERMISSION);
+    expect(viaLive.length).toBeGreaterThan(0);
+    expect(new Set(viaLive.map((g) => g.role))).toEqual(new Set(['roles/storage.objectViewer']));
+    expect(new Set(viaLive.map((g) => g.principal))).toEqual(new Set(['sa-000@alpha-prod.iam.gserviceaccount.com', 'sa-002@alpha-prod.iam.gserviceaccount.com']));
+    // roles/secretmanager.secretAccessor is not in the live list: the bundled snapshot still resolves it.
+    expect(world.predefinedRoles['roles/secretmanager.secretAccessor']).toBeUndefined();
+    expect(grantsOf(report, 'secretmanager.versions.access')).toEqual([{ principal: 'sa-000@alpha-prod.iam.gserviceaccount.com', role: 'roles/secretmanager.secretAccessor' }]);
+
+    // The same snapshot without the file: the bundled snapshot alone, and the permission is gone.
+    rmSync(join(snap, 'gcp', 'predefined-roles.json'));
+    const bundled = JSON.parse((await permdrift(['scan', 'files', snap, '--as-of', AS_OF, '--format', 'json', '-q'])).stdout) as Report;
+    expect(bundled.catalogue).toMatch(/GCP roles: https:\/\/github\.com\/iann0036\/iam-dataset@[0-9a-f]{12} \(\d{4}-\d{2}-\d{2}\)$/);
+    expect(grantsOf(bundled, LIVE_ONLY_PERMISSION)).toEqual([]);
+    expect(grantsOf(bundled, 'storage.objects.get').length).toBeGreaterThan(0);
+  });
+
+  it('roles.list refused: the report carries the warning and resolves with the bundled snapshot', async () => {
+    await start({ world: fakeWorld({ serviceAccounts: 4, logEntries: 40 }), faults: [{ operation: 'iam.roles.list', kind: 'denied', times: Infinity }] });
+    const r = await permdrift(['scan', 'gcp', '--project', 'alpha-prod', '--as-of', AS_OF, '--format', 'json']);
+    expect([0, 1]).toContain(r.code);
+    expect(r.stderr).toContain('warning: predefined roles (IAM roles.list, view FULL): 403 PERMISSION_DENIED');
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.warnings.filter((w) => w.code === 'predefined-roles-unreadable').map((w) => w.account)).toEqual(['alpha-prod']);
+    expect(report.catalogue).toMatch(/GCP roles: https:\/\/github\.com\/iann0036\/iam-dataset@[0-9a-f]{12} \(\d{4}-\d{2}-\d{2}\)$/);
+    expect(grantsOf(report, LIVE_ONLY_PERMISSION)).toEqual([]);
   });
 
   it('no Application Default Credentials: exit 2, `error:` and the gcloud command, no stack', async () => {

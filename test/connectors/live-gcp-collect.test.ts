@@ -13,7 +13,8 @@ import { loadGcpProject } from '../../src/connectors/gcp/snapshot.js';
 import { CALLER_EMAIL } from '../fake-gcp/env.js';
 import { useFakeGcp } from '../fake-gcp/lifecycle.js';
 import type { FakeGcpOptions } from '../fake-gcp/server.js';
-import { fakeWorld, FOLDER_ID, ORG_ID, sinkExport } from '../fake-gcp/world.js';
+import { fakePredefinedRoles, fakeWorld, FOLDER_ID, LIVE_ONLY_PERMISSION, ORG_ID, sinkExport } from '../fake-gcp/world.js';
+import { readPredefinedRoles } from '../../src/connectors/gcp/predefined-roles.js';
 import { PermdriftError } from '../../src/model/errors.js';
 
 const AS_OF = new Date('2026-11-20T00:00:00Z');
@@ -76,6 +77,7 @@ describe('collect gcp against the fake endpoint', () => {
       `folders/${FOLDER_ID}/iam-policy.json`,
       `organizations/${ORG_ID}/iam-policy.json`,
       `organizations/${ORG_ID}/roles/auditReader.json`,
+      'predefined-roles.json',
     ]);
     // gcloud's shapes: the policy as the API returns it (conditions, auditConfigs, etag as base64).
     expect(json(join(root, 'alpha-prod', 'iam-policy.json'))).toEqual(fake.world.projects[0]?.policy);
@@ -100,6 +102,63 @@ describe('collect gcp against the fake endpoint', () => {
     // Every request signed with the key file's own JWT; nothing tried to leave 127.0.0.1.
     expect(new Set(fake.requests.map((q) => q.auth))).toEqual(new Set([`jwt:${CALLER_EMAIL}`]));
     expect(fake.escaped).toEqual([]);
+  });
+});
+
+describe('predefined roles (IAM roles.list, view FULL)', () => {
+  it('are read once per run, every page, and written sorted to gcp/predefined-roles.json with the API and the time', async () => {
+    const world = fakeWorld({ projects: ['alpha-prod', 'beta-prod'] });
+    // Unsorted on the server side of the test, to show the file's order is the collector's.
+    world.predefinedRoles = { 'roles/z.last': ['z.b.get', 'z.a.get', 'z.a.get'], ...fakePredefinedRoles() };
+    const fake = await start({ world, pageSize: 2 });
+    const clock = (): Date => new Date('2026-11-20T08:30:00Z');
+    const opts = options({ projects: ['alpha-prod', 'beta-prod'], now: clock });
+    const r = await collectGcp(opts);
+    // 5 roles at 2 a page: 3 pages, once for the two projects, view=FULL, the API's maximum page size asked for.
+    const calls = fake.calls('iam.roles.list');
+    expect(calls).toHaveLength(3);
+    expect(fake.requests.filter((q) => q.path === '/v1/roles')).toHaveLength(3);
+    expect(r.requestsByOperation['iam.roles.list']).toBe(3);
+    const file = join(opts.outDir, 'gcp', 'predefined-roles.json');
+    expect(r.predefinedRoles).toEqual({ roles: 5, file, collectedAt: '2026-11-20T08:30:00.000Z' });
+    const text = readFileSync(file, 'utf8');
+    const data = JSON.parse(text) as { source: string; collectedAt: string; roleCount: number; roles: Record<string, string[]> };
+    expect(data.source).toBe('IAM roles.list (view FULL) of 2026-11-20T08:30:00.000Z');
+    expect(data.roleCount).toBe(5);
+    expect(Object.keys(data.roles)).toEqual([...Object.keys(world.predefinedRoles)].sort());
+    expect(data.roles['roles/z.last']).toEqual(['z.a.get', 'z.b.get']);
+    expect(data.roles['roles/storage.objectViewer']).toContain(LIVE_ONLY_PERMISSION);
+    // The offline reader takes it back; a second collection of the same roles at the same time is byte-identical.
+    expect(readPredefinedRoles(opts.outDir)?.roles).toEqual(data.roles);
+    const again = options({ projects: ['alpha-prod', 'beta-prod'], now: clock });
+    await collectGcp(again);
+    expect(readFileSync(join(again.outDir, 'gcp', 'predefined-roles.json'), 'utf8')).toBe(text);
+    expect(warningsOf(opts.outDir, 'alpha-prod')).toEqual([]);
+  });
+
+  it('roles.list refused: a predefined-roles-unreadable warning in the first project\'s file, no predefined-roles.json (the bundled snapshot is used)', async () => {
+    await startFake({ faults: [{ operation: 'iam.roles.list', kind: 'denied', times: Infinity }] });
+    const opts = options({ projects: ['alpha-prod'] });
+    const r = await collectGcp(opts);
+    expect(r.predefinedRoles).toBeUndefined();
+    expect(r.warnings.map((w) => w.code)).toEqual(['predefined-roles-unreadable']);
+    expect(existsSync(join(opts.outDir, 'gcp', 'predefined-roles.json'))).toBe(false);
+    const w = warningsOf(opts.outDir, 'alpha-prod');
+    expect(w.map((x) => x.code)).toEqual(['predefined-roles-unreadable']);
+    expect(w[0]?.message).toContain('403 PERMISSION_DENIED');
+    expect(w[0]?.message).toContain('needs iam.roles.list');
+    expect(w[0]?.message).toContain('bundled snapshot');
+    expect(r.collected[0]?.warnings.map((x) => x.code)).toEqual(['predefined-roles-unreadable']);
+  });
+
+  it('a failure on a later page writes nothing: a partial list would hide roles behind the older snapshot', async () => {
+    const fake = await startFake({ pageSize: 2, faults: [{ operation: 'iam.roles.list', kind: 'unavailable', times: Infinity, after: 1 }] });
+    const opts = options({ maxAttempts: 2 });
+    const r = await collectGcp(opts);
+    expect(fake.calls('iam.roles.list').map((c) => c.status)).toEqual([200, 503, 503]);
+    expect(existsSync(join(opts.outDir, 'gcp', 'predefined-roles.json'))).toBe(false);
+    expect(r.warnings.map((w) => w.code)).toEqual(['predefined-roles-unreadable']);
+    expect(r.warnings[0]?.message).toContain('503 UNAVAILABLE');
   });
 });
 

@@ -15,7 +15,7 @@ import { fakeWorld } from '../fake-gcp/world.js';
 const start = useFakeGcp();
 
 describe('scale', () => {
-  it('100 service accounts, 5,000 log entries: 120 requests', async () => {
+  it('100 service accounts, 5,000 log entries: 121 requests', async () => {
     const fake = await start({ world: fakeWorld({ serviceAccounts: 100, logEntries: 5000, days: 30 }) });
     const outDir = mkdtempSync(join(tmpdir(), 'permdrift-gcp-scale-'));
     const began = performance.now();
@@ -35,9 +35,9 @@ describe('scale', () => {
     console.log(`scale: ${r.requests} requests in ${ms.toFixed(0)} ms`, r.requestsByOperation);
     // 1 project policy + 1 project get + 1 folder get + 1 folder policy + 1 org policy
     // + 1 account page (100) + 100 key lists + 2 custom roles + 3 deny lists + 2 deny gets
-    // + 5 log pages (1,000 each) + 2 activity queries = 120, plus nothing retried.
-    expect(r.requests).toBe(120);
-    expect(fake.requests).toHaveLength(120);
+    // + 5 log pages (1,000 each) + 2 activity queries + 1 roles.list page (predefined roles) = 121, plus nothing retried.
+    expect(r.requests).toBe(121);
+    expect(fake.requests).toHaveLength(121);
     expect(r.requestsByOperation['logging.entries.list']).toBe(5);
     expect(r.requestsByOperation['iam.projects.serviceAccounts.keys.list']).toBe(100);
     expect(loadGcpProject(outDir, 'alpha-prod').serviceAccounts.filter((a) => a.isListed)).toHaveLength(100);

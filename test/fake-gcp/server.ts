@@ -2,7 +2,7 @@
  * A fake Google Cloud endpoint on 127.0.0.1 for connector and CLI tests. The real client libraries
  * (Resource Manager v3 and IAM v2 through google-gax's REST transport) and google-auth-library's
  * REST requests talk to it over HTTP, so pagination, retries and error mapping run as in
- * production. It speaks the REST shapes of Resource Manager v3, IAM v1 and v2, IAM Credentials
+ * production. It speaks the REST shapes of Resource Manager v3, IAM v1 (predefined roles too) and v2, IAM Credentials
  * (impersonation), Logging v2 `entries:list`, Policy Analyzer v1 `activities:query` and the Cloud
  * Storage JSON API; it can be scripted with faults and records every request, each with the REST
  * method id, so tests can count them and derive the permissions a collection needs.
@@ -331,6 +331,21 @@ export class FakeGcp {
           const r = kind === 'projects' ? this.project(decodeURIComponent(owner)).roles[name] : w.organization.roles[name];
           if (!r) throw new HttpFault(404, errorBody(404, 'NOT_FOUND', `The role named ${name} was not found.`));
           return r;
+        },
+      };
+    }
+    // IAM v1 roles.list without a parent: the predefined roles; permissions only with view=FULL.
+    if (method === 'GET' && path === '/v1/roles') {
+      return {
+        operation: 'iam.roles.list',
+        target: '',
+        run: () => {
+          const isFull = q.get('view') === 'FULL';
+          const list = Object.entries(w.predefinedRoles)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([name, perms]) => ({ name, title: name.slice(6), description: `Predefined ${name}`, ...(isFull ? { includedPermissions: perms } : {}), stage: 'GA', etag: 'AA==' }));
+          const pg = page(list, q.get('pageToken'), this.size(q.get('pageSize')));
+          return { roles: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
         },
       };
     }

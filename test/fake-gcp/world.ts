@@ -41,6 +41,8 @@ export interface FakeWorld {
   organization: FakeOrganization;
   folders: FakeFolder[];
   projects: FakeProject[];
+  /** Predefined roles IAM roles.list serves (name → permissions). */
+  predefinedRoles: Record<string, string[]>;
   /** bucket → object name → content. */
   buckets: Record<string, Record<string, string>>;
 }
@@ -75,6 +77,26 @@ export interface WorldOptions {
 }
 
 export const ORG_ID = '123456789012';
+
+/**
+ * In the fake's live roles.storage.objectViewer but not in the bundled snapshot's: a scan that
+ * resolves with the live definitions grants it, one with the bundled snapshot does not.
+ */
+export const LIVE_ONLY_PERMISSION = 'storage.objects.getIamPolicy';
+
+/**
+ * A few predefined roles as roles.list (view FULL) returns them; storage.objectViewer differs from
+ * data/gcp/roles.json; roles/secretmanager.secretAccessor and roles/editor, bound in every project, are missing
+ * (the bundled snapshot answers for them).
+ */
+export function fakePredefinedRoles(): Record<string, string[]> {
+  return {
+    'roles/browser': ['resourcemanager.folders.get', 'resourcemanager.folders.list', 'resourcemanager.organizations.get', 'resourcemanager.projects.get', 'resourcemanager.projects.getIamPolicy', 'resourcemanager.projects.list'],
+    'roles/pubsub.publisher': ['pubsub.topics.publish'],
+    'roles/storage.objectViewer': ['resourcemanager.projects.get', 'resourcemanager.projects.list', 'storage.objects.get', LIVE_ONLY_PERMISSION, 'storage.objects.list'],
+    'roles/viewer': ['resourcemanager.projects.get', 'storage.buckets.list'],
+  };
+}
 export const FOLDER_ID = '555000111';
 export const SUBFOLDER_ID = '555000222';
 
@@ -227,7 +249,7 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
     };
     return { projectId, projectNumber: number, parent: pi === 0 ? `folders/${FOLDER_ID}` : `folders/${SUBFOLDER_ID}`, policy, serviceAccounts: accounts, keys, roles, denyPolicies, logEntries, activities };
   });
-  return { organization, folders, projects, buckets: {} };
+  return { organization, folders, projects, predefinedRoles: fakePredefinedRoles(), buckets: {} };
 }
 
 /**

@@ -89,6 +89,7 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
       isActivityWanted: flags.activity,
       ...(endpoint ? { endpoint } : {}),
       ...(status ? { onProgress: status.update } : {}),
+      now: ctx.now,
     };
     result = await collectGcp(options);
   } finally {

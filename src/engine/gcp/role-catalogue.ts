@@ -16,6 +16,8 @@ export interface GcpRoleCatalogue {
   /** Every role with its permissions, in catalogue order (for suggesting a narrower role). */
   entries(): Iterable<[string, readonly string[]]>;
   roleCount: number;
+  /** Set by mergeRoleCatalogues: the live list this catalogue prefers and the fallback it fills gaps from. */
+  merged?: { live: GcpRoleCatalogue; fallback: GcpRoleCatalogue; rolesFromFallback: number };
 }
 
 interface RolesFile {
@@ -51,4 +53,23 @@ export function bundledRoleCatalogue(): GcpRoleCatalogue {
   if (!isRolesFile(raw)) throw new Error('data/gcp/roles.json is damaged: regenerate it with scripts/update-gcp-roles.mjs');
   bundled = roleCatalogueFrom(raw);
   return bundled;
+}
+
+/**
+ * Live predefined roles (IAM roles.list, view FULL, read by `collect gcp`) over a fallback (the
+ * bundled snapshot): a role the live list has is resolved with the live permissions; a role it
+ * lacks (retired since, or a list that missed it) with the fallback's, so a binding never resolves
+ * to nothing merely because the two sources differ. Narrower-role suggestions (entries()) come from
+ * the live list only: a role Google no longer lists must not be recommended.
+ */
+export function mergeRoleCatalogues(live: GcpRoleCatalogue, fallback: GcpRoleCatalogue): GcpRoleCatalogue {
+  let rolesFromFallback = 0;
+  for (const [role] of fallback.entries()) if (live.permissionsOf(role) === undefined) rolesFromFallback += 1;
+  return {
+    source: live.source,
+    permissionsOf: (role) => live.permissionsOf(role) ?? fallback.permissionsOf(role),
+    entries: () => live.entries(),
+    roleCount: live.roleCount + rolesFromFallback,
+    merged: { live, fallback, rolesFromFallback },
+  };
 }

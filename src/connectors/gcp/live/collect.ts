@@ -14,16 +14,20 @@ import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { GcpResourceRef } from '../../../model/gcp.js';
 import type { ReportWarning } from '../../../model/report.js';
 import { mapPool } from '../../aws/live/pool.js';
+import { PREDEFINED_ROLES_FILE, predefinedRolesText } from '../predefined-roles.js';
 import { ACTIVITY_TYPES, queryActivity } from './activity.js';
 import { listAuditLogEntries } from './audit-logs.js';
 import { GcpClients, type GcpCaller, type GcpClientOptions } from './clients.js';
 import { credentialsError, describe, gcpError, isCredentialsError, isDenied, isNotFound, isServiceDisabled } from './errors.js';
 import { stringify, type Json } from './gcloud-json.js';
-import { customRolesUsed, getRole, listDenyPolicies, listKeys, listServiceAccounts } from './iam.js';
+import { customRolesUsed, getRole, listDenyPolicies, listKeys, listPredefinedRoles, listServiceAccounts } from './iam.js';
 import { getAncestry, getIamPolicy, listProjectsBelow, resourceName } from './resource-manager.js';
 import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
 
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+
+/** `<outDir>/gcp/predefined-roles.json`: IAM roles.list (view FULL) of this run, in the shape of data/gcp/roles.json. */
+export { PREDEFINED_ROLES_FILE } from '../predefined-roles.js';
 
 /**
  * Warning codes that mean audit-log evidence is missing for (part of) the window: the snapshot
@@ -55,6 +59,10 @@ export interface CollectGcpOptions {
   concurrency?: number;
   sleep?: (ms: number) => Promise<void>;
   onProgress?: (message: string) => void;
+  /** The clock, for the time recorded with the predefined roles (default: the system clock). */
+  now?: () => Date;
+  /** Page size of IAM roles.list (the API's maximum, 1,000, by default). */
+  rolePageSize?: number;
 }
 
 export interface CollectGcpProjectResult {
@@ -71,6 +79,10 @@ export interface CollectGcpResult {
   collected: CollectGcpProjectResult[];
   /** Projects that could not be read; their warnings also travel in the first collected project's collect-warnings.json. */
   failed: { project: string; code: string; message: string }[];
+  /** Warnings about the run rather than one project (predefined roles, project discovery); also in the first collected project's collect-warnings.json. */
+  warnings: { code: string; message: string }[];
+  /** Predefined roles read live (IAM roles.list), when the call succeeded. */
+  predefinedRoles?: { roles: number; file: string; collectedAt: string };
   requests: number;
   retries: number;
   requestsByOperation: Record<string, number>;
@@ -183,6 +195,22 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       if (!(await isEmptyOrMissing(dir))) throw new UsageError(`${dir} already holds a snapshot`, 'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs');
     }
 
+    // Predefined roles, once per run: the scan prefers them to the bundled snapshot.
+    const runWarnings: CollectGcpResult['warnings'] = [];
+    let predefinedRoles: CollectGcpResult['predefinedRoles'];
+    emit('predefined roles (IAM roles.list)');
+    try {
+      const roles = await listPredefinedRoles(clients, opts.rolePageSize ?? 1000, (n) => emit(`predefined roles (IAM roles.list): ${n}`));
+      const collectedAt = (opts.now ?? (() => new Date()))().toISOString();
+      const file = join(opts.outDir, 'gcp', PREDEFINED_ROLES_FILE);
+      await mkdir(join(opts.outDir, 'gcp'), { recursive: true });
+      await writeFile(file, predefinedRolesText(`IAM roles.list (view FULL) of ${collectedAt}`, collectedAt, roles));
+      predefinedRoles = { roles: Object.keys(roles).length, file, collectedAt };
+    } catch (err) {
+      rethrowCredentials(err);
+      runWarnings.push({ code: 'predefined-roles-unreadable', message: problem('predefined roles (IAM roles.list, view FULL)', 'iam.roles.list', 'the scan uses the bundled snapshot of predefined roles (data/gcp/roles.json), which may lag behind Google', err) });
+    }
+
     const cache: RunCache = { folderParents: new Map(), policies: new Map(), orgRoles: new Map(), denies: new Map() };
     const collected: CollectGcpProjectResult[] = [];
     for (const [i, projectId] of projects.entries()) {
@@ -201,12 +229,13 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
     if (!first) {
       throw new PermdriftError('PROVIDER', `none of the ${projects.length} project(s) could be read (first: ${failed[0]?.message ?? 'none'})`, ROLE_HINT);
     }
-    if (failed.length > 0) {
+    if (failed.length + runWarnings.length > 0) {
       // The report reads warnings per project folder; projects that failed have none, so their
-      // warnings travel in the first collected project's file (as collect aws does for accounts).
+      // warnings travel in the first collected project's file (as collect aws does for accounts),
+      // and so do the run's own (predefined roles, project discovery).
       const file = join(first.projectDir, COLLECT_WARNINGS_FILE);
       const onDisk = JSON.parse(await readFile(file, 'utf8')) as { warnings: { code: string; message: string }[] };
-      for (const f of failed) {
+      for (const f of [...runWarnings, ...failed]) {
         onDisk.warnings.push({ code: f.code, message: f.message });
         first.warnings.push({ code: f.code, message: f.message, account: first.projectId });
       }
@@ -216,6 +245,8 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       caller,
       collected,
       failed,
+      warnings: runWarnings,
+      ...(predefinedRoles ? { predefinedRoles } : {}),
       requests: clients.stats.total,
       retries: clients.stats.retries,
       requestsByOperation: Object.fromEntries([...clients.stats.byOperation].sort(([a], [b]) => (a < b ? -1 : 1))),

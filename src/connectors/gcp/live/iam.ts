@@ -84,3 +84,31 @@ export async function listDenyPolicies(clients: GcpClients, ref: GcpResourceRef)
   }
   return out;
 }
+
+interface RolePage {
+  roles?: Json[];
+  nextPageToken?: string;
+}
+
+/**
+ * Every predefined (and basic) role with its permissions: IAM v1 `roles.list` with no parent and
+ * `view=FULL` (the BASIC view omits `includedPermissions`), every page of at most 1,000.
+ * https://cloud.google.com/iam/docs/reference/rest/v1/roles/list
+ */
+export async function listPredefinedRoles(clients: GcpClients, pageSize = 1000, onPage?: (roles: number) => void): Promise<Record<string, string[]>> {
+  const roles: Record<string, string[]> = {};
+  let pageToken: string | undefined;
+  do {
+    const page: RolePage = await clients.rest<RolePage>('iam.roles.list', 'iam', '/v1/roles', { query: { view: 'FULL', pageSize: String(pageSize), pageToken } });
+    for (const r of page.roles ?? []) {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) continue;
+      const name = r['name'];
+      if (typeof name !== 'string' || !name.startsWith('roles/')) continue;
+      const perms = r['includedPermissions'];
+      roles[name] = Array.isArray(perms) ? [...new Set(perms.filter((p): p is string => typeof p === 'string'))].sort() : [];
+    }
+    onPage?.(Object.keys(roles).length);
+    pageToken = page.nextPageToken || undefined;
+  } while (pageToken);
+  return roles;
+}

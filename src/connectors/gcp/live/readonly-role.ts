@@ -17,6 +17,8 @@ export const OPERATION_PERMISSIONS: Record<string, readonly string[]> = {
   'iam.projects.serviceAccounts.keys.list': ['iam.serviceAccountKeys.list'],
   'iam.projects.roles.get': ['iam.roles.get'],
   'iam.organizations.roles.get': ['iam.roles.get'],
+  // Predefined roles (no parent): https://cloud.google.com/iam/docs/reference/rest/v1/roles/list
+  'iam.roles.list': ['iam.roles.list'],
   'iam.policies.listPolicies': ['iam.denypolicies.list'],
   'iam.policies.get': ['iam.denypolicies.get'],
   // Data Access audit logs are private logs: reading them needs the second permission.
@@ -40,7 +42,7 @@ export interface CustomRole {
 export const READONLY_ROLE: CustomRole = {
   title: 'permdrift read-only scanner',
   description:
-    'Reads allow and deny policies, service accounts, keys, custom roles, audit logs and Policy Analyzer activity for permdrift (collect gcp / scan gcp). Grants nothing that writes.',
+    'Reads allow and deny policies, service accounts, keys, custom and predefined roles, audit logs and Policy Analyzer activity for permdrift (collect gcp / scan gcp). Grants nothing that writes.',
   stage: 'GA',
   includedPermissions: [...new Set(Object.values(OPERATION_PERMISSIONS).flat())].sort(),
 };
