@@ -105,3 +105,16 @@ def insight(iid, refresh, exercised, inferred=()):
 w(f'{d}/{p}/recommender/google.iam.policy.Insight.json',[
   insight('11111111-aaaa-4bbb-8ccc-000000000001','2026-11-18T07:00:00Z',['storage.objects.get'],['storage.folders.get']),
   insight('11111111-aaaa-4bbb-8ccc-000000000002','2025-11-18T07:00:00Z',['storage.objects.list'])])
+
+# F: data-access-retention (Data Access logs reach back 30 days only; Admin Activity the whole window)
+p='retention-3579'; d=f'{ROOT}/data-access-retention/gcp'
+w(f'{d}/{p}/ancestry.json', ancestry(p,'900000000008'))
+w(f'{d}/organizations/900000000008/iam-policy.json', {"bindings":[],"etag":"BwYA","version":1})
+w(f'{d}/{p}/iam-policy.json', {"auditConfigs":[{"service":"allServices","auditLogConfigs":[{"logType":"ADMIN_READ"},{"logType":"DATA_READ"},{"logType":"DATA_WRITE"}]}],
+  "bindings":[binding('roles/storage.objectAdmin',f"serviceAccount:{em(p,'uploader')}")],"etag":"BwYB","version":1})
+w(f'{d}/{p}/service-accounts.json',[sa(p,'uploader','Uploader','111000000000000000001')])
+w(f'{d}/{p}/audit-logs/entries.json', [
+  entry(p,'2026-08-21T09:00:00Z','alice@example.com',[('storage.buckets.create',True)],'activity'),
+  entry(p,'2026-11-19T17:00:00Z','alice@example.com',[('storage.buckets.create',True)],'activity'),
+  entry(p,'2026-10-21T09:05:00Z','alice@example.com',[('storage.objects.list',True)],'data_access'),
+  entry(p,'2026-11-19T17:05:00Z','alice@example.com',[('storage.objects.list',True)],'data_access')])

@@ -1,6 +1,6 @@
 /** What every command gets from the CLI shell: the streams, the environment, the clock, the exit code. */
 
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface CliIo {
@@ -33,9 +33,26 @@ export function envDefault(env: NodeJS.ProcessEnv, name: string): string | undef
   return v === undefined || v === '' ? undefined : v;
 }
 
-/** Temp file + rename, so a cron job never leaves half a report behind. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
+/** Temp file + rename, so a cron job never leaves half a report behind. Pieces are written one by one. */
+export async function writeAtomically(file: string, content: string | Iterable<string>): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  await writeFile(tmp, content);
+  if (typeof content === 'string') await writeFile(tmp, content);
+  else {
+    const handle = await open(tmp, 'w');
+    try {
+      for (const piece of content) await handle.write(piece);
+    } finally {
+      await handle.close();
+    }
+  }
   await rename(tmp, file);
+}
+
+/** Writes pieces to a stream, waiting for it to drain when it asks to (a pipe to a slow reader). */
+export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (!stream.write(piece) && typeof stream.once === 'function') {
+      await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    }
+  }
 }

@@ -188,7 +188,8 @@ export function buildReport(input: EngineInput): Report {
       isSelected: (email, name) => matchers.length === 0 || matchers.some((m) => m(email) || m(name) || m(`serviceAccount:${email}`)),
       isServiceAgentIncluded: input.gcp.isServiceAgentIncluded ?? input.isServiceLinkedIncluded ?? false,
     });
-    findings.push(...result.findings);
+    // A loop, not push(...): a project can yield more findings than a call may take arguments.
+    for (const f of result.findings) findings.push(f);
     gcpCoverage.push(result.coverage);
     principalsScanned += result.coverage.principals;
     skippedServiceAgents += result.coverage.skippedServiceAgents;

@@ -194,4 +194,15 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
     writeFileSync(join(dir, 'gcp', 'insights-1122', 'recommender', 'bad.json'), JSON.stringify([{ content: { member: 'serviceAccount:a@b', role: 'roles/x' }, observationPeriod: 'ninety days' }]));
     await expect(auditFiles({ dir, asOf: AS_OF, windowMs: WINDOW_MS })).rejects.toThrow(/bad\.json: \[0\]: lastRefreshTime and observationPeriod/);
   });
+
+  it('data-access-retention: Data Access logs that reach back 30 days leave their permissions unverifiable, naming the retention; Admin Activity ones are judged', async () => {
+    const report = await scan('data-access-retention');
+    const uploader = of(report, 'uploader');
+    expect(calledUnused(uploader)).toContain('storage.objects.setIamPolicy');
+    expect(calledUnused(uploader)).not.toContain('storage.objects.get');
+    const get = uploader.flatMap((f) => f.permissions).find((p) => p.action === 'storage.objects.get');
+    expect(get?.unverifiable?.reason).toBe('window-not-covered');
+    expect(get?.unverifiable?.detail).toMatch(/Data Access logs read cover 29\.\d+ of the 90 days .*start after the window does \(Data Access logs are kept 30 days in the _Default bucket/);
+    expect(report.gcpCoverage?.[0]?.notes.some((n) => n.startsWith('Data Access logs cover 2026-10-21 to 2026-11-19'))).toBe(true);
+  });
 });

@@ -15,9 +15,9 @@ import { readPolicySources } from '../../connectors/iac/policy-sources.js';
 import { UsageError } from '../../model/errors.js';
 import type { Finding } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
-import { renderJson } from '../../reporters/json.js';
+import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
-import { type CommandContext, collect, writeAtomically } from '../context.js';
+import { type CommandContext, collect, writeAtomically, writePieces } from '../context.js';
 import { isColorWanted, parseAsOf, parseDuration, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
@@ -141,7 +141,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (exceptions) report = applyExceptions(report, exceptions);
 
     if (mode.baselineOut) {
-      await writeAtomically(mode.baselineOut, renderJson(report));
+      await writeAtomically(mode.baselineOut, renderJsonChunks(report));
       if (!flags.quiet) {
         io.stderr.write(`permdrift: baseline written to ${relative(cwd, mode.baselineOut)} (${report.findings.length} finding(s) accepted as the current state)\n`);
       }
@@ -153,13 +153,17 @@ export function createScanAction(ctx: CommandContext): ScanAction {
         target.format === 'table' &&
         isStdout &&
         isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
-      const text = reporters[target.format](report, {
-        isColor,
-        width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
-        ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
-        ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
-      });
-      if (isStdout) io.stdout.write(text);
+      // JSON goes out piece by piece: a large report can outgrow one string.
+      const text =
+        target.format === 'json'
+          ? renderJsonChunks(report)
+          : reporters[target.format](report, {
+              isColor,
+              width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
+              ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
+              ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
+            });
+      if (isStdout) await writePieces(io.stdout, typeof text === 'string' ? [text] : text);
       else await writeAtomically(target.file as string, text);
     }
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {

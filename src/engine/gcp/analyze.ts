@@ -121,6 +121,18 @@ interface Judged {
   lastUsed: LastUsed | null;
 }
 
+/** One `resources` list per grant-path list: a basic role's thousands of permissions share one. */
+const resourcesOfPaths = new WeakMap<readonly GcpGrantPath[], string[]>();
+
+function resourcesOf(paths: readonly GcpGrantPath[]): string[] {
+  let list = resourcesOfPaths.get(paths);
+  if (!list) {
+    list = [...new Set(paths.map((g) => `${g.resource.type}s/${g.resource.id}`))].sort();
+    resourcesOfPaths.set(paths, list);
+  }
+  return list;
+}
+
 function toPermission(j: Judged): FindingPermission {
   const e = j.entitlement;
   return {
@@ -129,7 +141,7 @@ function toPermission(j: Judged): FindingPermission {
     provenance: e.provenance,
     grantedBy: e.grantedBy,
     isConditional: e.isConditional,
-    resources: [...new Set(e.grantedBy.map((g) => `${g.resource.type}s/${g.resource.id}`))].sort(),
+    resources: resourcesOf(e.grantedBy),
     lastUsed: j.lastUsed,
     ...(j.verdict.kind === 'unverifiable' ? { unverifiable: { reason: j.verdict.reason, detail: j.verdict.detail } } : {}),
   };

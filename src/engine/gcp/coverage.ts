@@ -124,8 +124,25 @@ export class GcpProjectLogCoverage {
   }
 
   isWindowCovered(stream: 'activity' | 'data_access' = 'activity'): boolean {
+    return this.missingEnds(stream).length === 0;
+  }
+
+  /** Which end of the window the stream's logs miss: they start late (retention) or stop early (collection). */
+  private missingEnds(stream: 'activity' | 'data_access'): ('start' | 'end')[] {
     const s = this.streamSpan(stream);
-    return s !== null && s.firstMs <= this.window.startMs + this.window.toleranceMs && s.lastMs >= this.window.endMs - this.window.toleranceMs;
+    if (!s) return ['start', 'end'];
+    const out: ('start' | 'end')[] = [];
+    if (s.firstMs > this.window.startMs + this.window.toleranceMs) out.push('start');
+    if (s.lastMs < this.window.endMs - this.window.toleranceMs) out.push('end');
+    return out;
+  }
+
+  private gapText(stream: 'activity' | 'data_access'): string {
+    const ends = this.missingEnds(stream);
+    const parts: string[] = [];
+    if (ends.includes('start')) parts.push(`they start after the window does (${RETENTION[stream]})`);
+    if (ends.includes('end')) parts.push(`they stop before ${new Date(this.window.endMs).toISOString().slice(0, 10)} (collect the logs up to --as-of)`);
+    return parts.join('; ');
   }
 
   /** Whether `member` (e.g. `serviceAccount:x@p.iam…`) is exempted, directly or possibly through a group. */
@@ -196,7 +213,7 @@ export class GcpProjectLogCoverage {
       return {
         isObservable: false,
         reason: 'window-not-covered',
-        detail: `the ${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs read cover ${o ? `${o.days} of the ${days} days (${o.start} to ${o.end})` : `none of the ${days} days`}; ${RETENTION[stream]}`,
+        detail: `the ${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs read cover ${o ? `${o.days} of the ${days} days (${o.start} to ${o.end})` : `none of the ${days} days`}: ${this.gapText(stream)}`,
       };
     }
     if (unmappedServices.has(v.auditService)) {
@@ -219,7 +236,7 @@ export class GcpProjectLogCoverage {
       for (const stream of ['activity', 'data_access'] as const) {
         if (logs.streams[stream] > 0 && !this.isWindowCovered(stream)) {
           const o = this.observed(stream);
-          notes.push(`${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs cover ${o ? `${o.start.slice(0, 10)} to ${o.end.slice(0, 10)}` : 'none'} of the window: ${RETENTION[stream]}.`);
+          notes.push(`${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs cover ${o ? `${o.start.slice(0, 10)} to ${o.end.slice(0, 10)}` : 'none'} of the window: ${this.gapText(stream)}.`);
         }
       }
     }

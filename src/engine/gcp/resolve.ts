@@ -212,6 +212,18 @@ export function resolveGcpProject(inventory: GcpProjectInventory, catalogue: Gcp
     }
   }
 
+  // A role's permissions all reach an account by the same paths: one (read-only) list serves them
+  // all, so a basic role's ~10,000 permissions do not each carry a copy.
+  const pathLists = new Map<string, GcpGrantPath[]>();
+  const sharedPaths = (paths: GcpGrantPath[]): GcpGrantPath[] => {
+    const sorted = [...paths].sort((a, b) => compare(pathKey(a), pathKey(b)));
+    const key = sorted.map(pathKey).join('\u0001');
+    const known = pathLists.get(key);
+    if (known) return known;
+    pathLists.set(key, sorted);
+    return sorted;
+  };
+
   const out: GcpPrincipalEntitlements[] = [];
   for (const account of principals) {
     const key = account.email.toLowerCase();
@@ -256,7 +268,7 @@ export function resolveGcpProject(inventory: GcpProjectInventory, catalogue: Gcp
     const entitlements: GcpEntitlement[] = [];
     for (const [permission, paths] of perAccount) {
       if (deniedSet.has(permission)) continue;
-      const grantedBy = [...paths].sort((a, b) => compare(pathKey(a), pathKey(b)));
+      const grantedBy = sharedPaths(paths);
       entitlements.push({
         permission,
         service: permission.split('.')[0] ?? permission,
