@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { bundledRoleCatalogue } from '../../src/engine/gcp/role-catalogue.js';
 import { useFakeGcp } from '../fake-gcp/lifecycle.js';
-import { fakeWorld, LIVE_ONLY_PERMISSION } from '../fake-gcp/world.js';
+import { fakeWorld, LIVE_ONLY_PERMISSION, ORG_ID } from '../fake-gcp/world.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const AS_OF = '2026-11-20T00:00:00Z';
@@ -115,6 +115,19 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     expect(report.warnings.filter((w) => w.code === 'predefined-roles-unreadable').map((w) => w.account)).toEqual(['alpha-prod']);
     expect(report.catalogue).toMatch(/GCP roles: https:\/\/github\.com\/iann0036\/iam-dataset@[0-9a-f]{12} \(\d{4}-\d{2}-\d{2}\)$/);
     expect(grantsOf(report, LIVE_ONLY_PERMISSION)).toEqual([]);
+  });
+
+  it('--organization searches Cloud Asset Inventory once; --no-asset-inventory walks resource manager instead', async () => {
+    const fake = await start({ world: fakeWorld({ projects: ['alpha-prod', 'beta-prod'] }) });
+    const viaAsset = await permdrift(['collect', 'gcp', '--organization', ORG_ID, '--as-of', AS_OF, '--no-audit-logs', '--no-activity', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    expect(viaAsset.code).toBe(0);
+    expect(viaAsset.stderr).toContain('permdrift: 2 project(s) read');
+    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(fake.calls('cloudresourcemanager.projects.list')).toHaveLength(0);
+    const walked = await permdrift(['collect', 'gcp', '--organization', ORG_ID, '--no-asset-inventory', '--as-of', AS_OF, '--no-audit-logs', '--no-activity', '-q', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    expect(walked.code).toBe(0);
+    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(fake.calls('cloudresourcemanager.projects.list').length).toBeGreaterThan(0);
   });
 
   it('no Application Default Credentials: exit 2, `error:` and the gcloud command, no stack', async () => {

@@ -166,9 +166,11 @@ describe('pagination', () => {
   it('follows every list to its last page: accounts, deny policies, log entries, activity, projects and folders', async () => {
     const world = fakeWorld({ projects: ['alpha-prod', 'beta-prod', 'gamma-prod', 'delta-prod'], serviceAccounts: 5, logEntries: 7 });
     const fake = await start({ world, pageSize: 2 });
-    const opts = options({ projects: [], folders: [FOLDER_ID], serviceAccountPageSize: 2, logPageSize: 3 });
+    // The resource-manager walk (Cloud Asset Inventory has its own tests).
+    const opts = options({ projects: [], folders: [FOLDER_ID], serviceAccountPageSize: 2, logPageSize: 3, isAssetInventoryWanted: false });
     const r = await collectGcp(opts);
     expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
+    expect(fake.calls('cloudasset.searchAllIamPolicies')).toEqual([]);
     // Three projects sit in the sub-folder: two pages of at most 2.
     const lists = fake.calls('cloudresourcemanager.projects.list');
     expect(lists.map((c) => c.target)).toEqual([FOLDER_ID, '555000222', '555000222']);
@@ -188,6 +190,85 @@ describe('pagination', () => {
     expect(fake.calls('cloudresourcemanager.organizations.getIamPolicy')).toHaveLength(1);
     expect(fake.calls('iam.organizations.roles.get')).toHaveLength(1);
     expect(loadGcpProject(opts.outDir, 'gamma-prod').ancestry.map((a) => a.id)).toEqual(['gamma-prod', '555000222', FOLDER_ID, ORG_ID]);
+  });
+});
+
+describe('--organization / --folder with Cloud Asset Inventory', () => {
+  const FOUR = ['alpha-prod', 'beta-prod', 'gamma-prod', 'delta-prod'];
+
+  it('one searchAllIamPolicies (service-account bindings on projects) replaces the folder walk; each project is read with projects.get once', async () => {
+    const world = fakeWorld({ projects: [...FOUR, 'users-only'] });
+    // A project whose own policy binds no service account: Asset does not name it.
+    const usersOnly = world.projects.find((p) => p.projectId === 'users-only');
+    if (usersOnly) usersOnly.policy = { version: 1, etag: 'AA==', bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
+    const fake = await start({ world, pageSize: 2 });
+    const opts = options({ projects: [], organizations: [ORG_ID] });
+    const r = await collectGcp(opts);
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
+    const searches = fake.calls('cloudasset.searchAllIamPolicies');
+    // 4 matching projects at 2 a page: 2 pages, scope and query as sent by the client library.
+    expect(searches).toHaveLength(2);
+    expect(searches.every((c) => c.path === `/v1/organizations/${ORG_ID}:searchAllIamPolicies` && c.status === 200)).toBe(true);
+    expect(fake.calls('cloudresourcemanager.projects.list')).toEqual([]);
+    expect(fake.calls('cloudresourcemanager.folders.list')).toEqual([]);
+    // projects.get by number (Asset names numbers), once per project: the ancestry reuses it.
+    expect(fake.calls('cloudresourcemanager.projects.get').map((c) => c.target).sort()).toEqual(world.projects.filter((p) => p.projectId !== 'users-only').map((p) => p.projectNumber).sort());
+    expect(r.warnings).toEqual([]);
+    expect(loadGcpProject(opts.outDir, 'gamma-prod').ancestry.map((a) => a.id)).toEqual(['gamma-prod', '555000222', FOLDER_ID, ORG_ID]);
+    // The policies written are projects.getIamPolicy's (version 3, auditConfigs), never the search's partial ones.
+    expect(json(join(opts.outDir, 'gcp', 'alpha-prod', 'iam-policy.json'))).toEqual(world.projects[0]?.policy);
+    expect(fake.calls('cloudresourcemanager.projects.getIamPolicy')).toHaveLength(4);
+  });
+
+  it('finds projects in a folder the scanner cannot list; a project resource manager reports DELETE_REQUESTED or cannot read is a warning, not audited', async () => {
+    const world = fakeWorld({ projects: [...FOUR, 'going-away'] });
+    const goingAway = world.projects.find((p) => p.projectId === 'going-away');
+    if (goingAway) goingAway.state = 'DELETE_REQUESTED';
+    const delta = world.projects.find((p) => p.projectId === 'delta-prod');
+    const fake = await start({
+      world,
+      faults: [
+        { operation: 'cloudresourcemanager.folders.list', kind: 'denied', times: Infinity },
+        { operation: 'cloudresourcemanager.projects.list', kind: 'denied', times: Infinity },
+        { operation: 'cloudresourcemanager.projects.get', kind: 'denied', times: Infinity, target: delta?.projectNumber ?? '' },
+      ],
+    });
+    const opts = options({ projects: [], folders: [FOLDER_ID] });
+    const r = await collectGcp(opts);
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'gamma-prod']);
+    expect(fake.calls('cloudresourcemanager.folders.list')).toEqual([]);
+    expect(r.warnings.map((w) => w.code)).toEqual(['asset-project-skipped', 'asset-project-skipped']);
+    const text = r.warnings.map((w) => w.message).join('\n');
+    expect(text).toContain(`1 project(s) found by Cloud Asset Inventory below folders/${FOLDER_ID} but not audited: resource manager reports it DELETE_REQUESTED (not ACTIVE): going-away (${goingAway?.projectNumber ?? ''})`);
+    expect(text).toContain('resource manager cannot read it (projects.get): 403 PERMISSION_DENIED');
+    expect(text).toContain(`needs resourcemanager.projects.get`);
+    expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-project-skipped', 'asset-project-skipped']);
+  });
+
+  it.each(['denied', 'disabled'] as const)('Asset %s: the resource-manager walk, with a warning that says so (never a crash)', async (kind) => {
+    const world = fakeWorld({ projects: FOUR });
+    const fake = await start({ world, faults: [{ operation: 'cloudasset.searchAllIamPolicies', kind, times: Infinity }] });
+    const opts = options({ projects: [], folders: [FOLDER_ID] });
+    const r = await collectGcp(opts);
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
+    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(fake.calls('cloudresourcemanager.projects.list').length).toBeGreaterThan(0);
+    expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
+    const message = r.warnings[0]?.message ?? '';
+    expect(message).toContain(`Cloud Asset Inventory searchAllIamPolicies on folders/${FOLDER_ID}: 403 PERMISSION_DENIED`);
+    expect(message).toContain('listed with resource manager instead');
+    expect(message).toContain(kind === 'denied' ? 'needs cloudasset.assets.searchAllIamPolicies' : '`gcloud services enable cloudasset.googleapis.com --project 424242`');
+    expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
+  });
+
+  it('Asset finding nothing (an organization not indexed yet) also falls back to the walk', async () => {
+    const world = fakeWorld({ projects: ['alpha-prod'] });
+    for (const p of world.projects) p.policy = { version: 1, etag: 'AA==', bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
+    const fake = await start({ world });
+    const r = await collectGcp(options({ projects: [], organizations: [ORG_ID] }));
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod']);
+    expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-empty']);
+    expect(fake.calls('cloudresourcemanager.projects.list').length).toBeGreaterThan(0);
   });
 });
 

@@ -36,6 +36,9 @@ describe('permdrift policy gcp', () => {
     const world = fakeWorld({ projects: ['alpha-prod', 'beta-prod'], days: 5 });
     sinkExport(world, 'org-audit-sink', 'exports');
     const fake = await start({ world, pageSize: 2 });
+    // The folder through Cloud Asset Inventory, then through the resource-manager walk (Asset refused), then a sink export.
+    await collectGcp(options({ folders: [FOLDER_ID] }));
+    fake.addFault({ operation: 'cloudasset.searchAllIamPolicies', kind: 'denied', times: 1 });
     await collectGcp(options({ folders: [FOLDER_ID] }));
     await collectGcp(options({ projects: ['alpha-prod'], auditLogs: 'gs://org-audit-sink/exports' }));
     const operations = [...new Set(fake.requests.map((r) => r.operation))].sort();
@@ -50,7 +53,7 @@ describe('permdrift policy gcp', () => {
   it('grants no permission that writes, and docs/ holds the same role', () => {
     for (const p of READONLY_ROLE.includedPermissions) {
       expect(p).not.toContain('*');
-      expect(p.split('.').pop(), p).toMatch(/^(get|list|getIamPolicy|query)$/);
+      expect(p.split('.').pop(), p).toMatch(/^(get|list|getIamPolicy|query|searchAllIamPolicies)$/);
     }
     expect(readFileSync(join(ROOT, 'docs', 'gcp-readonly-role.json'), 'utf8')).toBe(readonlyRoleText());
   });

@@ -3,7 +3,7 @@
  * (Resource Manager v3 and IAM v2 through google-gax's REST transport) and google-auth-library's
  * REST requests talk to it over HTTP, so pagination, retries and error mapping run as in
  * production. It speaks the REST shapes of Resource Manager v3, IAM v1 (predefined roles too) and v2, IAM Credentials
- * (impersonation), Logging v2 `entries:list`, Policy Analyzer v1 `activities:query` and the Cloud
+ * (impersonation), Cloud Asset v1 `searchAllIamPolicies`, Logging v2 `entries:list`, Policy Analyzer v1 `activities:query` and the Cloud
  * Storage JSON API; it can be scripted with faults and records every request, each with the REST
  * method id, so tests can count them and derive the permissions a collection needs.
  *
@@ -334,6 +334,40 @@ export class FakeGcp {
         },
       };
     }
+    // Cloud Asset Inventory v1 searchAllIamPolicies: project-level policies under the scope (Asset
+    // indexes projects whatever their state), only the bindings that match the query.
+    if (method === 'GET' && (m = /^\/v1\/(organizations|folders|projects)\/([^/:]+):searchAllIamPolicies$/.exec(path))) {
+      const [, kind = '', id = ''] = m;
+      const scope = `${kind}/${id}`;
+      return {
+        operation: 'cloudasset.searchAllIamPolicies',
+        target: id,
+        run: () => {
+          const query = q.get('query') ?? '';
+          if (query !== '' && query !== 'memberTypes:serviceAccount') throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported query ${query}`));
+          const types = q.getAll('assetTypes');
+          if (types.some((t) => t !== 'cloudresourcemanager.googleapis.com/Project')) throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported asset types ${types.join(',')}`));
+          const results: Json[] = [];
+          for (const p of w.projects) {
+            const chain = this.ancestorsOf(p.parent);
+            if (kind === 'projects' ? id !== p.projectId && id !== p.projectNumber : !chain.includes(scope)) continue;
+            const bindings = ((p.policy['bindings'] as { role: string; members: string[] }[] | undefined) ?? []).filter((bd) => query === '' || bd.members.some((x) => x.startsWith('serviceAccount:')));
+            if (bindings.length === 0) continue;
+            results.push({
+              resource: `//cloudresourcemanager.googleapis.com/projects/${p.projectNumber}`,
+              assetType: 'cloudresourcemanager.googleapis.com/Project',
+              project: `projects/${p.projectNumber}`,
+              folders: chain.filter((c) => c.startsWith('folders/')),
+              organization: chain.find((c) => c.startsWith('organizations/')) ?? '',
+              policy: { bindings },
+            });
+          }
+          const size = Math.min(this.size(q.get('pageSize')), 500);
+          const pg = page(results, q.get('pageToken'), size);
+          return { results: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
+        },
+      };
+    }
     // IAM v1 roles.list without a parent: the predefined roles; permissions only with view=FULL.
     if (method === 'GET' && path === '/v1/roles') {
       return {
@@ -487,6 +521,18 @@ export class FakeGcp {
         throw new HttpFault(404, errorBody(404, 'NOT_FOUND', `fake GCP: no route for ${method} ${path}`));
       },
     };
+  }
+
+  /** `folders/F`, …, `organizations/O` above a parent, nearest first. */
+  private ancestorsOf(parent: string): string[] {
+    const chain: string[] = [];
+    let next: string | undefined = parent;
+    while (next && chain.length < 20) {
+      chain.push(next);
+      const folderId: string | undefined = /^folders\/(.+)$/.exec(next)?.[1];
+      next = folderId ? this.opts.world.folders.find((f) => f.id === folderId)?.parent : undefined;
+    }
+    return chain;
   }
 
   private findFolder(id: string): FakeWorld['folders'][number] {

@@ -17,6 +17,8 @@ export interface GcpSelectionFlags {
   /** `api`, `none`, or gs://bucket/prefix; commander sets false for --no-audit-logs. */
   auditLogs: string | boolean;
   activity: boolean;
+  /** false with --no-asset-inventory: list projects with resource manager only. */
+  assetInventory: boolean;
 }
 
 export function addGcpSelectionOptions(cmd: Command): Command {
@@ -27,7 +29,8 @@ export function addGcpSelectionOptions(cmd: Command): Command {
     .addOption(new Option('--impersonate-service-account <email>', 'run every request as this service account (needs roles/iam.serviceAccountTokenCreator on it)').env('PERMDRIFT_GCP_IMPERSONATE_SERVICE_ACCOUNT'))
     .addOption(new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export').env('PERMDRIFT_GCP_AUDIT_LOGS').default('api'))
     .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
-    .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'));
+    .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'))
+    .addOption(new Option('--no-asset-inventory', 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of one Cloud Asset Inventory search for projects whose policies bind service accounts'));
 }
 
 /** A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet. */
@@ -87,6 +90,7 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
       asOf: input.asOf,
       auditLogs,
       isActivityWanted: flags.activity,
+      isAssetInventoryWanted: flags.assetInventory !== false,
       ...(endpoint ? { endpoint } : {}),
       ...(status ? { onProgress: status.update } : {}),
       now: ctx.now,

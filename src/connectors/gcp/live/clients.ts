@@ -1,7 +1,7 @@
 /**
  * Clients for one GCP collection: one set of credentials (Application Default Credentials,
- * optionally impersonating a service account), the gax clients of Resource Manager v3 and IAM v2
- * on their REST transport, plain REST through the same credentials for the APIs without a Node 20
+ * optionally impersonating a service account), the gax clients of Resource Manager v3, IAM v2 and
+ * Cloud Asset v1 on their REST transport, plain REST through the same credentials for the APIs without a Node 20
  * client (IAM v1, Logging v2, Policy Analyzer v1, Cloud Storage JSON), one retry policy for all of
  * them, a token bucket for Logging reads, and a count of every HTTP attempt.
  *
@@ -12,12 +12,13 @@
 import { GoogleAuth, Impersonated, type AuthClient } from 'google-auth-library';
 import resourceManager from '@google-cloud/resource-manager';
 import iam from '@google-cloud/iam';
+import asset from '@google-cloud/asset';
 import { RateLimiter } from '../../aws/live/rate-limiter.js';
 import { credentialsError, gcpError, impersonationError, isCredentialsError, isRetryable } from './errors.js';
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
-export type GcpService = 'cloudresourcemanager' | 'iam' | 'logging' | 'policyanalyzer' | 'storage' | 'iamcredentials' | 'oauth2';
+export type GcpService = 'cloudresourcemanager' | 'cloudasset' | 'iam' | 'logging' | 'policyanalyzer' | 'storage' | 'iamcredentials' | 'oauth2';
 
 export interface GcpClientOptions {
   /** One base URL for every service (tests, emulators); default: the public googleapis.com hosts. */
@@ -62,6 +63,7 @@ type ProjectsClient = InstanceType<typeof resourceManager.ProjectsClient>;
 type FoldersClient = InstanceType<typeof resourceManager.FoldersClient>;
 type OrganizationsClient = InstanceType<typeof resourceManager.OrganizationsClient>;
 type PoliciesClient = InstanceType<typeof iam.v2.PoliciesClient>;
+type AssetServiceClient = InstanceType<typeof asset.v1.AssetServiceClient>;
 
 interface GaxClientOptions {
   [key: string]: string | number | boolean | GoogleAuth | undefined;
@@ -82,6 +84,7 @@ export class GcpClients {
   private foldersClient?: FoldersClient;
   private organizationsClient?: OrganizationsClient;
   private policiesClient?: PoliciesClient;
+  private assetClient?: AssetServiceClient;
 
   constructor(private readonly opts: GcpClientOptions = {}) {
     this.loggingLimiter = new RateLimiter({ ratePerSecond: (opts.loggingReadsPerMinute ?? 60) / 60, burst: 1 });
@@ -168,6 +171,12 @@ export class GcpClients {
     return this.policiesClient;
   }
 
+  /** Cloud Asset Inventory v1 (searchAllIamPolicies), on the same REST transport and credentials. */
+  assets(): AssetServiceClient {
+    this.assetClient ??= new asset.v1.AssetServiceClient(this.gaxOptions());
+    return this.assetClient;
+  }
+
   /**
    * Runs one API call with the collection's retry policy: quota (429 / RESOURCE_EXHAUSTED) and
    * 5xx are retried with exponential backoff; anything else is the caller's to classify. Every
@@ -222,7 +231,7 @@ export class GcpClients {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.projectsClient?.close(), this.foldersClient?.close(), this.organizationsClient?.close(), this.policiesClient?.close()]);
+    await Promise.all([this.projectsClient?.close(), this.foldersClient?.close(), this.organizationsClient?.close(), this.policiesClient?.close(), this.assetClient?.close()]);
   }
 }
 

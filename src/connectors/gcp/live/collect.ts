@@ -21,7 +21,8 @@ import { GcpClients, type GcpCaller, type GcpClientOptions } from './clients.js'
 import { credentialsError, describe, gcpError, isCredentialsError, isDenied, isNotFound, isServiceDisabled } from './errors.js';
 import { stringify, type Json } from './gcloud-json.js';
 import { customRolesUsed, getRole, listDenyPolicies, listKeys, listPredefinedRoles, listServiceAccounts } from './iam.js';
-import { getAncestry, getIamPolicy, listProjectsBelow, resourceName } from './resource-manager.js';
+import { getAncestry, getIamPolicy, getProjectInfo, isActive, listProjectsBelow, resourceName, type ProjectInfo } from './resource-manager.js';
+import { searchProjectsBindingServiceAccounts } from './asset-inventory.js';
 import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
 
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
@@ -39,10 +40,17 @@ export interface CollectGcpOptions {
   /** The snapshot folder; each project lands in `<outDir>/gcp/<project-id>/`. */
   outDir: string;
   projects: string[];
-  /** Folder numbers: every ACTIVE project below each. */
+  /**
+   * Folder numbers: the ACTIVE projects below each whose own allow policy binds a service account
+   * (Cloud Asset Inventory), or every ACTIVE project (the resource-manager walk) when Asset is
+   * refused, disabled or not wanted.
+   */
   folders: string[];
-  /** Organization numbers: every ACTIVE project below each. */
+  /** Organization numbers: as folders. */
   organizations: string[];
+  /** false: list the projects below folders and organizations with resource manager only. */
+  isAssetInventoryWanted?: boolean;
+  assetPageSize?: number;
   impersonateServiceAccount?: string;
   windowStart: Date;
   asOf: Date;
@@ -129,6 +137,8 @@ function levelDir(root: string, ref: GcpResourceRef): string {
 
 /** Shared across the projects of one run: each folder / organization is read once. */
 interface RunCache {
+  /** projects.get answers already read (projects found through Cloud Asset Inventory), by project id. */
+  projects: Map<string, ProjectInfo>;
   folderParents: Map<string, string | undefined>;
   /** resource name → policy, or the failure message. */
   policies: Map<string, Promise<{ policy?: Json; error?: unknown }>>;
@@ -166,10 +176,60 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       if (isCredentialsError(err)) throw credentialsError(err, opts.impersonateServiceAccount);
     };
 
-    // Which projects: named ones, then everything below the folders and organizations.
+    // Which projects: named ones, then those below the folders and organizations (Cloud Asset
+    // Inventory when it answers, else the resource-manager walk).
     const failed: CollectGcpResult['failed'] = [];
+    const runWarnings: CollectGcpResult['warnings'] = [];
     const ids = new Set(opts.projects);
+    const known = new Map<string, ProjectInfo>();
+    const concurrency = opts.concurrency ?? 8;
+    const viaAsset = async (root: string): Promise<boolean> => {
+      if (opts.isAssetInventoryWanted === false) return false;
+      emit(`searching ${root} with Cloud Asset Inventory`);
+      let numbers: string[];
+      try {
+        numbers = (await searchProjectsBindingServiceAccounts(clients, root, opts.assetPageSize)).projectNumbers;
+      } catch (err) {
+        rethrowCredentials(err);
+        runWarnings.push({
+          code: 'asset-inventory-unavailable',
+          message: problem(`Cloud Asset Inventory searchAllIamPolicies on ${root}`, 'cloudasset.assets.searchAllIamPolicies', 'the projects were listed with resource manager instead (projects.list and folders.list for every folder)', err),
+        });
+        return false;
+      }
+      if (numbers.length === 0) {
+        runWarnings.push({ code: 'asset-inventory-empty', message: `Cloud Asset Inventory found no project below ${root} whose allow policy binds a service account (a new organization may not be indexed yet): the projects were listed with resource manager instead` });
+        return false;
+      }
+      // Resource manager names each project (Asset gives numbers) and says whether it is ACTIVE; the
+      // answer is kept for the project's ancestry, so no project is read twice.
+      const skipped = new Map<string, string[]>();
+      const skip = (why: string, what: string): void => void skipped.set(why, [...(skipped.get(why) ?? []), what]);
+      let done = 0;
+      await mapPool(numbers, concurrency, async (n) => {
+        try {
+          const info = await getProjectInfo(clients, n);
+          const id = info.projectId ?? undefined;
+          if (!id) skip('resource manager returned no project id', n);
+          else if (!isActive(info.state)) skip(`resource manager reports it ${String(info.state ?? 'in no state')} (not ACTIVE)`, `${id} (${n})`);
+          else {
+            ids.add(id);
+            known.set(id, info);
+          }
+        } catch (err) {
+          rethrowCredentials(err);
+          skip(problem('resource manager cannot read it (projects.get)', 'resourcemanager.projects.get', 'not audited', err), n);
+        }
+        emit(`${root}: ${++done}/${numbers.length} project(s) found by Cloud Asset Inventory`);
+      });
+      for (const [why, list] of [...skipped].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const shown = list.sort().slice(0, 5).join(', ');
+        runWarnings.push({ code: 'asset-project-skipped', message: `${list.length} project(s) found by Cloud Asset Inventory below ${root} but not audited: ${why}: ${shown}${list.length > 5 ? ` and ${list.length - 5} more` : ''}` });
+      }
+      return true;
+    };
     for (const root of [...opts.folders.map((f) => `folders/${f}`), ...opts.organizations.map((o) => `organizations/${o}`)]) {
+      if (await viaAsset(root)) continue;
       emit(`listing projects below ${root}`);
       try {
         const listing = await listProjectsBelow(clients, root, (n) => emit(`listing projects below ${root}: ${n} found`));
@@ -196,7 +256,6 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
     }
 
     // Predefined roles, once per run: the scan prefers them to the bundled snapshot.
-    const runWarnings: CollectGcpResult['warnings'] = [];
     let predefinedRoles: CollectGcpResult['predefinedRoles'];
     emit('predefined roles (IAM roles.list)');
     try {
@@ -211,7 +270,7 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       runWarnings.push({ code: 'predefined-roles-unreadable', message: problem('predefined roles (IAM roles.list, view FULL)', 'iam.roles.list', 'the scan uses the bundled snapshot of predefined roles (data/gcp/roles.json), which may lag behind Google', err) });
     }
 
-    const cache: RunCache = { folderParents: new Map(), policies: new Map(), orgRoles: new Map(), denies: new Map() };
+    const cache: RunCache = { projects: known, folderParents: new Map(), policies: new Map(), orgRoles: new Map(), denies: new Map() };
     const collected: CollectGcpProjectResult[] = [];
     for (const [i, projectId] of projects.entries()) {
       const label = projects.length > 1 ? `${projectId} (${i + 1}/${projects.length})` : projectId;
@@ -295,7 +354,7 @@ async function collectProject(
   board('main', 'ancestry');
   let ancestry: GcpResourceRef[] = [projectRef];
   try {
-    const a = await getAncestry(clients, projectId, cache.folderParents);
+    const a = await getAncestry(clients, projectId, cache.folderParents, cache.projects.get(projectId));
     ancestry = a.chain;
     await writeJson(join(projectDir, 'ancestry.json'), a.chain.map((r) => ({ id: r.id, type: r.type })));
     if (a.incompleteAt) {

@@ -13,6 +13,8 @@ export const OPERATION_PERMISSIONS: Record<string, readonly string[]> = {
   'cloudresourcemanager.folders.get': ['resourcemanager.folders.get'],
   'cloudresourcemanager.projects.list': ['resourcemanager.projects.list'],
   'cloudresourcemanager.folders.list': ['resourcemanager.folders.list'],
+  // --folder / --organization: which projects bind service accounts, in one search at the scope.
+  'cloudasset.searchAllIamPolicies': ['cloudasset.assets.searchAllIamPolicies'],
   'iam.projects.serviceAccounts.list': ['iam.serviceAccounts.list'],
   'iam.projects.serviceAccounts.keys.list': ['iam.serviceAccountKeys.list'],
   'iam.projects.roles.get': ['iam.roles.get'],
@@ -42,7 +44,7 @@ export interface CustomRole {
 export const READONLY_ROLE: CustomRole = {
   title: 'permdrift read-only scanner',
   description:
-    'Reads allow and deny policies, service accounts, keys, custom and predefined roles, audit logs and Policy Analyzer activity for permdrift (collect gcp / scan gcp). Grants nothing that writes.',
+    'Reads allow and deny policies (one by one, and through Cloud Asset search), service accounts, keys, custom and predefined roles, audit logs and Policy Analyzer activity for permdrift (collect gcp / scan gcp). Grants nothing that writes.',
   stage: 'GA',
   includedPermissions: [...new Set(Object.values(OPERATION_PERMISSIONS).flat())].sort(),
 };

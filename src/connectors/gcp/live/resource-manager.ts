@@ -36,6 +36,25 @@ function parseParent(parent: string | null | undefined): GcpResourceRef | undefi
   return { type: m[1] === 'folders' ? 'folder' : 'organization', id: m[2] };
 }
 
+/** What projects.get says of a project: `name` is `projects/<number>`. */
+export interface ProjectInfo {
+  name?: string | null;
+  projectId?: string | null;
+  parent?: string | null;
+  state?: string | number | null;
+}
+
+/** `projects.get` by id or by number (`GET /v3/projects/{id-or-number}`). */
+export async function getProjectInfo(clients: GcpClients, idOrNumber: string): Promise<ProjectInfo> {
+  const [project] = await clients.call('cloudresourcemanager.projects.get', () => clients.projects().getProject({ name: `projects/${idOrNumber}` }, NO_GAX_RETRY));
+  return project;
+}
+
+/** ACTIVE in either encoding gax may decode the enum to. */
+export function isActive(state: ProjectInfo['state']): boolean {
+  return state === 'ACTIVE' || state === 1;
+}
+
 export interface Ancestry {
   /** Project (by id, as `gcloud projects get-ancestors` prints it), then folders, then the organization. */
   chain: GcpResourceRef[];
@@ -48,8 +67,9 @@ export interface Ancestry {
  * `getProject`, then `getFolder` up the chain: the same list `gcloud projects get-ancestors` prints
  * (project id first, then folder numbers, then the organization number).
  */
-export async function getAncestry(clients: GcpClients, projectId: string, folderCache: Map<string, string | undefined>): Promise<Ancestry> {
-  const [project] = await clients.call('cloudresourcemanager.projects.get', () => clients.projects().getProject({ name: `projects/${projectId}` }, NO_GAX_RETRY));
+export async function getAncestry(clients: GcpClients, projectId: string, folderCache: Map<string, string | undefined>, known?: ProjectInfo): Promise<Ancestry> {
+  // A project found through Cloud Asset was already read with projects.get: not read twice.
+  const project = known ?? (await getProjectInfo(clients, projectId));
   const chain: GcpResourceRef[] = [{ type: 'project', id: project.projectId ?? projectId }];
   const number = /^projects\/(\d+)$/.exec(project.name ?? '')?.[1];
   let next = parseParent(project.parent);
@@ -92,7 +112,7 @@ export async function listProjectsBelow(clients: GcpClients, root: string, onPro
         const [list, , response] = await clients.call('cloudresourcemanager.projects.list', () =>
           clients.projects().listProjects({ parent, pageToken, pageSize: 500 }, { ...NO_GAX_RETRY, autoPaginate: false }),
         );
-        for (const p of list) if (p.projectId && (p.state === 'ACTIVE' || p.state === 1)) projects.push(p.projectId);
+        for (const p of list) if (p.projectId && isActive(p.state)) projects.push(p.projectId);
         pageToken = response?.nextPageToken ?? '';
         onProgress?.(projects.length);
       } while (pageToken);
