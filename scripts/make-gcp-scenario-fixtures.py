@@ -118,3 +118,14 @@ w(f'{d}/{p}/audit-logs/entries.json', [
   entry(p,'2026-11-19T17:00:00Z','alice@example.com',[('storage.buckets.create',True)],'activity'),
   entry(p,'2026-10-21T09:05:00Z','alice@example.com',[('storage.objects.list',True)],'data_access'),
   entry(p,'2026-11-19T17:05:00Z','alice@example.com',[('storage.objects.list',True)],'data_access')])
+
+# G: custom-role-unused-permission (named permissions of a custom role, one also granted by a predefined role)
+p='media-4680'; d=f'{ROOT}/custom-role-unused-permission/gcp'
+w(f'{d}/{p}/ancestry.json', ancestry(p,'900000000009'))
+w(f'{d}/organizations/900000000009/iam-policy.json', {"bindings":[],"etag":"BwYA","version":1})
+w(f'{d}/{p}/iam-policy.json', {"bindings":[binding(f'projects/{p}/roles/bucketManager',f"serviceAccount:{em(p,'publisher')}"),
+  binding('roles/storage.admin',f"serviceAccount:{em(p,'publisher')}")],"etag":"BwYB","version":1})
+w(f'{d}/{p}/service-accounts.json',[sa(p,'publisher','Media publisher','112000000000000000001')])
+w(f'{d}/{p}/roles/bucketManager.json',{"etag":"BwYC","includedPermissions":["storage.buckets.create","storage.buckets.delete","storage.buckets.update"],
+  "name":f"projects/{p}/roles/bucketManager","stage":"GA","title":"Bucket manager"})
+w(f'{d}/{p}/audit-logs/entries.json', background(p)+[entry(p,'2026-11-05T08:00:00Z',em(p,'publisher'),[('storage.buckets.create',True)],'activity')])

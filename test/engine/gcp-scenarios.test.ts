@@ -205,4 +205,20 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
     expect(get?.unverifiable?.detail).toMatch(/Data Access logs read cover 29\.\d+ of the 90 days .*start after the window does \(Data Access logs are kept 30 days in the _Default bucket/);
     expect(report.gcpCoverage?.[0]?.notes.some((n) => n.startsWith('Data Access logs cover 2026-10-21 to 2026-11-19'))).toBe(true);
   });
+
+  it('custom-role-unused-permission: a permission named in a custom role is removed from the role, and other roles granting it are named', async () => {
+    const report = await scan('custom-role-unused-permission');
+    const publisher = of(report, 'publisher');
+    const named = publisher.filter((f) => f.type === 'unused-permission');
+    expect(named.map((f) => f.permissions[0]?.action).sort()).toEqual(['storage.buckets.delete', 'storage.buckets.update']);
+    for (const f of named) {
+      expect(f.recommendation).toContain('from custom role projects/media-4680/roles/bucketManager');
+      expect(f.recommendation).toContain('also granted by roles/storage.admin bound on project media-4680');
+    }
+    expect(calledUnused(publisher)).not.toContain('storage.buckets.create');
+    // storage.admin's other unused permissions reach the account only through the predefined role.
+    const overbroad = publisher.find((f) => f.type === 'overbroad-grant' && f.service === 'storage');
+    expect(overbroad?.permissions.some((p) => p.grantedBy.every((g) => (g as GcpGrantPath).roleKind === 'predefined'))).toBe(true);
+    expect(overbroad?.permissions.map((p) => p.action)).not.toContain('storage.buckets.delete');
+  });
 });

@@ -55,6 +55,8 @@ interface PrincipalUsage {
   /** Any entry in the window (used, denied, unmapped, or as a delegate). */
   entriesInWindow: number;
   deniedInWindow: number;
+  /** Denied checks in the window, per permission. */
+  denied: Map<string, number>;
   /** Last time it acted as a delegate (impersonated another account). */
   lastDelegation: { inWindow: string | null; before: string | null };
   lastSeen: string | null;
@@ -76,7 +78,7 @@ function indexUsage(activity: GcpProjectActivity | null): Map<string, PrincipalU
     const key = email.toLowerCase();
     let u = out.get(key);
     if (!u) {
-      u = { permissions: new Map(), unmappedServices: new Set(), entriesInWindow: 0, deniedInWindow: 0, lastDelegation: { inWindow: null, before: null }, lastSeen: null };
+      u = { permissions: new Map(), unmappedServices: new Set(), entriesInWindow: 0, deniedInWindow: 0, denied: new Map(), lastDelegation: { inWindow: null, before: null }, lastSeen: null };
       out.set(key, u);
     }
     return u;
@@ -86,7 +88,10 @@ function indexUsage(activity: GcpProjectActivity | null): Map<string, PrincipalU
     u.lastSeen = maxDate(u.lastSeen, a.lastSeen);
     if (a.period === 'window') u.entriesInWindow += a.count;
     if (a.isDenied) {
-      if (a.period === 'window') u.deniedInWindow += a.count;
+      if (a.period === 'window') {
+        u.deniedInWindow += a.count;
+        u.denied.set(a.permission, (u.denied.get(a.permission) ?? 0) + a.count);
+      }
       continue;
     }
     const p = u.permissions.get(a.permission) ?? { lastInWindow: null, lastBefore: null };
@@ -216,9 +221,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       reason,
       ...(u && u.deniedInWindow > 0 ? { deniedAttempts: u.deniedInWindow } : {}),
     });
-    for (const a of activity?.permissions ?? []) {
-      if (a.isDenied && a.period === 'window' && a.principalEmail.toLowerCase() === email) deniedAttempts.push({ principal: email, permission: a.permission, count: a.count });
-    }
+    for (const [permission, count] of u?.denied ?? []) deniedAttempts.push({ principal: email, permission, count });
 
     // Stale keys: user-managed, enabled, older than the window, and Policy Analyzer saw no use in it.
     findings.push(...staleKeyFindings(inventory.keys.filter((k) => k.serviceAccountEmail.toLowerCase() === email), keyActivity, window, windowSpan, observed, base, isBefore, !!activity?.activity?.types.includes('serviceAccountKeyLastAuthentication')));
@@ -326,7 +329,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
             service,
             permissions: [perm],
             evidence: evidence(['cloud-audit-logs'], `${j.entitlement.permission}: ${why()}; ${used.length} other ${service} permission(s) were used.`),
-            recommendation: `Remove ${j.entitlement.permission} from custom role ${[...new Set(custom.map((g) => g.binding.role))].join(', ')} (${custom.map(describeGcpPath).slice(0, 2).join('; ')}); other holders of the role lose it too.`,
+            recommendation: `Remove ${j.entitlement.permission} from custom role ${[...new Set(custom.map((g) => g.binding.role))].join(', ')} (${custom.map(describeGcpPath).slice(0, 2).join('; ')}); other holders of the role lose it too.${alsoGrantedText(j.entitlement.grantedBy.filter((g) => g.roleKind !== 'custom'))}`,
           });
         }
       }
@@ -415,6 +418,12 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
   };
   if (inventory.collectedBy) coverage.collectedBy = inventory.collectedBy;
   return { findings, coverage };
+}
+
+/** Other roles that grant the same permission: removing it from the custom role alone is not enough. */
+function alsoGrantedText(paths: GcpGrantPath[]): string {
+  if (paths.length === 0) return '';
+  return ` It is also granted by ${paths.slice(0, 3).map(describeGcpPath).join('; ')}${paths.length > 3 ? `; and ${paths.length - 3} more` : ''}: replace those roles too, or the account keeps it.`;
 }
 
 function mergeDenied(list: GcpProjectCoverage['deniedAttempts']): GcpProjectCoverage['deniedAttempts'] {
