@@ -56,7 +56,7 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     const fake = await start({ world: fakeWorld({ serviceAccounts: 4, logEntries: 40 }) });
     const snap = mkdtempSync(join(tmpdir(), 'permdrift-gcp-snap-'));
     const collected = await permdrift(['collect', 'gcp', '--project', 'alpha-prod', '--as-of', AS_OF, '-o', snap]);
-    expect(collected.stderr).toContain('permdrift: project alpha-prod read as serviceAccount:permdrift-scanner@audit-host.iam.gserviceaccount.com; 4 service account(s); audit logs from logging entries.list (40 entries)');
+    expect(collected.stderr).toContain('permdrift: project alpha-prod read as serviceAccount:permdrift-scanner@audit-host.iam.gserviceaccount.com; 4 service account(s); audit logs from logging entries.list (40 entries, 1 page at 60 reads/min)');
     expect(collected.code).toBe(0);
     expect(collected.stdout).toBe('');
     const replayed = await permdrift(['scan', 'files', snap, '--as-of', AS_OF, '--format', 'json']);
@@ -128,6 +128,31 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     expect(walked.code).toBe(0);
     expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
     expect(fake.calls('cloudresourcemanager.projects.list').length).toBeGreaterThan(0);
+  });
+
+  it('--logging-reads-per-minute (or PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE) sets the Logging pace; a bad value is a usage error before any request', async () => {
+    const fake = await start({ world: fakeWorld({ logEntries: 30 }), pageSize: 10 });
+    const args = ['collect', 'gcp', '--project', 'alpha-prod', '--as-of', AS_OF, '--no-activity'];
+    const flag = await permdrift([...args, '--logging-reads-per-minute', '6000', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    expect(flag.code).toBe(0);
+    expect(flag.stderr).toContain('audit logs from logging entries.list (30 entries, 3 pages at 6,000 reads/min)');
+    // commander reads option variables from process.env.
+    process.env['PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'] = '1200';
+    let env: Awaited<ReturnType<typeof permdrift>>;
+    try {
+      env = await permdrift([...args, '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    } finally {
+      delete process.env['PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'];
+    }
+    expect(env.code).toBe(0);
+    expect(env.stderr).toContain('(30 entries, 3 pages at 1,200 reads/min)');
+    const before = fake.requests.length;
+    for (const bad of ['0', 'fast', '1.5', '-3']) {
+      const r = await permdrift([...args, `--logging-reads-per-minute=${bad}`, '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`error: invalid --logging-reads-per-minute "${bad}"`);
+    }
+    expect(fake.requests.length).toBe(before);
   });
 
   it('no Application Default Credentials: exit 2, `error:` and the gcloud command, no stack', async () => {

@@ -19,6 +19,8 @@ export interface GcpSelectionFlags {
   activity: boolean;
   /** false with --no-asset-inventory: list projects with resource manager only. */
   assetInventory: boolean;
+  /** Logging entries.list requests a minute (the project's read quota). */
+  loggingReadsPerMinute?: string;
 }
 
 export function addGcpSelectionOptions(cmd: Command): Command {
@@ -30,6 +32,7 @@ export function addGcpSelectionOptions(cmd: Command): Command {
     .addOption(new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export').env('PERMDRIFT_GCP_AUDIT_LOGS').default('api'))
     .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
     .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'))
+    .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'))
     .addOption(new Option('--no-asset-inventory', 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of one Cloud Asset Inventory search for projects whose policies bind service accounts'));
 }
 
@@ -59,6 +62,15 @@ export interface RunCollectGcpInput {
   isQuiet: boolean;
 }
 
+function readsPerMinute(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`invalid --logging-reads-per-minute "${value}"`, 'pass a whole number of requests a minute, e.g. 60 (Logging\'s default read quota) or the quota raised for the project');
+  }
+  return n;
+}
+
 function auditLogSource(value: string | boolean): string {
   if (value === false) return 'none';
   if (value === true) return 'api';
@@ -72,6 +84,7 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
   const { io } = ctx;
   const flags = input.flags;
   const auditLogs = auditLogSource(flags.auditLogs);
+  const loggingReadsPerMinute = readsPerMinute(flags.loggingReadsPerMinute);
   if (flags.project.length + flags.folder.length + flags.organization.length === 0) {
     throw new UsageError('no project to collect', 'pass --project <id> (repeatable), --folder <number> or --organization <number>');
   }
@@ -91,6 +104,7 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
       auditLogs,
       isActivityWanted: flags.activity,
       isAssetInventoryWanted: flags.assetInventory !== false,
+      ...(loggingReadsPerMinute ? { loggingReadsPerMinute } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(status ? { onProgress: status.update } : {}),
       now: ctx.now,

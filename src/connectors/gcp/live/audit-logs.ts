@@ -33,7 +33,7 @@ export async function listAuditLogEntries(
   projectId: string,
   window: { start: Date; end: Date },
   file: string,
-  opts: { pageSize?: number; onPage?: (entries: number, lastTimestamp: string | null) => void } = {},
+  opts: { pageSize?: number; onPage?: (entries: number, lastTimestamp: string | null, pages: number, isLast: boolean) => void } = {},
 ): Promise<EntriesResult> {
   const stream = createWriteStream(file);
   const result: EntriesResult = { entries: 0, pages: 0, lastTimestamp: null };
@@ -55,8 +55,8 @@ export async function listAuditLogEntries(
         result.entries++;
         if (typeof entry === 'object' && entry !== null && !Array.isArray(entry) && typeof entry['timestamp'] === 'string') result.lastTimestamp = entry['timestamp'];
       }
-      opts.onPage?.(result.entries, result.lastTimestamp);
       pageToken = page.nextPageToken || undefined;
+      opts.onPage?.(result.entries, result.lastTimestamp, result.pages, pageToken === undefined);
     } while (pageToken);
     await write(stream, result.entries === 0 ? ']\n' : '\n]\n');
   } finally {

@@ -17,6 +17,7 @@ import { mapPool } from '../../aws/live/pool.js';
 import { PREDEFINED_ROLES_FILE, predefinedRolesText } from '../predefined-roles.js';
 import { ACTIVITY_TYPES, queryActivity } from './activity.js';
 import { listAuditLogEntries } from './audit-logs.js';
+import { loggingProgressText } from './logging-progress.js';
 import { GcpClients, type GcpCaller, type GcpClientOptions } from './clients.js';
 import { credentialsError, describe, gcpError, isCredentialsError, isDenied, isNotFound, isServiceDisabled } from './errors.js';
 import { stringify, type Json } from './gcloud-json.js';
@@ -77,7 +78,7 @@ export interface CollectGcpProjectResult {
   projectId: string;
   projectDir: string;
   serviceAccounts: number;
-  /** `logging entries.list (N entries)`, `gs://…`, `none`. */
+  /** `logging entries.list (N entries, P pages at R reads/min)`, `gs://…`, `none`. */
   usageSource: string;
   warnings: ReportWarning[];
 }
@@ -521,7 +522,6 @@ async function collectAuditLogs(
   if (opts.auditLogs === 'none') return 'none';
   const dir = join(projectDir, 'audit-logs');
   const window = { start: opts.windowStart, end: opts.asOf };
-  const span = opts.asOf.getTime() - opts.windowStart.getTime();
   const started = Date.now();
   if (sink) {
     const url = `gs://${sink.bucket}${sink.prefix ? `/${sink.prefix}` : ''}`;
@@ -545,12 +545,14 @@ async function collectAuditLogs(
     }
   }
   await mkdir(dir, { recursive: true });
+  const clock = opts.now ?? (() => new Date());
+  const logStart = clock().getTime();
+  const readsPerMinute = opts.loggingReadsPerMinute ?? 60;
+  progress(loggingProgressText({ pages: 0, entries: 0, lastTimestamp: null, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: 0 }));
   const r = await listAuditLogEntries(clients, projectId, window, join(dir, 'entries.json'), {
     ...(opts.logPageSize ? { pageSize: opts.logPageSize } : {}),
-    onPage: (n, last) => {
-      const fraction = last ? (new Date(last).getTime() - opts.windowStart.getTime()) / span : 0;
-      progress(`audit log entries ${n.toLocaleString('en-US')}${last ? ` up to ${last.slice(0, 10)}` : ''}${eta(started, fraction)}`);
-    },
+    onPage: (entries, lastTimestamp, pages, isLast) =>
+      progress(loggingProgressText({ pages, entries, lastTimestamp, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: clock().getTime() - logStart, isDone: isLast })),
   });
   if (r.failure !== undefined) {
     rethrowCredentials(r.failure);
@@ -562,7 +564,7 @@ async function collectAuditLogs(
     }
     warn('audit-logs-incomplete', problem(`audit logs of ${projectId} (logging entries.list)`, 'logging.logEntries.list', `the listing stopped after ${r.entries} entries${r.lastTimestamp ? ` (up to ${r.lastTimestamp})` : ''}: entries after that, up to ${opts.asOf.toISOString()}, are a coverage gap`, r.failure));
   }
-  return `logging entries.list (${r.entries} entries)`;
+  return `logging entries.list (${r.entries} entries, ${r.pages} page${r.pages === 1 ? '' : 's'} at ${readsPerMinute.toLocaleString('en-US')} reads/min)`;
 }
 
 async function collectActivity(
