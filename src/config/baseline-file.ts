@@ -2,6 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../model/errors.js';
+import { TOO_LARGE_HINT, tooLargeReason } from './report-size.js';
 import { SCHEMA_VERSION, type Report } from '../model/report.js';
 import { validateReport } from '../reporters/validate-report.js';
 
@@ -10,6 +11,8 @@ export async function readBaselineFile(path: string): Promise<Report> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
+    const tooLarge = tooLargeReason(cause);
+    if (tooLarge) throw new ConfigError(`baseline ${path} is ${tooLarge}`, TOO_LARGE_HINT, { cause, file: path });
     throw new ConfigError(`cannot read baseline ${path}`, 'create one with `permdrift baseline update <dir> --baseline <file>`, or check the path', { cause, file: path });
   }
   let value: unknown;

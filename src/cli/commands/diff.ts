@@ -11,6 +11,8 @@ import { validateReport } from '../../reporters/validate-report.js';
 import { type CommandContext, collect, writeAtomically } from '../context.js';
 import { isColorWanted } from '../options.js';
 
+import { TOO_LARGE_HINT, tooLargeReason } from '../../config/report-size.js';
+
 const REPORT_HINT = 'give a JSON report written by `permdrift scan … --format json`';
 
 /** Reads and validates one report; every way it can fail names the file. */
@@ -19,6 +21,8 @@ export async function loadReportFile(file: string): Promise<Report> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
+    const tooLarge = tooLargeReason(err);
+    if (tooLarge) throw new InputError(`${file} is ${tooLarge}`, TOO_LARGE_HINT, { cause: err, file });
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
     throw new InputError(`cannot read ${file}: ${why}`, 'check the path', { cause: err, file });
