@@ -9,14 +9,19 @@
 // Prints the best / median of each, the ratio and the peak RSS. The temporary directory is removed
 // at the end. Memory must not grow with the size of a file: the reader streams.
 //
+// The reader runs with its default worker count (one worker thread per core); BENCH_GCP_WORKERS
+// sets it (1 = the serial, in-process reader).
+//
 //   npm run build && node bench/gcp-audit-logs.mjs            (also a step of `npm run bench`)
-// Environment: BENCH_REPEAT, BENCH_GCP_GZ_MB, BENCH_GCP_KEEP=1 (keep the generated files).
+// Environment: BENCH_REPEAT, BENCH_GCP_GZ_MB, BENCH_GCP_WORKERS, BENCH_GCP_KEEP=1 (keep the
+// generated files), BENCH_GCP_DIR=<dir> (generate into <dir> once and reuse it on later runs; never
+// removed).
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, createWriteStream, existsSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -181,7 +186,7 @@ const hasGnuTime = existsSync('/usr/bin/time');
 
 async function scan(root) {
   const self = fileURLToPath(import.meta.url);
-  const args = [self, '--child', root];
+  const args = [self, '--child', root, process.env.BENCH_GCP_WORKERS ?? ''];
   const { seconds, out, err } = hasGnuTime ? await run('/usr/bin/time', ['-v', process.execPath, ...args]) : await run(process.execPath, args);
   const report = JSON.parse(out.trim().split('\n').pop());
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
@@ -194,10 +199,10 @@ function stats(values) {
 }
 
 /** The child: one read of the snapshot, one JSON line on stdout. */
-async function child(root) {
+async function child(root, workers) {
   const { readGcpProjectActivity } = await import('../dist/connectors/gcp/audit-logs/read-project-activity.js');
   const started = process.hrtime.bigint();
-  const r = await readGcpProjectActivity(root, PROJECT, { windowStart: new Date(WINDOW.windowStart), asOf: new Date(WINDOW.asOf) });
+  const r = await readGcpProjectActivity(root, PROJECT, { windowStart: new Date(WINDOW.windowStart), asOf: new Date(WINDOW.asOf), ...(workers ? { workers: Number(workers) } : {}) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const c = r.auditLogs;
   process.stdout.write(
@@ -208,12 +213,22 @@ async function child(root) {
 export default async function gcpAuditLogsBench() {
   const repeat = Number(process.env.BENCH_REPEAT ?? 3);
   const gzTarget = Number(process.env.BENCH_GCP_GZ_MB ?? 200) * MB;
-  const root = await mkdtemp(join(tmpdir(), 'permdrift-bench-gcp-'));
+  const fixedDir = process.env.BENCH_GCP_DIR;
+  const root = fixedDir ?? (await mkdtemp(join(tmpdir(), 'permdrift-bench-gcp-')));
+  const manifest = join(root, `manifest-${gzTarget}.json`);
   try {
-    log(`GCP audit log benchmark: generating ~${(gzTarget / MB).toFixed(0)} MB of sink files in ${root}`);
-    const g0 = Date.now();
-    const m = await generate(root, gzTarget);
-    log(`  generated ${m.files.length} files, ${m.entries.toLocaleString('en-US')} entries in ${((Date.now() - g0) / 1000).toFixed(0)} s`);
+    let m;
+    if (fixedDir !== undefined && existsSync(manifest)) {
+      m = JSON.parse(await readFile(manifest, 'utf8'));
+      log(`GCP audit log benchmark: reusing the sink files in ${root}`);
+    } else {
+      log(`GCP audit log benchmark: generating ~${(gzTarget / MB).toFixed(0)} MB of sink files in ${root}`);
+      const g0 = Date.now();
+      if (fixedDir !== undefined) await rm(join(root, 'gcp'), { recursive: true, force: true });
+      m = await generate(root, gzTarget);
+      if (fixedDir !== undefined) await writeFile(manifest, JSON.stringify(m));
+      log(`  generated ${m.files.length} files, ${m.entries.toLocaleString('en-US')} entries in ${((Date.now() - g0) / 1000).toFixed(0)} s`);
+    }
     const gz = [];
     const sc = [];
     for (let i = 0; i < repeat; i++) {
@@ -227,6 +242,7 @@ export default async function gcpAuditLogsBench() {
     const s = stats(sc.map((x) => x.wallSeconds));
     const line = (k, v) => console.log(`  ${k.padEnd(34)} ${v}`);
     console.log('\nGCP audit logs (readGcpProjectActivity from dist/, child process, sink export JSON lines .gz)');
+    line('workers', process.env.BENCH_GCP_WORKERS ? process.env.BENCH_GCP_WORKERS : `default (${availableParallelism()} = available parallelism)`);
     line('files', `${m.files.length} (hourly, activity + data_access)`);
     line('entries', m.entries.toLocaleString('en-US'));
     line('raw MB', (m.raw / MB).toFixed(0));
@@ -236,10 +252,11 @@ export default async function gcpAuditLogsBench() {
     line('ratio read / gzip -dc (best, median)', `${(s.best / g.best).toFixed(2)}, ${(s.median / g.median).toFixed(2)}`);
     line('peak RSS MB', `${Math.max(...sc.map((x) => x.rssMb)).toFixed(0)}   (${sc[0].rssSource})`);
   } finally {
-    if (process.env.BENCH_GCP_KEEP === '1') log(`  kept ${root}`);
+    if (fixedDir !== undefined) log(`  kept ${root} (BENCH_GCP_DIR)`);
+    else if (process.env.BENCH_GCP_KEEP === '1') log(`  kept ${root}`);
     else await rm(root, { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3]);
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);
 else if (process.argv[1] === fileURLToPath(import.meta.url)) await gcpAuditLogsBench();

@@ -1,9 +1,9 @@
 /**
  * Streams a set of CloudTrail log files into call aggregates plus coverage.
  *
- * Files are spread over a small pool of worker threads (largest first, so one big file does not
- * finish last alone); each worker streams its file (gunzip runs in libuv's threadpool, overlapping
- * the worker's own parsing) and returns a per-file aggregate which this thread merges. A file that
+ * Files are spread over a small pool of worker threads (../../file-worker-pool.ts; largest first,
+ * so one big file does not finish last alone); each worker streams its file (gunzip runs in libuv's
+ * threadpool, overlapping the worker's own parsing) and returns a per-file aggregate which this thread merges. A file that
  * fails, or whose worker dies, becomes a `filesFailed` entry; the other files still count.
  */
 
@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { CallAggregate, CloudTrailCoverage, LogFileProblem } from '../../../model/activity.js';
+import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
 import { normaliseBound } from './event-time.js';
 import { type AggregationWindow, CallStore, CallerCache, callKey, mergeInto } from './file-aggregator.js';
 import { type FileReport, aggregateCloudTrailFile, describeReadError } from './read-cloudtrail-file.js';
@@ -181,156 +182,6 @@ class ProgressTracker {
   }
 }
 
-/**
- * How to start a worker running the script beside this module. The built package runs the .js
- * directly. Under vitest / tsx this module is the .ts source, so the worker is too: a small eval'd
- * bootstrap loads it through tsx's scoped `tsImport` (tsx is a devDependency; `--import tsx` in a
- * worker's execArgv does not apply to the worker's own entry on Node 20). If tsx is missing the
- * worker fails to start and the files are read in-process.
- */
-function defaultWorkerStart(): () => Worker {
-  const isTypeScript = import.meta.url.endsWith('.ts');
-  if (!isTypeScript) {
-    const url = new URL('./cloudtrail-worker.js', import.meta.url);
-    return () => new Worker(url, { stdout: false, stderr: false });
-  }
-  const url = new URL('./cloudtrail-worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(url)}, ${JSON.stringify(import.meta.url)}))`;
-  return () => new Worker(code, { eval: true, stdout: false, stderr: false });
-}
-
-interface PoolContext {
-  queue: string[];
-  attempts: Map<string, number>;
-  window: AggregationWindow;
-  merger: Merger;
-  progress: ProgressTracker;
-  startWorker: () => Worker;
-  onWorkerReady: ((threadId: number) => void) | undefined;
-}
-
-type Spawned = { worker: Worker } | { error: string };
-
-type Outcome<T> = { isDone: false } | { isDone: true; value: T };
-
-/**
- * Waits until `onMessage` settles, or the worker errors or exits — whichever comes first — and
- * removes its listeners either way, so a pool slot never leaks handlers across files.
- */
-function awaitWorker<T>(
-  worker: Worker,
-  on: { message: (msg: WorkerReply) => Outcome<T>; error: (err: Error) => T; exit: (code: number) => T },
-  request?: WorkerRequest,
-): Promise<T> {
-  return new Promise((resolve) => {
-    const settle = (value: T): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      resolve(value);
-    };
-    const onMessage = (msg: WorkerReply): void => {
-      const outcome = on.message(msg);
-      if (outcome.isDone) settle(outcome.value);
-    };
-    const onError = (err: Error): void => settle(on.error(err));
-    const onExit = (code: number): void => settle(on.exit(code));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    if (request) worker.postMessage(request);
-  });
-}
-
-async function spawnWorker(ctx: PoolContext): Promise<Spawned> {
-  let worker: Worker;
-  try {
-    worker = ctx.startWorker();
-  } catch (err) {
-    return { error: describeReadError(err) };
-  }
-  return awaitWorker<Spawned>(worker, {
-    message: (msg) => (msg.type === 'ready' ? { isDone: true, value: { worker } } : { isDone: false }),
-    error: (err) => {
-      void worker.terminate();
-      return { error: err.message };
-    },
-    exit: (code) => ({ error: `worker exited with code ${code} before starting` }),
-  });
-}
-
-type WorkerRun<T> = { isCrash: false; value: T } | { isCrash: true; reason: string };
-
-/** Sends `request` and waits for the reply `accept` picks, or for the worker to die. */
-function ask<T>(worker: Worker, request: WorkerRequest, ctx: PoolContext, accept: (msg: WorkerReply) => T | undefined): Promise<WorkerRun<T>> {
-  return awaitWorker<WorkerRun<T>>(
-    worker,
-    {
-      message: (msg) => {
-        if (msg.type === 'progress') {
-          ctx.progress.advance(msg.bytes, msg.events);
-          return { isDone: false };
-        }
-        const value = accept(msg);
-        return value === undefined ? { isDone: false } : { isDone: true, value: { isCrash: false, value } };
-      },
-      error: (err) => ({ isCrash: true, reason: `worker crashed: ${err.message}` }),
-      exit: (code) => ({ isCrash: true, reason: `worker exited unexpectedly (code ${code})` }),
-    },
-    request,
-  );
-}
-
-/** A file whose worker died this many times is given up on (reported failed) instead of retried. */
-const MAX_ATTEMPTS = 2;
-
-/**
- * One pool slot: a worker taking files from the shared queue until it is empty, then handing over
- * its aggregates. Files are committed (coverage and calls) only when those arrive; if the worker
- * dies, the file it was reading is reported failed and the files it had finished are queued again.
- */
-async function workerLoop(ctx: PoolContext): Promise<void> {
-  for (;;) {
-    const spawned = await spawnWorker(ctx);
-    if ('error' in spawned) return; // what is left in the queue is read in-process afterwards
-    const worker = spawned.worker;
-    ctx.onWorkerReady?.(worker.threadId);
-    const finished: { file: string; report: FileReport }[] = [];
-    let crash: string | null = null;
-    for (let file = ctx.queue.shift(); file !== undefined; file = ctx.queue.shift()) {
-      const run = await ask(worker, { type: 'file', file, window: ctx.window }, ctx, (m) => (m.type === 'done' ? m.report : undefined));
-      ctx.progress.fileDone();
-      if (run.isCrash) {
-        ctx.merger.fail(file, `${run.reason} while reading this file`);
-        crash = run.reason;
-        break;
-      }
-      if (run.value.isOk) finished.push({ file, report: run.value });
-      else ctx.merger.fail(file, run.value.reason);
-    }
-    if (crash === null) {
-      const run = await ask(worker, { type: 'finish' }, ctx, (m) => (m.type === 'calls' ? m.calls : undefined));
-      if (!run.isCrash) {
-        for (const f of finished) ctx.merger.addFile(f.file, f.report);
-        ctx.merger.addCalls(run.value);
-        await worker.terminate();
-        return;
-      }
-      crash = run.reason;
-    }
-    void worker.terminate();
-    ctx.progress.filesUndone(finished.length);
-    for (const f of finished) {
-      const attempts = (ctx.attempts.get(f.file) ?? 0) + 1;
-      ctx.attempts.set(f.file, attempts);
-      if (attempts >= MAX_ATTEMPTS) ctx.merger.fail(f.file, `its results were lost twice with a crashed worker (${crash})`);
-      else ctx.queue.push(f.file);
-    }
-    // Nothing left to read (and nothing of this worker's to redo): a new worker would have no work.
-    if (ctx.queue.length === 0) return;
-  }
-}
-
 async function readInProcess(files: string[], window: AggregationWindow, merger: Merger, progress: ProgressTracker): Promise<void> {
   const callers = new CallerCache();
   const total = new CallStore();
@@ -368,16 +219,26 @@ export async function readCloudTrail(opts: ReadCloudTrailOptions, internals: Rea
 
   if (workerCount > 1) {
     const entry = internals.workerEntry;
-    const ctx: PoolContext = {
+    await runFileWorkerPool<WorkerReply, FileReport, CallAggregate[]>({
       queue,
-      attempts: new Map(),
-      window,
-      merger,
-      progress,
-      startWorker: entry !== undefined ? () => new Worker(entry, { stdout: false, stderr: false }) : defaultWorkerStart(),
+      workers: workerCount,
+      startWorker: entry !== undefined ? () => new Worker(entry, { stdout: false, stderr: false }) : workerStarter(import.meta.url, './cloudtrail-worker'),
+      fileRequest: (file): WorkerRequest => ({ type: 'file', file, window }),
+      doneReport: (m) => (m.type === 'done' ? m.report : undefined),
+      finishTotal: (m) => (m.type === 'calls' ? m.calls : undefined),
+      onProgress: (m) => {
+        if (m.type === 'progress') progress.advance(m.bytes, m.events);
+      },
+      onFileDone: () => progress.fileDone(),
+      onFilesUndone: (n) => progress.filesUndone(n),
       onWorkerReady: internals.onWorkerReady,
-    };
-    await Promise.all(Array.from({ length: workerCount }, () => workerLoop(ctx)));
+      commit: (finished, calls) => {
+        for (const f of finished) merger.addFile(f.file, f.report);
+        merger.addCalls(calls);
+      },
+      fail: (file, reason) => merger.fail(file, reason),
+      describeError: describeReadError,
+    });
   }
   // workers = 1, or no worker could start (e.g. TypeScript sources without tsx): read here.
   await readInProcess(queue.splice(0), window, merger, progress);

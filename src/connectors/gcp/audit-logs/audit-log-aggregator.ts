@@ -164,7 +164,7 @@ export class AuditLogAggregator {
     period: Period,
     time: string,
   ): void {
-    const key = principalEmail + SEP + permission + SEP + (isDenied ? 'd' : 'g') + SEP + (project ?? '') + SEP + stream + SEP + period;
+    const key = principalEmail + SEP + permission + SEP + (isDenied ? 'd' : 'g') + SEP + (project ?? '') + SEP + stream + SEP + period; // = permissionKey(row)
     const row = this.permissions.get(key);
     if (row !== undefined) {
       bump(row, time);
@@ -176,14 +176,14 @@ export class AuditLogAggregator {
   }
 
   private addUnmapped(principalEmail: string, serviceName: string, methodName: string, period: Period, time: string): void {
-    const key = principalEmail + SEP + serviceName + SEP + methodName + SEP + period;
+    const key = principalEmail + SEP + serviceName + SEP + methodName + SEP + period; // = unmappedKey(row)
     const row = this.unmapped.get(key);
     if (row !== undefined) bump(row, time);
     else this.unmapped.set(key, { principalEmail, serviceName, methodName, period, count: 1, firstSeen: time, lastSeen: time });
   }
 
   private addDelegation(serviceAccount: string, delegate: string, position: number, period: Period, time: string): void {
-    const key = serviceAccount + SEP + delegate + SEP + String(position) + SEP + period;
+    const key = serviceAccount + SEP + delegate + SEP + String(position) + SEP + period; // = delegationKey(row)
     const row = this.delegations.get(key);
     if (row !== undefined) bump(row, time);
     else this.delegations.set(key, { serviceAccount, delegate, position, period, count: 1, firstSeen: time, lastSeen: time });
@@ -191,11 +191,25 @@ export class AuditLogAggregator {
 
   /** Takes over `other`'s rows and figures (`other` must not be used afterwards). */
   absorb(other: AuditLogAggregator): void {
-    absorbMap(this.permissions, other.permissions);
-    absorbMap(this.unmapped, other.unmapped);
-    absorbMap(this.delegations, other.delegations);
+    this.absorbRows(other.rows());
+    this.absorbStats(other.stats);
+  }
+
+  /** The rows, as plain data (they can cross a worker boundary). */
+  rows(): AuditRows {
+    return { permissions: [...this.permissions.values()], unmapped: [...this.unmapped.values()], delegations: [...this.delegations.values()] };
+  }
+
+  /** Takes over rows (the objects are kept, not copied: the caller must not use them afterwards). */
+  absorbRows(rows: AuditRows): void {
+    absorbRowList(this.permissions, rows.permissions, permissionKey);
+    absorbRowList(this.unmapped, rows.unmapped, unmappedKey);
+    absorbRowList(this.delegations, rows.delegations, delegationKey);
+  }
+
+  /** Adds the coverage figures of a file (or of several merged). */
+  absorbStats(o: AuditFileStats): void {
     const s = this.stats;
-    const o = other.stats;
     s.entriesRead += o.entriesRead;
     s.entriesAfterAsOf += o.entriesAfterAsOf;
     s.recordsSkipped += o.recordsSkipped;
@@ -206,8 +220,28 @@ export class AuditLogAggregator {
   }
 }
 
-function absorbMap<T extends Counted>(into: Map<string, T>, from: Map<string, T>): void {
-  for (const [key, row] of from) {
+/** Every row of an aggregator, unsorted. */
+export interface AuditRows {
+  permissions: GcpPermissionAggregate[];
+  unmapped: GcpUnmappedAggregate[];
+  delegations: GcpDelegationAggregate[];
+}
+
+function permissionKey(r: GcpPermissionAggregate): string {
+  return r.principalEmail + SEP + r.permission + SEP + (r.isDenied ? 'd' : 'g') + SEP + (r.project ?? '') + SEP + r.stream + SEP + r.period;
+}
+
+function unmappedKey(r: GcpUnmappedAggregate): string {
+  return r.principalEmail + SEP + r.serviceName + SEP + r.methodName + SEP + r.period;
+}
+
+function delegationKey(r: GcpDelegationAggregate): string {
+  return r.serviceAccount + SEP + r.delegate + SEP + String(r.position) + SEP + r.period;
+}
+
+function absorbRowList<T extends Counted>(into: Map<string, T>, rows: T[], keyOf: (row: T) => string): void {
+  for (const row of rows) {
+    const key = keyOf(row);
     const prev = into.get(key);
     if (prev === undefined) into.set(key, row);
     else absorbRow(prev, row);

@@ -9,7 +9,7 @@ import type { TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js';
-import { type AuditWindow, AuditLogAggregator } from './audit-log-aggregator.js';
+import { type AuditFileStats, type AuditWindow, AuditLogAggregator } from './audit-log-aggregator.js';
 import { JsonValueSplitter, type JsonStreamShape } from './json-value-splitter.js';
 
 export interface AuditFileTuning {
@@ -25,8 +25,20 @@ export type AuditFileOutcome =
   | { isOk: true; bytesRead: number; shape: JsonStreamShape | null; aggregator: AuditLogAggregator }
   | { isOk: false; reason: string };
 
-const DEFAULT_READ_CHUNK = 1 << 20;
-const DEFAULT_GUNZIP_CHUNK = 1 << 20;
+/** What a file read reports without its rows: plain data, so it can cross a worker boundary. */
+export type AuditFileReport = { isOk: true; bytesRead: number; stats: AuditFileStats } | { isOk: false; reason: string };
+
+export function reportOf(outcome: AuditFileOutcome): AuditFileReport {
+  return outcome.isOk ? { isOk: true, bytesRead: outcome.bytesRead, stats: outcome.aggregator.stats } : outcome;
+}
+
+// 256 KiB pieces rather than 1 MiB: as fast on the benchmark, and with one reader per core the
+// larger pieces (kept alive across awaits, so freed only by full GCs) took peak RSS from ~190 MB
+// to ~240 MB with two workers.
+const DEFAULT_READ_CHUNK = 1 << 18;
+const DEFAULT_GUNZIP_CHUNK = 1 << 18;
+/** Decompressed bytes zlib may run ahead of the parser, so inflating (threadpool) overlaps parsing. */
+const GUNZIP_READ_AHEAD = 1 << 20;
 
 export async function aggregateAuditLogFile(file: string, window: AuditWindow, tuning: AuditFileTuning = {}): Promise<AuditFileOutcome> {
   const aggregator = new AuditLogAggregator(window);
@@ -51,7 +63,7 @@ export async function aggregateAuditLogFile(file: string, window: AuditWindow, t
     if (isGzip) {
       const chunkSize = tuning.gunzipChunkBytes ?? DEFAULT_GUNZIP_CHUNK;
       // zlib streams pass Transform options through (lib/zlib.js), which ZlibOptions does not declare.
-      const options: ZlibOptions & TransformOptions = { chunkSize, readableHighWaterMark: Math.max(2 * chunkSize, 1 << 21) };
+      const options: ZlibOptions & TransformOptions = { chunkSize, readableHighWaterMark: Math.max(2 * chunkSize, GUNZIP_READ_AHEAD) };
       await pipeline(source, createGunzip(options), consume);
     } else {
       await pipeline(source, consume);

@@ -8,28 +8,46 @@
  *                                 `.json` / `.jsonl` / `.ndjson`, each optionally `.gz`, at any depth
  *   <dir>/gcp/<P>/activity/*.json Policy Analyzer last-authentication activity (activity.ts)
  *
- * Log files are read one at a time, in sorted path order, each streamed and aggregated on its own
- * (memory: one chunk, one entry and the aggregates). A file that cannot be read to the end — a
- * truncated gzip, invalid JSON — is listed in `filesFailed` with the reason and contributes nothing;
- * the other files still count. The engine then sees aggregates and coverage, never a log entry.
+ * Log files are independent: each is streamed and aggregated on its own (memory: one chunk, one
+ * entry and the aggregates), on a pool of worker threads (../../file-worker-pool.ts, shared with the
+ * CloudTrail reader; one worker per core by default, largest files first) or, with `workers: 1`, one
+ * at a time in this thread. A file that cannot be read to the end — a truncated gzip, invalid JSON —
+ * is listed in `filesFailed` with the reason and contributes nothing; the other files still count.
+ * Merging only adds counts and takes minima and maxima, and the rows and failures are sorted at the
+ * end, so the result is the same whatever the worker count or the order files finish in. The engine
+ * then sees aggregates and coverage, never a log entry.
  */
 
 import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { LogFileProblem } from '../../../model/activity.js';
 import type { GcpAuditLogCoverage, GcpProjectActivity } from '../../../model/gcp-activity.js';
+import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js';
+import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
 import { readGcpActivityFolder } from '../activity.js';
 import { normaliseTimestamp } from './audit-entry.js';
-import { AuditLogAggregator, compareDelegations, comparePermissions, compareText, compareUnmapped } from './audit-log-aggregator.js';
-import { type AuditFileTuning, aggregateAuditLogFile } from './read-audit-log-file.js';
+import { type AuditFileStats, type AuditRows, type AuditWindow, AuditLogAggregator, compareDelegations, comparePermissions, compareText, compareUnmapped } from './audit-log-aggregator.js';
+import { type AuditFileReport, type AuditFileTuning, aggregateAuditLogFile } from './read-audit-log-file.js';
+import type { AuditWorkerReply, AuditWorkerRequest } from './worker-protocol.js';
 
 export interface ReadGcpProjectActivityOptions {
   /** End of the window; later entries are counted in `entriesAfterAsOf` and not aggregated. */
   asOf: Date;
   /** Start of the window; earlier entries are aggregated with period `before-window`. */
   windowStart: Date;
+  /** Worker threads reading files in parallel; default min(available parallelism, files). 1 = read in this thread. */
+  workers?: number;
   /** For tests: chunk sizes and the cap on one value. */
   tuning?: AuditFileTuning;
+}
+
+/** Not part of the public options: lets tests substitute the worker entry and see the pool run. */
+export interface ReadGcpAuditLogsInternals {
+  workerEntry?: URL;
+  /** Called with each worker's thread id once it is ready. */
+  onWorkerReady?: (threadId: number) => void;
 }
 
 const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
@@ -63,24 +81,68 @@ function bound(name: string, d: Date): string {
   return t;
 }
 
+/** The files, largest first: the long ones start early and the small ones fill the gaps at the end. */
+async function largestFirst(files: string[]): Promise<string[]> {
+  const sized = await Promise.all(
+    files.map(async (file) => {
+      try {
+        return { file, size: (await stat(file)).size };
+      } catch {
+        // The read itself will report why; the size only orders the queue.
+        return { file, size: 0 };
+      }
+    }),
+  );
+  return sized.sort((a, b) => b.size - a.size || compareText(a.file, b.file)).map((f) => f.file);
+}
+
 export async function readGcpAuditLogs(
   auditDir: string,
-  window: { windowStart: string; asOf: string },
+  window: AuditWindow,
   tuning: AuditFileTuning = {},
+  workers?: number,
+  internals: ReadGcpAuditLogsInternals = {},
 ): Promise<{ total: AuditLogAggregator; coverage: GcpAuditLogCoverage }> {
   const total = new AuditLogAggregator(window);
   const failed: LogFileProblem[] = [];
   let filesRead = 0;
   let bytesRead = 0;
-  for (const file of await listAuditLogFiles(auditDir)) {
+  const commit = (fileBytes: number, stats: AuditFileStats): void => {
+    filesRead++;
+    bytesRead += fileBytes;
+    total.absorbStats(stats);
+  };
+  const files = await listAuditLogFiles(auditDir);
+  const workerCount = Math.max(1, Math.min(workers ?? availableParallelism(), files.length));
+  let queue = files;
+  if (workerCount > 1) {
+    queue = await largestFirst(files);
+    const entry = internals.workerEntry;
+    await runFileWorkerPool<AuditWorkerReply, AuditFileReport, AuditRows>({
+      queue,
+      workers: workerCount,
+      startWorker: entry !== undefined ? () => new Worker(entry, { stdout: false, stderr: false }) : workerStarter(import.meta.url, './audit-log-worker'),
+      fileRequest: (file): AuditWorkerRequest => ({ type: 'file', file, window, tuning }),
+      doneReport: (m) => (m.type === 'done' ? m.report : undefined),
+      finishTotal: (m) => (m.type === 'rows' ? m.rows : undefined),
+      onWorkerReady: internals.onWorkerReady,
+      commit: (finished, rows) => {
+        for (const f of finished) if (f.report.isOk) commit(f.report.bytesRead, f.report.stats);
+        total.absorbRows(rows);
+      },
+      fail: (file, reason) => failed.push({ file, reason }),
+      describeError: describeReadError,
+    });
+  }
+  // workers = 1, or no worker could start (e.g. TypeScript sources without tsx): read here.
+  for (const file of queue.splice(0)) {
     const outcome = await aggregateAuditLogFile(file, window, tuning);
     if (!outcome.isOk) {
       failed.push({ file, reason: outcome.reason });
       continue;
     }
-    filesRead++;
-    bytesRead += outcome.bytesRead;
-    total.absorb(outcome.aggregator);
+    commit(outcome.bytesRead, outcome.aggregator.stats);
+    total.absorbRows(outcome.aggregator.rows());
   }
   const s = total.stats;
   return {
@@ -89,7 +151,8 @@ export async function readGcpAuditLogs(
       filesRead,
       bytesRead,
       entriesRead: s.entriesRead,
-      filesFailed: failed,
+      // Path order (paths are unique), whichever worker finished first.
+      filesFailed: failed.sort((a, b) => compareText(a.file, b.file)),
       firstEntry: s.firstEntry,
       lastEntry: s.lastEntry,
       streams: { ...s.streams },
@@ -100,7 +163,12 @@ export async function readGcpAuditLogs(
   };
 }
 
-export async function readGcpProjectActivity(dir: string, projectId: string, opts: ReadGcpProjectActivityOptions): Promise<GcpProjectActivity> {
+export async function readGcpProjectActivity(
+  dir: string,
+  projectId: string,
+  opts: ReadGcpProjectActivityOptions,
+  internals: ReadGcpAuditLogsInternals = {},
+): Promise<GcpProjectActivity> {
   const window = { windowStart: bound('windowStart', opts.windowStart), asOf: bound('asOf', opts.asOf) };
   if (window.windowStart > window.asOf) throw new RangeError('windowStart is after asOf');
   const projectDir = join(dir, 'gcp', projectId);
@@ -115,7 +183,7 @@ export async function readGcpProjectActivity(dir: string, projectId: string, opt
   };
   const auditDir = join(projectDir, 'audit-logs');
   if (await isDirectory(auditDir)) {
-    const { total, coverage } = await readGcpAuditLogs(auditDir, window, opts.tuning);
+    const { total, coverage } = await readGcpAuditLogs(auditDir, window, opts.tuning, opts.workers, internals);
     result.permissions = [...total.permissions.values()].sort(comparePermissions);
     result.unmapped = [...total.unmapped.values()].sort(compareUnmapped);
     result.delegations = [...total.delegations.values()].sort(compareDelegations);
