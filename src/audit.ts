@@ -82,7 +82,11 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     const inventory = loadGcpProject(opts.dir, projectId);
     inventory.warnings = inventory.warnings.map((w) => (w.file ? { ...w, file: rel(w.file) } : w));
     inventory.sources = inventory.sources.map(rel);
-    const activity = await readGcpProjectActivity(opts.dir, projectId, { asOf: opts.asOf, windowStart: new Date(windowStart) });
+    const activity = await readGcpProjectActivity(opts.dir, projectId, {
+      asOf: opts.asOf,
+      windowStart: new Date(windowStart),
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    });
     const insights = readGcpPolicyInsights(opts.dir, projectId);
     if (insights) {
       activity.insights = {

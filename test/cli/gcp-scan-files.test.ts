@@ -58,6 +58,11 @@ describe('scan files with aws/ and gcp/ in one snapshot', () => {
     expect(first.stdout).not.toContain(dir);
     const second = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json']);
     expect(second.stdout).toBe(first.stdout);
+    // --workers reaches the GCP audit-log reader too; the report does not depend on it.
+    const serial = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json', '--workers', '1']);
+    const parallel = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json', '--workers', '3']);
+    expect(serial.stdout).toBe(first.stdout);
+    expect(parallel.stdout).toBe(first.stdout);
   });
 
   it('shows the GCP projects in the table coverage and findings, and in Markdown, SARIF and CSV', () => {
