@@ -3,7 +3,7 @@
 // included; a worker that dies must become filesFailed entries, never a hang or a half-counted file.
 
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -98,6 +98,22 @@ describe('GCP audit log worker pool', () => {
       expect(pooled).toEqual(serial);
       expect(JSON.stringify(pooled)).toBe(JSON.stringify(serial));
     }
+  });
+
+  it('by default reads a snapshot of less than 1 MiB in this thread, and one above on a pool', async () => {
+    const small: number[] = [];
+    await readGcpProjectActivity(join(FIX, 'same-entries-two-forms'), 'sink-form', WINDOW, { onWorkerReady: (id) => small.push(id) });
+    expect(small).toEqual([]);
+    const root = join(tmp, 'over-a-mebibyte');
+    const dir = join(root, 'gcp', 'p', 'audit-logs');
+    mkdirSync(dir, { recursive: true });
+    const text = lines(...Array.from({ length: 2000 }, (_, i) => entry(i, `x.things.p${i % 9}`)));
+    for (const f of ['a.jsonl', 'b.jsonl', 'c.jsonl']) writeFileSync(join(dir, f), text);
+    const started: number[] = [];
+    const pooled = await readGcpProjectActivity(root, 'p', WINDOW, { onWorkerReady: (id) => started.push(id) });
+    // One worker per core: a one-core machine reads in this thread.
+    expect(started.length).toBe(availableParallelism() > 1 ? Math.min(availableParallelism(), 3) : 0);
+    expect(pooled).toEqual(await readGcpProjectActivity(root, 'p', { ...WINDOW, workers: 1 }));
   });
 
   it('reads in this thread, with the same result, when no worker can start', async () => {

@@ -37,7 +37,10 @@ export interface ReadGcpProjectActivityOptions {
   asOf: Date;
   /** Start of the window; earlier entries are aggregated with period `before-window`. */
   windowStart: Date;
-  /** Worker threads reading files in parallel; default min(available parallelism, files). 1 = read in this thread. */
+  /**
+   * Worker threads reading files in parallel; default min(available parallelism, files), or 1 when
+   * the files hold less than 1 MiB in all. 1 = read in this thread.
+   */
   workers?: number;
   /** For tests: chunk sizes and the cap on one value. */
   tuning?: AuditFileTuning;
@@ -81,8 +84,8 @@ function bound(name: string, d: Date): string {
   return t;
 }
 
-/** The files, largest first: the long ones start early and the small ones fill the gaps at the end. */
-async function largestFirst(files: string[]): Promise<string[]> {
+/** The files with their sizes, largest first: the long ones start early and the small ones fill the gaps at the end. */
+async function largestFirst(files: string[]): Promise<{ file: string; size: number }[]> {
   const sized = await Promise.all(
     files.map(async (file) => {
       try {
@@ -93,8 +96,14 @@ async function largestFirst(files: string[]): Promise<string[]> {
       }
     }),
   );
-  return sized.sort((a, b) => b.size - a.size || compareText(a.file, b.file)).map((f) => f.file);
+  return sized.sort((a, b) => b.size - a.size || compareText(a.file, b.file));
 }
+
+/**
+ * Below this many bytes on disk in all, the default is to read in this thread: starting workers
+ * (tens of milliseconds each) would cost more than it saves. An explicit `workers` is obeyed.
+ */
+const POOL_MIN_BYTES = 1 << 20;
 
 export async function readGcpAuditLogs(
   auditDir: string,
@@ -113,10 +122,14 @@ export async function readGcpAuditLogs(
     total.absorbStats(stats);
   };
   const files = await listAuditLogFiles(auditDir);
-  const workerCount = Math.max(1, Math.min(workers ?? availableParallelism(), files.length));
+  let workerCount = Math.max(1, Math.min(workers ?? availableParallelism(), files.length));
   let queue = files;
   if (workerCount > 1) {
-    queue = await largestFirst(files);
+    const sized = await largestFirst(files);
+    if (workers === undefined && sized.reduce((sum, f) => sum + f.size, 0) < POOL_MIN_BYTES) workerCount = 1;
+    else queue = sized.map((f) => f.file);
+  }
+  if (workerCount > 1) {
     const entry = internals.workerEntry;
     await runFileWorkerPool<AuditWorkerReply, AuditFileReport, AuditRows>({
       queue,
