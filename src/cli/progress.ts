@@ -36,3 +36,21 @@ export class ProgressLine {
     if (this.isDrawn) this.stream.write('\r\x1b[2K');
   }
 }
+
+/** A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet. */
+export function statusLine(stream: NodeJS.WritableStream): { update: (m: string) => void; done: () => void } {
+  let isDrawn = false;
+  let last = 0;
+  return {
+    update: (m) => {
+      const t = Date.now();
+      if (t - last < 100) return;
+      last = t;
+      stream.write(`\r\x1b[2K${m.slice(0, 200)}`);
+      isDrawn = true;
+    },
+    done: () => {
+      if (isDrawn) stream.write('\r\x1b[2K');
+    },
+  };
+}

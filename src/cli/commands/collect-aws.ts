@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseS3Url } from '../../connectors/aws/live/s3-archive.js';
 import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSource, type CollectAccountsResult, type CollectAwsOptions } from '../../connectors/aws/live/collect.js';
 import { UsageError } from '../../model/errors.js';
+import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
 import { parseAsOf, parseDuration } from '../options.js';
 
@@ -32,24 +33,6 @@ export function addAwsSelectionOptions(cmd: Command): Command {
     .addOption(new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts').env('PERMDRIFT_ASSUME_ROLE_NAME').default('OrganizationAccountAccessRole'))
     .addOption(new Option('--no-access-advisor', 'skip IAM Access Advisor jobs'))
     .addOption(new Option('--no-credential-report', 'skip the IAM credential report'));
-}
-
-/** A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet. */
-function statusLine(stream: NodeJS.WritableStream): { update: (m: string) => void; done: () => void } {
-  let isDrawn = false;
-  let last = 0;
-  return {
-    update: (m) => {
-      const t = Date.now();
-      if (t - last < 100) return;
-      last = t;
-      stream.write(`\r\x1b[2K${m.slice(0, 200)}`);
-      isDrawn = true;
-    },
-    done: () => {
-      if (isDrawn) stream.write('\r\x1b[2K');
-    },
-  };
 }
 
 export interface RunCollectInput {

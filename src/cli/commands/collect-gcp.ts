@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { collectGcp, type CollectGcpOptions, type CollectGcpResult } from '../../connectors/gcp/live/collect.js';
 import { parseGcsUrl } from '../../connectors/gcp/live/sink-export.js';
 import { UsageError } from '../../model/errors.js';
+import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
 import { parseAsOf, parseDuration } from '../options.js';
 
@@ -34,24 +35,6 @@ export function addGcpSelectionOptions(cmd: Command): Command {
     .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'))
     .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'))
     .addOption(new Option('--no-asset-inventory', 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of one Cloud Asset Inventory search for projects whose policies bind service accounts'));
-}
-
-/** A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet. */
-function statusLine(stream: NodeJS.WritableStream): { update: (m: string) => void; done: () => void } {
-  let isDrawn = false;
-  let last = 0;
-  return {
-    update: (m) => {
-      const t = Date.now();
-      if (t - last < 100) return;
-      last = t;
-      stream.write(`\r\x1b[2K${m.slice(0, 200)}`);
-      isDrawn = true;
-    },
-    done: () => {
-      if (isDrawn) stream.write('\r\x1b[2K');
-    },
-  };
 }
 
 export interface RunCollectGcpInput {

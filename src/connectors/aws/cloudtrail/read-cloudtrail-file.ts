@@ -4,7 +4,7 @@
  * parser into a per-file aggregate.
  */
 
-import { open } from 'node:fs/promises';
+import { openLogFile } from '../../open-log-file.js';
 import { pipeline } from 'node:stream/promises';
 import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
@@ -68,18 +68,7 @@ export async function aggregateCloudTrailFile(
   let reportedEvents = 0;
   let lastReport = Date.now();
   try {
-    const fh = await open(file, 'r');
-    let isGzip: boolean;
-    try {
-      const head = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(head, 0, 2, 0);
-      isGzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-    } catch (err) {
-      await fh.close();
-      throw err;
-    }
-    // The stream owns the handle from here and closes it when it ends or fails.
-    const source = fh.createReadStream({ start: 0, highWaterMark: tuning.readChunkBytes ?? DEFAULT_READ_CHUNK });
+    const { source, isGzip } = await openLogFile(file, tuning.readChunkBytes ?? DEFAULT_READ_CHUNK);
     const report = (): void => {
       if (onProgress === undefined) return;
       const bytes = source.bytesRead - reportedBytes;

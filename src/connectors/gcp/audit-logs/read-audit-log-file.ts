@@ -4,7 +4,7 @@
  * aggregator. Memory stays at one read chunk plus the entry being read, whatever the file size.
  */
 
-import { open } from 'node:fs/promises';
+import { openLogFile } from '../../open-log-file.js';
 import type { TransformOptions } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
@@ -44,18 +44,7 @@ export async function aggregateAuditLogFile(file: string, window: AuditWindow, t
   const aggregator = new AuditLogAggregator(window);
   const splitter = new JsonValueSplitter((value) => aggregator.addValue(value), tuning.maxValueBytes);
   try {
-    const fh = await open(file, 'r');
-    let isGzip: boolean;
-    try {
-      const head = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(head, 0, 2, 0);
-      isGzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-    } catch (err) {
-      await fh.close();
-      throw err;
-    }
-    // The stream owns the handle from here and closes it when it ends or fails.
-    const source = fh.createReadStream({ start: 0, highWaterMark: tuning.readChunkBytes ?? DEFAULT_READ_CHUNK });
+    const { source, isGzip } = await openLogFile(file, tuning.readChunkBytes ?? DEFAULT_READ_CHUNK);
     const consume = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
       for await (const chunk of chunks) splitter.push(chunk);
       splitter.end();
