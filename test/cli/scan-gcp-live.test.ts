@@ -117,16 +117,18 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     expect(grantsOf(report, LIVE_ONLY_PERMISSION)).toEqual([]);
   });
 
-  it('--organization searches Cloud Asset Inventory once; --no-asset-inventory walks resource manager instead', async () => {
+  it('--organization searches Cloud Asset Inventory (one page of each search); --no-asset-inventory walks resource manager instead', async () => {
     const fake = await start({ world: fakeWorld({ projects: ['alpha-prod', 'beta-prod'] }) });
     const viaAsset = await permdrift(['collect', 'gcp', '--organization', ORG_ID, '--as-of', AS_OF, '--no-audit-logs', '--no-activity', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
     expect(viaAsset.code).toBe(0);
     expect(viaAsset.stderr).toContain('permdrift: 2 project(s) read');
     expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(fake.calls('cloudasset.searchAllResources')).toHaveLength(1);
     expect(fake.calls('cloudresourcemanager.projects.list')).toHaveLength(0);
     const walked = await permdrift(['collect', 'gcp', '--organization', ORG_ID, '--no-asset-inventory', '--as-of', AS_OF, '--no-audit-logs', '--no-activity', '-q', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
     expect(walked.code).toBe(0);
     expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(fake.calls('cloudasset.searchAllResources')).toHaveLength(1);
     expect(fake.calls('cloudresourcemanager.projects.list').length).toBeGreaterThan(0);
   });
 

@@ -13,7 +13,7 @@ import { loadGcpProject } from '../../src/connectors/gcp/snapshot.js';
 import { CALLER_EMAIL } from '../fake-gcp/env.js';
 import { useFakeGcp } from '../fake-gcp/lifecycle.js';
 import type { FakeGcpOptions } from '../fake-gcp/server.js';
-import { fakePredefinedRoles, fakeWorld, FOLDER_ID, LIVE_ONLY_PERMISSION, ORG_ID, sinkExport } from '../fake-gcp/world.js';
+import { fakePredefinedRoles, fakeWorld, FOLDER_ID, HOST_ONLY_PROJECT, LIVE_ONLY_PERMISSION, ORG_ID, sinkExport, SUBFOLDER_ID } from '../fake-gcp/world.js';
 import { readPredefinedRoles } from '../../src/connectors/gcp/predefined-roles.js';
 import { PermdriftError } from '../../src/model/errors.js';
 
@@ -171,6 +171,7 @@ describe('pagination', () => {
     const r = await collectGcp(opts);
     expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
     expect(fake.calls('cloudasset.searchAllIamPolicies')).toEqual([]);
+    expect(fake.calls('cloudasset.searchAllResources')).toEqual([]);
     // Three projects sit in the sub-folder: two pages of at most 2.
     const lists = fake.calls('cloudresourcemanager.projects.list');
     expect(lists.map((c) => c.target)).toEqual([FOLDER_ID, '555000222', '555000222']);
@@ -196,28 +197,45 @@ describe('pagination', () => {
 describe('--organization / --folder with Cloud Asset Inventory', () => {
   const FOUR = ['alpha-prod', 'beta-prod', 'gamma-prod', 'delta-prod'];
 
-  it('one searchAllIamPolicies (service-account bindings on projects) replaces the folder walk; each project is read with projects.get once', async () => {
-    const world = fakeWorld({ projects: [...FOUR, 'users-only'] });
-    // A project whose own policy binds no service account: Asset does not name it.
+  it('searchAllIamPolicies (service-account bindings on projects) and searchAllResources (service accounts) replace the folder walk; each project is read with projects.get once', async () => {
+    const world = fakeWorld({ projects: [...FOUR, 'users-only'], hostOnlyProjects: [HOST_ONLY_PROJECT] });
+    // A project whose own policy binds no service account and which hosts none: neither search names it.
     const usersOnly = world.projects.find((p) => p.projectId === 'users-only');
-    if (usersOnly) usersOnly.policy = { version: 1, etag: 'AA==', bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
+    if (usersOnly) {
+      usersOnly.policy = { version: 1, etag: 'AA==', bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
+      usersOnly.serviceAccounts = [];
+      usersOnly.keys = {};
+    }
+    const host = world.projects.find((p) => p.projectId === HOST_ONLY_PROJECT);
     const fake = await start({ world, pageSize: 2 });
     const opts = options({ projects: [], organizations: [ORG_ID] });
     const r = await collectGcp(opts);
-    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
+    // ci-runners binds no service account in its own policy, but hosts sa-000, which holds a role on the folder.
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', HOST_ONLY_PROJECT, 'delta-prod', 'gamma-prod']);
     const searches = fake.calls('cloudasset.searchAllIamPolicies');
     // 4 matching projects at 2 a page: 2 pages, scope and query as sent by the client library.
     expect(searches).toHaveLength(2);
     expect(searches.every((c) => c.path === `/v1/organizations/${ORG_ID}:searchAllIamPolicies` && c.status === 200)).toBe(true);
+    // 5 projects × 3 service accounts at 2 a page: 8 pages, the same scope.
+    const accountSearches = fake.calls('cloudasset.searchAllResources');
+    expect(accountSearches).toHaveLength(8);
+    expect(accountSearches.every((c) => c.path === `/v1/organizations/${ORG_ID}:searchAllResources` && c.status === 200)).toBe(true);
     expect(fake.calls('cloudresourcemanager.projects.list')).toEqual([]);
     expect(fake.calls('cloudresourcemanager.folders.list')).toEqual([]);
-    // projects.get by number (Asset names numbers), once per project: the ancestry reuses it.
+    // projects.get by number (Asset names numbers), once per project (found by one search or both): the ancestry reuses it.
     expect(fake.calls('cloudresourcemanager.projects.get').map((c) => c.target).sort()).toEqual(world.projects.filter((p) => p.projectId !== 'users-only').map((p) => p.projectNumber).sort());
     expect(r.warnings).toEqual([]);
-    expect(loadGcpProject(opts.outDir, 'gamma-prod').ancestry.map((a) => a.id)).toEqual(['gamma-prod', '555000222', FOLDER_ID, ORG_ID]);
+    expect(loadGcpProject(opts.outDir, 'gamma-prod').ancestry.map((a) => a.id)).toEqual(['gamma-prod', SUBFOLDER_ID, FOLDER_ID, ORG_ID]);
     // The policies written are projects.getIamPolicy's (version 3, auditConfigs), never the search's partial ones.
     expect(json(join(opts.outDir, 'gcp', 'alpha-prod', 'iam-policy.json'))).toEqual(world.projects[0]?.policy);
-    expect(fake.calls('cloudresourcemanager.projects.getIamPolicy')).toHaveLength(4);
+    expect(fake.calls('cloudresourcemanager.projects.getIamPolicy')).toHaveLength(5);
+    // The host-only project is audited in full: its accounts, and the folder grant of its sa-000 through its ancestry.
+    const inv = loadGcpProject(opts.outDir, HOST_ONLY_PROJECT);
+    expect(inv.serviceAccounts.filter((a) => a.isListed).map((a) => a.email)).toEqual(host?.serviceAccounts.map((a) => a['email']));
+    expect(inv.ancestry.map((a) => a.id)).toEqual([HOST_ONLY_PROJECT, SUBFOLDER_ID, FOLDER_ID, ORG_ID]);
+    const folderPolicy = inv.policies.find((p) => p.resource.type === 'folder' && p.resource.id === FOLDER_ID);
+    expect(folderPolicy?.bindings.some((b) => b.members.includes(`serviceAccount:sa-000@${HOST_ONLY_PROJECT}.iam.gserviceaccount.com`))).toBe(true);
+    expect(inv.policies.find((p) => p.resource.type === 'project')?.bindings.flatMap((b) => b.members)).toEqual(['user:alice@example.com']);
   });
 
   it('finds projects in a folder the scanner cannot list; a project resource manager reports DELETE_REQUESTED or cannot read is a warning, not audited', async () => {
@@ -252,6 +270,8 @@ describe('--organization / --folder with Cloud Asset Inventory', () => {
     const r = await collectGcp(opts);
     expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
     expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    // The walk lists every project anyway: the second search is not sent.
+    expect(fake.calls('cloudasset.searchAllResources')).toEqual([]);
     expect(fake.calls('cloudresourcemanager.projects.list').length).toBeGreaterThan(0);
     expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
     const message = r.warnings[0]?.message ?? '';
@@ -261,13 +281,56 @@ describe('--organization / --folder with Cloud Asset Inventory', () => {
     expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
   });
 
+  it.each(['denied', 'unavailable'] as const)('searchAllResources %s: the walk completes the discovery (projects hosting accounts are not missed), with a warning that says so', async (kind) => {
+    const world = fakeWorld({ projects: FOUR, hostOnlyProjects: [HOST_ONLY_PROJECT] });
+    const fake = await start({ world, faults: [{ operation: 'cloudasset.searchAllResources', kind, times: Infinity }] });
+    const opts = options({ projects: [], folders: [FOLDER_ID], maxAttempts: 2 });
+    const r = await collectGcp(opts);
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', HOST_ONLY_PROJECT, 'delta-prod', 'gamma-prod']);
+    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(fake.calls('cloudasset.searchAllResources').map((c) => c.status)).toEqual(kind === 'denied' ? [403] : [503, 503]);
+    expect(fake.calls('cloudresourcemanager.projects.list').map((c) => c.target)).toEqual([FOLDER_ID, SUBFOLDER_ID]);
+    // The four projects searchAllIamPolicies found were read with projects.get once (kept for the ancestry); the walk's fifth by id.
+    expect(fake.calls('cloudresourcemanager.projects.get').map((c) => c.target).sort()).toEqual([...world.projects.filter((p) => p.projectId !== HOST_ONLY_PROJECT).map((p) => p.projectNumber), HOST_ONLY_PROJECT].sort());
+    expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
+    const message = r.warnings[0]?.message ?? '';
+    expect(message).toContain(`Cloud Asset Inventory searchAllResources (service accounts) on folders/${FOLDER_ID}: ${kind === 'denied' ? '403 PERMISSION_DENIED' : '503 UNAVAILABLE'}`);
+    expect(message).toContain('listed with resource manager instead');
+    expect(message).toContain('in addition to the 4 project(s) searchAllIamPolicies found');
+    expect(message).toContain(kind === 'denied' ? 'needs cloudasset.assets.searchAllResources' : 'quota and 5xx errors were retried');
+    expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
+  });
+
+  it('searchAllResources refused and a sub-folder unlistable: the projects searchAllIamPolicies found there are still collected', async () => {
+    const world = fakeWorld({ projects: FOUR, hostOnlyProjects: [HOST_ONLY_PROJECT] });
+    const fake = await start({
+      world,
+      faults: [
+        { operation: 'cloudasset.searchAllResources', kind: 'denied', times: Infinity },
+        { operation: 'cloudresourcemanager.projects.list', kind: 'denied', times: Infinity, target: SUBFOLDER_ID },
+      ],
+    });
+    const r = await collectGcp(options({ projects: [], folders: [FOLDER_ID] }));
+    // beta, gamma and delta sit in the sub-folder: Asset found them; the host-only project there is lost, and said so.
+    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', 'delta-prod', 'gamma-prod']);
+    expect(r.failed.map((f) => [f.project, f.code])).toEqual([[`folders/${SUBFOLDER_ID}`, 'projects-unlisted']]);
+    expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
+    expect(fake.calls('cloudasset.searchAllResources')).toHaveLength(1);
+  });
+
   it('Asset finding nothing (an organization not indexed yet) also falls back to the walk', async () => {
     const world = fakeWorld({ projects: ['alpha-prod'] });
-    for (const p of world.projects) p.policy = { version: 1, etag: 'AA==', bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
+    for (const p of world.projects) {
+      p.policy = { version: 1, etag: 'AA==', bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
+      p.serviceAccounts = [];
+      p.keys = {};
+    }
     const fake = await start({ world });
     const r = await collectGcp(options({ projects: [], organizations: [ORG_ID] }));
     expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod']);
     expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-empty']);
+    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+    expect(fake.calls('cloudasset.searchAllResources')).toHaveLength(1);
     expect(fake.calls('cloudresourcemanager.projects.list').length).toBeGreaterThan(0);
   });
 });

@@ -53,7 +53,7 @@ describe('permdrift policy gcp', () => {
   it('grants no permission that writes, and docs/ holds the same role', () => {
     for (const p of READONLY_ROLE.includedPermissions) {
       expect(p).not.toContain('*');
-      expect(p.split('.').pop(), p).toMatch(/^(get|list|getIamPolicy|query|searchAllIamPolicies)$/);
+      expect(p.split('.').pop(), p).toMatch(/^(get|list|getIamPolicy|query|searchAllIamPolicies|searchAllResources)$/);
     }
     expect(readFileSync(join(ROOT, 'docs', 'gcp-readonly-role.json'), 'utf8')).toBe(readonlyRoleText());
   });

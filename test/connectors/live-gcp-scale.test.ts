@@ -1,6 +1,8 @@
 /**
  * A project with 100 service accounts and 5,000 audit log entries over 30 days: the request count
  * is exact (one per page and per account), and the time is measured against the fake endpoint.
+ * Project discovery over an organization of 40 projects in 22 folders: the Cloud Asset path and the
+ * resource-manager walk, request counts exact (docs/gcp-live.md, Measured).
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { collectGcp } from '../../src/connectors/gcp/live/collect.js';
 import { loadGcpProject } from '../../src/connectors/gcp/snapshot.js';
 import { useFakeGcp } from '../fake-gcp/lifecycle.js';
-import { fakeWorld } from '../fake-gcp/world.js';
+import { fakeWorld, ORG_ID, type FakeWorld } from '../fake-gcp/world.js';
 
 const start = useFakeGcp();
 
@@ -63,4 +65,51 @@ describe('scale', () => {
     // arrival from the first (k tokens take k × 100 ms), with room for the first request's latency.
     for (let i = 1; i < at.length; i++) expect((at[i] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(i * 100 - 30);
   });
+
+  it('discovery of 40 projects in 22 folders: Cloud Asset 1 + 1 search pages (430 requests in all), the walk 23 + 23 lists (474)', async () => {
+    // 40 projects with 2 accounts each, round-robin over 21 folders (two levels below the
+    // organization, plus the fake's folder / sub-folder pair); the 22nd folder is empty.
+    const organizationOf40 = (): FakeWorld => {
+      const world = fakeWorld({ projects: Array.from({ length: 40 }, (_, i) => `proj-${String(i).padStart(2, '0')}`), serviceAccounts: 2 });
+      const extra = Array.from({ length: 20 }, (_, i) => String(777000000 + i));
+      for (const [i, id] of extra.entries()) world.folders.push({ id, parent: i < 10 ? `organizations/${ORG_ID}` : `folders/${extra[i - 10] ?? ''}`, policy: { version: 1, etag: 'AA==', bindings: [] }, denyPolicies: [] });
+      const holding = world.folders.map((f) => f.id).slice(0, 21);
+      world.projects.forEach((p, i) => void (p.parent = `folders/${holding[i % holding.length] ?? ''}`));
+      return world;
+    };
+    const fake = await start({ world: organizationOf40() });
+    const counts: Record<string, number>[] = [];
+    for (const isAssetInventoryWanted of [true, false]) {
+      const before = fake.requests.length;
+      const r = await collectGcp({
+        outDir: mkdtempSync(join(tmpdir(), 'permdrift-gcp-discovery-')),
+        projects: [],
+        folders: [],
+        organizations: [ORG_ID],
+        isAssetInventoryWanted,
+        windowStart: new Date('2026-10-21T00:00:00Z'),
+        asOf: new Date('2026-11-20T00:00:00Z'),
+        auditLogs: 'api',
+        isActivityWanted: false,
+        endpoint: process.env['PERMDRIFT_GCP_ENDPOINT_URL'] ?? '',
+        loggingReadsPerMinute: 600_000,
+      });
+      expect(r.collected).toHaveLength(40);
+      expect(fake.requests.length - before).toBe(r.requests);
+      counts.push({ total: r.requests, ...r.requestsByOperation });
+    }
+    const [asset, walk] = counts;
+    // 80 service accounts: one searchAllResources page; 40 projects: one searchAllIamPolicies page.
+    expect(asset?.['cloudasset.searchAllIamPolicies']).toBe(1);
+    expect(asset?.['cloudasset.searchAllResources']).toBe(1);
+    expect(asset?.['cloudresourcemanager.projects.list']).toBeUndefined();
+    expect(walk?.['cloudresourcemanager.projects.list']).toBe(23);
+    expect(walk?.['cloudresourcemanager.folders.list']).toBe(23);
+    expect(walk?.['cloudasset.searchAllResources']).toBeUndefined();
+    // Either way one projects.get per project.
+    expect(asset?.['cloudresourcemanager.projects.get']).toBe(40);
+    expect(walk?.['cloudresourcemanager.projects.get']).toBe(40);
+    expect(asset?.['total']).toBe(430);
+    expect(walk?.['total']).toBe(474);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
  * (Resource Manager v3 and IAM v2 through google-gax's REST transport) and google-auth-library's
  * REST requests talk to it over HTTP, so pagination, retries and error mapping run as in
  * production. It speaks the REST shapes of Resource Manager v3, IAM v1 (predefined roles too) and v2, IAM Credentials
- * (impersonation), Cloud Asset v1 `searchAllIamPolicies`, Logging v2 `entries:list`, Policy Analyzer v1 `activities:query` and the Cloud
+ * (impersonation), Cloud Asset v1 `searchAllIamPolicies` and `searchAllResources` (service accounts), Logging v2 `entries:list`, Policy Analyzer v1 `activities:query` and the Cloud
  * Storage JSON API; it can be scripted with faults and records every request, each with the REST
  * method id, so tests can count them and derive the permissions a collection needs.
  *
@@ -361,6 +361,44 @@ export class FakeGcp {
               organization: chain.find((c) => c.startsWith('organizations/')) ?? '',
               policy: { bindings },
             });
+          }
+          const size = Math.min(this.size(q.get('pageSize')), 500);
+          const pg = page(results, q.get('pageToken'), size);
+          return { results: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
+        },
+      };
+    }
+    // Cloud Asset Inventory v1 searchAllResources: here only service accounts (the one asset type the
+    // collector asks for), every account of every project under the scope whatever the project's state.
+    if (method === 'GET' && (m = /^\/v1\/(organizations|folders|projects)\/([^/:]+):searchAllResources$/.exec(path))) {
+      const [, kind = '', id = ''] = m;
+      const scope = `${kind}/${id}`;
+      return {
+        operation: 'cloudasset.searchAllResources',
+        target: id,
+        run: () => {
+          const query = q.get('query') ?? '';
+          if (query !== '') throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported query ${query}`));
+          const types = q.getAll('assetTypes');
+          if (types.length === 0 || types.some((t) => t !== 'iam.googleapis.com/ServiceAccount')) throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported asset types ${types.join(',')}`));
+          const results: Json[] = [];
+          for (const p of w.projects) {
+            const chain = this.ancestorsOf(p.parent);
+            if (kind === 'projects' ? id !== p.projectId && id !== p.projectNumber : !chain.includes(scope)) continue;
+            for (const a of p.serviceAccounts) {
+              results.push({
+                name: `//iam.googleapis.com/projects/${p.projectId}/serviceAccounts/${String(a['uniqueId'])}`,
+                assetType: 'iam.googleapis.com/ServiceAccount',
+                project: `projects/${p.projectNumber}`,
+                folders: chain.filter((c) => c.startsWith('folders/')),
+                organization: chain.find((c) => c.startsWith('organizations/')) ?? '',
+                displayName: a['displayName'] ?? '',
+                state: a['disabled'] === true ? 'DISABLED' : 'ENABLED',
+                additionalAttributes: { email: a['email'] ?? '', oauth2ClientId: a['oauth2ClientId'] ?? '' },
+                parentFullResourceName: `//cloudresourcemanager.googleapis.com/projects/${p.projectNumber}`,
+                parentAssetType: 'cloudresourcemanager.googleapis.com/Project',
+              });
+            }
           }
           const size = Math.min(this.size(q.get('pageSize')), 500);
           const pg = page(results, q.get('pageToken'), size);

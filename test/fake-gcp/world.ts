@@ -74,6 +74,12 @@ export interface WorldOptions {
   asOf?: Date;
   /** Days of logs before asOf. */
   days?: number;
+  /**
+   * Projects (in the sub-folder, after `projects`) whose own allow policy binds no service account
+   * but which host accounts; their first account is bound on the folder FOLDER_ID instead. Cloud
+   * Asset searchAllIamPolicies does not name them; searchAllResources (service accounts) does.
+   */
+  hostOnlyProjects?: string[];
 }
 
 export const ORG_ID = '123456789012';
@@ -98,6 +104,8 @@ export function fakePredefinedRoles(): Record<string, string[]> {
   };
 }
 export const FOLDER_ID = '555000111';
+/** A project that hosts service accounts but binds none in its own policy (`hostOnlyProjects`). */
+export const HOST_ONLY_PROJECT = 'ci-runners';
 export const SUBFOLDER_ID = '555000222';
 
 export function logEntry(project: string, principal: string, permission: string, at: Date, n: number, stream = 'activity'): { [key: string]: Json } {
@@ -132,7 +140,8 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
   const rand = prng(42);
   const asOf = opts.asOf ?? new Date('2026-11-20T00:00:00Z');
   const days = opts.days ?? 30;
-  const projectIds = opts.projects ?? ['alpha-prod'];
+  const hostOnly = opts.hostOnlyProjects ?? [];
+  const projectIds = [...(opts.projects ?? ['alpha-prod']), ...hostOnly];
   const orgRole = `organizations/${ORG_ID}/roles/auditReader`;
   const organization: FakeOrganization = {
     id: ORG_ID,
@@ -249,6 +258,12 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
     };
     return { projectId, projectNumber: number, parent: pi === 0 ? `folders/${FOLDER_ID}` : `folders/${SUBFOLDER_ID}`, policy, serviceAccounts: accounts, keys, roles, denyPolicies, logEntries, activities };
   });
+  for (const p of projects.filter((x) => hostOnly.includes(x.projectId))) {
+    p.policy = { version: 1, etag: b64(`${p.projectId}-etag`), bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
+    const account = p.serviceAccounts[0]?.['email'];
+    const folder = folders[0];
+    if (typeof account === 'string' && folder) (folder.policy['bindings'] as Json[]).push({ role: 'roles/storage.objectViewer', members: [`serviceAccount:${account}`] });
+  }
   return { organization, folders, projects, predefinedRoles: fakePredefinedRoles(), buckets: {} };
 }
 

@@ -1,13 +1,17 @@
 /**
- * Cloud Asset Inventory `searchAllIamPolicies` over an organization or a folder: which projects'
- * own allow policies bind at least one service account, in one paginated call instead of a
- * projects.list + folders.list walk of every folder. The search needs one permission at the scope
- * (`cloudasset.assets.searchAllIamPolicies`), so it also finds projects in folders the scanner
- * cannot list.
+ * Cloud Asset Inventory over an organization or a folder, in place of a projects.list +
+ * folders.list walk of every folder: two paginated searches, each needing one permission at the
+ * scope, so they also find projects in folders the scanner cannot list.
  *
- * Its policies are not written as iam-policy.json: a search result holds only the bindings that
- * match the query, and neither `auditConfigs` nor the policy version — the audit needs the whole
- * policy (projects.getIamPolicy, requestedPolicyVersion 3), which is still read per project.
+ * - `searchAllIamPolicies` (`cloudasset.assets.searchAllIamPolicies`): the projects whose own
+ *   allow policy binds at least one service account;
+ * - `searchAllResources` (`cloudasset.assets.searchAllResources`) for service accounts: the
+ *   projects that host one, even when the account's roles are bound only on a folder, the
+ *   organization or another project.
+ *
+ * The policies found are not written as iam-policy.json: a search result holds only the bindings
+ * that match the query, and neither `auditConfigs` nor the policy version — the audit needs the
+ * whole policy (projects.getIamPolicy, requestedPolicyVersion 3), which is still read per project.
  * https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/searchAllIamPolicies
  */
 
@@ -49,4 +53,48 @@ export async function searchProjectsBindingServiceAccounts(clients: GcpClients, 
     pageToken = response?.nextPageToken ?? '';
   } while (pageToken);
   return { projectNumbers: [...numbers].sort(), pages };
+}
+
+/** Service accounts as Cloud Asset Inventory resources (listed among the searchable asset types). */
+export const SERVICE_ACCOUNT_ASSET_TYPE = 'iam.googleapis.com/ServiceAccount';
+
+export interface AssetAccountSearch {
+  /** Project numbers (or ids, when only the parent's name gives one) that host at least one service account, sorted. */
+  projects: string[];
+  /** Service accounts found (results read). */
+  accounts: number;
+  pages: number;
+}
+
+/** The project a resource belongs to: `project` (`projects/NUMBER`), else its parent's full resource name. */
+function hostProjectOf(result: { project?: string | null; parentFullResourceName?: string | null }): string | undefined {
+  return /^projects\/(\d+)$/.exec(result.project ?? '')?.[1] ?? /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/([a-z0-9-]+)$/.exec(result.parentFullResourceName ?? '')?.[1];
+}
+
+/**
+ * `searchAllResources` over the scope for `iam.googleapis.com/ServiceAccount`: the projects that
+ * host service accounts, whatever their own allow policy binds. An account may hold its roles on a
+ * folder, the organization or another project's policy only; permdrift audits an account in its
+ * home project, so such a project must be collected although searchAllIamPolicies does not name it.
+ * Needs `cloudasset.assets.searchAllResources` at the scope. Every page (at most 500 results each).
+ * https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/searchAllResources
+ */
+export async function searchProjectsHostingServiceAccounts(clients: GcpClients, scope: string, pageSize = 500): Promise<AssetAccountSearch> {
+  const projects = new Set<string>();
+  let accounts = 0;
+  let pages = 0;
+  let pageToken = '';
+  do {
+    const [results, , response] = await clients.call('cloudasset.searchAllResources', () =>
+      clients.assets().searchAllResources({ scope, assetTypes: [SERVICE_ACCOUNT_ASSET_TYPE], pageSize, pageToken }, { retry: null, autoPaginate: false }),
+    );
+    pages++;
+    for (const r of results) {
+      accounts++;
+      const p = hostProjectOf(r);
+      if (p) projects.add(p);
+    }
+    pageToken = response?.nextPageToken ?? '';
+  } while (pageToken);
+  return { projects: [...projects].sort(), accounts, pages };
 }

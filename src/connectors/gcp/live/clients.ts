@@ -171,7 +171,7 @@ export class GcpClients {
     return this.policiesClient;
   }
 
-  /** Cloud Asset Inventory v1 (searchAllIamPolicies), on the same REST transport and credentials. */
+  /** Cloud Asset Inventory v1 (searchAllIamPolicies, searchAllResources), on the same REST transport and credentials. */
   assets(): AssetServiceClient {
     this.assetClient ??= new asset.v1.AssetServiceClient(this.gaxOptions());
     return this.assetClient;

@@ -23,7 +23,7 @@ import { credentialsError, describe, gcpError, isCredentialsError, isDenied, isN
 import { stringify, type Json } from './gcloud-json.js';
 import { customRolesUsed, getRole, listDenyPolicies, listKeys, listPredefinedRoles, listServiceAccounts } from './iam.js';
 import { getAncestry, getIamPolicy, getProjectInfo, isActive, listProjectsBelow, resourceName, type ProjectInfo } from './resource-manager.js';
-import { searchProjectsBindingServiceAccounts } from './asset-inventory.js';
+import { searchProjectsBindingServiceAccounts, searchProjectsHostingServiceAccounts } from './asset-inventory.js';
 import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
 
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
@@ -43,8 +43,8 @@ export interface CollectGcpOptions {
   projects: string[];
   /**
    * Folder numbers: the ACTIVE projects below each whose own allow policy binds a service account
-   * (Cloud Asset Inventory), or every ACTIVE project (the resource-manager walk) when Asset is
-   * refused, disabled or not wanted.
+   * or which host one (Cloud Asset Inventory), or every ACTIVE project (the resource-manager walk)
+   * when either Asset search is refused, disabled or fails, or Asset is not wanted.
    */
   folders: string[];
   /** Organization numbers: as folders. */
@@ -178,30 +178,57 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
     };
 
     // Which projects: named ones, then those below the folders and organizations (Cloud Asset
-    // Inventory when it answers, else the resource-manager walk).
+    // Inventory when both its searches answer, else the resource-manager walk).
     const failed: CollectGcpResult['failed'] = [];
     const runWarnings: CollectGcpResult['warnings'] = [];
     const ids = new Set(opts.projects);
     const known = new Map<string, ProjectInfo>();
     const concurrency = opts.concurrency ?? 8;
+    const walkInstead = 'the projects were listed with resource manager instead (projects.list and folders.list for every folder)';
+    /**
+     * Cloud Asset Inventory: the projects whose own allow policy binds a service account
+     * (searchAllIamPolicies) and those that host one (searchAllResources), each checked with
+     * projects.get. true when that is the whole discovery of `root`; false when the walk must run
+     * (a search refused, disabled or failed, or nothing found), with a warning saying why. Projects
+     * found before a failure are kept: the walk adds to them.
+     */
     const viaAsset = async (root: string): Promise<boolean> => {
       if (opts.isAssetInventoryWanted === false) return false;
       emit(`searching ${root} with Cloud Asset Inventory`);
-      let numbers: string[];
+      const found = new Set<string>();
       try {
-        numbers = (await searchProjectsBindingServiceAccounts(clients, root, opts.assetPageSize)).projectNumbers;
+        for (const n of (await searchProjectsBindingServiceAccounts(clients, root, opts.assetPageSize)).projectNumbers) found.add(n);
       } catch (err) {
         rethrowCredentials(err);
         runWarnings.push({
           code: 'asset-inventory-unavailable',
-          message: problem(`Cloud Asset Inventory searchAllIamPolicies on ${root}`, 'cloudasset.assets.searchAllIamPolicies', 'the projects were listed with resource manager instead (projects.list and folders.list for every folder)', err),
+          message: problem(`Cloud Asset Inventory searchAllIamPolicies on ${root}`, 'cloudasset.assets.searchAllIamPolicies', walkInstead, err),
         });
         return false;
       }
-      if (numbers.length === 0) {
-        runWarnings.push({ code: 'asset-inventory-empty', message: `Cloud Asset Inventory found no project below ${root} whose allow policy binds a service account (a new organization may not be indexed yet): the projects were listed with resource manager instead` });
+      // A project whose policy binds no service account may still host accounts that hold roles on
+      // a folder, the organization or other projects: they are audited in their home project.
+      let isComplete = true;
+      try {
+        for (const p of (await searchProjectsHostingServiceAccounts(clients, root, opts.assetPageSize)).projects) found.add(p);
+      } catch (err) {
+        rethrowCredentials(err);
+        runWarnings.push({
+          code: 'asset-inventory-unavailable',
+          message: problem(
+            `Cloud Asset Inventory searchAllResources (service accounts) on ${root}`,
+            'cloudasset.assets.searchAllResources',
+            `projects that host service accounts but whose own policy binds none would be missed, so ${walkInstead}, in addition to the ${found.size} project(s) searchAllIamPolicies found`,
+            err,
+          ),
+        });
+        isComplete = false;
+      }
+      if (found.size === 0) {
+        if (isComplete) runWarnings.push({ code: 'asset-inventory-empty', message: `Cloud Asset Inventory found no project below ${root} whose allow policy binds a service account or which hosts one (a new organization may not be indexed yet): the projects were listed with resource manager instead` });
         return false;
       }
+      const numbers = [...found].sort();
       // Resource manager names each project (Asset gives numbers) and says whether it is ACTIVE; the
       // answer is kept for the project's ancestry, so no project is read twice.
       const skipped = new Map<string, string[]>();
@@ -227,7 +254,7 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
         const shown = list.sort().slice(0, 5).join(', ');
         runWarnings.push({ code: 'asset-project-skipped', message: `${list.length} project(s) found by Cloud Asset Inventory below ${root} but not audited: ${why}: ${shown}${list.length > 5 ? ` and ${list.length - 5} more` : ''}` });
       }
-      return true;
+      return isComplete;
     };
     for (const root of [...opts.folders.map((f) => `folders/${f}`), ...opts.organizations.map((o) => `organizations/${o}`)]) {
       if (await viaAsset(root)) continue;

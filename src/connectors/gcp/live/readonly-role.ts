@@ -13,8 +13,9 @@ export const OPERATION_PERMISSIONS: Record<string, readonly string[]> = {
   'cloudresourcemanager.folders.get': ['resourcemanager.folders.get'],
   'cloudresourcemanager.projects.list': ['resourcemanager.projects.list'],
   'cloudresourcemanager.folders.list': ['resourcemanager.folders.list'],
-  // --folder / --organization: which projects bind service accounts, in one search at the scope.
+  // --folder / --organization: which projects bind service accounts, and which host them, in two searches at the scope.
   'cloudasset.searchAllIamPolicies': ['cloudasset.assets.searchAllIamPolicies'],
+  'cloudasset.searchAllResources': ['cloudasset.assets.searchAllResources'],
   'iam.projects.serviceAccounts.list': ['iam.serviceAccounts.list'],
   'iam.projects.serviceAccounts.keys.list': ['iam.serviceAccountKeys.list'],
   'iam.projects.roles.get': ['iam.roles.get'],
@@ -44,7 +45,7 @@ export interface CustomRole {
 export const READONLY_ROLE: CustomRole = {
   title: 'permdrift read-only scanner',
   description:
-    'Reads allow and deny policies (one by one, and through Cloud Asset search), service accounts, keys, custom and predefined roles, audit logs and Policy Analyzer activity for permdrift (collect gcp / scan gcp). Grants nothing that writes.',
+    'Reads allow and deny policies and service accounts (one by one, and through Cloud Asset search), keys, custom and predefined roles, audit logs and Policy Analyzer activity for permdrift (collect gcp / scan gcp). Grants nothing that writes.',
   stage: 'GA',
   includedPermissions: [...new Set(Object.values(OPERATION_PERMISSIONS).flat())].sort(),
 };
