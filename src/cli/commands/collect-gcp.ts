@@ -34,7 +34,7 @@ export function addGcpSelectionOptions(cmd: Command): Command {
     .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
     .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'))
     .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'))
-    .addOption(new Option('--no-asset-inventory', 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of one Cloud Asset Inventory search for projects whose policies bind service accounts'));
+    .addOption(new Option('--no-asset-inventory', 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)'));
 }
 
 export interface RunCollectGcpInput {
