@@ -17,14 +17,14 @@
 // generated files), BENCH_GCP_DIR=<dir> (generate into <dir> once and reuse it on later runs; never
 // removed).
 
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, createWriteStream, existsSync, openSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+import { gzipFloor, hasGnuTime, run } from './child.mjs';
 import { rng } from './rng.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -155,34 +155,6 @@ async function generate(root, gzTarget) {
   }
   return { files, entries, raw, gzBytes };
 }
-
-function run(cmd, args, { stdout = 'pipe' } = {}) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', stdout, 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')}… exited ${code}: ${err.slice(-2000)}`));
-      else resolve({ seconds, out, err });
-    });
-  });
-}
-
-async function gzipFloor(files) {
-  const devNull = openSync('/dev/null', 'w');
-  try {
-    return (await run('gzip', ['-dc', ...files], { stdout: devNull })).seconds;
-  } finally {
-    closeSync(devNull);
-  }
-}
-
-const hasGnuTime = existsSync('/usr/bin/time');
 
 async function scan(root) {
   const self = fileURLToPath(import.meta.url);

@@ -10,12 +10,12 @@
 // Run alone: npm run build && node -e "import('./bench/gcp-scale.bench.mjs').then(m=>m.default())"
 // Environment: BENCH_GCP_EDITORS (default 40), BENCH_GCP_ACCOUNTS (default 400), BENCH_GCP_ENTRIES (100000).
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { hasGnuTime, run } from './child.mjs';
 import { rng } from './rng.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,24 +23,9 @@ const bin = join(here, '..', 'bin', 'permdrift');
 const PROJECT = 'bench-scale-1';
 const AS_OF = '2026-11-20T00:00:00Z';
 
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${err.slice(-1500)}`));
-      else resolve({ seconds, err });
-    });
-  });
-}
-
 async function timed(args) {
-  const hasTime = existsSync('/usr/bin/time');
-  const r = hasTime ? await run('/usr/bin/time', ['-v', process.execPath, ...args]) : await run(process.execPath, args);
+  const quiet = { stdout: 'ignore' };
+  const r = hasGnuTime ? await run('/usr/bin/time', ['-v', process.execPath, ...args], quiet) : await run(process.execPath, args, quiet);
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.err);
   return { seconds: r.seconds, rssMb: m ? Number(m[1]) / 1024 : Number.NaN };
 }
@@ -84,7 +69,7 @@ export default async function gcpScaleBench() {
     const out = join(dir, 'report.json');
     const scan = await timed([bin, 'scan', 'files', dir, '--as-of', AS_OF, '--format', 'json', '-o', out, '--quiet']);
     const bytes = statSync(out).size;
-    const floor = await run('sh', ['-c', `gzip -1 -c '${out}' > /dev/null`]);
+    const floor = await run('sh', ['-c', `gzip -1 -c '${out}' > /dev/null`], { stdout: 'ignore' });
     console.log('GCP scale benchmark (one project, basic-role accounts)');
     console.log(`  project:          ${accounts} service accounts, ${editors} with roles/editor, ${entries.toLocaleString('en')} audit log entries`);
     console.log(`  scan → JSON:      ${scan.seconds.toFixed(1)} s, peak RSS ${scan.rssMb.toFixed(0)} MB  (guard rail ≤ 1024 MB: ${scan.rssMb <= 1024 ? 'met' : 'NOT met'})`);

@@ -11,11 +11,10 @@
 // Environment: BENCH_REPEAT, BENCH_SMALL_FILES, BENCH_RECORDS_PER_FILE, BENCH_BIG_RECORDS.
 // Last, as a separate step: bench/gcp-audit-logs.mjs (BENCH_GCP=0 skips it; BENCH_GCP_GZ_MB sizes it).
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipFloor, hasGnuTime, run } from './child.mjs';
 import { ensureArchive } from './cloudtrail-archive.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,37 +30,6 @@ const sizes = {
 };
 const MB = 1024 * 1024;
 const log = (s) => process.stderr.write(`${s}\n`);
-
-function run(cmd, args, { stdout = 'pipe' } = {}) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', stdout, 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')}… exited ${code}: ${err.slice(-2000)}`));
-      else resolve({ seconds, out, err });
-    });
-  });
-}
-
-async function gzipFloor(files) {
-  // One gzip process over all files: sequential decompression, output discarded.
-  const { openSync, closeSync } = await import('node:fs');
-  const devNull = openSync('/dev/null', 'w');
-  try {
-    const { seconds } = await run('gzip', ['-dc', ...files], { stdout: devNull });
-    return seconds;
-  } finally {
-    closeSync(devNull);
-  }
-}
-
-const hasGnuTime = existsSync('/usr/bin/time');
 
 async function scan(listPath) {
   const child = join(here, 'scan-child.mjs');
