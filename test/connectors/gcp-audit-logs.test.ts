@@ -205,13 +205,13 @@ describe('same entries as a gcloud array and as a sink export', () => {
   it('lists the sink files recursively, sorted, .json and .json.gz alike', async () => {
     const files = await listAuditLogFiles(join(TWO_FORMS, 'gcp/sink-form/audit-logs'));
     expect(files.map((f) => f.slice(f.indexOf('audit-logs/') + 11))).toEqual([
-      'cloudaudit.googleapis.com/activity/2026/06/15/08:00:00_08:59:59_S0.json.gz',
-      'cloudaudit.googleapis.com/activity/2026/11/20/10:00:00_10:59:59_S0.json.gz',
-      'cloudaudit.googleapis.com/activity/2026/12/02/00:00:00_00:59:59_S0.json.gz',
-      'cloudaudit.googleapis.com/data_access/2026/11/20/10:00:00_10:59:59_S0.json',
-      'cloudaudit.googleapis.com/policy/2026/11/20/10:00:00_10:59:59_S0.json',
-      'cloudaudit.googleapis.com/system_event/2026/11/20/10:00:00_10:59:59_S0.json',
-      'cloudfunctions.googleapis.com/cloud-functions/2026/11/20/10:00:00_10:59:59_S0.json',
+      'cloudaudit.googleapis.com/activity/2026/06/15/08-00-00_08-59-59_S0.json.gz',
+      'cloudaudit.googleapis.com/activity/2026/11/20/10-00-00_10-59-59_S0.json.gz',
+      'cloudaudit.googleapis.com/activity/2026/12/02/00-00-00_00-59-59_S0.json.gz',
+      'cloudaudit.googleapis.com/data_access/2026/11/20/10-00-00_10-59-59_S0.json',
+      'cloudaudit.googleapis.com/policy/2026/11/20/10-00-00_10-59-59_S0.json',
+      'cloudaudit.googleapis.com/system_event/2026/11/20/10-00-00_10-59-59_S0.json',
+      'cloudfunctions.googleapis.com/cloud-functions/2026/11/20/10-00-00_10-59-59_S0.json',
     ]);
   });
 

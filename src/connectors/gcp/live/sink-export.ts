@@ -101,7 +101,9 @@ export async function downloadSinkExport(
       // An object name is not a trusted path: `..` would write outside the snapshot.
       if (name.split('/').some((s) => s === '..' || s === '.')) throw new Error(`object name ${name} is not a safe relative path`);
       const data = await clients.download('storage.objects.get', 'storage', `/storage/v1/b/${encodeURIComponent(location.bucket)}/o/${encodeURIComponent(name)}`, { alt: 'media' });
-      const file = join(targetDir, ...name.slice(base.length).split('/'));
+      // Sink hour files are named `HH:00:00_HH:59:59_S0.json`; ':' is written as '-' so the snapshot
+      // can live on any file system (the reader goes by content, never by name).
+      const file = join(targetDir, ...name.slice(base.length).split('/').map((segment) => segment.replace(/:/g, '-')));
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, data);
       bytes += data.length;
