@@ -31,34 +31,74 @@ export function uniqueGcpPaths(grantedBy: readonly GcpGrantPath[][]): GcpGrantPa
   return [...seen.values()];
 }
 
+const BASIC_ROLES = new Set(['roles/owner', 'roles/editor', 'roles/viewer', 'roles/browser']);
+
 /**
- * The predefined roles with the fewest permissions that together hold every permission in `needed`
- * (greedy set cover, at most 3 roles; basic roles are never suggested). Empty when none fits.
+ * Roles never suggested: basic roles (the thing being replaced), and service agent roles
+ * (`roles/….serviceAgent`, `…ServiceAgent`), which Google grants to its own service agents and warns
+ * against granting to other principals (https://cloud.google.com/iam/docs/service-agents#grant-roles).
  */
-export function narrowestRoles(needed: readonly string[], catalogue: GcpRoleCatalogue): { role: string; size: number }[] {
-  if (needed.length === 0) return [];
+export function isSuggestible(role: string): boolean {
+  return !BASIC_ROLES.has(role) && !/serviceagent$/i.test(role);
+}
+
+/** A role name of the usual kind (…viewer, …objectAdmin, …secretAccessor), not legacy, system or output roles. */
+const CONVENTIONAL = /\.(?!legacy)[a-zA-Z]*(viewer|reader|user|editor|writer|admin|accessor|creator|publisher|subscriber|invoker|developer|operator|signer|encrypter|decrypter|encrypterDecrypter)$/i;
+
+interface Candidate {
+  role: string;
+  perms: Set<string>;
+  rank: number;
+}
+
+/** Greedy cover of one service's permissions by that service's roles first; undefined when none covers them. */
+function coverService(needed: readonly string[], service: string, catalogue: GcpRoleCatalogue): { role: string; size: number }[] | undefined {
   const missing = new Set(needed);
-  const out: { role: string; size: number }[] = [];
-  const candidates: { role: string; perms: Set<string> }[] = [];
+  const candidates: Candidate[] = [];
   for (const [role, perms] of catalogue.entries()) {
-    if (role === 'roles/owner' || role === 'roles/editor' || role === 'roles/viewer' || role === 'roles/browser') continue;
-    if (perms.some((p) => missing.has(p))) candidates.push({ role, perms: new Set(perms) });
+    if (!isSuggestible(role) || !perms.some((p) => missing.has(p))) continue;
+    const isSameService = role.startsWith(`roles/${service}.`);
+    // 0: the service's own, conventionally named role; 1: the service's own; 2: another product's.
+    candidates.push({ role, perms: new Set(perms), rank: isSameService ? (CONVENTIONAL.test(role) ? 0 : 1) : 2 });
   }
+  const out: { role: string; size: number }[] = [];
   while (missing.size > 0 && out.length < 3) {
-    let best: { role: string; perms: Set<string>; hits: number } | undefined;
+    let best: (Candidate & { hits: number }) | undefined;
     for (const c of candidates) {
       let hits = 0;
       for (const p of missing) if (c.perms.has(p)) hits += 1;
       if (hits === 0) continue;
-      if (!best || hits > best.hits || (hits === best.hits && (c.perms.size < best.perms.size || (c.perms.size === best.perms.size && c.role < best.role)))) {
-        best = { ...c, hits };
-      }
+      const isBetter =
+        !best ||
+        (hits !== best.hits ? hits > best.hits : c.rank !== best.rank ? c.rank < best.rank : c.perms.size !== best.perms.size ? c.perms.size < best.perms.size : c.role < best.role);
+      if (isBetter) best = { ...c, hits };
     }
-    if (!best) break;
+    if (!best) return undefined;
     out.push({ role: best.role, size: best.perms.size });
     for (const p of best.perms) missing.delete(p);
   }
-  return missing.size === 0 ? out : [];
+  return missing.size === 0 ? out : undefined;
+}
+
+/**
+ * Predefined roles that together hold every permission in `needed`: per service, a greedy cover
+ * that prefers the service's own conventionally named roles, then the fewest permissions (at most
+ * 3 roles a service). Basic and service agent roles are never suggested. Empty when a service's
+ * permissions cannot be covered.
+ */
+export function narrowestRoles(needed: readonly string[], catalogue: GcpRoleCatalogue): { role: string; size: number }[] {
+  const byService = new Map<string, string[]>();
+  for (const p of needed) {
+    const service = p.split('.')[0] ?? p;
+    byService.set(service, [...(byService.get(service) ?? []), p]);
+  }
+  const out: { role: string; size: number }[] = [];
+  for (const [service, perms] of [...byService].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const cover = coverService(perms, service, catalogue);
+    if (!cover) return [];
+    for (const r of cover) if (!out.some((o) => o.role === r.role)) out.push(r);
+  }
+  return out;
 }
 
 export function listText(items: readonly string[], max: number): string {
