@@ -1,5 +1,6 @@
 /** Parsing and checking of command-line values: durations, times, formats and outputs. */
 
+import { type Command, Option } from 'commander';
 import { extname } from 'node:path';
 import { UsageError } from '../model/errors.js';
 
@@ -97,4 +98,18 @@ export function isColorWanted(opts: { isFlagOff: boolean; isTty: boolean; env: N
   if (opts.isFlagOff) return false;
   if (opts.env['NO_COLOR'] !== undefined && opts.env['NO_COLOR'] !== '') return false;
   return opts.isTty;
+}
+
+/** The `collect` parent command, created by the first provider that registers under it. */
+export function collectParent(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'collect') ?? program.command('collect').description('read a cloud account live and write it as an offline snapshot');
+}
+
+/** The options every `collect <provider>` shares: the window, and how much it says on stderr. */
+export function addCollectCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
+    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
+    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
 }

@@ -7,7 +7,7 @@ import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSour
 import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
-import { parseAsOf, parseDuration } from '../options.js';
+import { addCollectCommonOptions, collectParent, parseAsOf, parseDuration } from '../options.js';
 
 /** The flags that choose what to read; `scan aws` takes them too. */
 export interface AwsSelectionFlags {
@@ -98,17 +98,15 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
 
 export function registerCollectAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
-  const collectCmd = program.commands.find((c) => c.name() === 'collect') ?? program.command('collect').description('read a cloud account live and write it as an offline snapshot');
-  addAwsSelectionOptions(
-    collectCmd
-      .command('aws')
-      .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads')
-      .requiredOption('-o, --output <dir>', 'snapshot folder to write (the account lands in <dir>/aws/<account-id>/)'),
+  const collectCmd = collectParent(program);
+  addCollectCommonOptions(
+    addAwsSelectionOptions(
+      collectCmd
+        .command('aws')
+        .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads')
+        .requiredOption('-o, --output <dir>', 'snapshot folder to write (the account lands in <dir>/aws/<account-id>/)'),
+    ),
   )
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
-    .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false))
     .addHelpText(
       'after',
       `

@@ -7,7 +7,7 @@ import { parseGcsUrl } from '../../connectors/gcp/live/sink-export.js';
 import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
-import { parseAsOf, parseDuration } from '../options.js';
+import { addCollectCommonOptions, collectParent, parseAsOf, parseDuration } from '../options.js';
 
 /** The flags that choose what to read; `scan gcp` takes them too. */
 export interface GcpSelectionFlags {
@@ -109,17 +109,15 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
 
 export function registerCollectGcp(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
-  const collectCmd = program.commands.find((c) => c.name() === 'collect') ?? program.command('collect').description('read a cloud account live and write it as an offline snapshot');
-  addGcpSelectionOptions(
-    collectCmd
-      .command('gcp')
-      .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads')
-      .requiredOption('-o, --output <dir>', 'snapshot folder to write (each project lands in <dir>/gcp/<project-id>/)'),
+  const collectCmd = collectParent(program);
+  addCollectCommonOptions(
+    addGcpSelectionOptions(
+      collectCmd
+        .command('gcp')
+        .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads')
+        .requiredOption('-o, --output <dir>', 'snapshot folder to write (each project lands in <dir>/gcp/<project-id>/)'),
+    ),
   )
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
-    .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false))
     .addHelpText(
       'after',
       `
