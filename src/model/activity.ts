@@ -32,8 +32,11 @@ export interface CallAggregate {
   /**
    * `window`: inside [windowStart, asOf]. `before-window`: older, kept only so `lastUsed` can tell
    * "used 200 days ago" from "never used". Events after asOf are not aggregated.
+   * `unknown-time`: the record had no usable time and its file's delivery time is unknown too, so
+   * it may lie inside the window: never use and never non-use (its principal's claims become
+   * unverifiable).
    */
-  period: 'window' | 'before-window';
+  period: 'window' | 'before-window' | 'unknown-time';
   count: number;
   firstSeen: string;
   lastSeen: string;
@@ -61,6 +64,42 @@ export interface LogFileProblem {
   reason: string;
 }
 
+/** Why a record could not be used at all (nothing is dropped in silence). */
+export type UnusableRecordReason =
+  /** Not an object, or an object without eventSource / eventName. */
+  | 'not-a-cloudtrail-event'
+  /** No eventTime (nor @timestamp). */
+  | 'time-missing'
+  /** eventTime present but not a time (garbage, out of range). */
+  | 'time-invalid';
+
+export interface UnusableRecords {
+  file: string;
+  reason: UnusableRecordReason;
+  count: number;
+}
+
+/** A time interval, ISO times, start <= end. */
+export interface TimeInterval {
+  start: string;
+  end: string;
+}
+
+/**
+ * A call that changes what a trail records, read from the logs (cloudtrail.amazonaws.com:
+ * StopLogging, StartLogging, DeleteTrail, CreateTrail, UpdateTrail, PutEventSelectors,
+ * PutInsightSelectors), denied ones included (marked).
+ */
+export interface TrailChange {
+  time: string;
+  eventName: string;
+  /** requestParameters.name (or trailName / trailARN); null when absent. */
+  trail: string | null;
+  callerArn: string | null;
+  region: string;
+  isDenied: boolean;
+}
+
 export interface CloudTrailCoverage {
   filesRead: number;
   bytesRead: number;
@@ -80,6 +119,24 @@ export interface CloudTrailCoverage {
   lookupEventsRegions: string[];
   /** Records that were not CloudTrail events (no eventSource/eventName/eventTime): skipped, counted. */
   recordsSkipped: number;
+  /** Every record not used as it stands, per file and reason (sorted by file, then reason). */
+  recordsUnusable: UnusableRecords[];
+  /**
+   * Records without a usable time that were placed at their log file's delivery time (from the
+   * CloudTrail file name) and counted as use there.
+   */
+  recordsTimedByFile: number;
+  /** Records whose time had no zone (`2026-10-20T10:00:00`): read as UTC, counted. */
+  zonelessTimes: number;
+  /**
+   * Proof of delivery from the logs themselves, per region (sorted): the spans in which event
+   * times and log-file delivery times follow each other with no hole longer than an hour
+   * (CloudTrail writes a file about every five minutes per region while there is activity).
+   * Events after asOf count too: they show the trail was delivering.
+   */
+  deliveryIntervals: { region: string; intervals: TimeInterval[] }[];
+  /** Trail-changing calls found in the logs, in time order. */
+  trailChanges: TrailChange[];
 }
 
 export interface AccountActivity {
