@@ -228,6 +228,7 @@ function emptyCoverage(): CloudTrailCoverage {
   return {
     filesRead: 0, bytesRead: 0, eventsRead: 0, filesFailed: [], firstEvent: null, lastEvent: null, regions: [],
     eventsAfterAsOf: 0, lookupEventsFiles: 0, lookupEventsRegions: [], recordsSkipped: 0,
+    recordsUnusable: [], recordsTimedByFile: 0, zonelessTimes: 0, deliveryIntervals: [], trailChanges: [],
   };
 }
 

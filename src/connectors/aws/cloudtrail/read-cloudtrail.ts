@@ -139,6 +139,11 @@ class Merger {
         lookupEventsFiles: this.lookupFiles,
         lookupEventsRegions: [...this.lookupRegions].sort(),
         recordsSkipped: this.recordsSkipped,
+        recordsUnusable: [],
+        recordsTimedByFile: 0,
+        zonelessTimes: 0,
+        deliveryIntervals: [],
+        trailChanges: [],
       },
     };
   }
