@@ -5,6 +5,9 @@
  * raw log line.
  */
 
+import type { CollectManifest } from './collect-manifest.js';
+import type { DigestEvidence, TrailStatus } from './trail-delivery.js';
+
 export type CallerType =
   | 'IAMUser'
   | 'AssumedRole'
@@ -57,6 +60,10 @@ export interface TrailCoverage {
   isMultiRegion?: boolean;
   homeRegion?: string;
   source?: string;
+  /** The trail whose logs were read (its name), when known: changes to other trails open no gap. */
+  name?: string;
+  /** How `isMultiRegion` was decided when no trail description says it. */
+  inferredFrom?: string;
 }
 
 export interface LogFileProblem {
@@ -139,6 +146,15 @@ export interface CloudTrailCoverage {
   trailChanges: TrailChange[];
 }
 
+/** Proof (or disproof) of delivery beside the logs; see engine/aws/delivery.ts. */
+export interface DeliveryEvidence {
+  trailStatus?: TrailStatus;
+  digests?: DigestEvidence;
+  manifest?: CollectManifest;
+  /** Names of the log files read (basename), to check the files each digest lists. */
+  logFileNames?: string[];
+}
+
 export interface AccountActivity {
   provider: 'aws';
   account: string;
@@ -146,4 +162,5 @@ export interface AccountActivity {
   cloudTrail: CloudTrailCoverage | null;
   selectors: EventSelectorCoverage;
   trail: TrailCoverage;
+  delivery?: DeliveryEvidence;
 }

@@ -107,4 +107,10 @@ export interface AwsAccountInventory {
   credentialReport?: { generatedTime: string; entries: CredentialReportEntry[] };
   /** The identity that collected the snapshot (`sts get-caller-identity`), when the snapshot says. */
   collectedBy?: string;
+  /**
+   * When the inventory (authorization details, so RoleLastUsed) was read: the collection manifest's
+   * time, else the newest time found inside the file (a lower bound). RoleLastUsed proves nothing
+   * about the time after it.
+   */
+  readAt?: { time: string; basis: 'collect-manifest' | 'newest-time-inside' };
 }

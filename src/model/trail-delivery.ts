@@ -4,7 +4,6 @@
  * connector, judged in engine/aws/delivery.ts.
  */
 
-import type { TimeInterval } from './activity.js';
 
 /** `aws cloudtrail get-trail-status` (cloudtrail-get-trail-status.json), the fields that matter. */
 export interface TrailStatus {
@@ -36,4 +35,3 @@ export interface DigestEvidence {
   failed: { file: string; reason: string }[];
 }
 
-export type { TimeInterval };

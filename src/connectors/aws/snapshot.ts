@@ -16,6 +16,9 @@ import { parseAuthorizationDetails } from './authorization-details.js';
 import { readCloudTrail } from './cloudtrail/read-cloudtrail.js';
 import { parseCredentialReport } from './credential-report.js';
 import { parseEventSelectors } from './event-selectors.js';
+import { TRAIL_STATUS_FILE, logFileName, parseCollectManifest, parseTrailStatus, readDigests } from './delivery-files.js';
+import { COLLECT_MANIFEST_FILE } from '../../model/collect-manifest.js';
+import type { DeliveryEvidence } from '../../model/activity.js';
 
 export const AUTH_DETAILS_FILE = 'iam-get-account-authorization-details.json';
 export const EVENT_SELECTORS_FILE = 'cloudtrail-get-event-selectors.json';
@@ -36,6 +39,10 @@ export interface SnapshotAccountFiles {
   collectWarnings?: string;
   callerIdentity?: string;
   cloudTrail: string[];
+  /** CloudTrail digest files (log file integrity validation), kept apart from the logs. */
+  cloudTrailDigests?: string[];
+  trailStatus?: string;
+  collectManifest?: string;
   accessAdvisor: string[];
 }
 
@@ -91,6 +98,8 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
       ['credentialReport', CREDENTIAL_REPORT_FILE],
       ['collectWarnings', COLLECT_WARNINGS_FILE],
       ['callerIdentity', CALLER_IDENTITY_FILE],
+      ['trailStatus', TRAIL_STATUS_FILE],
+      ['collectManifest', COLLECT_MANIFEST_FILE],
     ] as const) {
       const p = join(dir, name);
       if (await isFile(p)) files[key] = p;
@@ -107,6 +116,10 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
       }
       files[key].sort();
     }
+    // Digest files live beside the logs (…/CloudTrail-Digest/<region>/…): proof of delivery, not events.
+    const isDigest = (f: string): boolean => /[\\/]CloudTrail-Digest[\\/]|_CloudTrail-Digest_/.test(f);
+    files.cloudTrailDigests = [...(files.cloudTrailDigests ?? []), ...files.cloudTrail.filter(isDigest)].sort();
+    files.cloudTrail = files.cloudTrail.filter((f) => !isDigest(f));
     result.push(files);
   }
   return result;
@@ -149,7 +162,12 @@ function trailCoverage(json: unknown, source: string, trailArn: string | undefin
   if (!chosen) return {};
   // An organization trail records every account and region of the organization.
   const isMultiRegion = (chosen.IsMultiRegionTrail ?? false) || (chosen.IsOrganizationTrail ?? false) || trails.some((t) => t.IsMultiRegionTrail);
-  return { isMultiRegion, ...(chosen.HomeRegion ? { homeRegion: chosen.HomeRegion } : {}), source };
+  return {
+    isMultiRegion,
+    ...(chosen.HomeRegion ? { homeRegion: chosen.HomeRegion } : {}),
+    source,
+    ...(chosen.Name ? { name: chosen.Name } : chosen.TrailARN ? { name: chosen.TrailARN.replace(/^.*:trail\//, '') } : {}),
+  };
 }
 
 export interface LoadedAccount {
@@ -259,9 +277,33 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
     selectors = parseEventSelectors(json, EVENT_SELECTORS_FILE);
     if (typeof json === 'object' && json !== null && 'TrailARN' in json && typeof json.TrailARN === 'string') trailArn = json.TrailARN;
   }
-  const trail = files.describeTrails
+  const trail: TrailCoverage = files.describeTrails
     ? trailCoverage(await readJsonFile(files.describeTrails, 'trail description'), DESCRIBE_TRAILS_FILE, trailArn)
-    : {};
+    : trailArn
+      ? { name: trailArn.replace(/^.*:trail\//, '') }
+      : {};
+
+  const delivery: DeliveryEvidence = {};
+  // Proof of delivery is optional evidence: a file of the wrong shape proves nothing and says so.
+  if (files.trailStatus) {
+    try {
+      delivery.trailStatus = parseTrailStatus(await readJsonFile(files.trailStatus, 'trail status'), TRAIL_STATUS_FILE);
+    } catch (err) {
+      warnings.push({ code: 'trail-status-unreadable', message: `${(err as Error).message}; it proves nothing`, account: files.account, file: files.trailStatus });
+    }
+  }
+  if (files.collectManifest) {
+    try {
+      delivery.manifest = parseCollectManifest(await readJsonFile(files.collectManifest, 'collection manifest'), COLLECT_MANIFEST_FILE);
+    } catch (err) {
+      warnings.push({ code: 'collect-manifest-unreadable', message: `${(err as Error).message}; it proves nothing`, account: files.account, file: files.collectManifest });
+    }
+  }
+  if ((files.cloudTrailDigests ?? []).length > 0) {
+    delivery.digests = await readDigests(files.cloudTrailDigests ?? [], (f) => relative(files.dir, f));
+    for (const f of delivery.digests.failed) warnings.push({ code: 'cloudtrail-digest-unreadable', message: `${f.file}: ${f.reason}; it proves nothing`, account: files.account, file: f.file });
+  }
+  delivery.logFileNames = [...new Set(files.cloudTrail.map(logFileName))].sort();
 
   let credentialReport: AwsAccountInventory['credentialReport'];
   if (files.credentialReport) {
@@ -308,16 +350,28 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
     cloudTrail.filesFailed.push(...collectGaps);
   }
 
+  const inventoryReadAt = delivery.manifest?.sources['iam-get-account-authorization-details']?.readAt ?? delivery.manifest?.finishedAt;
+  let newestInside: string | undefined;
+  for (const p of auth.principals) {
+    for (const t of [p.createDate, p.roleLastUsed?.lastUsedDate]) if (t && !Number.isNaN(Date.parse(t)) && (!newestInside || t > newestInside)) newestInside = t;
+  }
+  const readAt: AwsAccountInventory['readAt'] = inventoryReadAt
+    ? { time: inventoryReadAt, basis: 'collect-manifest' }
+    : newestInside
+      ? { time: new Date(Date.parse(newestInside)).toISOString(), basis: 'newest-time-inside' }
+      : undefined;
+
   return {
     inventory: {
       provider: 'aws',
       account: files.account,
       principals: auth.principals,
+      ...(readAt ? { readAt } : {}),
       accessAdvisor,
       ...(credentialReport ? { credentialReport } : {}),
       ...(collectedBy ? { collectedBy } : {}),
     },
-    activity: { provider: 'aws', account: files.account, calls, cloudTrail, selectors, trail },
+    activity: { provider: 'aws', account: files.account, calls, cloudTrail, selectors, trail, delivery },
     warnings,
   };
 }
