@@ -160,10 +160,18 @@ function trailStatusProofs(activity: AccountActivity, out: AccountDelivery, posi
   if (status.latestDeliveryError) {
     out.notes.push(`The trail status reports a delivery error (${status.latestDeliveryError}): log files may be missing from the bucket.`);
   }
-  if (status.isLogging !== true || !manifest || readEnd === null) return;
-  // Logging since StartLoggingTime (never stopped since), and the collector read every file of
-  // these spans: no file there means no activity.
-  const loggingFrom = start ?? NEG_INF;
+  if (!manifest || readEnd === null) return;
+  // Logging since StartLoggingTime (and, for a stopped trail, until StopLoggingTime), and the
+  // collector read every file of these spans: no file there means no activity.
+  let loggingFrom = start ?? NEG_INF;
+  let loggingUntil = readEnd;
+  if (status.isLogging !== true) {
+    if (status.isLogging !== false || start === null || stop === null || stop < start) return;
+    loggingFrom = start;
+    loggingUntil = Math.min(readEnd, stop);
+  } else if (stop !== null && start !== null && stop < start) {
+    loggingFrom = start;
+  }
   const complete = unionIntervals(
     manifest.logs.complete.flatMap((s) => {
       const a = ms(s.start);
@@ -171,7 +179,7 @@ function trailStatusProofs(activity: AccountActivity, out: AccountDelivery, posi
       return a !== null && b !== null ? [{ start: a, end: b }] : [];
     }),
   );
-  const proven = clipIntervals(complete, loggingFrom, readEnd);
+  const proven = clipIntervals(complete, loggingFrom, loggingUntil);
   if (proven.length > 0) {
     positives.push(...proven);
     out.proofs.push(`collection manifest (${manifest.logs.source}, every file of the span read) with the trail logging${start !== null ? ` since ${when(start)}` : ''}`);
