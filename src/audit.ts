@@ -27,6 +27,8 @@ export interface AuditFilesOptions {
   windowMs: number;
   principalGlobs?: string[];
   isServiceLinkedIncluded?: boolean;
+  /** `--min-coverage` as a fraction. */
+  minCoverage?: number;
   workers?: number;
   onProgress?: (p: ScanProgress) => void;
 }
@@ -119,6 +121,7 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     windowMs: opts.windowMs,
     ...(opts.principalGlobs ? { principalGlobs: opts.principalGlobs } : {}),
     ...(opts.isServiceLinkedIncluded !== undefined ? { isServiceLinkedIncluded: opts.isServiceLinkedIncluded } : {}),
+    ...(opts.minCoverage !== undefined ? { minCoverage: opts.minCoverage } : {}),
     warnings,
     toolVersion: TOOL_VERSION,
   });

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../model/errors.js';
 import { TOO_LARGE_HINT, tooLargeReason } from './report-size.js';
-import { SCHEMA_VERSION, type Report } from '../model/report.js';
+import { READABLE_SCHEMA_VERSIONS, type Report } from '../model/report.js';
 import { validateReport } from '../reporters/validate-report.js';
 
 export async function readBaselineFile(path: string): Promise<Report> {
@@ -21,9 +21,9 @@ export async function readBaselineFile(path: string): Promise<Report> {
   } catch (cause) {
     throw new ConfigError(`baseline ${path} is not JSON (${(cause as Error).message})`, 'pass a report written with --format json', { cause, file: path });
   }
-  if (typeof value === 'object' && value !== null && 'schemaVersion' in value && value.schemaVersion !== SCHEMA_VERSION) {
+  if (typeof value === 'object' && value !== null && 'schemaVersion' in value && !READABLE_SCHEMA_VERSIONS.includes(value.schemaVersion as number)) {
     throw new ConfigError(
-      `baseline ${path} has schemaVersion ${JSON.stringify(value.schemaVersion)}; this permdrift reads schemaVersion ${SCHEMA_VERSION}`,
+      `baseline ${path} has schemaVersion ${JSON.stringify(value.schemaVersion)}; this permdrift reads schemaVersion ${READABLE_SCHEMA_VERSIONS.join(' and ')}`,
       'regenerate the baseline with this version: `permdrift baseline update <dir> --baseline <file>`',
       { file: path },
     );

@@ -23,6 +23,7 @@ export const configSchema = z
     output: stringList,
     principal: stringList,
     'include-service-linked': z.boolean(),
+    'min-coverage': z.union([z.number(), z.string()]).transform((v) => String(v)),
     'fail-on': z.string(),
     baseline: z.string(),
     exceptions: z.string(),
@@ -115,6 +116,9 @@ window: 90d
 
 # Service-linked roles cannot be edited; they are skipped unless this is true.
 include-service-linked: false
+
+# Accept logging gaps while this share of each span to judge is observed (default: none accepted).
+# min-coverage: 95%
 
 # The CI gate: an earlier JSON report, and which findings fail the run.
 # baseline: permdrift.baseline.json

@@ -8,6 +8,7 @@ import type { AccountActivity } from '../model/activity.js';
 import type { ActionCatalogue } from '../model/catalogue.js';
 import type { AwsAccountInventory, Principal } from '../model/inventory.js';
 import {
+  COVERAGE_LIST_LIMIT,
   FINDING_TYPES,
   SCHEMA_VERSION,
   SEVERITIES,
@@ -18,7 +19,8 @@ import {
   type ReportWarning,
 } from '../model/report.js';
 import { analyzePrincipal } from './aws/analyze.js';
-import { accountLogCoverage, coverageNotes, isSpanCovered, observedSpan, selectorsSummary, spanOf } from './aws/coverage.js';
+import { accountLogCoverage, claimCoverageOf, coverageNotes, observedSpan, selectorsSummary, spanOf } from './aws/coverage.js';
+import { iso } from './aws/delivery.js';
 import { indexAccessAdvisor, indexActivity, makeWindow, PrincipalIndex } from './aws/evidence.js';
 import { resolvePrincipal } from './aws/resolve.js';
 import { countBy, sortFindings } from './findings.js';
@@ -52,6 +54,8 @@ export interface EngineInput {
   /** Globs matched against the principal's name and ARN; empty = all. */
   principalGlobs?: string[];
   isServiceLinkedIncluded?: boolean;
+  /** `--min-coverage` as a fraction (0..1]: accept logging gaps while this share of a claim's span is observed. */
+  minCoverage?: number;
   warnings?: ReportWarning[];
   toolVersion: string;
 }
@@ -80,17 +84,24 @@ export function buildReport(input: EngineInput): Report {
   let skippedServiceLinked = 0;
 
   for (const { inventory, activity } of [...input.accounts].sort((a, b) => cmp(a.inventory.account, b.inventory.account))) {
-    const cov = accountLogCoverage(activity);
+    const cov = accountLogCoverage(activity, input.minCoverage);
     const aa = indexAccessAdvisor(inventory.accessAdvisor, window);
     const creds = new Map((inventory.credentialReport?.entries ?? []).map((c) => [c.userArn, c]));
     let scanned = 0;
     let skipped = 0;
+    let createdAfterAsOf = 0;
     const deniedAttempts: AccountCoverage['deniedAttempts'] = [];
 
     for (const principal of inventory.principals) {
       if (!isSelected(principal)) continue;
       if (principal.isServiceLinked && !input.isServiceLinkedIncluded) {
         skipped += 1;
+        continue;
+      }
+      // A principal that did not exist at --as-of has nothing to judge in the window.
+      const created = Date.parse(principal.createDate);
+      if (!Number.isNaN(created) && created > window.endMs) {
+        createdAfterAsOf += 1;
         continue;
       }
       scanned += 1;
@@ -109,6 +120,7 @@ export function buildReport(input: EngineInput): Report {
             accessAdvisor: aa.get(principal.arn),
             credentials: creds.get(principal.arn),
             credentialReportTime: inventory.credentialReport?.generatedTime,
+            inventoryReadAt: inventory.readAt,
             coverage: cov,
           },
           window,
@@ -129,11 +141,44 @@ export function buildReport(input: EngineInput): Report {
     const otherCallers = [...(activityIndex.otherCallers.get(activity.account)?.values() ?? [])].sort(
       (a, b) => cmp(a.callerType, b.callerType) || cmp(a.arn ?? '', b.arn ?? ''),
     );
+    const claim = ct !== null && cov.hasLogs ? claimCoverageOf(cov, window, window.startMs) : null;
+    const inWindow = claim ? cov.delivery.observed.filter((o) => o.end > window.startMs && o.start < window.endMs) : [];
+    const gapOut = (g: { start: number; end: number; kind: import('../model/report.js').CoverageGapKind; cause: string }) => ({
+      start: iso(Math.max(g.start, window.startMs)),
+      end: iso(Math.min(g.end, window.endMs)),
+      kind: g.kind,
+      cause: g.cause,
+    });
+    const ignored = new Set(cov.delivery.ignoredTrailChanges.map((i) => i.change));
+    const evidenceEnd = cov.delivery.evidenceEndMs;
+    if (ct !== null && cov.hasLogs && evidenceEnd !== null && evidenceEnd < window.endMs - window.toleranceMs) {
+      warnings.push({
+        code: 'as-of-after-evidence',
+        message: `--as-of ${window.end} is after the end of the CloudTrail evidence of account ${inventory.account} (${iso(evidenceEnd)}, ${cov.delivery.evidenceEndBasis === 'collect-manifest' ? 'when it was collected' : 'the newest time in the snapshot'}): nothing after it was observed, so no permission is called unused from the logs for that tail; judge with --as-of ${iso(evidenceEnd)} or collect again`,
+        account: inventory.account,
+      });
+    }
+    const readAt = inventory.readAt ? Date.parse(inventory.readAt.time) : Number.NaN;
+    if (!Number.isNaN(readAt) && readAt < window.endMs - window.toleranceMs && inventory.principals.some((p) => p.roleLastUsed !== undefined)) {
+      warnings.push({
+        code: 'as-of-after-evidence',
+        message: `--as-of ${window.end} is after the inventory of account ${inventory.account} was read (${inventory.readAt?.time}, ${inventory.readAt?.basis === 'collect-manifest' ? 'per the collection manifest' : 'the newest time inside it'}): RoleLastUsed proves nothing after that, so no role is called dormant from it`,
+        account: inventory.account,
+      });
+    }
+    if (createdAfterAsOf > 0) {
+      warnings.push({
+        code: 'principals-created-after-as-of',
+        message: `${createdAfterAsOf} principal(s) of account ${inventory.account} were created after --as-of ${window.end}: skipped, they did not exist in the window`,
+        account: inventory.account,
+      });
+    }
     coverage.push({
       account: inventory.account,
       ...(inventory.collectedBy ? { collectedBy: inventory.collectedBy } : {}),
       principals: scanned,
       skippedServiceLinked: skipped,
+      ...(createdAfterAsOf > 0 ? { skippedCreatedAfterAsOf: createdAfterAsOf } : {}),
       cloudTrail: {
         isPresent: ct !== null,
         filesRead: ct?.filesRead ?? 0,
@@ -143,12 +188,33 @@ export function buildReport(input: EngineInput): Report {
         firstEvent: ct?.firstEvent ?? null,
         lastEvent: ct?.lastEvent ?? null,
         observed: observedSpan(cov, window, window.startMs),
-        isWindowCovered: isSpanCovered(cov, window, window.startMs),
+        isWindowCovered: claim?.isCovered ?? false,
+        ...(ct !== null
+          ? {
+              intervals: inWindow.slice(0, COVERAGE_LIST_LIMIT).map((o) => ({ start: iso(Math.max(o.start, window.startMs)), end: iso(Math.min(o.end, window.endMs)) })),
+              intervalsTotal: inWindow.length,
+              gaps: (claim?.gaps ?? []).slice(0, COVERAGE_LIST_LIMIT).map(gapOut),
+              gapsTotal: claim?.gaps.length ?? 0,
+              acceptedGaps: (claim?.acceptedGaps ?? []).slice(0, COVERAGE_LIST_LIMIT).map((g) => ({ ...gapOut(g), acceptedBy: g.acceptedBy })),
+              coveredFraction: Math.round((claim?.coveredFraction ?? 0) * 1000) / 1000,
+              ...(input.minCoverage !== undefined ? { minCoverage: input.minCoverage } : {}),
+              evidenceEnd: evidenceEnd !== null && cov.delivery.evidenceEndBasis !== 'none' ? { time: iso(evidenceEnd), basis: cov.delivery.evidenceEndBasis } : null,
+              proofs: cov.delivery.proofs,
+              trailChanges: ct.trailChanges.map((c) => {
+                const why = cov.delivery.ignoredTrailChanges.find((i) => i.change === c)?.why;
+                return { time: c.time, eventName: c.eventName, trail: c.trail, callerArn: c.callerArn, isDenied: c.isDenied, opensGap: !ignored.has(c) && c.eventName !== 'StartLogging' && c.eventName !== 'CreateTrail', ...(why ? { why } : {}) };
+              }),
+              recordsUnusable: ct.recordsUnusable,
+              recordsTimedByFile: ct.recordsTimedByFile,
+              zonelessTimes: ct.zonelessTimes,
+            }
+          : {}),
         regions: ct?.regions ?? [],
         trail: {
           isMultiRegion: cov.isMultiRegion,
           isAssumed: cov.isMultiRegionAssumed,
           ...(cov.homeRegion ? { homeRegion: cov.homeRegion } : {}),
+          ...(cov.inferredFrom ? { inferredFrom: cov.inferredFrom } : {}),
         },
         ...selectorsSummary(activity),
       },

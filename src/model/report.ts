@@ -1,5 +1,5 @@
 /**
- * The Report: the JSON contract for cron and CI users (schema/report.schema.json, schemaVersion 1).
+ * The Report: the JSON contract for cron and CI users (schema/report.schema.json, schemaVersion 2).
  * Everything here is deterministic for the same input and clock.
  */
 
@@ -17,7 +17,13 @@ export function isGcpGrantPath(path: ReportGrantPath): path is GcpGrantPath {
   return 'binding' in path;
 }
 
-export const SCHEMA_VERSION = 1 as const;
+/**
+ * 2 added the unverifiable reasons `logging-gap` and `event-time-unknown` (coverage from proof of
+ * delivery); a schemaVersion 1 report is still read back (baseline, diff, trend): it is a valid 2
+ * report but for the number.
+ */
+export const SCHEMA_VERSION = 2 as const;
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 export const FINDING_TYPES = [
   'dormant-principal',
@@ -53,6 +59,10 @@ export type UnverifiableReason =
   | 'not-logged-by-cloudtrail'
   | 'region-not-covered'
   | 'window-not-covered'
+  /** A gap inside the span to judge: logging stopped, the trail changed, files missing, no proof of delivery. */
+  | 'logging-gap'
+  /** The principal has records without a usable time that may lie inside the window. */
+  | 'event-time-unknown'
   | 'no-cloudtrail-logs'
   | 'management-events-not-logged'
   | 'dependent-action-unobservable'
@@ -83,6 +93,28 @@ export interface FindingPermission {
   lastUsed: LastUsed | null;
   unverifiable?: { reason: UnverifiableReason; detail: string };
 }
+
+export type CoverageGapKind =
+  | 'logging-stopped'
+  | 'trail-deleted'
+  | 'trail-changed'
+  | 'not-logging'
+  | 'log-file-missing'
+  | 'digest-chain-broken'
+  | 'collection-failed'
+  | 'no-proof'
+  | 'before-evidence'
+  | 'unobserved-tail';
+
+export interface CoverageGap {
+  start: string;
+  end: string;
+  kind: CoverageGapKind;
+  cause: string;
+}
+
+/** Longest list of intervals or gaps written per account; the totals say how many there were. */
+export const COVERAGE_LIST_LIMIT = 100;
 
 export interface Span {
   start: string;
@@ -194,6 +226,8 @@ export interface AccountCoverage {
   collectedBy?: string;
   principals: number;
   skippedServiceLinked: number;
+  /** Principals created after asOf: skipped (they did not exist in the window). */
+  skippedCreatedAfterAsOf?: number;
   cloudTrail: {
     isPresent: boolean;
     filesRead: number;
@@ -205,8 +239,30 @@ export interface AccountCoverage {
     lastEvent: string | null;
     observed: Span | null;
     isWindowCovered: boolean;
+    /** Observed intervals inside the window (proof of delivery), at most COVERAGE_LIST_LIMIT; `intervalsTotal` counts all. */
+    intervals?: { start: string; end: string }[];
+    intervalsTotal?: number;
+    /** Gaps that block claims over the whole window, with what opened each (at most COVERAGE_LIST_LIMIT). */
+    gaps?: CoverageGap[];
+    gapsTotal?: number;
+    /** Gaps accepted: within the window's edge tolerance, or under --min-coverage. */
+    acceptedGaps?: (CoverageGap & { acceptedBy: 'edge-tolerance' | 'min-coverage' })[];
+    /** Share of the window observed (0..1, three decimals). */
+    coveredFraction?: number;
+    /** `--min-coverage`, when given, as a fraction. */
+    minCoverage?: number;
+    /** Where the evidence ends: the collection's read time, else the newest time inside the snapshot. */
+    evidenceEnd?: { time: string; basis: 'collect-manifest' | 'newest-time-inside' } | null;
+    /** What proved delivery (log files, digests, collection manifest with trail status). */
+    proofs?: string[];
+    /** Trail-changing calls found in the logs, and whether each opened a gap. */
+    trailChanges?: { time: string; eventName: string; trail: string | null; callerArn: string | null; isDenied: boolean; opensGap: boolean; why?: string }[];
+    /** Records not used as they stand, per file and reason. */
+    recordsUnusable?: { file: string; reason: 'not-a-cloudtrail-event' | 'time-missing' | 'time-invalid'; count: number }[];
+    recordsTimedByFile?: number;
+    zonelessTimes?: number;
     regions: string[];
-    trail: { isMultiRegion: boolean; isAssumed: boolean; homeRegion?: string };
+    trail: { isMultiRegion: boolean; isAssumed: boolean; homeRegion?: string; inferredFrom?: string };
     managementEvents: { read: boolean; write: boolean };
     dataEvents: { resourceType: string; read: boolean; write: boolean }[];
     selectorsSource: string;
@@ -275,7 +331,8 @@ export interface ReportSummary {
 }
 
 export interface Report {
-  schemaVersion: typeof SCHEMA_VERSION;
+  /** This release writes SCHEMA_VERSION; a report read back may be any of READABLE_SCHEMA_VERSIONS. */
+  schemaVersion: 1 | 2;
   tool: { name: 'permdrift'; version: string };
   asOf: string;
   window: Span;

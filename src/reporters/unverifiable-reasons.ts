@@ -10,6 +10,8 @@ export const UNVERIFIABLE_REASON_LABELS: Readonly<Record<UnverifiableReason, str
   'not-logged-by-cloudtrail': 'actions CloudTrail never records',
   'region-not-covered': 'regions the trail does not cover',
   'window-not-covered': 'days of the window the logs do not reach',
+  'logging-gap': 'gaps in the logs inside the window',
+  'event-time-unknown': 'records without a usable time',
   'no-cloudtrail-logs': 'no CloudTrail logs for the account',
   'management-events-not-logged': 'management events the selectors do not log',
   'dependent-action-unobservable': 'checked only inside other calls, not all observable',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { SCHEMA_VERSION } from '../model/report.js';
+import { READABLE_SCHEMA_VERSIONS } from '../model/report.js';
 
 export interface ReportValidation {
   isValid: boolean;
@@ -55,10 +55,10 @@ export function validateReport(value: unknown): ReportValidation {
   // A report from another schema version fails on almost every field; one clear line beats fifty.
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const version = (value as Record<string, unknown>)['schemaVersion'];
-    if (typeof version === 'number' && version !== SCHEMA_VERSION) {
+    if (typeof version === 'number' && !READABLE_SCHEMA_VERSIONS.includes(version)) {
       return {
         isValid: false,
-        errors: [`/schemaVersion is ${version}; this version of permdrift reads schemaVersion ${SCHEMA_VERSION}`],
+        errors: [`/schemaVersion is ${version}; this version of permdrift reads schemaVersion ${READABLE_SCHEMA_VERSIONS.join(' and ')}`],
       };
     }
   }

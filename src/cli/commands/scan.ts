@@ -32,6 +32,7 @@ export interface ScanFlags {
   output: string[];
   principal: string[];
   includeServiceLinked: boolean;
+  minCoverage?: string;
   failOn?: string;
   baseline?: string;
   exceptions?: string;
@@ -42,6 +43,20 @@ export interface ScanFlags {
   color: boolean;
   debug: boolean;
   workers?: string;
+}
+
+/**
+ * `--min-coverage 95%` (or `95`, or `0.95`) → 0.95. A share of the span to judge that must be
+ * observed before the rest is accepted as gaps; 100% accepts none beyond the edge tolerance.
+ */
+export function parseMinCoverage(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) : Number.NaN;
+  const fraction = m && (m[2] === '%' || value > 1) ? value / 100 : value;
+  if (!m || !(fraction > 0) || fraction > 1) {
+    throw new UsageError(`invalid --min-coverage "${text}"`, 'give a share of the window above 0 and at most 100%, e.g. --min-coverage 95%');
+  }
+  return fraction;
 }
 
 /** Where `permdrift baseline update` writes when no --baseline is given. */
@@ -55,6 +70,7 @@ export function addScanOptions(cmd: Command): Command {
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable').env('PERMDRIFT_OUTPUT').argParser(collect).default([]))
     .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]))
     .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').env('PERMDRIFT_INCLUDE_SERVICE_LINKED').default(false))
+    .addOption(new Option('--min-coverage <percent>', 'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)').env('PERMDRIFT_MIN_COVERAGE'))
     .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'))
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
     .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
@@ -75,6 +91,7 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   output: 'output',
   principal: 'principal',
   'include-service-linked': 'includeServiceLinked',
+  'min-coverage': 'minCoverage',
   'fail-on': 'failOn',
   baseline: 'baseline',
   exceptions: 'exceptions',
@@ -115,6 +132,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
       throw new UsageError('--fail-on new needs --baseline', 'pass the accepted report with --baseline <report.json> (create it with `permdrift baseline update`)');
     }
     const targets = mode.baselineOut ? [] : resolveOutputs(flags.format, flags.output);
+    const minCoverage = flags.minCoverage === undefined ? undefined : parseMinCoverage(flags.minCoverage);
     const workers = flags.workers === undefined ? undefined : Number(flags.workers);
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
       throw new UsageError(`invalid --workers "${flags.workers}"`, 'use a whole number of at least 1');
@@ -133,6 +151,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
       windowMs,
       principalGlobs: flags.principal,
       isServiceLinkedIncluded: flags.includeServiceLinked,
+      ...(minCoverage !== undefined ? { minCoverage } : {}),
       ...(workers !== undefined ? { workers } : {}),
       ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
     });

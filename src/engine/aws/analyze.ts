@@ -9,11 +9,13 @@ import type { CredentialReportEntry, Principal } from '../../model/inventory.js'
 import type { EvidenceSource, Finding, FindingPermission, LastUsed, Severity, Span, UnverifiableReason } from '../../model/report.js';
 import {
   type AccountLogCoverage,
+  claimCoverageOf,
   cloudTrailObservability,
-  isSpanCovered,
+  gapHints,
   observedSpan,
   spanOf,
 } from './coverage.js';
+import { type ClaimCoverage, describeGaps } from './delivery.js';
 import type { AccessAdvisorView, PrincipalActivity, Window } from './evidence.js';
 import { callsExercising, isPermissionOnly } from './observability.js';
 import {
@@ -35,6 +37,8 @@ export interface PrincipalEvidence {
   accessAdvisor: AccessAdvisorView | undefined;
   credentials: CredentialReportEntry | undefined;
   credentialReportTime: string | undefined;
+  /** When the inventory (RoleLastUsed) was read; RoleLastUsed proves nothing after it. */
+  inventoryReadAt?: { time: string; basis: 'collect-manifest' | 'newest-time-inside' } | undefined;
   coverage: AccountLogCoverage;
 }
 
@@ -57,7 +61,7 @@ function later(a: LastUsed | null, b: LastUsed | null): LastUsed | null {
 
 class PrincipalJudge {
   private readonly fromMs: number;
-  private readonly isLogSpanCovered: boolean;
+  private readonly claim: ClaimCoverage | null;
   readonly observed: Span | null;
   readonly windowSpan: Span;
 
@@ -68,7 +72,7 @@ class PrincipalJudge {
   ) {
     const created = Date.parse(ev.principal.createDate);
     this.fromMs = Number.isNaN(created) ? window.startMs : Math.max(window.startMs, created);
-    this.isLogSpanCovered = isSpanCovered(ev.coverage, window, this.fromMs);
+    this.claim = ev.coverage.hasLogs ? claimCoverageOf(ev.coverage, window, this.fromMs) : null;
     this.observed = observedSpan(ev.coverage, window, this.fromMs);
     this.windowSpan = spanOf(window.startMs, window.endMs);
   }
@@ -116,15 +120,26 @@ class PrincipalJudge {
   private logObservability(action: CatalogueAction): { isObservable: true } | { isObservable: false; reason: UnverifiableReason; detail: string } {
     const base = cloudTrailObservability(action, this.ev.coverage);
     if (!base.isObservable) return base;
-    if (!this.isLogSpanCovered) {
-      const span = this.observed;
-      const needDays = Math.round(((this.window.endMs - this.fromMs) / 86_400_000) * 10) / 10;
+    const unknownTime = this.ev.activity?.unknownTimeEvents ?? 0;
+    if (unknownTime > 0) {
       return {
         isObservable: false,
-        reason: 'window-not-covered',
-        detail: span
-          ? `CloudTrail covers ${span.days} of the ${needDays} days to judge (${span.start} to ${span.end})`
-          : `the CloudTrail logs read do not overlap the ${needDays} days to judge`,
+        reason: 'event-time-unknown',
+        detail: `${unknownTime} record(s) of this principal have no usable time (and no log file name dates them); any of them may be a use inside the window`,
+      };
+    }
+    const claim = this.claim;
+    if (claim && !claim.isCovered) {
+      const span = this.observed;
+      const needDays = Math.round(((this.window.endMs - this.fromMs) / 86_400_000) * 10) / 10;
+      const isEdgeOnly = claim.gaps.every((g) => (g.kind === 'before-evidence' || g.kind === 'unobserved-tail'));
+      const hints = gapHints(claim.gaps, this.ev.coverage, this.window);
+      const hint = hints.length > 0 ? `; to judge it, ${hints.join('; ')}` : '';
+      const covered = span ? `CloudTrail evidence covers ${span.days} of the ${needDays} days to judge` : `the CloudTrail evidence does not overlap the ${needDays} days to judge`;
+      return {
+        isObservable: false,
+        reason: isEdgeOnly ? 'window-not-covered' : 'logging-gap',
+        detail: `${covered}: ${describeGaps(claim.gaps)}${hint}`,
       };
     }
     const service = action.service;
@@ -261,13 +276,22 @@ class PrincipalJudge {
     const no = { isDormant: false, why: '', sources: [] as EvidenceSource[], lastActivity: null };
     if (this.isCreatedInsideWindow) return no;
     if ((this.ev.activity?.eventsInWindow ?? 0) > 0) return no;
+    // A record without a usable time may be activity inside the window.
+    if ((this.ev.activity?.unknownTimeEvents ?? 0) > 0) return no;
     let lastActivity: LastUsed | null = null;
     if (this.ev.activity?.lastSeen) lastActivity = { date: this.ev.activity.lastSeen, source: 'cloudtrail' };
     const before = (d: string): boolean => Date.parse(d) < this.window.startMs;
     const proofs: string[] = [];
     const sources: EvidenceSource[] = [];
 
-    if (p.roleLastUsed !== undefined) {
+    // RoleLastUsed says nothing about the time after the inventory was read.
+    const readAt = this.ev.inventoryReadAt ? Date.parse(this.ev.inventoryReadAt.time) : Number.NaN;
+    const isRoleLastUsedCurrent = readAt >= this.window.endMs - this.window.toleranceMs;
+    if (p.roleLastUsed !== undefined && !isRoleLastUsedCurrent && p.roleLastUsed !== null) {
+      lastActivity = later(lastActivity, { date: p.roleLastUsed.lastUsedDate, source: 'role-last-used' });
+      if (!before(p.roleLastUsed.lastUsedDate)) return no;
+    }
+    if (p.roleLastUsed !== undefined && isRoleLastUsedCurrent) {
       if (p.roleLastUsed === null) {
         proofs.push('IAM reports no use of the role within its 400-day tracking period (RoleLastUsed empty)');
       } else {

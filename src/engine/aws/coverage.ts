@@ -6,7 +6,9 @@
 import type { AccountActivity } from '../../model/activity.js';
 import type { CatalogueAction } from '../../model/catalogue.js';
 import type { AccountCoverage, Span, UnverifiableReason } from '../../model/report.js';
+import { type AccountDelivery, type ClaimCoverage, type Gap, accountDelivery, claimCoverage, describeGap, iso } from './delivery.js';
 import { DAY_MS, type Window } from './evidence.js';
+import { clipIntervals, totalMs } from './intervals.js';
 import { dataEventResourceType, isGlobalService, notLoggedReason } from './observability.js';
 
 export interface AccountLogCoverage {
@@ -16,16 +18,43 @@ export interface AccountLogCoverage {
   lastEventMs: number | null;
   activity: AccountActivity;
   isMultiRegion: boolean;
+  /** No trail description: the trail's reach was inferred (`inferredFrom` says how). */
   isMultiRegionAssumed: boolean;
+  inferredFrom?: string;
   homeRegion?: string;
   /**
-   * Set when every log file read is `lookup-events` output: LookupEvents answers for one region at
+   * Set when every log file is `lookup-events` output: LookupEvents answers for one region at
    * a time, so only the regions those files came from are covered, whatever the trail is.
    */
   lookupOnlyRegions?: string[];
+  /** Observed intervals from proof of delivery (delivery.ts). */
+  delivery: AccountDelivery;
+  /** `--min-coverage` as a fraction: gaps are accepted while this much of a claim's span is observed. */
+  minCoverage?: number;
 }
 
-export function accountLogCoverage(activity: AccountActivity): AccountLogCoverage {
+/**
+ * Without a trail description the trail's reach is inferred from where its files came from:
+ * events from two or more regions mean the trail records several (taken as multi-region, said in
+ * a note); events from one region only are taken as a single-region trail there, the cautious
+ * reading (a region with no files is then not covered, instead of counted as observed).
+ */
+function trailReach(activity: AccountActivity): Pick<AccountLogCoverage, 'isMultiRegion' | 'isMultiRegionAssumed' | 'inferredFrom' | 'homeRegion'> {
+  const t = activity.trail;
+  if (t.isMultiRegion !== undefined) {
+    return { isMultiRegion: t.isMultiRegion, isMultiRegionAssumed: false, ...(t.homeRegion ? { homeRegion: t.homeRegion } : {}) };
+  }
+  const regions = activity.cloudTrail?.regions ?? [];
+  if (regions.length >= 2) {
+    return { isMultiRegion: true, isMultiRegionAssumed: true, inferredFrom: `events from ${regions.length} regions (${regions.join(', ')})` };
+  }
+  if (regions.length === 1) {
+    return { isMultiRegion: false, isMultiRegionAssumed: true, inferredFrom: `events from ${regions[0]} only`, homeRegion: regions[0] as string };
+  }
+  return { isMultiRegion: true, isMultiRegionAssumed: true, inferredFrom: 'no events' };
+}
+
+export function accountLogCoverage(activity: AccountActivity, minCoverage?: number): AccountLogCoverage {
   const ct = activity.cloudTrail;
   const hasLogs = ct !== null && ct.eventsRead > 0;
   const isLookupOnly = ct !== null && ct.filesRead > 0 && ct.lookupEventsFiles === ct.filesRead;
@@ -35,10 +64,10 @@ export function accountLogCoverage(activity: AccountActivity): AccountLogCoverag
     firstEventMs: ct?.firstEvent ? Date.parse(ct.firstEvent) : null,
     lastEventMs: ct?.lastEvent ? Date.parse(ct.lastEvent) : null,
     activity,
-    isMultiRegion: activity.trail.isMultiRegion ?? true,
-    isMultiRegionAssumed: activity.trail.isMultiRegion === undefined,
-    ...(activity.trail.homeRegion ? { homeRegion: activity.trail.homeRegion } : {}),
+    ...trailReach(activity),
     ...(isLookupOnly && ct ? { lookupOnlyRegions: ct.lookupEventsRegions } : {}),
+    delivery: accountDelivery(activity),
+    ...(minCoverage !== undefined ? { minCoverage } : {}),
   };
 }
 
@@ -50,21 +79,28 @@ export function spanOf(startMs: number, endMs: number): Span {
   };
 }
 
+/** The evidence's verdict on [from, window end] for one claim (see delivery.ts claimCoverage). */
+export function claimCoverageOf(cov: AccountLogCoverage, window: Window, fromMs: number): ClaimCoverage {
+  return claimCoverage(cov.delivery, fromMs, window.endMs, cov.minCoverage, window.toleranceMs);
+}
+
 /**
  * The part of [from, window end] the logs cover, where `from` is the window start or, for a
- * principal created inside the window, its creation.
+ * principal created inside the window, its creation: from the first to the last observed instant,
+ * with `days` the time actually observed (gaps excluded).
  */
 export function observedSpan(cov: AccountLogCoverage, window: Window, fromMs: number): Span | null {
-  if (!cov.hasLogs || cov.firstEventMs === null || cov.lastEventMs === null) return null;
-  const start = Math.max(fromMs, cov.firstEventMs);
-  const end = Math.min(window.endMs, cov.lastEventMs);
-  if (end < start) return null;
-  return spanOf(start, end);
+  if (!cov.hasLogs) return null;
+  const inside = clipIntervals(cov.delivery.observed, fromMs, window.endMs);
+  const first = inside[0];
+  const last = inside.at(-1);
+  if (!first || !last) return null;
+  return { ...spanOf(first.start, last.end), days: Math.round((totalMs(inside) / DAY_MS) * 10) / 10 };
 }
 
 export function isSpanCovered(cov: AccountLogCoverage, window: Window, fromMs: number): boolean {
-  if (!cov.hasLogs || cov.firstEventMs === null || cov.lastEventMs === null) return false;
-  return cov.firstEventMs <= fromMs + window.toleranceMs && cov.lastEventMs >= window.endMs - window.toleranceMs;
+  if (!cov.hasLogs) return false;
+  return claimCoverageOf(cov, window, fromMs).isCovered;
 }
 
 /** Read-only calls per CloudTrail's `readOnly`, approximated from the catalogue's access level. */
@@ -176,9 +212,33 @@ export function cloudTrailObservability(action: CatalogueAction, cov: AccountLog
   return { isObservable: true };
 }
 
+function hoursOrDays(ms: number): string {
+  return ms < DAY_MS ? `${Math.round(ms / 3_600_000)} h` : `${Math.round((ms / DAY_MS) * 10) / 10} days`;
+}
+
+/** What to do about the gaps of a claim: the hint names the flag or the evidence that closes each kind. */
+export function gapHints(gaps: readonly Gap[], cov: AccountLogCoverage, window: Window): string[] {
+  const hints: string[] = [];
+  const kinds = new Set(gaps.map((g) => g.kind));
+  const end = cov.delivery.evidenceEndMs;
+  if (kinds.has('unobserved-tail') && end !== null) {
+    hints.push(`judge up to the end of the evidence with --as-of ${iso(end)}, or collect again`);
+  }
+  if (kinds.has('before-evidence')) {
+    const first = cov.delivery.observed.find((o) => o.end > window.startMs);
+    const upTo = Math.min(end ?? window.endMs, window.endMs);
+    if (first) hints.push(`match the window to the logs with --window ${Math.max(1, Math.floor((upTo - Math.max(first.start, window.startMs)) / DAY_MS))}d`);
+  }
+  if (kinds.has('no-proof')) {
+    hints.push('add the trail\'s digest files (CloudTrail-Digest/) or collect with `permdrift collect aws` (its manifest and trail status prove quiet hours), or accept small gaps with --min-coverage');
+  }
+  return hints;
+}
+
 export function coverageNotes(cov: AccountLogCoverage, window: Window): string[] {
   const notes: string[] = [];
   const a = cov.activity;
+  const ct = a.cloudTrail;
   if (!cov.hasLogs) notes.push('No CloudTrail logs: no permission can be called unused from logs; only Access Advisor evidence can prove non-use.');
   if (a.selectors.kind === 'assumed-default') {
     notes.push('No event selectors file: assumed a default trail (management events, read and write; no data events).');
@@ -188,21 +248,57 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
       `Every log file is lookup-events output (management events only, one region each: ${cov.lookupOnlyRegions.join(', ')}): regional actions cannot be called unused; global ones only if us-east-1 is among them.`,
     );
   } else if (cov.hasLogs && cov.isMultiRegionAssumed) {
-    notes.push('No trail description (cloudtrail-describe-trails.json): assumed a multi-region trail, the console default.');
-  }
-  if (cov.hasLogs && !isSpanCovered(cov, window, window.startMs)) {
-    const observed = observedSpan(cov, window, window.startMs);
-    const windowDays = Math.round((window.endMs - window.startMs) / DAY_MS * 10) / 10;
     notes.push(
-      observed
-        ? `CloudTrail covers only ${observed.days} of ${windowDays} days (${observed.start} to ${observed.end}): grants without other evidence are unverifiable, not unused. Use --window to match the logs.`
-        : `The CloudTrail logs do not overlap the window (${window.start} to ${window.end}).`,
+      cov.isMultiRegion
+        ? `No trail description (cloudtrail-describe-trails.json): the trail is taken as multi-region from ${cov.inferredFrom ?? 'the logs'}; add the description to be sure.`
+        : `No trail description (cloudtrail-describe-trails.json) and ${cov.inferredFrom ?? 'events from one region'}: taken as a single-region trail, so a regional action used elsewhere is unverifiable; add the description if the trail is multi-region.`,
     );
   }
-  const failed = a.cloudTrail?.filesFailed.length ?? 0;
+  if (cov.hasLogs) {
+    const claim = claimCoverageOf(cov, window, window.startMs);
+    const observed = observedSpan(cov, window, window.startMs);
+    const windowDays = Math.round(((window.endMs - window.startMs) / DAY_MS) * 10) / 10;
+    if (!claim.isCovered) {
+      const shown = claim.gaps.slice(0, 3).map(describeGap);
+      const more = claim.gaps.length > 3 ? `; and ${claim.gaps.length - 3} more` : '';
+      const hints = gapHints(claim.gaps, cov, window);
+      notes.push(
+        `${observed ? `CloudTrail evidence covers ${observed.days} of ${windowDays} days` : `The CloudTrail evidence does not overlap the window (${window.start} to ${window.end})`}; ${claim.gaps.length} gap(s): ${shown.join('; ')}${more}. Grants without other evidence there are unverifiable, not unused.${hints.length ? ` To judge them: ${hints.join('; ')}.` : ''}`,
+      );
+    }
+    const accepted = claim.acceptedGaps;
+    if (accepted.length > 0) {
+      const byTolerance = accepted.filter((g) => g.acceptedBy === 'edge-tolerance');
+      const byMin = accepted.filter((g) => g.acceptedBy === 'min-coverage');
+      if (byTolerance.length) notes.push(`Accepted within the window's edge tolerance (${hoursOrDays(window.toleranceMs)}): ${byTolerance.map(describeGap).join('; ')}.`);
+      if (byMin.length) {
+        notes.push(`Accepted under --min-coverage ${Math.round((cov.minCoverage ?? 0) * 1000) / 10}% (${Math.round(claim.coveredFraction * 1000) / 10}% observed): ${byMin.slice(0, 5).map(describeGap).join('; ')}${byMin.length > 5 ? `; and ${byMin.length - 5} more` : ''}. A use inside an accepted gap would not be seen.`);
+      }
+    }
+  }
+  for (const n of cov.delivery.notes) notes.push(n);
+  if (cov.delivery.ignoredTrailChanges.length > 0) {
+    const list = cov.delivery.ignoredTrailChanges.slice(0, 3).map((i) => `${i.change.eventName} at ${i.change.time} (${i.why})`);
+    notes.push(`Trail changes that open no gap: ${list.join('; ')}${cov.delivery.ignoredTrailChanges.length > 3 ? '; …' : ''}.`);
+  }
+  const failed = ct?.filesFailed.length ?? 0;
   if (failed > 0) {
     notes.push(`${failed} CloudTrail file(s) could not be read: the events in them are a gap in the evidence, so no grant is called unused from the logs until they are read (Access Advisor proofs still apply).`);
   }
+  const unusable = ct?.recordsUnusable ?? [];
+  if (unusable.length > 0) {
+    const byReason = new Map<string, number>();
+    for (const u of unusable) byReason.set(u.reason, (byReason.get(u.reason) ?? 0) + u.count);
+    const total = [...byReason.values()].reduce((x, y) => x + y, 0);
+    const files = new Set(unusable.map((u) => u.file)).size;
+    notes.push(
+      `${total} record(s) in ${files} file(s) could not be used as they stand (${[...byReason].map(([r, n]) => `${r}: ${n}`).join(', ')}); records without a usable time make their caller's claims unverifiable (see coverage.cloudTrail.recordsUnusable).`,
+    );
+  }
+  if ((ct?.recordsTimedByFile ?? 0) > 0) {
+    notes.push(`${ct?.recordsTimedByFile} record(s) without a usable time were placed at their log file's delivery time (from the file name).`);
+  }
+  if ((ct?.zonelessTimes ?? 0) > 0) notes.push(`${ct?.zonelessTimes} record time(s) had no time zone: read as UTC, as CloudTrail writes them.`);
   return notes;
 }
 

@@ -26,20 +26,11 @@
  */
 
 import type { AccountActivity, TrailChange } from '../../model/activity.js';
+import type { CoverageGapKind } from '../../model/report.js';
 import { DELIVERY_CADENCE_MS } from '../../model/delivery-cadence.js';
 import { type MsInterval, clipIntervals, overlaps, subtractIntervals, totalMs, unionIntervals } from './intervals.js';
 
-export type GapKind =
-  | 'logging-stopped'
-  | 'trail-deleted'
-  | 'trail-changed'
-  | 'not-logging'
-  | 'log-file-missing'
-  | 'digest-chain-broken'
-  | 'collection-failed'
-  | 'no-proof'
-  | 'before-evidence'
-  | 'unobserved-tail';
+export type GapKind = CoverageGapKind;
 
 export interface NegativeProof extends MsInterval {
   kind: GapKind;
@@ -331,23 +322,46 @@ export function gapsIn(d: AccountDelivery, fromMs: number, endMs: number): Gap[]
   return gaps;
 }
 
+export interface AcceptedGap extends Gap {
+  /** `edge-tolerance`: at the window's edge, no longer than its stated tolerance; `min-coverage`: under --min-coverage. */
+  acceptedBy: 'edge-tolerance' | 'min-coverage';
+}
+
 export interface ClaimCoverage {
   isCovered: boolean;
   /** Gaps that block the claim (empty when covered). */
   gaps: Gap[];
-  /** Gaps accepted under --min-coverage. */
-  acceptedGaps: Gap[];
+  /** Gaps accepted: at an edge within the window's tolerance, or under --min-coverage. */
+  acceptedGaps: AcceptedGap[];
+  /** Share of [from, end] observed, counting accepted gaps as unobserved. */
   coveredFraction: number;
 }
 
-/** Whether the evidence covers [fromMs, endMs], allowing gaps only under an explicit minimum coverage. */
-export function claimCoverage(d: AccountDelivery, fromMs: number, endMs: number, minCoverage: number | undefined): ClaimCoverage {
-  const gaps = gapsIn(d, fromMs, endMs);
+/** Kinds that say only "no proof here", as opposed to proof of a gap (a stop, a missing file…). */
+const UNPROVEN: ReadonlySet<GapKind> = new Set<GapKind>(['no-proof', 'before-evidence', 'unobserved-tail']);
+
+/**
+ * Whether the evidence covers [fromMs, endMs]. A piece without proof at either edge, no longer
+ * than `edgeToleranceMs` (the window's stated tolerance), is accepted and recorded; proof of a gap
+ * (a StopLogging, a missing file…) never is. Other gaps are accepted only under an explicit
+ * minimum coverage (`--min-coverage`), and recorded too.
+ */
+export function claimCoverage(d: AccountDelivery, fromMs: number, endMs: number, minCoverage: number | undefined, edgeToleranceMs = 0): ClaimCoverage {
+  const all = gapsIn(d, fromMs, endMs);
   const span = Math.max(1, endMs - fromMs);
-  const coveredFraction = Math.max(0, 1 - totalMs(gaps) / span);
-  if (gaps.length === 0) return { isCovered: true, gaps: [], acceptedGaps: [], coveredFraction: 1 };
-  if (minCoverage !== undefined && coveredFraction >= minCoverage) return { isCovered: true, gaps: [], acceptedGaps: gaps, coveredFraction };
-  return { isCovered: false, gaps, acceptedGaps: [], coveredFraction };
+  const coveredFraction = Math.max(0, 1 - totalMs(all) / span);
+  const accepted: AcceptedGap[] = [];
+  const gaps: Gap[] = [];
+  for (const g of all) {
+    const isEdge = g.start <= fromMs || g.end >= endMs;
+    if (isEdge && UNPROVEN.has(g.kind) && g.end - g.start <= edgeToleranceMs) accepted.push({ ...g, acceptedBy: 'edge-tolerance' });
+    else gaps.push(g);
+  }
+  if (gaps.length === 0) return { isCovered: true, gaps: [], acceptedGaps: accepted, coveredFraction };
+  if (minCoverage !== undefined && coveredFraction >= minCoverage) {
+    return { isCovered: true, gaps: [], acceptedGaps: [...accepted, ...gaps.map((g) => ({ ...g, acceptedBy: 'min-coverage' as const }))].sort((a, b) => a.start - b.start), coveredFraction };
+  }
+  return { isCovered: false, gaps, acceptedGaps: accepted, coveredFraction };
 }
 
 export function describeGap(g: Gap): string {

@@ -45,6 +45,8 @@ export interface PrincipalActivity {
   /** Services with calls that map to no catalogue action, by service prefix. */
   unmappedServices: Set<string>;
   eventsInWindow: number;
+  /** Records without a usable time (period `unknown-time`): they may lie inside the window. */
+  unknownTimeEvents: number;
   deniedInWindow: number;
   /** Denied attempts per action (or eventSource:eventName when unmapped). */
   denied: Map<string, number>;
@@ -60,7 +62,7 @@ export interface ActivityIndex {
 }
 
 function emptyActivity(): PrincipalActivity {
-  return { actions: new Map(), unmappedServices: new Set(), eventsInWindow: 0, deniedInWindow: 0, denied: new Map(), lastSeen: null };
+  return { actions: new Map(), unmappedServices: new Set(), eventsInWindow: 0, unknownTimeEvents: 0, deniedInWindow: 0, denied: new Map(), lastSeen: null };
 }
 
 function later(a: string | null, b: string | null): string | null {
@@ -126,6 +128,10 @@ export function indexActivity(
       if (!pa) {
         pa = emptyActivity();
         index.byPrincipal.set(principal.arn, pa);
+      }
+      if (call.period === 'unknown-time') {
+        pa.unknownTimeEvents += call.count;
+        continue;
       }
       pa.lastSeen = later(pa.lastSeen, call.lastSeen);
       const isInWindow = call.period === 'window';
