@@ -282,4 +282,32 @@ const csv = [
 ].join('\n');
 write('iam-get-credential-report.json', { Content: Buffer.from(csv).toString('base64'), ReportFormat: 'text/csv', GeneratedTime: '2026-11-19T23:30:00+00:00' });
 
+// --- Proof of delivery: trail status and the collection manifest, as `permdrift collect aws`
+// writes them. Coverage comes from them (quiet days are proven quiet), not from the first and
+// last record. The collection asked for the 100 days the logs hold and read them all.
+write('cloudtrail-get-trail-status.json', {
+  IsLogging: true, LatestDeliveryTime: '2026-11-19T23:59:41.372000+00:00', LatestDeliveryAttemptTime: '2026-11-19T23:59:41Z',
+  LatestDeliveryAttemptSucceeded: '2026-11-19T23:59:41Z', LatestDigestDeliveryTime: '2026-11-19T23:31:07.114000+00:00',
+  StartLoggingTime: '2025-06-02T09:14:55.020000+00:00', TimeLoggingStarted: '2025-06-02T09:14:55Z', TimeLoggingStopped: '',
+});
+const readAt = '2026-11-20T00:04:38.000Z';
+const logsFrom = '2026-08-12T00:00:00.000Z';
+write('collect-manifest.json', {
+  schemaVersion: 1, provider: 'aws', scope: ACCOUNT, tool: 'permdrift 0.1.0', startedAt: '2026-11-20T00:01:12.000Z', finishedAt: readAt,
+  sources: {
+    'iam-get-account-authorization-details': { readAt: '2026-11-20T00:01:15.000Z' },
+    'iam-get-credential-report': { readAt: '2026-11-20T00:01:40.000Z' },
+    'access-advisor': { readAt: '2026-11-20T00:02:30.000Z' },
+    'cloudtrail-describe-trails': { readAt: '2026-11-20T00:02:31.000Z' },
+    'cloudtrail-get-event-selectors': { readAt: '2026-11-20T00:02:31.000Z' },
+    'cloudtrail-get-trail-status': { readAt: '2026-11-20T00:02:32.000Z' },
+    cloudtrail: { readAt },
+  },
+  logs: {
+    source: 's3', requested: { start: logsFrom, end: readAt },
+    complete: ['eu-west-1', 'us-east-1'].map((scope) => ({ scope, start: logsFrom, end: readAt })),
+    failed: [], filesWritten: files.size,
+  },
+});
+
 console.log(`demo snapshot written to ${root} (${files.size} log files)`);

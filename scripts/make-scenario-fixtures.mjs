@@ -62,10 +62,32 @@ function heartbeat(fromDay, toDay) {
   return out;
 }
 
-function writeScenario(name, { authDetails, records, selectors, accessAdvisor }) {
+/**
+ * What `permdrift collect aws` writes beside the logs, so a scenario's quiet hours are proven quiet
+ * (coverage comes from proof of delivery, not from the first and last record): a multi-region trail
+ * description, a trail status that has been logging since 2025, and a collection manifest whose
+ * complete span starts on the day of the first record and ends when the snapshot was read.
+ */
+const READ_AT = '2026-06-30T00:05:00.000Z';
+function writeDelivery(dir, logsFrom, source = 's3') {
+  const trailArn = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/management`;
+  writeFileSync(join(dir, 'cloudtrail-describe-trails.json'), `${JSON.stringify({ trailList: [{ Name: 'management', S3BucketName: 'scenario-trail', IsMultiRegionTrail: true, HomeRegion: 'us-east-1', TrailARN: trailArn, LogFileValidationEnabled: false, IsOrganizationTrail: false }] }, null, 2)}\n`);
+  writeFileSync(join(dir, 'cloudtrail-get-trail-status.json'), `${JSON.stringify({ IsLogging: true, StartLoggingTime: '2025-01-02T08:00:00+00:00', LatestDeliveryTime: '2026-06-29T23:55:00+00:00' }, null, 2)}\n`);
+  const start = `${logsFrom}T00:00:00.000Z`;
+  const manifest = {
+    schemaVersion: 1, provider: 'aws', scope: ACCOUNT, tool: 'permdrift 0.1.0', startedAt: '2026-06-30T00:01:00.000Z', finishedAt: READ_AT,
+    sources: { 'iam-get-account-authorization-details': { readAt: '2026-06-30T00:01:05.000Z' }, cloudtrail: { readAt: READ_AT } },
+    logs: { source, requested: { start, end: READ_AT }, complete: [{ scope: 'us-east-1', start, end: READ_AT }], failed: [], filesWritten: 1 },
+  };
+  writeFileSync(join(dir, 'collect-manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function writeScenario(name, { authDetails, records, selectors, accessAdvisor, logsFrom }) {
   const dir = join(fixturesRoot, name, 'aws', ACCOUNT);
   rmSync(join(fixturesRoot, name), { recursive: true, force: true });
   mkdirSync(join(dir, 'cloudtrail'), { recursive: true });
+  const first = logsFrom ?? records.map((r) => r.eventTime).sort()[0]?.slice(0, 10);
+  if (first) writeDelivery(dir, first);
   writeFileSync(join(dir, 'iam-get-account-authorization-details.json'), `${JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], ...authDetails }, null, 2)}\n`);
   records.sort((a, b) => (a.eventTime < b.eventTime ? -1 : 1));
   writeFileSync(join(dir, 'cloudtrail', `${ACCOUNT}_CloudTrail_us-east-1_20260629T2355Z_${name}.json`), `${JSON.stringify({ Records: records })}\n`);
@@ -209,7 +231,9 @@ writeScenario('passrole-judged-through-calls', {
       RoleDetailList: [role('auditor', '/', { statements: [{ Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'iam:ListRoles', 'iam:GetRole'], Resource: '*' }] })],
     },
     records: [],
+    logsFrom: FULL[0],
   });
+  writeDelivery(join(fixturesRoot, 'lookup-events-single-region', 'aws', ACCOUNT), FULL[0], 'lookup-events');
   const dir = join(fixturesRoot, 'lookup-events-single-region', 'aws', ACCOUNT, 'cloudtrail');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
