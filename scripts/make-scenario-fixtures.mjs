@@ -69,9 +69,12 @@ function heartbeat(fromDay, toDay) {
  * complete span starts on the day of the first record and ends when the snapshot was read.
  */
 const READ_AT = '2026-06-30T00:05:00.000Z';
+const TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/management`;
+function writeTrailDescription(dir) {
+  writeFileSync(join(dir, 'cloudtrail-describe-trails.json'), `${JSON.stringify({ trailList: [{ Name: 'management', S3BucketName: 'scenario-trail', IsMultiRegionTrail: true, HomeRegion: 'us-east-1', TrailARN: TRAIL_ARN, LogFileValidationEnabled: true, IsOrganizationTrail: false }] }, null, 2)}\n`);
+}
 function writeDelivery(dir, logsFrom, source = 's3') {
-  const trailArn = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/management`;
-  writeFileSync(join(dir, 'cloudtrail-describe-trails.json'), `${JSON.stringify({ trailList: [{ Name: 'management', S3BucketName: 'scenario-trail', IsMultiRegionTrail: true, HomeRegion: 'us-east-1', TrailARN: trailArn, LogFileValidationEnabled: false, IsOrganizationTrail: false }] }, null, 2)}\n`);
+  writeTrailDescription(dir);
   writeFileSync(join(dir, 'cloudtrail-get-trail-status.json'), `${JSON.stringify({ IsLogging: true, StartLoggingTime: '2025-01-02T08:00:00+00:00', LatestDeliveryTime: '2026-06-29T23:55:00+00:00' }, null, 2)}\n`);
   const start = `${logsFrom}T00:00:00.000Z`;
   const manifest = {
@@ -82,15 +85,20 @@ function writeDelivery(dir, logsFrom, source = 's3') {
   writeFileSync(join(dir, 'collect-manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-function writeScenario(name, { authDetails, records, selectors, accessAdvisor, logsFrom }) {
+function writeScenario(name, { authDetails, records, selectors, accessAdvisor, logsFrom, delivery = true, fileTime = '20260629T2355Z', fileName, extraFiles = {} }) {
   const dir = join(fixturesRoot, name, 'aws', ACCOUNT);
   rmSync(join(fixturesRoot, name), { recursive: true, force: true });
   mkdirSync(join(dir, 'cloudtrail'), { recursive: true });
-  const first = logsFrom ?? records.map((r) => r.eventTime).sort()[0]?.slice(0, 10);
-  if (first) writeDelivery(dir, first);
+  const first = logsFrom ?? records.map((r) => r.eventTime).filter((t) => typeof t === 'string').sort()[0]?.slice(0, 10);
+  if (first && delivery) writeDelivery(dir, first);
+  if (!delivery) writeTrailDescription(dir);
+  for (const [rel, content] of Object.entries(extraFiles)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), typeof content === 'string' ? content : `${JSON.stringify(content)}\n`);
+  }
   writeFileSync(join(dir, 'iam-get-account-authorization-details.json'), `${JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], ...authDetails }, null, 2)}\n`);
-  records.sort((a, b) => (a.eventTime < b.eventTime ? -1 : 1));
-  writeFileSync(join(dir, 'cloudtrail', `${ACCOUNT}_CloudTrail_us-east-1_20260629T2355Z_${name}.json`), `${JSON.stringify({ Records: records })}\n`);
+  records.sort((a, b) => (String(a.eventTime) < String(b.eventTime) ? -1 : 1));
+  writeFileSync(join(dir, 'cloudtrail', fileName ?? `${ACCOUNT}_CloudTrail_us-east-1_${fileTime}_${name}.json`), `${JSON.stringify({ Records: records })}\n`);
   if (selectors) writeFileSync(join(dir, 'cloudtrail-get-event-selectors.json'), `${JSON.stringify(selectors, null, 2)}\n`);
   for (const [file, content] of Object.entries(accessAdvisor ?? {})) {
     mkdirSync(join(dir, 'access-advisor'), { recursive: true });
@@ -247,5 +255,104 @@ writeScenario('passrole-judged-through-calls', {
   };
   writeFileSync(join(dir, 'lookup-events-us-east-1.json'), `${JSON.stringify(lookup, null, 4)}\n`);
 }
+
+/** Hourly activity by a caller outside the inventory, so the log files alone prove delivery (no manifest). */
+function hourly(fromIso, toIso, skip = () => false) {
+  const out = [];
+  for (let t = Date.parse(fromIso); t <= Date.parse(toIso); t += 3_600_000) {
+    if (skip(t)) continue;
+    out.push(event(new Date(t).toISOString().replace('.000Z', 'Z'), { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }, 'sts', 'AssumeRole'));
+  }
+  return out;
+}
+const watcher = (statements) => ({ RoleDetailList: [role('watcher', '/', { statements })] });
+const WATCHER_GRANTS = [{ Effect: 'Allow', Action: ['sqs:ListQueues', 'sqs:DeleteQueue'], Resource: '*' }];
+const trailCall = (time, name, extra = {}) => ({
+  ...event(time, userCaller('mallory', '/'), 'cloudtrail', name, { readOnly: false }),
+  requestParameters: { name: TRAIL_ARN }, ...extra,
+});
+
+// 10. StopLogging inside the window: the days until StartLogging are a gap, whatever the records around them say.
+{
+  const stop = Date.parse('2026-06-10T12:00:00Z');
+  const start = Date.parse('2026-06-12T12:00:00Z');
+  writeScenario('stoplogging-gap', {
+    authDetails: watcher(WATCHER_GRANTS),
+    delivery: false,
+    records: [
+      ...hourly('2026-05-29T23:00:00Z', '2026-06-29T23:00:00Z', (t) => t > stop && t < start),
+      trailCall('2026-06-10T12:00:00Z', 'StopLogging'),
+      trailCall('2026-06-12T12:00:00Z', 'StartLogging'),
+      event('2026-06-20T10:00:00Z', roleCaller('watcher', '/'), 'sqs', 'ListQueues'),
+    ],
+  });
+}
+
+// 11. A quiet tail: the last record is 34 hours before --as-of. Hourly digest files prove the trail
+// was delivering (listing no log files); the same snapshot without them cannot judge the tail.
+{
+  const last = '2026-06-28T14:00:00Z';
+  const records = [...hourly('2026-05-29T23:00:00Z', last), event('2026-06-20T10:00:00Z', roleCaller('watcher', '/'), 'sqs', 'ListQueues')];
+  const digests = {};
+  let previous = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/us-east-1/2026/06/28/${ACCOUNT}_CloudTrail-Digest_us-east-1_management_us-east-1_20260628T140000Z.json.gz`;
+  for (let t = Date.parse(last); t < Date.parse('2026-06-30T00:00:00Z'); t += 3_600_000) {
+    const end = new Date(t + 3_600_000);
+    const stamp = end.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const day = end.toISOString().slice(0, 10).replace(/-/g, '/');
+    const key = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/us-east-1/${day}/${ACCOUNT}_CloudTrail-Digest_us-east-1_management_us-east-1_${stamp}.json.gz`;
+    digests[`cloudtrail/CloudTrail-Digest/us-east-1/${day}/${ACCOUNT}_CloudTrail-Digest_us-east-1_management_us-east-1_${stamp}.json`] = {
+      awsAccountId: ACCOUNT, digestStartTime: new Date(t).toISOString().replace('.000Z', 'Z'), digestEndTime: end.toISOString().replace('.000Z', 'Z'),
+      digestS3Bucket: 'scenario-trail', digestS3Object: key, digestPublicKeyFingerprint: '0123456789abcdef0123456789abcdef',
+      digestSignatureAlgorithm: 'SHA256withRSA', newestEventTime: null, oldestEventTime: null,
+      previousDigestS3Bucket: 'scenario-trail', previousDigestS3Object: previous, previousDigestHashValue: '00', previousDigestHashAlgorithm: 'SHA-256',
+      previousDigestSignature: '00', logFiles: [],
+    };
+    previous = key;
+  }
+  const fileTime = '20260628T1405Z';
+  writeScenario('quiet-tail-digests', { authDetails: watcher(WATCHER_GRANTS), delivery: false, records: [...records], fileTime, extraFiles: digests });
+  writeScenario('quiet-tail-no-proof', { authDetails: watcher(WATCHER_GRANTS), delivery: false, records: [...records], fileTime });
+}
+
+// 12. Records without a usable time: one dated by its CloudTrail file name counts as use; one in a
+// file without such a name makes its caller unverifiable, never unused.
+{
+  const undated = (caller, source, name, eventTime) => {
+    const e = event('2026-06-20T10:00:00Z', caller, source, name);
+    if (eventTime === undefined) delete e.eventTime;
+    else e.eventTime = eventTime;
+    return e;
+  };
+  writeScenario('garbage-event-time', {
+    authDetails: {
+      RoleDetailList: [
+        role('dated-by-file', '/', { statements: [{ Effect: 'Allow', Action: ['sqs:ListQueues', 'sqs:DeleteQueue'], Resource: '*' }] }),
+        role('undatable', '/', { statements: [{ Effect: 'Allow', Action: ['sns:ListTopics', 'sns:DeleteTopic'], Resource: '*' }] }),
+        role('epoch-timed', '/', { statements: [{ Effect: 'Allow', Action: ['kms:ListKeys', 'kms:ScheduleKeyDeletion'], Resource: '*' }] }),
+      ],
+    },
+    records: [
+      ...heartbeat(...FULL),
+      undated(roleCaller('dated-by-file', '/'), 'sqs', 'DeleteQueue', 'not a time'),
+      // Epoch milliseconds, as some SIEM exports write them: 2026-06-20T10:00:00Z.
+      undated(roleCaller('epoch-timed', '/'), 'kms', 'ListKeys', Date.parse('2026-06-20T10:00:00Z')),
+    ],
+    extraFiles: {
+      'cloudtrail/siem-export/export.json': `${JSON.stringify({ Records: [undated(roleCaller('undatable', '/'), 'sns', 'DeleteTopic', 'yesterday'), undated(roleCaller('undatable', '/'), 'sns', 'ListTopics', undefined)] })}\n`,
+    },
+  });
+}
+
+// 13. Zone-less times (`2026-06-20T10:00:00`) are UTC whatever the machine's TZ: DeleteQueue at
+// `2026-06-30T00:30:00` is after --as-of in UTC (so unused), but read in Pacific/Auckland's local
+// time it would fall inside the window; the reports must be identical under both TZ settings.
+writeScenario('zoneless-times', {
+  authDetails: watcher(WATCHER_GRANTS),
+  records: [
+    ...heartbeat(...FULL),
+    { ...event('2026-06-20T10:00:00Z', roleCaller('watcher', '/'), 'sqs', 'ListQueues'), eventTime: '2026-06-20T10:00:00' },
+    { ...event('2026-06-29T23:30:00Z', roleCaller('watcher', '/'), 'sqs', 'DeleteQueue'), eventTime: '2026-06-30T00:30:00' },
+  ],
+});
 
 console.log('scenario fixtures written');
