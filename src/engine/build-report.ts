@@ -166,6 +166,14 @@ export function buildReport(input: EngineInput): Report {
         account: inventory.account,
       });
     }
+    const credGenerated = inventory.credentialReport ? Date.parse(inventory.credentialReport.generatedTime) : Number.NaN;
+    if (!Number.isNaN(credGenerated) && credGenerated < window.endMs - window.toleranceMs) {
+      warnings.push({
+        code: 'as-of-after-evidence',
+        message: `--as-of ${window.end} is after the credential report of account ${inventory.account} was generated (${inventory.credentialReport?.generatedTime}): it proves no stale key and no dormant user for the time after it`,
+        account: inventory.account,
+      });
+    }
     if (createdAfterAsOf > 0) {
       warnings.push({
         code: 'principals-created-after-as-of',

@@ -479,6 +479,8 @@ function staleCredentialFindings(ev: PrincipalEvidence, window: Window, windowSp
   const cred = ev.credentials;
   const p = ev.principal;
   if (!cred || !ev.credentialReportTime) return [];
+  // A report generated before --as-of says nothing about the keys' use or rotation since.
+  if (!(Date.parse(ev.credentialReportTime) >= window.endMs - window.toleranceMs)) return [];
   const out: Finding[] = [];
   const before = (d: string | null): boolean => d === null || Date.parse(d) < window.startMs;
   for (const key of cred.accessKeys) {
