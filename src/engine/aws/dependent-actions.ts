@@ -152,7 +152,8 @@ export interface CreditInput {
 function later(a: LastUsed | null, b: LastUsed | null): LastUsed | null {
   if (!a) return b;
   if (!b) return a;
-  return b.date > a.date ? b : a;
+  if (b.date !== a.date) return b.date > a.date ? b : a;
+  return b.source < a.source ? b : a;
 }
 
 /**
@@ -172,6 +173,8 @@ export function creditDependencies(input: CreditInput): Map<string, DependencyCr
     const name = granted.get(key)?.action ?? catalogue.lookup(key)?.action ?? a;
     queue.push({ action: name, resources: granted.get(key)?.resources ?? [], lastUsed: input.lastUsed(a) });
   }
+  // Roots in a fixed order: the activity's order depends on how log files were read.
+  queue.sort((x, y) => (x.action.toLowerCase() < y.action.toLowerCase() ? -1 : x.action.toLowerCase() > y.action.toLowerCase() ? 1 : 0));
   for (let next = queue.shift(); next; next = queue.shift()) {
     for (const dep of dependenciesOf(next.action, catalogue, table)) {
       const key = dep.action.toLowerCase();
