@@ -46,10 +46,14 @@ function event(time, caller, source, name, opts = {}) {
   n += 1;
   return {
     eventVersion: '1.08', userIdentity: caller, eventTime: time, eventSource: `${source}.amazonaws.com`, eventName: name,
-    awsRegion: opts.region ?? 'us-east-1', sourceIPAddress: '203.0.113.10', userAgent: 'aws-cli/2.15.0',
+    awsRegion: opts.region ?? 'us-east-1', sourceIPAddress: '203.0.113.10', userAgent: opts.userAgent ?? 'aws-cli/2.15.0',
     ...(opts.error ? { errorCode: opts.error, errorMessage: 'denied or failed' } : {}),
-    requestParameters: null, responseElements: null, requestID: `req-${n}`, eventID: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    readOnly: opts.readOnly ?? true, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: ACCOUNT, eventCategory: 'Management',
+    requestParameters: opts.requestParameters ?? null, responseElements: null,
+    ...(opts.additionalEventData ? { additionalEventData: opts.additionalEventData } : {}),
+    requestID: `req-${n}`, eventID: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    readOnly: opts.readOnly ?? true,
+    ...(opts.resources ? { resources: opts.resources } : {}),
+    eventType: 'AwsApiCall', managementEvent: !opts.isDataEvent, recipientAccountId: ACCOUNT, eventCategory: opts.isDataEvent ? 'Data' : 'Management',
   };
 }
 
@@ -354,5 +358,53 @@ writeScenario('zoneless-times', {
     { ...event('2026-06-29T23:30:00Z', roleCaller('watcher', '/'), 'sqs', 'DeleteQueue'), eventTime: '2026-06-30T00:30:00' },
   ],
 });
+
+// 10. Dependent actions: BatchGetSecretValue is authorized through GetSecretValue on each secret
+// (ListSecrets with filters), GetObjectAttributes through GetObject. CloudTrail records only the
+// call, so the actions it goes through are credited as used, on grants whose resources can match.
+// The per-secret GetSecretValue entries Secrets Manager also writes for a batch are left out on
+// purpose: the credit must not depend on them (an export filtered by event name drops them).
+{
+  const objectAttributes = (caller, bucket, key) =>
+    event('2026-06-20T08:15:00Z', caller, 's3', 'GetObjectAttributes', {
+      isDataEvent: true,
+      userAgent: 'aws-sdk-java/2.25.11 Linux/5.10 OpenJDK_64-Bit_Server_VM/17.0.10',
+      requestParameters: { bucketName: bucket, Host: `${bucket}.s3.us-east-1.amazonaws.com`, attributes: '', key, 'x-amz-object-attributes': 'ETag,ObjectSize,StorageClass' },
+      additionalEventData: { SignatureVersion: 'SigV4', CipherSuite: 'TLS_AES_128_GCM_SHA256', bytesTransferredIn: 0, AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': 'EXAMPLEid2/abc123=', bytesTransferredOut: 0 },
+      resources: [
+        { type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` },
+        { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` },
+      ],
+    });
+  writeScenario('dependent-actions-credited', {
+    authDetails: {
+      RoleDetailList: [
+        role('secrets-batch-reader', '/', { service: 'lambda.amazonaws.com', statements: [{ Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }] }),
+        role('object-attributes-reader', '/', {
+          statements: [{ Sid: 'Reports', Effect: 'Allow', Action: ['s3:GetObjectAttributes', 's3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::reports-bucket/*' }],
+        }),
+        role('attributes-other-bucket', '/', {
+          statements: [
+            { Sid: 'Attributes', Effect: 'Allow', Action: 's3:GetObjectAttributes', Resource: 'arn:aws:s3:::reports-bucket/*' },
+            { Sid: 'Archive', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::archive-bucket/*' },
+          ],
+        }),
+      ],
+    },
+    selectors: {
+      TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`,
+      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }], ExcludeManagementEventSources: [] }],
+    },
+    records: [
+      ...heartbeat(...FULL),
+      event('2026-06-18T06:00:00Z', roleCaller('secrets-batch-reader', '/'), 'secretsmanager', 'BatchGetSecretValue', {
+        userAgent: 'aws-sdk-js/3.600.0 ua/2.0 os/linux lang/js md/nodejs#20.15.0 api/secrets-manager#3.600.0',
+        requestParameters: { filters: [{ key: 'name', values: ['app/prod/'] }], maxResults: 20 },
+      }),
+      objectAttributes(roleCaller('object-attributes-reader', '/'), 'reports-bucket', '2026/06/summary.csv'),
+      objectAttributes(roleCaller('attributes-other-bucket', '/'), 'reports-bucket', '2026/06/summary.csv'),
+    ],
+  });
+}
 
 console.log('scenario fixtures written');

@@ -116,6 +116,18 @@ export interface CoverageGap {
 /** Longest list of intervals or gaps written per account; the totals say how many there were. */
 export const COVERAGE_LIST_LIMIT = 100;
 
+/**
+ * A granted action counted as used only because a used action is authorized through it (a
+ * dependent action: secretsmanager:GetSecretValue through secretsmanager:BatchGetSecretValue).
+ */
+export interface UsedThrough {
+  action: string;
+  /** The used actions that need it, sorted. */
+  through: string[];
+  /** The latest use of those actions (or of this one, if later). */
+  lastUsed: LastUsed | null;
+}
+
 export interface Span {
   start: string;
   end: string;
@@ -159,6 +171,11 @@ export interface Finding {
   /** Present on per-service and per-permission findings. */
   service?: string;
   permissions: FindingPermission[];
+  /**
+   * On overbroad-grant and unused-permission findings: the service's actions counted as used only
+   * through the actions that need them, which the recommendation keeps. Absent when there are none.
+   */
+  usedThrough?: UsedThrough[];
   evidence: Evidence;
   recommendation: string;
   /** When the finding first appeared: carried over from the baseline, else this report's asOf. */

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
 import type { Finding, Report } from '../../src/model/report.js';
+import { renderJson } from '../../src/reporters/json.js';
+import { validateReport } from '../../src/reporters/validate-report.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'aws');
 const AS_OF = new Date('2026-06-30T00:00:00Z');
@@ -173,6 +175,42 @@ describe('lookup-events-single-region', () => {
     expect(ec2?.permissions[0]?.unverifiable?.reason).toBe('region-not-covered');
     expect(report.coverage[0]?.cloudTrail.lookupEventsFiles).toBe(1);
     expect(report.coverage[0]?.notes.join(' ')).toContain('lookup-events output');
+  });
+});
+
+describe('dependent-actions-credited', () => {
+  it('credits GetSecretValue and ListSecrets through BatchGetSecretValue with filters, and keeps them when narrowing secretsmanager:*', async () => {
+    const report = await scan('dependent-actions-credited');
+    const v = verdicts(report, 'secrets-batch-reader');
+    expect(v.has('secretsmanager:BatchGetSecretValue')).toBe(false);
+    expect(v.has('secretsmanager:GetSecretValue')).toBe(false);
+    expect(v.has('secretsmanager:ListSecrets')).toBe(false);
+    expect(v.get('secretsmanager:DeleteSecret')).toBe('overbroad-grant');
+    const f = of(report, 'secrets-batch-reader').find((x) => x.type === 'overbroad-grant');
+    expect(f?.usedThrough).toEqual([
+      { action: 'secretsmanager:GetSecretValue', through: ['secretsmanager:BatchGetSecretValue'], lastUsed: { date: '2026-06-18T06:00:00.000Z', source: 'cloudtrail' } },
+      { action: 'secretsmanager:ListSecrets', through: ['secretsmanager:BatchGetSecretValue'], lastUsed: { date: '2026-06-18T06:00:00.000Z', source: 'cloudtrail' } },
+    ]);
+    expect(f?.recommendation).toContain(
+      'in use: secretsmanager:BatchGetSecretValue, secretsmanager:GetSecretValue (used through secretsmanager:BatchGetSecretValue), secretsmanager:ListSecrets (used through secretsmanager:BatchGetSecretValue);',
+    );
+    expect(f?.evidence.reason).toContain('3 secretsmanager action(s) were used, 2 of them only through actions that need them');
+    expect(validateReport(JSON.parse(renderJson(report)))).toEqual({ isValid: true, errors: [] });
+  });
+
+  it('credits s3:GetObject through s3:GetObjectAttributes on the same bucket, not on another bucket', async () => {
+    const report = await scan('dependent-actions-credited');
+    const same = verdicts(report, 'object-attributes-reader');
+    expect(same.has('s3:GetObjectAttributes')).toBe(false);
+    expect(same.has('s3:GetObject')).toBe(false);
+    expect(same.get('s3:PutObject')).toBe('unused-permission');
+    const put = of(report, 'object-attributes-reader').find((x) => x.type === 'unused-permission');
+    expect(put?.usedThrough?.map((u) => [u.action, u.through])).toEqual([['s3:GetObject', ['s3:GetObjectAttributes']]]);
+    expect(put?.recommendation).toContain('Keep the s3 actions in use (s3:GetObject (used through s3:GetObjectAttributes), s3:GetObjectAttributes)');
+    // GetObject granted only on archive-bucket cannot be what authorized GetObjectAttributes on reports-bucket.
+    const other = verdicts(report, 'attributes-other-bucket');
+    expect(other.get('s3:GetObject')).toBe('unused-permission');
+    expect(of(report, 'attributes-other-bucket').every((x) => x.usedThrough === undefined)).toBe(true);
   });
 });
 

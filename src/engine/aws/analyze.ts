@@ -6,7 +6,7 @@
 import type { ActionCatalogue, CatalogueAction } from '../../model/catalogue.js';
 import type { Entitlement, PrincipalEntitlements } from '../../model/entitlement.js';
 import type { CredentialReportEntry, Principal } from '../../model/inventory.js';
-import type { EvidenceSource, Finding, FindingPermission, LastUsed, Severity, Span, UnverifiableReason } from '../../model/report.js';
+import type { EvidenceSource, Finding, FindingPermission, LastUsed, Severity, Span, UnverifiableReason, UsedThrough } from '../../model/report.js';
 import {
   type AccountLogCoverage,
   claimCoverageOf,
@@ -16,6 +16,7 @@ import {
   spanOf,
 } from './coverage.js';
 import { type ClaimCoverage, describeGaps } from './delivery.js';
+import { creditDependencies, describeCredited, type DependencyCredit, loadDependentActionTable } from './dependent-actions.js';
 import type { AccessAdvisorView, PrincipalActivity, Window } from './evidence.js';
 import { callsExercising, isPermissionOnly } from './observability.js';
 import {
@@ -43,7 +44,8 @@ export interface PrincipalEvidence {
 }
 
 type Verdict =
-  | { kind: 'used' }
+  /** `through`: used only through the actions that depend on it (dependent-actions.ts). */
+  | { kind: 'used'; through?: DependencyCredit }
   | { kind: 'unused'; sources: EvidenceSource[]; why: string }
   | { kind: 'unverifiable'; reason: UnverifiableReason; detail: string };
 
@@ -64,6 +66,7 @@ class PrincipalJudge {
   private readonly claim: ClaimCoverage | null;
   readonly observed: Span | null;
   readonly windowSpan: Span;
+  private credits: Map<string, DependencyCredit> | undefined;
 
   constructor(
     private readonly ev: PrincipalEvidence,
@@ -160,6 +163,8 @@ class PrincipalJudge {
       return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: 'not-logged-by-cloudtrail', detail: `${e.action} is not in the action catalogue` } };
     }
     if (this.isUsedInWindow(e.action, lastUsed)) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
+    const credit = this.creditFor(e.action);
+    if (credit) return { entitlement: e, lastUsed: later(lastUsed, credit.lastUsed), verdict: { kind: 'used', through: credit } };
 
     if (isPermissionOnly(action.action)) {
       return this.judgeThroughCalls(e, action, lastUsed);
@@ -184,6 +189,19 @@ class PrincipalJudge {
     const obs = this.logObservability(action);
     if (!obs.isObservable) return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: obs.reason, detail: obs.detail } };
     return { entitlement: e, lastUsed, verdict: { kind: 'unused', sources: ['cloudtrail'], why: this.cloudTrailWhy() } };
+  }
+
+  /** The credit a used action gives `action` when it is authorized through it (dependent-actions.ts). */
+  creditFor(action: string): DependencyCredit | undefined {
+    this.credits ??= creditDependencies({
+      entitlements: this.ev.entitlements,
+      usedActions: this.ev.activity?.actions.keys() ?? [],
+      isUsedInWindow: (a) => this.isUsedInWindow(a, this.lastUsed(a)),
+      lastUsed: (a) => this.lastUsed(a),
+      catalogue: this.catalogue,
+      table: loadDependentActionTable(),
+    });
+    return this.credits.get(action.toLowerCase());
   }
 
   /**
@@ -344,6 +362,14 @@ function toPermission(j: Judged): FindingPermission {
   };
 }
 
+/** The report field naming the used actions of a service credited only through other calls; absent when none. */
+function usedThroughOf(used: Judged[]): { usedThrough?: UsedThrough[] } {
+  const list = used.flatMap((j) =>
+    j.verdict.kind === 'used' && j.verdict.through ? [{ action: j.entitlement.action, through: j.verdict.through.through, lastUsed: j.lastUsed }] : [],
+  );
+  return list.length > 0 ? { usedThrough: list } : {};
+}
+
 function principalRef(p: Principal): Finding['principal'] {
   return { id: p.arn, name: p.name, kind: p.kind };
 }
@@ -394,6 +420,10 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
     const used = judged.filter((j) => j.verdict.kind === 'used');
     const unused = judged.filter((j) => j.verdict.kind === 'unused');
     const unverifiable = judged.filter((j) => j.verdict.kind === 'unverifiable');
+    // What a recommendation keeps: every used action, those used only through another call named so.
+    const keep = used.map((u) => describeCredited(u.entitlement.action, u.verdict.kind === 'used' ? u.verdict.through : undefined));
+    const credited = usedThroughOf(used);
+    const creditNote = credited.usedThrough ? `, ${credited.usedThrough.length} of them only through actions that need them` : '';
     if (used.length === 0 && unverifiable.length === 0 && unused.length > 0) {
       const perms = unused.map(toPermission);
       const sources = unused.flatMap((j) => (j.verdict.kind === 'unused' ? j.verdict.sources : []));
@@ -426,12 +456,13 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
           ...base,
           service,
           permissions: perms,
+          ...credited,
           evidence: evidence(
             sources,
-            `${viaWildcardOnly.length} ${service} action(s) granted through wildcards were not used (${why}); ${used.length} ${service} action(s) were used.`,
+            `${viaWildcardOnly.length} ${service} action(s) granted through wildcards were not used (${why}); ${used.length} ${service} action(s) were used${creditNote}.`,
             denied,
           ),
-          recommendation: recommendOverbroad(p, service, viaWildcardOnly.map((j) => j.entitlement), used.map((u) => u.entitlement.action)),
+          recommendation: recommendOverbroad(p, service, viaWildcardOnly.map((j) => j.entitlement), keep),
         });
       }
       for (const j of named) {
@@ -444,8 +475,9 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
           ...base,
           service,
           permissions: [perm],
-          evidence: evidence(j.verdict.sources, `${j.entitlement.action}: ${j.verdict.why}; ${used.length} other ${service} action(s) were used.`, denied),
-          recommendation: recommendUnusedPermission(p, j.entitlement, used.map((u) => u.entitlement.action)),
+          ...credited,
+          evidence: evidence(j.verdict.sources, `${j.entitlement.action}: ${j.verdict.why}; ${used.length} other ${service} action(s) were used${creditNote}.`, denied),
+          recommendation: recommendUnusedPermission(p, j.entitlement, keep),
         });
       }
     }
