@@ -129,8 +129,12 @@ describe('logs-shorter-than-window', () => {
     expect(f[0]?.permissions[0]?.unverifiable?.reason).toBe('window-not-covered');
     const cov = report.coverage[0]?.cloudTrail;
     expect(cov?.isWindowCovered).toBe(false);
-    expect(cov?.observed?.days).toBeLessThan(10);
-    expect(report.coverage[0]?.notes.join(' ')).toMatch(/CloudTrail covers only [\d.]+ of 30 days/);
+    // The collection read the logs from 2026-06-20: 10 of the 30 days, and the fix is a shorter window.
+    expect(cov?.observed?.days).toBe(10);
+    expect(cov?.gaps?.map((g) => g.kind)).toEqual(['before-evidence']);
+    expect(report.coverage[0]?.notes.join(' ')).toMatch(/CloudTrail evidence covers 10 of 30 days/);
+    expect(report.coverage[0]?.notes.join(' ')).toContain('--window 10d');
+    expect(f[0]?.permissions[0]?.unverifiable?.detail).toContain('--window 10d');
   });
 
   it('calls the same grant unused when the window fits inside the logs', async () => {
