@@ -214,7 +214,7 @@ describe('window, before-window and after asOf', () => {
 describe('caller mapping', () => {
   it('keeps every kind of caller apart', async () => {
     const r = await read([join(FIX, 'caller-types.json')]);
-    const callers = r.calls.map((c) => `${c.callerType} ${c.callerArn}`).sort();
+    const callers = r.calls.filter((c) => c.period !== 'unknown-time').map((c) => `${c.callerType} ${c.callerArn}`).sort();
     expect(callers).toEqual(
       [
         'AWSAccount null',
@@ -234,12 +234,26 @@ describe('caller mapping', () => {
     );
     expect(r.coverage.recordsSkipped).toBe(3);
     expect(r.coverage.eventsRead).toBe(13);
+    // The two records without a usable time (the file name gives none) stay with their caller.
+    expect(r.calls.filter((c) => c.period === 'unknown-time')).toEqual([
+      expect.objectContaining({ callerArn: 'arn:aws:iam::111122223333:user/alice', eventName: 'X', count: 2, firstSeen: '', lastSeen: '' }),
+    ]);
+    const file = join(FIX, 'caller-types.json');
+    expect(r.coverage.recordsUnusable).toEqual([
+      { file, reason: 'not-a-cloudtrail-event', count: 1 },
+      { file, reason: 'time-invalid', count: 1 },
+      { file, reason: 'time-missing', count: 1 },
+    ]);
   });
 
   it('falls back to the folder account when recipientAccountId is absent', async () => {
     const r = await read([join(FIX, 'caller-types.json')], { account: '999999999999' });
-    const alice = r.calls.find((c) => c.callerArn === 'arn:aws:iam::111122223333:user/alice');
-    expect(alice?.account).toBe('999999999999');
+    const alice = r.calls.filter((c) => c.callerArn === 'arn:aws:iam::111122223333:user/alice');
+    // The window record has no recipientAccountId; the two without a usable time name 111122223333.
+    expect(alice.map((c) => [c.period, c.account])).toEqual([
+      ['unknown-time', '111122223333'],
+      ['window', '999999999999'],
+    ]);
     expect(r.calls.filter((c) => c.account === '999999999999')).toHaveLength(1);
   });
 });

@@ -1,7 +1,11 @@
 /**
- * Splits a streamed CloudTrail JSON document into its records without ever holding the whole
- * document: either the S3 delivery shape `{"Records":[{…},…]}` or `aws cloudtrail lookup-events`
- * output `{"Events":[{"CloudTrailEvent":"<json>",…}],"NextToken":…}`.
+ * Splits a streamed CloudTrail file into its records without ever holding the whole document. The
+ * shape is told by content, not by name:
+ * - the S3 delivery shape `{"Records":[{…},…]}`, or `aws cloudtrail lookup-events` output
+ *   `{"Events":[{"CloudTrailEvent":"<json>",…}],"NextToken":…}`;
+ * - a bare array of records `[{…},…]` (CloudTrail Lake and Athena exports);
+ * - JSON values one after another, usually one record a line (JSON lines: SIEM dumps, `jq -c`).
+ * Top-level values may follow each other, so concatenated files (`cat *.json.gz`) read too.
  *
  * Chunks are fed with `push`. A unit that does not end inside the bytes seen so far (a record, a
  * top-level key or value) is kept and rescanned once the next chunk arrives, so the hot loop needs
@@ -12,6 +16,9 @@
 import {
   BYTE_CLASS,
   CLS_SPACE,
+  F_CLOUDTRAIL_EVENT,
+  F_EVENT_NAME,
+  F_EVENT_SOURCE,
   JsonSyntaxError,
   RecordFields,
   decodeJsonString,
@@ -20,14 +27,15 @@ import {
   scanValue,
 } from './json-scanner.js';
 
-export type CloudTrailShape = 'Records' | 'Events';
+/** `Records` / `Events`: the wrapped shapes; `Array`: a bare array; `Lines`: JSON values one after another. */
+export type CloudTrailShape = 'Records' | 'Events' | 'Array' | 'Lines';
 
 export interface CloudTrailRecordSink {
-  /** A `Records` element: the object is `buf[start, end)`; `fields` locate its top-level fields. */
+  /** A record (`Records` or bare-array element, or a top-level object): the object is `buf[start, end)`; `fields` locate its top-level fields. */
   onRecord(buf: Buffer, start: number, end: number, fields: RecordFields): void;
   /** An `Events` element (lookup-events): the object is `buf[start, end)`. */
   onLookupEvent(buf: Buffer, start: number, end: number): void;
-  /** An array element that is not an object. */
+  /** An array element or top-level value that is not an object. */
   onNonObjectElement(): void;
 }
 
@@ -40,7 +48,8 @@ export class CloudTrailFormatError extends Error {
 }
 
 const enum State {
-  Start,
+  /** Between top-level values: a wrapper object, a bare array, or a record of JSON lines. */
+  TopLevel,
   TopKeyOrEnd,
   TopKey,
   TopColon,
@@ -49,7 +58,6 @@ const enum State {
   ArrayElementOrEnd,
   ArrayElement,
   ArrayAfterElement,
-  Done,
 }
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
@@ -57,9 +65,58 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 const DEFAULT_MAX_UNIT_BYTES = 32 * 1024 * 1024;
 /** How much of the next chunk is joined to a carried unit at first (grows for bigger units). */
 const HEAD_BYTES = 64 * 1024;
+const KEY_RECORDS = Buffer.from('Records', 'latin1');
+const KEY_EVENTS = Buffer.from('Events', 'latin1');
+
+function isWrapperKey(buf: Buffer, start: number, end: number): boolean {
+  const n = end - start;
+  const key = n === KEY_RECORDS.length ? KEY_RECORDS : n === KEY_EVENTS.length ? KEY_EVENTS : null;
+  if (key === null) return false;
+  for (let k = 0; k < n; k++) if (buf[start + k] !== key[k]) return false;
+  return true;
+}
+
+function skipSpace(buf: Buffer, from: number): number {
+  let i = from;
+  while (i < buf.length && BYTE_CLASS[buf[i] as number] === CLS_SPACE) i++;
+  return i;
+}
+
+/**
+ * Whether the object at `buf[start] === '{'` opens with a `Records` or `Events` key: 1 yes, 0 no,
+ * -1 the buffer ends first. The S3 delivery shape and the AWS CLI's lookup-events output both put
+ * that key first, so a wrapper is known before its (huge) array is scanned.
+ */
+function opensWithWrapperKey(buf: Buffer, start: number): number {
+  const i = skipSpace(buf, start + 1);
+  if (i >= buf.length) return -1;
+  if (buf[i] !== 0x22) return 0;
+  const close = findStringEnd(buf, i + 1);
+  if (close < 0) return -1;
+  return isWrapperKey(buf, i + 1, close) ? 1 : 0;
+}
+
+/** Whether the complete object `buf[start, end)` has a top-level `Records` or `Events` key. */
+function hasWrapperKey(buf: Buffer, start: number, end: number): boolean {
+  let i = skipSpace(buf, start + 1);
+  while (i < end && buf[i] === 0x22) {
+    const close = findStringEnd(buf, i + 1);
+    if (close < 0 || close >= end) return false;
+    if (isWrapperKey(buf, i + 1, close)) return true;
+    i = skipSpace(buf, close + 1);
+    if (buf[i] !== 0x3a) return false;
+    i = skipSpace(buf, i + 1);
+    const valueEnd = scanValue(buf, i);
+    if (valueEnd < 0 || valueEnd > end) return false;
+    i = skipSpace(buf, valueEnd);
+    if (buf[i] !== 0x2c) return false;
+    i = skipSpace(buf, i + 1);
+  }
+  return false;
+}
 
 export class CloudTrailStreamParser {
-  private state = State.Start;
+  private state = State.TopLevel;
   private carry: Buffer | null = null;
   private key = '';
   private arrayShape: CloudTrailShape | null = null;
@@ -67,13 +124,15 @@ export class CloudTrailStreamParser {
   private readonly fields = new RecordFields();
   private isFirstChunk = true;
   private isStoppedInUnit = false;
+  /** Top-level values begun: the first one decides whether this is JSON at all. */
+  private topValues = 0;
 
   constructor(
     private readonly sink: CloudTrailRecordSink,
     private readonly maxUnitBytes = DEFAULT_MAX_UNIT_BYTES,
   ) {}
 
-  /** The array found so far (`Records` or `Events`), or null. */
+  /** The shape of the first top-level value, or null. */
   get shape(): CloudTrailShape | null {
     return this.shapeSeen;
   }
@@ -130,8 +189,8 @@ export class CloudTrailStreamParser {
   }
 
   end(): void {
-    if (this.state === State.Start && this.carry === null) throw new CloudTrailFormatError('empty file: no JSON document');
-    if (this.state !== State.Done || this.carry !== null) {
+    if (this.state === State.TopLevel && this.carry === null && this.topValues === 0) throw new CloudTrailFormatError('empty file: no JSON document');
+    if (this.state !== State.TopLevel || this.carry !== null) {
       throw new CloudTrailFormatError(
         this.shapeSeen === null ? 'invalid JSON: the document ends early' : 'truncated: the JSON document ends in the middle of the records',
       );
@@ -157,15 +216,49 @@ export class CloudTrailStreamParser {
         continue;
       }
       switch (this.state) {
-        case State.Start:
-          if (c !== 0x7b) throw new CloudTrailFormatError('not a CloudTrail file: the top level is not a JSON object');
-          this.state = State.TopKeyOrEnd;
-          i++;
+        case State.TopLevel:
+          if (c === 0x7b) {
+            const opens = opensWithWrapperKey(buf, i);
+            if (opens < 0) return this.stopInUnit(i);
+            if (opens === 1) {
+              this.state = State.TopKeyOrEnd;
+              this.topValues++;
+              i++;
+              break;
+            }
+            const end = scanRecord(buf, i, this.fields);
+            if (end < 0) return this.stopInUnit(i);
+            const f = this.fields.start;
+            if ((f[F_EVENT_SOURCE] as number) < 0 && (f[F_EVENT_NAME] as number) < 0 && (f[F_CLOUDTRAIL_EVENT] as number) < 0 && hasWrapperKey(buf, i, end)) {
+              // A wrapper whose Records / Events key is not its first: read it as one, from its start.
+              this.state = State.TopKeyOrEnd;
+              this.topValues++;
+              i++;
+              break;
+            }
+            this.topValues++;
+            this.shapeSeen ??= 'Lines';
+            this.sink.onRecord(buf, i, end, this.fields);
+            i = end;
+          } else if (c === 0x5b) {
+            this.topValues++;
+            this.arrayShape = 'Array';
+            this.shapeSeen ??= 'Array';
+            this.state = State.ArrayElementOrEnd;
+            i++;
+          } else {
+            if (this.topValues === 0) throw new CloudTrailFormatError('not a CloudTrail file: the top level is not a JSON object or array');
+            const end = scanValue(buf, i);
+            if (end < 0) return this.stopInUnit(i);
+            this.topValues++;
+            this.sink.onNonObjectElement();
+            i = end;
+          }
           break;
         case State.TopKeyOrEnd:
         case State.TopKey: {
           if (c === 0x7d && this.state === State.TopKeyOrEnd) {
-            this.state = State.Done;
+            this.state = State.TopLevel;
             i++;
             break;
           }
@@ -198,17 +291,17 @@ export class CloudTrailStreamParser {
           break;
         case State.TopAfterValue:
           if (c === 0x2c) this.state = State.TopKey;
-          else if (c === 0x7d) this.state = State.Done;
+          else if (c === 0x7d) this.state = State.TopLevel;
           else throw new JsonSyntaxError('expected "," or "}" in the top-level object');
           i++;
           break;
         case State.ArrayElementOrEnd:
         case State.ArrayElement:
           if (c === 0x5d && this.state === State.ArrayElementOrEnd) {
-            this.state = State.TopAfterValue;
+            this.state = this.arrayShape === 'Array' ? State.TopLevel : State.TopAfterValue;
             i++;
           } else if (c === 0x7b) {
-            if (this.arrayShape === 'Records') {
+            if (this.arrayShape !== 'Events') {
               const end = scanRecord(buf, i, this.fields);
               if (end < 0) return this.stopInUnit(i);
               this.sink.onRecord(buf, i, end, this.fields);
@@ -230,12 +323,10 @@ export class CloudTrailStreamParser {
           break;
         case State.ArrayAfterElement:
           if (c === 0x2c) this.state = State.ArrayElement;
-          else if (c === 0x5d) this.state = State.TopAfterValue;
+          else if (c === 0x5d) this.state = this.arrayShape === 'Array' ? State.TopLevel : State.TopAfterValue;
           else throw new JsonSyntaxError(`expected "," or "]" between ${this.arrayShape ?? 'array'} elements`);
           i++;
           break;
-        case State.Done:
-          throw new CloudTrailFormatError('invalid JSON: unexpected data after the JSON document');
       }
     }
     return i;

@@ -14,6 +14,7 @@
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
+const COLON = 0x3a;
 const LBRACE = 0x7b;
 
 /** Byte classes outside strings. */
@@ -82,7 +83,13 @@ export const F_UI_USER_NAME = 11;
 export const F_UI_ACCOUNT_ID = 12;
 export const F_SI_TYPE = 13;
 export const F_SI_ARN = 14;
-export const FIELD_COUNT = 15;
+/** Where `eventTime` is missing: log shippers (Elastic, OpenSearch) put the time there. */
+export const F_TIMESTAMP = 15;
+/** An `aws cloudtrail lookup-events` element (`{"CloudTrailEvent":"<json>",…}`) in a bare array or JSON lines. */
+export const F_CLOUDTRAIL_EVENT = 16;
+export const FIELD_COUNT = 17;
+/** Fields whose non-string values (epoch numbers, null, objects) are located too, marked in `rawMask`. */
+const RAW_FIELDS = (1 << F_EVENT_TIME) | (1 << F_TIMESTAMP);
 
 /** Objects whose keys are tracked; any other object or array is only balanced. */
 const CTX_NONE = 0;
@@ -100,6 +107,8 @@ const KEYS: readonly [number, string, number][] = [
   [CTX_RECORD, 'errorCode', F_ERROR_CODE],
   [CTX_RECORD, 'errorMessage', F_ERROR_MESSAGE],
   [CTX_RECORD, 'recipientAccountId', F_RECIPIENT_ACCOUNT],
+  [CTX_RECORD, '@timestamp', F_TIMESTAMP],
+  [CTX_RECORD, 'CloudTrailEvent', F_CLOUDTRAIL_EVENT],
   [CTX_RECORD, 'userIdentity', -CTX_USER_IDENTITY],
   [CTX_USER_IDENTITY, 'type', F_UI_TYPE],
   [CTX_USER_IDENTITY, 'arn', F_UI_ARN],
@@ -138,16 +147,21 @@ function matchKey(ctx: number, buf: Buffer, start: number, end: number): number 
 /**
  * Where the extracted fields lie in the buffer of the record just scanned: the string content
  * between the quotes; -1 = absent (or not a string). `hasUserIdentity`: an object was there.
+ * The time fields are located whatever their value: a bit set in `rawMask` (`1 << id`) says the
+ * value is not a string but the raw JSON text of a number, `true`/`false`/`null`, or only the
+ * opening bracket of an object or array.
  */
 export class RecordFields {
   readonly start = new Int32Array(FIELD_COUNT);
   readonly end = new Int32Array(FIELD_COUNT);
   hasUserIdentity = false;
+  rawMask = 0;
 
   reset(): void {
     this.start.fill(-1);
     this.end.fill(-1);
     this.hasUserIdentity = false;
+    this.rawMask = 0;
   }
 }
 
@@ -191,6 +205,17 @@ export function scanRecord(buf: Buffer, start: number, fields: RecordFields | nu
       if (c === COMMA && ctx !== CTX_NONE) {
         isKeyNext = true;
         pending = F_NONE;
+      } else if (pending > 0 && cls === CLS_PLAIN && c !== COLON && ((1 << pending) & RAW_FIELDS) !== 0 && fields !== null) {
+        // A scalar that is not a string (an epoch number, null) where a time is expected.
+        let j = i + 1;
+        while (j < n && BYTE_CLASS[buf[j] as number] === CLS_PLAIN && buf[j] !== COMMA && buf[j] !== COLON) j++;
+        if (j >= n) return -1;
+        fields.start[pending] = i;
+        fields.end[pending] = j;
+        fields.rawMask |= 1 << pending;
+        pending = F_NONE;
+        i = j;
+        continue;
       }
       i++;
     } else if (cls === CLS_OPEN) {
@@ -199,6 +224,11 @@ export function scanRecord(buf: Buffer, start: number, fields: RecordFields | nu
       if (pending < 0 && c === LBRACE) {
         child = -pending;
         if (child === CTX_USER_IDENTITY && fields !== null) fields.hasUserIdentity = true;
+      } else if (pending > 0 && ((1 << pending) & RAW_FIELDS) !== 0 && fields !== null) {
+        // An object or array where a time is expected: present, and not a time.
+        fields.start[pending] = i;
+        fields.end[pending] = i + 1;
+        fields.rawMask |= 1 << pending;
       }
       ctxStack[depth] = child;
       ctx = child;

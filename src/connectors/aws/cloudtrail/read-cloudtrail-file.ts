@@ -1,7 +1,8 @@
 /**
  * Streams one CloudTrail log file (plain or gzip, told apart by the gzip magic bytes since names
  * lie: S3 downloads sometimes keep `.gz` after a transparent decompression) through the record
- * parser into a per-file aggregate.
+ * parser into a per-file aggregate. A CloudTrail file name gives the file's delivery time and
+ * region (log-file-name.ts).
  */
 
 import { openLogFile } from '../../open-log-file.js';
@@ -10,6 +11,7 @@ import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { CloudTrailFormatError, CloudTrailStreamParser, type CloudTrailShape } from './cloudtrail-stream-parser.js';
 import { type AggregationWindow, CallStore, CallerCache, FileAggregator, type FileStats } from './file-aggregator.js';
+import { logFileDelivery } from './log-file-name.js';
 
 export interface FileProgress {
   /** Compressed (on-disk) bytes read since the previous call. */
@@ -62,7 +64,7 @@ export async function aggregateCloudTrailFile(
   onProgress?: (p: FileProgress) => void,
   tuning: ReadFileTuning = {},
 ): Promise<FileOutcome> {
-  const aggregator = new FileAggregator(window, callers);
+  const aggregator = new FileAggregator(window, callers, logFileDelivery(file));
   const parser = new CloudTrailStreamParser(aggregator);
   let reportedBytes = 0;
   let reportedEvents = 0;
@@ -92,6 +94,14 @@ export async function aggregateCloudTrailFile(
       await pipeline(source, createGunzip(options), consume);
     } else {
       await pipeline(source, consume);
+    }
+    // A bare array or JSON values of which none is a CloudTrail event: most likely the wrong file
+    // (another tool's export), which should read as unreadable, not as a quiet CloudTrail log.
+    const isUnwrapped = parser.shape === 'Array' || parser.shape === 'Lines';
+    if (isUnwrapped && aggregator.recordsRead > 0 && aggregator.notCloudTrailEvents === aggregator.recordsRead) {
+      throw new CloudTrailFormatError(
+        `not a CloudTrail file: none of its ${aggregator.recordsRead} JSON value(s) is a CloudTrail event (eventSource and eventName), nor a "Records" or "Events" array`,
+      );
     }
     report();
     return { report: { isOk: true, bytesRead: source.bytesRead, stats: aggregator.stats(), shape: parser.shape }, calls: aggregator.calls };

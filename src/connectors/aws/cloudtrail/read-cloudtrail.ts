@@ -10,11 +10,13 @@
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { CallAggregate, CloudTrailCoverage, LogFileProblem } from '../../../model/activity.js';
+import type { CallAggregate, CloudTrailCoverage, LogFileProblem, TrailChange, UnusableRecords } from '../../../model/activity.js';
 import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
+import { DeliveryHours } from './delivery-hours.js';
 import { normaliseBound } from './event-time.js';
 import { type AggregationWindow, CallStore, CallerCache, callKey, mergeInto } from './file-aggregator.js';
 import { type FileReport, aggregateCloudTrailFile, describeReadError } from './read-cloudtrail-file.js';
+import { compareTrailChanges } from './trail-change.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 export interface ReadCloudTrailProgress {
@@ -26,7 +28,10 @@ export interface ReadCloudTrailProgress {
 }
 
 export interface ReadCloudTrailOptions {
-  /** Absolute paths, `.json` or `.json.gz` (gzip is recognised by its magic bytes). */
+  /**
+   * Absolute paths, `.json` or `.json.gz` (gzip is recognised by its magic bytes): `{"Records":[…]}`,
+   * lookup-events output, a bare array of records or JSON lines, told apart by content.
+   */
   files: string[];
   /** The account folder being read: the account of events without `recipientAccountId`. */
   account: string;
@@ -89,6 +94,11 @@ class Merger {
   private recordsSkipped = 0;
   private firstEvent: string | null = null;
   private lastEvent: string | null = null;
+  private readonly unusable: UnusableRecords[] = [];
+  private recordsTimedByFile = 0;
+  private zonelessTimes = 0;
+  private readonly hours = new DeliveryHours();
+  private readonly trailChanges: TrailChange[] = [];
 
   /** Coverage of a file read to the end; its calls arrive with `addCalls`. */
   addFile(file: string, report: FileReport): void {
@@ -105,7 +115,13 @@ class Merger {
     if (a.firstEvent !== null && (this.firstEvent === null || a.firstEvent < this.firstEvent)) this.firstEvent = a.firstEvent;
     if (a.lastEvent !== null && (this.lastEvent === null || a.lastEvent > this.lastEvent)) this.lastEvent = a.lastEvent;
     for (const r of a.regions) this.regions.add(r);
-    if (report.shape === 'Events') {
+    for (const u of a.unusable) this.unusable.push({ file, reason: u.reason, count: u.count });
+    this.recordsTimedByFile += a.recordsTimedByFile;
+    this.zonelessTimes += a.zonelessTimes;
+    this.hours.absorb(a.deliveryHours);
+    this.trailChanges.push(...a.trailChanges);
+    // LookupEvents answers for one region and management events only, in whatever shape it was saved.
+    if (report.shape === 'Events' || a.lookupEvents > 0) {
       this.lookupFiles++;
       for (const r of a.regions) this.lookupRegions.add(r);
     }
@@ -139,11 +155,11 @@ class Merger {
         lookupEventsFiles: this.lookupFiles,
         lookupEventsRegions: [...this.lookupRegions].sort(),
         recordsSkipped: this.recordsSkipped,
-        recordsUnusable: [],
-        recordsTimedByFile: 0,
-        zonelessTimes: 0,
-        deliveryIntervals: [],
-        trailChanges: [],
+        recordsUnusable: [...this.unusable].sort((x, y) => compareStrings(x.file, y.file) || compareStrings(x.reason, y.reason)),
+        recordsTimedByFile: this.recordsTimedByFile,
+        zonelessTimes: this.zonelessTimes,
+        deliveryIntervals: this.hours.intervals(),
+        trailChanges: [...this.trailChanges].sort(compareTrailChanges),
       },
     };
   }

@@ -1,0 +1,94 @@
+/**
+ * Proof of delivery from the logs themselves: per region, the earliest and latest time seen in each
+ * UTC hour (event times and log-file delivery times). A region's intervals join consecutive hours
+ * whose hole is at most the delivery cadence. Hours merge by min / max, so files read in any order
+ * and on any thread give the same intervals; and inside one hour no hole can exceed an hour, so the
+ * intervals are exactly those of the sorted times themselves.
+ */
+
+import { DELIVERY_CADENCE_MS } from '../../../model/delivery-cadence.js';
+import type { TimeInterval } from '../../../model/activity.js';
+
+/** Earliest and latest normalised time seen in one UTC hour. */
+export interface HourSpan {
+  min: string;
+  max: string;
+}
+
+/** One region's hours, sorted; plain data, so it can cross a worker boundary. */
+export interface RegionHours {
+  region: string;
+  hours: HourSpan[];
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export class DeliveryHours {
+  private readonly byRegion = new Map<string, Map<string, HourSpan>>();
+  // Records of a file mostly share region and hour: the last bucket saves a slice and two lookups.
+  private lastRegion: string | null = null;
+  private lastHour = '';
+  private lastSpan: HourSpan | null = null;
+
+  /** `time` in the normalised form of event-time.ts. */
+  add(region: string, time: string): void {
+    const span = this.lastSpan;
+    if (span !== null && region === this.lastRegion && time.startsWith(this.lastHour)) {
+      if (time < span.min) span.min = time;
+      else if (time > span.max) span.max = time;
+      return;
+    }
+    this.addSpan(region, time.slice(0, 13), time, time);
+  }
+
+  absorb(list: readonly RegionHours[]): void {
+    for (const r of list) for (const h of r.hours) this.addSpan(r.region, h.min.slice(0, 13), h.min, h.max);
+  }
+
+  toList(): RegionHours[] {
+    return [...this.byRegion.entries()]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([region, hours]) => ({
+        region,
+        hours: [...hours.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, h]) => ({ min: h.min, max: h.max })),
+      }));
+  }
+
+  /** Per region (sorted), the spans with no hole longer than the delivery cadence. */
+  intervals(): { region: string; intervals: TimeInterval[] }[] {
+    return this.toList().map(({ region, hours }) => {
+      const intervals: TimeInterval[] = [];
+      let last: TimeInterval | undefined;
+      for (const h of hours) {
+        if (last !== undefined && Date.parse(h.min) - Date.parse(last.end) <= DELIVERY_CADENCE_MS) {
+          if (h.max > last.end) last.end = h.max;
+        } else {
+          last = { start: h.min, end: h.max };
+          intervals.push(last);
+        }
+      }
+      return { region, intervals };
+    });
+  }
+
+  private addSpan(region: string, hour: string, min: string, max: string): void {
+    let hours = this.byRegion.get(region);
+    if (hours === undefined) {
+      hours = new Map();
+      this.byRegion.set(region, hours);
+    }
+    let span = hours.get(hour);
+    if (span === undefined) {
+      span = { min, max };
+      hours.set(hour, span);
+    } else {
+      if (min < span.min) span.min = min;
+      if (max > span.max) span.max = max;
+    }
+    this.lastRegion = region;
+    this.lastHour = hour;
+    this.lastSpan = span;
+  }
+}
