@@ -102,7 +102,7 @@ function writeScenario(name, { authDetails, records, selectors, accessAdvisor, l
   }
   writeFileSync(join(dir, 'iam-get-account-authorization-details.json'), `${JSON.stringify({ UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], ...authDetails }, null, 2)}\n`);
   records.sort((a, b) => (String(a.eventTime) < String(b.eventTime) ? -1 : 1));
-  writeFileSync(join(dir, 'cloudtrail', fileName ?? `${ACCOUNT}_CloudTrail_us-east-1_${fileTime}_${name}.json`), `${JSON.stringify({ Records: records })}\n`);
+  writeFileSync(join(dir, 'cloudtrail', fileName ?? `${ACCOUNT}_CloudTrail_us-east-1_${fileTime}_${name.replace(/[^A-Za-z0-9]/g, "")}.json`), `${JSON.stringify({ Records: records })}\n`);
   if (selectors) writeFileSync(join(dir, 'cloudtrail-get-event-selectors.json'), `${JSON.stringify(selectors, null, 2)}\n`);
   for (const [file, content] of Object.entries(accessAdvisor ?? {})) {
     mkdirSync(join(dir, 'access-advisor'), { recursive: true });

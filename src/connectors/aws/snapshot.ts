@@ -340,6 +340,20 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
     }
     cloudTrail = read.coverage;
     calls = read.calls;
+    // Paths relative to the account folder, so the report is the same wherever the snapshot lives.
+    cloudTrail.recordsUnusable = cloudTrail.recordsUnusable
+      .map((u) => ({ ...u, file: relative(files.dir, u.file).split('\\').join('/') }))
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+    const unusableByFile = new Map<string, string[]>();
+    for (const u of cloudTrail.recordsUnusable) unusableByFile.set(u.file, [...(unusableByFile.get(u.file) ?? []), `${u.count} ${u.reason}`]);
+    for (const [file, parts] of unusableByFile) {
+      warnings.push({
+        code: 'cloudtrail-records-unusable',
+        message: `${file}: records not used as they stand (${parts.join(', ')}); those without a usable time make their caller's claims unverifiable unless the file name dates them`,
+        account: files.account,
+        file: join(files.dir, file),
+      });
+    }
     for (const f of failed) {
       warnings.push({ code: 'cloudtrail-file-unreadable', message: `${relative(files.dir, f.file)}: ${f.reason}; its events are a coverage gap`, account: files.account, file: f.file });
     }
