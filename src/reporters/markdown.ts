@@ -273,7 +273,7 @@ function caveatLines(report: Report): string[] {
     const where = `Account ${codeSpan(account.account)}`;
     if (!ct.isPresent) caveats.push(`${where}: no CloudTrail logs; verdicts rest on Access Advisor and RoleLastUsed only.`);
     else if (!ct.isWindowCovered) {
-      caveats.push(`${where}: CloudTrail evidence covers only ${ct.observed?.days ?? 0} of ${report.window.days} days${ct.gapsTotal ? ` (${plural(ct.gapsTotal, 'gap')})` : ''}; no use in a gap can be seen.`);
+      caveats.push(`${where}: CloudTrail covers only ${ct.observed?.days ?? 0} of ${report.window.days} days${ct.gapsTotal ? ` (${plural(ct.gapsTotal, 'gap')})` : ''}; no use outside that span can be seen.`);
     }
     if (ct.filesFailed > 0) caveats.push(`${where}: ${plural(ct.filesFailed, 'log file')} could not be read.`);
     for (const note of account.notes) caveats.push(`${where}: ${escapeMarkdown(clip(note, MAX_FREE_TEXT))}`);

@@ -197,11 +197,21 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
       if (!ct.isWindowCovered) {
         const observedDays = ct.observed === null ? 0 : ct.observed.days;
         // Say what kind of gaps: logs that start late, stop early, or stop in between call for
-        // different fixes (the notes below name each gap and its fix).
-        const gaps = ct.gaps ?? [];
-        const kinds = [...new Set(gaps.map((g) => g.kind))].join(', ');
-        const since = gaps.length === 0 ? '' : ` (${plural(ct.gapsTotal ?? gaps.length, 'gap')}: ${kinds})`;
-        const gap = `! CloudTrail evidence covers ${formatDays(observedDays)} of ${formatDays(report.window.days)} days${since}: no use in a gap can be seen.`;
+        // different fixes (the notes below name each gap and its fix). A report without a gap list
+        // (built by hand, or by an older release) falls back on the first and last record.
+        const gaps = ct.gaps;
+        let since = '';
+        if (gaps && gaps.length > 0) {
+          since = ` (${plural(ct.gapsTotal ?? gaps.length, 'gap')}: ${[...new Set(gaps.map((g) => g.kind))].join(', ')})`;
+        } else if (!gaps) {
+          const toleranceMs = Math.min(DAY_MS, report.window.days * DAY_MS * 0.05);
+          const ends = [
+            ct.firstEvent !== null && Date.parse(ct.firstEvent) > Date.parse(report.window.start) + toleranceMs ? `logs start ${isoDay(ct.firstEvent)}` : '',
+            ct.lastEvent !== null && Date.parse(ct.lastEvent) < Date.parse(report.window.end) - toleranceMs ? `logs end ${isoDay(ct.lastEvent)}` : '',
+          ].filter((e) => e !== '');
+          since = ends.length === 0 ? '' : ` (${ends.join(', ')})`;
+        }
+        const gap = `! CloudTrail covers only ${formatDays(observedDays)} of ${formatDays(report.window.days)} days${since}: no use outside that span can be seen.`;
         lines.push(...paragraph(gap, width, 4, 6).map(warn));
       }
       lines.push(...labelled('Events', `${managementText(ct.managementEvents)} · ${dataEventsText(ct.dataEvents)}`, width, 4));

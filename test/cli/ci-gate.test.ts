@@ -143,13 +143,19 @@ describe('CI gate flow', () => {
   it('rejects a baseline of another schemaVersion, a file that is not a report, and a bad exceptions file (exit 2)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'permdrift-badbase-'));
     const report = JSON.parse(permdrift(['scan', 'files', join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), '--as-of', BEFORE_EXPIRY, '--format', 'json'], dir).stdout) as Report;
-    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...report, schemaVersion: 2 }));
+    writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...report, schemaVersion: 3 }));
+    // A schemaVersion 1 baseline (before logging-gap / event-time-unknown) is still read.
+    writeFileSync(join(dir, 'v1.json'), JSON.stringify({ ...report, schemaVersion: 1 }));
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ Records: [] }));
     writeFileSync(join(dir, 'ex.yaml'), 'exceptions:\n  - principal: x\n    owner: me\n');
     const snap = join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names');
     const v2 = permdrift(['scan', 'files', snap, '--baseline', 'v2.json'], dir);
     expect(v2.code).toBe(2);
-    expect(v2.stderr).toMatch(/^error: baseline v2\.json has schemaVersion 2; this permdrift reads schemaVersion 1/m);
+    expect(v2.stderr).toMatch(/^error: baseline v2\.json has schemaVersion 3; this permdrift reads schemaVersion 1 and 2/m);
+    const v1 = permdrift(['scan', 'files', snap, '--as-of', BEFORE_EXPIRY, '--baseline', 'v1.json', '--format', 'json'], dir);
+    expect(v1.stderr).not.toMatch(/^error/m);
+    expect(v1.code).toBe(0);
+    expect((JSON.parse(v1.stdout) as Report).baseline?.counts.new).toBe(0);
     const other = permdrift(['scan', 'files', snap, '--baseline', 'other.json'], dir);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/^error: baseline other\.json is not a permdrift report/m);

@@ -99,7 +99,7 @@ describe('permdrift demo', () => {
     const r = permdrift(['demo', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect((JSON.parse(readFileSync(out, 'utf8')) as Report).schemaVersion).toBe(1);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as Report).schemaVersion).toBe(2);
     // Written through a temp file and a rename: nothing else is left behind.
     expect(readdirSync(dir)).toEqual(['report.json']);
   });

@@ -90,11 +90,11 @@ describe('permdrift diff', () => {
 
   it('exits 2 naming the file and both versions for another schemaVersion', () => {
     const future = join(tmp(), 'future.json');
-    writeFileSync(future, JSON.stringify({ ...JSON.parse(readFileSync(WEEK2, 'utf8')), schemaVersion: 2 }));
+    writeFileSync(future, JSON.stringify({ ...JSON.parse(readFileSync(WEEK2, 'utf8')), schemaVersion: 3 }));
     const r = permdrift(['diff', WEEK1, future]);
     expect(r.code).toBe(2);
     expectCleanError(r.stderr);
-    expect(r.stderr).toContain(`error: ${future}: /schemaVersion is 2; this version of permdrift reads schemaVersion 1`);
+    expect(r.stderr).toContain(`error: ${future}: /schemaVersion is 3; this version of permdrift reads schemaVersion 1 and 2`);
   });
 
   it('exits 2 for a missing file, a file that is not JSON, and a diff output given as a report', () => {

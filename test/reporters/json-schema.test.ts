@@ -55,15 +55,19 @@ describe('report JSON Schema', () => {
   });
 
   it('rejects another schemaVersion with one clear message', () => {
-    const result = validateReport({ ...reportJson(), schemaVersion: 2 });
+    const result = validateReport({ ...reportJson(), schemaVersion: 3 });
     expect(result.isValid).toBe(false);
-    expect(result.errors).toEqual(['/schemaVersion is 2; this version of permdrift reads schemaVersion 1']);
+    expect(result.errors).toEqual(['/schemaVersion is 3; this version of permdrift reads schemaVersion 1 and 2']);
   });
 
-  it('rejects a schemaVersion that is not the number 1', () => {
-    const result = validateReport({ ...reportJson(), schemaVersion: '1' });
+  it('reads a schemaVersion 1 report back (before logging-gap and event-time-unknown)', () => {
+    expect(validateReport({ ...reportJson(), schemaVersion: 1 })).toEqual({ isValid: true, errors: [] });
+  });
+
+  it('rejects a schemaVersion that is not the number 1 or 2', () => {
+    const result = validateReport({ ...reportJson(), schemaVersion: '2' });
     expect(result.isValid).toBe(false);
-    expect(result.errors).toContain('/schemaVersion must be 1');
+    expect(result.errors).toContain('/schemaVersion must be one of: 1, 2');
   });
 
   it('rejects a finding without an id', () => {
