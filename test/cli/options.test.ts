@@ -1,17 +1,17 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isColorWanted, parseAsOf, parseDuration, resolveOutputs } from '../../src/cli/options.js';
+import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../../src/cli/options.js';
 import { ProgressLine } from '../../src/cli/progress.js';
 import { UsageError } from '../../src/model/errors.js';
 
-describe('parseDuration', () => {
+describe('parseWindow', () => {
   it('reads days and hours', () => {
-    expect(parseDuration('90d', '--window')).toBe(90 * 86_400_000);
-    expect(parseDuration('12h', '--window')).toBe(12 * 3_600_000);
-    expect(parseDuration('1D', '--window')).toBe(86_400_000);
+    expect(parseWindow('90d', '--window')).toBe(90 * 86_400_000);
+    expect(parseWindow('12h', '--window')).toBe(12 * 3_600_000);
+    expect(parseWindow('1D', '--window')).toBe(86_400_000);
   });
   it('rejects other units, zero and more than IAM tracks', () => {
-    for (const bad of ['90', '90m', '0d', '-1d', 'd', '401d', '']) expect(() => parseDuration(bad, '--window'), bad).toThrow(UsageError);
+    for (const bad of ['90', '90m', '0d', '-1d', 'd', '401d', '']) expect(() => parseWindow(bad, '--window'), bad).toThrow(UsageError);
   });
 });
 

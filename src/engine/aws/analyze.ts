@@ -16,6 +16,7 @@ import {
 } from './coverage.js';
 import type { AccessAdvisorView, PrincipalActivity, Window } from './evidence.js';
 import { callsExercising, isPermissionOnly } from './observability.js';
+import { durationText, partOfText, spanMs } from '../duration-text.js';
 import {
   describeGrants,
   isWildcardPattern,
@@ -118,13 +119,13 @@ class PrincipalJudge {
     if (!base.isObservable) return base;
     if (!this.isLogSpanCovered) {
       const span = this.observed;
-      const needDays = Math.round(((this.window.endMs - this.fromMs) / 86_400_000) * 10) / 10;
+      const needMs = this.window.endMs - this.fromMs;
       return {
         isObservable: false,
         reason: 'window-not-covered',
         detail: span
-          ? `CloudTrail covers ${span.days} of the ${needDays} days to judge (${span.start} to ${span.end})`
-          : `the CloudTrail logs read do not overlap the ${needDays} days to judge`,
+          ? `CloudTrail covers ${partOfText(spanMs(span), needMs, 'of the')} to judge (${span.start} to ${span.end})`
+          : `the CloudTrail logs read do not overlap the ${durationText(needMs)} to judge`,
       };
     }
     const service = action.service;
@@ -252,7 +253,7 @@ class PrincipalJudge {
   cloudTrailWhy(): string {
     const o = this.observed;
     const created = this.isCreatedInsideWindow ? ` (the principal was created ${this.ev.principal.createDate}, inside the window: observed for its lifetime only)` : '';
-    return o ? `not called in ${o.days} days of CloudTrail evidence (${o.start} to ${o.end})${created}` : 'no CloudTrail evidence';
+    return o ? `not called in ${durationText(spanMs(o))} of CloudTrail evidence (${o.start} to ${o.end})${created}` : 'no CloudTrail evidence';
   }
 
   /** Dormant: no activity at all in the window, proven by a source that sees every kind of use. */

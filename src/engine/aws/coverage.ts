@@ -7,6 +7,8 @@ import type { AccountActivity } from '../../model/activity.js';
 import type { CatalogueAction } from '../../model/catalogue.js';
 import type { AccountCoverage, Span, UnverifiableReason } from '../../model/report.js';
 import { DAY_MS, type Window } from './evidence.js';
+import { partOfText, spanMs } from '../duration-text.js';
+import { windowMatchHint } from '../window-hint.js';
 import { dataEventResourceType, isGlobalService, notLoggedReason } from './observability.js';
 
 export interface AccountLogCoverage {
@@ -192,12 +194,11 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
   }
   if (cov.hasLogs && !isSpanCovered(cov, window, window.startMs)) {
     const observed = observedSpan(cov, window, window.startMs);
-    const windowDays = Math.round((window.endMs - window.startMs) / DAY_MS * 10) / 10;
-    notes.push(
-      observed
-        ? `CloudTrail covers only ${observed.days} of ${windowDays} days (${observed.start} to ${observed.end}): grants without other evidence are unverifiable, not unused. Use --window to match the logs.`
-        : `The CloudTrail logs do not overlap the window (${window.start} to ${window.end}).`,
-    );
+    const hint = cov.firstEventMs !== null && cov.lastEventMs !== null ? windowMatchHint(cov.firstEventMs, cov.lastEventMs, window) : '';
+    const text = observed
+      ? `CloudTrail covers only ${partOfText(spanMs(observed), window.endMs - window.startMs)} (${observed.start} to ${observed.end}): grants without other evidence are unverifiable, not unused.`
+      : `The CloudTrail logs do not overlap the window (${window.start} to ${window.end}).`;
+    notes.push(hint === '' ? text : `${text} ${hint}`);
   }
   const failed = a.cloudTrail?.filesFailed.length ?? 0;
   if (failed > 0) {
