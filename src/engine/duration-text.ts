@@ -1,7 +1,7 @@
 /**
  * Lengths of time in prose, shared by the engine's notes and the reporters. A window may be as
- * short as one hour, and spans' `days` are rounded to one decimal, so a length is computed from
- * the times themselves and shown in hours (or minutes) under a day: `--window 1h` is "1 hour",
+ * short as one hour, and spans' `days` are rounded to one decimal, so under a day a length is
+ * taken from the times themselves and shown in hours (or minutes): `--window 1h` is "1 hour",
  * never "0 days".
  */
 
@@ -9,7 +9,12 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
-export function spanMs(span: { start: string; end: string }): number {
+/**
+ * A span's length: its `days` as the report states them (so prose and JSON agree), or from its
+ * times under a day, where one decimal of days says too little.
+ */
+export function spanMs(span: { start: string; end: string; days: number }): number {
+  if (span.days >= 1) return span.days * DAY_MS;
   return Math.max(0, Date.parse(span.end) - Date.parse(span.start));
 }
 

@@ -23,7 +23,7 @@ export function isoMinute(value: string): string {
 }
 
 /** `2026-08-22 → 2026-11-20`; to the minute for a span under a day, where days would say nothing. */
-export function spanRangeText(span: Pick<Span, 'start' | 'end'>): string {
+export function spanRangeText(span: Span): string {
   if (spanMs(span) < 86_400_000) return `${isoMinute(span.start).replace(/ UTC$/, '')} → ${isoMinute(span.end)}`;
   return `${isoDay(span.start)} → ${isoDay(span.end)}`;
 }
