@@ -15,6 +15,8 @@ import { readGcpPolicyInsights } from './connectors/gcp/recommender.js';
 import { bundledLogTypeTable } from './engine/gcp/permission-log-type.js';
 import { bundledRoleCatalogue, mergeRoleCatalogues, roleCatalogueFrom } from './engine/gcp/role-catalogue.js';
 import { readPredefinedRoles } from './connectors/gcp/predefined-roles.js';
+import { MAX_WINDOW_DAYS, MAX_WINDOW_MS } from './config/window-length.js';
+import { UsageError } from './model/errors.js';
 import type { GcpAuditLogCoverage } from './model/gcp-activity.js';
 import type { Report, ReportWarning } from './model/report.js';
 import { TOOL_VERSION } from './version.js';
@@ -58,6 +60,11 @@ function emptyAuditLogCoverage(): GcpAuditLogCoverage {
 }
 
 export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
+  // The library takes milliseconds, not `90d`: the same limits as --window, checked here too.
+  if (!Number.isFinite(opts.windowMs) || opts.windowMs <= 0 || opts.windowMs > MAX_WINDOW_MS) {
+    throw new UsageError(`windowMs ${opts.windowMs} is outside (0, ${MAX_WINDOW_MS}]: at most the ${MAX_WINDOW_DAYS}-day cap`, `pass at most ${MAX_WINDOW_DAYS} days in milliseconds`);
+  }
+  if (Number.isNaN(opts.asOf.getTime())) throw new UsageError('asOf is an invalid Date', 'pass a valid Date as asOf');
   // A snapshot may hold AWS accounts, GCP projects, or both; with neither, the AWS discovery's
   // errors say what is missing.
   const gcpProjectIds = discoverGcpProjects(opts.dir);

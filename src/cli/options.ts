@@ -2,6 +2,8 @@
 
 import { type Command, Option } from 'commander';
 import { extname } from 'node:path';
+import { readIsoTime } from '../config/iso-time.js';
+import { readWindowLength, windowLengthHint } from '../config/window-length.js';
 import { UsageError } from '../model/errors.js';
 
 import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
@@ -9,31 +11,21 @@ import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
 export const FORMATS = REPORTER_NAMES;
 export type Format = ReporterName;
 
-/** `90d`, `12h`: the window length in milliseconds. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+)\s*([dh])$/i.exec(text.trim());
-  if (!m || !m[1] || !m[2]) {
-    throw new UsageError(`invalid ${flag} "${text}"`, `use a number of days or hours, e.g. ${flag} 90d or ${flag} 12h`);
-  }
-  const n = Number(m[1]);
-  if (n <= 0) throw new UsageError(`${flag} must be positive, got "${text}"`, `e.g. ${flag} 90d`);
-  const unit = m[2].toLowerCase() === 'd' ? 86_400_000 : 3_600_000;
-  if (m[2].toLowerCase() === 'd' && n > 400) {
-    // Access Advisor and RoleLastUsed keep 400 days; beyond that nothing can prove non-use.
-    throw new UsageError(`${flag} ${text} is longer than the 400 days IAM keeps last-used data`, `use ${flag} 400d or less`);
-  }
-  return n * unit;
+/** `90d`, `12h`: the window length in milliseconds; a usage error past the 400-day cap in any unit. */
+export function parseWindow(text: string, flag = '--window'): number {
+  const r = readWindowLength(text);
+  if (!r.ok) throw new UsageError(`invalid ${flag} "${text}": ${r.problem}`, windowLengthHint(flag, r.isOverCap));
+  return r.ms;
 }
 
+/** `--as-of`: ISO 8601, checked field by field; a time without a zone (or a date alone) is UTC. */
 export function parseAsOf(text: string | undefined, now: () => Date): Date {
   if (text === undefined) return now();
-  // Date-only or full ISO 8601 with a zone; a zone-less time would depend on the machine's zone.
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(text)) {
-    throw new UsageError(`invalid --as-of "${text}"`, 'use an ISO 8601 time with a zone, e.g. --as-of 2026-11-25T00:00:00Z');
+  const r = readIsoTime(text);
+  if (!r.ok) {
+    throw new UsageError(`invalid --as-of "${text}": ${r.problem}`, 'use an ISO 8601 date or time, e.g. --as-of 2026-11-25 or --as-of 2026-11-25T10:00:00Z (no zone = UTC)');
   }
-  const d = new Date(text);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`invalid --as-of "${text}"`, 'use an ISO 8601 time, e.g. --as-of 2026-11-25T00:00:00Z');
-  return d;
+  return r.date;
 }
 
 function formatFromExtension(file: string): Format | undefined {
@@ -108,8 +100,8 @@ export function collectParent(program: Command): Command {
 /** The options every `collect <provider>` shares: the window, and how much it says on stderr. */
 export function addCollectCommonOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
+    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
     .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
     .addOption(new Option('--debug', 'print stack traces of errors').default(false));
 }

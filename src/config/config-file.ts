@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
+import { readIsoTime } from './iso-time.js';
+import { readWindowLength, windowLengthHint } from './window-length.js';
 
 export const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
 
@@ -17,8 +19,15 @@ const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (
 /** The config keys, each the name of a scan flag. */
 export const configSchema = z
   .object({
-    'as-of': z.string(),
-    window: z.string(),
+    'as-of': z.string().superRefine((v, ctx) => {
+      const r = readIsoTime(v);
+      if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' } });
+    }),
+    // The same reading as --window, so a file cannot set what the flag refuses.
+    window: z.string().superRefine((v, ctx) => {
+      const r = readWindowLength(v);
+      if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: windowLengthHint('window:', r.isOverCap) } });
+    }),
     format: stringList,
     output: stringList,
     principal: stringList,
@@ -77,7 +86,8 @@ export function parseConfig(text: string, path: string): ConfigValues {
       throw new ConfigError(`${path}: unknown key "${issue.keys[0] ?? ''}"`, `allowed keys: ${Object.keys(configSchema.shape).join(', ')}`, { file: path });
     }
     const key = issue?.path.join('.') ?? '';
-    throw new ConfigError(`${path}: "${key}": ${issue?.message ?? 'invalid value'}`, 'see `permdrift init` for the expected types', { file: path });
+    const hint = issue?.code === 'custom' && typeof issue.params?.['hint'] === 'string' ? issue.params['hint'] : 'see `permdrift init` for the expected types';
+    throw new ConfigError(`${path}: "${key}": ${issue?.message ?? 'invalid value'}`, hint, { file: path });
   }
   const values: ConfigValues = { ...parsed.data };
   for (const key of PATH_KEYS) {

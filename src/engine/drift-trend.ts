@@ -11,6 +11,7 @@
 
 import { SEVERITIES, type Finding, type FindingType, type Report, type Severity } from '../model/report.js';
 import { countBy } from './findings.js';
+import { durationText, spanMs } from './duration-text.js';
 import { DAY_MS, compareText, findingActions, isUnusedGrantType, median, round1 } from './drift-common.js';
 import type { PrincipalRef } from './drift.js';
 
@@ -271,9 +272,12 @@ export function trendReports(inputs: TrendInput[]): ReportTrend {
     previous = report;
   }
 
-  const windows = [...new Set(points.map((p) => p.windowDays))];
+  // From the times, not the rounded `windowDays`: a 1h and a 2h window both have 0 days.
+  const windows = [...new Set(series.map((i) => spanMs(i.report.window)))];
   if (windows.length > 1) {
-    notes.push(`The reports use different windows (${windows.join(', ')} days): part of the change may come from the window, not from IAM or usage.`);
+    const allDays = windows.every((ms) => ms >= DAY_MS);
+    const list = allDays ? `${windows.map((ms) => durationText(ms).replace(/ days?$/, '')).join(', ')} days` : windows.map(durationText).join(', ');
+    notes.push(`The reports use different windows (${list}): part of the change may come from the window, not from IAM or usage.`);
   }
   const first = points[0];
   const last = points[points.length - 1];

@@ -7,6 +7,7 @@
 import type { Finding, FindingType, LastUsed, Report, ReportPrincipalKind as PrincipalKind, Severity, Span } from '../model/report.js';
 import { severityRank } from './findings.js';
 import { compareText, findingActions, isUnusedType, sortFindingRefs } from './drift-common.js';
+import { partOfText, spanMs } from './duration-text.js';
 
 export const DIFF_SCHEMA_VERSION = 1 as const;
 
@@ -297,9 +298,6 @@ function diffPrincipal(oldFindings: Finding[], newFindings: Finding[], oldWindow
   };
 }
 
-function windowDays(span: Span): number {
-  return span.days;
-}
 
 /** What changed from `oldReport` to `newReport`, per principal. */
 export function diffReports(oldReport: Report, newReport: Report, labels: DiffLabels = {}): ReportDiff {
@@ -323,9 +321,12 @@ export function diffReports(oldReport: Report, newReport: Report, labels: DiffLa
   if (Date.parse(newReport.asOf) < Date.parse(oldReport.asOf)) {
     notes.push(`The new report (as of ${newReport.asOf}) is older than the old one (as of ${oldReport.asOf}): were the files given in reverse order?`);
   }
-  if (windowDays(oldReport.window) !== windowDays(newReport.window)) {
+  // From the times, not the rounded `days`: a 1h and a 2h window both have days 0.
+  const oldMs = spanMs(oldReport.window);
+  const newMs = spanMs(newReport.window);
+  if (oldMs !== newMs) {
     notes.push(
-      `The windows differ (${windowDays(oldReport.window)} vs ${windowDays(newReport.window)} days): some changes may come from the window, not from IAM or usage.`,
+      `The windows differ (${partOfText(oldMs, newMs, 'vs')}): some changes may come from the window, not from IAM or usage.`,
     );
   }
 

@@ -1,5 +1,6 @@
 /** `permdrift diff` as Markdown, for a pull-request comment or a ticket. */
 
+import { durationAdjective, spanMs } from '../engine/duration-text.js';
 import type { DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
 import { isoDay, isoMinute, listSome, plural } from './drift-text.js';
 
@@ -15,7 +16,7 @@ function escapeText(text: string): string {
 
 function sideText(side: DiffSide): string {
   const source = side.source !== undefined ? `${code(side.source)}, ` : '';
-  return `${source}as of ${isoMinute(side.asOf)}, ${side.window.days}-day window, ${plural(side.findings, 'finding')}`;
+  return `${source}as of ${isoMinute(side.asOf)}, ${durationAdjective(spanMs(side.window))} window, ${plural(side.findings, 'finding')}`;
 }
 
 function findingText(f: DiffFinding): string {

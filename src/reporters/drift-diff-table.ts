@@ -1,6 +1,7 @@
 /** `permdrift diff` on the terminal: one block per principal, one line per change. */
 
 import type { ChalkInstance } from 'chalk';
+import { durationAdjective, spanMs } from '../engine/duration-text.js';
 import type { DiffAction, DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
 import { type DriftRenderOptions, isoDay, isoMinute, listSome, makeChalk, padRight, plural } from './drift-text.js';
 
@@ -8,7 +9,7 @@ const LABEL_WIDTH = 18;
 
 function describeSide(label: string, side: DiffSide): string {
   const source = side.source !== undefined ? `${side.source} · ` : '';
-  return `${padRight(label, 5)}${source}as of ${isoMinute(side.asOf)} · ${side.window.days}-day window · ${plural(side.findings, 'finding')}`;
+  return `${padRight(label, 5)}${source}as of ${isoMinute(side.asOf)} · ${durationAdjective(spanMs(side.window))} window · ${plural(side.findings, 'finding')}`;
 }
 
 function findingText(f: DiffFinding): string {

@@ -18,7 +18,8 @@ import {
 import { isMoreSevereOrEqual, sortedFindings } from './finding-order.js';
 import { distinctGrantPaths } from './grant-path-text.js';
 import { isGcpGrantPath } from '../model/report.js';
-import { formatCount, isExcepted, isoDay, isoMinute, plural } from './text-format.js';
+import { formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
+import { durationAdjective, partOfText, spanMs } from '../engine/duration-text.js';
 
 /** UTF-16 code units, which is never fewer than characters: the limit holds however it is counted. */
 export const MARKDOWN_MAX_CHARS = 65_000;
@@ -133,7 +134,7 @@ function headline(report: Report, scope: Scope): string {
 function metaLines(report: Report): string[] {
   const { summary } = report;
   const lines = [
-    `As of ${isoMinute(report.asOf)} · ${report.window.days}-day window (${isoDay(report.window.start)} → ${isoDay(report.window.end)}) · ${plural(summary.accounts, 'account')} · ${plural(summary.principals, 'principal')} audited · permdrift ${escapeMarkdown(report.tool.version)}`,
+    `As of ${isoMinute(report.asOf)} · ${durationAdjective(spanMs(report.window))} window (${spanRangeText(report.window)}) · ${plural(summary.accounts, 'account')} · ${plural(summary.principals, 'principal')} audited · permdrift ${escapeMarkdown(report.tool.version)}`,
   ];
   const { baseline, exceptions } = report;
   if (baseline !== undefined) {
@@ -273,7 +274,7 @@ function caveatLines(report: Report): string[] {
     const where = `Account ${codeSpan(account.account)}`;
     if (!ct.isPresent) caveats.push(`${where}: no CloudTrail logs; verdicts rest on Access Advisor and RoleLastUsed only.`);
     else if (!ct.isWindowCovered) {
-      caveats.push(`${where}: CloudTrail covers only ${ct.observed?.days ?? 0} of ${report.window.days} days${ct.gapsTotal ? ` (${plural(ct.gapsTotal, 'gap')})` : ''}; no use outside that span can be seen.`);
+      caveats.push(`${where}: CloudTrail covers only ${partOfText(ct.observed === null ? 0 : spanMs(ct.observed), spanMs(report.window))}${ct.gapsTotal ? ` (${plural(ct.gapsTotal, 'gap')})` : ''}; no use outside that span can be seen.`);
     }
     if (ct.filesFailed > 0) caveats.push(`${where}: ${plural(ct.filesFailed, 'log file')} could not be read.`);
     for (const note of account.notes) caveats.push(`${where}: ${escapeMarkdown(clip(note, MAX_FREE_TEXT))}`);

@@ -14,6 +14,7 @@ import {
 } from '../model/report.js';
 import { sortedFindings } from './finding-order.js';
 import { plural } from './text-format.js';
+import { durationText, spanMs } from '../engine/duration-text.js';
 
 export interface SarifOptions {
   /**
@@ -141,18 +142,17 @@ function actionList(finding: Finding): string {
   return hidden > 0 ? `${shown} and ${hidden} more` : shown;
 }
 
-function summary(finding: Finding, windowDays: number): string {
+function summary(finding: Finding, windowText: string): string {
   const who = `${finding.principal.kind} ${finding.principal.name} (account ${finding.account})`;
   const service = finding.service ?? '';
   const count = finding.permissions.length;
-  const days = `${windowDays} days`;
   switch (finding.type) {
     case 'unused-service':
-      return `${who}: no use of ${service} in ${days}; ${plural(count, 'granted action')} unused: ${actionList(finding)}.`;
+      return `${who}: no use of ${service} in ${windowText}; ${plural(count, 'granted action')} unused: ${actionList(finding)}.`;
     case 'overbroad-grant':
-      return `${who}: ${plural(count, `${service} action`)} granted only through wildcards, unused in ${days}: ${actionList(finding)}.`;
+      return `${who}: ${plural(count, `${service} action`)} granted only through wildcards, unused in ${windowText}: ${actionList(finding)}.`;
     case 'unused-permission':
-      return `${who}: ${plural(count, `${service} permission`)} unused in ${days}: ${actionList(finding)}.`;
+      return `${who}: ${plural(count, `${service} permission`)} unused in ${windowText}: ${actionList(finding)}.`;
     case 'unverifiable-permission': {
       const reasons = [...new Set(finding.permissions.flatMap((p) => (p.unverifiable === undefined ? [] : [p.unverifiable.reason])))];
       return `${who}: use of ${plural(count, `${service} permission`)} cannot be judged (${reasons.join(', ')}): ${actionList(finding)}.`;
@@ -175,7 +175,7 @@ function location(finding: Finding, options: SarifOptions): SarifLocation {
     : { physicalLocation: { artifactLocation: { uri: options.artifactUri } }, logicalLocations: [logical] };
 }
 
-function result(finding: Finding, windowDays: number, options: SarifOptions): SarifResult {
+function result(finding: Finding, windowText: string, options: SarifOptions): SarifResult {
   const properties: Record<string, unknown> = {
     severity: finding.severity,
     account: finding.account,
@@ -192,7 +192,7 @@ function result(finding: Finding, windowDays: number, options: SarifOptions): Sa
     ruleId: finding.type,
     ruleIndex: FINDING_TYPES.indexOf(finding.type),
     level: RESULT_LEVEL[finding.severity],
-    message: { text: `${oneLine(summary(finding, windowDays))} ${oneLine(finding.recommendation)}` },
+    message: { text: `${oneLine(summary(finding, windowText))} ${oneLine(finding.recommendation)}` },
     locations: [location(finding, options)],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.id },
     ...(finding.baselineStatus === undefined
@@ -264,7 +264,7 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
             })),
           },
         ],
-        results: sortedFindings(report.findings).map((f) => result(f, report.window.days, options)),
+        results: sortedFindings(report.findings).map((f) => result(f, durationText(spanMs(report.window)), options)),
         properties: {
           asOf: report.asOf,
           window: { ...report.window },

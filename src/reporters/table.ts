@@ -15,7 +15,8 @@ import {
 } from '../model/report.js';
 import { UNVERIFIABLE_REASON_LABELS } from './unverifiable-reasons.js';
 import { isInheritedPath } from './grant-path-text.js';
-import { compareText, formatCount, isExcepted, isoDay, isoMinute, plural } from './text-format.js';
+import { compareText, formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
+import { durationText, partOfText, spanMs } from '../engine/duration-text.js';
 
 export interface TableOptions {
   isColor: boolean;
@@ -54,12 +55,8 @@ function makePaint(isColor: boolean): Paint {
 // ---------------------------------------------------------------------------------------------
 // Text helpers. Every one of them is deterministic: no locale, no time zone but UTC.
 
-function formatDays(days: number): string {
-  return Number.isInteger(days) ? String(days) : days.toFixed(1);
-}
-
 function spanText(span: Span): string {
-  return `${isoDay(span.start)} → ${isoDay(span.end)}`;
+  return spanRangeText(span);
 }
 
 /** Breaks a word that cannot fit on any line into width-sized pieces. */
@@ -117,7 +114,7 @@ function headerLines(report: Report, width: number, paint: Paint): string[] {
   const { summary } = report;
   const lines = [paint.chalk.bold(`permdrift ${report.tool.version} · entitlement drift report`)];
   lines.push(...labelled('As of', isoMinute(report.asOf), width, 0));
-  lines.push(...labelled('Window', `${formatDays(report.window.days)} days, ${spanText(report.window)}`, width, 0));
+  lines.push(...labelled('Window', `${durationText(spanMs(report.window))}, ${spanText(report.window)}`, width, 0));
   const isGcp = summary.projects !== undefined;
   const scope = [
     ...(summary.accounts > 0 || !isGcp ? [plural(summary.accounts, 'account')] : []),
@@ -192,10 +189,9 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
       const span =
         ct.observed === null
           ? 'no events inside the window'
-          : `${spanText(ct.observed)} (${formatDays(ct.observed.days)} of ${formatDays(report.window.days)} days)`;
+          : `${spanText(ct.observed)} (${partOfText(spanMs(ct.observed), spanMs(report.window))})`;
       lines.push(...labelled('CloudTrail', `${span} · ${files} · ${plural(ct.eventsRead, 'event')}`, width, 4));
       if (!ct.isWindowCovered) {
-        const observedDays = ct.observed === null ? 0 : ct.observed.days;
         // Say what kind of gaps: logs that start late, stop early, or stop in between call for
         // different fixes (the notes below name each gap and its fix). A report without a gap list
         // (built by hand, or by an older release) falls back on the first and last record.
@@ -211,7 +207,7 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
           ].filter((e) => e !== '');
           since = ends.length === 0 ? '' : ` (${ends.join(', ')})`;
         }
-        const gap = `! CloudTrail covers only ${formatDays(observedDays)} of ${formatDays(report.window.days)} days${since}: no use outside that span can be seen.`;
+        const gap = `! CloudTrail covers only ${partOfText(ct.observed === null ? 0 : spanMs(ct.observed), spanMs(report.window))}${since}: no use outside that span can be seen.`;
         lines.push(...paragraph(gap, width, 4, 6).map(warn));
       }
       lines.push(...labelled('Events', `${managementText(ct.managementEvents)} · ${dataEventsText(ct.dataEvents)}`, width, 4));
@@ -251,7 +247,7 @@ function gcpCoverageLines(project: GcpProjectCoverage, report: Report, width: nu
   if (!logs.isPresent || logs.filesRead === 0) {
     lines.push(...labelled('Audit logs', 'none read: every permission is unverifiable', width, 4).map(warn));
   } else {
-    const span = logs.observed === null ? 'no entries inside the window' : `${spanText(logs.observed)} (${formatDays(logs.observed.days)} of ${formatDays(report.window.days)} days)`;
+    const span = logs.observed === null ? 'no entries inside the window' : `${spanText(logs.observed)} (${partOfText(spanMs(logs.observed), spanMs(report.window))})`;
     const files = `${plural(logs.filesRead, 'file')} read${logs.filesFailed > 0 ? `, ${logs.filesFailed} failed` : ''}`;
     lines.push(...labelled('Audit logs', `${span} · ${files} · ${plural(logs.entriesRead, 'entry', 'entries')} (Admin Activity ${formatCount(logs.streams.activity)}, Data Access ${formatCount(logs.streams.data_access)})`, width, 4));
   }

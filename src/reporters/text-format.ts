@@ -1,6 +1,7 @@
 /** Text helpers shared by the renderers: UTC only, no locale, so output is byte-stable. */
 
-import type { Finding } from '../model/report.js';
+import { spanMs } from '../engine/duration-text.js';
+import type { Finding, Span } from '../model/report.js';
 
 /** 1234567 → "1,234,567", the same on every machine. */
 export function formatCount(n: number): string {
@@ -19,6 +20,12 @@ export function isoDay(value: string): string {
 export function isoMinute(value: string): string {
   const time = Date.parse(value);
   return Number.isNaN(time) ? value : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `2026-08-22 → 2026-11-20`; to the minute for a span under a day, where days would say nothing. */
+export function spanRangeText(span: Span): string {
+  if (spanMs(span) < 86_400_000) return `${isoMinute(span.start).replace(/ UTC$/, '')} → ${isoMinute(span.end)}`;
+  return `${isoDay(span.start)} → ${isoDay(span.end)}`;
 }
 
 /** A number with fixed decimals, or an em dash when there is none. */

@@ -1,30 +1,100 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isColorWanted, parseAsOf, parseDuration, resolveOutputs } from '../../src/cli/options.js';
+import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../../src/cli/options.js';
 import { ProgressLine } from '../../src/cli/progress.js';
 import { UsageError } from '../../src/model/errors.js';
 
-describe('parseDuration', () => {
-  it('reads days and hours', () => {
-    expect(parseDuration('90d', '--window')).toBe(90 * 86_400_000);
-    expect(parseDuration('12h', '--window')).toBe(12 * 3_600_000);
-    expect(parseDuration('1D', '--window')).toBe(86_400_000);
+describe('parseWindow', () => {
+  it('reads whole days and hours, in either case and with a space', () => {
+    expect(parseWindow('90d')).toBe(90 * 86_400_000);
+    expect(parseWindow('12h')).toBe(12 * 3_600_000);
+    expect(parseWindow('1D')).toBe(86_400_000);
+    expect(parseWindow(' 36 H ')).toBe(36 * 3_600_000);
+    expect(parseWindow('1h')).toBe(3_600_000);
   });
-  it('rejects other units, zero and more than IAM tracks', () => {
-    for (const bad of ['90', '90m', '0d', '-1d', 'd', '401d', '']) expect(() => parseDuration(bad, '--window'), bad).toThrow(UsageError);
+  it('accepts exactly the 400-day cap in either unit', () => {
+    expect(parseWindow('400d')).toBe(400 * 86_400_000);
+    expect(parseWindow('9600h')).toBe(400 * 86_400_000);
+  });
+  it('refuses more than 400 days in hours as in days, naming the cap', () => {
+    for (const over of ['401d', '9601h', '100000h', '99999999999999999999h']) {
+      expect(() => parseWindow(over), over).toThrow(UsageError);
+      expect(() => parseWindow(over), over).toThrow(/400-day \(9600h\) cap/);
+    }
+    expect(() => parseWindow('100000h')).toThrow('4166.7 days is over the 400-day (9600h) cap');
+  });
+  it('refuses zero, negatives, fractions, bare numbers, other units and garbage', () => {
+    const cases: [string, RegExp][] = [
+      ['0d', /at least 1h/],
+      ['0h', /at least 1h/],
+      ['-1d', /at least 1h/],
+      ['-5h', /at least 1h/],
+      ['1.5d', /must be whole.*36h/],
+      ['0.5h', /must be whole/],
+      ['90', /whole number of days or hours/],
+      ['90m', /whole number of days or hours/],
+      ['d', /whole number of days or hours/],
+      ['', /whole number of days or hours/],
+      ['ninety days', /whole number of days or hours/],
+      ['1e3h', /whole number of days or hours/],
+    ];
+    for (const [bad, message] of cases) {
+      expect(() => parseWindow(bad), bad).toThrow(UsageError);
+      expect(() => parseWindow(bad), bad).toThrow(message);
+    }
+  });
+  it('names the flag it was given', () => {
+    expect(() => parseWindow('0d', '--since')).toThrow('invalid --since "0d"');
   });
 });
 
 describe('parseAsOf', () => {
+  const clock = (): Date => new Date('2026-01-02T03:04:05Z');
+  const at = (text: string): string => parseAsOf(text, clock).toISOString();
   it('uses the injected clock by default and accepts ISO times with a zone', () => {
     const now = new Date('2026-01-02T03:04:05Z');
     expect(parseAsOf(undefined, () => now)).toBe(now);
-    expect(parseAsOf('2026-11-20T00:00:00Z', () => now).toISOString()).toBe('2026-11-20T00:00:00.000Z');
-    expect(parseAsOf('2026-11-20T02:00:00+02:00', () => now).toISOString()).toBe('2026-11-20T00:00:00.000Z');
-    expect(parseAsOf('2026-11-20', () => now).toISOString()).toBe('2026-11-20T00:00:00.000Z');
+    expect(at('2026-11-20T00:00:00Z')).toBe('2026-11-20T00:00:00.000Z');
+    expect(at('2026-11-20T02:00:00+02:00')).toBe('2026-11-20T00:00:00.000Z');
+    expect(at('2026-11-19T19:30:00-0430')).toBe('2026-11-20T00:00:00.000Z');
+    expect(at('2026-11-20T00:00:00.25Z')).toBe('2026-11-20T00:00:00.250Z');
+    expect(at('2026-11-20T10:15Z')).toBe('2026-11-20T10:15:00.000Z');
   });
-  it('rejects zone-less times and prose', () => {
-    for (const bad of ['2026-11-20T00:00:00', 'yesterday', '2026-13-45']) expect(() => parseAsOf(bad, () => new Date()), bad).toThrow(UsageError);
+  it('reads a date alone and a zone-less time as UTC', () => {
+    expect(at('2026-11-20')).toBe('2026-11-20T00:00:00.000Z');
+    expect(at('2026-10-20T10:00:00')).toBe('2026-10-20T10:00:00.000Z');
+    expect(at('2026-10-20T10:00')).toBe('2026-10-20T10:00:00.000Z');
+  });
+  it('accepts the last day of each month, February 29 in leap years only', () => {
+    expect(at('2024-02-29')).toBe('2024-02-29T00:00:00.000Z');
+    expect(at('2000-02-29')).toBe('2000-02-29T00:00:00.000Z');
+    expect(at('2026-04-30T23:59:59Z')).toBe('2026-04-30T23:59:59.000Z');
+    expect(at('2026-12-31')).toBe('2026-12-31T00:00:00.000Z');
+    for (const bad of ['2026-02-29', '1900-02-29', '2026-04-31', '2026-06-31', '2026-01-32']) {
+      expect(() => at(bad), bad).toThrow(UsageError);
+    }
+  });
+  it('refuses impossible dates and times instead of rolling them over', () => {
+    const cases: [string, string][] = [
+      ['2026-02-30', 'day 30 does not exist: February 2026 has 28 days'],
+      ['2026-13-01', 'month 13 does not exist'],
+      ['2026-00-10', 'month 00 does not exist'],
+      ['2026-10-00', 'day 00 does not exist'],
+      ['2026-10-20T25:00:00Z', 'hour 25 does not exist'],
+      ['2026-10-20T24:00:00Z', 'hour 24 does not exist'],
+      ['2026-10-20T10:60:00Z', 'minute 60 does not exist'],
+      ['2026-10-20T10:00:61Z', 'second 61 does not exist'],
+      ['2026-10-20T10:00:00+25:00', 'zone offset +25:00 does not exist'],
+    ];
+    for (const [bad, problem] of cases) {
+      expect(() => at(bad), bad).toThrow(UsageError);
+      expect(() => at(bad), bad).toThrow(`invalid --as-of "${bad}": ${problem}`);
+    }
+  });
+  it('refuses prose and other shapes', () => {
+    for (const bad of ['yesterday', '2026-11-20 10:00', '20261120', '2026-1-5', 'Nov 20 2026', '1700000000', '']) {
+      expect(() => at(bad), bad).toThrow(UsageError);
+    }
   });
 });
 

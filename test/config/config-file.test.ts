@@ -29,6 +29,27 @@ describe('config file', () => {
     expect(() => parseConfig('- a\n- b\n', 'c.yaml')).toThrow(/expected a mapping/);
   });
 
+  it('reads window and as-of as the flags do: the 400-day cap in hours too, no impossible dates', () => {
+    const problem = (text: string): ConfigError => {
+      try {
+        parseConfig(text, 'c.yaml');
+      } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+      }
+      throw new Error(`no error for ${text}`);
+    };
+    const cap = problem('window: 100000h\n');
+    expect(cap.message).toBe('c.yaml: "window": invalid "100000h": 4166.7 days is over the 400-day (9600h) cap: IAM keeps last-used data for 400 days, so no longer window can prove non-use');
+    expect(cap.hint).toBe('use window: 400d (9600h) or less');
+    expect(problem('window: 0d\n').message).toMatch(/"window": invalid "0d": the window must be at least 1h/);
+    expect(problem('window: 1.5d\n').message).toMatch(/"window": invalid "1.5d": the number must be whole/);
+    expect(problem('window: 90 days\n').message).toMatch(/"window": invalid "90 days"/);
+    expect(problem('as-of: 2026-02-30\n').message).toBe('c.yaml: "as-of": invalid "2026-02-30": day 30 does not exist: February 2026 has 28 days');
+    expect(problem('as-of: "2026-10-20T25:00:00Z"\n').message).toMatch(/hour 25 does not exist/);
+    expect(parseConfig('window: 9600h\nas-of: "2026-10-20T10:00:00"\n', 'c.yaml')).toEqual({ window: '9600h', 'as-of': '2026-10-20T10:00:00' });
+  });
+
   it('ships a starter file that parses to valid settings', () => {
     expect(parseConfig(STARTER_CONFIG, '/x/permdrift.config.yaml')).toEqual({ window: '90d', 'include-service-linked': false });
   });

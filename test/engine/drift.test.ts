@@ -226,6 +226,19 @@ describe('diffReports', () => {
     expect(d.notes[1]).toContain('90 vs 30 days');
   });
 
+  it('tells windows under a day apart (their days both round to 0) and shows them in hours', () => {
+    const hours = (asOf: string, h: number): Report => {
+      const r = report(asOf, []);
+      return { ...r, window: { start: new Date(Date.parse(asOf) - h * 3_600_000).toISOString(), end: asOf, days: Math.round((h / 24) * 10) / 10 } };
+    };
+    const d = diffReports(hours('2026-02-01T00:00:00.000Z', 1), hours('2026-03-01T00:00:00.000Z', 2));
+    expect(d.notes).toEqual([expect.stringContaining('The windows differ (1 vs 2 hours)')]);
+    expect(renderDiffTable(d, { isColor: false })).toContain('1-hour window');
+    expect(renderDiffMarkdown(d)).toContain('2-hour window');
+    const t = trendReports([{ report: hours(JAN_1, 1) }, { report: hours('2026-01-08T00:00:00.000Z', 12) }]);
+    expect(t.notes).toEqual([expect.stringContaining('different windows (1 hour, 12 hours)')]);
+  });
+
   it('renders each category in the table and in Markdown', () => {
     const table = renderDiffTable(diff, { isColor: false });
     expect(table).toMatch(/^ {2}\+ granted +s3:DeleteBucket · high unused-service PD-s3 · never used$/m);

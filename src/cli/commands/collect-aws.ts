@@ -7,7 +7,7 @@ import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSour
 import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, collectParent, parseAsOf, parseDuration } from '../options.js';
+import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
 
 /** The flags that choose what to read; `scan aws` takes them too. */
 export interface AwsSelectionFlags {
@@ -120,7 +120,7 @@ Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit code
     )
     .action(async (flags: AwsSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
       ctx.setDebug(flags.debug);
-      const windowMs = parseDuration(flags.window, '--window');
+      const windowMs = parseWindow(flags.window);
       const asOf = parseAsOf(flags.asOf, ctx.now);
       const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet });
       if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})\n`);

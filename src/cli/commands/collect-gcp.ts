@@ -7,7 +7,7 @@ import { parseGcsUrl } from '../../connectors/gcp/live/sink-export.js';
 import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, collectParent, parseAsOf, parseDuration } from '../options.js';
+import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
 
 /** The flags that choose what to read; `scan gcp` takes them too. */
 export interface GcpSelectionFlags {
@@ -132,7 +132,7 @@ Exit codes: 0 collected (warnings in <dir>/gcp/<project-id>/collect-warnings.jso
     )
     .action(async (flags: GcpSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
       ctx.setDebug(flags.debug);
-      const windowMs = parseDuration(flags.window, '--window');
+      const windowMs = parseWindow(flags.window);
       const asOf = parseAsOf(flags.asOf, ctx.now);
       const outDir = resolve(cwd, flags.output);
       const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet });

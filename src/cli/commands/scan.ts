@@ -18,7 +18,7 @@ import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
 import { type CommandContext, collect, writeAtomically, writePieces } from '../context.js';
-import { isColorWanted, parseAsOf, parseDuration, resolveOutputs } from '../options.js';
+import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
 /** The bundled demo snapshot and the moment it was taken, so the demo reads the same every day. */
@@ -64,8 +64,8 @@ export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
 export function addScanOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601 (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
+    .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
     .addOption(new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]))
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable').env('PERMDRIFT_OUTPUT').argParser(collect).default([]))
     .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]))
@@ -124,7 +124,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
   /** `flags` are complete: command line, environment and config file already merged. */
   const scanAction: ScanAction = async (dir, flags, mode) => {
     ctx.setDebug(flags.debug);
-    const windowMs = parseDuration(flags.window, '--window');
+    const windowMs = parseWindow(flags.window);
     const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now);
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
     const gate = parseGate(flags.failOn ?? (flags.baseline ? 'new' : 'never'));
@@ -258,7 +258,7 @@ export async function collectThenScan(
   collect: (dir: string, asOf: Date, windowMs: number) => Promise<unknown>,
 ): Promise<void> {
   ctx.setDebug(flags.debug);
-  const windowMs = parseDuration(flags.window, '--window');
+  const windowMs = parseWindow(flags.window);
   const asOf = parseAsOf(flags.asOf, ctx.now);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);

@@ -19,6 +19,7 @@ import { type ClaimCoverage, describeGaps } from './delivery.js';
 import { creditDependencies, describeCredited, type DependencyCredit, loadDependentActionTable } from './dependent-actions.js';
 import type { AccessAdvisorView, PrincipalActivity, Window } from './evidence.js';
 import { callsExercising, isPermissionOnly } from './observability.js';
+import { durationText, partOfText, spanMs } from '../duration-text.js';
 import {
   describeGrants,
   isWildcardPattern,
@@ -134,11 +135,11 @@ class PrincipalJudge {
     const claim = this.claim;
     if (claim && !claim.isCovered) {
       const span = this.observed;
-      const needDays = Math.round(((this.window.endMs - this.fromMs) / 86_400_000) * 10) / 10;
+      const needMs = this.window.endMs - this.fromMs;
       const isEdgeOnly = claim.gaps.every((g) => (g.kind === 'before-evidence' || g.kind === 'unobserved-tail'));
       const hints = gapHints(claim.gaps, this.ev.coverage, this.window);
       const hint = hints.length > 0 ? `; to judge it, ${hints.join('; ')}` : '';
-      const covered = span ? `CloudTrail evidence covers ${span.days} of the ${needDays} days to judge` : `the CloudTrail evidence does not overlap the ${needDays} days to judge`;
+      const covered = span ? `CloudTrail evidence covers ${partOfText(spanMs(span), needMs, 'of the')} to judge` : `the CloudTrail evidence does not overlap the ${durationText(needMs)} to judge`;
       return {
         isObservable: false,
         reason: isEdgeOnly ? 'window-not-covered' : 'logging-gap',
@@ -285,7 +286,7 @@ class PrincipalJudge {
   cloudTrailWhy(): string {
     const o = this.observed;
     const created = this.isCreatedInsideWindow ? ` (the principal was created ${this.ev.principal.createDate}, inside the window: observed for its lifetime only)` : '';
-    return o ? `not called in ${o.days} days of CloudTrail evidence (${o.start} to ${o.end})${created}` : 'no CloudTrail evidence';
+    return o ? `not called in ${durationText(spanMs(o))} of CloudTrail evidence (${o.start} to ${o.end})${created}` : 'no CloudTrail evidence';
   }
 
   /** Dormant: no activity at all in the window, proven by a source that sees every kind of use. */

@@ -9,6 +9,7 @@ import type { AccountCoverage, Span, UnverifiableReason } from '../../model/repo
 import { type AccountDelivery, type ClaimCoverage, type Gap, accountDelivery, claimCoverage, describeGap, iso } from './delivery.js';
 import { DAY_MS, type Window } from './evidence.js';
 import { clipIntervals, totalMs } from './intervals.js';
+import { durationText, partOfText, spanMs } from '../duration-text.js';
 import { dataEventResourceType, isGlobalService, notLoggedReason } from './observability.js';
 
 export interface AccountLogCoverage {
@@ -212,10 +213,6 @@ export function cloudTrailObservability(action: CatalogueAction, cov: AccountLog
   return { isObservable: true };
 }
 
-function hoursOrDays(ms: number): string {
-  return ms < DAY_MS ? `${Math.round(ms / 3_600_000)} h` : `${Math.round((ms / DAY_MS) * 10) / 10} days`;
-}
-
 /** What to do about the gaps of a claim: the hint names the flag or the evidence that closes each kind. */
 export function gapHints(gaps: readonly Gap[], cov: AccountLogCoverage, window: Window): string[] {
   const hints: string[] = [];
@@ -263,14 +260,14 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
       const more = claim.gaps.length > 3 ? `; and ${claim.gaps.length - 3} more` : '';
       const hints = gapHints(claim.gaps, cov, window);
       notes.push(
-        `${observed ? `CloudTrail evidence covers ${observed.days} of ${windowDays} days` : `The CloudTrail evidence does not overlap the window (${window.start} to ${window.end})`}; ${claim.gaps.length} gap(s): ${shown.join('; ')}${more}. Grants without other evidence there are unverifiable, not unused.${hints.length ? ` To judge them: ${hints.join('; ')}.` : ''}`,
+        `${observed ? `CloudTrail evidence covers ${partOfText(spanMs(observed), window.endMs - window.startMs)}` : `The CloudTrail evidence does not overlap the window (${window.start} to ${window.end})`}; ${claim.gaps.length} gap(s): ${shown.join('; ')}${more}. Grants without other evidence there are unverifiable, not unused.${hints.length ? ` To judge them: ${hints.join('; ')}.` : ''}`,
       );
     }
     const accepted = claim.acceptedGaps;
     if (accepted.length > 0) {
       const byTolerance = accepted.filter((g) => g.acceptedBy === 'edge-tolerance');
       const byMin = accepted.filter((g) => g.acceptedBy === 'min-coverage');
-      if (byTolerance.length) notes.push(`Accepted within the window's edge tolerance (${hoursOrDays(window.toleranceMs)}): ${byTolerance.map(describeGap).join('; ')}.`);
+      if (byTolerance.length) notes.push(`Accepted within the window's edge tolerance (${durationText(window.toleranceMs)}): ${byTolerance.map(describeGap).join('; ')}.`);
       if (byMin.length) {
         notes.push(`Accepted under --min-coverage ${Math.round((cov.minCoverage ?? 0) * 1000) / 10}% (${Math.round(claim.coveredFraction * 1000) / 10}% observed): ${byMin.slice(0, 5).map(describeGap).join('; ')}${byMin.length > 5 ? `; and ${byMin.length - 5} more` : ''}. A use inside an accepted gap would not be seen.`);
       }

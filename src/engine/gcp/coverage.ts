@@ -20,6 +20,7 @@ import type { GcpAuditLogStream, GcpProjectActivity } from '../../model/gcp-acti
 import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.js';
 import type { GcpProjectCoverage, Span, UnverifiableReason } from '../../model/report.js';
 import { spanOf } from '../aws/coverage.js';
+import { durationText, freshnessFlag, partOfText, spanMs } from '../duration-text.js';
 import type { Window } from '../aws/evidence.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 
@@ -141,7 +142,12 @@ export class GcpProjectLogCoverage {
     const ends = this.missingEnds(stream);
     const parts: string[] = [];
     if (ends.includes('start')) parts.push(`they start after the window does (${RETENTION[stream]})`);
-    if (ends.includes('end')) parts.push(`they stop before ${new Date(this.window.endMs).toISOString().slice(0, 10)} (collect the logs up to --as-of)`);
+    const s = this.streamSpan(stream);
+    if (ends.includes('end')) {
+      // Logs that stop early call for an earlier --as-of, not a shorter window ending at the same time.
+      const last = s ? `; or pass --as-of ${new Date(s.lastMs).toISOString()}, the last entry` : '';
+      parts.push(`they stop before ${new Date(this.window.endMs).toISOString().slice(0, 10)} (collect the logs up to --as-of${last})`);
+    }
     return parts.join('; ');
   }
 
@@ -209,11 +215,11 @@ export class GcpProjectLogCoverage {
     }
     if (!this.isWindowCovered(stream)) {
       const o = this.observed(stream);
-      const days = Math.round(((this.window.endMs - this.window.startMs) / 86_400_000) * 10) / 10;
+      const windowMs = this.window.endMs - this.window.startMs;
       return {
         isObservable: false,
         reason: 'window-not-covered',
-        detail: `the ${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs read cover ${o ? `${o.days} of the ${days} days (${o.start} to ${o.end})` : `none of the ${days} days`}: ${this.gapText(stream)}`,
+        detail: `the ${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs read cover ${o ? `${partOfText(spanMs(o), windowMs, 'of the')} (${o.start} to ${o.end})` : `none of the ${durationText(windowMs)}`}: ${this.gapText(stream)}`,
       };
     }
     if (unmappedServices.has(v.auditService)) {
@@ -229,7 +235,7 @@ export class GcpProjectLogCoverage {
   notes(): string[] {
     const notes: string[] = [];
     const logs = this.logs;
-    if (!logs) notes.push(`No Cloud Audit Logs in the snapshot (audit-logs/): every permission is unverifiable; add \`gcloud logging read 'logName:"cloudaudit.googleapis.com"' --freshness=${Math.round((this.window.endMs - this.window.startMs) / 86_400_000)}d --format=json\` output.`);
+    if (!logs) notes.push(`No Cloud Audit Logs in the snapshot (audit-logs/): every permission is unverifiable; add \`gcloud logging read 'logName:"cloudaudit.googleapis.com"' --freshness=${freshnessFlag(this.window.endMs - this.window.startMs)} --format=json\` output.`);
     else {
       if (logs.filesFailed.length > 0) notes.push(`${logs.filesFailed.length} audit log file(s) could not be read: nothing is called unused from the logs of this project.`);
       if (logs.streams.data_access === 0) notes.push('The logs read hold no Data Access entries: permissions that land there are unverifiable.');
