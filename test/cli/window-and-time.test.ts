@@ -80,13 +80,14 @@ describe('--window', () => {
     const table = permdrift(['demo', '--window', '1h']);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^Window {10}1 hour, 2026-11-19 23:00 → 2026-11-20 00:00 UTC$/m);
-    expect(table.stdout).toContain('CloudTrail covers only 0 minutes of 1 hour');
+    // The demo's collection manifest proves the quiet last hour: covered, in hours.
+    expect(table.stdout).toContain('2026-11-19 23:00 → 2026-11-20 00:00 UTC (1 of 1 hour)');
     const markdown = permdrift(['demo', '--window', '1h', '--format', 'markdown']);
     expect(markdown.stdout).toContain('· 1-hour window (2026-11-19 23:00 → 2026-11-20 00:00 UTC) ·');
-    expect(markdown.stdout).toContain('do not overlap the 1 hour to judge');
     const twelve = permdrift(['demo', '--window', '12h', '--format', 'json']);
     const report = JSON.parse(twelve.stdout) as Report;
-    expect(report.coverage[0]?.notes.join('\n')).toContain('CloudTrail covers only 2.1 of 12 hours');
+    expect(report.coverage[0]?.cloudTrail.isWindowCovered).toBe(true);
+    expect(report.coverage[0]?.cloudTrail.observed).toEqual({ start: '2026-11-19T12:00:00.000Z', end: '2026-11-20T00:00:00.000Z', days: 0.5 });
     // Ending where the demo's logs end, 12 hours are covered and some grants are unused in them.
     const sarif = permdrift(['demo', '--as-of', '2026-11-19T14:05:00Z', '--window', '12h', '--format', 'sarif']);
     expect(sarif.code, sarif.stderr).toBe(0);
@@ -97,11 +98,11 @@ describe('--window', () => {
   });
 
   it('tells logs that stop before --as-of to move --as-of, not --window', () => {
-    // The demo's logs end 2026-11-19T14:04; an as-of ten days later leaves the end uncovered.
+    // The demo was collected 2026-11-20T00:04:38; an as-of ten days later leaves the end unobserved.
     const r = permdrift(['demo', '--format', 'json', '--as-of', '2026-11-30T00:00:00Z']);
     const notes = (JSON.parse(r.stdout) as Report).coverage[0]?.notes.join('\n') ?? '';
-    expect(notes).toContain('Use --as-of 2026-11-19T14:04:00.000Z');
-    expect(notes).not.toContain('Use --window to match the logs');
+    expect(notes).toContain('with --as-of 2026-11-20T00:04:38.000Z');
+    expect(notes).not.toContain('--window');
   });
 });
 

@@ -259,7 +259,11 @@ export function accountDelivery(activity: AccountActivity): AccountDelivery {
 
   // Where the evidence ends: the collection's read time, else the newest time inside the files.
   const manifest = activity.delivery?.manifest;
-  const readAt = manifest ? ms(manifest.sources['cloudtrail']?.readAt ?? manifest.finishedAt) : null;
+  // The collector reads the logs up to a little before its read time (delivery lags a few
+  // minutes): the evidence ends where its complete spans end, never after the read time.
+  const manifestReadAt = manifest ? ms(manifest.sources['cloudtrail']?.readAt ?? manifest.finishedAt) : null;
+  const completeEnds = (manifest?.logs.complete ?? []).map((c) => ms(c.end)).filter((t): t is number => t !== null);
+  const readAt = manifestReadAt !== null && completeEnds.length > 0 ? Math.min(manifestReadAt, Math.max(...completeEnds)) : manifestReadAt;
   if (readAt !== null) {
     out.evidenceEndMs = readAt;
     out.evidenceEndBasis = 'collect-manifest';
