@@ -4,7 +4,8 @@
  * Activity; log files are streamed by the CloudTrail reader, never loaded whole.
  */
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
 import type { AccountActivity, CloudTrailCoverage, EventSelectorCoverage, LogFileProblem, TrailCoverage } from '../../model/activity.js';
@@ -44,6 +45,8 @@ export interface SnapshotAccountFiles {
   trailStatus?: string;
   collectManifest?: string;
   accessAdvisor: string[];
+  /** Entries under `cloudtrail/` or `access-advisor/` the walk could not read (broken links, loops, permissions). */
+  unreadable?: (LogFileProblem & { folder: 'cloudtrail' | 'access-advisor' })[];
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -54,12 +57,56 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-async function walk(dir: string, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
+/** Why an entry of the snapshot could not be read, in a few words. */
+function unreadableReason(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === 'ENOENT') return 'broken symbolic link (its target does not exist)';
+  if (code === 'ELOOP') return 'symbolic link loop';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'broken symbolic link (a part of its target is not a folder)';
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Collects the `.json` / `.json.gz` files under `dir`, in a stable order, following symbolic links to
+ * files and folders (rsync'd and re-organised archives link month folders in). Every folder and
+ * file is taken once by its real path, which also ends link loops. What cannot be read is put in
+ * `problems`, never skipped in silence: its events would be missing from the evidence.
+ */
+async function walk(dir: string, out: string[], problems: LogFileProblem[], seen = new Set<string>()): Promise<void> {
+  let real: string;
+  let entries: Dirent[];
+  try {
+    real = await realpath(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    problems.push({ file: dir, reason: `folder cannot be read: ${unreadableReason(err)}` });
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = join(dir, e.name);
-    if (e.isDirectory()) await walk(full, out);
-    else if (e.isFile() && /\.json(\.gz)?$/i.test(e.name)) out.push(full);
+    let isDirectory = e.isDirectory();
+    let isRegular = e.isFile();
+    let realFile = join(real, e.name);
+    if (e.isSymbolicLink()) {
+      try {
+        const target = await stat(full);
+        isDirectory = target.isDirectory();
+        isRegular = target.isFile();
+        if (isRegular) realFile = await realpath(full);
+      } catch (err) {
+        problems.push({ file: full, reason: unreadableReason(err) });
+        continue;
+      }
+    }
+    if (isDirectory) await walk(full, out, problems, seen);
+    else if (isRegular && /\.json(\.gz)?$/i.test(e.name) && !seen.has(realFile)) {
+      seen.add(realFile);
+      out.push(full);
+    }
   }
 }
 
@@ -109,12 +156,21 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
       ['accessAdvisor', 'access-advisor'],
     ] as const) {
       const p = join(dir, sub);
+      const problems: LogFileProblem[] = [];
+      let isDirectory = false;
       try {
-        if ((await stat(p)).isDirectory()) await walk(p, files[key]);
-      } catch {
-        // optional folder
+        isDirectory = (await stat(p)).isDirectory();
+      } catch (err) {
+        // An absent folder is optional; one that is there (a link) but cannot be followed is not.
+        const isPresent = await lstat(p).then(
+          () => true,
+          () => false,
+        );
+        if (isPresent) problems.push({ file: p, reason: `folder cannot be read: ${unreadableReason(err)}` });
       }
+      if (isDirectory) await walk(p, files[key], problems);
       files[key].sort();
+      if (problems.length > 0) (files.unreadable ??= []).push(...problems.map((pr) => ({ ...pr, folder: sub })));
     }
     // Digest files live beside the logs (…/CloudTrail-Digest/<region>/…): proof of delivery, not events.
     const isDigest = (f: string): boolean => /[\\/]CloudTrail-Digest[\\/]|_CloudTrail-Digest_/.test(f);
@@ -357,6 +413,17 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
     for (const f of failed) {
       warnings.push({ code: 'cloudtrail-file-unreadable', message: `${relative(files.dir, f.file)}: ${f.reason}; its events are a coverage gap`, account: files.account, file: f.file });
     }
+  }
+  // An entry of the snapshot that could not be followed hides whatever it holds.
+  for (const u of files.unreadable ?? []) {
+    const isLogs = u.folder === 'cloudtrail';
+    warnings.push({
+      code: isLogs ? 'cloudtrail-file-unreadable' : 'access-advisor-unreadable',
+      message: `${relative(files.dir, u.file)}: ${u.reason}; ${isLogs ? 'the events in it are a coverage gap' : 'the Access Advisor details in it are not read'}`,
+      account: files.account,
+      file: u.file,
+    });
+    if (isLogs) collectGaps.push({ file: u.file, reason: u.reason });
   }
   // What `collect aws` could not download is as much a gap as a file that cannot be read here.
   if (collectGaps.length > 0) {

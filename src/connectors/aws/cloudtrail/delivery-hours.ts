@@ -25,22 +25,49 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Where a region's records are: the hour of the last one and its span. Kept by the aggregate rows
+ * of the region, so a record costs two string comparisons (`hour < t < before`, `before` being
+ * `hour` with `;`, the character after `:`) and no lookup while the region stays in one hour.
+ */
+export interface RegionCursor {
+  readonly region: string;
+  hour: string;
+  before: string;
+  span: HourSpan;
+}
+
 export class DeliveryHours {
   private readonly byRegion = new Map<string, Map<string, HourSpan>>();
-  // Records of a file mostly share region and hour: the last bucket saves a slice and two lookups.
-  private lastRegion: string | null = null;
-  private lastHour = '';
-  private lastSpan: HourSpan | null = null;
+  private readonly cursors = new Map<string, RegionCursor>();
 
   /** `time` in the normalised form of event-time.ts. */
   add(region: string, time: string): void {
-    const span = this.lastSpan;
-    if (span !== null && region === this.lastRegion && time.startsWith(this.lastHour)) {
+    this.addTo(this.cursor(region), time);
+  }
+
+  /** The region's cursor, for `addTo`. */
+  cursor(region: string): RegionCursor {
+    let c = this.cursors.get(region);
+    if (c === undefined) {
+      c = { region, hour: '', before: '', span: { min: '', max: '' } };
+      this.cursors.set(region, c);
+    }
+    return c;
+  }
+
+  /** Same as `add(c.region, time)`. */
+  addTo(c: RegionCursor, time: string): void {
+    if (time > c.hour && time < c.before) {
+      const span = c.span;
       if (time < span.min) span.min = time;
       else if (time > span.max) span.max = time;
       return;
     }
-    this.addSpan(region, time.slice(0, 13), time, time);
+    const hour = time.slice(0, 13);
+    c.hour = hour;
+    c.before = `${hour};`;
+    c.span = this.addSpan(c.region, hour, time, time);
   }
 
   absorb(list: readonly RegionHours[]): void {
@@ -73,11 +100,11 @@ export class DeliveryHours {
     });
   }
 
-  private addSpan(region: string, hour: string, min: string, max: string): void {
-    let hours = this.byRegion.get(region);
+  private addSpan(regionName: string, hour: string, min: string, max: string): HourSpan {
+    let hours = this.byRegion.get(regionName);
     if (hours === undefined) {
       hours = new Map();
-      this.byRegion.set(region, hours);
+      this.byRegion.set(regionName, hours);
     }
     let span = hours.get(hour);
     if (span === undefined) {
@@ -87,8 +114,6 @@ export class DeliveryHours {
       if (min < span.min) span.min = min;
       if (max > span.max) span.max = max;
     }
-    this.lastRegion = region;
-    this.lastHour = hour;
-    this.lastSpan = span;
+    return span;
   }
 }

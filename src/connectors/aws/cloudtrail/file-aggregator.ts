@@ -7,7 +7,7 @@ import type { CallAggregate, TrailChange, UnusableRecordReason } from '../../../
 import { isAccessDenied } from './access-denied.js';
 import { type Caller, resolveCaller } from './caller.js';
 import type { CloudTrailRecordSink } from './cloudtrail-stream-parser.js';
-import { DeliveryHours, type RegionHours } from './delivery-hours.js';
+import { DeliveryHours, type RegionCursor, type RegionHours } from './delivery-hours.js';
 import { epochToTime, fastUtc, parseTimeText } from './event-time.js';
 import type { LogFileDelivery } from './log-file-name.js';
 import { compareTrailChanges, isTrailChange, trailChangeOf } from './trail-change.js';
@@ -169,15 +169,36 @@ export function mergeInto(target: CallAggregate, c: CallAggregate): void {
   if (c.lastSeen > target.lastSeen) target.lastSeen = c.lastSeen;
 }
 
+/** A row while its file is read, with its region's delivery-hours cursor (null: no region known). */
+interface Row extends CallAggregate {
+  cursor: RegionCursor | null;
+}
+
+function plainCall(r: CallAggregate): CallAggregate {
+  return {
+    callerType: r.callerType,
+    callerArn: r.callerArn,
+    account: r.account,
+    eventSource: r.eventSource,
+    eventName: r.eventName,
+    region: r.region,
+    isDenied: r.isDenied,
+    period: r.period,
+    count: r.count,
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
+  };
+}
+
 /**
  * Aggregates by caller id, then by a call key (raw bytes for streamed records, decoded text for
  * parsed ones). Stores built with one CallerCache can be merged without re-keying; `toCalls`
  * re-keys once by decoded values.
  */
 export class CallStore {
-  private readonly byCaller = new Map<number, Map<string, CallAggregate>>();
+  private readonly byCaller = new Map<number, Map<string, Row>>();
 
-  of(callerId: number): Map<string, CallAggregate> {
+  of(callerId: number): Map<string, Row> {
     let m = this.byCaller.get(callerId);
     if (m === undefined) {
       m = new Map();
@@ -189,6 +210,8 @@ export class CallStore {
   /** Takes over `other`'s rows (it must not be used afterwards). */
   absorb(other: CallStore): void {
     for (const [id, rows] of other.byCaller) {
+      // The file is read: its delivery hours need not stay alive with the rows.
+      for (const row of rows.values()) row.cursor = null;
       const mine = this.byCaller.get(id);
       if (mine === undefined) {
         this.byCaller.set(id, rows);
@@ -212,7 +235,7 @@ export class CallStore {
       for (const row of rows.values()) {
         const key = callKey(row);
         const prev = merged.get(key);
-        if (prev === undefined) merged.set(key, { ...row });
+        if (prev === undefined) merged.set(key, plainCall(row));
         else mergeInto(prev, row);
       }
     }
@@ -387,6 +410,12 @@ export class FileAggregator implements CloudTrailRecordSink {
     return time < this.window.windowStart ? 'before-window' : 'window';
   }
 
+  /** The delivery-hours cursor of a record's region (the file's when the record names none). */
+  private cursorOf(region: string): RegionCursor | null {
+    const r = region !== '' ? region : this.fileRegion;
+    return r !== '' ? this.hours.cursor(r) : null;
+  }
+
   /** Proof of delivery for the region (the file's when the record names none). */
   private delivered(region: string, time: string): void {
     const r = region !== '' ? region : this.fileRegion;
@@ -429,23 +458,25 @@ export class FileAggregator implements CloudTrailRecordSink {
       bump(agg, time);
     } else {
       const account = decodeField(buf, f, F_RECIPIENT_ACCOUNT);
+      const region = decodeField(buf, f, F_AWS_REGION) ?? '';
       agg = {
         callerType: caller.callerType,
         callerArn: caller.callerArn,
         account: account !== null && account !== '' ? account : this.window.account,
         eventSource: decodeField(buf, f, F_EVENT_SOURCE) ?? '',
         eventName: decodeField(buf, f, F_EVENT_NAME) ?? '',
-        region: decodeField(buf, f, F_AWS_REGION) ?? '',
+        region,
         isDenied,
         period,
         count: 1,
         firstSeen: time,
         lastSeen: time,
+        cursor: this.cursorOf(region),
       };
       rows.set(key, agg);
     }
     if (period === 'unknown-time') return;
-    this.delivered(agg.region, time);
+    if (agg.cursor !== null) this.hours.addTo(agg.cursor, time);
     this.noteTrailChange(agg.eventSource, agg.eventName, buf, start, end, time, caller.callerArn, agg.region);
   }
 
@@ -530,6 +561,7 @@ export class FileAggregator implements CloudTrailRecordSink {
         count: 1,
         firstSeen: time,
         lastSeen: time,
+        cursor: null,
       });
     }
     if (period === 'unknown-time') return;
