@@ -16,6 +16,9 @@ import type { FakeGcpOptions } from '../fake-gcp/server.js';
 import { fakePredefinedRoles, fakeWorld, FOLDER_ID, HOST_ONLY_PROJECT, LIVE_ONLY_PERMISSION, ORG_ID, sinkExport, SUBFOLDER_ID } from '../fake-gcp/world.js';
 import { readPredefinedRoles } from '../../src/connectors/gcp/predefined-roles.js';
 import { PermdriftError } from '../../src/model/errors.js';
+import { parseCollectManifest } from '../../src/connectors/aws/delivery-files.js';
+import { COLLECT_MANIFEST_FILE, type CollectManifest } from '../../src/model/collect-manifest.js';
+import { TOOL_VERSION } from '../../src/version.js';
 
 const AS_OF = new Date('2026-11-20T00:00:00Z');
 const WINDOW_START = new Date(AS_OF.getTime() - 90 * 86_400_000);
@@ -65,6 +68,7 @@ describe('collect gcp against the fake endpoint', () => {
       'alpha-prod/activity/serviceAccountLastAuthentication.json',
       'alpha-prod/ancestry.json',
       'alpha-prod/audit-logs/entries.json',
+      'alpha-prod/collect-manifest.json',
       'alpha-prod/collect-warnings.json',
       'alpha-prod/deny-policies/no-secrets.json',
       'alpha-prod/deny-policies/organization-123456789012-no-key-creation.json',
@@ -514,5 +518,127 @@ describe('--audit-logs gs://… (sink export)', () => {
     await collectGcp(opts2);
     expect(warningsOf(opts2.outDir, 'alpha-prod').map((x) => x.code)).toEqual(['audit-logs-unreadable']);
     expect(existsSync(join(opts2.outDir, 'gcp', 'alpha-prod', 'audit-logs'))).toBe(false);
+  });
+});
+
+describe('collect-manifest.json from collect gcp', () => {
+  /** Collected three hours after as-of, by a clock that stands still. */
+  const COLLECTED_AT = new Date(AS_OF.getTime() + 3 * 3_600_000);
+  const at = COLLECTED_AT.toISOString();
+  const REQUIRED = ['cloudaudit.googleapis.com/activity', 'cloudaudit.googleapis.com/policy', 'cloudaudit.googleapis.com/system_event'];
+
+  function manifestOf(dir: string, project: string): CollectManifest {
+    const onDisk = json(join(dir, 'gcp', project, COLLECT_MANIFEST_FILE));
+    const parsed = parseCollectManifest(onDisk, COLLECT_MANIFEST_FILE);
+    expect(parsed).toEqual(onDisk);
+    return parsed;
+  }
+
+  it('entries.list read to the end: every source read, and the _Required audit logs complete for the window (Data Access claims nothing)', async () => {
+    const fake = await startFake({ pageSize: 7 });
+    const opts = options({ now: () => COLLECTED_AT });
+    await collectGcp(opts);
+    const pages = fake.calls('logging.entries.list').length;
+    expect(pages).toBeGreaterThan(1);
+    expect(manifestOf(opts.outDir, 'alpha-prod')).toEqual({
+      schemaVersion: 1,
+      provider: 'gcp',
+      scope: 'alpha-prod',
+      tool: `permdrift ${TOOL_VERSION}`,
+      startedAt: at,
+      finishedAt: at,
+      sources: {
+        'activity/serviceAccountKeyLastAuthentication': { readAt: at },
+        'activity/serviceAccountLastAuthentication': { readAt: at },
+        ancestry: { readAt: at },
+        'audit-logs': { readAt: at },
+        'deny-policies': { readAt: at },
+        'iam-policy': { readAt: at },
+        roles: { readAt: at },
+        'service-account-keys': { readAt: at },
+        'service-accounts': { readAt: at },
+      },
+      logs: {
+        source: 'api',
+        requested: { start: WINDOW_START.toISOString(), end: AS_OF.toISOString() },
+        complete: REQUIRED.map((scope) => ({ scope, start: WINDOW_START.toISOString(), end: AS_OF.toISOString() })),
+        failed: [],
+        filesWritten: pages,
+      },
+    });
+    // Written through a temporary file that is gone.
+    expect(readdirSync(join(opts.outDir, 'gcp', 'alpha-prod')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a listing that stops mid-way is complete up to just before the last entry read, failed after it', async () => {
+    const fake = await startFake({ pageSize: 5, faults: [{ operation: 'logging.entries.list', kind: 'quota', times: Infinity, after: 2 }] });
+    const opts = options({ maxAttempts: 3, now: () => COLLECTED_AT });
+    await collectGcp(opts);
+    const last = String(fake.world.projects[0]?.logEntries[9]?.['timestamp']);
+    const cut = new Date(Date.parse(last) - 1).toISOString();
+    const m = manifestOf(opts.outDir, 'alpha-prod');
+    expect(m.logs.complete).toEqual(REQUIRED.map((scope) => ({ scope, start: WINDOW_START.toISOString(), end: cut })));
+    expect(m.logs.failed).toEqual(REQUIRED.map((scope) => ({ scope, start: cut, end: AS_OF.toISOString(), reason: expect.stringMatching(/^logging entries\.list stopped after 10 entries \(429 RESOURCE_EXHAUSTED/) as string })));
+    expect(m.logs.filesWritten).toBe(2);
+    expect(m.sources['audit-logs']).toEqual({ readAt: at });
+  });
+
+  it('Logging disabled: the whole window failed for every _Required log, no audit-logs source', async () => {
+    await startFake({ faults: [{ operation: 'logging.entries.list', kind: 'disabled', times: Infinity }] });
+    const opts = options({ now: () => COLLECTED_AT });
+    await collectGcp(opts);
+    const m = manifestOf(opts.outDir, 'alpha-prod');
+    expect(m.logs.complete).toEqual([]);
+    expect(m.logs.failed.map((f) => [f.scope, f.start, f.end])).toEqual(REQUIRED.map((scope) => [scope, WINDOW_START.toISOString(), AS_OF.toISOString()]));
+    expect(m.logs.failed[0]?.reason).toContain('SERVICE_DISABLED');
+    expect(m.sources['audit-logs']).toBeUndefined();
+  });
+
+  it('a sink export: each log found complete for the window; an unreadable hour file and an unlistable day folder are failed spans of their log', async () => {
+    const world = fakeWorld({ logEntries: 60, days: 10 });
+    sinkExport(world, 'org-audit-sink', 'exports');
+    const windowStart = new Date('2026-11-12T00:00:00Z');
+    // Clean first.
+    const fake = await start({ world });
+    const clean = options({ auditLogs: 'gs://org-audit-sink/exports', windowStart, now: () => COLLECTED_AT });
+    await collectGcp(clean);
+    const m = manifestOf(clean.outDir, 'alpha-prod');
+    expect(m.logs).toEqual({
+      source: 'gcs',
+      requested: { start: windowStart.toISOString(), end: AS_OF.toISOString() },
+      complete: ['activity', 'data_access'].map((l) => ({ scope: `cloudaudit.googleapis.com/${l}`, start: windowStart.toISOString(), end: AS_OF.toISOString() })),
+      failed: [],
+      filesWritten: fake.calls('storage.objects.get').length,
+    });
+
+    // Then one object denied and one day folder listing refused (the second listing: the first is the logs' own).
+    fake.addFault({ operation: 'storage.objects.get', kind: 'denied', times: 1 });
+    fake.addFault({ operation: 'storage.objects.list', kind: 'denied', times: 1, after: 1 });
+    const opts = options({ auditLogs: 'gs://org-audit-sink/exports', windowStart, now: () => COLLECTED_AT });
+    await collectGcp(opts);
+    const w = warningsOf(opts.outDir, 'alpha-prod');
+    expect(w.map((x) => x.code)).toEqual(['audit-log-object-unreadable', 'audit-logs-incomplete']);
+    const object = /could not be read: (exports\/\S+) \(/.exec(w[0]?.message ?? '')?.[1] ?? '';
+    const folder = /could not be listed: (exports\/\S+) \(/.exec(w[1]?.message ?? '')?.[1] ?? '';
+    const hour = /cloudaudit\.googleapis\.com\/(\w+)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2}):00:00_/.exec(object);
+    const day = /cloudaudit\.googleapis\.com\/(\w+)\/(\d{4})\/(\d{2})\/(\d{2})\/$/.exec(folder);
+    if (!hour || !day) throw new Error(`unexpected names: ${object} ${folder}`);
+    const hourStart = Date.UTC(Number(hour[2]), Number(hour[3]) - 1, Number(hour[4]), Number(hour[5]));
+    const dayStart = Date.UTC(Number(day[2]), Number(day[3]) - 1, Number(day[4]));
+    const failed = manifestOf(opts.outDir, 'alpha-prod').logs.failed;
+    expect(failed).toHaveLength(2);
+    expect(failed).toContainEqual({ scope: `cloudaudit.googleapis.com/${hour[1] ?? ''}`, start: new Date(hourStart).toISOString(), end: new Date(hourStart + 3_600_000).toISOString(), reason: expect.stringContaining('hour files of gs://org-audit-sink/exports/cloudaudit.googleapis.com/') as string });
+    expect(failed).toContainEqual({ scope: `cloudaudit.googleapis.com/${day[1] ?? ''}`, start: new Date(dayStart).toISOString(), end: new Date(dayStart + 86_400_000).toISOString(), reason: expect.stringContaining('the day folders of gs://org-audit-sink/exports/cloudaudit.googleapis.com/') as string });
+  });
+
+  it('a sink export read shortly after as-of: the hours the sink may not have written yet are not claimed', async () => {
+    const world = fakeWorld({ logEntries: 20, days: 5 });
+    sinkExport(world, 'org-audit-sink', '');
+    await start({ world });
+    const soon = new Date(AS_OF.getTime() + 30 * 60_000);
+    const opts = options({ auditLogs: 'gs://org-audit-sink', windowStart: new Date('2026-11-16T00:00:00Z'), now: () => soon });
+    await collectGcp(opts);
+    const ends = new Set(manifestOf(opts.outDir, 'alpha-prod').logs.complete.map((s) => s.end));
+    expect([...ends]).toEqual([new Date(soon.getTime() - 2 * 3_600_000).toISOString()]);
   });
 });

@@ -20,8 +20,10 @@ export interface Fault {
   kind: FaultKind;
   /** How many matching requests fail; Infinity = all of them. */
   times: number;
-  /** Only requests whose parameters match, e.g. `{ Arn: '…' }` or `{ region: 'eu-west-1' }`. */
+  /** Only requests whose parameters match, e.g. `{ Arn: '…' }`, `{ region: 'eu-west-1' }`, or `{ key: '…' }` (S3 GetObject). */
   when?: Record<string, string>;
+  /** Let this many matching requests through first (a failure in the middle of a listing). */
+  after?: number;
 }
 
 export interface RecordedRequest {
@@ -112,13 +114,13 @@ export class FakeAws {
   readonly requests: RecordedRequest[] = [];
   private server?: Server;
   private readonly startedMs = performance.now();
-  private readonly faults: (Fault & { used: number })[];
+  private readonly faults: (Fault & { used: number; seen: number })[];
   private readonly jobs = new Map<string, Job>();
   private readonly credentialReportCalls = new Map<string, number>();
   private nextJob = 1;
 
   constructor(private readonly opts: FakeAwsOptions) {
-    this.faults = (opts.faults ?? []).map((f) => ({ ...f, used: 0 }));
+    this.faults = (opts.faults ?? []).map((f) => ({ ...f, used: 0, seen: 0 }));
   }
 
   async start(): Promise<string> {
@@ -165,12 +167,13 @@ export class FakeAws {
     } else if (service === 's3') {
       params = Object.fromEntries(url.searchParams);
       action = url.searchParams.get('list-type') === '2' ? 'ListObjectsV2' : req.method === 'GET' ? 'GetObject' : `${req.method ?? ''}Object`;
+      if (action === 'GetObject') params['key'] = url.pathname.split('/').slice(2).map((x) => decodeURIComponent(x)).join('/');
     }
     const record: RecordedRequest = { service, action, region, atMs: performance.now() - this.startedMs, params: { ...params, region }, status: 200 };
     this.requests.push(record);
     try {
       const fault = this.faults.find(
-        (f) => f.service === service && f.action === action && f.used < f.times && Object.entries(f.when ?? {}).every(([k, v]) => record.params[k] === v),
+        (f) => f.service === service && f.action === action && f.used < f.times && Object.entries(f.when ?? {}).every(([k, v]) => record.params[k] === v) && f.seen++ >= (f.after ?? 0),
       );
       if (fault) {
         fault.used++;

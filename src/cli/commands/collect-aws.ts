@@ -73,6 +73,7 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
       ...(input.flags.cloudtrailS3 ? { cloudTrailS3: input.flags.cloudtrailS3 } : {}),
       isAccessAdvisorWanted: input.flags.accessAdvisor,
       isCredentialReportWanted: input.flags.credentialReport,
+      now: ctx.now,
       ...(status ? { onProgress: status.update } : {}),
     };
     if (input.flags.org || input.flags.accounts.length > 0) {

@@ -40,9 +40,16 @@ export interface LookupEventsResult {
   region: string;
   events: number;
   pages: number;
+  /**
+   * The oldest EventTime read (ms). Pages come newest first, so a listing that stopped early holds
+   * everything from just after this time to the end of the span.
+   */
+  oldestEventMs?: number;
   /** Set when a page failed after the SDK's retries: the file holds the events read before it. */
   failure?: { code: string; message: string };
 }
+
+const MAX_LOOKUP_PAGES = 1_000_000;
 
 /**
  * Pages LookupEvents for one region into `file` as `aws cloudtrail lookup-events` output
@@ -55,6 +62,7 @@ export async function lookupEventsToFile(
   span: { start: Date; end: Date },
   file: string,
   onPage?: (events: number) => void,
+  maxPages = MAX_LOOKUP_PAGES,
 ): Promise<LookupEventsResult> {
   const out = createWriteStream(file);
   const write = async (text: string): Promise<void> => {
@@ -64,17 +72,21 @@ export async function lookupEventsToFile(
   await write('{"Events":[');
   let token: string | undefined;
   try {
-    for (let guard = 0; guard < 1_000_000; guard++) {
+    for (let guard = 0; guard < maxPages; guard++) {
       const page = await ct.send(new LookupEventsCommand({ StartTime: span.start, EndTime: span.end, MaxResults: 50, ...(token ? { NextToken: token } : {}) }));
       result.pages++;
       for (const e of page.Events ?? []) {
         await write(`${result.events === 0 ? '\n' : ',\n'}${JSON.stringify(toCliJson(e))}`);
         result.events++;
+        const t = e.EventTime?.getTime();
+        if (t !== undefined && !Number.isNaN(t) && (result.oldestEventMs === undefined || t < result.oldestEventMs)) result.oldestEventMs = t;
       }
       onPage?.(result.events);
       token = page.NextToken;
       if (!token) break;
     }
+    // A listing cut off by the page guard is as incomplete as one cut off by an error.
+    if (token) result.failure = { code: 'ListingIncomplete', message: `given up after ${maxPages} pages` };
   } catch (err) {
     if (isCredentialsGone(err)) {
       out.end();

@@ -3,6 +3,9 @@
  * (README "Snapshot layout"), so a live scan is a collection followed by the same `scan files` code
  * path, and the snapshot can be replayed, diffed and attached to a ticket. Nothing is written to
  * the account: every call is a read (the Generate* calls start IAM report jobs, see docs/live-aws.md).
+ *
+ * Each account folder ends with `collect-manifest.json` (../../collect-manifest-recorder.ts): when
+ * each file was read, and per region which span of the logs was read in full and which was not.
  */
 
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +16,8 @@ import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { ReportWarning } from '../../../model/report.js';
 import { AUTH_DETAILS_FILE, COLLECT_WARNINGS_FILE, CREDENTIAL_REPORT_FILE, DESCRIBE_TRAILS_FILE, EVENT_SELECTORS_FILE } from '../snapshot.js';
+import { TRAIL_STATUS_FILE } from '../delivery-files.js';
+import { ManifestRecorder, writeCollectManifest } from '../../collect-manifest-recorder.js';
 import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
 import { AwsClients, resolveDefaultRegion } from './clients.js';
 import { stringify } from './cli-json.js';
@@ -21,13 +26,23 @@ import { collectAccessAdvisor, collectCredentialReport, getAuthorizationDetails,
 import { downloadArchive, parseS3Url, type S3Location } from './s3-archive.js';
 
 export const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
-export const TRAIL_STATUS_FILE = 'cloudtrail-get-trail-status.json';
+/** Where the snapshot reader looks for the chosen trail's `GetTrailStatus` (one per account folder). */
+export { TRAIL_STATUS_FILE };
 
 export const CLOUDTRAIL_SOURCES = ['auto', 's3', 'lookup-events', 'none'] as const;
 export type CloudTrailSource = (typeof CLOUDTRAIL_SOURCES)[number];
 
 /** LookupEvents answers at most 90 days back. */
 const LOOKUP_EVENTS_REACH_MS = 90 * 86_400_000;
+
+/**
+ * How long after a call its record may still be on its way. CloudTrail delivers typically within
+ * about five minutes, without a guarantee (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html);
+ * the manifest claims no span as read in full closer than this to the moment it was read.
+ */
+export const LOG_DELIVERY_LAG_MS = 15 * 60_000;
+
+const stemOf = (file: string): string => file.replace(/\.json$/, '');
 
 export interface CollectAwsOptions {
   /** The snapshot folder; the account lands in `<outDir>/aws/<account-id>/`. */
@@ -48,6 +63,10 @@ export interface CollectAwsOptions {
   accessAdvisorPoll?: PollOptions;
   credentialReportPoll?: PollOptions;
   lookupEventsRate?: number;
+  /** Page guard of S3 listings (default 100,000; tests lower it). */
+  maxListPages?: number;
+  /** The clock, for the manifest's times (default: the system clock). */
+  now?: () => Date;
   onProgress?: (message: string) => void;
 }
 
@@ -109,6 +128,8 @@ function progressBoard(account: () => string, clients: AwsClients, emit: (m: str
 }
 
 async function collectWith(clients: AwsClients, region: string, opts: CollectAwsOptions, emit: (m: string) => void, started: number): Promise<CollectAwsResult> {
+  const now = opts.now ?? (() => new Date());
+  const startedAt = now();
   const warnings: ReportWarning[] = [];
   let accountLabel = 'AWS';
   const board = progressBoard(() => accountLabel, clients, emit);
@@ -119,6 +140,7 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
 
   // Who is calling, first: it proves the credentials work and names the account folder.
   let identity;
+  const identityAt = now();
   try {
     identity = await clients.sts().send(new GetCallerIdentityCommand({}));
   } catch (err) {
@@ -132,8 +154,14 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
     throw new UsageError(`${accountDir} already holds a snapshot`, 'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs');
   }
   await mkdir(join(accountDir, 'cloudtrail'), { recursive: true });
+  const manifest = new ManifestRecorder('aws', account, { start: opts.windowStart, end: opts.asOf }, now, startedAt);
   const write = (name: string, value: unknown): Promise<void> => writeFile(join(accountDir, name), stringify(value));
-  await write(CALLER_IDENTITY_FILE, identity);
+  /** Writes a file and records in the manifest when it was read. */
+  const record = async (name: string, value: unknown, at: Date): Promise<void> => {
+    await write(name, value);
+    manifest.sourceRead(stemOf(name), at);
+  };
+  await record(CALLER_IDENTITY_FILE, identity, identityAt);
   accountLabel = account;
   progress(`as ${identity.Arn ?? 'unknown'}`);
 
@@ -143,6 +171,7 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
 
   // IAM: the one required file; without it there is nothing to audit.
   let auth;
+  const authAt = now();
   try {
     auth = await getAuthorizationDetails(clients.iam(), (pages) => progress(`IAM authorization details: page ${pages}`));
   } catch (err) {
@@ -155,14 +184,15 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
       { cause: err },
     );
   }
-  await write(AUTH_DETAILS_FILE, auth);
+  await record(AUTH_DETAILS_FILE, auth, authAt);
   progress(`IAM ${auth.RoleDetailList.length} roles, ${auth.UserDetailList.length} users`);
 
   // CloudTrail: which trail, what it records, whether it logs.
   let trail: Trail | undefined;
   try {
+    const at = now();
     const trails = await describeTrails(clients.cloudTrail(region));
-    await write(DESCRIBE_TRAILS_FILE, { trailList: trails });
+    await record(DESCRIBE_TRAILS_FILE, { trailList: trails }, at);
     trail = chooseTrail(trails);
     if (!trail) warn('cloudtrail-no-trail', `no CloudTrail trail in ${region}: only LookupEvents (management events, 90 days) can show usage`);
   } catch (err) {
@@ -172,14 +202,16 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
   if (trail?.TrailARN) {
     const ct = clients.cloudTrail(trail.HomeRegion ?? region);
     try {
-      await write(EVENT_SELECTORS_FILE, await getEventSelectors(ct, trail.TrailARN));
+      const at = now();
+      await record(EVENT_SELECTORS_FILE, await getEventSelectors(ct, trail.TrailARN), at);
     } catch (err) {
       rethrowCredentials(err);
       warn('cloudtrail-selectors-failed', deniedMessage('cloudtrail:GetEventSelectors', 'the trail is assumed to record management events only', err));
     }
     try {
+      const at = now();
       const status = await getTrailStatus(ct, trail.TrailARN);
-      await write(TRAIL_STATUS_FILE, status);
+      await record(TRAIL_STATUS_FILE, status, at);
       if (status['IsLogging'] === false) warn('cloudtrail-not-logging', `trail ${trail.Name ?? trail.TrailARN} is not logging: its archive stops at the last delivery`);
       // Logging that began inside the window bounds the evidence: nothing before it was recorded.
       const since = status['StartLoggingTime'];
@@ -194,15 +226,22 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
 
   // A usage error (s3 asked for, no bucket known) must come before the side-by-side steps start.
   const location = archiveLocation(opts, trail);
-  const usage = collectUsage(clients, opts, { account, region, trail, location, accountDir, warn, progress: (m) => board('usage', m) }).catch((err: unknown) => {
+  const usage = collectUsage(clients, opts, { account, region, trail, location, accountDir, warn, manifest, now, progress: (m) => board('usage', m) }).catch((err: unknown) => {
     rethrowCredentials(err);
     throw err;
   });
-  const advisor = opts.isAccessAdvisorWanted === false ? Promise.resolve() : collectAdvisor(clients, opts, auth, accountDir, warn, (m) => board('advisor', m), rethrowCredentials);
+  const advisor = opts.isAccessAdvisorWanted === false ? Promise.resolve() : (async () => {
+    const at = now();
+    const written = await collectAdvisor(clients, opts, auth, accountDir, warn, (m) => board('advisor', m), rethrowCredentials);
+    if (written > 0) manifest.sourceRead('access-advisor', at);
+  })();
   const credReport = opts.isCredentialReportWanted === false ? Promise.resolve() : (async () => {
+    const at = now();
     const r = await collectCredentialReport(clients.iam(), opts.credentialReportPoll ?? { initialMs: 1000, maxMs: 5000, timeoutMs: 120_000 });
     if (r.isOk) {
-      await write(CREDENTIAL_REPORT_FILE, r.report);
+      // IAM serves a report up to four hours old: its data is as of GeneratedTime, not of the call.
+      const generated = r.report['GeneratedTime'];
+      await record(CREDENTIAL_REPORT_FILE, r.report, generated instanceof Date && generated.getTime() < at.getTime() ? generated : at);
       return;
     }
     rethrowCredentials(r.error);
@@ -212,6 +251,8 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
 
   warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
   await write(COLLECT_WARNINGS_FILE, { warnings: warnings.map(({ code, message }) => ({ code, message })) });
+  // Last, once everything it describes is on disk.
+  await writeCollectManifest(accountDir, manifest.build());
   return {
     account,
     identityArn: identity.Arn ?? '',
@@ -231,6 +272,8 @@ interface UsageContext {
   location: S3Location | undefined;
   accountDir: string;
   warn: (code: string, message: string) => void;
+  manifest: ManifestRecorder;
+  now: () => Date;
   progress: (m: string) => void;
 }
 
@@ -255,12 +298,15 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
   if (location && opts.cloudTrailSource !== 'lookup-events') {
     const url = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
     const phaseStart = new Map<string, number>();
+    const readAt = c.now();
     try {
       const r = await downloadArchive(clients.s3(), location, {
         account: c.account,
         windowStart: opts.windowStart,
         asOf: opts.asOf,
+        deliveryLagMs: LOG_DELIVERY_LAG_MS,
         concurrency: opts.s3Concurrency ?? 16,
+        ...(opts.maxListPages !== undefined ? { maxListPages: opts.maxListPages } : {}),
         targetDir: join(c.accountDir, 'cloudtrail'),
         onProgress: (p) => {
           if (!phaseStart.has(p.phase)) phaseStart.set(p.phase, Date.now());
@@ -268,16 +314,31 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
           c.progress(p.phase === 'list' ? `S3 day folders ${p.done}/${p.total}${left}` : `S3 objects ${p.done}/${p.total}, ${(p.bytes / 1_048_576).toFixed(1)} MB${left}`);
         },
       });
-      if (r.roots.length === 0) c.warn('cloudtrail-s3-empty', `${url} has no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder: no usage was read`);
+      c.manifest.setLogSource('s3');
+      c.manifest.sourceRead('cloudtrail', readAt);
+      c.manifest.addFilesWritten(r.objects);
+      // Every day folder of a region listed to its last page and every file downloaded: that span
+      // of the region is read in full, up to what had been delivered when the listing began.
+      const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOG_DELIVERY_LAG_MS);
+      for (const region of r.regions) c.manifest.attempt(region, opts.windowStart, readUntil);
+      for (const g of r.gaps) c.manifest.fail(g.region, g.start, g.end, g.reason);
+      if (r.roots.length === 0) {
+        c.warn('cloudtrail-s3-empty', `${url} has no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder: no usage was read`);
+        c.manifest.fail(url, opts.windowStart, opts.asOf, `no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder in ${url}`);
+      }
       reportObjectFailures(r.failures, location.bucket, c.warn);
-      c.progress(`S3 ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB`);
+      reportDigestFailures(r.digestFailures, location.bucket, c.warn);
+      c.progress(`S3 ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB${r.digests > 0 ? `, ${r.digests} digests` : ''}`);
       return url;
     } catch (err) {
       if (isCredentialsError(err)) throw err;
       if (opts.cloudTrailSource === 's3') {
         c.warn('cloudtrail-s3-unreadable', `${deniedMessage('s3:ListBucket', `${url} could not be listed; no usage was read`, err)}`);
+        c.manifest.setLogSource('s3');
+        c.manifest.fail(url, opts.windowStart, opts.asOf, `${awsErrorCode(err)} listing ${url} (${errorMessage(err)})`);
         return 'none';
       }
+      // LookupEvents stands in; the bucket's failure is a warning, not a gap of the evidence read instead.
       c.warn('cloudtrail-s3-unreadable', `${url} could not be listed (${awsErrorCode(err)}: ${errorMessage(err)}); usage comes from LookupEvents instead (management events only)`);
     }
   }
@@ -299,19 +360,43 @@ function reportObjectFailures(failures: { key: string; code: string; message: st
   }
 }
 
+/** Digest files prove delivery; one missing is less proof (the scan sees a broken chain), not missing events. */
+function reportDigestFailures(failures: { key: string; code: string; message: string }[], bucket: string, warn: (code: string, message: string) => void): void {
+  if (failures.length === 0) return;
+  const first = failures[0];
+  warn(
+    'cloudtrail-digest-unreadable',
+    `${failures.length} CloudTrail digest folder(s) or file(s) of s3://${bucket} could not be read: ${first?.code ?? ''} (${first?.message ?? ''}); first: ${failures.slice(0, 3).map((f) => f.key).join(', ')}; the hours they cover have less proof of delivery`,
+  );
+}
+
 async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
   // Global services log in us-east-1, so it is always read; other regions only when asked for.
   const regions = opts.regions.length > 0 ? [...new Set(opts.regions)] : [...new Set([c.region, 'us-east-1'])];
   const start = new Date(Math.max(opts.windowStart.getTime(), opts.asOf.getTime() - LOOKUP_EVENTS_REACH_MS));
   const dir = join(c.accountDir, 'cloudtrail', 'lookup-events');
   await mkdir(dir, { recursive: true });
+  const readAt = c.now();
   const results = await Promise.all(
     regions.map((r) =>
       lookupEventsToFile(clients.cloudTrail(r), r, { start, end: opts.asOf }, join(dir, `${r}.json`), (n) => c.progress(`LookupEvents ${r}: ${n} events`)),
     ),
   );
+  c.manifest.setLogSource('lookup-events');
+  c.manifest.sourceRead('cloudtrail', readAt);
+  const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOG_DELIVERY_LAG_MS);
   for (const r of results) {
-    if (r.failure) c.warn('lookup-events-incomplete', `LookupEvents in ${r.region} stopped after ${r.events} events (${r.failure.code}: ${r.failure.message}); older events there are a coverage gap`);
+    c.manifest.addFilesWritten(r.pages);
+    c.manifest.attempt(r.region, start, readUntil);
+    if (start.getTime() > opts.windowStart.getTime()) {
+      c.manifest.fail(r.region, opts.windowStart, start, 'LookupEvents answers only the last 90 days');
+    }
+    if (r.failure) {
+      c.warn('lookup-events-incomplete', `LookupEvents in ${r.region} stopped after ${r.events} events (${r.failure.code}: ${r.failure.message}); older events there are a coverage gap`);
+      // Newest first: what is older than the oldest event read (to the second, EventTime's grain) is missing.
+      const readFrom = r.oldestEventMs !== undefined ? r.oldestEventMs + 1000 : opts.asOf.getTime();
+      c.manifest.fail(r.region, start, readFrom, `LookupEvents stopped after ${r.events} events (${r.failure.code}: ${r.failure.message})`);
+    }
   }
   return `lookup-events (${regions.join(', ')})`;
 }
@@ -324,7 +409,7 @@ async function collectAdvisor(
   warn: (code: string, message: string) => void,
   progress: (m: string) => void,
   rethrowCredentials: (err: unknown) => void,
-): Promise<void> {
+): Promise<number> {
   const targets: AccessAdvisorTarget[] = [];
   for (const r of auth.RoleDetailList) {
     // Service-linked roles cannot be edited and are skipped by the audit unless asked for.
@@ -343,10 +428,12 @@ async function collectAdvisor(
   await mkdir(dir, { recursive: true });
   // One warning per kind of failure, not one per principal: 500 identical AccessDenied lines help nobody.
   const failures = new Map<string, string[]>();
+  let written = 0;
   for (const r of results) {
     if (r.isOk) {
       const isShared = roleNames.has(r.target.name) && userNames.has(r.target.name);
       await writeFile(join(dir, `${isShared ? `${r.target.kind}.` : ''}${r.target.name}.json`), stringify(r.details));
+      written++;
       continue;
     }
     rethrowCredentials(r.error);
@@ -357,6 +444,7 @@ async function collectAdvisor(
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
     warn('access-advisor-failed', `${message} (${names.length} principal(s): ${shown})`);
   }
+  return written;
 }
 
 export interface CollectAccountsOptions extends CollectAwsOptions {

@@ -6,6 +6,11 @@
  * Partial failure is data: a project that cannot be read, an API that is disabled, a permission
  * that is missing become warnings in `collect-warnings.json` (the shape `collect aws` writes), and
  * unread audit logs carry codes that mark a coverage gap, so missing logs never read as no usage.
+ *
+ * Each project folder ends with `collect-manifest.json` (../../collect-manifest-recorder.ts): when
+ * each file was read, and per audit log which span was read in full and which was not. Admin
+ * Activity is always written, yet a listing or an export proves only the span that was read. The
+ * offline GCP reader does not use the manifest yet.
  */
 
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -25,8 +30,23 @@ import { customRolesUsed, getRole, listDenyPolicies, listKeys, listPredefinedRol
 import { getAncestry, getIamPolicy, getProjectInfo, isActive, listProjectsBelow, resourceName, type ProjectInfo } from './resource-manager.js';
 import { searchProjectsBindingServiceAccounts, searchProjectsHostingServiceAccounts } from './asset-inventory.js';
 import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
+import { ManifestRecorder, writeCollectManifest } from '../../collect-manifest-recorder.js';
 
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+
+/** The audit logs Logging keeps in the `_Required` bucket: always written, 400 days, no exclusions. */
+const REQUIRED_AUDIT_LOGS = ['activity', 'system_event', 'policy'] as const;
+/** https://cloud.google.com/logging/docs/routing/overview#required-bucket */
+const REQUIRED_RETENTION_MS = 400 * 86_400_000;
+/** How long after its timestamp an entry may still be on its way to entries.list (a margin, not a documented bound). */
+const LOGGING_API_LAG_MS = 15 * 60_000;
+/**
+ * Sinks write to Cloud Storage in hourly batches (https://cloud.google.com/logging/docs/export/storage):
+ * an hour's file may appear a while after the hour ends, so the last two hours are never claimed read.
+ */
+const SINK_EXPORT_LAG_MS = 2 * 3_600_000;
+
+const logScope = (log: string): string => `cloudaudit.googleapis.com/${log}`;
 
 /** `<outDir>/gcp/predefined-roles.json`: IAM roles.list (view FULL) of this run, in the shape of data/gcp/roles.json. */
 export { PREDEFINED_ROLES_FILE } from '../predefined-roles.js';
@@ -355,6 +375,8 @@ async function collectProject(
 ): Promise<CollectGcpProjectResult> {
   const root = join(opts.outDir, 'gcp');
   const projectDir = join(root, projectId);
+  const now = opts.now ?? (() => new Date());
+  const manifest = new ManifestRecorder('gcp', projectId, { start: opts.windowStart, end: opts.asOf }, now);
   const warnings: ReportWarning[] = [];
   const warn = (code: string, message: string): void => {
     warnings.push({ code, message, account: projectId });
@@ -375,16 +397,20 @@ async function collectProject(
   // The project's own allow policy: the one required file. Its failure fails the project.
   board('main', 'allow policy');
   const projectRef: GcpResourceRef = { type: 'project', id: projectId };
+  const policyAt = now();
   const projectPolicy = await getIamPolicy(clients, projectRef);
   await writeJson(join(projectDir, 'iam-policy.json'), projectPolicy);
+  manifest.sourceRead('iam-policy', policyAt);
 
   // Ancestry, and the allow policy of each folder and the organization (each read once per run).
   board('main', 'ancestry');
   let ancestry: GcpResourceRef[] = [projectRef];
   try {
+    const at = now();
     const a = await getAncestry(clients, projectId, cache.folderParents, cache.projects.get(projectId));
     ancestry = a.chain;
     await writeJson(join(projectDir, 'ancestry.json'), a.chain.map((r) => ({ id: r.id, type: r.type })));
+    manifest.sourceRead('ancestry', at);
     if (a.incompleteAt) {
       rethrowCredentials(a.incompleteAt.error);
       warn('ancestry-incomplete', problem(`folder ${a.incompleteAt.folder} (a parent of ${projectId})`, 'resourcemanager.folders.get', 'the ancestry stops there: grants on the levels above it are not known', a.incompleteAt.error));
@@ -416,9 +442,9 @@ async function collectProject(
   }
 
   // Side by side: the inventory (accounts, keys, roles, deny policies), the audit logs, the activity.
-  const inventory = collectInventory(clients, opts, projectId, projectDir, root, ancestry, policies, cache, warn, rethrowCredentials, (m) => board('main', m));
-  const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m));
-  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials);
+  const inventory = collectInventory(clients, opts, projectId, projectDir, root, ancestry, policies, cache, warn, rethrowCredentials, (m) => board('main', m), manifest, now);
+  const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m), manifest, now);
+  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials, manifest, now);
   const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity]);
 
   warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
@@ -426,6 +452,8 @@ async function collectProject(
     caller: { ...caller },
     warnings: warnings.map(({ code, message }) => ({ code, message })),
   });
+  // Last, once everything it describes is on disk.
+  await writeCollectManifest(projectDir, manifest.build());
   return { projectId, projectDir, serviceAccounts, usageSource, warnings };
 }
 
@@ -441,13 +469,17 @@ async function collectInventory(
   warn: (code: string, message: string) => void,
   rethrowCredentials: (err: unknown) => void,
   progress: (m: string) => void,
+  manifest: ManifestRecorder,
+  now: () => Date,
 ): Promise<number> {
   const concurrency = opts.concurrency ?? 8;
   progress('service accounts');
   let emails: string[] = [];
   try {
+    const at = now();
     const accounts = await listServiceAccounts(clients, projectId, opts.serviceAccountPageSize ?? 100);
     await writeFile(join(projectDir, 'service-accounts.json'), stringify(accounts));
+    manifest.sourceRead('service-accounts', at);
     emails = accounts.flatMap((a) => (typeof a === 'object' && a !== null && !Array.isArray(a) && typeof a['email'] === 'string' ? [a['email']] : [])).sort();
   } catch (err) {
     rethrowCredentials(err);
@@ -457,11 +489,14 @@ async function collectInventory(
   const keysDir = join(projectDir, 'service-account-keys');
   if (emails.length > 0) await mkdir(keysDir, { recursive: true });
   let keysDone = 0;
+  let keysWritten = 0;
   const keyFailures = new Map<string, string[]>();
+  const keysAt = now();
   await mapPool(emails, concurrency, async (email) => {
     try {
       const keys = await listKeys(clients, projectId, email);
       await writeFile(join(keysDir, `${email}.json`), stringify(keys));
+      keysWritten++;
     } catch (err) {
       rethrowCredentials(err);
       const key = problem('keys', 'iam.serviceAccountKeys.list', 'key age and use are not judged for these accounts', err);
@@ -469,6 +504,7 @@ async function collectInventory(
     }
     progress(`keys ${++keysDone}/${emails.length} accounts`);
   });
+  if (keysWritten > 0) manifest.sourceRead('service-account-keys', keysAt);
   // One warning per kind of failure, not one per account.
   for (const [message, list] of keyFailures) {
     warn('service-account-keys-unreadable', `${message} (${list.length} account(s): ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''})`);
@@ -477,6 +513,8 @@ async function collectInventory(
   // Custom roles the bindings use: project roles under the project, organization roles once per run.
   const roles = customRolesUsed(policies);
   progress(`custom roles (${roles.length})`);
+  const rolesAt = now();
+  let rolesWritten = 0;
   await mapPool(roles, concurrency, async (name) => {
     const [kind, owner, , roleId] = name.split('/');
     if (!owner || !roleId) return;
@@ -500,7 +538,8 @@ async function collectInventory(
     } else {
       r = await fetchInto(join(projectDir, 'roles', owner === projectId ? `${roleId}.json` : `${owner}.${roleId}.json`));
     }
-    if (r.error !== undefined) {
+    if (r.error === undefined) rolesWritten++;
+    else {
       rethrowCredentials(r.error);
       const info = gcpError(r.error);
       if (isNotFound(info)) warn('custom-role-missing', `custom role ${name} is used by a binding but does not exist (deleted more than 7 days ago?): the binding grants nothing`);
@@ -508,8 +547,11 @@ async function collectInventory(
     }
   });
 
+  if (rolesWritten > 0) manifest.sourceRead('roles', rolesAt);
   // Deny policies at every attachment point of the ancestry; the reader takes them all from the project folder.
   progress('deny policies');
+  const denyAt = now();
+  let isDenyComplete = true;
   const denyDir = join(projectDir, 'deny-policies');
   for (const ref of ancestry) {
     const key = resourceName(ref);
@@ -530,9 +572,12 @@ async function collectInventory(
       }
     } else {
       rethrowCredentials(r.error);
+      isDenyComplete = false;
       warn('deny-policies-unreadable', problem(`deny policies attached to ${key}`, 'iam.denypolicies.list, iam.denypolicies.get', 'permissions they deny may be reported as granted', r.error));
     }
   }
+  // Read as of then only when every attachment point answered: a partial list proves no absence.
+  if (isDenyComplete) manifest.sourceRead('deny-policies', denyAt);
   return emails.length;
 }
 
@@ -545,6 +590,8 @@ async function collectAuditLogs(
   warn: (code: string, message: string) => void,
   rethrowCredentials: (err: unknown) => void,
   progress: (m: string) => void,
+  manifest: ManifestRecorder,
+  now: () => Date,
 ): Promise<string> {
   if (opts.auditLogs === 'none') return 'none';
   const dir = join(projectDir, 'audit-logs');
@@ -552,37 +599,71 @@ async function collectAuditLogs(
   const started = Date.now();
   if (sink) {
     const url = `gs://${sink.bucket}${sink.prefix ? `/${sink.prefix}` : ''}`;
+    manifest.setLogSource('gcs');
+    const readAt = now();
     try {
       const r = await downloadSinkExport(clients, sink, window, dir, {
         ...(opts.concurrency ? { concurrency: opts.concurrency * 2 } : {}),
         onProgress: (phase, done, total, bytes) =>
           progress(phase === 'list' ? `${url}: day folders ${done}/${total}${eta(started, done / total)}` : `${url}: hour files ${done}/${total}, ${(bytes / 1_048_576).toFixed(1)} MB${eta(started, done / total)}`),
       });
-      if (r.logs.length === 0) warn('audit-logs-sink-empty', `${url} holds no cloudaudit.googleapis.com/ folder: no audit log was read for ${projectId}, so no grant is called unused from logs (expected <prefix>/cloudaudit.googleapis.com/activity/YYYY/MM/DD/…json)`);
+      manifest.sourceRead('audit-logs', readAt);
+      manifest.addFilesWritten(r.objects);
+      // Each log's day folders listed to the end and every hour file read: that span of the export
+      // is all there is, up to the hours the sink may not have written yet.
+      const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - SINK_EXPORT_LAG_MS);
+      for (const log of r.logs) manifest.attempt(logScope(log), opts.windowStart, readUntil);
+      for (const g of r.gaps) manifest.fail(logScope(g.log), g.start, g.end, g.reason);
+      if (r.logs.length === 0) {
+        warn('audit-logs-sink-empty', `${url} holds no cloudaudit.googleapis.com/ folder: no audit log was read for ${projectId}, so no grant is called unused from logs (expected <prefix>/cloudaudit.googleapis.com/activity/YYYY/MM/DD/…json)`);
+        manifest.fail(url, opts.windowStart, opts.asOf, `${url} holds no cloudaudit.googleapis.com/ folder`);
+      }
       if (r.failures.length > 0) {
         const shown = r.failures.slice(0, 3).map((f) => `${f.name} (${f.message})`).join(', ');
         warn('audit-log-object-unreadable', `${r.failures.length} object(s) of ${url} could not be read: ${shown}${r.failures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.get)`);
+      }
+      if (r.folderFailures.length > 0) {
+        const shown = r.folderFailures.slice(0, 3).map((f) => `${f.name} (${f.message})`).join(', ');
+        warn('audit-logs-incomplete', `${r.folderFailures.length} day folder(s) of ${url} could not be listed: ${shown}${r.folderFailures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.list)`);
       }
       return `${url} (${r.objects} files${r.logs.length ? `: ${r.logs.join(', ')}` : ''})`;
     } catch (err) {
       rethrowCredentials(err);
       await rm(dir, { recursive: true, force: true });
       warn('audit-logs-unreadable', problem(`${url} could not be listed`, 'storage.objects.list', `no audit log was read for ${projectId}: no grant is called unused from logs`, err));
+      manifest.fail(url, opts.windowStart, opts.asOf, `${url} could not be listed (${describe(gcpError(err))})`);
       return 'none';
     }
   }
   await mkdir(dir, { recursive: true });
-  const clock = opts.now ?? (() => new Date());
-  const logStart = clock().getTime();
+  manifest.setLogSource('api');
+  const readAt = now();
+  const logStart = readAt.getTime();
   const readsPerMinute = opts.loggingReadsPerMinute ?? 60;
   progress(loggingProgressText({ pages: 0, entries: 0, lastTimestamp: null, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: 0 }));
   const r = await listAuditLogEntries(clients, projectId, window, join(dir, 'entries.json'), {
     ...(opts.logPageSize ? { pageSize: opts.logPageSize } : {}),
     onPage: (entries, lastTimestamp, pages, isLast) =>
-      progress(loggingProgressText({ pages, entries, lastTimestamp, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: clock().getTime() - logStart, isDone: isLast })),
+      progress(loggingProgressText({ pages, entries, lastTimestamp, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: now().getTime() - logStart, isDone: isLast })),
   });
+  // One listing covers every audit log of the project, but only the _Required bucket's logs are
+  // known to be there for the whole span: Data Access logs may be off, excluded from the _Default
+  // bucket or kept for as little as a day, so reading them proves nothing about their absence.
+  const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOGGING_API_LAG_MS);
+  const retainedFrom = readAt.getTime() - REQUIRED_RETENTION_MS;
   if (r.failure !== undefined) {
     rethrowCredentials(r.failure);
+    // Oldest first: everything before the last entry read is in the file, minus entries that share its timestamp.
+    const last = r.lastTimestamp !== null ? Date.parse(r.lastTimestamp) : Number.NaN;
+    const readThrough = Number.isNaN(last) ? opts.windowStart.getTime() : last - 1;
+    for (const log of REQUIRED_AUDIT_LOGS) manifest.fail(logScope(log), readThrough, opts.asOf, `logging entries.list stopped after ${r.entries} entries (${describe(gcpError(r.failure))})`);
+  }
+  manifest.addFilesWritten(r.pages);
+  for (const log of REQUIRED_AUDIT_LOGS) {
+    manifest.attempt(logScope(log), Math.max(opts.windowStart.getTime(), retainedFrom), readUntil);
+    if (retainedFrom > opts.windowStart.getTime()) manifest.fail(logScope(log), opts.windowStart, retainedFrom, 'Logging keeps the _Required bucket 400 days');
+  }
+  if (r.failure !== undefined) {
     if (r.entries === 0 && r.pages === 0) {
       // Nothing read at all: no audit-logs/ folder, so the scan sees no log evidence rather than an empty log.
       await rm(dir, { recursive: true, force: true });
@@ -591,6 +672,7 @@ async function collectAuditLogs(
     }
     warn('audit-logs-incomplete', problem(`audit logs of ${projectId} (logging entries.list)`, 'logging.logEntries.list', `the listing stopped after ${r.entries} entries${r.lastTimestamp ? ` (up to ${r.lastTimestamp})` : ''}: entries after that, up to ${opts.asOf.toISOString()}, are a coverage gap`, r.failure));
   }
+  manifest.sourceRead('audit-logs', readAt);
   return `logging entries.list (${r.entries} entries, ${r.pages} page${r.pages === 1 ? '' : 's'} at ${readsPerMinute.toLocaleString('en-US')} reads/min)`;
 }
 
@@ -600,12 +682,16 @@ async function collectActivity(
   projectDir: string,
   warn: (code: string, message: string) => void,
   rethrowCredentials: (err: unknown) => void,
+  manifest: ManifestRecorder,
+  now: () => Date,
 ): Promise<void> {
   for (const type of ACTIVITY_TYPES) {
     try {
+      const at = now();
       const activities = await queryActivity(clients, projectId, type);
       await mkdir(join(projectDir, 'activity'), { recursive: true });
       await writeFile(join(projectDir, 'activity', `${type}.json`), stringify(activities));
+      manifest.sourceRead(`activity/${type}`, at);
     } catch (err) {
       rethrowCredentials(err);
       const permission = type === 'serviceAccountLastAuthentication' ? 'policyanalyzer.serviceAccountLastAuthenticationActivities.query' : 'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query';

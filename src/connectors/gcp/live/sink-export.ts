@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mapPool } from '../../aws/live/pool.js';
 import type { GcpClients } from './clients.js';
-import { describe, gcpError } from './errors.js';
+import { describe, gcpError, isCredentialsError } from './errors.js';
 
 export interface GcsLocation {
   bucket: string;
@@ -57,20 +57,46 @@ function utcDays(start: Date, end: Date): string[] {
   return days;
 }
 
+/** The span an hour file `…/YYYY/MM/DD/HH:00:00_HH:59:59_Sn.json` holds; undefined for other names. */
+function hourSpan(name: string): { start: number; end: number } | undefined {
+  const m = /(\d{4})\/(\d{2})\/(\d{2})\/(\d{2}):00:00_(\d{2}):59:59_[^/]*$/.exec(name);
+  if (!m) return undefined;
+  return { start: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])), end: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[5]), 59, 59, 999) + 1 };
+}
+
+/** The span a day folder `…/YYYY/MM/DD/` holds (entries are filed by their own timestamp). */
+function daySpan(folder: string): { start: number; end: number } {
+  const m = /(\d{4})\/(\d{2})\/(\d{2})\/$/.exec(folder);
+  if (!m) return { start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY };
+  const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return { start, end: start + 86_400_000 };
+}
+
 /** Does the hour file `…/YYYY/MM/DD/HH:00:00_HH:59:59_Sn.json` overlap [start, end]? Unknown names are kept. */
 export function isHourInWindow(name: string, start: Date, end: Date): boolean {
-  const m = /(\d{4})\/(\d{2})\/(\d{2})\/(\d{2}):00:00_(\d{2}):59:59_[^/]*$/.exec(name);
-  if (!m) return true;
-  const from = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
-  const to = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[5]), 59, 59, 999);
-  return to >= start.getTime() && from <= end.getTime();
+  const span = hourSpan(name);
+  if (!span) return true;
+  return span.end - 1 >= start.getTime() && span.start <= end.getTime();
+}
+
+/** A span of one log (`activity`, `data_access`, …) that was not read, with why. */
+export interface SinkGap {
+  log: string;
+  start: number;
+  end: number;
+  reason: string;
 }
 
 export interface SinkDownload {
   logs: string[];
   objects: number;
   bytes: number;
+  /** Hour files that could not be read. */
   failures: { name: string; message: string }[];
+  /** Day folders that could not be listed. */
+  folderFailures: { name: string; message: string }[];
+  /** Both, as spans of each log's timeline (for the collection manifest). */
+  gaps: SinkGap[];
 }
 
 export async function downloadSinkExport(
@@ -84,19 +110,32 @@ export async function downloadSinkExport(
   const root = `${base}${AUDIT_LOG_ROOT}/`;
   const top = await listAll(clients, location.bucket, root, '/');
   const logs = top.prefixes.map((p) => p.slice(root.length).replace(/\/$/, '')).filter((l) => l !== '').sort();
-  const folders = logs.flatMap((log) => utcDays(window.start, window.end).map((day) => `${root}${log}/${day}/`));
+  const folders = logs.flatMap((log) => utcDays(window.start, window.end).map((day) => ({ log, folder: `${root}${log}/${day}/` })));
+  const url = `gs://${location.bucket}/${root}`;
+  const gaps: SinkGap[] = [];
+  const folderFailures: SinkDownload['folderFailures'] = [];
   let listed = 0;
   const names = (
-    await mapPool(folders, opts.concurrency ?? 16, async (folder) => {
-      const r = await listAll(clients, location.bucket, folder);
-      opts.onProgress?.('list', ++listed, folders.length, 0);
-      return r.names.filter((n) => !n.endsWith('/') && isHourInWindow(n, window.start, window.end));
+    await mapPool(folders, opts.concurrency ?? 16, async ({ log, folder }) => {
+      try {
+        const r = await listAll(clients, location.bucket, folder);
+        return r.names.filter((n) => !n.endsWith('/') && isHourInWindow(n, window.start, window.end)).map((name) => ({ log, name }));
+      } catch (err) {
+        // One day folder refused is a gap of that day, not of the whole export.
+        if (isCredentialsError(err)) throw err;
+        const message = describe(gcpError(err));
+        folderFailures.push({ name: folder, message });
+        gaps.push({ log, ...daySpan(folder), reason: `the day folders of ${url}${log}/ could not be listed (${message})` });
+        return [];
+      } finally {
+        opts.onProgress?.('list', ++listed, folders.length, 0);
+      }
     })
   ).flat();
   const failures: SinkDownload['failures'] = [];
   let done = 0;
   let bytes = 0;
-  await mapPool(names, opts.concurrency ?? 16, async (name) => {
+  await mapPool(names, opts.concurrency ?? 16, async ({ log, name }) => {
     try {
       // An object name is not a trusted path: `..` would write outside the snapshot.
       if (name.split('/').some((s) => s === '..' || s === '.')) throw new Error(`object name ${name} is not a safe relative path`);
@@ -108,10 +147,14 @@ export async function downloadSinkExport(
       await writeFile(file, data);
       bytes += data.length;
     } catch (err) {
-      failures.push({ name, message: describe(gcpError(err)) });
+      if (isCredentialsError(err)) throw err;
+      const message = describe(gcpError(err));
+      failures.push({ name, message });
+      gaps.push({ log, ...(hourSpan(name) ?? daySpan(name.slice(0, name.lastIndexOf('/') + 1))), reason: `hour files of ${url}${log}/ could not be read (${message})` });
     }
     opts.onProgress?.('get', ++done, names.length, bytes);
   });
   failures.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { logs, objects: names.length - failures.length, bytes, failures };
+  folderFailures.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { logs, objects: names.length - failures.length, bytes, failures, folderFailures, gaps };
 }
