@@ -221,9 +221,13 @@ describe('same entries as a gcloud array and as a sink export', () => {
     expect(sink.permissions).toEqual(array.permissions);
     expect(sink.unmapped).toEqual(array.unmapped);
     expect(sink.delegations).toEqual(array.delegations);
-    const { filesRead: af, bytesRead: ab, ...arrayCoverage } = array.auditLogs ?? { filesRead: 0, bytesRead: 0 };
-    const { filesRead: sf, bytesRead: sb, ...sinkCoverage } = sink.auditLogs ?? { filesRead: 0, bytesRead: 0 };
+    // The per-file lists differ only in the file names: compare their totals per reason.
+    const perReason = (list: { reason: string; count: number }[] = []) => list.reduce<Record<string, number>>((m, x) => ({ ...m, [x.reason]: (m[x.reason] ?? 0) + x.count }), {});
+    const { filesRead: af, bytesRead: ab, entriesSkipped: as, entriesUnattributed: au, ...arrayCoverage } = array.auditLogs ?? { filesRead: 0, bytesRead: 0 };
+    const { filesRead: sf, bytesRead: sb, entriesSkipped: ss, entriesUnattributed: su, ...sinkCoverage } = sink.auditLogs ?? { filesRead: 0, bytesRead: 0 };
     expect(sinkCoverage).toEqual(arrayCoverage);
+    expect(perReason(ss)).toEqual(perReason(as));
+    expect(perReason(su)).toEqual(perReason(au));
     expect([af, sf]).toEqual([1, 7]);
     expect(ab).toBe(readFileSync(join(TWO_FORMS, 'gcp/array-form/audit-logs/logging-read.json')).length);
     expect(sb).toBeGreaterThan(0);
@@ -242,6 +246,7 @@ describe('same entries as a gcloud array and as a sink export', () => {
     expect(r.auditLogs).toEqual({
       filesRead: 1,
       bytesRead: expect.any(Number),
+      valuesRead: 14,
       entriesRead: 13,
       filesFailed: [],
       firstEntry: '2026-06-15T08:00:00.000Z',
@@ -249,7 +254,11 @@ describe('same entries as a gcloud array and as a sink export', () => {
       streams: { activity: 8, data_access: 3, system_event: 1, policy: 1, other: 0 },
       entriesAfterAsOf: 1,
       recordsSkipped: 1,
+      entriesSkipped: [{ file: expect.stringMatching(/array-form\/audit-logs\/logging-read\.json$/), reason: 'no-proto-payload', count: 1 }],
       entriesWithoutPrincipal: 1,
+      entriesUnattributed: [{ file: expect.stringMatching(/logging-read\.json$/), reason: 'no-principal', count: 1 }],
+      entriesTimedByReceiveTimestamp: 0,
+      zonelessTimes: 0,
     });
     expect(r.activity).toBeNull();
   });
@@ -347,7 +356,7 @@ describe('broken and partial input', () => {
   });
   const lines = (...es: object[]) => `${es.map((e) => JSON.stringify(e)).join('\n')}\n`;
 
-  it('lists a corrupt gzip, a truncated gzip and invalid JSON in filesFailed and still reads the rest', async () => {
+  it('lists a corrupt gzip, a truncated gzip and broken JSON structure in filesFailed and still reads the rest; an invalid value is counted and its file read on', async () => {
     const big = lines(...Array.from({ length: 200 }, (_, i) => entry(i % 9, `x.things.lost${i}`)));
     const gz = gzipSync(big);
     const root = snapshot('broken', {
@@ -364,15 +373,20 @@ describe('broken and partial input', () => {
     });
     const r = await readGcpProjectActivity(root, 'p', WINDOW);
     const failed = r.auditLogs?.filesFailed ?? [];
-    expect(failed.map((f) => f.file.slice(f.file.indexOf('audit-logs/') + 11))).toEqual(['bad-line.jsonl', 'corrupt.json.gz', 'invalid-number.json', 'invalid.json', 'truncated.json.gz']);
-    const reasons = Object.fromEntries(failed.map((f) => [f.file.slice(f.file.indexOf('audit-logs/') + 11), f.reason]));
+    const name = (f: { file: string }) => f.file.slice(f.file.indexOf('audit-logs/') + 11);
+    expect(failed.map(name)).toEqual(['bad-line.jsonl', 'corrupt.json.gz', 'truncated.json.gz']);
+    const reasons = Object.fromEntries(failed.map((f) => [name(f), f.reason]));
     expect(reasons['truncated.json.gz']).toMatch(/truncated gzip/);
     expect(reasons['corrupt.json.gz']).toMatch(/gzip|header|check/i);
-    expect(reasons['invalid.json']).toMatch(/invalid JSON in value 1/);
-    expect(reasons['invalid-number.json']).toMatch(/invalid JSON in value 1/);
     expect(reasons['bad-line.jsonl']).toMatch(/unexpected byte 0x6f \('o'\) outside a string at byte \d+/);
+    // A value whose end the scanner found but JSON.parse rejects is counted, and its file read on.
+    expect(r.auditLogs?.entriesSkipped.map((x) => [name(x), x.reason, x.count])).toEqual([
+      ['invalid-number.json', 'not-json', 1],
+      ['invalid.json', 'not-json', 1],
+    ]);
     // The good files count; a failed file contributes nothing, not even its readable first half.
-    expect(r.auditLogs?.filesRead).toBe(3);
+    expect(r.auditLogs?.filesRead).toBe(5);
+    expect(r.auditLogs?.valuesRead).toBe(5);
     expect(r.auditLogs?.entriesRead).toBe(3);
     expect(r.permissions.map((p) => p.permission)).toEqual(['x.things.get', 'x.things.list', 'x.things.update']);
   });
@@ -412,7 +426,14 @@ describe('broken and partial input', () => {
       ]),
     });
     const r = await readGcpProjectActivity(root, 'p', WINDOW);
-    expect(r.auditLogs).toMatchObject({ entriesRead: 1, recordsSkipped: 7 });
+    // The empty nested array holds no value: 7 values, of which one dated audit entry.
+    expect(r.auditLogs).toMatchObject({ valuesRead: 7, entriesRead: 1, recordsSkipped: 6 });
+    expect(r.auditLogs?.entriesSkipped.map((x) => [x.reason, x.count])).toEqual([
+      ['not-a-log-entry', 3],
+      ['no-proto-payload', 1],
+      ['not-an-audit-log', 1],
+      ['time-invalid', 1],
+    ]);
   });
 });
 

@@ -28,7 +28,18 @@ import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js'
 import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
 import { readGcpActivityFolder } from '../activity.js';
 import { normaliseTimestamp } from './audit-entry.js';
-import { type AuditFileStats, type AuditRows, type AuditWindow, AuditLogAggregator, compareDelegations, comparePermissions, compareText, compareUnmapped } from './audit-log-aggregator.js';
+import {
+  type AuditFileStats,
+  type AuditRows,
+  type AuditWindow,
+  AuditLogAggregator,
+  compareDelegations,
+  comparePermissions,
+  compareText,
+  compareUnmapped,
+  SKIPPED_REASONS,
+  UNATTRIBUTED_REASONS,
+} from './audit-log-aggregator.js';
 import { type AuditFileReport, type AuditFileTuning, aggregateAuditLogFile } from './read-audit-log-file.js';
 import type { AuditWorkerReply, AuditWorkerRequest } from './worker-protocol.js';
 
@@ -114,12 +125,16 @@ export async function readGcpAuditLogs(
 ): Promise<{ total: AuditLogAggregator; coverage: GcpAuditLogCoverage }> {
   const total = new AuditLogAggregator(window);
   const failed: LogFileProblem[] = [];
+  const skipped: GcpAuditLogCoverage['entriesSkipped'] = [];
+  const unattributed: GcpAuditLogCoverage['entriesUnattributed'] = [];
   let filesRead = 0;
   let bytesRead = 0;
-  const commit = (fileBytes: number, stats: AuditFileStats): void => {
+  const commit = (file: string, fileBytes: number, stats: AuditFileStats): void => {
     filesRead++;
     bytesRead += fileBytes;
     total.absorbStats(stats);
+    for (const reason of SKIPPED_REASONS) if (stats.skipped[reason] > 0) skipped.push({ file, reason, count: stats.skipped[reason] });
+    for (const reason of UNATTRIBUTED_REASONS) if (stats.unattributed[reason] > 0) unattributed.push({ file, reason, count: stats.unattributed[reason] });
   };
   const files = await listAuditLogFiles(auditDir);
   let workerCount = Math.max(1, Math.min(workers ?? availableParallelism(), files.length));
@@ -140,7 +155,7 @@ export async function readGcpAuditLogs(
       finishTotal: (m) => (m.type === 'rows' ? m.rows : undefined),
       onWorkerReady: internals.onWorkerReady,
       commit: (finished, rows) => {
-        for (const f of finished) if (f.report.isOk) commit(f.report.bytesRead, f.report.stats);
+        for (const f of finished) if (f.report.isOk) commit(f.file, f.report.bytesRead, f.report.stats);
         total.absorbRows(rows);
       },
       fail: (file, reason) => failed.push({ file, reason }),
@@ -154,15 +169,19 @@ export async function readGcpAuditLogs(
       failed.push({ file, reason: outcome.reason });
       continue;
     }
-    commit(outcome.bytesRead, outcome.aggregator.stats);
+    commit(file, outcome.bytesRead, outcome.aggregator.stats);
     total.absorbRows(outcome.aggregator.rows());
   }
   const s = total.stats;
+  // Per file, then reason (the reasons' own order): the same whichever worker finished first.
+  const byFileThenReason = <R extends string>(order: readonly R[]) => (a: { file: string; reason: R }, b: { file: string; reason: R }) =>
+    compareText(a.file, b.file) || order.indexOf(a.reason) - order.indexOf(b.reason);
   return {
     total,
     coverage: {
       filesRead,
       bytesRead,
+      valuesRead: s.valuesRead,
       entriesRead: s.entriesRead,
       // Path order (paths are unique), whichever worker finished first.
       filesFailed: failed.sort((a, b) => compareText(a.file, b.file)),
@@ -170,8 +189,12 @@ export async function readGcpAuditLogs(
       lastEntry: s.lastEntry,
       streams: { ...s.streams },
       entriesAfterAsOf: s.entriesAfterAsOf,
-      recordsSkipped: s.recordsSkipped,
-      entriesWithoutPrincipal: s.entriesWithoutPrincipal,
+      recordsSkipped: SKIPPED_REASONS.reduce((sum, reason) => sum + s.skipped[reason], 0),
+      entriesSkipped: skipped.sort(byFileThenReason(SKIPPED_REASONS)),
+      entriesWithoutPrincipal: s.unattributed['no-principal'],
+      entriesUnattributed: unattributed.sort(byFileThenReason(UNATTRIBUTED_REASONS)),
+      entriesTimedByReceiveTimestamp: s.timedByReceiveTimestamp,
+      zonelessTimes: s.zonelessTimes,
     },
   };
 }
