@@ -5,6 +5,7 @@
 
 import type { AccessLevel, GrantPath, Provenance } from './entitlement.js';
 import type { GcpGrantPath } from './gcp.js';
+import type { GcpSkippedEntryReason, GcpUnattributedEntryReason } from './gcp-activity.js';
 import type { PrincipalKind } from './inventory.js';
 
 export type Provider = 'aws' | 'gcp';
@@ -70,7 +71,12 @@ export type UnverifiableReason =
   /** GCP: the logs read hold no entry of the audit log this permission lands in (not exported or filtered out). */
   | 'log-type-not-collected'
   /** GCP: no Cloud Audit Logs in the snapshot for the project. */
-  | 'no-audit-logs';
+  | 'no-audit-logs'
+  /**
+   * Log records of the principal without a usable time (no timestamp, or not a time) record this
+   * use: it may lie inside the window, so it is neither use nor proof of non-use.
+   */
+  | 'records-without-time';
 
 export interface FindingPermission {
   action: string;
@@ -241,6 +247,18 @@ export interface GcpProjectCoverage {
     streams: Record<'activity' | 'data_access' | 'system_event' | 'policy' | 'other', number>;
     observed: Span | null;
     isWindowCovered: boolean;
+    /** JSON values in the files read: `valuesRead` = `entriesRead` + the sum of `entriesSkipped`. */
+    valuesRead: number;
+    /** Of `entriesRead`: dated after asOf, so not used. */
+    entriesAfterAsOf: number;
+    /** Values not read as dated audit entries, per file (relative to the snapshot) and reason; sorted. */
+    entriesSkipped: { file: string; reason: GcpSkippedEntryReason; count: number }[];
+    /** Dated entries credited to nobody (no principal), per file and reason; sorted. */
+    entriesUnattributed: { file: string; reason: GcpUnattributedEntryReason; count: number }[];
+    /** Entries without a usable `timestamp` placed at their `receiveTimestamp`. */
+    entriesTimedByReceiveTimestamp: number;
+    /** Timestamps without a zone, read as UTC. */
+    zonelessTimes: number;
   };
   /**
    * The effective Data Access audit config: union of auditConfigs on the project, its folders and its
