@@ -77,13 +77,14 @@ function count(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-const SKIP_TEXT: Record<GcpSkippedEntryReason, string> = {
-  'not-json': 'not valid JSON (a use in them would be unseen)',
-  'not-a-log-entry': 'not a JSON object',
-  'no-proto-payload': 'without protoPayload (application logs, not audit entries)',
-  'not-an-audit-log': 'with a protoPayload that is not an AuditLog',
-  'time-missing': 'audit entries without a timestamp',
-  'time-invalid': 'audit entries whose timestamp is not a time',
+/** How each skip reason reads in the warning: [one, many]. */
+const SKIP_TEXT: Record<GcpSkippedEntryReason, [string, string]> = {
+  'not-json': ['value that is not valid JSON (a use in it would be unseen)', 'values that are not valid JSON (a use in them would be unseen)'],
+  'not-a-log-entry': ['value that is not a JSON object', 'values that are not JSON objects'],
+  'no-proto-payload': ['entry without protoPayload (an application log, not an audit entry)', 'entries without protoPayload (application logs, not audit entries)'],
+  'not-an-audit-log': ['entry whose protoPayload is not an AuditLog', 'entries whose protoPayload is not an AuditLog'],
+  'time-missing': ['audit entry without a timestamp', 'audit entries without a timestamp'],
+  'time-invalid': ['audit entry whose timestamp is not a time', 'audit entries whose timestamp is not a time'],
 };
 
 interface StreamSpan {
@@ -111,6 +112,8 @@ export class GcpProjectLogCoverage {
     const logs = activity?.auditLogs ?? null;
     this.hasLogs = logs !== null && logs.filesRead > 0;
     for (const a of activity?.permissions ?? []) {
+      // Rows without a time place nothing: they have no span.
+      if (a.period === 'unknown-time') continue;
       const first = Date.parse(a.firstSeen);
       const last = Date.parse(a.lastSeen);
       const s = this.spans.get(a.stream);
@@ -298,17 +301,17 @@ export class GcpProjectLogCoverage {
         agg.files.add(r.file);
         byReason.set(r.reason, agg);
       }
-      for (const [reason, agg] of byReason) parts.push(`${agg.values.toLocaleString('en-US')} ${SKIP_TEXT[reason]} (${count(agg.files.size, 'file')})`);
+      for (const [reason, agg] of byReason) parts.push(`${count(agg.values, ...SKIP_TEXT[reason])} (${count(agg.files.size, 'file')})`);
       const undated = (byReason.get('time-missing')?.values ?? 0) + (byReason.get('time-invalid')?.values ?? 0);
       const noPrincipal = unattributed.reduce((sum, r) => sum + r.count, 0);
       const sentences = [
-        `${count(logs.valuesRead, 'JSON value')} in ${count(logs.filesRead, 'audit log file')}: ${logs.entriesRead.toLocaleString('en-US')} dated audit entries read` +
+        `${count(logs.valuesRead, 'JSON value')} in ${count(logs.filesRead, 'audit log file')}: ${count(logs.entriesRead, 'dated audit entry', 'dated audit entries')} read` +
           (parts.length > 0 ? `, ${logs.recordsSkipped.toLocaleString('en-US')} skipped: ${parts.join('; ')}` : '') +
           '.',
       ];
       if (undated > 0) sentences.push('A use recorded only in an entry without a usable time is reported unverifiable (records-without-time), never unused.');
       if (this.notJson().values > 0) sentences.push("Values that are not valid JSON may hold anyone's use: nothing is called unused from this project's logs.");
-      if (noPrincipal > 0) sentences.push(`${count(noPrincipal, 'dated entry', 'dated entries')} name no principal (System Event and anonymous entries): they count for the logs' span, credited to nobody.`);
+      if (noPrincipal > 0) sentences.push(`${count(noPrincipal, 'dated entry', 'dated entries')} ${noPrincipal === 1 ? 'names' : 'name'} no principal (System Event and anonymous entries): counted for the logs' span, credited to nobody.`);
       sentences.push('Per file and reason: gcpCoverage[].auditLogs.entriesSkipped and entriesUnattributed.');
       const files = new Set([...skipped, ...unattributed].map((r) => r.file));
       const only = files.size === 1 ? [...files][0] : undefined;
