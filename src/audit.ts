@@ -87,6 +87,7 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     const inventory = loadGcpProject(opts.dir, projectId);
     inventory.warnings = inventory.warnings.map((w) => (w.file ? { ...w, file: rel(w.file) } : w));
     inventory.sources = inventory.sources.map(rel);
+    if (inventory.unreadableKeyFiles) inventory.unreadableKeyFiles = inventory.unreadableKeyFiles.map((k) => ({ ...k, file: rel(k.file) }));
     const activity = await readGcpProjectActivity(opts.dir, projectId, {
       asOf: opts.asOf,
       windowStart: new Date(windowStart),

@@ -266,6 +266,12 @@ export interface GcpProjectCoverage {
    */
   dataAccessLogs: { service: string; logTypes: ('ADMIN_READ' | 'DATA_READ' | 'DATA_WRITE')[]; exemptedMembers: string[] }[];
   activity: { isPresent: boolean; files: string[]; types: string[] };
+  /**
+   * Present when some `service-account-keys/` file could not be read as a key list: the keys of
+   * `serviceAccount` (null: of any account, the file does not say whose) are unknown, so no
+   * stale-key verdict is made for them — which is not "no keys".
+   */
+  unreadableKeyFiles?: { file: string; serviceAccount: string | null; reason: string }[];
   /** IAM policy insights read (`recommender/`), present when the folder exists: extra evidence of use. */
   recommender?: { files: string[]; insights: number };
   notes: string[];

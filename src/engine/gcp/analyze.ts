@@ -444,8 +444,9 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       files: activity?.activity?.files ?? [],
       types: activity?.activity?.types ?? [],
     },
+    ...(inventory.unreadableKeyFiles ? { unreadableKeyFiles: inventory.unreadableKeyFiles.map((k) => ({ ...k })) } : {}),
     ...(activity?.insights ? { recommender: { files: activity.insights.files, insights: activity.insights.insights.length } } : {}),
-    notes: cov.notes(),
+    notes: [...cov.notes(), ...unreadableKeyNotes(inventory)],
     unmappedEntries: [...unmapped]
       .map(([k, count]) => {
         const [serviceName = '', methodName = ''] = k.split('\u0000');
@@ -463,6 +464,15 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
   };
   if (inventory.collectedBy) coverage.collectedBy = inventory.collectedBy;
   return { findings, coverage, warnings: cov.warnings() };
+}
+
+/** Key lists that could not be read: their accounts' keys are unknown, not absent. */
+function unreadableKeyNotes(inventory: GcpProjectInventory): string[] {
+  return (inventory.unreadableKeyFiles ?? []).map((k) =>
+    k.serviceAccount === null
+      ? `Key file ${k.file} could not be read and does not say whose keys it lists: any account's key list may be incomplete, so a missing stale-key finding proves nothing.`
+      : `The keys of ${k.serviceAccount} are unknown (${k.file} could not be read as a key list): no stale-key verdict is made for it, which is not "no keys".`,
+  );
 }
 
 /** Other roles that grant the same permission: removing it from the custom role alone is not enough. */
