@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalJson, describeDelegate, normaliseTimestamp, parseLogName } from '../../src/connectors/gcp/audit-logs/audit-entry.js';
+import { canonicalJson, describeDelegate, normaliseTimestamp, parseLogName, parseTimestamp } from '../../src/connectors/gcp/audit-logs/audit-entry.js';
 import { JsonValueSplitter } from '../../src/connectors/gcp/audit-logs/json-value-splitter.js';
 import { listAuditLogFiles, readGcpProjectActivity } from '../../src/connectors/gcp/audit-logs/read-project-activity.js';
 import type { GcpPermissionAggregate, GcpProjectActivity } from '../../src/model/gcp-activity.js';
@@ -181,6 +181,34 @@ describe('audit entry fields', () => {
     expect(normaliseTimestamp('2026-11-20T24:00:00Z')).toBeNull();
     expect(normaliseTimestamp('2026-11-00T10:00:00Z')).toBeNull();
     expect(normaliseTimestamp('yesterday')).toBeNull();
+  });
+
+  it('parses timestamps strictly: zone-less is UTC and flagged, the calendar is checked, Date.parse free text is refused', () => {
+    expect(parseTimestamp('2026-10-20T10:00:00')).toEqual({ time: '2026-10-20T10:00:00.000Z', isZoneless: true });
+    expect(parseTimestamp('2026-10-20 10:00:00.25')).toEqual({ time: '2026-10-20T10:00:00.250Z', isZoneless: true });
+    expect(parseTimestamp('2026-10-20T10:00:00Z')).toEqual({ time: '2026-10-20T10:00:00.000Z', isZoneless: false });
+    expect(parseTimestamp('2026-10-20t10:00:00z')).toEqual({ time: '2026-10-20T10:00:00.000Z', isZoneless: false });
+    // BigQuery's TIMESTAMP form (a log sink to BigQuery, exported as JSON).
+    expect(parseTimestamp('2026-10-20 10:00:00.123456 UTC')).toEqual({ time: '2026-10-20T10:00:00.123Z', isZoneless: false });
+    expect(parseTimestamp('2026-10-20T01:30:00-09:30')?.time).toBe('2026-10-20T11:00:00.000Z');
+    expect(parseTimestamp('2026-01-01T00:30:00+01:00')?.time).toBe('2025-12-31T23:30:00.000Z');
+    expect(parseTimestamp('2024-02-29T00:00:00Z')?.time).toBe('2024-02-29T00:00:00.000Z');
+    expect(parseTimestamp('0050-06-01T00:00:00Z')?.time).toBe('0050-06-01T00:00:00.000Z');
+    for (const bad of ['2026-02-30T10:00:00Z', '2023-02-29T00:00:00Z', '2026-04-31T00:00:00', '2026-10-20', '12', 'Oct 20 2026 10:00', '1763500000', '2026-10-20T10:00:00+25:00', '0000-01-01T00:30:00+01:00', '']) {
+      expect(parseTimestamp(bad), bad).toBeNull();
+    }
+  });
+
+  it('reads arrays of arrays (jq -s over several gcloud outputs) element by element', async () => {
+    const e = (n: number) => ({
+      logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity',
+      protoPayload: { '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', authenticationInfo: { principalEmail: 'a@p.iam.gserviceaccount.com' }, authorizationInfo: [{ permission: `x.things.p${n}`, granted: true }] },
+      timestamp: `2026-11-1${n}T00:00:00Z`,
+    });
+    const root = snapshot('nested-arrays', { 'slurped.json': JSON.stringify([[e(1), e(2)], [e(3)], []]) });
+    const r = await readGcpProjectActivity(root, 'p', WINDOW);
+    expect(r.auditLogs).toMatchObject({ valuesRead: 3, entriesRead: 3, recordsSkipped: 0 });
+    expect(r.permissions.map((x) => x.permission)).toEqual(['x.things.p1', 'x.things.p2', 'x.things.p3']);
   });
 
   it('names delegation hops: first-party email, principalSubject, canonical third-party claims', () => {
@@ -442,13 +470,17 @@ function expectedFrom(file: string) {
   const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const list = Array.isArray(raw) ? raw : (raw as { entries?: unknown[] }).entries ?? [raw];
   let audit = 0;
+  let noProto = 0;
   let granted = 0;
   let denied = 0;
   let hops = 0;
   const principals = new Set<string>();
   for (const e of list as { protoPayload?: Record<string, unknown> }[]) {
     const p = e.protoPayload;
-    if (p === undefined) continue;
+    if (p === undefined) {
+      noProto++;
+      continue;
+    }
     if (p['@type'] !== undefined && p['@type'] !== 'type.googleapis.com/google.cloud.audit.AuditLog') continue;
     audit++;
     const auth = p['authenticationInfo'] as { principalEmail?: string; serviceAccountDelegationInfo?: unknown[] } | undefined;
@@ -459,7 +491,7 @@ function expectedFrom(file: string) {
       else denied++;
     }
   }
-  return { total: list.length, audit, granted, denied, hops, principals };
+  return { total: list.length, audit, noProto, granted, denied, hops, principals };
 }
 
 const sum = (rows: { count: number }[]) => rows.reduce((s, r) => s + r.count, 0);
@@ -473,6 +505,13 @@ describe('public samples', () => {
       expect(r.auditLogs?.filesFailed).toEqual([]);
       expect(r.auditLogs?.entriesRead).toBe(x.audit);
       expect(r.auditLogs?.recordsSkipped).toBe(x.total - x.audit);
+      // Every entry of the file is accounted for: read, or skipped with its reason (here only
+      // application logs without protoPayload), per file.
+      const logs = r.auditLogs;
+      expect(logs?.valuesRead).toBe(x.total);
+      expect((logs?.entriesRead ?? 0) + sum(logs?.entriesSkipped ?? [])).toBe(x.total);
+      expect(logs?.entriesSkipped).toEqual(x.noProto === 0 ? [] : [{ file: join(GCPDIAG, 'gcp', project, 'audit-logs', 'logging-entries-1.json'), reason: 'no-proto-payload', count: x.noProto }]);
+      expect(logs?.zonelessTimes).toBe(0);
       expect(sum(r.permissions.filter((p) => !p.isDenied))).toBe(x.granted);
       expect(sum(r.permissions.filter((p) => p.isDenied))).toBe(x.denied);
       expect(sum(r.delegations)).toBe(x.hops);
@@ -499,6 +538,7 @@ describe('public samples', () => {
     const r = await readGcpProjectActivity(GCPDIAG, 'gcpdiag-gcf2-aaaa', ALL_TIME);
     expect(r.auditLogs?.streams).toEqual({ activity: 2, data_access: 6, system_event: 0, policy: 0, other: 0 });
     expect(r.auditLogs?.recordsSkipped).toBe(42);
+    expect(r.auditLogs).toMatchObject({ valuesRead: 50, entriesRead: 8, entriesSkipped: [{ reason: 'no-proto-payload', count: 42 }], entriesUnattributed: [] });
   });
 
   it('google-cloudevents: one pretty-printed entry per file, including a payload without @type', async () => {

@@ -5,6 +5,9 @@
  * UTC; every JSON value of the files is accounted for, per file and reason, with a warning.
  */
 
+import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
@@ -17,8 +20,8 @@ const WINDOW_MS = 90 * 86_400_000;
 const P = 'studio-3579';
 const UNDATED = `gcp/${P}/audit-logs/undated.jsonl`;
 
-async function scan(): Promise<Report> {
-  const report = await auditFiles({ dir: DIR, asOf: AS_OF, windowMs: WINDOW_MS });
+async function scan(dir = DIR): Promise<Report> {
+  const report = await auditFiles({ dir, asOf: AS_OF, windowMs: WINDOW_MS });
   expect(validateReport(report).errors).toEqual([]);
   return report;
 }
@@ -85,5 +88,22 @@ describe('entries-without-time-unverifiable', () => {
     expect(warning?.message).toContain('2 audit entries whose timestamp is not a time');
     expect(warning?.message).toContain('1 dated entry names no principal');
     expect(report.gcpCoverage?.[0]?.notes.join(' ')).toContain('3 audit log entries had no usable timestamp');
+  });
+
+  it('a value that is not valid JSON is counted, its file read on, and nothing is called unused from the project\'s logs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'permdrift-not-json-'));
+    cpSync(DIR, dir, { recursive: true });
+    // Structure intact (the scanner finds its end), content not JSON: `tru`.
+    appendFileSync(join(dir, 'gcp', P, 'audit-logs', 'undated.jsonl'), '{"logName": "projects/studio-3579/logs/x", "protoPayload": {"a": tru}}\n');
+    const report = await scan(dir);
+    const logs = report.gcpCoverage?.[0]?.auditLogs;
+    expect(logs?.filesFailed).toBe(0);
+    expect(logs?.valuesRead).toBe(12);
+    expect(logs?.entriesSkipped).toContainEqual({ file: UNDATED, reason: 'not-json', count: 1 });
+    expect(calledUnused(report.findings)).toEqual([]);
+    const reasons = new Set(report.findings.flatMap((f) => f.permissions.map((p) => p.unverifiable?.reason)));
+    expect(reasons).toEqual(new Set(['log-files-unreadable']));
+    expect(report.findings[0]?.permissions[0]?.unverifiable?.detail).toContain('1 value in 1 audit log file of project studio-3579 is not valid JSON');
+    expect(report.warnings.find((w) => w.code === 'audit-log-entries-not-used')?.message).toContain('1 value that is not valid JSON');
   });
 });
