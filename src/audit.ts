@@ -47,6 +47,7 @@ function emptyAuditLogCoverage(): GcpAuditLogCoverage {
     valuesRead: 0,
     entriesRead: 0,
     filesFailed: [],
+    filesIgnored: [],
     firstEntry: null,
     lastEntry: null,
     streams: { activity: 0, data_access: 0, system_event: 0, policy: 0, other: 0 },
@@ -113,6 +114,7 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     if (activity.auditLogs) {
       const logs = activity.auditLogs;
       logs.filesFailed = logs.filesFailed.map((f) => ({ ...f, file: rel(f.file) }));
+      logs.filesIgnored = logs.filesIgnored.map(rel);
       logs.entriesSkipped = logs.entriesSkipped.map((r) => ({ ...r, file: rel(r.file) }));
       logs.entriesUnattributed = logs.entriesUnattributed.map((r) => ({ ...r, file: rel(r.file) }));
     }

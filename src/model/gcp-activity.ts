@@ -115,6 +115,8 @@ export interface GcpAuditLogCoverage {
   /** Audit log entries with a usable time (all of them, attributed or not, after asOf included). */
   entriesRead: number;
   filesFailed: LogFileProblem[];
+  /** Files under audit-logs/ that are not log files by name (`.json[l]`, `.ndjson`, optionally `.gz`): not read. */
+  filesIgnored: string[];
   /** Earliest / latest entry `timestamp`; null when none. */
   firstEntry: string | null;
   lastEntry: string | null;

@@ -3,7 +3,7 @@
 // (fixtures/gcp-logs/same-entries-two-forms), broken files made on the fly, and public samples
 // (gcpdiag, google-cloudevents) checked against a plain JSON.parse of the same files.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -277,6 +277,7 @@ describe('same entries as a gcloud array and as a sink export', () => {
       valuesRead: 14,
       entriesRead: 13,
       filesFailed: [],
+      filesIgnored: [],
       firstEntry: '2026-06-15T08:00:00.000Z',
       lastEntry: '2026-12-02T00:00:00.000Z',
       streams: { activity: 8, data_access: 3, system_event: 1, policy: 1, other: 0 },
@@ -401,7 +402,10 @@ describe('broken and partial input', () => {
     });
     const r = await readGcpProjectActivity(root, 'p', WINDOW);
     const failed = r.auditLogs?.filesFailed ?? [];
-    const name = (f: { file: string }) => f.file.slice(f.file.indexOf('audit-logs/') + 11);
+    const name = (f: string | { file: string }) => {
+      const file = typeof f === 'string' ? f : f.file;
+      return file.slice(file.indexOf('audit-logs/') + 11);
+    };
     expect(failed.map(name)).toEqual(['bad-line.jsonl', 'corrupt.json.gz', 'truncated.json.gz']);
     const reasons = Object.fromEntries(failed.map((f) => [name(f), f.reason]));
     expect(reasons['truncated.json.gz']).toMatch(/truncated gzip/);
@@ -412,11 +416,34 @@ describe('broken and partial input', () => {
       ['invalid-number.json', 'not-json', 1],
       ['invalid.json', 'not-json', 1],
     ]);
+    // Files whose names are not log files' are listed, not read in silence.
+    expect(r.auditLogs?.filesIgnored.map(name)).toEqual(['README.md', 'notes.txt']);
     // The good files count; a failed file contributes nothing, not even its readable first half.
     expect(r.auditLogs?.filesRead).toBe(5);
     expect(r.auditLogs?.valuesRead).toBe(5);
     expect(r.auditLogs?.entriesRead).toBe(3);
     expect(r.permissions.map((p) => p.permission)).toEqual(['x.things.get', 'x.things.list', 'x.things.update']);
+  });
+
+  it('follows symlinked folders and files, once each even through a loop; a dangling link is a failed file', async () => {
+    const root = snapshot('symlinks', { 'real/2026/11/a.jsonl': lines(entry(1, 'x.things.get')) });
+    const logs = join(root, 'gcp', 'p', 'audit-logs');
+    const elsewhere = join(tmp, 'symlinks-elsewhere');
+    mkdirSync(join(elsewhere, '12'), { recursive: true });
+    writeFileSync(join(elsewhere, '12', 'b.json'), JSON.stringify([entry(2, 'x.things.list')]));
+    symlinkSync(elsewhere, join(logs, 'month-link'));
+    symlinkSync(join(elsewhere, '12', 'b.json'), join(logs, 'file-link.json'));
+    symlinkSync(logs, join(logs, 'real', 'loop'));
+    symlinkSync(join(tmp, 'no-such-target'), join(logs, 'dangling.json'));
+    const r = await readGcpProjectActivity(root, 'p', WINDOW);
+    const rel = (f: string) => f.slice(f.indexOf('audit-logs/') + 11);
+    // The linked folder and the linked file are read (the same file twice: two paths, as on disk).
+    expect(r.auditLogs?.filesRead).toBe(3);
+    expect(r.permissions.map((p) => [p.permission, p.count])).toEqual([
+      ['x.things.get', 1],
+      ['x.things.list', 2],
+    ]);
+    expect(r.auditLogs?.filesFailed.map((f) => [rel(f.file), f.reason.split(':')[0]])).toEqual([['dangling.json', 'symbolic link that leads nowhere']]);
   });
 
   it('has no audit log coverage without an audit-logs folder, and none of the activity either', async () => {

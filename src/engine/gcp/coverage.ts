@@ -317,6 +317,15 @@ export class GcpProjectLogCoverage {
       const only = files.size === 1 ? [...files][0] : undefined;
       out.push({ code: 'audit-log-entries-not-used', message: `project ${project}: ${sentences.join(' ')}`, account: project, ...(only ? { file: only } : {}) });
     }
+    if (logs.filesIgnored.length > 0) {
+      const [first] = logs.filesIgnored;
+      out.push({
+        code: 'audit-log-files-ignored',
+        message: `project ${project}: ${count(logs.filesIgnored.length, 'file')} under audit-logs/ ${logs.filesIgnored.length === 1 ? 'was' : 'were'} not read, as ${logs.filesIgnored.length === 1 ? 'its name is' : 'their names are'} not a log file's (.json, .jsonl, .ndjson, optionally .gz)${logs.filesIgnored.length > 1 ? `, e.g. ${first}` : ''}: rename ${logs.filesIgnored.length === 1 ? 'it' : 'them'} if ${logs.filesIgnored.length === 1 ? 'it holds' : 'they hold'} log entries.`,
+        account: project,
+        ...(logs.filesIgnored.length === 1 && first !== undefined ? { file: first } : {}),
+      });
+    }
     if (logs.zonelessTimes > 0) {
       out.push({
         code: 'audit-log-zoneless-times',

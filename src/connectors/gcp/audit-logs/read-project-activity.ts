@@ -18,7 +18,8 @@
  * then sees aggregates and coverage, never a log entry.
  */
 
-import { readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -66,19 +67,63 @@ export interface ReadGcpAuditLogsInternals {
 
 const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 
-/** Every log file under `root`, recursively, in code-unit order of their paths. */
-export async function listAuditLogFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
+export interface AuditLogWalk {
+  /** Log files, in code-unit order of their paths. */
+  files: string[];
+  /** Other files found (not `.json` / `.jsonl` / `.ndjson`, optionally `.gz`): not read, and said so. */
+  ignored: string[];
+  /** Entries the walk could not follow (a dangling symlink, an unreadable folder): gaps. */
+  unreadable: LogFileProblem[];
+}
+
+/**
+ * Every log file under `root`, recursively. Symlinks are followed — a re-organised or rsync'd
+ * archive often links month folders in — with loop protection by real path; a link that leads
+ * nowhere, or a folder that cannot be listed, is reported, never skipped in silence.
+ */
+export async function walkAuditLogDir(root: string): Promise<AuditLogWalk> {
+  const files: string[] = [];
+  const ignored: string[] = [];
+  const unreadable: LogFileProblem[] = [];
+  const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+    let real: string;
+    let entries: Dirent[];
+    try {
+      real = await realpath(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      unreadable.push({ file: dir, reason: `folder not readable: ${describeReadError(err)}` });
+      return;
+    }
     for (const e of entries) {
       const path = join(dir, e.name);
-      if (e.isDirectory()) await walk(path);
-      else if ((e.isFile() || e.isSymbolicLink()) && LOG_FILE.test(e.name)) out.push(path);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const target = await stat(path);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (err) {
+          unreadable.push({ file: path, reason: `symbolic link that leads nowhere: ${describeReadError(err)}` });
+          continue;
+        }
+      }
+      if (isDir) await walk(path);
+      else if (isFile && LOG_FILE.test(e.name)) files.push(path);
+      else ignored.push(path);
     }
   };
   await walk(root);
-  return out.sort(compareText);
+  return { files: files.sort(compareText), ignored: ignored.sort(compareText), unreadable: unreadable.sort((a, b) => compareText(a.file, b.file)) };
+}
+
+/** Every log file under `root`, recursively, in code-unit order of their paths. */
+export async function listAuditLogFiles(root: string): Promise<string[]> {
+  return (await walkAuditLogDir(root)).files;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -136,7 +181,9 @@ export async function readGcpAuditLogs(
     for (const reason of SKIPPED_REASONS) if (stats.skipped[reason] > 0) skipped.push({ file, reason, count: stats.skipped[reason] });
     for (const reason of UNATTRIBUTED_REASONS) if (stats.unattributed[reason] > 0) unattributed.push({ file, reason, count: stats.unattributed[reason] });
   };
-  const files = await listAuditLogFiles(auditDir);
+  const walked = await walkAuditLogDir(auditDir);
+  const files = walked.files;
+  failed.push(...walked.unreadable);
   let workerCount = Math.max(1, Math.min(workers ?? availableParallelism(), files.length));
   let queue = files;
   if (workerCount > 1) {
@@ -185,6 +232,7 @@ export async function readGcpAuditLogs(
       entriesRead: s.entriesRead,
       // Path order (paths are unique), whichever worker finished first.
       filesFailed: failed.sort((a, b) => compareText(a.file, b.file)),
+      filesIgnored: walked.ignored,
       firstEntry: s.firstEntry,
       lastEntry: s.lastEntry,
       streams: { ...s.streams },
