@@ -48,14 +48,20 @@ function emptyAuditLogCoverage(): GcpAuditLogCoverage {
   return {
     filesRead: 0,
     bytesRead: 0,
+    valuesRead: 0,
     entriesRead: 0,
     filesFailed: [],
+    filesIgnored: [],
     firstEntry: null,
     lastEntry: null,
     streams: { activity: 0, data_access: 0, system_event: 0, policy: 0, other: 0 },
     entriesAfterAsOf: 0,
     recordsSkipped: 0,
+    entriesSkipped: [],
     entriesWithoutPrincipal: 0,
+    entriesUnattributed: [],
+    entriesTimedByReceiveTimestamp: 0,
+    zonelessTimes: 0,
   };
 }
 
@@ -91,6 +97,7 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     const inventory = loadGcpProject(opts.dir, projectId);
     inventory.warnings = inventory.warnings.map((w) => (w.file ? { ...w, file: rel(w.file) } : w));
     inventory.sources = inventory.sources.map(rel);
+    if (inventory.unreadableKeyFiles) inventory.unreadableKeyFiles = inventory.unreadableKeyFiles.map((k) => ({ ...k, file: rel(k.file) }));
     const activity = await readGcpProjectActivity(opts.dir, projectId, {
       asOf: opts.asOf,
       windowStart: new Date(windowStart),
@@ -113,7 +120,13 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
         activity.auditLogs.filesFailed.push(...collected.logGaps);
       }
     }
-    if (activity.auditLogs) activity.auditLogs.filesFailed = activity.auditLogs.filesFailed.map((f) => ({ ...f, file: rel(f.file) }));
+    if (activity.auditLogs) {
+      const logs = activity.auditLogs;
+      logs.filesFailed = logs.filesFailed.map((f) => ({ ...f, file: rel(f.file) }));
+      logs.filesIgnored = logs.filesIgnored.map(rel);
+      logs.entriesSkipped = logs.entriesSkipped.map((r) => ({ ...r, file: rel(r.file) }));
+      logs.entriesUnattributed = logs.entriesUnattributed.map((r) => ({ ...r, file: rel(r.file) }));
+    }
     if (activity.activity) {
       activity.activity.files = activity.activity.files.map(rel);
       for (const r of [...activity.activity.serviceAccounts, ...activity.activity.keys]) r.source = rel(r.source);

@@ -264,6 +264,7 @@ export function buildReport(input: EngineInput): Report {
     });
     // A loop, not push(...): a project can yield more findings than a call may take arguments.
     for (const f of result.findings) findings.push(f);
+    for (const w of result.warnings) warnings.push(w);
     gcpCoverage.push(result.coverage);
     principalsScanned += result.coverage.principals;
     skippedServiceAgents += result.coverage.skippedServiceAgents;

@@ -11,6 +11,45 @@ import type { LogFileProblem } from './activity.js';
 export type GcpAuditLogStream = 'activity' | 'data_access' | 'system_event' | 'policy' | 'other';
 
 /**
+ * When an aggregated entry happened, against the window. `window`: inside [windowStart, asOf].
+ * `before-window`: older, kept only so `lastUsed` can tell "used 200 days ago" from "never used".
+ * `unknown-time`: the entry had no usable `timestamp` (nor `receiveTimestamp`), so it may lie
+ * inside the window: it is never use and never non-use, and the claims it could decide become
+ * unverifiable (its `firstSeen` / `lastSeen` are empty strings).
+ */
+export type GcpAuditPeriod = 'window' | 'before-window' | 'unknown-time';
+
+/**
+ * Why a JSON value of an audit log file was not read as a dated audit log entry. Nothing is
+ * dropped in silence: each is counted per file and reason.
+ */
+export type GcpSkippedEntryReason =
+  /** The scanner found where the value ends, but it is not valid JSON: it may have been anyone's use. */
+  | 'not-json'
+  /** A JSON value that is not an object (a number, a string, null). */
+  | 'not-a-log-entry'
+  /** A LogEntry without `protoPayload` (`textPayload` / `jsonPayload`: an application log). */
+  | 'no-proto-payload'
+  /** `protoPayload` of another type than AuditLog (e.g. an App Engine request log). */
+  | 'not-an-audit-log'
+  /** An audit log entry with neither `timestamp` nor `receiveTimestamp`: aggregated as `unknown-time`. */
+  | 'time-missing'
+  /** An audit log entry whose timestamp is not an RFC 3339 time (garbage, a number, 30 February): aggregated as `unknown-time`. */
+  | 'time-invalid';
+
+/** Why a dated audit log entry (counted in `entriesRead`) was credited to nobody. */
+export type GcpUnattributedEntryReason =
+  /** No `authenticationInfo.principalEmail` (System Event entries, some anonymous or redacted callers). */
+  'no-principal';
+
+export interface GcpEntryCount<R extends string> {
+  /** The log file (relative to the snapshot in a report). */
+  file: string;
+  reason: R;
+  count: number;
+}
+
+/**
  * One aggregate row from `protoPayload.authorizationInfo[]`: the entry's
  * `authenticationInfo.principalEmail` checked `permission` (granted or not).
  */
@@ -23,8 +62,7 @@ export interface GcpPermissionAggregate {
   /** The project whose log recorded it (from `logName`), when known. */
   project?: string;
   stream: GcpAuditLogStream;
-  /** As in CallAggregate: `window` = inside [windowStart, asOf]; `before-window` kept for lastUsed. */
-  period: 'window' | 'before-window';
+  period: GcpAuditPeriod;
   count: number;
   firstSeen: string;
   lastSeen: string;
@@ -39,7 +77,7 @@ export interface GcpUnmappedAggregate {
   /** `protoPayload.serviceName`, e.g. `storage.googleapis.com`. */
   serviceName: string;
   methodName: string;
-  period: 'window' | 'before-window';
+  period: GcpAuditPeriod;
   count: number;
   firstSeen: string;
   lastSeen: string;
@@ -55,18 +93,30 @@ export interface GcpDelegationAggregate {
   delegate: string;
   /** 0 = the original caller; higher = later hops of the chain. */
   position: number;
-  period: 'window' | 'before-window';
+  period: GcpAuditPeriod;
   count: number;
   firstSeen: string;
   lastSeen: string;
 }
 
+/**
+ * What the audit log files held, so that every JSON value is accounted for:
+ * `valuesRead = entriesRead + recordsSkipped` (and `recordsSkipped` = the sum of `entriesSkipped`).
+ */
 export interface GcpAuditLogCoverage {
   filesRead: number;
   bytesRead: number;
-  /** Audit log entries read (all of them, attributed or not). */
+  /**
+   * JSON values in the files read to the end: the elements of a `[…]` file (of nested arrays too,
+   * as `jq -s` writes them), the lines of a JSON lines file, the `entries` of an `entries.list`
+   * response, a single pretty-printed entry.
+   */
+  valuesRead: number;
+  /** Audit log entries with a usable time (all of them, attributed or not, after asOf included). */
   entriesRead: number;
   filesFailed: LogFileProblem[];
+  /** Files under audit-logs/ that are not log files by name (`.json[l]`, `.ndjson`, optionally `.gz`): not read. */
+  filesIgnored: string[];
   /** Earliest / latest entry `timestamp`; null when none. */
   firstEntry: string | null;
   lastEntry: string | null;
@@ -74,10 +124,18 @@ export interface GcpAuditLogCoverage {
   streams: Record<GcpAuditLogStream, number>;
   /** Entries with a timestamp after asOf: ignored. */
   entriesAfterAsOf: number;
-  /** JSON values that were not audit log entries (no protoPayload AuditLog): skipped, counted. */
+  /** JSON values not read as dated audit log entries: the sum of `entriesSkipped`. */
   recordsSkipped: number;
+  /** The values skipped, per file and reason (sorted by file, then reason). */
+  entriesSkipped: GcpEntryCount<GcpSkippedEntryReason>[];
   /** Entries with no principalEmail (system events, anonymous): counted, not attributed. */
   entriesWithoutPrincipal: number;
+  /** Dated entries credited to nobody, per file and reason (sorted by file, then reason). */
+  entriesUnattributed: GcpEntryCount<GcpUnattributedEntryReason>[];
+  /** Entries without a usable `timestamp` placed at their `receiveTimestamp` (when Logging received them). */
+  entriesTimedByReceiveTimestamp: number;
+  /** Entries whose time had no zone (`2026-10-20T10:00:00`): read as UTC, counted. */
+  zonelessTimes: number;
 }
 
 /** Policy Analyzer `serviceAccountLastAuthentication` / `serviceAccountKeyLastAuthentication`. */

@@ -120,7 +120,11 @@ export interface GcpInventoryWarning {
     | 'missing-ancestry'
     | 'missing-service-accounts'
     | 'deleted-member'
-    | 'keys-for-unlisted-account';
+    | 'keys-for-unlisted-account'
+    /** A service-account-keys file that cannot be read as a key list: that account's keys are unknown. */
+    | 'service-account-keys-unreadable'
+    /** An allow policy with no `bindings`: valid (an empty policy), but it grants nothing at its level. */
+    | 'policy-without-bindings';
   message: string;
   file?: string;
 }
@@ -137,6 +141,12 @@ export interface GcpProjectInventory {
   policies: GcpIamPolicy[];
   serviceAccounts: GcpServiceAccount[];
   keys: GcpServiceAccountKey[];
+  /**
+   * Key files that could not be read as a key list (wrong shape, not JSON): the keys of
+   * `serviceAccount` are unknown — never "no keys". `serviceAccount` is null when neither the file
+   * name nor its content names one: then every account's key list may be incomplete.
+   */
+  unreadableKeyFiles?: { file: string; serviceAccount: string | null; reason: string }[];
   customRoles: GcpCustomRole[];
   denyPolicies: GcpDenyPolicy[];
   /**

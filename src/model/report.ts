@@ -5,6 +5,7 @@
 
 import type { AccessLevel, GrantPath, Provenance } from './entitlement.js';
 import type { GcpGrantPath } from './gcp.js';
+import type { GcpSkippedEntryReason, GcpUnattributedEntryReason } from './gcp-activity.js';
 import type { PrincipalKind } from './inventory.js';
 
 export type Provider = 'aws' | 'gcp';
@@ -80,7 +81,12 @@ export type UnverifiableReason =
   /** GCP: the logs read hold no entry of the audit log this permission lands in (not exported or filtered out). */
   | 'log-type-not-collected'
   /** GCP: no Cloud Audit Logs in the snapshot for the project. */
-  | 'no-audit-logs';
+  | 'no-audit-logs'
+  /**
+   * Log records of the principal without a usable time (no timestamp, or not a time) record this
+   * use: it may lie inside the window, so it is neither use nor proof of non-use.
+   */
+  | 'records-without-time';
 
 export interface FindingPermission {
   action: string;
@@ -314,6 +320,18 @@ export interface GcpProjectCoverage {
     streams: Record<'activity' | 'data_access' | 'system_event' | 'policy' | 'other', number>;
     observed: Span | null;
     isWindowCovered: boolean;
+    /** JSON values in the files read: `valuesRead` = `entriesRead` + the sum of `entriesSkipped`. */
+    valuesRead: number;
+    /** Of `entriesRead`: dated after asOf, so not used. */
+    entriesAfterAsOf: number;
+    /** Values not read as dated audit entries, per file (relative to the snapshot) and reason; sorted. */
+    entriesSkipped: { file: string; reason: GcpSkippedEntryReason; count: number }[];
+    /** Dated entries credited to nobody (no principal), per file and reason; sorted. */
+    entriesUnattributed: { file: string; reason: GcpUnattributedEntryReason; count: number }[];
+    /** Entries without a usable `timestamp` placed at their `receiveTimestamp`. */
+    entriesTimedByReceiveTimestamp: number;
+    /** Timestamps without a zone, read as UTC. */
+    zonelessTimes: number;
   };
   /**
    * The effective Data Access audit config: union of auditConfigs on the project, its folders and its
@@ -321,6 +339,12 @@ export interface GcpProjectCoverage {
    */
   dataAccessLogs: { service: string; logTypes: ('ADMIN_READ' | 'DATA_READ' | 'DATA_WRITE')[]; exemptedMembers: string[] }[];
   activity: { isPresent: boolean; files: string[]; types: string[] };
+  /**
+   * Present when some `service-account-keys/` file could not be read as a key list: the keys of
+   * `serviceAccount` (null: of any account, the file does not say whose) are unknown, so no
+   * stale-key verdict is made for them — which is not "no keys".
+   */
+  unreadableKeyFiles?: { file: string; serviceAccount: string | null; reason: string }[];
   /** IAM policy insights read (`recommender/`), present when the folder exists: extra evidence of use. */
   recommender?: { files: string[]; insights: number };
   notes: string[];

@@ -629,7 +629,9 @@ export function renderTable(report: Report, opts: TableOptions): string {
   if (report.findings.length === 0) {
     sections.push(
       paragraph(
-        `No findings: across ${plural(report.summary.principals, 'audited principal')}, nothing granted went unused or unjudged in the window, as far as the coverage above reaches.`,
+        `No findings: across ${plural(report.summary.principals, 'audited principal')}, nothing granted went unused or unjudged in the window, as far as the coverage above reaches.` +
+          // "No findings" must never hide "could not read": point at what the inputs lacked.
+          (report.warnings.length > 0 ? ` Read the ${plural(report.warnings.length, 'warning')} below first: ${report.warnings.length === 1 ? 'it says' : 'they say'} what the inputs lacked.` : ''),
         width,
         0,
       ),

@@ -82,8 +82,10 @@ describe('GCP audit log worker pool', () => {
     const oneWorker = await readGcpProjectActivity(root, 'p', { ...WINDOW, workers: 1 });
     expect(oneWorker).toEqual(serial);
     const c = serial.auditLogs;
-    expect(c?.filesFailed.map((f) => f.file.slice(f.file.indexOf('audit-logs/') + 11))).toEqual(['bad-line.jsonl', 'corrupt.json.gz', 'invalid.json', 'truncated.json.gz']);
-    expect(c?.filesRead).toBe(13);
+    expect(c?.filesFailed.map((f) => f.file.slice(f.file.indexOf('audit-logs/') + 11))).toEqual(['bad-line.jsonl', 'corrupt.json.gz', 'truncated.json.gz']);
+    // invalid.json is read: its one invalid value is counted as not-json.
+    expect(c?.filesRead).toBe(14);
+    expect(c?.entriesSkipped.filter((x) => x.reason === 'not-json').map((x) => x.file.slice(x.file.indexOf('audit-logs/') + 11))).toEqual(['invalid.json']);
     // Rows from several files merged into one, in and before the window, after asOf counted.
     expect(serial.permissions.some((p) => p.count > 1)).toBe(true);
     expect(serial.permissions.some((p) => p.isDenied)).toBe(true);
@@ -146,7 +148,7 @@ describe('GCP audit log worker pool', () => {
 parentPort.on('message', (request) => {
   if (request.type === 'finish') process.exit(7);
   if (request.file.endsWith('boom.jsonl')) throw new Error('simulated crash');
-  const stats = { entriesRead: 1, entriesAfterAsOf: 0, recordsSkipped: 0, entriesWithoutPrincipal: 0, firstEntry: null, lastEntry: null, streams: { activity: 1, data_access: 0, system_event: 0, policy: 0, other: 0 } };
+  const stats = { valuesRead: 1, entriesRead: 1, entriesAfterAsOf: 0, skipped: { 'not-json': 0, 'not-a-log-entry': 0, 'no-proto-payload': 0, 'not-an-audit-log': 0, 'time-missing': 0, 'time-invalid': 0 }, unattributed: { 'no-principal': 0 }, timedByReceiveTimestamp: 0, zonelessTimes: 0, firstEntry: null, lastEntry: null, streams: { activity: 1, data_access: 0, system_event: 0, policy: 0, other: 0 } };
   parentPort.postMessage({ type: 'done', report: { isOk: true, bytesRead: 1, stats } });
 });
 parentPort.postMessage({ type: 'ready' });

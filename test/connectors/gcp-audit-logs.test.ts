@@ -3,12 +3,12 @@
 // (fixtures/gcp-logs/same-entries-two-forms), broken files made on the fly, and public samples
 // (gcpdiag, google-cloudevents) checked against a plain JSON.parse of the same files.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalJson, describeDelegate, normaliseTimestamp, parseLogName } from '../../src/connectors/gcp/audit-logs/audit-entry.js';
+import { canonicalJson, describeDelegate, normaliseTimestamp, parseLogName, parseTimestamp } from '../../src/connectors/gcp/audit-logs/audit-entry.js';
 import { JsonValueSplitter } from '../../src/connectors/gcp/audit-logs/json-value-splitter.js';
 import { listAuditLogFiles, readGcpProjectActivity } from '../../src/connectors/gcp/audit-logs/read-project-activity.js';
 import type { GcpPermissionAggregate, GcpProjectActivity } from '../../src/model/gcp-activity.js';
@@ -183,6 +183,34 @@ describe('audit entry fields', () => {
     expect(normaliseTimestamp('yesterday')).toBeNull();
   });
 
+  it('parses timestamps strictly: zone-less is UTC and flagged, the calendar is checked, Date.parse free text is refused', () => {
+    expect(parseTimestamp('2026-10-20T10:00:00')).toEqual({ time: '2026-10-20T10:00:00.000Z', isZoneless: true });
+    expect(parseTimestamp('2026-10-20 10:00:00.25')).toEqual({ time: '2026-10-20T10:00:00.250Z', isZoneless: true });
+    expect(parseTimestamp('2026-10-20T10:00:00Z')).toEqual({ time: '2026-10-20T10:00:00.000Z', isZoneless: false });
+    expect(parseTimestamp('2026-10-20t10:00:00z')).toEqual({ time: '2026-10-20T10:00:00.000Z', isZoneless: false });
+    // BigQuery's TIMESTAMP form (a log sink to BigQuery, exported as JSON).
+    expect(parseTimestamp('2026-10-20 10:00:00.123456 UTC')).toEqual({ time: '2026-10-20T10:00:00.123Z', isZoneless: false });
+    expect(parseTimestamp('2026-10-20T01:30:00-09:30')?.time).toBe('2026-10-20T11:00:00.000Z');
+    expect(parseTimestamp('2026-01-01T00:30:00+01:00')?.time).toBe('2025-12-31T23:30:00.000Z');
+    expect(parseTimestamp('2024-02-29T00:00:00Z')?.time).toBe('2024-02-29T00:00:00.000Z');
+    expect(parseTimestamp('0050-06-01T00:00:00Z')?.time).toBe('0050-06-01T00:00:00.000Z');
+    for (const bad of ['2026-02-30T10:00:00Z', '2023-02-29T00:00:00Z', '2026-04-31T00:00:00', '2026-10-20', '12', 'Oct 20 2026 10:00', '1763500000', '2026-10-20T10:00:00+25:00', '0000-01-01T00:30:00+01:00', '']) {
+      expect(parseTimestamp(bad), bad).toBeNull();
+    }
+  });
+
+  it('reads arrays of arrays (jq -s over several gcloud outputs) element by element', async () => {
+    const e = (n: number) => ({
+      logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity',
+      protoPayload: { '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', authenticationInfo: { principalEmail: 'a@p.iam.gserviceaccount.com' }, authorizationInfo: [{ permission: `x.things.p${n}`, granted: true }] },
+      timestamp: `2026-11-1${n}T00:00:00Z`,
+    });
+    const root = snapshot('nested-arrays', { 'slurped.json': JSON.stringify([[e(1), e(2)], [e(3)], []]) });
+    const r = await readGcpProjectActivity(root, 'p', WINDOW);
+    expect(r.auditLogs).toMatchObject({ valuesRead: 3, entriesRead: 3, recordsSkipped: 0 });
+    expect(r.permissions.map((x) => x.permission)).toEqual(['x.things.p1', 'x.things.p2', 'x.things.p3']);
+  });
+
   it('names delegation hops: first-party email, principalSubject, canonical third-party claims', () => {
     expect(describeDelegate({ firstPartyPrincipal: { principalEmail: 'Bob@Example.com' } })).toBe('bob@example.com');
     expect(describeDelegate({ principalSubject: 'principal://iam.googleapis.com/x/subject/y', thirdPartyPrincipal: { thirdPartyClaims: { a: 1 } } })).toBe(
@@ -221,9 +249,13 @@ describe('same entries as a gcloud array and as a sink export', () => {
     expect(sink.permissions).toEqual(array.permissions);
     expect(sink.unmapped).toEqual(array.unmapped);
     expect(sink.delegations).toEqual(array.delegations);
-    const { filesRead: af, bytesRead: ab, ...arrayCoverage } = array.auditLogs ?? { filesRead: 0, bytesRead: 0 };
-    const { filesRead: sf, bytesRead: sb, ...sinkCoverage } = sink.auditLogs ?? { filesRead: 0, bytesRead: 0 };
+    // The per-file lists differ only in the file names: compare their totals per reason.
+    const perReason = (list: { reason: string; count: number }[] = []) => list.reduce<Record<string, number>>((m, x) => ({ ...m, [x.reason]: (m[x.reason] ?? 0) + x.count }), {});
+    const { filesRead: af, bytesRead: ab, entriesSkipped: as, entriesUnattributed: au, ...arrayCoverage } = array.auditLogs ?? { filesRead: 0, bytesRead: 0 };
+    const { filesRead: sf, bytesRead: sb, entriesSkipped: ss, entriesUnattributed: su, ...sinkCoverage } = sink.auditLogs ?? { filesRead: 0, bytesRead: 0 };
     expect(sinkCoverage).toEqual(arrayCoverage);
+    expect(perReason(ss)).toEqual(perReason(as));
+    expect(perReason(su)).toEqual(perReason(au));
     expect([af, sf]).toEqual([1, 7]);
     expect(ab).toBe(readFileSync(join(TWO_FORMS, 'gcp/array-form/audit-logs/logging-read.json')).length);
     expect(sb).toBeGreaterThan(0);
@@ -242,14 +274,20 @@ describe('same entries as a gcloud array and as a sink export', () => {
     expect(r.auditLogs).toEqual({
       filesRead: 1,
       bytesRead: expect.any(Number),
+      valuesRead: 14,
       entriesRead: 13,
       filesFailed: [],
+      filesIgnored: [],
       firstEntry: '2026-06-15T08:00:00.000Z',
       lastEntry: '2026-12-02T00:00:00.000Z',
       streams: { activity: 8, data_access: 3, system_event: 1, policy: 1, other: 0 },
       entriesAfterAsOf: 1,
       recordsSkipped: 1,
+      entriesSkipped: [{ file: expect.stringMatching(/array-form\/audit-logs\/logging-read\.json$/), reason: 'no-proto-payload', count: 1 }],
       entriesWithoutPrincipal: 1,
+      entriesUnattributed: [{ file: expect.stringMatching(/logging-read\.json$/), reason: 'no-principal', count: 1 }],
+      entriesTimedByReceiveTimestamp: 0,
+      zonelessTimes: 0,
     });
     expect(r.activity).toBeNull();
   });
@@ -347,7 +385,7 @@ describe('broken and partial input', () => {
   });
   const lines = (...es: object[]) => `${es.map((e) => JSON.stringify(e)).join('\n')}\n`;
 
-  it('lists a corrupt gzip, a truncated gzip and invalid JSON in filesFailed and still reads the rest', async () => {
+  it('lists a corrupt gzip, a truncated gzip and broken JSON structure in filesFailed and still reads the rest; an invalid value is counted and its file read on', async () => {
     const big = lines(...Array.from({ length: 200 }, (_, i) => entry(i % 9, `x.things.lost${i}`)));
     const gz = gzipSync(big);
     const root = snapshot('broken', {
@@ -364,17 +402,48 @@ describe('broken and partial input', () => {
     });
     const r = await readGcpProjectActivity(root, 'p', WINDOW);
     const failed = r.auditLogs?.filesFailed ?? [];
-    expect(failed.map((f) => f.file.slice(f.file.indexOf('audit-logs/') + 11))).toEqual(['bad-line.jsonl', 'corrupt.json.gz', 'invalid-number.json', 'invalid.json', 'truncated.json.gz']);
-    const reasons = Object.fromEntries(failed.map((f) => [f.file.slice(f.file.indexOf('audit-logs/') + 11), f.reason]));
+    const name = (f: string | { file: string }) => {
+      const file = typeof f === 'string' ? f : f.file;
+      return file.slice(file.indexOf('audit-logs/') + 11);
+    };
+    expect(failed.map(name)).toEqual(['bad-line.jsonl', 'corrupt.json.gz', 'truncated.json.gz']);
+    const reasons = Object.fromEntries(failed.map((f) => [name(f), f.reason]));
     expect(reasons['truncated.json.gz']).toMatch(/truncated gzip/);
     expect(reasons['corrupt.json.gz']).toMatch(/gzip|header|check/i);
-    expect(reasons['invalid.json']).toMatch(/invalid JSON in value 1/);
-    expect(reasons['invalid-number.json']).toMatch(/invalid JSON in value 1/);
     expect(reasons['bad-line.jsonl']).toMatch(/unexpected byte 0x6f \('o'\) outside a string at byte \d+/);
+    // A value whose end the scanner found but JSON.parse rejects is counted, and its file read on.
+    expect(r.auditLogs?.entriesSkipped.map((x) => [name(x), x.reason, x.count])).toEqual([
+      ['invalid-number.json', 'not-json', 1],
+      ['invalid.json', 'not-json', 1],
+    ]);
+    // Files whose names are not log files' are listed, not read in silence.
+    expect(r.auditLogs?.filesIgnored.map(name)).toEqual(['README.md', 'notes.txt']);
     // The good files count; a failed file contributes nothing, not even its readable first half.
-    expect(r.auditLogs?.filesRead).toBe(3);
+    expect(r.auditLogs?.filesRead).toBe(5);
+    expect(r.auditLogs?.valuesRead).toBe(5);
     expect(r.auditLogs?.entriesRead).toBe(3);
     expect(r.permissions.map((p) => p.permission)).toEqual(['x.things.get', 'x.things.list', 'x.things.update']);
+  });
+
+  it('follows symlinked folders and files, once each even through a loop; a dangling link is a failed file', async () => {
+    const root = snapshot('symlinks', { 'real/2026/11/a.jsonl': lines(entry(1, 'x.things.get')) });
+    const logs = join(root, 'gcp', 'p', 'audit-logs');
+    const elsewhere = join(tmp, 'symlinks-elsewhere');
+    mkdirSync(join(elsewhere, '12'), { recursive: true });
+    writeFileSync(join(elsewhere, '12', 'b.json'), JSON.stringify([entry(2, 'x.things.list')]));
+    symlinkSync(elsewhere, join(logs, 'month-link'));
+    symlinkSync(join(elsewhere, '12', 'b.json'), join(logs, 'file-link.json'));
+    symlinkSync(logs, join(logs, 'real', 'loop'));
+    symlinkSync(join(tmp, 'no-such-target'), join(logs, 'dangling.json'));
+    const r = await readGcpProjectActivity(root, 'p', WINDOW);
+    const rel = (f: string) => f.slice(f.indexOf('audit-logs/') + 11);
+    // The linked folder and the linked file are read (the same file twice: two paths, as on disk).
+    expect(r.auditLogs?.filesRead).toBe(3);
+    expect(r.permissions.map((p) => [p.permission, p.count])).toEqual([
+      ['x.things.get', 1],
+      ['x.things.list', 2],
+    ]);
+    expect(r.auditLogs?.filesFailed.map((f) => [rel(f.file), f.reason.split(':')[0]])).toEqual([['dangling.json', 'symbolic link that leads nowhere']]);
   });
 
   it('has no audit log coverage without an audit-logs folder, and none of the activity either', async () => {
@@ -412,7 +481,14 @@ describe('broken and partial input', () => {
       ]),
     });
     const r = await readGcpProjectActivity(root, 'p', WINDOW);
-    expect(r.auditLogs).toMatchObject({ entriesRead: 1, recordsSkipped: 7 });
+    // The empty nested array holds no value: 7 values, of which one dated audit entry.
+    expect(r.auditLogs).toMatchObject({ valuesRead: 7, entriesRead: 1, recordsSkipped: 6 });
+    expect(r.auditLogs?.entriesSkipped.map((x) => [x.reason, x.count])).toEqual([
+      ['not-a-log-entry', 3],
+      ['no-proto-payload', 1],
+      ['not-an-audit-log', 1],
+      ['time-invalid', 1],
+    ]);
   });
 });
 
@@ -421,13 +497,17 @@ function expectedFrom(file: string) {
   const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const list = Array.isArray(raw) ? raw : (raw as { entries?: unknown[] }).entries ?? [raw];
   let audit = 0;
+  let noProto = 0;
   let granted = 0;
   let denied = 0;
   let hops = 0;
   const principals = new Set<string>();
   for (const e of list as { protoPayload?: Record<string, unknown> }[]) {
     const p = e.protoPayload;
-    if (p === undefined) continue;
+    if (p === undefined) {
+      noProto++;
+      continue;
+    }
     if (p['@type'] !== undefined && p['@type'] !== 'type.googleapis.com/google.cloud.audit.AuditLog') continue;
     audit++;
     const auth = p['authenticationInfo'] as { principalEmail?: string; serviceAccountDelegationInfo?: unknown[] } | undefined;
@@ -438,7 +518,7 @@ function expectedFrom(file: string) {
       else denied++;
     }
   }
-  return { total: list.length, audit, granted, denied, hops, principals };
+  return { total: list.length, audit, noProto, granted, denied, hops, principals };
 }
 
 const sum = (rows: { count: number }[]) => rows.reduce((s, r) => s + r.count, 0);
@@ -452,6 +532,13 @@ describe('public samples', () => {
       expect(r.auditLogs?.filesFailed).toEqual([]);
       expect(r.auditLogs?.entriesRead).toBe(x.audit);
       expect(r.auditLogs?.recordsSkipped).toBe(x.total - x.audit);
+      // Every entry of the file is accounted for: read, or skipped with its reason (here only
+      // application logs without protoPayload), per file.
+      const logs = r.auditLogs;
+      expect(logs?.valuesRead).toBe(x.total);
+      expect((logs?.entriesRead ?? 0) + sum(logs?.entriesSkipped ?? [])).toBe(x.total);
+      expect(logs?.entriesSkipped).toEqual(x.noProto === 0 ? [] : [{ file: join(GCPDIAG, 'gcp', project, 'audit-logs', 'logging-entries-1.json'), reason: 'no-proto-payload', count: x.noProto }]);
+      expect(logs?.zonelessTimes).toBe(0);
       expect(sum(r.permissions.filter((p) => !p.isDenied))).toBe(x.granted);
       expect(sum(r.permissions.filter((p) => p.isDenied))).toBe(x.denied);
       expect(sum(r.delegations)).toBe(x.hops);
@@ -478,6 +565,7 @@ describe('public samples', () => {
     const r = await readGcpProjectActivity(GCPDIAG, 'gcpdiag-gcf2-aaaa', ALL_TIME);
     expect(r.auditLogs?.streams).toEqual({ activity: 2, data_access: 6, system_event: 0, policy: 0, other: 0 });
     expect(r.auditLogs?.recordsSkipped).toBe(42);
+    expect(r.auditLogs).toMatchObject({ valuesRead: 50, entriesRead: 8, entriesSkipped: [{ reason: 'no-proto-payload', count: 42 }], entriesUnattributed: [] });
   });
 
   it('google-cloudevents: one pretty-printed entry per file, including a payload without @type', async () => {

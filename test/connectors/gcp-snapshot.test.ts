@@ -179,13 +179,97 @@ describe('bad input', () => {
     expect(error.file).toBe(file);
   });
 
-  it('a key with a malformed name and an unknown key type are rejected with their paths', () => {
+  it('a key with a malformed name or an unknown key type: a warning naming the file and the path, and that account\'s keys unknown', () => {
     const dir = copyFixture('folder-inherited-editor');
     const file = join(dir, 'gcp', 'app-prod-1234', 'service-account-keys', 'bad.json');
     writeFileSync(file, JSON.stringify([{ name: 'keys/abc', keyType: 'USER_MANAGED' }]));
-    expect(inputErrorOf(() => loadGcpProject(dir, 'app-prod-1234')).message).toContain('[0].name');
+    let inv = loadGcpProject(dir, 'app-prod-1234');
+    expect(inv.warnings.find((w) => w.code === 'service-account-keys-unreadable')?.message).toContain('[0].name');
+    expect(inv.unreadableKeyFiles).toEqual([{ file, serviceAccount: null, reason: expect.stringContaining('[0].name') }]);
+    expect(inv.unreadableKeyFiles?.[0]?.reason).not.toContain(dir);
     writeFileSync(file, JSON.stringify([{ name: 'projects/p/serviceAccounts/a@p.iam.gserviceaccount.com/keys/k', keyType: 'CUSTOMER' }]));
-    expect(inputErrorOf(() => loadGcpProject(dir, 'app-prod-1234')).message).toContain('[0].keyType');
+    inv = loadGcpProject(dir, 'app-prod-1234');
+    expect(inv.warnings.find((w) => w.code === 'service-account-keys-unreadable')?.message).toContain('[0].keyType');
+  });
+
+  describe('service-account-keys files of the wrong shape are never read as "no keys"', () => {
+    const email = 'old-sync@legacy-9753.iam.gserviceaccount.com';
+    const load = (content: string) => {
+      const dir = copyFixture('key-unused-stale');
+      const file = join(dir, 'gcp', 'legacy-9753', 'service-account-keys', `${email}.json`);
+      writeFileSync(file, content);
+      return { inv: loadGcpProject(dir, 'legacy-9753'), file };
+    };
+    it.each([
+      ['an object without keys', JSON.stringify({ Keys: [{ name: `projects/legacy-9753/serviceAccounts/${email}/keys/1`, keyType: 'USER_MANAGED' }] }), /an object with "Keys" and no `keys`/],
+      ['a credentials file', JSON.stringify({ type: 'service_account', project_id: 'legacy-9753', private_key_id: 'x', private_key: '-----BEGIN PRIVATE KEY-----MIIEv', client_email: email }), /credentials with a private key/],
+      ['a single key object', JSON.stringify({ name: `projects/legacy-9753/serviceAccounts/${email}/keys/1`, keyType: 'USER_MANAGED' }), /a single key, not a key list/],
+      ['not JSON', '[{"name": ', /not valid JSON/],
+      ['a string', '"keys"', /expected/],
+    ])('%s → warning naming the file; the account\'s keys are unknown', (_what, content, problem) => {
+      const { inv, file } = load(content);
+      const w = inv.warnings.filter((x) => x.code === 'service-account-keys-unreadable');
+      expect(w).toHaveLength(1);
+      expect(w[0]?.file).toBe(file);
+      expect(w[0]?.message).toMatch(problem);
+      expect(w[0]?.message).toContain(`the keys of ${email} are unknown`);
+      expect(inv.unreadableKeyFiles).toEqual([{ file, serviceAccount: email, reason: expect.stringMatching(problem) }]);
+      expect(inv.keys.filter((k) => k.serviceAccountEmail === email)).toEqual([]);
+      // The private key is never echoed.
+      expect(w[0]?.message).not.toContain('PRIVATE KEY');
+    });
+    it('`{}` (the API\'s answer for an account without keys) and `[]` are no keys, without a warning', () => {
+      for (const content of ['{}', '[]', '{"keys": []}']) {
+        const { inv } = load(content);
+        expect(inv.warnings.filter((x) => x.code === 'service-account-keys-unreadable')).toEqual([]);
+        expect(inv.unreadableKeyFiles).toBeUndefined();
+        expect(inv.keys).toEqual([]);
+      }
+    });
+  });
+
+  describe('an allow policy without bindings', () => {
+    const load = (policy: unknown) => {
+      const dir = copyFixture('custom-role-unused-permission');
+      const file = join(dir, 'gcp', 'media-4680', 'iam-policy.json');
+      writeFileSync(file, JSON.stringify(policy));
+      return { dir, file };
+    };
+    it.each([
+      ['{}', {}, /has no bindings and no etag \(get-iam-policy always writes an etag: is this its output\?\)/],
+      ['etag only (the empty policy getIamPolicy returns)', { etag: 'ACAB' }, /has no bindings \(an empty policy, etag ACAB\)/],
+      ['an empty bindings list', { bindings: [], etag: 'BwYB', version: 1 }, /has no bindings \(an empty policy, etag BwYB\)/],
+    ])('%s is valid but warned about, naming the file', (_what, policy, text) => {
+      const { dir, file } = load(policy);
+      const inv = loadGcpProject(dir, 'media-4680');
+      const w = inv.warnings.filter((x) => x.code === 'policy-without-bindings');
+      expect(w).toHaveLength(1);
+      expect(w[0]?.file).toBe(file);
+      expect(w[0]?.message).toMatch(text);
+      expect(w[0]?.message).toMatch(/^the allow policy of project media-4680 /);
+      expect(w[0]?.message).toContain('nothing is granted on the project itself');
+    });
+    it('a policy with bindings gives no such warning, nor an organization policy that is empty with an etag; one without an etag does', () => {
+      // The fixture's organization policy is `{"bindings": [], "etag": "BwYA"}`.
+      const inv = loadGcpProject(fixture('custom-role-unused-permission'), 'media-4680');
+      expect(inv.warnings.filter((x) => x.code === 'policy-without-bindings')).toEqual([]);
+      const dir = copyFixture('custom-role-unused-permission');
+      const org = join(dir, 'gcp', 'organizations', '900000000009', 'iam-policy.json');
+      writeFileSync(org, '{}');
+      const w = loadGcpProject(dir, 'media-4680').warnings.filter((x) => x.code === 'policy-without-bindings');
+      expect(w.map((x) => x.file)).toEqual([org]);
+      expect(w[0]?.message).toContain('the allow policy of organization 900000000009 has no bindings and no etag');
+    });
+    it.each([
+      ['a Cloud Asset result', { resource: '//cloudresourcemanager.googleapis.com/projects/media-4680', policy: { bindings: [{ role: 'roles/viewer', members: ['user:a@b.c'] }] } }, /a Cloud Asset result\? save its `policy` object/],
+      ['misspelt keys', { Bindings: [{ role: 'roles/viewer', members: ['user:a@b.c'] }] }, /no `bindings`, and "Bindings"/],
+    ])('%s (keys an IAM Policy does not have, no bindings) is an input error naming the file', (_what, policy, text) => {
+      const { dir, file } = load(policy);
+      const error = inputErrorOf(() => loadGcpProject(dir, 'media-4680'));
+      expect(error.message).toContain(`${file}: not an allow policy`);
+      expect(error.message).toMatch(text);
+      expect(error.hint).toContain('gcloud projects get-iam-policy media-4680');
+    });
   });
 
   it('an ancestry that does not start at the project, invalid JSON, and a missing project policy', () => {

@@ -33,8 +33,8 @@ import { ancestryHint, parseAncestry } from './ancestry.js';
 import { parseCustomRoles } from './custom-roles.js';
 import { parseDenyPolicies } from './deny-policies.js';
 import { parseGroups } from './groups.js';
-import { iamPolicyHint, parseIamPolicy } from './iam-policy.js';
-import { parseServiceAccountKeys } from './service-account-keys.js';
+import { emptyPolicyWarning, iamPolicyHint, parseIamPolicy } from './iam-policy.js';
+import { readServiceAccountKeyFile, serviceAccountKeysHint } from './service-account-keys.js';
 import { isServiceAgentEmail } from './service-agents.js';
 import { parseServiceAccounts, serviceAccountsHint } from './service-accounts.js';
 import { readJsonFile } from './validate.js';
@@ -115,7 +115,10 @@ export function loadGcpProject(dir: string, projectId: string): GcpProjectInvent
       });
       continue;
     }
-    policies.push(parseIamPolicy(readJsonFile(file, iamPolicyHint(ref)), ref, file));
+    const policy = parseIamPolicy(readJsonFile(file, iamPolicyHint(ref)), ref, file);
+    const empty = emptyPolicyWarning(policy);
+    if (empty !== undefined) warnings.push({ code: 'policy-without-bindings', message: empty, file });
+    policies.push(policy);
     sources.push(file);
   }
 
@@ -154,10 +157,24 @@ export function loadGcpProject(dir: string, projectId: string): GcpProjectInvent
   }
   serviceAccounts.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
 
+  // A key file that cannot be read is a warning, not the end of the audit (like a key list
+  // `collect gcp` could not fetch): that account's keys are unknown, which the report says — never
+  // "no keys".
   const keys: GcpServiceAccountKey[] = [];
+  const unreadableKeyFiles: NonNullable<GcpProjectInventory['unreadableKeyFiles']> = [];
   for (const file of jsonFilesIn(join(projectDir, 'service-account-keys'))) {
-    keys.push(...parseServiceAccountKeys(readJsonFile(file, 'see docs/gcp.md'), file));
-    sources.push(file);
+    const read = readServiceAccountKeyFile(file);
+    if (read.isOk) {
+      keys.push(...read.keys);
+      sources.push(file);
+      continue;
+    }
+    unreadableKeyFiles.push({ file, serviceAccount: read.serviceAccount, reason: read.reason });
+    warnings.push({
+      code: 'service-account-keys-unreadable',
+      message: `not read as a key list (${read.reason}): the keys of ${read.serviceAccount ?? 'the account it was written for (its name does not say which)'} are unknown, so key age and use are not judged for ${read.serviceAccount === null ? 'any account' : 'it'} (${serviceAccountKeysHint})`,
+      file,
+    });
   }
   for (const key of keys) {
     if (!known.has(key.serviceAccountEmail.toLowerCase())) {
@@ -192,6 +209,7 @@ export function loadGcpProject(dir: string, projectId: string): GcpProjectInvent
     policies,
     serviceAccounts,
     keys,
+    ...(unreadableKeyFiles.length > 0 ? { unreadableKeyFiles } : {}),
     customRoles,
     denyPolicies,
     warnings,

@@ -13,12 +13,12 @@
 
 import type { GcpProjectActivity } from '../../model/gcp-activity.js';
 import type { GcpEntitlement, GcpGrantPath, GcpPrincipalEntitlements, GcpProjectInventory, GcpServiceAccountKey } from '../../model/gcp.js';
-import type { EvidenceSource, Finding, FindingPermission, GcpProjectCoverage, LastUsed, Severity, Span, UnverifiableReason } from '../../model/report.js';
+import type { EvidenceSource, Finding, FindingPermission, GcpProjectCoverage, LastUsed, ReportWarning, Severity, Span, UnverifiableReason } from '../../model/report.js';
 import { spanOf } from '../aws/coverage.js';
 import type { Window } from '../aws/evidence.js';
 import { durationText, spanMs } from '../duration-text.js';
 import { findingId, maxSeverity } from '../findings.js';
-import { dataAccessSummary, effectiveDataAccess, GcpProjectLogCoverage } from './coverage.js';
+import { dataAccessSummary, effectiveDataAccess, GcpProjectLogCoverage, type UndatedUse } from './coverage.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 import { describeGcpPath, listText, suggestRolesText, uniqueGcpPaths } from './recommend.js';
 import type { GcpRoleCatalogue } from './role-catalogue.js';
@@ -61,6 +61,8 @@ interface PrincipalUsage {
   /** Last time it acted as a delegate (impersonated another account). */
   lastDelegation: { inWindow: string | null; before: string | null };
   lastSeen: string | null;
+  /** What entries without a usable time record (period `unknown-time`): never use, never non-use. */
+  undated: { permissions: Map<string, number>; services: Map<string, number>; delegations: number; entries: number };
 }
 
 function cmp(a: string, b: string): number {
@@ -79,13 +81,28 @@ function indexUsage(activity: GcpProjectActivity | null): Map<string, PrincipalU
     const key = email.toLowerCase();
     let u = out.get(key);
     if (!u) {
-      u = { permissions: new Map(), unmappedServices: new Set(), entriesInWindow: 0, deniedInWindow: 0, denied: new Map(), lastDelegation: { inWindow: null, before: null }, lastSeen: null };
+      u = {
+        permissions: new Map(),
+        unmappedServices: new Set(),
+        entriesInWindow: 0,
+        deniedInWindow: 0,
+        denied: new Map(),
+        lastDelegation: { inWindow: null, before: null },
+        lastSeen: null,
+        undated: { permissions: new Map(), services: new Map(), delegations: 0, entries: 0 },
+      };
       out.set(key, u);
     }
     return u;
   };
   for (const a of activity?.permissions ?? []) {
     const u = get(a.principalEmail);
+    if (a.period === 'unknown-time') {
+      // Denied checks too: the account acted at some unknown time, so it cannot be called dormant.
+      u.undated.entries += a.count;
+      if (!a.isDenied) u.undated.permissions.set(a.permission, (u.undated.permissions.get(a.permission) ?? 0) + a.count);
+      continue;
+    }
     u.lastSeen = maxDate(u.lastSeen, a.lastSeen);
     if (a.period === 'window') u.entriesInWindow += a.count;
     if (a.isDenied) {
@@ -102,6 +119,11 @@ function indexUsage(activity: GcpProjectActivity | null): Map<string, PrincipalU
   }
   for (const m of activity?.unmapped ?? []) {
     const u = get(m.principalEmail);
+    if (m.period === 'unknown-time') {
+      u.undated.entries += m.count;
+      u.undated.services.set(m.serviceName, (u.undated.services.get(m.serviceName) ?? 0) + m.count);
+      continue;
+    }
     u.lastSeen = maxDate(u.lastSeen, m.lastSeen);
     if (m.period === 'window') {
       u.entriesInWindow += m.count;
@@ -110,6 +132,11 @@ function indexUsage(activity: GcpProjectActivity | null): Map<string, PrincipalU
   }
   for (const d of activity?.delegations ?? []) {
     const u = get(d.delegate);
+    if (d.period === 'unknown-time') {
+      u.undated.entries += d.count;
+      u.undated.delegations += d.count;
+      continue;
+    }
     u.lastSeen = maxDate(u.lastSeen, d.lastSeen);
     if (d.period === 'window') {
       u.entriesInWindow += d.count;
@@ -164,6 +191,8 @@ function isNamedInCustomRole(e: GcpEntitlement): boolean {
 export interface GcpAnalyzeResult {
   findings: Finding[];
   coverage: GcpProjectCoverage;
+  /** What the evidence could not use (skipped entries, zone-less times…), for the report's warnings. */
+  warnings: ReportWarning[];
 }
 
 export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
@@ -231,7 +260,9 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
     const row = saActivity.get(email);
     const hasAuthTypes = activity?.activity?.types.includes('serviceAccountLastAuthentication') ?? false;
     const insightUse = exercised.get(email);
-    if (hasAuthTypes && row && isBefore(row.lastAuthenticated) && (u?.entriesInWindow ?? 0) === 0 && (insightUse?.size ?? 0) === 0 && pe.entitlements.length > 0) {
+    // Entries without a usable time may lie in the window: an account with any is never dormant.
+    const hasUndated = (u?.undated.entries ?? 0) > 0;
+    if (hasAuthTypes && row && isBefore(row.lastAuthenticated) && (u?.entriesInWindow ?? 0) === 0 && !hasUndated && (insightUse?.size ?? 0) === 0 && pe.entitlements.length > 0) {
       const observationOk = !row.observationEnd || Date.parse(row.observationEnd) >= window.endMs - Math.max(window.toleranceMs, 2 * 86_400_000);
       if (observationOk) {
         const last = maxDate(row.lastAuthenticated, u?.lastSeen ?? null);
@@ -258,6 +289,14 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       if (IMPERSONATION_PERMISSIONS.has(permission)) date = maxDate(date, maxDate(u?.lastDelegation.inWindow ?? null, u?.lastDelegation.before ?? null));
       return date ? { date, source: 'cloud-audit-logs' } : null;
     };
+    // An impersonation at an unknown time may have used any of the impersonation permissions.
+    const undatedUse: UndatedUse | undefined = u && u.undated.entries > 0
+      ? {
+          permissions: u.undated.delegations > 0 ? new Map([...u.undated.permissions, ...[...IMPERSONATION_PERMISSIONS].map((p): [string, number] => [p, (u.undated.permissions.get(p) ?? 0) + u.undated.delegations])]) : u.undated.permissions,
+          services: u.undated.services,
+          delegations: u.undated.delegations,
+        }
+      : undefined;
     const judge = (e: GcpEntitlement): Judged => {
       const lastUsed = lastUsedOf(e.permission);
       const p = u?.permissions.get(e.permission);
@@ -266,7 +305,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       // An account that appears in another account's delegation chain impersonated it: the
       // impersonation permissions count as used (which one cannot be told from the chain).
       if (IMPERSONATION_PERMISSIONS.has(e.permission) && u?.lastDelegation.inWindow) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
-      const obs = cov.judge(e.permission, member, u?.unmappedServices ?? new Set());
+      const obs = cov.judge(e.permission, member, u?.unmappedServices ?? new Set(), undatedUse);
       if (!obs.isObservable) return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: obs.reason, detail: obs.detail } };
       return { entitlement: e, lastUsed, verdict: { kind: 'unused' } };
     };
@@ -393,6 +432,12 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       streams: logs?.streams ?? { activity: 0, data_access: 0, system_event: 0, policy: 0, other: 0 },
       observed,
       isWindowCovered: cov.hasLogs && cov.isWindowCovered('activity'),
+      valuesRead: logs?.valuesRead ?? 0,
+      entriesAfterAsOf: logs?.entriesAfterAsOf ?? 0,
+      entriesSkipped: logs?.entriesSkipped.map((r) => ({ ...r })) ?? [],
+      entriesUnattributed: logs?.entriesUnattributed.map((r) => ({ ...r })) ?? [],
+      entriesTimedByReceiveTimestamp: logs?.entriesTimedByReceiveTimestamp ?? 0,
+      zonelessTimes: logs?.zonelessTimes ?? 0,
     },
     dataAccessLogs: dataAccessSummary(dataAccess),
     activity: {
@@ -400,8 +445,9 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       files: activity?.activity?.files ?? [],
       types: activity?.activity?.types ?? [],
     },
+    ...(inventory.unreadableKeyFiles ? { unreadableKeyFiles: inventory.unreadableKeyFiles.map((k) => ({ ...k })) } : {}),
     ...(activity?.insights ? { recommender: { files: activity.insights.files, insights: activity.insights.insights.length } } : {}),
-    notes: cov.notes(),
+    notes: [...cov.notes(), ...unreadableKeyNotes(inventory)],
     unmappedEntries: [...unmapped]
       .map(([k, count]) => {
         const [serviceName = '', methodName = ''] = k.split('\u0000');
@@ -418,7 +464,16 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       .sort((a, b) => cmp(a.serviceAccount, b.serviceAccount) || cmp(a.delegate, b.delegate)),
   };
   if (inventory.collectedBy) coverage.collectedBy = inventory.collectedBy;
-  return { findings, coverage };
+  return { findings, coverage, warnings: cov.warnings() };
+}
+
+/** Key lists that could not be read: their accounts' keys are unknown, not absent. */
+function unreadableKeyNotes(inventory: GcpProjectInventory): string[] {
+  return (inventory.unreadableKeyFiles ?? []).map((k) =>
+    k.serviceAccount === null
+      ? `Key file ${k.file} could not be read and does not say whose keys it lists: any account's key list may be incomplete, so a missing stale-key finding proves nothing.`
+      : `The keys of ${k.serviceAccount} are unknown (${k.file} could not be read as a key list): no stale-key verdict is made for it, which is not "no keys".`,
+  );
 }
 
 /** Other roles that grant the same permission: removing it from the custom role alone is not enough. */

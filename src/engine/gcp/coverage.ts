@@ -16,9 +16,9 @@
  *   30 days unless changed (https://cloud.google.com/logging/quotas#logs_retention_periods).
  */
 
-import type { GcpAuditLogStream, GcpProjectActivity } from '../../model/gcp-activity.js';
+import type { GcpAuditLogStream, GcpProjectActivity, GcpSkippedEntryReason } from '../../model/gcp-activity.js';
 import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.js';
-import type { GcpProjectCoverage, Span, UnverifiableReason } from '../../model/report.js';
+import type { GcpProjectCoverage, ReportWarning, Span, UnverifiableReason } from '../../model/report.js';
 import { spanOf } from '../aws/coverage.js';
 import { durationText, freshnessFlag, partOfText, spanMs } from '../duration-text.js';
 import type { Window } from '../aws/evidence.js';
@@ -60,6 +60,34 @@ export function dataAccessSummary(eff: EffectiveDataAccess): GcpProjectCoverage[
 
 export type Observability = { isObservable: true } | { isObservable: false; reason: UnverifiableReason; detail: string };
 
+/**
+ * What a principal's audit log entries without a usable time record (period `unknown-time`): any of
+ * them may lie inside the window, so they decide nothing either way.
+ */
+export interface UndatedUse {
+  /** Granted checks, per permission. */
+  permissions: ReadonlyMap<string, number>;
+  /** Entries naming no permission, per serviceName. */
+  services: ReadonlyMap<string, number>;
+  /** Entries in which the account acted as a delegate (impersonated another account). */
+  delegations: number;
+}
+
+/** `n thing(s)` with the right plural. */
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** How each skip reason reads in the warning: [one, many]. */
+const SKIP_TEXT: Record<GcpSkippedEntryReason, [string, string]> = {
+  'not-json': ['value that is not valid JSON (a use in it would be unseen)', 'values that are not valid JSON (a use in them would be unseen)'],
+  'not-a-log-entry': ['value that is not a JSON object', 'values that are not JSON objects'],
+  'no-proto-payload': ['entry without protoPayload (an application log, not an audit entry)', 'entries without protoPayload (application logs, not audit entries)'],
+  'not-an-audit-log': ['entry whose protoPayload is not an AuditLog', 'entries whose protoPayload is not an AuditLog'],
+  'time-missing': ['audit entry without a timestamp', 'audit entries without a timestamp'],
+  'time-invalid': ['audit entry whose timestamp is not a time', 'audit entries whose timestamp is not a time'],
+};
+
 interface StreamSpan {
   firstMs: number;
   lastMs: number;
@@ -85,6 +113,8 @@ export class GcpProjectLogCoverage {
     const logs = activity?.auditLogs ?? null;
     this.hasLogs = logs !== null && logs.filesRead > 0;
     for (const a of activity?.permissions ?? []) {
+      // Rows without a time place nothing: they have no span.
+      if (a.period === 'unknown-time') continue;
       const first = Date.parse(a.firstSeen);
       const last = Date.parse(a.lastSeen);
       const s = this.spans.get(a.stream);
@@ -165,7 +195,13 @@ export class GcpProjectLogCoverage {
     return undefined;
   }
 
-  judge(permission: string, member: string, unmappedServices: ReadonlySet<string>): Observability {
+  /** Values of the logs that JSON.parse rejected: whose use they record cannot be known. */
+  private notJson(): { files: number; values: number; first?: string } {
+    const rows = (this.logs?.entriesSkipped ?? []).filter((r) => r.reason === 'not-json');
+    return { files: rows.length, values: rows.reduce((sum, r) => sum + r.count, 0), ...(rows[0] ? { first: rows[0].file } : {}) };
+  }
+
+  judge(permission: string, member: string, unmappedServices: ReadonlySet<string>, undated?: UndatedUse): Observability {
     const v = this.table.classify(permission);
     if (v.logType === 'unknown') {
       return { isObservable: false, reason: 'log-type-unknown', detail: `no cited source says which audit log records ${permission}` };
@@ -182,6 +218,14 @@ export class GcpProjectLogCoverage {
         isObservable: false,
         reason: 'log-files-unreadable',
         detail: `${logs.filesFailed.length} audit log file(s) of project ${this.inventory.projectId} could not be read (e.g. ${logs.filesFailed[0]?.file}: ${logs.filesFailed[0]?.reason}); a use in them would be unseen`,
+      };
+    }
+    const broken = this.notJson();
+    if (broken.values > 0) {
+      return {
+        isObservable: false,
+        reason: 'log-files-unreadable',
+        detail: `${count(broken.values, 'value')} in ${count(broken.files, 'audit log file')} of project ${this.inventory.projectId} ${broken.values === 1 ? 'is' : 'are'} not valid JSON (e.g. in ${broken.first}); a use in them would be unseen`,
       };
     }
     let stream: 'activity' | 'data_access' = 'activity';
@@ -229,7 +273,73 @@ export class GcpProjectLogCoverage {
         detail: `the account made ${v.auditService} calls whose log entries name no permission; any of them may have used ${permission}`,
       };
     }
+    if (undated) {
+      const checks = undated.permissions.get(permission) ?? 0;
+      const calls = undated.services.get(v.auditService) ?? 0;
+      if (checks > 0 || calls > 0) {
+        return {
+          isObservable: false,
+          reason: 'records-without-time',
+          detail:
+            checks > 0
+              ? `audit log entries of the account without a usable timestamp record ${count(checks, 'granted check')} of ${permission}; they may lie inside the window`
+              : `${count(calls, 'audit log entry', 'audit log entries')} of the account without a usable timestamp record ${v.auditService} calls that name no permission; any of them may have used ${permission} inside the window`,
+        };
+      }
+    }
     return { isObservable: true };
+  }
+
+  /** Warnings that say what the reader could not use: nothing is dropped in silence. */
+  warnings(): ReportWarning[] {
+    const logs = this.logs;
+    if (!logs) return [];
+    const project = this.inventory.projectId;
+    const out: ReportWarning[] = [];
+    const skipped = logs.entriesSkipped;
+    const unattributed = logs.entriesUnattributed;
+    if (skipped.length > 0 || unattributed.length > 0) {
+      const parts: string[] = [];
+      const byReason = new Map<GcpSkippedEntryReason, { values: number; files: Set<string> }>();
+      for (const r of skipped) {
+        const agg = byReason.get(r.reason) ?? { values: 0, files: new Set<string>() };
+        agg.values += r.count;
+        agg.files.add(r.file);
+        byReason.set(r.reason, agg);
+      }
+      for (const [reason, agg] of byReason) parts.push(`${count(agg.values, ...SKIP_TEXT[reason])} (${count(agg.files.size, 'file')})`);
+      const undated = (byReason.get('time-missing')?.values ?? 0) + (byReason.get('time-invalid')?.values ?? 0);
+      const noPrincipal = unattributed.reduce((sum, r) => sum + r.count, 0);
+      const sentences = [
+        `${count(logs.valuesRead, 'JSON value')} in ${count(logs.filesRead, 'audit log file')}: ${count(logs.entriesRead, 'dated audit entry', 'dated audit entries')} read` +
+          (parts.length > 0 ? `, ${logs.recordsSkipped.toLocaleString('en-US')} skipped: ${parts.join('; ')}` : '') +
+          '.',
+      ];
+      if (undated > 0) sentences.push('A use recorded only in an entry without a usable time is reported unverifiable (records-without-time), never unused.');
+      if (this.notJson().values > 0) sentences.push("Values that are not valid JSON may hold anyone's use: nothing is called unused from this project's logs.");
+      if (noPrincipal > 0) sentences.push(`${count(noPrincipal, 'dated entry', 'dated entries')} ${noPrincipal === 1 ? 'names' : 'name'} no principal (System Event and anonymous entries): counted for the logs' span, credited to nobody.`);
+      sentences.push('Per file and reason: gcpCoverage[].auditLogs.entriesSkipped and entriesUnattributed.');
+      const files = new Set([...skipped, ...unattributed].map((r) => r.file));
+      const only = files.size === 1 ? [...files][0] : undefined;
+      out.push({ code: 'audit-log-entries-not-used', message: `project ${project}: ${sentences.join(' ')}`, account: project, ...(only ? { file: only } : {}) });
+    }
+    if (logs.filesIgnored.length > 0) {
+      const [first] = logs.filesIgnored;
+      out.push({
+        code: 'audit-log-files-ignored',
+        message: `project ${project}: ${count(logs.filesIgnored.length, 'file')} under audit-logs/ ${logs.filesIgnored.length === 1 ? 'was' : 'were'} not read, as ${logs.filesIgnored.length === 1 ? 'its name is' : 'their names are'} not a log file's (.json, .jsonl, .ndjson, optionally .gz)${logs.filesIgnored.length > 1 ? `, e.g. ${first}` : ''}: rename ${logs.filesIgnored.length === 1 ? 'it' : 'them'} if ${logs.filesIgnored.length === 1 ? 'it holds' : 'they hold'} log entries.`,
+        account: project,
+        ...(logs.filesIgnored.length === 1 && first !== undefined ? { file: first } : {}),
+      });
+    }
+    if (logs.zonelessTimes > 0) {
+      out.push({
+        code: 'audit-log-zoneless-times',
+        message: `project ${project}: ${count(logs.zonelessTimes, 'audit log timestamp')} had no time zone (e.g. 2026-10-20T10:00:00); read as UTC, the zone Cloud Logging writes, never as this machine's local time.`,
+        account: project,
+      });
+    }
+    return out;
   }
 
   notes(): string[] {
@@ -238,6 +348,11 @@ export class GcpProjectLogCoverage {
     if (!logs) notes.push(`No Cloud Audit Logs in the snapshot (audit-logs/): every permission is unverifiable; add \`gcloud logging read 'logName:"cloudaudit.googleapis.com"' --freshness=${freshnessFlag(this.window.endMs - this.window.startMs)} --format=json\` output.`);
     else {
       if (logs.filesFailed.length > 0) notes.push(`${logs.filesFailed.length} audit log file(s) could not be read: nothing is called unused from the logs of this project.`);
+      const broken = this.notJson();
+      if (broken.values > 0) notes.push(`${count(broken.values, 'value')} in ${count(broken.files, 'audit log file')} ${broken.values === 1 ? 'is' : 'are'} not valid JSON: nothing is called unused from the logs of this project.`);
+      const undated = logs.entriesSkipped.filter((r) => r.reason === 'time-missing' || r.reason === 'time-invalid').reduce((sum, r) => sum + r.count, 0);
+      if (undated > 0) notes.push(`${count(undated, 'audit log entry', 'audit log entries')} had no usable timestamp: what they record is neither use nor non-use, and the permissions they name are unverifiable (records-without-time).`);
+      if (logs.entriesTimedByReceiveTimestamp > 0) notes.push(`${count(logs.entriesTimedByReceiveTimestamp, 'entry', 'entries')} without a usable timestamp ${logs.entriesTimedByReceiveTimestamp === 1 ? 'was' : 'were'} placed at ${logs.entriesTimedByReceiveTimestamp === 1 ? 'its' : 'their'} receiveTimestamp (when Cloud Logging received ${logs.entriesTimedByReceiveTimestamp === 1 ? 'it' : 'them'}).`);
       if (logs.streams.data_access === 0) notes.push('The logs read hold no Data Access entries: permissions that land there are unverifiable.');
       for (const stream of ['activity', 'data_access'] as const) {
         if (logs.streams[stream] > 0 && !this.isWindowCovered(stream)) {

@@ -18,7 +18,6 @@
  */
 
 import type { GcpAuditLogStream } from '../../../model/gcp-activity.js';
-import { normaliseEventTime } from '../../aws/cloudtrail/event-time.js';
 
 export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
 
@@ -86,31 +85,81 @@ export function parseLogName(logName: string | null): LogNameParts {
 
 const ISO_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/;
 
+/**
+ * The other RFC 3339 forms (https://www.rfc-editor.org/rfc/rfc3339#section-5.6: `t`/space for `T`,
+ * `z` for `Z`, a numeric offset), BigQuery's `2026-11-20 10:00:00.123 UTC` (how a log sink's
+ * TIMESTAMP column prints), and a time with no zone at all.
+ */
+const ISO_ANY = /^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz]| UTC)|([+-])(\d\d):?(\d\d))?$/;
+
 /** The two digits at `at` are within [min, max]. */
 function inRange(s: string, at: number, min: number, max: number): boolean {
   const v = (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
   return v >= min && v <= max;
 }
 
+/** Days in a month of the proleptic Gregorian calendar. */
+function daysIn(year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function millis(frac: string | undefined): string {
+  return frac === undefined ? '000' : frac.length >= 3 ? frac.slice(0, 3) : frac.padEnd(3, '0');
+}
+
+export interface ParsedTimestamp {
+  /** `YYYY-MM-DDTHH:MM:SS.sssZ`, UTC. */
+  time: string;
+  /** The text named no zone: read as UTC (Cloud Logging writes UTC), and counted. */
+  isZoneless: boolean;
+}
+
 /**
- * LogEntry timestamps are RFC 3339 with up to nanoseconds (`2020-06-30T16:14:47.593398572Z`); they
- * are put in the fixed-width millisecond form the rest of permdrift compares as strings
- * (truncated, as `Date.parse` does). Other offsets go through `normaliseEventTime`.
+ * LogEntry timestamps are RFC 3339 with up to nanoseconds (`2020-06-30T16:14:47.593398572Z`,
+ * https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry, `timestamp`); they are put in
+ * the fixed-width millisecond form the rest of permdrift compares as strings (truncated, as
+ * `Date.parse` does). A time without a zone is UTC — never the machine's local time, so a report
+ * does not depend on `TZ` — and is flagged. Anything else (a date alone, an epoch number, month 13,
+ * 30 February, a year outside 0000–9999) is not a time: null. `Date.parse` is not used: it reads
+ * zone-less times as local and accepts free text such as `12` or `Oct 20`.
  */
-export function normaliseTimestamp(s: string): string | null {
-  const m = ISO_UTC.exec(s);
-  if (m?.[1] !== undefined) {
-    const base = m[1];
-    // Reject impossible fields (month 13, hour 24…) the regular expression lets through; cheaper
-    // than a Date.parse per entry. Day 31 of a 30-day month passes, which only shifts nothing:
-    // it still sorts between its neighbours.
+export function parseTimestamp(s: string): ParsedTimestamp | null {
+  const fast = ISO_UTC.exec(s);
+  if (fast?.[1] !== undefined) {
+    const base = fast[1];
+    // Reject impossible fields (month 13, hour 24…) the regular expression lets through; the
+    // calendar check runs only for days past the 28th. Cheaper than a Date per entry.
     if (!inRange(base, 5, 1, 12) || !inRange(base, 8, 1, 31) || !inRange(base, 11, 0, 23) || !inRange(base, 14, 0, 59) || !inRange(base, 17, 0, 60)) {
       return null;
     }
-    const ms = m[2] === undefined ? '000' : m[2].length >= 3 ? m[2].slice(0, 3) : m[2].padEnd(3, '0');
-    return `${base}.${ms}Z`;
+    if (!inRange(base, 8, 1, 28) && Number(base.slice(8, 10)) > daysIn(Number(base.slice(0, 4)), Number(base.slice(5, 7)))) return null;
+    return { time: `${base}.${millis(fast[2])}Z`, isZoneless: false };
   }
-  return normaliseEventTime(s);
+  const m = ISO_ANY.exec(s);
+  if (m === null) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 60) return null;
+  const isZoneless = m[8] === undefined && m[9] === undefined;
+  let offsetMinutes = 0;
+  if (m[9] !== undefined) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  // A leap second (:60) is taken as the next second, as Date.parse would not take it at all.
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute - offsetMinutes, second, 0);
+  const y = d.getUTCFullYear();
+  if (y < 0 || y > 9999) return null;
+  return { time: `${d.toISOString().slice(0, 20)}${millis(m[7])}Z`, isZoneless };
+}
+
+/** `parseTimestamp`'s time alone (zone-less read as UTC), or null. */
+export function normaliseTimestamp(s: string): string | null {
+  return parseTimestamp(s)?.time ?? null;
 }
 
 /**

@@ -14,9 +14,15 @@
  * - entries after `asOf` are counted (`entriesAfterAsOf`, and in entriesRead / streams / the span)
  *   but not aggregated; entries before `windowStart` are aggregated as `before-window`, so a
  *   reviewer still sees when a permission was last used.
- * - an entry whose principal made a call (`serviceName` / `methodName`) but whose payload names no
- *   permission is an unmapped row: that call may have used any permission of its service. Policy
- *   Denied entries (stream `policy`) are the exception: the call was refused, nothing was used.
+ * - an entry of a principal whose payload names no permission is an unmapped row (with its
+ *   `serviceName` / `methodName`, empty when absent): that call may have used any permission of its
+ *   service, and the account acted. Policy Denied entries (stream `policy`) are the exception: the
+ *   call was refused, nothing was used.
+ * - nothing is dropped in silence: every JSON value is either a dated audit entry (`entriesRead`) or
+ *   skipped with a reason (`skipped`); dated entries credited to nobody are counted apart
+ *   (`unattributed`). An audit entry without a usable time is skipped *and* aggregated with period
+ *   `unknown-time`, so the engine makes the claims it could decide unverifiable. A time without a
+ *   zone is UTC (counted in `zonelessTimes`).
  * - `serviceAccountDelegationInfo` is "sorted based on the original ordering of the identity
  *   delegation events" (audit_log.proto, AuthenticationInfo): element 0 is the original caller,
  *   later elements the later hops; `principalEmail` is the account finally acting
@@ -26,11 +32,14 @@
 
 import type {
   GcpAuditLogStream,
+  GcpAuditPeriod,
   GcpDelegationAggregate,
   GcpPermissionAggregate,
+  GcpSkippedEntryReason,
+  GcpUnattributedEntryReason,
   GcpUnmappedAggregate,
 } from '../../../model/gcp-activity.js';
-import { asObject, describeDelegate, isAuditLogPayload, nonEmptyString, normaliseTimestamp, parseLogName } from './audit-entry.js';
+import { asObject, describeDelegate, isAuditLogPayload, nonEmptyString, parseLogName, parseTimestamp } from './audit-entry.js';
 
 /** Window bounds in the normalised string form (`YYYY-MM-DDTHH:MM:SS.sssZ`). */
 export interface AuditWindow {
@@ -38,23 +47,54 @@ export interface AuditWindow {
   asOf: string;
 }
 
-type Period = 'window' | 'before-window';
-
 export const STREAMS: readonly GcpAuditLogStream[] = ['activity', 'data_access', 'system_event', 'policy', 'other'];
+
+export const SKIPPED_REASONS: readonly GcpSkippedEntryReason[] = ['not-json', 'not-a-log-entry', 'no-proto-payload', 'not-an-audit-log', 'time-missing', 'time-invalid'];
+export const UNATTRIBUTED_REASONS: readonly GcpUnattributedEntryReason[] = ['no-principal'];
 
 export function emptyStreams(): Record<GcpAuditLogStream, number> {
   return { activity: 0, data_access: 0, system_event: 0, policy: 0, other: 0 };
 }
 
-/** Coverage figures of one file (or of several merged). */
+function emptySkipped(): Record<GcpSkippedEntryReason, number> {
+  return { 'not-json': 0, 'not-a-log-entry': 0, 'no-proto-payload': 0, 'not-an-audit-log': 0, 'time-missing': 0, 'time-invalid': 0 };
+}
+
+function emptyUnattributed(): Record<GcpUnattributedEntryReason, number> {
+  return { 'no-principal': 0 };
+}
+
+/**
+ * Coverage figures of one file (or of several merged). Every JSON value is accounted for:
+ * `valuesRead = entriesRead + Σ skipped`.
+ */
 export interface AuditFileStats {
+  valuesRead: number;
   entriesRead: number;
   entriesAfterAsOf: number;
-  recordsSkipped: number;
-  entriesWithoutPrincipal: number;
+  skipped: Record<GcpSkippedEntryReason, number>;
+  /** Of `entriesRead` (those up to asOf): credited to nobody. */
+  unattributed: Record<GcpUnattributedEntryReason, number>;
+  timedByReceiveTimestamp: number;
+  zonelessTimes: number;
   firstEntry: string | null;
   lastEntry: string | null;
   streams: Record<GcpAuditLogStream, number>;
+}
+
+export function emptyFileStats(): AuditFileStats {
+  return {
+    valuesRead: 0,
+    entriesRead: 0,
+    entriesAfterAsOf: 0,
+    skipped: emptySkipped(),
+    unattributed: emptyUnattributed(),
+    timedByReceiveTimestamp: 0,
+    zonelessTimes: 0,
+    firstEntry: null,
+    lastEntry: null,
+    streams: emptyStreams(),
+  };
 }
 
 interface Counted {
@@ -77,55 +117,88 @@ function absorbRow(target: Counted, row: Counted): void {
 
 const SEP = '\u0001';
 
+/** The entry's time: `timestamp`, else `receiveTimestamp`; why not, when neither is usable. */
+type EntryTime = { time: string; isZoneless: boolean; isReceive: boolean } | { time: null; reason: 'time-missing' | 'time-invalid' };
+
+function entryTime(entry: Record<string, unknown>): EntryTime {
+  const own = entry['timestamp'];
+  const received = entry['receiveTimestamp'];
+  const t = typeof own === 'string' ? parseTimestamp(own) : null;
+  if (t !== null) return { time: t.time, isZoneless: t.isZoneless, isReceive: false };
+  const r = typeof received === 'string' ? parseTimestamp(received) : null;
+  if (r !== null) return { time: r.time, isZoneless: r.isZoneless, isReceive: true };
+  const isAbsent = (v: unknown): boolean => v === undefined || v === null || v === '';
+  return { time: null, reason: isAbsent(own) && isAbsent(received) ? 'time-missing' : 'time-invalid' };
+}
+
 export class AuditLogAggregator {
   readonly permissions = new Map<string, GcpPermissionAggregate>();
   readonly unmapped = new Map<string, GcpUnmappedAggregate>();
   readonly delegations = new Map<string, GcpDelegationAggregate>();
-  readonly stats: AuditFileStats = {
-    entriesRead: 0,
-    entriesAfterAsOf: 0,
-    recordsSkipped: 0,
-    entriesWithoutPrincipal: 0,
-    firstEntry: null,
-    lastEntry: null,
-    streams: emptyStreams(),
-  };
+  readonly stats: AuditFileStats = emptyFileStats();
 
   constructor(private readonly window: AuditWindow) {}
 
+  /** A value the splitter delimited but JSON.parse rejected. */
+  addInvalid(): void {
+    this.stats.valuesRead++;
+    this.stats.skipped['not-json']++;
+  }
+
   /** One parsed JSON value from a log file. */
   addValue(value: unknown): void {
-    const entry = asObject(value);
-    const payload = entry !== null ? asObject(entry['protoPayload']) : null;
-    if (entry === null || payload === null || !isAuditLogPayload(payload)) {
-      this.stats.recordsSkipped++;
+    if (Array.isArray(value)) {
+      // Arrays of arrays (`jq -s` over several `gcloud logging read` outputs): read every element.
+      for (const v of value as unknown[]) this.addValue(v);
       return;
     }
-    const rawTime = nonEmptyString(entry['timestamp']) ?? nonEmptyString(entry['receiveTimestamp']);
-    const time = rawTime !== null ? normaliseTimestamp(rawTime) : null;
-    if (time === null) {
-      // An audit entry that cannot be placed in time cannot be placed in the window either.
-      this.stats.recordsSkipped++;
+    const s = this.stats;
+    s.valuesRead++;
+    const entry = asObject(value);
+    if (entry === null) {
+      s.skipped['not-a-log-entry']++;
+      return;
+    }
+    const payload = asObject(entry['protoPayload']);
+    if (payload === null) {
+      s.skipped['no-proto-payload']++;
+      return;
+    }
+    if (!isAuditLogPayload(payload)) {
+      s.skipped['not-an-audit-log']++;
       return;
     }
     const { stream, project } = parseLogName(nonEmptyString(entry['logName']));
-    const s = this.stats;
-    s.entriesRead++;
-    s.streams[stream]++;
-    if (s.firstEntry === null || time < s.firstEntry) s.firstEntry = time;
-    if (s.lastEntry === null || time > s.lastEntry) s.lastEntry = time;
-    if (time > this.window.asOf) {
-      s.entriesAfterAsOf++;
-      return;
+    const when = entryTime(entry);
+    let period: GcpAuditPeriod;
+    let time: string;
+    if (when.time === null) {
+      // An audit entry that cannot be placed in time: counted as skipped, and still aggregated as
+      // `unknown-time`, so a use it records makes its claims unverifiable instead of vanishing.
+      s.skipped[when.reason]++;
+      period = 'unknown-time';
+      time = '';
+    } else {
+      time = when.time;
+      if (when.isZoneless) s.zonelessTimes++;
+      if (when.isReceive) s.timedByReceiveTimestamp++;
+      s.entriesRead++;
+      s.streams[stream]++;
+      if (s.firstEntry === null || time < s.firstEntry) s.firstEntry = time;
+      if (s.lastEntry === null || time > s.lastEntry) s.lastEntry = time;
+      if (time > this.window.asOf) {
+        s.entriesAfterAsOf++;
+        return;
+      }
+      period = time < this.window.windowStart ? 'before-window' : 'window';
     }
     const auth = asObject(payload['authenticationInfo']);
     const rawPrincipal = auth !== null ? nonEmptyString(auth['principalEmail']) : null;
     if (rawPrincipal === null) {
-      s.entriesWithoutPrincipal++;
+      if (period !== 'unknown-time') s.unattributed['no-principal']++;
       return;
     }
     const principal = rawPrincipal.toLowerCase();
-    const period: Period = time < this.window.windowStart ? 'before-window' : 'window';
 
     let hasPermission = false;
     const checks = payload['authorizationInfo'];
@@ -140,11 +213,10 @@ export class AuditLogAggregator {
       }
     }
     // Policy Denied entries record calls a security policy refused (https://cloud.google.com/logging/docs/audit#policy):
-    // nothing was used, so they never make an unmapped row.
+    // nothing was used, so they never make an unmapped row. Any other entry naming no permission
+    // is one, even with no serviceName / methodName either: the account did act (it is not dormant).
     if (!hasPermission && stream !== 'policy') {
-      const serviceName = nonEmptyString(payload['serviceName']);
-      const methodName = nonEmptyString(payload['methodName']);
-      if (serviceName !== null || methodName !== null) this.addUnmapped(principal, serviceName ?? '', methodName ?? '', period, time);
+      this.addUnmapped(principal, nonEmptyString(payload['serviceName']) ?? '', nonEmptyString(payload['methodName']) ?? '', period, time);
     }
 
     const hops = auth !== null ? auth['serviceAccountDelegationInfo'] : undefined;
@@ -161,7 +233,7 @@ export class AuditLogAggregator {
     isDenied: boolean,
     project: string | undefined,
     stream: GcpAuditLogStream,
-    period: Period,
+    period: GcpAuditPeriod,
     time: string,
   ): void {
     const key = principalEmail + SEP + permission + SEP + (isDenied ? 'd' : 'g') + SEP + (project ?? '') + SEP + stream + SEP + period; // = permissionKey(row)
@@ -175,14 +247,14 @@ export class AuditLogAggregator {
     this.permissions.set(key, created);
   }
 
-  private addUnmapped(principalEmail: string, serviceName: string, methodName: string, period: Period, time: string): void {
+  private addUnmapped(principalEmail: string, serviceName: string, methodName: string, period: GcpAuditPeriod, time: string): void {
     const key = principalEmail + SEP + serviceName + SEP + methodName + SEP + period; // = unmappedKey(row)
     const row = this.unmapped.get(key);
     if (row !== undefined) bump(row, time);
     else this.unmapped.set(key, { principalEmail, serviceName, methodName, period, count: 1, firstSeen: time, lastSeen: time });
   }
 
-  private addDelegation(serviceAccount: string, delegate: string, position: number, period: Period, time: string): void {
+  private addDelegation(serviceAccount: string, delegate: string, position: number, period: GcpAuditPeriod, time: string): void {
     const key = serviceAccount + SEP + delegate + SEP + String(position) + SEP + period; // = delegationKey(row)
     const row = this.delegations.get(key);
     if (row !== undefined) bump(row, time);
@@ -210,10 +282,13 @@ export class AuditLogAggregator {
   /** Adds the coverage figures of a file (or of several merged). */
   absorbStats(o: AuditFileStats): void {
     const s = this.stats;
+    s.valuesRead += o.valuesRead;
     s.entriesRead += o.entriesRead;
     s.entriesAfterAsOf += o.entriesAfterAsOf;
-    s.recordsSkipped += o.recordsSkipped;
-    s.entriesWithoutPrincipal += o.entriesWithoutPrincipal;
+    for (const k of SKIPPED_REASONS) s.skipped[k] += o.skipped[k];
+    for (const k of UNATTRIBUTED_REASONS) s.unattributed[k] += o.unattributed[k];
+    s.timedByReceiveTimestamp += o.timedByReceiveTimestamp;
+    s.zonelessTimes += o.zonelessTimes;
     if (o.firstEntry !== null && (s.firstEntry === null || o.firstEntry < s.firstEntry)) s.firstEntry = o.firstEntry;
     if (o.lastEntry !== null && (s.lastEntry === null || o.lastEntry > s.lastEntry)) s.lastEntry = o.lastEntry;
     for (const k of STREAMS) s.streams[k] += o.streams[k];

@@ -83,9 +83,15 @@ export class JsonValueSplitter {
   /** JSON lines fast path (see push); off for the rest of the stream once a line is not one value. */
   private isLineFastPath = true;
 
+  /**
+   * `onInvalid`, when given, is called for a value whose end the scanner found but which JSON.parse
+   * rejects (an invalid escape, a bad number…): the stream goes on with the next value, since the
+   * scanner's structure is intact. Without it, such a value throws like any other syntax error.
+   */
   constructor(
     private readonly onValue: (value: unknown) => void,
     private readonly maxValueBytes = DEFAULT_MAX_VALUE_BYTES,
+    private readonly onInvalid?: (message: string) => void,
   ) {}
 
   /** Depth at which values start in the current mode, or -1 when nothing is emitted. */
@@ -362,7 +368,11 @@ export class JsonValueSplitter {
     try {
       value = JSON.parse(buf.toString('utf8', start, end));
     } catch (err) {
-      throw new JsonSyntaxError(`invalid JSON in value ${this.values + 1}: ${err instanceof Error ? err.message : String(err)}`);
+      const message = `invalid JSON in value ${this.values + 1}: ${err instanceof Error ? err.message : String(err)}`;
+      if (this.onInvalid === undefined) throw new JsonSyntaxError(message);
+      this.values++;
+      this.onInvalid(message);
+      return;
     }
     this.values++;
     this.onValue(value);

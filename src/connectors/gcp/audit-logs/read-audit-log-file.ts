@@ -42,7 +42,13 @@ const GUNZIP_READ_AHEAD = 1 << 20;
 
 export async function aggregateAuditLogFile(file: string, window: AuditWindow, tuning: AuditFileTuning = {}): Promise<AuditFileOutcome> {
   const aggregator = new AuditLogAggregator(window);
-  const splitter = new JsonValueSplitter((value) => aggregator.addValue(value), tuning.maxValueBytes);
+  // A value JSON.parse rejects is counted (`not-json`) and the rest of the file still read: the
+  // scanner knows where it ends, and the engine treats the project's logs as partly unreadable.
+  const splitter = new JsonValueSplitter(
+    (value) => aggregator.addValue(value),
+    tuning.maxValueBytes,
+    () => aggregator.addInvalid(),
+  );
   try {
     const { source, isGzip } = await openLogFile(file, tuning.readChunkBytes ?? DEFAULT_READ_CHUNK);
     const consume = async (chunks: AsyncIterable<Buffer>): Promise<void> => {

@@ -18,7 +18,8 @@
  * then sees aggregates and coverage, never a log entry.
  */
 
-import { readdir, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -28,7 +29,18 @@ import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js'
 import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
 import { readGcpActivityFolder } from '../activity.js';
 import { normaliseTimestamp } from './audit-entry.js';
-import { type AuditFileStats, type AuditRows, type AuditWindow, AuditLogAggregator, compareDelegations, comparePermissions, compareText, compareUnmapped } from './audit-log-aggregator.js';
+import {
+  type AuditFileStats,
+  type AuditRows,
+  type AuditWindow,
+  AuditLogAggregator,
+  compareDelegations,
+  comparePermissions,
+  compareText,
+  compareUnmapped,
+  SKIPPED_REASONS,
+  UNATTRIBUTED_REASONS,
+} from './audit-log-aggregator.js';
 import { type AuditFileReport, type AuditFileTuning, aggregateAuditLogFile } from './read-audit-log-file.js';
 import type { AuditWorkerReply, AuditWorkerRequest } from './worker-protocol.js';
 
@@ -55,19 +67,63 @@ export interface ReadGcpAuditLogsInternals {
 
 const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 
-/** Every log file under `root`, recursively, in code-unit order of their paths. */
-export async function listAuditLogFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
+export interface AuditLogWalk {
+  /** Log files, in code-unit order of their paths. */
+  files: string[];
+  /** Other files found (not `.json` / `.jsonl` / `.ndjson`, optionally `.gz`): not read, and said so. */
+  ignored: string[];
+  /** Entries the walk could not follow (a dangling symlink, an unreadable folder): gaps. */
+  unreadable: LogFileProblem[];
+}
+
+/**
+ * Every log file under `root`, recursively. Symlinks are followed — a re-organised or rsync'd
+ * archive often links month folders in — with loop protection by real path; a link that leads
+ * nowhere, or a folder that cannot be listed, is reported, never skipped in silence.
+ */
+export async function walkAuditLogDir(root: string): Promise<AuditLogWalk> {
+  const files: string[] = [];
+  const ignored: string[] = [];
+  const unreadable: LogFileProblem[] = [];
+  const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
+    let real: string;
+    let entries: Dirent[];
+    try {
+      real = await realpath(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      unreadable.push({ file: dir, reason: `folder not readable: ${describeReadError(err)}` });
+      return;
+    }
     for (const e of entries) {
       const path = join(dir, e.name);
-      if (e.isDirectory()) await walk(path);
-      else if ((e.isFile() || e.isSymbolicLink()) && LOG_FILE.test(e.name)) out.push(path);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const target = await stat(path);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (err) {
+          unreadable.push({ file: path, reason: `symbolic link that leads nowhere: ${describeReadError(err)}` });
+          continue;
+        }
+      }
+      if (isDir) await walk(path);
+      else if (isFile && LOG_FILE.test(e.name)) files.push(path);
+      else ignored.push(path);
     }
   };
   await walk(root);
-  return out.sort(compareText);
+  return { files: files.sort(compareText), ignored: ignored.sort(compareText), unreadable: unreadable.sort((a, b) => compareText(a.file, b.file)) };
+}
+
+/** Every log file under `root`, recursively, in code-unit order of their paths. */
+export async function listAuditLogFiles(root: string): Promise<string[]> {
+  return (await walkAuditLogDir(root)).files;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -114,14 +170,20 @@ export async function readGcpAuditLogs(
 ): Promise<{ total: AuditLogAggregator; coverage: GcpAuditLogCoverage }> {
   const total = new AuditLogAggregator(window);
   const failed: LogFileProblem[] = [];
+  const skipped: GcpAuditLogCoverage['entriesSkipped'] = [];
+  const unattributed: GcpAuditLogCoverage['entriesUnattributed'] = [];
   let filesRead = 0;
   let bytesRead = 0;
-  const commit = (fileBytes: number, stats: AuditFileStats): void => {
+  const commit = (file: string, fileBytes: number, stats: AuditFileStats): void => {
     filesRead++;
     bytesRead += fileBytes;
     total.absorbStats(stats);
+    for (const reason of SKIPPED_REASONS) if (stats.skipped[reason] > 0) skipped.push({ file, reason, count: stats.skipped[reason] });
+    for (const reason of UNATTRIBUTED_REASONS) if (stats.unattributed[reason] > 0) unattributed.push({ file, reason, count: stats.unattributed[reason] });
   };
-  const files = await listAuditLogFiles(auditDir);
+  const walked = await walkAuditLogDir(auditDir);
+  const files = walked.files;
+  failed.push(...walked.unreadable);
   let workerCount = Math.max(1, Math.min(workers ?? availableParallelism(), files.length));
   let queue = files;
   if (workerCount > 1) {
@@ -140,7 +202,7 @@ export async function readGcpAuditLogs(
       finishTotal: (m) => (m.type === 'rows' ? m.rows : undefined),
       onWorkerReady: internals.onWorkerReady,
       commit: (finished, rows) => {
-        for (const f of finished) if (f.report.isOk) commit(f.report.bytesRead, f.report.stats);
+        for (const f of finished) if (f.report.isOk) commit(f.file, f.report.bytesRead, f.report.stats);
         total.absorbRows(rows);
       },
       fail: (file, reason) => failed.push({ file, reason }),
@@ -154,24 +216,33 @@ export async function readGcpAuditLogs(
       failed.push({ file, reason: outcome.reason });
       continue;
     }
-    commit(outcome.bytesRead, outcome.aggregator.stats);
+    commit(file, outcome.bytesRead, outcome.aggregator.stats);
     total.absorbRows(outcome.aggregator.rows());
   }
   const s = total.stats;
+  // Per file, then reason (the reasons' own order): the same whichever worker finished first.
+  const byFileThenReason = <R extends string>(order: readonly R[]) => (a: { file: string; reason: R }, b: { file: string; reason: R }) =>
+    compareText(a.file, b.file) || order.indexOf(a.reason) - order.indexOf(b.reason);
   return {
     total,
     coverage: {
       filesRead,
       bytesRead,
+      valuesRead: s.valuesRead,
       entriesRead: s.entriesRead,
       // Path order (paths are unique), whichever worker finished first.
       filesFailed: failed.sort((a, b) => compareText(a.file, b.file)),
+      filesIgnored: walked.ignored,
       firstEntry: s.firstEntry,
       lastEntry: s.lastEntry,
       streams: { ...s.streams },
       entriesAfterAsOf: s.entriesAfterAsOf,
-      recordsSkipped: s.recordsSkipped,
-      entriesWithoutPrincipal: s.entriesWithoutPrincipal,
+      recordsSkipped: SKIPPED_REASONS.reduce((sum, reason) => sum + s.skipped[reason], 0),
+      entriesSkipped: skipped.sort(byFileThenReason(SKIPPED_REASONS)),
+      entriesWithoutPrincipal: s.unattributed['no-principal'],
+      entriesUnattributed: unattributed.sort(byFileThenReason(UNATTRIBUTED_REASONS)),
+      entriesTimedByReceiveTimestamp: s.timedByReceiveTimestamp,
+      zonelessTimes: s.zonelessTimes,
     },
   };
 }
