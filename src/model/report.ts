@@ -62,7 +62,11 @@ export type UnverifiableReason =
   | 'window-not-covered'
   /** A gap inside the span to judge: logging stopped, the trail changed, files missing, no proof of delivery. */
   | 'logging-gap'
-  /** The principal has records without a usable time that may lie inside the window. */
+  /**
+   * Log records of the principal without a usable time (CloudTrail records no file name dates,
+   * GCP audit entries without a timestamp): they may lie inside the window, so they are neither
+   * use nor proof of non-use. One code for both providers.
+   */
   | 'event-time-unknown'
   | 'no-cloudtrail-logs'
   | 'management-events-not-logged'
@@ -81,12 +85,7 @@ export type UnverifiableReason =
   /** GCP: the logs read hold no entry of the audit log this permission lands in (not exported or filtered out). */
   | 'log-type-not-collected'
   /** GCP: no Cloud Audit Logs in the snapshot for the project. */
-  | 'no-audit-logs'
-  /**
-   * Log records of the principal without a usable time (no timestamp, or not a time) record this
-   * use: it may lie inside the window, so it is neither use nor proof of non-use.
-   */
-  | 'records-without-time';
+  | 'no-audit-logs';
 
 export interface FindingPermission {
   action: string;

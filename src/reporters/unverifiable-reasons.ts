@@ -23,5 +23,4 @@ export const UNVERIFIABLE_REASON_LABELS: Readonly<Record<UnverifiableReason, str
   'log-type-unknown': 'permissions with no known audit log type',
   'log-type-not-collected': 'audit logs missing from the snapshot',
   'no-audit-logs': 'no Cloud Audit Logs for the project',
-  'records-without-time': 'uses recorded in log entries without a usable time',
 };

@@ -1,7 +1,7 @@
 /**
  * Entries the audit log reader cannot use never vanish (fixtures/gcp/entries-without-time-unverifiable):
  * a use recorded only in an entry without a usable timestamp makes that permission unverifiable
- * (`records-without-time`) and keeps its account from being called dormant; a zone-less time is
+ * (`event-time-unknown`) and keeps its account from being called dormant; a zone-less time is
  * UTC; every JSON value of the files is accounted for, per file and reason, with a warning.
  */
 
@@ -39,11 +39,11 @@ function reasonOf(findings: Finding[], permission: string): string | undefined {
 }
 
 describe('entries-without-time-unverifiable', () => {
-  it('a permission used only in an entry without a timestamp is unverifiable (records-without-time), never unused', async () => {
+  it('a permission used only in an entry without a timestamp is unverifiable (event-time-unknown), never unused', async () => {
     const report = await scan();
     const publisher = of(report, 'publisher');
     expect(calledUnused(publisher)).toEqual([]);
-    expect(reasonOf(publisher, 'storage.buckets.delete')).toBe('records-without-time');
+    expect(reasonOf(publisher, 'storage.buckets.delete')).toBe('event-time-unknown');
     const detail = publisher.flatMap((f) => f.permissions).find((p) => p.action === 'storage.buckets.delete')?.unverifiable?.detail;
     expect(detail).toContain('without a usable timestamp');
     expect(detail).toContain('storage.buckets.delete');
@@ -53,7 +53,7 @@ describe('entries-without-time-unverifiable', () => {
     const report = await scan();
     const nightly = of(report, 'nightly');
     expect(nightly.map((f) => f.type)).toEqual(['unverifiable-permission']);
-    expect(reasonOf(nightly, 'storage.buckets.delete')).toBe('records-without-time');
+    expect(reasonOf(nightly, 'storage.buckets.delete')).toBe('event-time-unknown');
     expect(report.findings.some((f) => f.type === 'dormant-principal')).toBe(false);
   });
 

@@ -279,7 +279,7 @@ export class GcpProjectLogCoverage {
       if (checks > 0 || calls > 0) {
         return {
           isObservable: false,
-          reason: 'records-without-time',
+          reason: 'event-time-unknown',
           detail:
             checks > 0
               ? `audit log entries of the account without a usable timestamp record ${count(checks, 'granted check')} of ${permission}; they may lie inside the window`
@@ -315,7 +315,7 @@ export class GcpProjectLogCoverage {
           (parts.length > 0 ? `, ${logs.recordsSkipped.toLocaleString('en-US')} skipped: ${parts.join('; ')}` : '') +
           '.',
       ];
-      if (undated > 0) sentences.push('A use recorded only in an entry without a usable time is reported unverifiable (records-without-time), never unused.');
+      if (undated > 0) sentences.push('A use recorded only in an entry without a usable time is reported unverifiable (event-time-unknown), never unused.');
       if (this.notJson().values > 0) sentences.push("Values that are not valid JSON may hold anyone's use: nothing is called unused from this project's logs.");
       if (noPrincipal > 0) sentences.push(`${count(noPrincipal, 'dated entry', 'dated entries')} ${noPrincipal === 1 ? 'names' : 'name'} no principal (System Event and anonymous entries): counted for the logs' span, credited to nobody.`);
       sentences.push('Per file and reason: gcpCoverage[].auditLogs.entriesSkipped and entriesUnattributed.');
@@ -351,7 +351,7 @@ export class GcpProjectLogCoverage {
       const broken = this.notJson();
       if (broken.values > 0) notes.push(`${count(broken.values, 'value')} in ${count(broken.files, 'audit log file')} ${broken.values === 1 ? 'is' : 'are'} not valid JSON: nothing is called unused from the logs of this project.`);
       const undated = logs.entriesSkipped.filter((r) => r.reason === 'time-missing' || r.reason === 'time-invalid').reduce((sum, r) => sum + r.count, 0);
-      if (undated > 0) notes.push(`${count(undated, 'audit log entry', 'audit log entries')} had no usable timestamp: what they record is neither use nor non-use, and the permissions they name are unverifiable (records-without-time).`);
+      if (undated > 0) notes.push(`${count(undated, 'audit log entry', 'audit log entries')} had no usable timestamp: what they record is neither use nor non-use, and the permissions they name are unverifiable (event-time-unknown).`);
       if (logs.entriesTimedByReceiveTimestamp > 0) notes.push(`${count(logs.entriesTimedByReceiveTimestamp, 'entry', 'entries')} without a usable timestamp ${logs.entriesTimedByReceiveTimestamp === 1 ? 'was' : 'were'} placed at ${logs.entriesTimedByReceiveTimestamp === 1 ? 'its' : 'their'} receiveTimestamp (when Cloud Logging received ${logs.entriesTimedByReceiveTimestamp === 1 ? 'it' : 'them'}).`);
       if (logs.streams.data_access === 0) notes.push('The logs read hold no Data Access entries: permissions that land there are unverifiable.');
       for (const stream of ['activity', 'data_access'] as const) {
