@@ -289,14 +289,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       if (IMPERSONATION_PERMISSIONS.has(permission)) date = maxDate(date, maxDate(u?.lastDelegation.inWindow ?? null, u?.lastDelegation.before ?? null));
       return date ? { date, source: 'cloud-audit-logs' } : null;
     };
-    // An impersonation at an unknown time may have used any of the impersonation permissions.
-    const undatedUse: UndatedUse | undefined = u && u.undated.entries > 0
-      ? {
-          permissions: u.undated.delegations > 0 ? new Map([...u.undated.permissions, ...[...IMPERSONATION_PERMISSIONS].map((p): [string, number] => [p, (u.undated.permissions.get(p) ?? 0) + u.undated.delegations])]) : u.undated.permissions,
-          services: u.undated.services,
-          delegations: u.undated.delegations,
-        }
-      : undefined;
+    const undatedUse = u && u.undated.entries > 0 ? undatedUseOf(u.undated) : undefined;
     const judge = (e: GcpEntitlement): Judged => {
       const lastUsed = lastUsedOf(e.permission);
       const p = u?.permissions.get(e.permission);
@@ -465,6 +458,18 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
   };
   if (inventory.collectedBy) coverage.collectedBy = inventory.collectedBy;
   return { findings, coverage, warnings: cov.warnings() };
+}
+
+/**
+ * What a principal's undated entries leave undecided. An impersonation at an unknown time may have
+ * used any impersonation permission (the chain does not say which), so each counts as recorded.
+ */
+function undatedUseOf(undated: PrincipalUsage['undated']): UndatedUse {
+  const permissions = new Map(undated.permissions);
+  if (undated.delegations > 0) {
+    for (const p of IMPERSONATION_PERMISSIONS) permissions.set(p, (permissions.get(p) ?? 0) + undated.delegations);
+  }
+  return { permissions, services: undated.services, delegations: undated.delegations };
 }
 
 /** Key lists that could not be read: their accounts' keys are unknown, not absent. */
