@@ -35,6 +35,7 @@ const AWS_SAMPLES = join(ROOT, 'fixtures', 'aws', 'public-samples');
 const GCP_SAMPLES = join(ROOT, 'fixtures', 'gcp', 'public-samples');
 const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 const DAY_MS = 86_400_000;
+const MAX_WINDOW_MS = 400 * DAY_MS;
 
 const tmp = mkdtempSync(join(tmpdir(), 'permdrift-public-samples-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -369,7 +370,7 @@ interface AccountSnapshot {
 function makeSnapshots(set: AwsSet): AccountSnapshot[] {
   const principals = new Map<string, Principal>();
   const filesOf = new Map<string, Set<string>>();
-  const seen: { p: Principal; action: string | null; file: string }[] = [];
+  const seen: { p: Principal; action: string | null; file: string; ms: number | null }[] = [];
   for (const r of set.records) {
     const e = r.event;
     if (!isObj(e)) continue;
@@ -384,7 +385,7 @@ function makeSnapshots(set: AwsSet): AccountSnapshot[] {
     const files = filesOf.get(p.account) ?? new Set<string>();
     files.add(r.file);
     filesOf.set(p.account, files);
-    seen.push({ p, action: mayBeDenied(e) ? null : plainAction(source, name), file: r.file });
+    seen.push({ p, action: mayBeDenied(e) ? null : plainAction(source, name), file: r.file, ms: parseTime(e['eventTime'] ?? e['@timestamp'])?.ms ?? null });
   }
   if (filesOf.size === 0) filesOf.set(PLACEHOLDER_ACCOUNT, new Set(set.files));
   const out: AccountSnapshot[] = [];
@@ -408,10 +409,13 @@ function makeSnapshots(set: AwsSet): AccountSnapshot[] {
       max = Date.parse('2030-01-01T00:00:00Z');
     }
     // A single instant is no window: one minute before it.
-    const startMs = max - min < 60_000 ? max - 60_000 : min;
+    // At most the 400-day cap: a use before the window may then be called unused, so only uses
+    // inside it (or without a time, which may lie inside) count as "used" for the check.
+    const startMs = Math.max(max - min < 60_000 ? max - 60_000 : min, max - MAX_WINDOW_MS);
     const used = new Map<string, Set<string>>();
     for (const s of seen) {
       if (s.p.account !== account || s.action === null) continue;
+      if (s.ms !== null && s.ms < startMs) continue;
       const actions = used.get(s.p.arn) ?? new Set<string>();
       actions.add(s.action);
       used.set(s.p.arn, actions);
@@ -604,12 +608,12 @@ describe.each(gcpSets.map((s) => ({ name: s.name, set: s })))('public Cloud Audi
     expect((cov?.entriesRead ?? 0) + (cov?.recordsSkipped ?? 0)).toBe(set.values.length);
   });
 
-  it('aggregates every granted check of an attributed, timed entry as use', () => {
+  it('aggregates every granted check of an attributed, timed entry as use (undated ones only as unknown-time)', () => {
     const expected = new Map<string, number>();
     for (const g of gcpGrantedUse(set.values)) expected.set(g.key, (expected.get(g.key) ?? 0) + 1);
     expect(expected.size).toBeGreaterThan(0);
     const got = new Map<string, number>();
-    for (const p of activity.permissions) if (!p.isDenied) got.set(`${p.principalEmail}|${p.permission}`, (got.get(`${p.principalEmail}|${p.permission}`) ?? 0) + p.count);
+    for (const p of activity.permissions) if (!p.isDenied && p.period !== 'unknown-time') got.set(`${p.principalEmail}|${p.permission}`, (got.get(`${p.principalEmail}|${p.permission}`) ?? 0) + p.count);
     expect(new Map([...got].sort())).toEqual(new Map([...expected].sort()));
   });
 });
@@ -627,6 +631,8 @@ function makeGcpSnapshot(set: GcpSet): { dir: string; used: Map<string, Set<stri
   const min = Math.min(...grants.map((g) => g.ms));
   const max = Math.max(...grants.map((g) => g.ms));
   const asOf = new Date(max + DAY_MS);
+  // At most the 400-day cap; only uses inside the window count as "used" for the check.
+  const windowMs = Math.min(asOf.getTime() - (min - DAY_MS), MAX_WINDOW_MS);
   const used = new Map<string, Set<string>>();
   const byProject = new Map<string, typeof grants>();
   for (const g of grants) {
@@ -634,6 +640,7 @@ function makeGcpSnapshot(set: GcpSet): { dir: string; used: Map<string, Set<stri
     list.push(g);
     byProject.set(g.project as string, list);
     const key = `${g.project}|${g.principal}`;
+    if (g.ms < asOf.getTime() - windowMs) continue;
     const perms = used.get(key) ?? new Set<string>();
     perms.add(g.permission);
     used.set(key, perms);
@@ -650,7 +657,7 @@ function makeGcpSnapshot(set: GcpSet): { dir: string; used: Map<string, Set<stri
     );
     for (const f of set.files) cpSync(f, join(p, 'audit-logs', basename(f)));
   }
-  return { dir, used, asOf, windowMs: asOf.getTime() - (min - DAY_MS) };
+  return { dir, used, asOf, windowMs };
 }
 
 describe.each(gcpSets.map((s) => ({ name: s.name, set: s })))('public Cloud Audit Log samples, scan files: $name', ({ set }) => {

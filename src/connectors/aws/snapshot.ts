@@ -47,6 +47,8 @@ export interface SnapshotAccountFiles {
   accessAdvisor: string[];
   /** Entries under `cloudtrail/` or `access-advisor/` the walk could not read (broken links, loops, permissions). */
   unreadable?: (LogFileProblem & { folder: 'cloudtrail' | 'access-advisor' })[];
+  /** Files in those folders whose names are not `.json` / `.jsonl` / `.ndjson` (optionally `.gz`): not read, warned about. */
+  ignored?: { file: string; folder: 'cloudtrail' | 'access-advisor' }[];
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -73,7 +75,10 @@ function unreadableReason(err: unknown): string {
  * file is taken once by its real path, which also ends link loops. What cannot be read is put in
  * `problems`, never skipped in silence: its events would be missing from the evidence.
  */
-async function walk(dir: string, out: string[], problems: LogFileProblem[], seen = new Set<string>()): Promise<void> {
+/** Log and output files: JSON, or JSON lines (CloudTrail Lake / Athena exports, SIEM dumps), gzipped or not. */
+const SNAPSHOT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+
+async function walk(dir: string, out: string[], problems: LogFileProblem[], seen = new Set<string>(), ignored: string[] = []): Promise<void> {
   let real: string;
   let entries: Dirent[];
   try {
@@ -102,11 +107,11 @@ async function walk(dir: string, out: string[], problems: LogFileProblem[], seen
         continue;
       }
     }
-    if (isDirectory) await walk(full, out, problems, seen);
-    else if (isRegular && /\.json(\.gz)?$/i.test(e.name) && !seen.has(realFile)) {
+    if (isDirectory) await walk(full, out, problems, seen, ignored);
+    else if (isRegular && SNAPSHOT_FILE.test(e.name) && !seen.has(realFile)) {
       seen.add(realFile);
       out.push(full);
-    }
+    } else if (isRegular && !SNAPSHOT_FILE.test(e.name)) ignored.push(full);
   }
 }
 
@@ -168,8 +173,10 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
         );
         if (isPresent) problems.push({ file: p, reason: `folder cannot be read: ${unreadableReason(err)}` });
       }
-      if (isDirectory) await walk(p, files[key], problems);
+      const ignored: string[] = [];
+      if (isDirectory) await walk(p, files[key], problems, new Set<string>(), ignored);
       files[key].sort();
+      if (ignored.length > 0) (files.ignored ??= []).push(...ignored.sort().map((file) => ({ file, folder: sub })));
       if (problems.length > 0) (files.unreadable ??= []).push(...problems.map((pr) => ({ ...pr, folder: sub })));
     }
     // Digest files live beside the logs (…/CloudTrail-Digest/<region>/…): proof of delivery, not events.
@@ -415,6 +422,16 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
     }
   }
   // An entry of the snapshot that could not be followed hides whatever it holds.
+  for (const folder of ['cloudtrail', 'access-advisor'] as const) {
+    const list = (files.ignored ?? []).filter((i) => i.folder === folder);
+    if (list.length === 0) continue;
+    warnings.push({
+      code: 'snapshot-files-ignored',
+      message: `${list.length} file(s) under ${folder}/ were not read: their names do not end in .json, .jsonl or .ndjson (optionally .gz) (first: ${relative(files.dir, list[0]?.file ?? '')}); rename them if they hold ${folder === 'cloudtrail' ? 'CloudTrail records' : 'Access Advisor output'}`,
+      account: files.account,
+      file: list[0]?.file ?? '',
+    });
+  }
   for (const u of files.unreadable ?? []) {
     const isLogs = u.folder === 'cloudtrail';
     warnings.push({
