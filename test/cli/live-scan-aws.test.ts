@@ -82,6 +82,7 @@ describe('scan aws and collect aws (built binary, fake endpoint)', () => {
       'cloudtrail-describe-trails.json',
       'cloudtrail-get-event-selectors.json',
       'cloudtrail-get-trail-status.json',
+      'collect-manifest.json',
       'collect-warnings.json',
       'iam-get-account-authorization-details.json',
       'iam-get-credential-report.json',

@@ -36,13 +36,14 @@ it('200 principals, 30 days of S3 logs in 2 regions: request count by formula, t
     const totalMs = performance.now() - started;
     const objects = shape.days * shape.regions.length * shape.filesPerDay;
     // Window days: 30 days back from midnight plus the as-of day itself = 31 day folders per region.
+    // Listings: AWSLogs/, the log root, the digest root (empty here), then the day folders.
     const expected = {
       'sts:GetCallerIdentity': 1,
       'iam:GetAccountAuthorizationDetails': 1,
       'cloudtrail:DescribeTrails': 1,
       'cloudtrail:GetEventSelectors': 1,
       'cloudtrail:GetTrailStatus': 1,
-      's3:ListObjectsV2': 2 + shape.regions.length * 31,
+      's3:ListObjectsV2': 3 + shape.regions.length * 31,
       's3:GetObject': objects,
       'iam:GenerateServiceLastAccessedDetails': 200,
       'iam:GetServiceLastAccessedDetails': 200,

@@ -442,9 +442,12 @@ async function collectProject(
   }
 
   // Side by side: the inventory (accounts, keys, roles, deny policies), the audit logs, the activity.
-  const inventory = collectInventory(clients, opts, projectId, projectDir, root, ancestry, policies, cache, warn, rethrowCredentials, (m) => board('main', m), manifest, now);
+  // The steps that run side by side record one time, taken before any of them starts: each source
+  // is read after it, and the clock is not read while the logs measure their pace with it.
+  const sideBySideAt = now();
+  const inventory = collectInventory(clients, opts, projectId, projectDir, root, ancestry, policies, cache, warn, rethrowCredentials, (m) => board('main', m), manifest, sideBySideAt);
   const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m), manifest, now);
-  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials, manifest, now);
+  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials, manifest, sideBySideAt);
   const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity]);
 
   warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
@@ -470,16 +473,15 @@ async function collectInventory(
   rethrowCredentials: (err: unknown) => void,
   progress: (m: string) => void,
   manifest: ManifestRecorder,
-  now: () => Date,
+  readAt: Date,
 ): Promise<number> {
   const concurrency = opts.concurrency ?? 8;
   progress('service accounts');
   let emails: string[] = [];
   try {
-    const at = now();
     const accounts = await listServiceAccounts(clients, projectId, opts.serviceAccountPageSize ?? 100);
     await writeFile(join(projectDir, 'service-accounts.json'), stringify(accounts));
-    manifest.sourceRead('service-accounts', at);
+    manifest.sourceRead('service-accounts', readAt);
     emails = accounts.flatMap((a) => (typeof a === 'object' && a !== null && !Array.isArray(a) && typeof a['email'] === 'string' ? [a['email']] : [])).sort();
   } catch (err) {
     rethrowCredentials(err);
@@ -491,7 +493,6 @@ async function collectInventory(
   let keysDone = 0;
   let keysWritten = 0;
   const keyFailures = new Map<string, string[]>();
-  const keysAt = now();
   await mapPool(emails, concurrency, async (email) => {
     try {
       const keys = await listKeys(clients, projectId, email);
@@ -504,7 +505,7 @@ async function collectInventory(
     }
     progress(`keys ${++keysDone}/${emails.length} accounts`);
   });
-  if (keysWritten > 0) manifest.sourceRead('service-account-keys', keysAt);
+  if (keysWritten > 0) manifest.sourceRead('service-account-keys', readAt);
   // One warning per kind of failure, not one per account.
   for (const [message, list] of keyFailures) {
     warn('service-account-keys-unreadable', `${message} (${list.length} account(s): ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''})`);
@@ -513,7 +514,6 @@ async function collectInventory(
   // Custom roles the bindings use: project roles under the project, organization roles once per run.
   const roles = customRolesUsed(policies);
   progress(`custom roles (${roles.length})`);
-  const rolesAt = now();
   let rolesWritten = 0;
   await mapPool(roles, concurrency, async (name) => {
     const [kind, owner, , roleId] = name.split('/');
@@ -547,10 +547,9 @@ async function collectInventory(
     }
   });
 
-  if (rolesWritten > 0) manifest.sourceRead('roles', rolesAt);
+  if (rolesWritten > 0) manifest.sourceRead('roles', readAt);
   // Deny policies at every attachment point of the ancestry; the reader takes them all from the project folder.
   progress('deny policies');
-  const denyAt = now();
   let isDenyComplete = true;
   const denyDir = join(projectDir, 'deny-policies');
   for (const ref of ancestry) {
@@ -577,7 +576,7 @@ async function collectInventory(
     }
   }
   // Read as of then only when every attachment point answered: a partial list proves no absence.
-  if (isDenyComplete) manifest.sourceRead('deny-policies', denyAt);
+  if (isDenyComplete) manifest.sourceRead('deny-policies', readAt);
   return emails.length;
 }
 
@@ -683,15 +682,14 @@ async function collectActivity(
   warn: (code: string, message: string) => void,
   rethrowCredentials: (err: unknown) => void,
   manifest: ManifestRecorder,
-  now: () => Date,
+  readAt: Date,
 ): Promise<void> {
   for (const type of ACTIVITY_TYPES) {
     try {
-      const at = now();
       const activities = await queryActivity(clients, projectId, type);
       await mkdir(join(projectDir, 'activity'), { recursive: true });
       await writeFile(join(projectDir, 'activity', `${type}.json`), stringify(activities));
-      manifest.sourceRead(`activity/${type}`, at);
+      manifest.sourceRead(`activity/${type}`, readAt);
     } catch (err) {
       rethrowCredentials(err);
       const permission = type === 'serviceAccountLastAuthentication' ? 'policyanalyzer.serviceAccountLastAuthenticationActivities.query' : 'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query';
