@@ -133,7 +133,8 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
     expect(delivery.negatives).toEqual([]);
     expect(delivery.proofs).toContain(`${digestKeys.length} digest file(s) whose listed log files are all in the snapshot`);
     expect(delivery.proofs.some((p) => p.startsWith('collection manifest (s3,'))).toBe(true);
-    expect(delivery.evidenceEndMs).toBe(COLLECTED_AT.getTime());
+    // The logs were read up to --as-of (before the collection time): the evidence ends there.
+    expect(delivery.evidenceEndMs).toBe(AS_OF.getTime());
     expect(gapsIn(delivery, windowStart.getTime(), AS_OF.getTime())).toEqual([]);
 
     // The scan files path over the same snapshot: no warning either.
