@@ -198,3 +198,21 @@ describe('accountDelivery and claimCoverage', () => {
     expect(claimCoverage(d, windowStart, windowEnd, undefined).isCovered).toBe(true);
   });
 });
+
+describe('trail reach without a trail description', () => {
+  it('one region of events: taken as single-region there (a region with no files is not covered); two: multi-region, said how', async () => {
+    const { accountLogCoverage, cloudTrailObservability } = await import('../../src/engine/aws/coverage.js');
+    const one = activity(coverage([[T0, T0 + D]]));
+    one.trail = {};
+    const c1 = accountLogCoverage(one);
+    expect(c1).toMatchObject({ isMultiRegion: false, isMultiRegionAssumed: true, homeRegion: 'us-east-1', inferredFrom: 'events from us-east-1 only' });
+    const ec2 = { action: 'ec2:RunInstances', service: 'ec2', name: 'RunInstances', accessLevel: 'Write' } as unknown as Parameters<typeof cloudTrailObservability>[0];
+    expect(cloudTrailObservability(ec2, c1)).toMatchObject({ isObservable: false, reason: 'region-not-covered' });
+
+    const two = activity({ ...coverage([[T0, T0 + D]]), regions: ['eu-west-1', 'us-east-1'] });
+    two.trail = {};
+    const c2 = accountLogCoverage(two);
+    expect(c2).toMatchObject({ isMultiRegion: true, isMultiRegionAssumed: true, inferredFrom: 'events from 2 regions (eu-west-1, us-east-1)' });
+    expect(cloudTrailObservability(ec2, c2)).toEqual({ isObservable: true });
+  });
+});
