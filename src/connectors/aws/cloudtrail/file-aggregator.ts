@@ -488,7 +488,12 @@ export class FileAggregator implements CloudTrailRecordSink {
   }
 
   private noteTrailChange(buf: Buffer, start: number, end: number, time: string, callerArn: string | null, region: string): void {
-    const record = JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>;
+    } catch {
+      throw new JsonSyntaxError('invalid JSON in a trail-changing record');
+    }
     this.trailChanges.push(trailChangeOf(record, time, callerArn, region));
   }
 
