@@ -169,9 +169,13 @@ export function mergeInto(target: CallAggregate, c: CallAggregate): void {
   if (c.lastSeen > target.lastSeen) target.lastSeen = c.lastSeen;
 }
 
-/** A row while its file is read, with its region's delivery-hours cursor (null: no region known). */
+/**
+ * A row while its file is read, with its region's delivery-hours cursor (null: no region known)
+ * and whether its call changes a trail, decided once per row rather than per record.
+ */
 interface Row extends CallAggregate {
   cursor: RegionCursor | null;
+  isTrailChange: boolean;
 }
 
 function plainCall(r: CallAggregate): CallAggregate {
@@ -443,7 +447,7 @@ export class FileAggregator implements CloudTrailRecordSink {
       const region = decodeField(buf, f, F_AWS_REGION) ?? '';
       if (region !== '') this.extraRegions.add(region);
       this.delivered(region, time);
-      this.noteTrailChange(decodeField(buf, f, F_EVENT_SOURCE) ?? '', decodeField(buf, f, F_EVENT_NAME) ?? '', buf, start, end, time, caller.callerArn, region);
+      if (isTrailChange(decodeField(buf, f, F_EVENT_SOURCE) ?? '', decodeField(buf, f, F_EVENT_NAME) ?? '')) this.noteTrailChange(buf, start, end, time, caller.callerArn, region);
       return;
     }
     const k = this.keys;
@@ -459,12 +463,14 @@ export class FileAggregator implements CloudTrailRecordSink {
     } else {
       const account = decodeField(buf, f, F_RECIPIENT_ACCOUNT);
       const region = decodeField(buf, f, F_AWS_REGION) ?? '';
+      const eventSource = decodeField(buf, f, F_EVENT_SOURCE) ?? '';
+      const eventName = decodeField(buf, f, F_EVENT_NAME) ?? '';
       agg = {
         callerType: caller.callerType,
         callerArn: caller.callerArn,
         account: account !== null && account !== '' ? account : this.window.account,
-        eventSource: decodeField(buf, f, F_EVENT_SOURCE) ?? '',
-        eventName: decodeField(buf, f, F_EVENT_NAME) ?? '',
+        eventSource,
+        eventName,
         region,
         isDenied,
         period,
@@ -472,17 +478,22 @@ export class FileAggregator implements CloudTrailRecordSink {
         firstSeen: time,
         lastSeen: time,
         cursor: this.cursorOf(region),
+        isTrailChange: isTrailChange(eventSource, eventName),
       };
       rows.set(key, agg);
     }
     if (period === 'unknown-time') return;
     if (agg.cursor !== null) this.hours.addTo(agg.cursor, time);
-    this.noteTrailChange(agg.eventSource, agg.eventName, buf, start, end, time, caller.callerArn, agg.region);
+    if (agg.isTrailChange) this.noteTrailChange(buf, start, end, time, caller.callerArn, agg.region);
   }
 
-  private noteTrailChange(eventSource: string, eventName: string, buf: Buffer, start: number, end: number, time: string, callerArn: string | null, region: string): void {
-    if (!isTrailChange(eventSource, eventName)) return;
-    const record = JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>;
+  private noteTrailChange(buf: Buffer, start: number, end: number, time: string, callerArn: string | null, region: string): void {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(buf.toString('utf8', start, end)) as Record<string, unknown>;
+    } catch {
+      throw new JsonSyntaxError('invalid JSON in a trail-changing record');
+    }
     this.trailChanges.push(trailChangeOf(record, time, callerArn, region));
   }
 
@@ -562,6 +573,7 @@ export class FileAggregator implements CloudTrailRecordSink {
         firstSeen: time,
         lastSeen: time,
         cursor: null,
+        isTrailChange: false,
       });
     }
     if (period === 'unknown-time') return;

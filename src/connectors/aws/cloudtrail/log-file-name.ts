@@ -16,7 +16,7 @@ export interface LogFileDelivery {
 }
 
 // `.json` too: downloads are often decompressed on the way and keep the rest of the name.
-const LOG_FILE_NAME = /^(\d{12})_CloudTrail_([a-z0-9]+(?:-[a-z0-9]+)+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[A-Za-z0-9]+\.json(?:\.gz)?$/;
+const LOG_FILE_NAME = /^(\d{12})_CloudTrail_([a-z0-9]+(?:-[a-z0-9]+)+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[A-Za-z0-9_-]+\.json(?:\.gz)?$/;
 
 /** The delivery named by a CloudTrail log file name, or null for any other name. */
 export function logFileDelivery(path: string): LogFileDelivery | null {
