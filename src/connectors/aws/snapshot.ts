@@ -4,13 +4,13 @@
  * Activity; log files are streamed by the CloudTrail reader, never loaded whole.
  */
 
-import type { Dirent } from 'node:fs';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
 import type { AccountActivity, CloudTrailCoverage, EventSelectorCoverage, LogFileProblem, TrailCoverage } from '../../model/activity.js';
 import type { AccessAdvisorRecord, AwsAccountInventory, Principal } from '../../model/inventory.js';
 import { InputError } from '../../model/errors.js';
+import { type WalkProblem, followWalk } from '../follow-walk.js';
 import type { ReportWarning } from '../../model/report.js';
 import { parseAccessAdvisorFile } from './access-advisor.js';
 import { parseAuthorizationDetails } from './authorization-details.js';
@@ -69,50 +69,9 @@ function unreadableReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/**
- * Collects the `.json` / `.json.gz` files under `dir`, in a stable order, following symbolic links to
- * files and folders (rsync'd and re-organised archives link month folders in). Every folder and
- * file is taken once by its real path, which also ends link loops. What cannot be read is put in
- * `problems`, never skipped in silence: its events would be missing from the evidence.
- */
-/** Log and output files: JSON, or JSON lines (CloudTrail Lake / Athena exports, SIEM dumps), gzipped or not. */
-const SNAPSHOT_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
-
-async function walk(dir: string, out: string[], problems: LogFileProblem[], seen = new Set<string>(), ignored: string[] = []): Promise<void> {
-  let real: string;
-  let entries: Dirent[];
-  try {
-    real = await realpath(dir);
-    if (seen.has(real)) return;
-    seen.add(real);
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    problems.push({ file: dir, reason: `folder cannot be read: ${unreadableReason(err)}` });
-    return;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const full = join(dir, e.name);
-    let isDirectory = e.isDirectory();
-    let isRegular = e.isFile();
-    let realFile = join(real, e.name);
-    if (e.isSymbolicLink()) {
-      try {
-        const target = await stat(full);
-        isDirectory = target.isDirectory();
-        isRegular = target.isFile();
-        if (isRegular) realFile = await realpath(full);
-      } catch (err) {
-        problems.push({ file: full, reason: unreadableReason(err) });
-        continue;
-      }
-    }
-    if (isDirectory) await walk(full, out, problems, seen, ignored);
-    else if (isRegular && SNAPSHOT_FILE.test(e.name) && !seen.has(realFile)) {
-      seen.add(realFile);
-      out.push(full);
-    } else if (isRegular && !SNAPSHOT_FILE.test(e.name)) ignored.push(full);
-  }
+/** What the shared walk (../follow-walk.ts) could not follow, in this report's words. */
+function walkProblem(p: WalkProblem): LogFileProblem {
+  return { file: p.path, reason: p.kind === 'folder' ? `folder cannot be read: ${unreadableReason(p.error)}` : unreadableReason(p.error) };
 }
 
 export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccountFiles[]> {
@@ -173,10 +132,13 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
         );
         if (isPresent) problems.push({ file: p, reason: `folder cannot be read: ${unreadableReason(err)}` });
       }
-      const ignored: string[] = [];
-      if (isDirectory) await walk(p, files[key], problems, new Set<string>(), ignored);
+      if (isDirectory) {
+        const walked = await followWalk(p);
+        files[key].push(...walked.files);
+        problems.push(...walked.problems.map(walkProblem));
+        if (walked.ignored.length > 0) (files.ignored ??= []).push(...walked.ignored.map((file) => ({ file, folder: sub })));
+      }
       files[key].sort();
-      if (ignored.length > 0) (files.ignored ??= []).push(...ignored.sort().map((file) => ({ file, folder: sub })));
       if (problems.length > 0) (files.unreadable ??= []).push(...problems.map((pr) => ({ ...pr, folder: sub })));
     }
     // Digest files live beside the logs (…/CloudTrail-Digest/<region>/…): proof of delivery, not events.

@@ -99,11 +99,6 @@ export function observedSpan(cov: AccountLogCoverage, window: Window, fromMs: nu
   return { ...spanOf(first.start, last.end), days: Math.round((totalMs(inside) / DAY_MS) * 10) / 10 };
 }
 
-export function isSpanCovered(cov: AccountLogCoverage, window: Window, fromMs: number): boolean {
-  if (!cov.hasLogs) return false;
-  return claimCoverageOf(cov, window, fromMs).isCovered;
-}
-
 /** Read-only calls per CloudTrail's `readOnly`, approximated from the catalogue's access level. */
 function isReadAction(action: CatalogueAction): boolean {
   return action.accessLevel === 'Read' || action.accessLevel === 'List';

@@ -18,8 +18,7 @@
  * then sees aggregates and coverage, never a log entry.
  */
 
-import type { Dirent } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -27,6 +26,7 @@ import type { LogFileProblem } from '../../../model/activity.js';
 import type { GcpAuditLogCoverage, GcpProjectActivity } from '../../../model/gcp-activity.js';
 import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js';
 import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
+import { followWalk } from '../../follow-walk.js';
 import { readGcpActivityFolder } from '../activity.js';
 import { normaliseTimestamp } from './audit-entry.js';
 import {
@@ -65,8 +65,6 @@ export interface ReadGcpAuditLogsInternals {
   onWorkerReady?: (threadId: number) => void;
 }
 
-const LOG_FILE = /\.(json|jsonl|ndjson)(\.gz)?$/i;
-
 export interface AuditLogWalk {
   /** Log files, in code-unit order of their paths. */
   files: string[];
@@ -77,48 +75,17 @@ export interface AuditLogWalk {
 }
 
 /**
- * Every log file under `root`, recursively. Symlinks are followed — a re-organised or rsync'd
- * archive often links month folders in — with loop protection by real path; a link that leads
- * nowhere, or a folder that cannot be listed, is reported, never skipped in silence.
+ * Every log file under `root`, recursively (the shared walk, ../../follow-walk.ts: symlinks
+ * followed once by real path); a link that leads nowhere, or a folder that cannot be listed, is
+ * reported, never skipped in silence.
  */
 export async function walkAuditLogDir(root: string): Promise<AuditLogWalk> {
-  const files: string[] = [];
-  const ignored: string[] = [];
-  const unreadable: LogFileProblem[] = [];
-  const seen = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
-    let real: string;
-    let entries: Dirent[];
-    try {
-      real = await realpath(dir);
-      if (seen.has(real)) return;
-      seen.add(real);
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      unreadable.push({ file: dir, reason: `folder not readable: ${describeReadError(err)}` });
-      return;
-    }
-    for (const e of entries) {
-      const path = join(dir, e.name);
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        try {
-          const target = await stat(path);
-          isDir = target.isDirectory();
-          isFile = target.isFile();
-        } catch (err) {
-          unreadable.push({ file: path, reason: `symbolic link that leads nowhere: ${describeReadError(err)}` });
-          continue;
-        }
-      }
-      if (isDir) await walk(path);
-      else if (isFile && LOG_FILE.test(e.name)) files.push(path);
-      else ignored.push(path);
-    }
-  };
-  await walk(root);
-  return { files: files.sort(compareText), ignored: ignored.sort(compareText), unreadable: unreadable.sort((a, b) => compareText(a.file, b.file)) };
+  const walked = await followWalk(root, { isFileOnce: false });
+  const unreadable = walked.problems.map((p) => ({
+    file: p.path,
+    reason: p.kind === 'folder' ? `folder not readable: ${describeReadError(p.error)}` : `symbolic link that leads nowhere: ${describeReadError(p.error)}`,
+  }));
+  return { files: walked.files, ignored: walked.ignored, unreadable: unreadable.sort((a, b) => compareText(a.file, b.file)) };
 }
 
 /** Every log file under `root`, recursively, in code-unit order of their paths. */
