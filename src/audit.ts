@@ -11,6 +11,7 @@ import { buildReport, type EngineAccount, type EngineGcpProject } from './engine
 import { readGcpProjectActivity } from './connectors/gcp/audit-logs/read-project-activity.js';
 import { discoverGcpProjects, loadGcpProject } from './connectors/gcp/snapshot.js';
 import { readGcpCollectWarnings } from './connectors/gcp/collect-warnings.js';
+import { readGcpCollectManifest } from './connectors/gcp/collect-manifest.js';
 import { readGcpPolicyInsights } from './connectors/gcp/recommender.js';
 import { bundledLogTypeTable } from './engine/gcp/permission-log-type.js';
 import { bundledRoleCatalogue, mergeRoleCatalogues, roleCatalogueFrom } from './engine/gcp/role-catalogue.js';
@@ -110,12 +111,17 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
         insights: insights.insights.map((i) => ({ ...i, source: rel(i.source) })),
       };
     }
+    const manifestRead = readGcpCollectManifest(opts.dir, projectId);
+    if (manifestRead && 'manifest' in manifestRead) activity.manifest = manifestRead.manifest;
+    else if (manifestRead) warnings.push({ code: 'collect-manifest-unreadable', message: `${manifestRead.problem}; it proves nothing`, account: projectId, file: rel(manifestRead.file) });
+    const manifestSpans = activity.manifest ? activity.manifest.logs.complete.length + activity.manifest.logs.failed.length : 0;
     const collected = readGcpCollectWarnings(opts.dir, projectId);
     if (collected) {
       if (collected.collectedBy) inventory.collectedBy = collected.collectedBy;
       for (const w of collected.warnings) warnings.push({ code: w.code, message: w.message, account: projectId, file: rel(collected.file) });
-      // Logs the collector could not read are unread log files: the engine then calls nothing unused from them.
-      if (collected.logGaps.length > 0) {
+      // Logs the collector could not read are unread log files: the engine then calls nothing unused
+      // from them. With a manifest, its failed spans say which hours of which log were lost instead.
+      if (collected.logGaps.length > 0 && manifestSpans === 0) {
         activity.auditLogs ??= emptyAuditLogCoverage();
         activity.auditLogs.filesFailed.push(...collected.logGaps);
       }

@@ -261,6 +261,7 @@ export function buildReport(input: EngineInput): Report {
       roles: input.gcp.roles,
       isSelected: (email, name) => matchers.length === 0 || matchers.some((m) => m(email) || m(name) || m(`serviceAccount:${email}`)),
       isServiceAgentIncluded: input.gcp.isServiceAgentIncluded ?? input.isServiceLinkedIncluded ?? false,
+      ...(input.minCoverage !== undefined ? { minCoverage: input.minCoverage } : {}),
     });
     // A loop, not push(...): a project can yield more findings than a call may take arguments.
     for (const f of result.findings) findings.push(f);

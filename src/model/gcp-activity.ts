@@ -6,6 +6,7 @@
  */
 
 import type { LogFileProblem } from './activity.js';
+import type { CollectManifest } from './collect-manifest.js';
 
 /** Which audit log an entry came from (the tail of its `logName`). */
 export type GcpAuditLogStream = 'activity' | 'data_access' | 'system_event' | 'policy' | 'other';
@@ -171,6 +172,11 @@ export interface GcpProjectActivity {
   activity: GcpActivityCoverage | null;
   /** IAM policy insights from `recommender/`, when present: extra evidence of use. */
   insights?: { files: string[]; insights: GcpPolicyInsight[] };
+  /**
+   * `collect-manifest.json` of `permdrift collect gcp`, when present and readable: which spans of
+   * each audit log were read in full or failed, and when the logs were read.
+   */
+  manifest?: CollectManifest;
 }
 
 /**

@@ -300,6 +300,21 @@ export interface AccountCoverage {
 }
 
 /** What the evidence of one GCP project covers (Cloud Audit Logs, auditConfigs, Policy Analyzer). */
+export interface GcpLogCoverage {
+  basis: 'collect-manifest' | 'entries' | 'none';
+  isWindowCovered: boolean;
+  /** At most COVERAGE_LIST_LIMIT; `intervalsTotal` counts all. */
+  intervals: { start: string; end: string }[];
+  intervalsTotal: number;
+  gaps: CoverageGap[];
+  gapsTotal: number;
+  acceptedGaps: (CoverageGap & { acceptedBy: 'edge-tolerance' | 'min-coverage' })[];
+  /** Share of the window observed (0..1, three decimals). */
+  coveredFraction: number;
+  /** Where the log's evidence ends: the end of what the collection read, else its newest entry. */
+  evidenceEnd: { time: string; basis: 'collect-manifest' | 'newest-time-inside' } | null;
+}
+
 export interface GcpProjectCoverage {
   project: string;
   /** The identity that read the project, when `collect gcp` recorded it. */
@@ -331,6 +346,13 @@ export interface GcpProjectCoverage {
     entriesTimedByReceiveTimestamp: number;
     /** Timestamps without a zone, read as UTC. */
     zonelessTimes: number;
+    /**
+     * Per judged log (Admin Activity, Data Access): what its coverage rests on, the observed
+     * intervals inside the window, the gaps that block claims and those accepted. `basis`:
+     * `collect-manifest` (spans the collection read in full), `entries` (first to last entry read,
+     * a hand-made export), `none` (no entry of the log).
+     */
+    logCoverage?: Record<'activity' | 'data_access', GcpLogCoverage>;
   };
   /**
    * The effective Data Access audit config: union of auditConfigs on the project, its folders and its

@@ -16,7 +16,7 @@ import type { FakeGcpOptions } from '../fake-gcp/server.js';
 import { fakePredefinedRoles, fakeWorld, FOLDER_ID, HOST_ONLY_PROJECT, LIVE_ONLY_PERMISSION, ORG_ID, sinkExport, SUBFOLDER_ID } from '../fake-gcp/world.js';
 import { readPredefinedRoles } from '../../src/connectors/gcp/predefined-roles.js';
 import { PermdriftError } from '../../src/model/errors.js';
-import { parseCollectManifest } from '../../src/connectors/aws/delivery-files.js';
+import { parseCollectManifest } from '../../src/connectors/collect-manifest-file.js';
 import { COLLECT_MANIFEST_FILE, type CollectManifest } from '../../src/model/collect-manifest.js';
 import { TOOL_VERSION } from '../../src/version.js';
 
@@ -578,7 +578,8 @@ describe('collect-manifest.json from collect gcp', () => {
     const cut = new Date(Date.parse(last) - 1).toISOString();
     const m = manifestOf(opts.outDir, 'alpha-prod');
     expect(m.logs.complete).toEqual(REQUIRED.map((scope) => ({ scope, start: WINDOW_START.toISOString(), end: cut })));
-    expect(m.logs.failed).toEqual(REQUIRED.map((scope) => ({ scope, start: cut, end: AS_OF.toISOString(), reason: expect.stringMatching(/^logging entries\.list stopped after 10 entries \(429 RESOURCE_EXHAUSTED/) as string })));
+    // One listing reads every audit log: the Data Access entries after the stop are lost too.
+    expect(m.logs.failed).toEqual([...REQUIRED, 'cloudaudit.googleapis.com/data_access'].sort().map((scope) => ({ scope, start: cut, end: AS_OF.toISOString(), reason: expect.stringMatching(/^logging entries\.list stopped after 10 entries \(429 RESOURCE_EXHAUSTED/) as string })));
     expect(m.logs.filesWritten).toBe(2);
     expect(m.sources['audit-logs']).toEqual({ readAt: at });
   });
@@ -589,12 +590,28 @@ describe('collect-manifest.json from collect gcp', () => {
     await collectGcp(opts);
     const m = manifestOf(opts.outDir, 'alpha-prod');
     expect(m.logs.complete).toEqual([]);
-    expect(m.logs.failed.map((f) => [f.scope, f.start, f.end])).toEqual(REQUIRED.map((scope) => [scope, WINDOW_START.toISOString(), AS_OF.toISOString()]));
+    expect(m.logs.failed.map((f) => [f.scope, f.start, f.end])).toEqual([...REQUIRED, 'cloudaudit.googleapis.com/data_access'].sort().map((scope) => [scope, WINDOW_START.toISOString(), AS_OF.toISOString()]));
     expect(m.logs.failed[0]?.reason).toContain('SERVICE_DISABLED');
     expect(m.sources['audit-logs']).toBeUndefined();
   });
 
-  it('a sink export: each log found complete for the window; an unreadable hour file and an unlistable day folder are failed spans of their log', async () => {
+  /** Per log, from the first hour file in [start, end] to the end of the last: what a sink export proves. */
+  function writtenSpans(objects: Record<string, string>, start: Date, end: number): { scope: string; start: string; end: string }[] {
+    const spans = new Map<string, [number, number]>();
+    for (const n of Object.keys(objects)) {
+      const m = /cloudaudit\.googleapis\.com\/(\w+)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2}):00:00_/.exec(n);
+      if (!m) continue;
+      const h = Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]), Number(m[5]));
+      if (h + 3_600_000 <= start.getTime() || h > AS_OF.getTime()) continue;
+      const known = spans.get(m[1] ?? '');
+      spans.set(m[1] ?? '', known ? [Math.min(known[0], h), Math.max(known[1], h + 3_600_000)] : [h, h + 3_600_000]);
+    }
+    return [...spans]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([log, [a, b]]) => ({ scope: `cloudaudit.googleapis.com/${log}`, start: new Date(Math.max(a, start.getTime())).toISOString(), end: new Date(Math.min(b, end)).toISOString() }));
+  }
+
+  it('a sink export: each log complete from its first hour file to its last (nothing shows the sink exporting outside them); an unreadable hour file and an unlistable day folder are failed spans of their log', async () => {
     const world = fakeWorld({ logEntries: 60, days: 10 });
     sinkExport(world, 'org-audit-sink', 'exports');
     const windowStart = new Date('2026-11-12T00:00:00Z');
@@ -606,7 +623,7 @@ describe('collect-manifest.json from collect gcp', () => {
     expect(m.logs).toEqual({
       source: 'gcs',
       requested: { start: windowStart.toISOString(), end: AS_OF.toISOString() },
-      complete: ['activity', 'data_access'].map((l) => ({ scope: `cloudaudit.googleapis.com/${l}`, start: windowStart.toISOString(), end: AS_OF.toISOString() })),
+      complete: writtenSpans(world.buckets['org-audit-sink'] ?? {}, windowStart, AS_OF.getTime()),
       failed: [],
       filesWritten: fake.calls('storage.objects.get').length,
     });
@@ -636,9 +653,12 @@ describe('collect-manifest.json from collect gcp', () => {
     sinkExport(world, 'org-audit-sink', '');
     await start({ world });
     const soon = new Date(AS_OF.getTime() + 30 * 60_000);
+    // An hour file of the last hour before as-of: the sink was exporting up to then.
+    const bucket = world.buckets['org-audit-sink'] ?? {};
+    bucket['cloudaudit.googleapis.com/activity/2026/11/19/23:00:00_23:59:59_S0.json'] = `${JSON.stringify({ ...world.projects[0]?.logEntries[0], timestamp: '2026-11-19T23:30:00Z' })}\n`;
     const opts = options({ auditLogs: 'gs://org-audit-sink', windowStart: new Date('2026-11-16T00:00:00Z'), now: () => soon });
     await collectGcp(opts);
-    const ends = new Set(manifestOf(opts.outDir, 'alpha-prod').logs.complete.map((s) => s.end));
-    expect([...ends]).toEqual([new Date(soon.getTime() - 2 * 3_600_000).toISOString()]);
+    const activity = manifestOf(opts.outDir, 'alpha-prod').logs.complete.find((s) => s.scope === 'cloudaudit.googleapis.com/activity');
+    expect(activity?.end).toBe(new Date(soon.getTime() - 2 * 3_600_000).toISOString());
   });
 });

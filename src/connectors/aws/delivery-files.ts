@@ -1,8 +1,8 @@
 /**
  * Reads the files that prove (or disprove) CloudTrail delivery in a snapshot:
  * `cloudtrail-get-trail-status.json` (`aws cloudtrail get-trail-status`), the hourly digest
- * files of log file integrity validation (`…/CloudTrail-Digest/<region>/…`), and
- * `collect-manifest.json` written by `permdrift collect`. Judged in engine/aws/delivery.ts.
+ * files of log file integrity validation (`…/CloudTrail-Digest/<region>/…`); the collection
+ * manifest is read by ../collect-manifest-file.ts. Judged in engine/aws/delivery.ts.
  *
  * Digest structure: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
  */
@@ -11,26 +11,12 @@ import { gunzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { COLLECT_MANIFEST_VERSION, type CollectManifest } from '../../model/collect-manifest.js';
 import { InputError } from '../../model/errors.js';
+import { isoOrNull } from '../iso-or-null.js';
 import type { DigestEvidence, DigestRecord, TrailStatus } from '../../model/trail-delivery.js';
 
 export const TRAIL_STATUS_FILE = 'cloudtrail-get-trail-status.json';
 
-/** ISO time in the fixed form, or null; times without a zone are UTC. */
-export function isoOrNull(v: unknown): string | null {
-  if (typeof v === 'number' && Number.isFinite(v)) {
-    // The AWS CLI prints epoch seconds for some timestamp settings (cli_timestamp_format).
-    const ms = v < 1e11 ? v * 1000 : v;
-    return new Date(ms).toISOString();
-  }
-  if (typeof v !== 'string' || v.trim() === '') return null;
-  const s = v.trim();
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(s);
-  const isDateOnly = /^\d{4}-\d{2}-\d{2}$/.test(s);
-  const ms = Date.parse(hasZone || isDateOnly ? s : `${s}Z`);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
 
 const trailStatusSchema = z
   .object({
@@ -119,50 +105,3 @@ export function logFileName(keyOrPath: string): string {
   return basename(keyOrPath.replace(/\\/g, '/'));
 }
 
-const spanSchema = z.object({ scope: z.string(), start: z.string(), end: z.string() });
-const manifestSchema = z.object({
-  schemaVersion: z.literal(COLLECT_MANIFEST_VERSION),
-  provider: z.enum(['aws', 'gcp']),
-  scope: z.string(),
-  tool: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  sources: z.record(z.string(), z.object({ readAt: z.string() })),
-  logs: z.object({
-    source: z.string(),
-    requested: z.object({ start: z.string(), end: z.string() }),
-    complete: z.array(spanSchema),
-    failed: z.array(spanSchema.extend({ reason: z.string() })),
-    filesWritten: z.number().int().nonnegative(),
-  }),
-});
-
-export function parseCollectManifest(json: unknown, source: string): CollectManifest {
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new InputError(
-      `${source} is not a permdrift collection manifest (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'wrong shape'})`,
-      'collect the account again with `permdrift collect`, or remove the file (the scan then relies on the files alone)',
-      { file: source },
-    );
-  }
-  const m = parsed.data;
-  const fix = (t: string, what: string): string => {
-    const iso = isoOrNull(t);
-    if (iso === null) throw new InputError(`${source}: ${what} is not a time: ${t}`, 'collect the account again', { file: source });
-    return iso;
-  };
-  return {
-    ...m,
-    startedAt: fix(m.startedAt, 'startedAt'),
-    finishedAt: fix(m.finishedAt, 'finishedAt'),
-    sources: Object.fromEntries(Object.entries(m.sources).map(([k, v]) => [k, { readAt: fix(v.readAt, `sources.${k}.readAt`) }])),
-    logs: {
-      ...m.logs,
-      requested: { start: fix(m.logs.requested.start, 'logs.requested.start'), end: fix(m.logs.requested.end, 'logs.requested.end') },
-      complete: m.logs.complete.map((s) => ({ scope: s.scope, start: fix(s.start, 'logs.complete.start'), end: fix(s.end, 'logs.complete.end') })),
-      failed: m.logs.failed.map((s) => ({ scope: s.scope, start: fix(s.start, 'logs.failed.start'), end: fix(s.end, 'logs.failed.end'), reason: s.reason })),
-    },
-  };
-}

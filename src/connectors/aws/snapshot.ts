@@ -17,7 +17,8 @@ import { parseAuthorizationDetails } from './authorization-details.js';
 import { readCloudTrail } from './cloudtrail/read-cloudtrail.js';
 import { parseCredentialReport } from './credential-report.js';
 import { parseEventSelectors } from './event-selectors.js';
-import { TRAIL_STATUS_FILE, logFileName, parseCollectManifest, parseTrailStatus, readDigests } from './delivery-files.js';
+import { TRAIL_STATUS_FILE, logFileName, parseTrailStatus, readDigests } from './delivery-files.js';
+import { parseCollectManifest } from '../collect-manifest-file.js';
 import { COLLECT_MANIFEST_FILE } from '../../model/collect-manifest.js';
 import type { DeliveryEvidence } from '../../model/activity.js';
 
@@ -319,7 +320,7 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
   }
   if (files.collectManifest) {
     try {
-      delivery.manifest = parseCollectManifest(await readJsonFile(files.collectManifest, 'collection manifest'), COLLECT_MANIFEST_FILE);
+      delivery.manifest = parseCollectManifest(await readJsonFile(files.collectManifest, 'collection manifest'), COLLECT_MANIFEST_FILE, { provider: 'aws', scope: files.account });
     } catch (err) {
       warnings.push({ code: 'collect-manifest-unreadable', message: `${(err as Error).message}; it proves nothing`, account: files.account, file: files.collectManifest });
     }

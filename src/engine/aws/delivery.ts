@@ -37,15 +37,27 @@ export interface NegativeProof extends MsInterval {
   cause: string;
 }
 
-export interface AccountDelivery {
+/**
+ * What claims are judged against, for any provider: observed intervals, proven gaps and where the
+ * evidence ends. AWS builds it from proof of delivery (below), GCP from the collection manifest or
+ * the audit log entries (engine/gcp/coverage.ts).
+ */
+export interface CoverageEvidence {
   /** Observed intervals, merged and sorted, ending at `evidenceEndMs`. */
   observed: MsInterval[];
   negatives: NegativeProof[];
-  /** Which sources proved delivery (for the report). */
-  proofs: string[];
   /** Where the evidence ends and how that is known. */
   evidenceEndMs: number | null;
   evidenceEndBasis: 'collect-manifest' | 'newest-time-inside' | 'none';
+  /** Unproven pieces at an edge no longer than this are not gaps (AWS: the delivery cadence). */
+  edgeSlackMs: number;
+  /** How an unproven interior piece reads: `<text> <start> to <end>`. */
+  unprovenText: string;
+}
+
+export interface AccountDelivery extends CoverageEvidence {
+  /** Which sources proved delivery (for the report). */
+  proofs: string[];
   /** Trail changes that opened no gap, with why (another trail, denied, insights only). */
   ignoredTrailChanges: { change: TrailChange; why: string }[];
   notes: string[];
@@ -241,7 +253,17 @@ function digestProofs(activity: AccountActivity, out: AccountDelivery, positives
 
 /** Builds the observed intervals of one account (see the module comment). */
 export function accountDelivery(activity: AccountActivity): AccountDelivery {
-  const out: AccountDelivery = { observed: [], negatives: [], proofs: [], evidenceEndMs: null, evidenceEndBasis: 'none', ignoredTrailChanges: [], notes: [] };
+  const out: AccountDelivery = {
+    observed: [],
+    negatives: [],
+    proofs: [],
+    evidenceEndMs: null,
+    evidenceEndBasis: 'none',
+    edgeSlackMs: DELIVERY_CADENCE_MS,
+    unprovenText: 'no log file, digest or collection record covers',
+    ignoredTrailChanges: [],
+    notes: [],
+  };
   const ct = activity.cloudTrail;
   const positives: MsInterval[] = [];
 
@@ -295,9 +317,9 @@ export function accountDelivery(activity: AccountActivity): AccountDelivery {
 
 /**
  * The parts of [fromMs, endMs] the evidence does not cover, each with what opened it. Pieces at
- * the edges no longer than the delivery cadence are not gaps (a file is written every ~5 minutes).
+ * the edges no longer than `edgeSlackMs` are not gaps (AWS: a file is written every ~5 minutes).
  */
-export function gapsIn(d: AccountDelivery, fromMs: number, endMs: number): Gap[] {
+export function gapsIn(d: CoverageEvidence, fromMs: number, endMs: number): Gap[] {
   const missing = subtractIntervals([{ start: fromMs, end: endMs }], d.observed);
   const gaps: Gap[] = [];
   const firstObserved = d.observed.find((o) => o.end > fromMs)?.start ?? POS_INF;
@@ -310,7 +332,7 @@ export function gapsIn(d: AccountDelivery, fromMs: number, endMs: number): Gap[]
       continue;
     }
     const length = piece.end - piece.start;
-    if ((isAtStart || isAtEnd) && length <= DELIVERY_CADENCE_MS) continue;
+    if ((isAtStart || isAtEnd) && length <= d.edgeSlackMs) continue;
     if (d.evidenceEndMs !== null && piece.start >= d.evidenceEndMs) {
       gaps.push({
         ...piece,
@@ -320,7 +342,7 @@ export function gapsIn(d: AccountDelivery, fromMs: number, endMs: number): Gap[]
     } else if (isAtStart && piece.end <= firstObserved) {
       gaps.push({ ...piece, kind: 'before-evidence', cause: `no evidence before ${when(piece.end)}` });
     } else {
-      gaps.push({ ...piece, kind: 'no-proof', cause: `no log file, digest or collection record covers ${when(piece.start)} to ${when(piece.end)}` });
+      gaps.push({ ...piece, kind: 'no-proof', cause: `${d.unprovenText} ${when(piece.start)} to ${when(piece.end)}` });
     }
   }
   return gaps;
@@ -350,7 +372,7 @@ const UNPROVEN: ReadonlySet<GapKind> = new Set<GapKind>(['no-proof', 'before-evi
  * (a StopLogging, a missing file…) never is. Other gaps are accepted only under an explicit
  * minimum coverage (`--min-coverage`), and recorded too.
  */
-export function claimCoverage(d: AccountDelivery, fromMs: number, endMs: number, minCoverage: number | undefined, edgeToleranceMs = 0): ClaimCoverage {
+export function claimCoverage(d: CoverageEvidence, fromMs: number, endMs: number, minCoverage: number | undefined, edgeToleranceMs = 0): ClaimCoverage {
   const all = gapsIn(d, fromMs, endMs);
   const span = Math.max(1, endMs - fromMs);
   const coveredFraction = Math.max(0, 1 - totalMs(all) / span);

@@ -42,6 +42,8 @@ export interface GcpAnalyzeInput {
   roles: GcpRoleCatalogue;
   isSelected: (email: string, name: string) => boolean;
   isServiceAgentIncluded: boolean;
+  /** `--min-coverage` as a fraction: interior gaps are accepted while this much of the window is observed. */
+  minCoverage?: number;
 }
 
 interface PermissionUse {
@@ -199,7 +201,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
   const { inventory, activity, window } = input;
   const project = inventory.projectId;
   const dataAccess = effectiveDataAccess(inventory);
-  const cov = new GcpProjectLogCoverage(inventory, activity, dataAccess, input.logTypes, window);
+  const cov = new GcpProjectLogCoverage(inventory, activity, dataAccess, input.logTypes, window, input.minCoverage);
   const usage = indexUsage(activity);
   const windowSpan = spanOf(window.startMs, window.endMs);
   const observed = cov.observed('activity');
@@ -431,6 +433,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       entriesUnattributed: logs?.entriesUnattributed.map((r) => ({ ...r })) ?? [],
       entriesTimedByReceiveTimestamp: logs?.entriesTimedByReceiveTimestamp ?? 0,
       zonelessTimes: logs?.zonelessTimes ?? 0,
+      ...(logs !== null ? { logCoverage: { activity: cov.logCoverage('activity'), data_access: cov.logCoverage('data_access') } } : {}),
     },
     dataAccessLogs: dataAccessSummary(dataAccess),
     activity: {

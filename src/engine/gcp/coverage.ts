@@ -18,9 +18,13 @@
 
 import type { GcpAuditLogStream, GcpProjectActivity, GcpSkippedEntryReason } from '../../model/gcp-activity.js';
 import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.js';
-import type { GcpProjectCoverage, ReportWarning, Span, UnverifiableReason } from '../../model/report.js';
+import { COVERAGE_LIST_LIMIT, type CoverageGap, type GcpLogCoverage, type GcpProjectCoverage, type ReportWarning, type Span, type UnverifiableReason } from '../../model/report.js';
+import type { ClaimCoverage, CoverageEvidence, Gap, NegativeProof } from '../aws/delivery.js';
+import { claimCoverage, describeGaps, iso } from '../aws/delivery.js';
 import { spanOf } from '../aws/coverage.js';
-import { durationText, freshnessFlag, partOfText, spanMs } from '../duration-text.js';
+import { DAY_MS } from '../aws/evidence.js';
+import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../aws/intervals.js';
+import { durationText, freshnessFlag, partOfText } from '../duration-text.js';
 import type { Window } from '../aws/evidence.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 
@@ -93,15 +97,29 @@ interface StreamSpan {
   lastMs: number;
 }
 
-const RETENTION: Record<'activity' | 'data_access', string> = {
+type JudgedStream = 'activity' | 'data_access';
+
+const RETENTION: Record<JudgedStream, string> = {
   activity: 'Admin Activity logs are kept 400 days in the _Required bucket',
   data_access: 'Data Access logs are kept 30 days in the _Default bucket unless its retention was raised or a sink exports them',
 };
+
+const STREAM_LABEL: Record<JudgedStream, string> = { activity: 'Admin Activity', data_access: 'Data Access' };
+
+/** The manifest's scope for each log (collect gcp: `cloudaudit.googleapis.com/<log>`). */
+const LOG_SCOPE_PREFIX = 'cloudaudit.googleapis.com/';
+
+/** A stream's evidence: from the collection manifest's complete spans, else from its entries. */
+export interface StreamEvidence extends CoverageEvidence {
+  basis: 'collect-manifest' | 'entries';
+}
 
 /** Everything about one project's log evidence that verdicts need, computed once. */
 export class GcpProjectLogCoverage {
   readonly hasLogs: boolean;
   private readonly spans = new Map<GcpAuditLogStream, StreamSpan>();
+  private readonly evidence = new Map<JudgedStream, StreamEvidence | null>();
+  private readonly claims = new Map<JudgedStream, ClaimCoverage>();
 
   constructor(
     private readonly inventory: GcpProjectInventory,
@@ -109,6 +127,7 @@ export class GcpProjectLogCoverage {
     readonly dataAccess: EffectiveDataAccess,
     private readonly table: GcpLogTypeTable,
     private readonly window: Window,
+    private readonly minCoverage?: number,
   ) {
     const logs = activity?.auditLogs ?? null;
     this.hasLogs = logs !== null && logs.filesRead > 0;
@@ -137,8 +156,8 @@ export class GcpProjectLogCoverage {
     return { firstMs: Date.parse(l.firstEntry), lastMs: Date.parse(l.lastEntry) };
   }
 
-  /** A stream's span: from its own attributed entries, else the whole evidence when the stream has entries. */
-  private streamSpan(stream: 'activity' | 'data_access'): StreamSpan | null {
+  /** A stream's span of entries: from its own attributed entries, else the whole evidence when the stream has entries. */
+  private entrySpan(stream: JudgedStream): StreamSpan | null {
     const own = this.spans.get(stream);
     const all = this.overall();
     if (own && all) return { firstMs: own.firstMs, lastMs: all.lastMs };
@@ -146,39 +165,132 @@ export class GcpProjectLogCoverage {
     return null;
   }
 
-  observed(stream: 'activity' | 'data_access' = 'activity'): Span | null {
-    const s = this.streamSpan(stream);
-    if (!s) return null;
-    const start = Math.max(s.firstMs, this.window.startMs);
-    const end = Math.min(s.lastMs, this.window.endMs);
-    return end >= start ? spanOf(start, end) : null;
-  }
-
-  isWindowCovered(stream: 'activity' | 'data_access' = 'activity'): boolean {
-    return this.missingEnds(stream).length === 0;
-  }
-
-  /** Which end of the window the stream's logs miss: they start late (retention) or stop early (collection). */
-  private missingEnds(stream: 'activity' | 'data_access'): ('start' | 'end')[] {
-    const s = this.streamSpan(stream);
-    if (!s) return ['start', 'end'];
-    const out: ('start' | 'end')[] = [];
-    if (s.firstMs > this.window.startMs + this.window.toleranceMs) out.push('start');
-    if (s.lastMs < this.window.endMs - this.window.toleranceMs) out.push('end');
+  /**
+   * The stream's evidence. With a collection manifest that read the log in full over some span
+   * (collect gcp: entries.list on the _Required bucket, or every hour file of a sink export), that
+   * span is observed, quiet hours included, less what failed. Otherwise the entries are all there
+   * is: from the stream's first entry to the newest entry read, the reading of a hand-made export.
+   * Failures of the manifest for this log, or for the whole export, are gaps either way.
+   */
+  streamEvidence(stream: JudgedStream): StreamEvidence | null {
+    if (this.evidence.has(stream)) return this.evidence.get(stream) ?? null;
+    const manifest = this.activity?.manifest;
+    const scope = `${LOG_SCOPE_PREFIX}${stream}`;
+    const negatives: NegativeProof[] = (manifest?.logs.failed ?? [])
+      .filter((f) => f.scope === scope || !f.scope.startsWith(LOG_SCOPE_PREFIX))
+      .map((f) => ({ start: Date.parse(f.start), end: Date.parse(f.end), kind: 'collection-failed' as const, cause: `the collection could not read ${f.scope === scope ? `the ${STREAM_LABEL[stream]} log` : f.scope}: ${f.reason}` }));
+    const complete = (manifest?.logs.complete ?? []).filter((c) => c.scope === scope).map((c) => ({ start: Date.parse(c.start), end: Date.parse(c.end) }));
+    const base = { negatives, edgeSlackMs: 0, unprovenText: `no ${STREAM_LABEL[stream]} entry or collection record covers` };
+    let out: StreamEvidence | null = null;
+    if (manifest && complete.length > 0) {
+      // The collector reads up to a little before its read time; the evidence ends where its complete spans end.
+      const readAt = Date.parse(manifest.sources['audit-logs']?.readAt ?? manifest.finishedAt);
+      const end = Math.min(readAt, Math.max(...complete.map((c) => c.end)));
+      out = {
+        ...base,
+        basis: 'collect-manifest',
+        observed: clipIntervals(subtractIntervals(unionIntervals(complete), unionIntervals(negatives)), Number.NEGATIVE_INFINITY, end),
+        evidenceEndMs: end,
+        evidenceEndBasis: 'collect-manifest',
+      };
+    } else {
+      const s = this.entrySpan(stream);
+      if (s) {
+        out = {
+          ...base,
+          basis: 'entries',
+          observed: subtractIntervals([{ start: s.firstMs, end: s.lastMs }], unionIntervals(negatives)),
+          evidenceEndMs: s.lastMs,
+          evidenceEndBasis: 'newest-time-inside',
+        };
+      }
+    }
+    this.evidence.set(stream, out);
     return out;
   }
 
-  private gapText(stream: 'activity' | 'data_access'): string {
-    const ends = this.missingEnds(stream);
-    const parts: string[] = [];
-    if (ends.includes('start')) parts.push(`they start after the window does (${RETENTION[stream]})`);
-    const s = this.streamSpan(stream);
-    if (ends.includes('end')) {
-      // Logs that stop early call for an earlier --as-of, not a shorter window ending at the same time.
-      const last = s ? `; or pass --as-of ${new Date(s.lastMs).toISOString()}, the last entry` : '';
-      parts.push(`they stop before ${new Date(this.window.endMs).toISOString().slice(0, 10)} (collect the logs up to --as-of${last})`);
+  /** Whether the stream's evidence covers the window, less its edge tolerance (or under --min-coverage). */
+  claim(stream: JudgedStream): ClaimCoverage {
+    const known = this.claims.get(stream);
+    if (known) return known;
+    const ev = this.streamEvidence(stream);
+    const c: ClaimCoverage = ev
+      ? claimCoverage(ev, this.window.startMs, this.window.endMs, this.minCoverage, this.window.toleranceMs)
+      : { isCovered: false, gaps: [{ start: this.window.startMs, end: this.window.endMs, kind: 'before-evidence', cause: `no ${STREAM_LABEL[stream]} entry was read` }], acceptedGaps: [], coveredFraction: 0 };
+    this.claims.set(stream, c);
+    return c;
+  }
+
+  /** The part of the window the stream's evidence covers, first to last observed instant; `days` counts observed time only. */
+  observed(stream: JudgedStream = 'activity'): Span | null {
+    const ev = this.streamEvidence(stream);
+    if (!ev) return null;
+    const inside = clipIntervals(ev.observed, this.window.startMs, this.window.endMs);
+    const first = inside[0];
+    const last = inside.at(-1);
+    if (!first || !last) return null;
+    return { ...spanOf(first.start, last.end), days: Math.round((totalMs(inside) / DAY_MS) * 10) / 10 };
+  }
+
+  isWindowCovered(stream: JudgedStream = 'activity'): boolean {
+    return this.claim(stream).isCovered;
+  }
+
+  /** Observed intervals inside the window, for the report. */
+  intervals(stream: JudgedStream): MsInterval[] {
+    return clipIntervals(this.streamEvidence(stream)?.observed ?? [], this.window.startMs, this.window.endMs);
+  }
+
+  /** What closes each kind of gap of a claim. */
+  private gapHints(stream: JudgedStream, gaps: readonly Gap[]): string[] {
+    const kinds = new Set(gaps.map((g) => g.kind));
+    const ev = this.streamEvidence(stream);
+    const isSink = ev?.basis === 'collect-manifest' && this.activity?.manifest?.logs.source === 'gcs';
+    const hints: string[] = [];
+    if (kinds.has('before-evidence')) {
+      const first = ev?.observed.find((o) => o.end > this.window.startMs);
+      const upTo = Math.min(ev?.evidenceEndMs ?? this.window.endMs, this.window.endMs);
+      const days = first ? Math.floor((upTo - Math.max(first.start, this.window.startMs)) / DAY_MS) : 0;
+      const why = isSink ? 'the sink export holds no file of this log before then: nothing shows the sink was exporting earlier' : RETENTION[stream];
+      hints.push(`they start after the window does (${why})${days >= 1 ? `: match the window to them with --window ${days}d` : ''}`);
     }
-    return parts.join('; ');
+    if (kinds.has('unobserved-tail') && ev?.evidenceEndMs !== null && ev?.evidenceEndMs !== undefined) {
+      // Logs that stop early call for an earlier --as-of, not a shorter window ending at the same time.
+      const end = iso(ev.evidenceEndMs);
+      if (isSink) {
+        hints.push(`the sink export's last file of this log ends at ${end}: later hours may be quiet or not exported${stream === 'activity' ? '; collect with --audit-logs api (entries.list reads the _Required bucket, which shows quiet hours)' : ''}, or pass --as-of ${end}`);
+      } else {
+        hints.push(`they stop before ${iso(this.window.endMs).slice(0, 10)}: collect the logs up to --as-of, or pass --as-of ${end}, ${ev.basis === 'collect-manifest' ? 'the end of what the collection read' : 'the last entry'}`);
+      }
+    }
+    if (kinds.has('collection-failed') || kinds.has('no-proof')) hints.push('collect again (`permdrift collect gcp`), or accept small gaps with --min-coverage');
+    return hints;
+  }
+
+  /** The report's account of one log's coverage. */
+  logCoverage(stream: JudgedStream): GcpLogCoverage {
+    const ev = this.streamEvidence(stream);
+    const claim = this.claim(stream);
+    const w = this.window;
+    const gapOut = (g: Gap): CoverageGap => ({ start: iso(Math.max(g.start, w.startMs)), end: iso(Math.min(g.end, w.endMs)), kind: g.kind, cause: g.cause });
+    const inside = this.intervals(stream);
+    return {
+      basis: ev?.basis ?? 'none',
+      isWindowCovered: claim.isCovered,
+      intervals: inside.slice(0, COVERAGE_LIST_LIMIT).map((i) => ({ start: iso(i.start), end: iso(i.end) })),
+      intervalsTotal: inside.length,
+      gaps: claim.gaps.slice(0, COVERAGE_LIST_LIMIT).map(gapOut),
+      gapsTotal: claim.gaps.length,
+      acceptedGaps: claim.acceptedGaps.slice(0, COVERAGE_LIST_LIMIT).map((g) => ({ ...gapOut(g), acceptedBy: g.acceptedBy })),
+      coveredFraction: Math.round(claim.coveredFraction * 1000) / 1000,
+      evidenceEnd: ev && ev.evidenceEndMs !== null && ev.evidenceEndBasis !== 'none' ? { time: iso(ev.evidenceEndMs), basis: ev.evidenceEndBasis } : null,
+    };
+  }
+
+  private gapText(stream: JudgedStream): string {
+    const gaps = this.claim(stream).gaps;
+    const hints = this.gapHints(stream, gaps);
+    return `${describeGaps(gaps)}${hints.length > 0 ? `; ${hints.join('; ')}` : ''}`;
   }
 
   /** Whether `member` (e.g. `serviceAccount:x@p.iam…`) is exempted, directly or possibly through a group. */
@@ -257,13 +369,15 @@ export class GcpProjectLogCoverage {
         detail: `${permission} lands in the ${stream === 'activity' ? 'Admin Activity' : 'Data Access'} audit log, and the logs read hold no entry of it (filtered out of the export?)`,
       };
     }
-    if (!this.isWindowCovered(stream)) {
+    const claim = this.claim(stream);
+    if (!claim.isCovered) {
       const o = this.observed(stream);
       const windowMs = this.window.endMs - this.window.startMs;
+      const isEdgeOnly = claim.gaps.every((g) => g.kind === 'before-evidence' || g.kind === 'unobserved-tail');
       return {
         isObservable: false,
-        reason: 'window-not-covered',
-        detail: `the ${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs read cover ${o ? `${partOfText(spanMs(o), windowMs, 'of the')} (${o.start} to ${o.end})` : `none of the ${durationText(windowMs)}`}: ${this.gapText(stream)}`,
+        reason: isEdgeOnly ? 'window-not-covered' : 'logging-gap',
+        detail: `the ${STREAM_LABEL[stream]} logs read cover ${o ? `${partOfText(totalMs(this.intervals(stream)), windowMs, 'of the')} (${o.start} to ${o.end})` : `none of the ${durationText(windowMs)}`}: ${this.gapText(stream)}`,
       };
     }
     if (unmappedServices.has(v.auditService)) {
@@ -332,6 +446,14 @@ export class GcpProjectLogCoverage {
         ...(logs.filesIgnored.length === 1 && first !== undefined ? { file: first } : {}),
       });
     }
+    const ev = this.streamEvidence('activity');
+    if (this.hasLogs && ev && ev.evidenceEndMs !== null && ev.evidenceEndMs < this.window.endMs - this.window.toleranceMs) {
+      out.push({
+        code: 'as-of-after-evidence',
+        message: `project ${project}: --as-of ${iso(this.window.endMs)} is after the end of the Admin Activity evidence (${iso(ev.evidenceEndMs)}, ${ev.basis === 'collect-manifest' ? 'the end of what the collection read' : 'the newest entry read'}): nothing after it was observed, so no permission is called unused from the logs for that tail; judge with --as-of ${iso(ev.evidenceEndMs)} or collect again`,
+        account: project,
+      });
+    }
     if (logs.zonelessTimes > 0) {
       out.push({
         code: 'audit-log-zoneless-times',
@@ -357,7 +479,7 @@ export class GcpProjectLogCoverage {
       for (const stream of ['activity', 'data_access'] as const) {
         if (logs.streams[stream] > 0 && !this.isWindowCovered(stream)) {
           const o = this.observed(stream);
-          notes.push(`${stream === 'activity' ? 'Admin Activity' : 'Data Access'} logs cover ${o ? `${o.start.slice(0, 10)} to ${o.end.slice(0, 10)}` : 'none'} of the window: ${this.gapText(stream)}.`);
+          notes.push(`${STREAM_LABEL[stream]} logs cover ${o ? `${o.start.slice(0, 10)} to ${o.end.slice(0, 10)}` : 'none'} of the window: ${this.gapText(stream)}.`);
         }
       }
     }

@@ -9,8 +9,8 @@
  *
  * Each project folder ends with `collect-manifest.json` (../../collect-manifest-recorder.ts): when
  * each file was read, and per audit log which span was read in full and which was not. Admin
- * Activity is always written, yet a listing or an export proves only the span that was read. The
- * offline GCP reader does not use the manifest yet.
+ * Activity is always written, yet a listing or an export proves only the span that was read; the
+ * offline reader takes each log's coverage from it (engine/gcp/coverage.ts).
  */
 
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -608,10 +608,11 @@ async function collectAuditLogs(
       });
       manifest.sourceRead('audit-logs', readAt);
       manifest.addFilesWritten(r.objects);
-      // Each log's day folders listed to the end and every hour file read: that span of the export
-      // is all there is, up to the hours the sink may not have written yet.
+      // Each log's day folders listed to the end and every hour file read: between its first and
+      // last hour file the export is all there is. Outside them nothing shows the sink was
+      // exporting (created later, deleted or disabled earlier), so quiet there is not claimed.
       const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - SINK_EXPORT_LAG_MS);
-      for (const log of r.logs) manifest.attempt(logScope(log), opts.windowStart, readUntil);
+      for (const w of r.written) manifest.attempt(logScope(w.log), Math.max(opts.windowStart.getTime(), w.start), Math.min(readUntil, w.end));
       for (const g of r.gaps) manifest.fail(logScope(g.log), g.start, g.end, g.reason);
       if (r.logs.length === 0) {
         warn('audit-logs-sink-empty', `${url} holds no cloudaudit.googleapis.com/ folder: no audit log was read for ${projectId}, so no grant is called unused from logs (expected <prefix>/cloudaudit.googleapis.com/activity/YYYY/MM/DD/…json)`);
@@ -655,7 +656,8 @@ async function collectAuditLogs(
     // Oldest first: everything before the last entry read is in the file, minus entries that share its timestamp.
     const last = r.lastTimestamp !== null ? Date.parse(r.lastTimestamp) : Number.NaN;
     const readThrough = Number.isNaN(last) ? opts.windowStart.getTime() : last - 1;
-    for (const log of REQUIRED_AUDIT_LOGS) manifest.fail(logScope(log), readThrough, opts.asOf, `logging entries.list stopped after ${r.entries} entries (${describe(gcpError(r.failure))})`);
+    // The listing reads every audit log at once: Data Access entries after the stop are lost too.
+    for (const log of [...REQUIRED_AUDIT_LOGS, 'data_access']) manifest.fail(logScope(log), readThrough, opts.asOf, `logging entries.list stopped after ${r.entries} entries (${describe(gcpError(r.failure))})`);
   }
   manifest.addFilesWritten(r.pages);
   for (const log of REQUIRED_AUDIT_LOGS) {

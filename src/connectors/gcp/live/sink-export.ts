@@ -97,6 +97,12 @@ export interface SinkDownload {
   folderFailures: { name: string; message: string }[];
   /** Both, as spans of each log's timeline (for the collection manifest). */
   gaps: SinkGap[];
+  /**
+   * Per log, from the start of its first hour file in the window to the end of its last: where the
+   * sink is known to have been exporting. Before the first file the sink may not have existed,
+   * after the last it may have stopped; neither is proof of quiet.
+   */
+  written: { log: string; start: number; end: number }[];
 }
 
 export async function downloadSinkExport(
@@ -156,5 +162,13 @@ export async function downloadSinkExport(
   });
   failures.sort((a, b) => (a.name < b.name ? -1 : 1));
   folderFailures.sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { logs, objects: names.length - failures.length, bytes, failures, folderFailures, gaps };
+  const spans = new Map<string, { start: number; end: number }>();
+  for (const { log, name } of names) {
+    const h = hourSpan(name) ?? daySpan(name.slice(0, name.lastIndexOf('/') + 1));
+    if (!Number.isFinite(h.start) || !Number.isFinite(h.end)) continue;
+    const known = spans.get(log);
+    spans.set(log, known ? { start: Math.min(known.start, h.start), end: Math.max(known.end, h.end) } : { start: h.start, end: h.end });
+  }
+  const written = [...spans].map(([log, span]) => ({ log, ...span })).sort((a, b) => (a.log < b.log ? -1 : 1));
+  return { logs, objects: names.length - failures.length, bytes, failures, folderFailures, gaps, written };
 }
