@@ -1,7 +1,5 @@
 /** What every command gets from the CLI shell: the streams, the environment, the clock, the exit code. */
 
-import { open, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -33,26 +31,32 @@ export function envDefault(env: NodeJS.ProcessEnv, name: string): string | undef
   return v === undefined || v === '' ? undefined : v;
 }
 
-/** Temp file + rename, so a cron job never leaves half a report behind. Pieces are written one by one. */
-export async function writeAtomically(file: string, content: string | Iterable<string>): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  if (typeof content === 'string') await writeFile(tmp, content);
-  else {
-    const handle = await open(tmp, 'w');
-    try {
-      for (const piece of content) await handle.write(piece);
-    } finally {
-      await handle.close();
-    }
-  }
-  await rename(tmp, file);
+/** A stream that was closed or failed (a reader that went away): nothing more is written to it. */
+function isGone(stream: NodeJS.WritableStream): boolean {
+  const s = stream as NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };
+  return s.destroyed === true || s.writableEnded === true;
 }
 
-/** Writes pieces to a stream, waiting for it to drain when it asks to (a pipe to a slow reader). */
+/**
+ * Writes pieces to a stream, waiting for it to drain when it asks to (a pipe to a slow reader).
+ * A reader that closes the pipe early (`| head`) ends the writing, not the run: the exit code a
+ * gate depends on is still the one returned.
+ */
 export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
   for (const piece of pieces) {
+    if (isGone(stream)) return;
     if (!stream.write(piece) && typeof stream.once === 'function') {
-      await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          stream.removeListener('drain', done);
+          stream.removeListener('close', done);
+          stream.removeListener('error', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('close', done);
+        stream.once('error', done);
+      });
     }
   }
 }

@@ -1,7 +1,7 @@
 /** Parsing and checking of command-line values: durations, times, formats and outputs. */
 
 import { type Command, Option } from 'commander';
-import { extname } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { readIsoTime } from '../config/iso-time.js';
 import { readWindowLength, windowLengthHint } from '../config/window-length.js';
 import { UsageError } from '../model/errors.js';
@@ -46,40 +46,64 @@ export interface OutputTarget {
   file?: string;
 }
 
+/** `-` and the names of this process's stdout: written through the stdout stream, never opened. */
+export function isStdoutPath(file: string): boolean {
+  return file === '-' || file === '/dev/stdout' || file === '/dev/fd/1' || file === '/proc/self/fd/1';
+}
+
 /**
  * Pairs `--format` values with `-o` values: one output takes its format from the flag or its
- * extension; several outputs pair with the formats in order.
+ * extension; several outputs pair with the formats in order. Two outputs to the same place (the
+ * same file, or stdout twice) are a usage error: the second would overwrite the first.
  */
-export function resolveOutputs(formats: string[], outputs: string[]): OutputTarget[] {
+export function pairOutputs<F extends string>(
+  formats: string[],
+  outputs: string[],
+  allowed: readonly F[],
+  fromExtension: (file: string) => F | undefined,
+  example: string,
+): { format: F; file?: string }[] {
   for (const f of formats) {
-    if (!(FORMATS as readonly string[]).includes(f)) {
-      throw new UsageError(`unknown --format "${f}"`, `use one of: ${FORMATS.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(f)) {
+      throw new UsageError(`unknown --format "${f}"`, `use one of: ${allowed.join(', ')}`);
     }
   }
-  const fmts = formats as Format[];
+  const fmts = formats as F[];
+  const target = (format: F, file: string | undefined): { format: F; file?: string } => (file === undefined || isStdoutPath(file) ? { format } : { format, file });
+  let out: { format: F; file?: string }[];
   if (outputs.length === 0) {
-    if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', 'e.g. --format table --format json -o - -o report.json');
-    return [{ format: fmts[0] ?? 'table' }];
-  }
-  if (fmts.length === 0) {
-    return outputs.map((file) => {
-      const format = file === '-' ? 'table' : formatFromExtension(file);
-      if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, `add --format ${FORMATS.join('|')}`);
-      return file === '-' ? { format } : { format, file };
+    if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', `e.g. --format table --format json -o - -o ${example}`);
+    out = [target(fmts[0] ?? ('table' as F), undefined)];
+  } else if (fmts.length === 0) {
+    out = outputs.map((file) => {
+      const format = isStdoutPath(file) ? ('table' as F) : fromExtension(file);
+      if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, `add --format ${allowed.join('|')}`);
+      return target(format, file);
     });
-  }
-  if (fmts.length === 1 && outputs.length === 1) {
-    const [format] = fmts as [Format];
-    const [file] = outputs as [string];
-    return file === '-' ? [{ format }] : [{ format, file }];
-  }
-  if (fmts.length !== outputs.length) {
+  } else if (fmts.length === 1 && outputs.length === 1) {
+    out = [target(fmts[0] as F, outputs[0])];
+  } else if (fmts.length !== outputs.length) {
     throw new UsageError(`${fmts.length} --format value(s) but ${outputs.length} -o value(s)`, 'give one -o per --format, in the same order');
+  } else {
+    out = fmts.map((format, i) => target(format, outputs[i]));
   }
-  return fmts.map((format, i) => {
-    const file = outputs[i] ?? '-';
-    return file === '-' ? { format } : { format, file };
-  });
+  const seen = new Map<string, string>();
+  for (const t of out) {
+    const key = t.file === undefined ? '-' : resolve(t.file);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new UsageError(
+        t.file === undefined ? `two outputs go to stdout (--format ${earlier} and --format ${t.format})` : `two outputs go to ${t.file} (--format ${earlier} and --format ${t.format})`,
+        'give each --format its own -o file; at most one may be - (stdout)',
+      );
+    }
+    seen.set(key, t.format);
+  }
+  return out;
+}
+
+export function resolveOutputs(formats: string[], outputs: string[]): OutputTarget[] {
+  return pairOutputs(formats, outputs, FORMATS, formatFromExtension, 'report.json');
 }
 
 /** Colour per CONVENTIONS: off with NO_COLOR, --no-color or a non-TTY; FORCE_COLOR overrides. */

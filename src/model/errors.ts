@@ -45,3 +45,10 @@ export class UsageError extends PermdriftError {
     super('USAGE', message, hint, options);
   }
 }
+
+/** A report or snapshot that cannot be written where it was asked to go. */
+export class OutputError extends PermdriftError {
+  constructor(message: string, hint: string, options?: PermdriftErrorOptions) {
+    super('OUTPUT_FAILED', message, hint, options);
+  }
+}

@@ -4,11 +4,13 @@ import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { diffReports } from '../../engine/drift.js';
-import { InputError, UsageError } from '../../model/errors.js';
+import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
 import { DRIFT_FORMATS, type DriftFormat, diffReporters } from '../../reporters/drift-reporters.js';
 import { validateReport } from '../../reporters/validate-report.js';
-import { type CommandContext, collect, writeAtomically } from '../context.js';
+import { writeReportFile } from '../report-file.js';
+import { pairOutputs } from '../options.js';
+import { type CommandContext, collect } from '../context.js';
 import { isColorWanted } from '../options.js';
 
 import { TOO_LARGE_HINT, tooLargeReason } from '../../config/report-size.js';
@@ -66,29 +68,7 @@ function formatFromExtension(file: string): DriftFormat | undefined {
 
 /** Pairs `--format` values with `-o` values, as `scan` does, with Markdown added. */
 export function resolveDriftOutputs(formats: string[], outputs: string[]): DriftTarget[] {
-  for (const f of formats) {
-    if (!(DRIFT_FORMATS as readonly string[]).includes(f)) {
-      throw new UsageError(`unknown --format "${f}"`, `use one of: ${DRIFT_FORMATS.join(', ')}`);
-    }
-  }
-  const fmts = formats as DriftFormat[];
-  const target = (format: DriftFormat, file: string | undefined): DriftTarget => (file === undefined || file === '-' ? { format } : { format, file });
-  if (outputs.length === 0) {
-    if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', 'e.g. --format table --format json -o - -o diff.json');
-    return [target(fmts[0] ?? 'table', undefined)];
-  }
-  if (fmts.length === 0) {
-    return outputs.map((file) => {
-      const format = file === '-' ? 'table' : formatFromExtension(file);
-      if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, `add --format ${DRIFT_FORMATS.join('|')}`);
-      return target(format, file);
-    });
-  }
-  if (fmts.length === 1 && outputs.length === 1) return [target(fmts[0] as DriftFormat, outputs[0])];
-  if (fmts.length !== outputs.length) {
-    throw new UsageError(`${fmts.length} --format value(s) but ${outputs.length} -o value(s)`, 'give one -o per --format, in the same order');
-  }
-  return fmts.map((format, i) => target(format, outputs[i]));
+  return pairOutputs(formats, outputs, DRIFT_FORMATS, formatFromExtension, 'diff.json');
 }
 
 export interface DriftOutputFlags {
@@ -121,7 +101,7 @@ export async function writeDriftOutputs(
       t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
     const text = render(t.format, { isColor, isAscii: flags.ascii });
     if (isStdout) ctx.io.stdout.write(text);
-    else await writeAtomically(t.file as string, text);
+    else await writeReportFile(t.file as string, text);
   }
 }
 

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { STARTER_CONFIG } from '../../config/config-file.js';
 import { UsageError } from '../../model/errors.js';
-import { type CommandContext, writeAtomically } from '../context.js';
+import { writeReportFile } from '../report-file.js';
+import { type CommandContext } from '../context.js';
 
 export function registerInit(program: Command, ctx: CommandContext): void {
   program
@@ -18,7 +19,7 @@ export function registerInit(program: Command, ctx: CommandContext): void {
       if (existsSync(path) && !flags.force) {
         throw new UsageError(`${flags.output} already exists`, 'edit it, or run `permdrift init --force` to replace it');
       }
-      await writeAtomically(path, STARTER_CONFIG);
+      await writeReportFile(path, STARTER_CONFIG);
       ctx.io.stderr.write(`permdrift: wrote ${flags.output}; every key is a scan flag (flag > PERMDRIFT_* env > file > default)\n`);
     });
 }

@@ -17,7 +17,8 @@ import type { Finding } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
-import { type CommandContext, collect, writeAtomically, writePieces } from '../context.js';
+import { writeReportFile } from '../report-file.js';
+import { type CommandContext, collect, writePieces } from '../context.js';
 import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
@@ -160,7 +161,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (exceptions) report = applyExceptions(report, exceptions);
 
     if (mode.baselineOut) {
-      await writeAtomically(mode.baselineOut, renderJsonChunks(report));
+      await writeReportFile(mode.baselineOut, renderJsonChunks(report));
       if (!flags.quiet) {
         io.stderr.write(`permdrift: baseline written to ${relative(cwd, mode.baselineOut)} (${report.findings.length} finding(s) accepted as the current state)\n`);
       }
@@ -183,7 +184,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
               ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
             });
       if (isStdout) await writePieces(io.stdout, typeof text === 'string' ? [text] : text);
-      else await writeAtomically(target.file as string, text);
+      else await writeReportFile(target.file as string, text);
     }
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
