@@ -16,7 +16,8 @@ import type { GcpEntitlement, GcpGrantPath, GcpPrincipalEntitlements, GcpProject
 import type { EvidenceSource, Finding, FindingPermission, GcpProjectCoverage, LastUsed, ReportWarning, Severity, Span, UnverifiableReason } from '../../model/report.js';
 import { spanOf } from '../aws/coverage.js';
 import type { Window } from '../aws/evidence.js';
-import { durationText, spanMs } from '../duration-text.js';
+import { durationText } from '../duration-text.js';
+import { DAY_MS } from '../aws/evidence.js';
 import { findingId, maxSeverity } from '../findings.js';
 import { dataAccessSummary, effectiveDataAccess, GcpProjectLogCoverage, type UndatedUse } from './coverage.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
@@ -314,7 +315,8 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
     const why = (): string => {
       const o = cov.observed('activity');
       const d = cov.observed('data_access');
-      return `not used in ${o ? `${durationText(spanMs(o))} of Admin Activity logs (${o.start} to ${o.end})` : 'the Admin Activity logs'}${d ? ` and ${durationText(spanMs(d))} of Data Access logs` : ''}, and every one of them would have been logged`;
+      // `days` counts observed time only: gaps accepted under --min-coverage are not claimed.
+      return `not used in ${o ? `${durationText(o.days * DAY_MS)} of Admin Activity logs (${o.start} to ${o.end})` : 'the Admin Activity logs'}${d ? ` and ${durationText(d.days * DAY_MS)} of Data Access logs` : ''}, and every one of them would have been logged`;
     };
     for (const [service, judged] of [...byService].sort(([a], [b]) => cmp(a, b))) {
       const used = judged.filter((j) => j.verdict.kind === 'used');

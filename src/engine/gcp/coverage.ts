@@ -362,7 +362,9 @@ export class GcpProjectLogCoverage {
         };
       }
     }
-    if (logs.streams[stream] === 0) {
+    // A log the collection read in full over the window, with no entry in it, is a log of no
+    // activity; without that record, no entry means the export may have left the log out.
+    if (logs.streams[stream] === 0 && this.streamEvidence(stream)?.basis !== 'collect-manifest') {
       return {
         isObservable: false,
         reason: 'log-type-not-collected',
