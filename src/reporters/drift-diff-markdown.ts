@@ -3,6 +3,7 @@
 import { durationAdjective, spanMs } from '../engine/duration-text.js';
 import type { DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
 import { isoDay, isoMinute, listSome, plural } from './drift-text.js';
+import { visibleStrings } from './visible-text.js';
 
 /** Backticks inside a code span would end it early. */
 function code(text: string): string {
@@ -59,7 +60,8 @@ function principalSection(d: PrincipalDiff): string[] {
   ];
 }
 
-export function renderDiffMarkdown(diff: ReportDiff): string {
+export function renderDiffMarkdown(input: ReportDiff): string {
+  const diff = visibleStrings(input);
   const s = diff.summary;
   const lines = [
     `## permdrift diff: ${isoDay(diff.old.asOf)} → ${isoDay(diff.new.asOf)}`,

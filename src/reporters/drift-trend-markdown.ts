@@ -3,14 +3,16 @@
 import type { ReportTrend } from '../engine/drift-trend.js';
 import { sparkline } from './drift-sparkline.js';
 import { isoDay, plural, signed } from './drift-text.js';
-import { TREND_METRICS } from './drift-trend-table.js';
+import { TREND_METRICS, withFileNames } from './drift-trend-table.js';
 import { fixed } from './text-format.js';
+import { visibleStrings } from './visible-text.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-export function renderTrendMarkdown(trend: ReportTrend): string {
+export function renderTrendMarkdown(input: ReportTrend): string {
+  const trend = visibleStrings(withFileNames(input));
   const first = trend.points[0];
   const last = trend.points[trend.points.length - 1];
   const lines = [
@@ -20,7 +22,7 @@ export function renderTrendMarkdown(trend: ReportTrend): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const p of trend.points) {
-    const source = p.source !== undefined ? `\`${cell((p.source.split(/[\\/]/).pop() ?? p.source).replace(/`/g, "'"))}\`` : '';
+    const source = p.source !== undefined ? `\`${cell(p.source.replace(/`/g, "'"))}\`` : '';
     lines.push(
       `| ${isoDay(p.asOf)} | ${source} | ${p.findings} | ${p.bySeverity.critical} | ${p.bySeverity.high} | ${p.bySeverity.medium} | ${p.bySeverity.low} | ${p.bySeverity.info} | ` +
         `${p.drift.unusedGrants} | ${p.drift.change === null ? '—' : signed(p.drift.change)} | ${p.drift.meanPerPrincipal.toFixed(2)} | ` +

@@ -20,6 +20,7 @@ import { distinctGrantPaths } from './grant-path-text.js';
 import { isGcpGrantPath } from '../model/report.js';
 import { formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
 import { durationAdjective, partOfText, spanMs } from '../engine/duration-text.js';
+import { visibleStrings } from './visible-text.js';
 
 /** UTF-16 code units, which is never fewer than characters: the limit holds however it is counted. */
 export const MARKDOWN_MAX_CHARS = 65_000;
@@ -301,7 +302,9 @@ function join(blocks: readonly string[]): string {
   return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
 }
 
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(input: Report): string {
+  // Controls and bidi marks from the inputs shown as escapes: a rendered comment could hide them.
+  const report = visibleStrings(input);
   const scope = scopeOf(report);
   const head = [headline(report, scope), ...metaLines(report), ...summaryTable(report, scope)];
   const listTitle =

@@ -20,6 +20,7 @@ import { loadConfig, type ConfigValues } from '../../config/config-file.js';
 import { type CommandContext, collect, writeAtomically, writePieces } from '../context.js';
 import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 /** The bundled demo snapshot and the moment it was taken, so the demo reads the same every day. */
 export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/aws/demo', import.meta.url));
@@ -162,7 +163,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (mode.baselineOut) {
       await writeAtomically(mode.baselineOut, renderJsonChunks(report));
       if (!flags.quiet) {
-        io.stderr.write(`permdrift: baseline written to ${relative(cwd, mode.baselineOut)} (${report.findings.length} finding(s) accepted as the current state)\n`);
+        io.stderr.write(`permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`);
       }
       return;
     }

@@ -1,0 +1,131 @@
+/**
+ * Hostile content in input files reaching the reporters: terminal escapes and bidi overrides in
+ * names, Sids, services, notes, warnings and file names (table, Markdown, diff and trend text),
+ * while JSON keeps the exact value.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { diffReports } from '../../src/engine/drift.js';
+import { trendReports } from '../../src/engine/drift-trend.js';
+import type { Report } from '../../src/model/report.js';
+import { renderDiffMarkdown } from '../../src/reporters/drift-diff-markdown.js';
+import { renderDiffTable } from '../../src/reporters/drift-diff-table.js';
+import { renderTrendMarkdown } from '../../src/reporters/drift-trend-markdown.js';
+import { renderTrendTable } from '../../src/reporters/drift-trend-table.js';
+import { renderJson } from '../../src/reporters/json.js';
+import { renderMarkdown } from '../../src/reporters/markdown.js';
+import { renderTable } from '../../src/reporters/table.js';
+import { visibleStrings, visibleText } from '../../src/reporters/visible-text.js';
+import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
+
+/** Retitles the terminal window, then clears the screen. */
+const TITLE_AND_CLEAR = '\x1b]0;pwned\x07\x1b[2J';
+/** Right-to-left override: the text after it reads backwards. */
+const RLO = '\u202e';
+/** The single-byte CSI of the C1 set: some terminals run it like ESC [. */
+const C1_CSI = '\x9b';
+
+/** Anything a terminal could act on: C0 (tab and newline aside, which are layout), DEL, C1, bidi marks. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/** ESC as chalk writes colour (SGR only: ESC [ digits m) is the one control a coloured table may hold. */
+const NON_SGR_CONTROL = /\x1b(?!\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+function hostileReport(): Report {
+  const report = twoAccountsPartialCoverage();
+  const [first, second, third] = report.findings;
+  if (first === undefined || second === undefined || third === undefined) throw new Error('fixture changed');
+  first.principal.name = `ci-deployer${TITLE_AND_CLEAR}`;
+  first.principal.id = `arn:aws:iam::111122223333:user/ci/ci-deployer${TITLE_AND_CLEAR}`;
+  first.recommendation = `Remove ${first.principal.name} from group platform-admins`;
+  second.service = `iam${C1_CSI}31m`;
+  const grant = second.permissions[0]?.grantedBy[0];
+  if (grant === undefined || !('policy' in grant)) throw new Error('fixture changed');
+  grant.policy.name = `app-${RLO}yolped`;
+  grant.statement.sid = `Pass${TITLE_AND_CLEAR}`;
+  third.evidence.reason = `No call by tag value prod${TITLE_AND_CLEAR}`;
+  report.coverage[0]?.notes.push(`event name Get${RLO}Object`);
+  report.warnings.unshift({ code: 'log-file-unreadable', message: `bad record in ${TITLE_AND_CLEAR}.json.gz`, file: `logs/${TITLE_AND_CLEAR}\u2066.json.gz` });
+  return report;
+}
+
+describe('visibleText', () => {
+  it('shows C0, DEL, C1 and bidi controls as escapes and leaves other text alone', () => {
+    expect(visibleText(`a${TITLE_AND_CLEAR}b`)).toBe('a\\x1b]0;pwned\\x07\\x1b[2Jb');
+    expect(visibleText(`x${RLO}y\u2066\u2069\u200e\u200f\u061c`)).toBe('x\\u202ey\\u2066\\u2069\\u200e\\u200f\\u061c');
+    expect(visibleText(`\x00\x7f${C1_CSI}`)).toBe('\\x00\\x7f\\x9b');
+    expect(visibleText('one\ttwo\nthree\rfour')).toBe('one two three four');
+    expect(visibleText('ünïcödé → 名前 🔴')).toBe('ünïcödé → 名前 🔴');
+  });
+
+  it('maps every string of a value, keys and __proto__ included, and returns a clean value as it is', () => {
+    const clean = { a: ['x', { b: 'y' }] };
+    expect(visibleStrings(clean)).toBe(clean);
+    const dirty = JSON.parse('{"__proto__":{"k\\u001b":"v\\u0007"},"list":["ok","\\u202e"]}') as Record<string, unknown>;
+    const out = visibleStrings(dirty) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['__proto__', 'list']);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out['__proto__']).toEqual({ 'k\\x1b': 'v\\x07' });
+    expect(out['list']).toEqual(['ok', '\\u202e']);
+    // The input is not changed.
+    expect((dirty['list'] as string[])[1]).toBe(RLO);
+  });
+});
+
+describe('terminal escapes in the reporters', () => {
+  it('the table shows escapes instead of sending them, without colour', () => {
+    const text = renderTable(hostileReport(), { isColor: false, width: 120 });
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).toContain('ci-deployer\\x1b]0;pwned\\x07');
+    expect(text).toContain('\\x9b31m');
+    expect(text).toContain('bad record in \\x1b]0;pwned\\x07\\x1b[2J.json.gz');
+    expect(text).toContain('\\u2066.json.gz');
+    expect(text).toContain('Get\\u202eObject');
+  });
+
+  it('the coloured table holds no control but its own colour codes', () => {
+    const text = renderTable(hostileReport(), { isColor: true, width: 120 });
+    expect(text).toContain('\x1b['); // chalk did colour it
+    expect(text).not.toMatch(NON_SGR_CONTROL);
+    expect(text).not.toContain('\x1b[2J');
+  });
+
+  it('Markdown shows escapes instead of raw controls', () => {
+    const text = renderMarkdown(hostileReport());
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).toContain('ci-deployer\\x1b]0;pwned\\x07\\x1b[2J');
+    expect(text).toContain('app-\\u202eyolped');
+  });
+
+  it('JSON keeps the exact values', () => {
+    const report = JSON.parse(renderJson(hostileReport())) as Report;
+    expect(report.findings[0]?.principal.name).toBe(`ci-deployer${TITLE_AND_CLEAR}`);
+    expect(report.warnings[0]?.file).toBe(`logs/${TITLE_AND_CLEAR}\u2066.json.gz`);
+  });
+
+  it('the diff table and diff Markdown show escapes', () => {
+    const old = twoAccountsPartialCoverage();
+    old.findings = [];
+    const diff = diffReports(old, hostileReport(), { oldSource: `old${RLO}.json`, newSource: `new${TITLE_AND_CLEAR}.json` });
+    for (const text of [renderDiffTable(diff, { isColor: false }), renderDiffTable(diff, { isColor: true })]) {
+      expect(text).not.toMatch(NON_SGR_CONTROL);
+      expect(text).toContain('ci-deployer\\x1b]0;pwned\\x07');
+      expect(text).toContain('new\\x1b]0;pwned\\x07\\x1b[2J.json');
+    }
+    const markdown = renderDiffMarkdown(diff);
+    expect(markdown).not.toMatch(RAW_CONTROL);
+    expect(markdown).toContain('old\\u202e.json');
+  });
+
+  it('the trend table and trend Markdown show escapes in report names', () => {
+    const trend = trendReports([
+      { report: twoAccountsPartialCoverage(), source: `reports/w1${TITLE_AND_CLEAR}.json` },
+      { report: hostileReport(), source: `reports/w2${RLO}.json` },
+    ]);
+    const table = renderTrendTable(trend, { isColor: false });
+    expect(table).not.toMatch(RAW_CONTROL);
+    expect(table).toContain('w2\\u202e.json');
+    const markdown = renderTrendMarkdown(trend);
+    expect(markdown).not.toMatch(RAW_CONTROL);
+    expect(markdown).toContain('w1\\x1b]0;pwned\\x07\\x1b[2J.json');
+  });
+});
