@@ -5,6 +5,7 @@ import { sparkline } from './drift-sparkline.js';
 import { isoDay, plural, signed } from './drift-text.js';
 import { TREND_METRICS, withFileNames } from './drift-trend-table.js';
 import { fixed } from './text-format.js';
+import { escapeMarkdown } from './markdown.js';
 import { visibleStrings } from './visible-text.js';
 
 function cell(text: string): string {
@@ -41,6 +42,6 @@ export function renderTrendMarkdown(input: ReportTrend): string {
     '',
     `**Revocation speed:** ${rev.medianDays === null ? 'no finding resolved in the series.' : `median ${rev.medianDays.toFixed(1)} days over ${plural(rev.resolved, 'resolved finding')}.`}`,
   );
-  for (const note of trend.notes) lines.push('', `> **Note:** ${note}`);
+  for (const note of trend.notes) lines.push('', `> **Note:** ${escapeMarkdown(note)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -200,3 +200,76 @@ describe('CSV formula injection', () => {
     expect(rows.flat().filter((c) => c.startsWith("'"))).toEqual([]);
   });
 });
+
+/** Markdown outside code spans, where GitHub turns `@name` into a mention and runs HTML. */
+function prose(markdown: string): string {
+  return markdown.replace(/(`+)[\s\S]*?\1/g, '');
+}
+
+/** An `@` GitHub would read as a mention: not after a word character, followed by a name. */
+const MENTION = /(^|[^A-Za-z0-9_`])@[A-Za-z0-9]/m;
+
+describe('Markdown mentions, HTML and pipes', () => {
+  function gcpReport(): Report {
+    const report = twoAccountsPartialCoverage();
+    const [first] = report.findings;
+    const permission = first?.permissions[0];
+    if (first === undefined || permission === undefined) throw new Error('fixture changed');
+    first.provider = 'gcp';
+    permission.grantedBy = [
+      {
+        chain: [{ type: 'project', id: 'p-1' }],
+        resource: { type: 'project', id: 'p-1' },
+        binding: { index: 0, role: '@team <b>bold</b> & | cell' },
+        member: 'serviceAccount:sa@p-1.iam.gserviceaccount.com',
+        roleKind: 'custom',
+      },
+    ];
+    first.evidence.reason = 'cc @security-team <img src=x onerror=alert(1)> | not a cell';
+    return report;
+  }
+
+  it('a role named @team is no mention, and its HTML and pipes are text', () => {
+    const text = renderMarkdown(gcpReport());
+    const outside = prose(text);
+    expect(outside).not.toMatch(MENTION);
+    expect(outside).not.toContain('<b>');
+    expect(outside).not.toContain('<img');
+    expect(outside).toContain('&lt;b&gt;bold&lt;/b&gt; &amp; \\| cell');
+    expect(outside).toContain('&lt;img src=x onerror=alert(1)&gt; \\| not a cell');
+    // The @ stays readable: a zero-width space after it breaks the mention.
+    expect(outside).toContain('@&#8203;team');
+    expect(outside).toContain('@&#8203;security-team');
+  });
+
+  it('the diff Markdown escapes mentions, HTML and pipes in names, reasons and notes', () => {
+    const old = twoAccountsPartialCoverage();
+    old.findings = [];
+    const changed = twoAccountsPartialCoverage();
+    const [first] = changed.findings;
+    if (first === undefined) throw new Error('fixture changed');
+    first.principal.name = '@ops <script>x</script> | y';
+    first.account = '@acct';
+    const diff = diffReports(old, changed);
+    diff.notes.push('note for @reviewers <i>now</i>');
+    const outside = prose(renderDiffMarkdown(diff));
+    expect(outside).not.toMatch(MENTION);
+    expect(outside).not.toContain('<script>');
+    expect(outside).not.toContain('<i>');
+    expect(outside).toContain('&lt;script&gt;');
+    expect(outside).toContain('\\| y');
+  });
+
+  it('the trend Markdown escapes mentions and HTML in notes and pipes in report names', () => {
+    const trend = trendReports([
+      { report: twoAccountsPartialCoverage(), source: 'reports/~@team|<x>.json' },
+      { report: twoAccountsPartialCoverage(), source: 'reports/b.json' },
+    ]);
+    const text = renderTrendMarkdown(trend);
+    const outside = prose(text);
+    expect(outside).not.toMatch(MENTION);
+    expect(outside).not.toContain('<x>');
+    // The report name is a code span inside a table: its pipe is escaped so the cell holds.
+    expect(text).toContain('`~@team\\|<x>.json`');
+  });
+});
