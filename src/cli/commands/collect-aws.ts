@@ -123,7 +123,7 @@ Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit code
     .action(async (flags: AwsSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
       ctx.setDebug(flags.debug);
       const windowMs = parseWindow(flags.window);
-      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
       const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet });
       if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})`)}\n`);
     });

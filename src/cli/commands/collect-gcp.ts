@@ -134,7 +134,7 @@ Exit codes: 0 collected (warnings in <dir>/gcp/<project-id>/collect-warnings.jso
     .action(async (flags: GcpSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
       ctx.setDebug(flags.debug);
       const windowMs = parseWindow(flags.window);
-      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
       const outDir = resolve(cwd, flags.output);
       const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet });
       if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})`)}\n`);

@@ -126,7 +126,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
   const scanAction: ScanAction = async (dir, flags, mode) => {
     ctx.setDebug(flags.debug);
     const windowMs = parseWindow(flags.window);
-    const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now);
+    const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now, windowMs);
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
     const gate = parseGate(flags.failOn ?? (flags.baseline ? 'new' : 'never'));
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
@@ -260,7 +260,7 @@ export async function collectThenScan(
 ): Promise<void> {
   ctx.setDebug(flags.debug);
   const windowMs = parseWindow(flags.window);
-  const asOf = parseAsOf(flags.asOf, ctx.now);
+  const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
   if (flags.baseline) await readBaselineFile(flags.baseline);
