@@ -53,7 +53,7 @@ describe('a YAML alias bomb in the config file', () => {
   it('ends the scan with error: and exit 2', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'permdrift-hostile-config-'));
     writeFileSync(join(cwd, 'permdrift.config.yaml'), billionLaughs());
-    expectUsageError(await permdrift(['demo', '--format', 'json', '-o', 'out.json'], { cwd }), /permdrift\.config\.yaml: .*alias/);
+    expectUsageError(await permdrift(['demo', '--format', 'json', '-o', '-'], { cwd }), /permdrift\.config\.yaml: .*alias/);
   });
 
   it('a few aliases, as people write them, still work', () => {
@@ -70,7 +70,7 @@ describe('a YAML alias bomb in the config file', () => {
 
 describe('a window far over the cap', () => {
   it.each([['--window', '99999999999999999999h'], ['--window', '99999999999999999999d'], ['--window', `${'9'.repeat(400)}h`]])('%s %s is a usage error', async (flag, value) => {
-    expectUsageError(await permdrift(['demo', flag, value, '--format', 'json', '-o', 'out.json']), /invalid --window .*over the 400-day/);
+    expectUsageError(await permdrift(['demo', flag, value, '--format', 'json', '-o', '-']), /invalid --window .*over the 400-day/);
   });
 });
 
@@ -95,14 +95,14 @@ describe('an as-of outside the times a report can hold', () => {
 
   it.each(['scan', 'collect aws', 'collect gcp'])('%s --as-of 0000-01-01 ends with error: and exit 2', async (command) => {
     const args = command === 'scan' ? ['demo'] : command.split(' ');
-    const out = command === 'scan' ? ['--format', 'json', '-o', 'out.json'] : ['-o', 'snap'];
+    const out = command === 'scan' ? ['--format', 'json', '-o', '-'] : ['-o', 'snap'];
     expectUsageError(await permdrift([...args, '--as-of', '0000-01-01', ...out]), /invalid --as-of "0000-01-01": .*before 1970-01-01/);
   });
 
   it('as-of in the config file is checked the same way', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'permdrift-hostile-config-'));
     writeFileSync(join(cwd, 'permdrift.config.yaml'), 'as-of: "0000-01-01"\n');
-    const r = await permdrift(['demo', '--format', 'json', '-o', 'out.json'], { cwd });
+    const r = await permdrift(['demo', '--format', 'json', '-o', '-'], { cwd });
     expectUsageError(r, /before 1970-01-01/);
   });
 });
