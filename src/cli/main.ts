@@ -16,6 +16,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerTrend } from './commands/trend.js';
 import type { CliIo, CommandContext } from './context.js';
+import { visibleLines, visibleText } from '../reporters/visible-text.js';
 
 export type { CliIo } from './context.js';
 export { DEMO_AS_OF, DEMO_DIR } from './commands/scan.js';
@@ -43,7 +44,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(s.startsWith('error:') ? s : `error: ${s}`),
+      // An unknown option or argument is echoed back: its control characters are shown, not sent.
+      outputError: (s, write) => write(visibleLines(s.startsWith('error:') ? s : `error: ${s}`)),
     })
     .showHelpAfterError('(run with --help for usage)');
 
@@ -67,14 +69,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     if (err instanceof PermdriftError) {
-      io.stderr.write(`error: ${err.message}\n`);
-      if (err.hint) io.stderr.write(`hint: ${err.hint}\n`);
-      if (isDebug && err.stack) io.stderr.write(`${err.stack}\n`);
+      // Messages name paths, accounts and values from the inputs: shown, never run by the terminal.
+      io.stderr.write(`error: ${visibleText(err.message)}\n`);
+      if (err.hint) io.stderr.write(`hint: ${visibleText(err.hint)}\n`);
+      if (isDebug && err.stack) io.stderr.write(`${visibleLines(err.stack)}\n`);
       return 2;
     }
     const e = err instanceof Error ? err : new Error(String(err));
-    io.stderr.write(`error: unexpected failure: ${e.message}\n`);
-    io.stderr.write(isDebug && e.stack ? `${e.stack}\n` : 'hint: run again with --debug for details, and report it if it persists\n');
+    io.stderr.write(`error: unexpected failure: ${visibleText(e.message)}\n`);
+    io.stderr.write(isDebug && e.stack ? `${visibleLines(e.stack)}\n` : 'hint: run again with --debug for details, and report it if it persists\n');
     return 2;
   }
 }

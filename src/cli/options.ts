@@ -2,7 +2,7 @@
 
 import { type Command, Option } from 'commander';
 import { extname, resolve } from 'node:path';
-import { readIsoTime } from '../config/iso-time.js';
+import { asOfRangeProblem, readIsoTime } from '../config/iso-time.js';
 import { readWindowLength, windowLengthHint } from '../config/window-length.js';
 import { UsageError } from '../model/errors.js';
 
@@ -18,12 +18,19 @@ export function parseWindow(text: string, flag = '--window'): number {
   return r.ms;
 }
 
-/** `--as-of`: ISO 8601, checked field by field; a time without a zone (or a date alone) is UTC. */
-export function parseAsOf(text: string | undefined, now: () => Date): Date {
+/**
+ * `--as-of`: ISO 8601, checked field by field; a time without a zone (or a date alone) is UTC. With
+ * the window length, the window it ends must also lie between 1970-01-01 and 9999-12-31.
+ */
+export function parseAsOf(text: string | undefined, now: () => Date, windowMs = 0): Date {
   if (text === undefined) return now();
   const r = readIsoTime(text);
   if (!r.ok) {
     throw new UsageError(`invalid --as-of "${text}": ${r.problem}`, 'use an ISO 8601 date or time, e.g. --as-of 2026-11-25 or --as-of 2026-11-25T10:00:00Z (no zone = UTC)');
+  }
+  const problem = asOfRangeProblem(r.date, windowMs);
+  if (problem !== undefined) {
+    throw new UsageError(`invalid --as-of "${text}": ${problem}`, 'give an --as-of after 1970-01-01 (and a --window that starts after it), e.g. --as-of 2026-11-25');
   }
   return r.date;
 }

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
-import { readIsoTime } from './iso-time.js';
+import { asOfRangeProblem, readIsoTime } from './iso-time.js';
 import { readWindowLength, windowLengthHint } from './window-length.js';
 
 export const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
@@ -21,7 +21,8 @@ export const configSchema = z
   .object({
     'as-of': z.string().superRefine((v, ctx) => {
       const r = readIsoTime(v);
-      if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' } });
+      const problem = r.ok ? asOfRangeProblem(r.date, 0) : r.problem;
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${problem}`, params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' } });
     }),
     // The same reading as --window, so a file cannot set what the flag refuses.
     window: z.string().superRefine((v, ctx) => {
@@ -52,6 +53,9 @@ export interface LoadedConfig {
   values: ConfigValues;
 }
 
+/** yaml's own default, named: how far aliases may multiply the document before it is refused. */
+const MAX_ALIAS_COUNT = 100;
+
 /** Keys whose values are paths: resolved against the config file's folder, not the working directory. */
 const PATH_KEYS = ['baseline', 'exceptions'] as const;
 
@@ -75,7 +79,20 @@ export function parseConfig(text: string, path: string): ConfigValues {
   if (first) {
     throw new ConfigError(`${path}:${first.linePos?.[0]?.line ?? 1}: ${first.message.split('\n')[0] ?? 'invalid YAML/JSON'}`, 'fix the syntax, or run `permdrift init` for a starter file', { file: path });
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // A handful of aliases is fine; a nest of them expanding exponentially (a "billion laughs")
+    // makes yaml stop at MAX_ALIAS_COUNT with a ReferenceError, which is the file's fault.
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (cause) {
+    const problem = cause instanceof Error ? cause.message : String(cause);
+    const isAliasBomb = /alias/i.test(problem);
+    throw new ConfigError(
+      isAliasBomb ? `${path}: its YAML aliases expand too far (over yaml's maxAliasCount of ${MAX_ALIAS_COUNT}, as in a "billion laughs" file): ${problem}` : `${path}: ${problem}`,
+      isAliasBomb ? 'a config file needs no aliases: write each value out (run `permdrift init` for a starter file)' : 'fix the file, or run `permdrift init` for a starter file',
+      { file: path, cause },
+    );
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${path}: expected a mapping of settings`, 'see `permdrift init` for the keys', { file: path });
   }

@@ -17,6 +17,7 @@ import { UNVERIFIABLE_REASON_LABELS } from './unverifiable-reasons.js';
 import { isInheritedPath } from './grant-path-text.js';
 import { compareText, formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
 import { durationText, partOfText, spanMs } from '../engine/duration-text.js';
+import { visibleStrings } from './visible-text.js';
 
 export interface TableOptions {
   isColor: boolean;
@@ -545,11 +546,11 @@ function unverifiableLines(findings: readonly Finding[], width: number, paint: P
 }
 
 /**
- * Text from a hand-written file (exception reasons, owners), made one line of plain text: control
- * characters could otherwise move the cursor or recolour the terminal.
+ * Text from a hand-written file (exception reasons, owners), made one line. Control characters are
+ * already escapes here (renderTable made every string visible); this squashes the whitespace.
  */
 function plainText(value: string): string {
-  return value.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return value.replace(/\s+/g, ' ').trim();
 }
 
 const MAX_RESOLVED_SHOWN = 5;
@@ -621,7 +622,9 @@ function unmappedLines(report: Report, width: number): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
-export function renderTable(report: Report, opts: TableOptions): string {
+export function renderTable(input: Report, opts: TableOptions): string {
+  // Every string from the inputs shown as text, never run by the terminal (colour is added after).
+  const report = visibleStrings(input);
   const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? DEFAULT_WIDTH));
   const paint = makePaint(opts.isColor);
   const sections: string[][] = [headerLines(report, width, paint), coverageLines(report, width, paint)];

@@ -8,6 +8,7 @@ import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
 import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan aws` takes them too. */
 export interface AwsSelectionFlags {
@@ -87,8 +88,8 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
   }
   if (!input.isQuiet) {
     for (const a of result.collected) {
-      io.stderr.write(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${a.requests} request(s) in ${(a.elapsedMs / 1000).toFixed(1)}s\n`);
-      for (const w of a.warnings) io.stderr.write(`warning: ${w.message}\n`);
+      io.stderr.write(`${visibleText(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${a.requests} request(s) in ${(a.elapsedMs / 1000).toFixed(1)}s`)}\n`);
+      for (const w of a.warnings) io.stderr.write(`warning: ${visibleText(w.message)}\n`);
     }
     if (result.collected.length > 1 || result.failed.length > 0) {
       io.stderr.write(`permdrift: ${result.collected.length} account(s) read, ${result.failed.length} not; ${result.requests} request(s) in ${(result.elapsedMs / 1000).toFixed(1)}s\n`);
@@ -122,8 +123,8 @@ Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit code
     .action(async (flags: AwsSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
       ctx.setDebug(flags.debug);
       const windowMs = parseWindow(flags.window);
-      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
       const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet });
-      if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})\n`);
+      if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})`)}\n`);
     });
 }

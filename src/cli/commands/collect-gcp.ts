@@ -8,6 +8,7 @@ import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
 import { type CommandContext, collect } from '../context.js';
 import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan gcp` takes them too. */
 export interface GcpSelectionFlags {
@@ -99,8 +100,8 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
   if (!input.isQuiet) {
     const as = result.caller.impersonating ? `serviceAccount:${result.caller.impersonating} (impersonated)` : (result.caller.principal ?? `${result.caller.credentialType} credentials`);
     for (const p of result.collected) {
-      io.stderr.write(`permdrift: project ${p.projectId} read as ${as}; ${p.serviceAccounts} service account(s); audit logs from ${p.usageSource}\n`);
-      for (const w of p.warnings) io.stderr.write(`warning: ${w.message}\n`);
+      io.stderr.write(`${visibleText(`permdrift: project ${p.projectId} read as ${as}; ${p.serviceAccounts} service account(s); audit logs from ${p.usageSource}`)}\n`);
+      for (const w of p.warnings) io.stderr.write(`warning: ${visibleText(w.message)}\n`);
     }
     io.stderr.write(`permdrift: ${result.collected.length} project(s) read${result.failed.length ? `, ${result.failed.length} not` : ''}; ${result.requests} request(s)${result.retries ? ` (${result.retries} retried)` : ''} in ${(result.elapsedMs / 1000).toFixed(1)}s\n`);
   }
@@ -133,9 +134,9 @@ Exit codes: 0 collected (warnings in <dir>/gcp/<project-id>/collect-warnings.jso
     .action(async (flags: GcpSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
       ctx.setDebug(flags.debug);
       const windowMs = parseWindow(flags.window);
-      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
       const outDir = resolve(cwd, flags.output);
       const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet });
-      if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})\n`);
+      if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})`)}\n`);
     });
 }

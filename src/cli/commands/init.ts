@@ -7,6 +7,7 @@ import { STARTER_CONFIG } from '../../config/config-file.js';
 import { UsageError } from '../../model/errors.js';
 import { writeReportFile } from '../report-file.js';
 import { type CommandContext } from '../context.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 export function registerInit(program: Command, ctx: CommandContext): void {
   program
@@ -20,6 +21,6 @@ export function registerInit(program: Command, ctx: CommandContext): void {
         throw new UsageError(`${flags.output} already exists`, 'edit it, or run `permdrift init --force` to replace it');
       }
       await writeReportFile(path, STARTER_CONFIG);
-      ctx.io.stderr.write(`permdrift: wrote ${flags.output}; every key is a scan flag (flag > PERMDRIFT_* env > file > default)\n`);
+      ctx.io.stderr.write(`permdrift: wrote ${visibleText(flags.output)}; every key is a scan flag (flag > PERMDRIFT_* env > file > default)\n`);
     });
 }

@@ -21,6 +21,7 @@ import { writeReportFile } from '../report-file.js';
 import { type CommandContext, collect, writePieces } from '../context.js';
 import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 /** The bundled demo snapshot and the moment it was taken, so the demo reads the same every day. */
 export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/aws/demo', import.meta.url));
@@ -126,7 +127,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
   const scanAction: ScanAction = async (dir, flags, mode) => {
     ctx.setDebug(flags.debug);
     const windowMs = parseWindow(flags.window);
-    const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now);
+    const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now, windowMs);
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
     const gate = parseGate(flags.failOn ?? (flags.baseline ? 'new' : 'never'));
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
@@ -163,7 +164,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (mode.baselineOut) {
       await writeReportFile(mode.baselineOut, renderJsonChunks(report));
       if (!flags.quiet) {
-        io.stderr.write(`permdrift: baseline written to ${relative(cwd, mode.baselineOut)} (${report.findings.length} finding(s) accepted as the current state)\n`);
+        io.stderr.write(`permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`);
       }
       return;
     }
@@ -260,7 +261,7 @@ export async function collectThenScan(
 ): Promise<void> {
   ctx.setDebug(flags.debug);
   const windowMs = parseWindow(flags.window);
-  const asOf = parseAsOf(flags.asOf, ctx.now);
+  const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
   if (flags.baseline) await readBaselineFile(flags.baseline);

@@ -8,6 +8,7 @@ import { PermdriftError, UsageError } from '../../model/errors.js';
 import { trendReporters } from '../../reporters/drift-reporters.js';
 import type { CommandContext } from '../context.js';
 import { addDriftOutputOptions, type DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from './diff.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 interface TrendFlags extends DriftOutputFlags {
   quiet: boolean;
@@ -72,7 +73,7 @@ Exit codes: 0 the trend was written, 2 usage or input error (no report at all in
       ctx.setDebug(flags.debug);
       const targets = resolveDriftOutputs(flags.format, flags.output);
       const inputs = await collectReports(paths, (line) => {
-        if (!flags.quiet) ctx.io.stderr.write(`${line}\n`);
+        if (!flags.quiet) ctx.io.stderr.write(`${visibleText(line)}\n`);
       });
       if (inputs.length === 0) {
         throw new UsageError(`no permdrift report found in ${paths.join(', ')}`, 'write reports with `permdrift scan … --format json -o reports/$(date +%F).json`');
