@@ -101,7 +101,7 @@ export async function writeDriftOutputs(
       t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
     const text = render(t.format, { isColor, isAscii: flags.ascii });
     if (isStdout) ctx.io.stdout.write(text);
-    else await writeReportFile(t.file as string, text);
+    else await writeReportFile(t.file as string, text, ctx.io.cwd);
   }
 }
 

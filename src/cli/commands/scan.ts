@@ -162,7 +162,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (exceptions) report = applyExceptions(report, exceptions);
 
     if (mode.baselineOut) {
-      await writeReportFile(mode.baselineOut, renderJsonChunks(report));
+      await writeReportFile(mode.baselineOut, renderJsonChunks(report), cwd);
       if (!flags.quiet) {
         io.stderr.write(`permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`);
       }
@@ -185,7 +185,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
               ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
             });
       if (isStdout) await writePieces(io.stdout, typeof text === 'string' ? [text] : text);
-      else await writeReportFile(target.file as string, text);
+      else await writeReportFile(target.file as string, text, cwd);
     }
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
