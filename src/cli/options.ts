@@ -5,6 +5,7 @@ import { extname } from 'node:path';
 import { readIsoTime } from '../config/iso-time.js';
 import { readWindowLength, windowLengthHint } from '../config/window-length.js';
 import { UsageError } from '../model/errors.js';
+import { addBooleanFlag, addDebugFlag } from './boolean-flags.js';
 
 import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
 
@@ -99,9 +100,9 @@ export function collectParent(program: Command): Command {
 
 /** The options every `collect <provider>` shares: the window, and how much it says on stderr. */
 export function addCollectCommonOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
-    .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
+    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'));
+  addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'no progress and no summary on stderr', env: 'PERMDRIFT_QUIET', default: false });
+  return addDebugFlag(cmd);
 }

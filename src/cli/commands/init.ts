@@ -5,13 +5,16 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { STARTER_CONFIG } from '../../config/config-file.js';
 import { UsageError } from '../../model/errors.js';
+import { addBooleanFlag } from '../boolean-flags.js';
 import { type CommandContext, writeAtomically } from '../context.js';
 
 export function registerInit(program: Command, ctx: CommandContext): void {
-  program
-    .command('init')
-    .description('write a commented starter permdrift.config.yaml in the working directory')
-    .addOption(new Option('--force', 'overwrite an existing file').default(false))
+  addBooleanFlag(program.command('init').description('write a commented starter permdrift.config.yaml in the working directory'), {
+    flags: '--force',
+    description: 'overwrite an existing file',
+    negatedDescription: 'never overwrite an existing file (the default)',
+    default: false,
+  })
     .addOption(new Option('-o, --output <file>', 'where to write it').default('permdrift.config.yaml'))
     .action(async (flags: { force: boolean; output: string }) => {
       const path = resolve(ctx.io.cwd ?? process.cwd(), flags.output);

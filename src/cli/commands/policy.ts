@@ -3,14 +3,17 @@
 import { Option, type Command } from 'commander';
 import { orgPolicyText, readonlyPolicyText } from '../../connectors/aws/live/readonly-policy.js';
 import { readonlyRoleText } from '../../connectors/gcp/live/readonly-role.js';
+import { addBooleanFlag } from '../boolean-flags.js';
 import type { CommandContext } from '../context.js';
 
 export function registerPolicy(program: Command, ctx: CommandContext): void {
   const policy = program.command('policy').description("print the cloud permissions permdrift's live commands need");
-  policy
-    .command('aws')
-    .description('the read-only IAM policy for `scan aws` and `collect aws` (every action it grants is one the tool calls)')
-    .addOption(new Option('--org', 'instead: the policy for the identity that runs --org / --accounts (ListAccounts, AssumeRole into each account)').default(false))
+  addBooleanFlag(policy.command('aws').description('the read-only IAM policy for `scan aws` and `collect aws` (every action it grants is one the tool calls)'), {
+    flags: '--org',
+    description: 'instead: the policy for the identity that runs --org / --accounts (ListAccounts, AssumeRole into each account)',
+    negatedDescription: 'the read-only policy (the default)',
+    default: false,
+  })
     .addOption(new Option('--assume-role-name <name>', 'the role --org assumes in each account').default('OrganizationAccountAccessRole'))
     .addHelpText(
       'after',

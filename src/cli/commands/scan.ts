@@ -17,6 +17,7 @@ import type { Finding } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
+import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect, writeAtomically, writePieces } from '../context.js';
 import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -63,13 +64,19 @@ export function parseMinCoverage(text: string): number {
 export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
 export function addScanOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
     .addOption(new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]))
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable').env('PERMDRIFT_OUTPUT').argParser(collect).default([]))
-    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]))
-    .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').env('PERMDRIFT_INCLUDE_SERVICE_LINKED').default(false))
+    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]));
+  addBooleanFlag(cmd, {
+    flags: '--include-service-linked',
+    description: 'also audit service-linked roles (/aws-service-role/) and GCP service agents, which you cannot edit',
+    env: 'PERMDRIFT_INCLUDE_SERVICE_LINKED',
+    default: false,
+  });
+  cmd
     .addOption(new Option('--min-coverage <percent>', 'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)').env('PERMDRIFT_MIN_COVERAGE'))
     .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'))
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
@@ -77,10 +84,11 @@ export function addScanOptions(cmd: Command): Command {
     .addOption(new Option('--sarif-artifact <path>', 'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file').env('PERMDRIFT_SARIF_ARTIFACT'))
     .addOption(new Option('--policy-source <path>', 'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable').env('PERMDRIFT_POLICY_SOURCE').argParser(collect).default([]))
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
-    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'))
-    .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').env('PERMDRIFT_QUIET').default(false))
-    .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
+    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'));
+  addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'only data and errors: no progress, no warnings summary', env: 'PERMDRIFT_QUIET', default: false });
+  addColorFlag(cmd);
+  addDebugFlag(cmd);
+  return cmd;
 }
 
 /** Config keys (kebab-case, as the flags) → commander attribute names. */
@@ -143,7 +151,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
     const sources = flags.policySource.length > 0 ? await readPolicySources(flags.policySource, cwd) : undefined;
 
-    const isProgress = !flags.quiet && io.stderr.isTTY === true && !io.env['CI'];
+    const isProgress = !flags.quiet && io.stderr.isTTY === true && !isCiEnv(io.env);
     const progress = isProgress ? new ProgressLine(io.stderr, now) : undefined;
     let report = await auditFiles({
       dir,
