@@ -35,6 +35,7 @@ export const configSchema = z
     'min-coverage': z.union([z.number(), z.string()]).transform((v) => String(v)),
     'fail-on': z.string(),
     baseline: z.string(),
+    'allow-future-baseline': z.boolean(),
     exceptions: z.string(),
     quiet: z.boolean(),
     color: z.boolean(),
@@ -149,6 +150,7 @@ include-service-linked: false
 # The CI gate: an earlier JSON report, and which findings fail the run.
 # baseline: permdrift.baseline.json
 # fail-on: new            # never | <severity> | new | new:<severity> | any:<severity>, comma-joined
+# allow-future-baseline: false   # a baseline dated after --as-of is refused unless true
 
 # Accepted findings, each with a reason, an owner and an optional expiry.
 # exceptions: permdrift.exceptions.yaml

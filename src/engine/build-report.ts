@@ -311,5 +311,10 @@ function dedupeWarnings(list: ReportWarning[]): ReportWarning[] {
     const clean: ReportWarning = { code: w.code, message: w.message, ...(w.account ? { account: w.account } : {}), ...(w.file ? { file: w.file } : {}) };
     seen.set(JSON.stringify(clean), clean);
   }
-  return [...seen.values()].sort((a, b) => cmp(a.account ?? '', b.account ?? '') || cmp(a.code, b.code) || cmp(a.message, b.message));
+  return sortWarnings([...seen.values()]);
+}
+
+/** The report's order of warnings: by account (none first), code, message. */
+export function sortWarnings(list: ReportWarning[]): ReportWarning[] {
+  return [...list].sort((a, b) => cmp(a.account ?? '', b.account ?? '') || cmp(a.code, b.code) || cmp(a.message, b.message));
 }

@@ -9,11 +9,11 @@ import { join, relative, resolve } from 'node:path';
 import { auditFiles, type ScanProgress } from '../../audit.js';
 import { readBaselineFile } from '../../config/baseline-file.js';
 import { readExceptionsFile } from '../../config/exceptions-file.js';
-import { applyBaseline, applyExceptions } from '../../engine/compare.js';
+import { applyBaseline, applyExceptions, isBaselineAfter } from '../../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
 import { readPolicySources } from '../../connectors/iac/policy-sources.js';
 import { UsageError } from '../../model/errors.js';
-import type { Finding } from '../../model/report.js';
+import type { Finding, Report } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
@@ -36,6 +36,7 @@ export interface ScanFlags {
   minCoverage?: string;
   failOn?: string;
   baseline?: string;
+  allowFutureBaseline: boolean;
   exceptions?: string;
   config?: string;
   sarifArtifact?: string;
@@ -78,7 +79,14 @@ export function addScanOptions(cmd: Command): Command {
   });
   cmd
     .addOption(new Option('--min-coverage <percent>', 'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)').env('PERMDRIFT_MIN_COVERAGE'))
-    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'))
+    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'));
+  addBooleanFlag(cmd, {
+    flags: '--allow-future-baseline',
+    description: 'accept a baseline dated after --as-of (refused by default: its first-seen dates would lie in the future)',
+    env: 'PERMDRIFT_ALLOW_FUTURE_BASELINE',
+    default: false,
+  });
+  cmd
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
     .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
     .addOption(new Option('--sarif-artifact <path>', 'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file').env('PERMDRIFT_SARIF_ARTIFACT'))
@@ -102,6 +110,7 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   'min-coverage': 'minCoverage',
   'fail-on': 'failOn',
   baseline: 'baseline',
+  'allow-future-baseline': 'allowFutureBaseline',
   exceptions: 'exceptions',
   quiet: 'quiet',
   color: 'color',
@@ -121,6 +130,19 @@ export function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFla
     if (source === undefined || source === 'default') out[attr] = value;
   }
   return out as unknown as ScanFlags;
+}
+
+/**
+ * A baseline written after this scan's --as-of would date findings' first appearance after the
+ * report itself (and call findings "existing" that the baseline only saw later): refused unless
+ * asked for, e.g. to replay an old snapshot against today's baseline.
+ */
+function checkBaselineTime(baseline: Report, path: string, asOf: Date, isAllowed: boolean): void {
+  if (isAllowed || !isBaselineAfter(baseline, asOf)) return;
+  throw new UsageError(
+    `baseline ${path} is newer than this scan: its asOf ${baseline.asOf} is after --as-of ${asOf.toISOString()}`,
+    'scan with an --as-of at or after the baseline\'s, compare with an older baseline, or pass --allow-future-baseline (PERMDRIFT_ALLOW_FUTURE_BASELINE=1) to compare anyway',
+  );
 }
 
 export type ScanAction = (dir: string, flags: ScanFlags, mode: { isDemo: boolean; baselineOut?: string }) => Promise<void>;
@@ -148,6 +170,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     // Read the inputs that can be wrong before the long scan, so a typo fails fast.
     const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
     const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;
+    if (baseline && baselinePath) checkBaselineTime(baseline, baselinePath, asOf, flags.allowFutureBaseline);
     const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
     const sources = flags.policySource.length > 0 ? await readPolicySources(flags.policySource, cwd) : undefined;
 
@@ -270,7 +293,7 @@ export async function collectThenScan(
   const asOf = parseAsOf(flags.asOf, ctx.now);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
-  if (flags.baseline) await readBaselineFile(flags.baseline);
+  if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);
   const dir = await mkdtemp(join(tmpdir(), tempPrefix));
   try {
