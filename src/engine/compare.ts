@@ -4,8 +4,8 @@
  * account, principal, type and subject — never on position.
  */
 
-import picomatch from 'picomatch';
 import type { ExceptionEntry, ExceptionsFile } from '../config/exceptions-file.js';
+import { exceptionGlobMatcher } from '../config/principal-glob.js';
 import type { ExceptionEntrySummary, Finding, FindingException, Report, ReportWarning, ResolvedFinding } from '../model/report.js';
 import { sortWarnings } from './build-report.js';
 
@@ -112,7 +112,7 @@ function expiryState(entry: ExceptionEntry, asOfMs: number): ExceptionEntrySumma
 }
 
 function matcher(glob: string | undefined): ((s: string) => boolean) | undefined {
-  return glob === undefined ? undefined : picomatch(glob, { nocase: true, dot: true });
+  return glob === undefined ? undefined : exceptionGlobMatcher(glob);
 }
 
 /**
@@ -165,6 +165,7 @@ export function applyExceptions(report: Report, file: ExceptionsFile): Report {
     ...(e.entry.ticket ? { ticket: e.entry.ticket } : {}),
     state: e.state,
     matches: e.count,
+    ...(e.entry.isWildcard ? { isWildcard: true as const } : {}),
   }));
   return {
     ...report,
@@ -175,6 +176,7 @@ export function applyExceptions(report: Report, file: ExceptionsFile): Report {
       expiringSoon: summaries.filter((s) => s.state === 'expiring-soon').length,
       expired: summaries.filter((s) => s.state === 'expired').length,
       stale: summaries.filter((s) => s.matches === 0).length,
+      wildcard: summaries.filter((s) => s.isWildcard === true).length,
       entries: summaries,
     },
   };

@@ -115,19 +115,25 @@ describe('a gate that judged nothing', () => {
     const report = JSON.parse(json.stdout) as Report;
     expect(report.summary.principals).toBe(0);
     const w = report.warnings.find((x) => x.code === 'nothing-judged');
-    expect(w?.message).toMatch(/no principal was judged/);
-    expect(w?.message).toContain('nomatch*');
+    expect(w?.message).toMatch(/^nothing judged: .*no principal was audited/);
+    expect(w?.message).toContain('--principal "nomatch*" matched none of the');
     expect(json.stderr).toMatch(/^warning: nothing judged: /m);
+    // --quiet leaves data and errors: the warning stays in the report only.
+    const quiet = permdrift(['demo', '--principal', 'nomatch*', '--format', 'json', '--quiet']);
+    expect(quiet.stderr).toBe('');
 
     const table = permdrift(['demo', '--principal', 'nomatch*']);
     expect(table.code).toBe(0);
     expect(table.stdout).not.toContain('No findings');
     expect(table.stdout).toMatch(/Nothing judged: /);
+    const markdown = permdrift(['demo', '--principal', 'nomatch*', '--format', 'markdown']);
+    expect(markdown.stdout).toMatch(/^### ⚠️ permdrift: nothing judged/);
+    expect(markdown.stdout).not.toContain('no findings');
   });
 
   it('under --fail-on exits 2 with an error, after writing the report', () => {
     const r = permdrift(['demo', '--principal', 'nomatch*', '--fail-on', 'high', '--format', 'json', '-o', 'empty.json']);
-    expectCleanError(r, /error: nothing judged: .*--fail-on high/);
+    expectCleanError(r, /error: nothing judged: .*a gate \(--fail-on high\) that judged nothing cannot pass/);
     const report = JSON.parse(readFileSync(join(work, 'empty.json'), 'utf8')) as Report;
     expect(report.warnings.map((w) => w.code)).toContain('nothing-judged');
   });
@@ -162,7 +168,7 @@ describe('an exception that matches every principal', () => {
   }
 
   it('is an error naming the entry unless it says allowWildcard: true', () => {
-    for (const principal of ['"*"', '"**"', '"arn:aws:iam::*"', '"!nobody"']) {
+    for (const principal of ['"*"', '"**"', '"arn:aws:iam::*/**"', '"!nobody"']) {
       const file = exceptionsFile(`exceptions:\n  - principal: ${principal}\n    reason: everything is fine\n    owner: platform\n`);
       const r = permdrift(['demo', '--fail-on', 'high', '--exceptions', file, '--format', 'json']);
       expectCleanError(r, new RegExp(`error: .*ex\\.yaml:2: exception #1: principal ${principal.replace(/[*!]/g, '\\$&')} matches every principal`));

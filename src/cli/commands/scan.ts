@@ -157,7 +157,8 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     const windowMs = parseWindow(flags.window);
     const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now);
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
-    const gate = parseGate(flags.failOn ?? (flags.baseline ? 'new' : 'never'));
+    const failOn = flags.failOn ?? (flags.baseline ? 'new' : 'never');
+    const gate = parseGate(failOn);
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
       throw new UsageError('--fail-on new needs --baseline', 'pass the accepted report with --baseline <report.json> (create it with `permdrift baseline update`)');
     }
@@ -219,9 +220,18 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
     }
+    // After the outputs are written: the report says what was read even when the gate cannot pass.
+    const nothingJudged = report.warnings.find((w) => w.code === 'nothing-judged');
+    if (nothingJudged && gate.length > 0) {
+      throw new UsageError(
+        `${nothingJudged.message}; a gate (--fail-on ${failOn}) that judged nothing cannot pass`,
+        'widen --principal (a glob on the name or ARN; GCP: the email), check that the snapshot holds the accounts or projects meant, or audit without a gate (--fail-on never)',
+      );
+    }
+    if (nothingJudged && !flags.quiet) io.stderr.write(`warning: ${nothingJudged.message}\n`);
     const failing = failingFindings(report, gate);
     if (failing.length > 0 && !flags.quiet) {
-      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${flags.failOn ?? 'new'}\n`);
+      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${failOn}\n`);
     }
     ctx.setExitCode(failing.length > 0 ? 1 : 0);
   };
