@@ -8,7 +8,7 @@ import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
 import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
+import { addCollectCommonOptions, collectParent, parseAsOf, parseRoleName, parseWindow } from '../options.js';
 
 /** The flags that choose what to read; `scan aws` takes them too. */
 export interface AwsSelectionFlags {
@@ -63,6 +63,7 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
   if (input.flags.org && input.flags.accounts.length > 0) {
     throw new UsageError('--org and --accounts exclude each other', 'use --org for every account of the organization, or --accounts for some');
   }
+  if (input.flags.org || input.flags.accounts.length > 0) parseRoleName(input.flags.assumeRoleName);
   let result: CollectAccountsResult;
   try {
     const options: CollectAwsOptions = {
