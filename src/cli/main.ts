@@ -15,6 +15,7 @@ import { registerScanGcp } from './commands/scan-gcp.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerTrend } from './commands/trend.js';
+import { applyBooleanEnv, isDebugArgv } from './boolean-flags.js';
 import type { CliIo, CommandContext } from './context.js';
 import { visibleLines, visibleText } from '../reporters/visible-text.js';
 
@@ -24,7 +25,7 @@ export { DEMO_AS_OF, DEMO_DIR } from './commands/scan.js';
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
   let exitCode = 0;
-  let isDebug = argv.includes('--debug');
+  let isDebug = isDebugArgv(argv);
   const ctx: CommandContext = {
     io,
     now,
@@ -47,7 +48,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       // An unknown option or argument is echoed back: its control characters are shown, not sent.
       outputError: (s, write) => write(visibleLines(s.startsWith('error:') ? s : `error: ${s}`)),
     })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Boolean PERMDRIFT_* variables, read before any action (and before it reads the config file).
+    .hook('preAction', (_program, actionCommand) => applyBooleanEnv(actionCommand, io.env));
 
   registerScan(program, ctx);
   registerDiff(program, ctx);

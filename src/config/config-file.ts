@@ -36,6 +36,7 @@ export const configSchema = z
     'min-coverage': z.union([z.number(), z.string()]).transform((v) => String(v)),
     'fail-on': z.string(),
     baseline: z.string(),
+    'allow-future-baseline': z.boolean(),
     exceptions: z.string(),
     quiet: z.boolean(),
     color: z.boolean(),
@@ -47,6 +48,16 @@ export const configSchema = z
   .strict();
 
 export type ConfigValues = z.output<typeof configSchema>;
+
+/** Keys whose value must be a YAML / JSON boolean. */
+const BOOLEAN_KEYS: ReadonlySet<string> = new Set(Object.entries(configSchema.shape).filter(([, t]) => t.unwrap() instanceof z.ZodBoolean).map(([k]) => k));
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'a list' : `a ${typeof value === 'object' ? 'mapping' : typeof value}`;
+}
 
 export interface LoadedConfig {
   path: string;
@@ -103,6 +114,12 @@ export function parseConfig(text: string, path: string): ConfigValues {
       throw new ConfigError(`${path}: unknown key "${issue.keys[0] ?? ''}"`, `allowed keys: ${Object.keys(configSchema.shape).join(', ')}`, { file: path });
     }
     const key = issue?.path.join('.') ?? '';
+    const topKey = String(issue?.path[0] ?? '');
+    if (BOOLEAN_KEYS.has(topKey)) {
+      // A quoted "false" or YAML 1.1's `no` is a string: taken as true it would silently turn a switch on.
+      const written = describeValue((raw as Record<string, unknown>)[topKey]);
+      throw new ConfigError(`${path}: "${key}": must be true or false, not ${written}`, `write ${topKey}: true or ${topKey}: false, without quotes`, { file: path });
+    }
     const hint = issue?.code === 'custom' && typeof issue.params?.['hint'] === 'string' ? issue.params['hint'] : 'see `permdrift init` for the expected types';
     throw new ConfigError(`${path}: "${key}": ${issue?.message ?? 'invalid value'}`, hint, { file: path });
   }
@@ -150,6 +167,7 @@ include-service-linked: false
 # The CI gate: an earlier JSON report, and which findings fail the run.
 # baseline: permdrift.baseline.json
 # fail-on: new            # never | <severity> | new | new:<severity> | any:<severity>, comma-joined
+# allow-future-baseline: false   # a baseline dated after --as-of is refused unless true
 
 # Accepted findings, each with a reason, an owner and an optional expiry.
 # exceptions: permdrift.exceptions.yaml

@@ -133,6 +133,7 @@ function headline(report: Report, scope: Scope): string {
   const unusedPermissions = judged.filter((f) => UNUSED_TYPES.has(f.type)).reduce((n, f) => n + f.permissions.length, 0);
   const unused = unusedPermissions > 0 ? ` (${plural(unusedPermissions, 'unused permission')})` : '';
   const notJudged = scope.listed.length - judged.length;
+  if (report.summary.principals === 0) return '### ⚠️ permdrift: nothing judged (no principal was audited; see the warnings)';
   if (scope.hasBaseline) {
     const since = ` since the baseline of ${isoDay(report.baseline?.asOf ?? '')}`;
     const extra = notJudged > 0 ? `; ${plural(notJudged, 'new finding')} at info level, not judged` : '';
@@ -159,7 +160,7 @@ function metaLines(report: Report): string[] {
   }
   if (exceptions !== undefined) {
     lines.push(
-      `Exceptions ${codeSpan(exceptions.source)}: ${formatCount(exceptions.inForce)} in force (${formatCount(exceptions.expiringSoon)} expiring within 14 days) · ${formatCount(exceptions.expired)} expired · ${formatCount(exceptions.stale)} stale`,
+      `Exceptions ${codeSpan(exceptions.source)}: ${formatCount(exceptions.inForce)} in force (${formatCount(exceptions.expiringSoon)} expiring within 14 days) · ${formatCount(exceptions.expired)} expired · ${formatCount(exceptions.stale)} stale${(exceptions.wildcard ?? 0) > 0 ? ` · ${formatCount(exceptions.wildcard ?? 0)} wildcard (every principal)` : ''}`,
     );
   }
   // Two trailing spaces: a hard line break, so the lines stay apart without a list.

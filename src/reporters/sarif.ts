@@ -296,6 +296,7 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
                   expiringSoon: report.exceptions.expiringSoon,
                   expired: report.exceptions.expired,
                   stale: report.exceptions.stale,
+                  ...(report.exceptions.wildcard === undefined ? {} : { wildcard: report.exceptions.wildcard }),
                 },
               }),
         },

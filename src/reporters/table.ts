@@ -145,6 +145,8 @@ function headerLines(report: Report, width: number, paint: Paint): string[] {
       `${formatCount(exceptions.expiringSoon)} expiring within 14 days`,
       `${formatCount(exceptions.expired)} expired`,
       `${formatCount(exceptions.stale)} stale`,
+      // Entries that match every principal are accepted risk on a large scale: never folded away.
+      ...((exceptions.wildcard ?? 0) > 0 ? [`${formatCount(exceptions.wildcard ?? 0)} wildcard (every principal)`] : []),
     ].join(' · ');
     lines.push(...labelled('Exceptions', text, width, 0));
   }
@@ -629,7 +631,16 @@ export function renderTable(input: Report, opts: TableOptions): string {
   const paint = makePaint(opts.isColor);
   const sections: string[][] = [headerLines(report, width, paint), coverageLines(report, width, paint)];
 
-  if (report.findings.length === 0) {
+  if (report.summary.principals === 0) {
+    // Zero findings over zero principals is not a pass: never word it as "No findings".
+    sections.push(
+      paragraph(
+        'Nothing judged: no principal was audited, so the absence of findings says nothing. The warning below says why (the --principal globs, skipped service-linked roles, or inputs without principals).',
+        width,
+        0,
+      ),
+    );
+  } else if (report.findings.length === 0) {
     sections.push(
       paragraph(
         `No findings: across ${plural(report.summary.principals, 'audited principal')}, nothing granted went unused or unjudged in the window, as far as the coverage above reaches.` +

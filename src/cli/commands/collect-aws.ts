@@ -6,8 +6,9 @@ import { parseS3Url } from '../../connectors/aws/live/s3-archive.js';
 import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSource, type CollectAccountsResult, type CollectAwsOptions } from '../../connectors/aws/live/collect.js';
 import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
+import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
+import { addCollectCommonOptions, collectParent, parseAsOf, parseRoleName, parseWindow } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan aws` takes them too. */
@@ -24,16 +25,17 @@ export interface AwsSelectionFlags {
 }
 
 export function addAwsSelectionOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--profile <name>', 'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)').env('PERMDRIFT_PROFILE'))
     .addOption(new Option('--region <region>', 'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)').env('PERMDRIFT_REGION').argParser(collect).default([]))
     .addOption(new Option('--cloudtrail-source <source>', 'where usage comes from').choices([...CLOUDTRAIL_SOURCES]).env('PERMDRIFT_CLOUDTRAIL_SOURCE').default('auto'))
-    .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'))
-    .addOption(new Option('--org', 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name').env('PERMDRIFT_ORG').default(false))
+    .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'));
+  addBooleanFlag(cmd, { flags: '--org', description: 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name', env: 'PERMDRIFT_ORG', default: false });
+  cmd
     .addOption(new Option('--accounts <ids>', 'these account ids (comma-separated or repeated), each through --assume-role-name except the caller\'s own').env('PERMDRIFT_ACCOUNTS').argParser(collect).default([]))
-    .addOption(new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts').env('PERMDRIFT_ASSUME_ROLE_NAME').default('OrganizationAccountAccessRole'))
-    .addOption(new Option('--no-access-advisor', 'skip IAM Access Advisor jobs'))
-    .addOption(new Option('--no-credential-report', 'skip the IAM credential report'));
+    .addOption(new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts').env('PERMDRIFT_ASSUME_ROLE_NAME').default('OrganizationAccountAccessRole'));
+  addBooleanFlag(cmd, { flags: '--access-advisor', description: 'run IAM Access Advisor jobs', negatedDescription: 'skip IAM Access Advisor jobs', default: true });
+  return addBooleanFlag(cmd, { flags: '--credential-report', description: 'read the IAM credential report', negatedDescription: 'skip the IAM credential report', default: true });
 }
 
 export interface RunCollectInput {
@@ -50,7 +52,7 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
   // The SDK warns that releases after January 2027 need Node 22; this install is pinned and works on
   // Node 20, so the notice would only be noise on every run (and break clean stderr in cron jobs).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !io.env['CI'];
+  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !isCiEnv(io.env);
   const status = isProgress ? statusLine(io.stderr) : undefined;
   const source = input.flags.cloudtrailSource as CloudTrailSource;
   if (!(CLOUDTRAIL_SOURCES as readonly string[]).includes(source)) {
@@ -62,6 +64,7 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
   if (input.flags.org && input.flags.accounts.length > 0) {
     throw new UsageError('--org and --accounts exclude each other', 'use --org for every account of the organization, or --accounts for some');
   }
+  if (input.flags.org || input.flags.accounts.length > 0) parseRoleName(input.flags.assumeRoleName);
   let result: CollectAccountsResult;
   try {
     const options: CollectAwsOptions = {

@@ -6,6 +6,7 @@ import { collectGcp, type CollectGcpOptions, type CollectGcpResult } from '../..
 import { parseGcsUrl } from '../../connectors/gcp/live/sink-export.js';
 import { UsageError } from '../../model/errors.js';
 import { statusLine } from '../progress.js';
+import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
 import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
@@ -26,16 +27,21 @@ export interface GcpSelectionFlags {
 }
 
 export function addGcpSelectionOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--project <id>', 'project id(s), comma-separated or repeated').env('PERMDRIFT_GCP_PROJECT').argParser(collect).default([]))
     .addOption(new Option('--folder <id>', 'every ACTIVE project below this folder (number), sub-folders included').env('PERMDRIFT_GCP_FOLDER').argParser(collect).default([]))
     .addOption(new Option('--organization <id>', 'every ACTIVE project of this organization (number)').env('PERMDRIFT_GCP_ORGANIZATION').argParser(collect).default([]))
     .addOption(new Option('--impersonate-service-account <email>', 'run every request as this service account (needs roles/iam.serviceAccountTokenCreator on it)').env('PERMDRIFT_GCP_IMPERSONATE_SERVICE_ACCOUNT'))
     .addOption(new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export').env('PERMDRIFT_GCP_AUDIT_LOGS').default('api'))
     .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
-    .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'))
-    .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'))
-    .addOption(new Option('--no-asset-inventory', 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)'));
+    .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'));
+  addBooleanFlag(cmd, { flags: '--activity', description: 'read Policy Analyzer last-authentication activity', negatedDescription: 'skip Policy Analyzer last-authentication activity', default: true });
+  return addBooleanFlag(cmd, {
+    flags: '--asset-inventory',
+    description: 'with --folder / --organization: find projects with two Cloud Asset Inventory searches',
+    negatedDescription: 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)',
+    default: true,
+  });
 }
 
 export interface RunCollectGcpInput {
@@ -72,7 +78,7 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
   if (flags.project.length + flags.folder.length + flags.organization.length === 0) {
     throw new UsageError('no project to collect', 'pass --project <id> (repeatable), --folder <number> or --organization <number>');
   }
-  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !io.env['CI'];
+  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !isCiEnv(io.env);
   const status = isProgress ? statusLine(io.stderr) : undefined;
   const endpoint = io.env['PERMDRIFT_GCP_ENDPOINT_URL'];
   let result: CollectGcpResult;

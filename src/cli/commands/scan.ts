@@ -9,15 +9,16 @@ import { join, relative, resolve } from 'node:path';
 import { auditFiles, type ScanProgress } from '../../audit.js';
 import { readBaselineFile } from '../../config/baseline-file.js';
 import { readExceptionsFile } from '../../config/exceptions-file.js';
-import { applyBaseline, applyExceptions } from '../../engine/compare.js';
+import { applyBaseline, applyExceptions, isBaselineAfter } from '../../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
 import { readPolicySources } from '../../connectors/iac/policy-sources.js';
 import { UsageError } from '../../model/errors.js';
-import type { Finding } from '../../model/report.js';
+import type { Finding, Report } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
 import { writeReportFile } from '../report-file.js';
+import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect, writePieces } from '../context.js';
 import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -37,6 +38,7 @@ export interface ScanFlags {
   minCoverage?: string;
   failOn?: string;
   baseline?: string;
+  allowFutureBaseline: boolean;
   exceptions?: string;
   config?: string;
   sarifArtifact?: string;
@@ -65,24 +67,38 @@ export function parseMinCoverage(text: string): number {
 export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
 export function addScanOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
     .addOption(new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]))
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable').env('PERMDRIFT_OUTPUT').argParser(collect).default([]))
-    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]))
-    .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').env('PERMDRIFT_INCLUDE_SERVICE_LINKED').default(false))
+    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]));
+  addBooleanFlag(cmd, {
+    flags: '--include-service-linked',
+    description: 'also audit service-linked roles (/aws-service-role/) and GCP service agents, which you cannot edit',
+    env: 'PERMDRIFT_INCLUDE_SERVICE_LINKED',
+    default: false,
+  });
+  cmd
     .addOption(new Option('--min-coverage <percent>', 'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)').env('PERMDRIFT_MIN_COVERAGE'))
-    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'))
+    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'));
+  addBooleanFlag(cmd, {
+    flags: '--allow-future-baseline',
+    description: 'accept a baseline dated after --as-of (refused by default: its first-seen dates would lie in the future)',
+    env: 'PERMDRIFT_ALLOW_FUTURE_BASELINE',
+    default: false,
+  });
+  cmd
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
     .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
     .addOption(new Option('--sarif-artifact <path>', 'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file').env('PERMDRIFT_SARIF_ARTIFACT'))
     .addOption(new Option('--policy-source <path>', 'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable').env('PERMDRIFT_POLICY_SOURCE').argParser(collect).default([]))
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
-    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'))
-    .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').env('PERMDRIFT_QUIET').default(false))
-    .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
+    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'));
+  addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'only data and errors: no progress, no warnings summary', env: 'PERMDRIFT_QUIET', default: false });
+  addColorFlag(cmd);
+  addDebugFlag(cmd);
+  return cmd;
 }
 
 /** Config keys (kebab-case, as the flags) → commander attribute names. */
@@ -96,6 +112,7 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   'min-coverage': 'minCoverage',
   'fail-on': 'failOn',
   baseline: 'baseline',
+  'allow-future-baseline': 'allowFutureBaseline',
   exceptions: 'exceptions',
   quiet: 'quiet',
   color: 'color',
@@ -117,6 +134,19 @@ export function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFla
   return out as unknown as ScanFlags;
 }
 
+/**
+ * A baseline written after this scan's --as-of would date findings' first appearance after the
+ * report itself (and call findings "existing" that the baseline only saw later): refused unless
+ * asked for, e.g. to replay an old snapshot against today's baseline.
+ */
+function checkBaselineTime(baseline: Report, path: string, asOf: Date, isAllowed: boolean): void {
+  if (isAllowed || !isBaselineAfter(baseline, asOf)) return;
+  throw new UsageError(
+    `baseline ${path} is newer than this scan: its asOf ${baseline.asOf} is after --as-of ${asOf.toISOString()}`,
+    'scan with an --as-of at or after the baseline\'s, compare with an older baseline, or pass --allow-future-baseline (PERMDRIFT_ALLOW_FUTURE_BASELINE=1) to compare anyway',
+  );
+}
+
 export type ScanAction = (dir: string, flags: ScanFlags, mode: { isDemo: boolean; baselineOut?: string }) => Promise<void>;
 
 /** The whole of `scan files` after argument parsing; `scan aws` runs it on the snapshot it collected. */
@@ -129,7 +159,8 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     const windowMs = parseWindow(flags.window);
     const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now, windowMs);
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
-    const gate = parseGate(flags.failOn ?? (flags.baseline ? 'new' : 'never'));
+    const failOn = flags.failOn ?? (flags.baseline ? 'new' : 'never');
+    const gate = parseGate(failOn);
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
       throw new UsageError('--fail-on new needs --baseline', 'pass the accepted report with --baseline <report.json> (create it with `permdrift baseline update`)');
     }
@@ -142,10 +173,11 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     // Read the inputs that can be wrong before the long scan, so a typo fails fast.
     const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
     const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;
+    if (baseline && baselinePath) checkBaselineTime(baseline, baselinePath, asOf, flags.allowFutureBaseline);
     const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
     const sources = flags.policySource.length > 0 ? await readPolicySources(flags.policySource, cwd) : undefined;
 
-    const isProgress = !flags.quiet && io.stderr.isTTY === true && !io.env['CI'];
+    const isProgress = !flags.quiet && io.stderr.isTTY === true && !isCiEnv(io.env);
     const progress = isProgress ? new ProgressLine(io.stderr, now) : undefined;
     let report = await auditFiles({
       dir,
@@ -190,9 +222,18 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
     }
+    // After the outputs are written: the report says what was read even when the gate cannot pass.
+    const nothingJudged = report.warnings.find((w) => w.code === 'nothing-judged');
+    if (nothingJudged && gate.length > 0) {
+      throw new UsageError(
+        `${nothingJudged.message}; a gate (--fail-on ${failOn}) that judged nothing cannot pass`,
+        'widen --principal (a glob on the name or ARN; GCP: the email), check that the snapshot holds the accounts or projects meant, or audit without a gate (--fail-on never)',
+      );
+    }
+    if (nothingJudged && !flags.quiet) io.stderr.write(`warning: ${nothingJudged.message}\n`);
     const failing = failingFindings(report, gate);
     if (failing.length > 0 && !flags.quiet) {
-      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${flags.failOn ?? 'new'}\n`);
+      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${failOn}\n`);
     }
     ctx.setExitCode(failing.length > 0 ? 1 : 0);
   };
@@ -264,7 +305,7 @@ export async function collectThenScan(
   const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
-  if (flags.baseline) await readBaselineFile(flags.baseline);
+  if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);
   const dir = await mkdtemp(join(tmpdir(), tempPrefix));
   try {
