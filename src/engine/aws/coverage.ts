@@ -8,7 +8,7 @@ import type { CatalogueAction } from '../../model/catalogue.js';
 import type { AccountCoverage, Span, UnverifiableReason } from '../../model/report.js';
 import { type AccountDelivery, type ClaimCoverage, type Gap, accountDelivery, claimCoverage, describeGap, iso } from './delivery.js';
 import { DAY_MS, type Window } from './evidence.js';
-import { clipIntervals, totalMs } from './intervals.js';
+import { clipIntervals, totalMs } from '../intervals.js';
 import { durationText, partOfText, spanMs } from '../duration-text.js';
 import { dataEventResourceType, isGlobalService, notLoggedReason } from './observability.js';
 

@@ -28,7 +28,7 @@
 import type { AccountActivity, TrailChange } from '../../model/activity.js';
 import type { CoverageGapKind } from '../../model/report.js';
 import { DELIVERY_CADENCE_MS } from '../../model/delivery-cadence.js';
-import { type MsInterval, clipIntervals, overlaps, subtractIntervals, totalMs, unionIntervals } from './intervals.js';
+import { type MsInterval, clipIntervals, overlaps, subtractIntervals, totalMs, unionIntervals } from '../intervals.js';
 
 export type GapKind = CoverageGapKind;
 

@@ -23,7 +23,7 @@ import type { ClaimCoverage, CoverageEvidence, Gap, NegativeProof } from '../aws
 import { claimCoverage, describeGaps, iso } from '../aws/delivery.js';
 import { spanOf } from '../aws/coverage.js';
 import { DAY_MS } from '../aws/evidence.js';
-import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../aws/intervals.js';
+import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../intervals.js';
 import { durationText, freshnessFlag, partOfText } from '../duration-text.js';
 import type { Window } from '../aws/evidence.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
