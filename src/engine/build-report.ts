@@ -19,9 +19,10 @@ import {
   type ReportWarning,
 } from '../model/report.js';
 import { analyzePrincipal } from './aws/analyze.js';
-import { accountLogCoverage, claimCoverageOf, coverageNotes, observedSpan, selectorsSummary, spanOf } from './aws/coverage.js';
+import { accountLogCoverage, claimCoverageOf, coverageNotes, observedSpan, selectorsSummary } from './aws/coverage.js';
 import { iso } from './aws/delivery.js';
-import { indexAccessAdvisor, indexActivity, makeWindow, PrincipalIndex } from './aws/evidence.js';
+import { indexAccessAdvisor, indexActivity, PrincipalIndex } from './aws/evidence.js';
+import { makeWindow, spanOf } from './window.js';
 import { resolvePrincipal } from './aws/resolve.js';
 import { countBy, sortFindings } from './findings.js';
 import { analyzeGcpProject } from './gcp/analyze.js';

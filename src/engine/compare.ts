@@ -8,8 +8,8 @@ import type { ExceptionEntry, ExceptionsFile } from '../config/exceptions-file.j
 import { exceptionGlobMatcher } from '../config/principal-glob.js';
 import type { ExceptionEntrySummary, Finding, FindingException, Report, ReportWarning, ResolvedFinding } from '../model/report.js';
 import { sortWarnings } from './build-report.js';
+import { DAY_MS } from './window.js';
 
-const DAY_MS = 86_400_000;
 /** Exceptions expiring within this many days are flagged so owners renew or fix in time. */
 export const EXPIRING_SOON_DAYS = 14;
 

@@ -52,4 +52,3 @@ export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-export const DAY_MS = 86_400_000;

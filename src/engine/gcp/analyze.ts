@@ -14,10 +14,8 @@
 import type { GcpProjectActivity } from '../../model/gcp-activity.js';
 import type { GcpEntitlement, GcpGrantPath, GcpPrincipalEntitlements, GcpProjectInventory, GcpServiceAccountKey } from '../../model/gcp.js';
 import type { EvidenceSource, Finding, FindingPermission, GcpProjectCoverage, LastUsed, ReportWarning, Severity, Span, UnverifiableReason } from '../../model/report.js';
-import { spanOf } from '../aws/coverage.js';
-import type { Window } from '../aws/evidence.js';
 import { durationText } from '../duration-text.js';
-import { DAY_MS } from '../aws/evidence.js';
+import { DAY_MS, type Window, spanOf } from '../window.js';
 import { findingId, maxSeverity } from '../findings.js';
 import { dataAccessSummary, effectiveDataAccess, GcpProjectLogCoverage, type UndatedUse } from './coverage.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';

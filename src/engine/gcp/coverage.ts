@@ -21,11 +21,9 @@ import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.
 import { COVERAGE_LIST_LIMIT, type CoverageGap, type GcpLogCoverage, type GcpProjectCoverage, type ReportWarning, type Span, type UnverifiableReason } from '../../model/report.js';
 import type { ClaimCoverage, CoverageEvidence, Gap, NegativeProof } from '../aws/delivery.js';
 import { claimCoverage, describeGaps, iso } from '../aws/delivery.js';
-import { spanOf } from '../aws/coverage.js';
-import { DAY_MS } from '../aws/evidence.js';
 import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../intervals.js';
 import { durationText, freshnessFlag, partOfText } from '../duration-text.js';
-import type { Window } from '../aws/evidence.js';
+import { DAY_MS, type Window, spanOf } from '../window.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 
 const DATA_ACCESS_TYPES: readonly GcpDataAccessLogType[] = ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'];
