@@ -20,7 +20,7 @@ import {
 } from '../model/report.js';
 import { analyzePrincipal } from './aws/analyze.js';
 import { accountLogCoverage, claimCoverageOf, coverageNotes, observedSpan, selectorsSummary } from './aws/coverage.js';
-import { iso } from './aws/delivery.js';
+import { iso } from './claim-coverage.js';
 import { indexAccessAdvisor, indexActivity, PrincipalIndex } from './aws/evidence.js';
 import { makeWindow, spanOf } from './window.js';
 import { resolvePrincipal } from './aws/resolve.js';

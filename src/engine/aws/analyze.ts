@@ -14,7 +14,7 @@ import {
   gapHints,
   observedSpan,
 } from './coverage.js';
-import { type ClaimCoverage, describeGaps } from './delivery.js';
+import { type ClaimCoverage, describeGaps } from '../claim-coverage.js';
 import { creditDependencies, describeCredited, type DependencyCredit, loadDependentActionTable } from './dependent-actions.js';
 import type { AccessAdvisorView, PrincipalActivity } from './evidence.js';
 import { type Window, spanOf } from '../window.js';

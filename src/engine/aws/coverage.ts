@@ -6,7 +6,8 @@
 import type { AccountActivity } from '../../model/activity.js';
 import type { CatalogueAction } from '../../model/catalogue.js';
 import type { AccountCoverage, Span, UnverifiableReason } from '../../model/report.js';
-import { type AccountDelivery, type ClaimCoverage, type Gap, accountDelivery, claimCoverage, describeGap, iso } from './delivery.js';
+import { type AccountDelivery, accountDelivery } from './delivery.js';
+import { type ClaimCoverage, type Gap, claimCoverage, describeGap, iso } from '../claim-coverage.js';
 import { DAY_MS, type Window, spanOf } from '../window.js';
 import { clipIntervals, totalMs } from '../intervals.js';
 import { durationText, partOfText, spanMs } from '../duration-text.js';

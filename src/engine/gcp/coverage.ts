@@ -19,8 +19,7 @@
 import type { GcpAuditLogStream, GcpProjectActivity, GcpSkippedEntryReason } from '../../model/gcp-activity.js';
 import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.js';
 import { COVERAGE_LIST_LIMIT, type CoverageGap, type GcpLogCoverage, type GcpProjectCoverage, type ReportWarning, type Span, type UnverifiableReason } from '../../model/report.js';
-import type { ClaimCoverage, CoverageEvidence, Gap, NegativeProof } from '../aws/delivery.js';
-import { claimCoverage, describeGaps, iso } from '../aws/delivery.js';
+import { type ClaimCoverage, type CoverageEvidence, type Gap, type NegativeProof, claimCoverage, describeGaps, iso } from '../claim-coverage.js';
 import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../intervals.js';
 import { durationText, freshnessFlag, partOfText } from '../duration-text.js';
 import { DAY_MS, type Window, spanOf } from '../window.js';
