@@ -31,6 +31,7 @@ import { resolveGcpProject } from './gcp/resolve.js';
 import type { GcpRoleCatalogue } from './gcp/role-catalogue.js';
 import type { GcpProjectActivity } from '../model/gcp-activity.js';
 import type { GcpProjectInventory } from '../model/gcp.js';
+import { compareText as cmp } from '../model/compare-text.js';
 
 export interface EngineAccount {
   inventory: AwsAccountInventory;
@@ -59,10 +60,6 @@ export interface EngineInput {
   minCoverage?: number;
   warnings?: ReportWarning[];
   toolVersion: string;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function buildReport(input: EngineInput): Report {

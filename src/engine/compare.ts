@@ -9,13 +9,10 @@ import { exceptionGlobMatcher } from '../config/principal-glob.js';
 import type { ExceptionEntrySummary, Finding, FindingException, Report, ReportWarning, ResolvedFinding } from '../model/report.js';
 import { sortWarnings } from './build-report.js';
 import { DAY_MS } from './window.js';
+import { compareText as cmp } from '../model/compare-text.js';
 
 /** Exceptions expiring within this many days are flagged so owners renew or fix in time. */
 export const EXPIRING_SOON_DAYS = 14;
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function actionKey(f: Finding, action: string): string {
   return `${f.provider}\u0000${f.account}\u0000${f.principal.id}\u0000${action}`;

@@ -22,6 +22,7 @@ import type { GcpLogTypeTable } from './permission-log-type.js';
 import { describeGcpPath, listText, suggestRolesText, uniqueGcpPaths } from './recommend.js';
 import type { GcpRoleCatalogue } from './role-catalogue.js';
 import { gcpAccessLevel, gcpSeverityFor } from './severity.js';
+import { compareText as cmp } from '../../model/compare-text.js';
 
 /** Permissions exercised when a service account is impersonated (https://cloud.google.com/iam/docs/service-account-impersonation). */
 const IMPERSONATION_PERMISSIONS = new Set([
@@ -64,10 +65,6 @@ interface PrincipalUsage {
   lastSeen: string | null;
   /** What entries without a usable time record (period `unknown-time`): never use, never non-use. */
   undated: { permissions: Map<string, number>; services: Map<string, number>; delegations: number; entries: number };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function maxDate(a: string | null, b: string | null): string | null {
