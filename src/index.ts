@@ -1,5 +1,7 @@
 export { auditFiles, type AuditFilesOptions, type ScanProgress } from './audit.js';
-export { buildReport, type EngineInput, type EngineAccount } from './engine/build-report.js';
+export { buildReport, type EngineInput } from './engine/build-report.js';
+export type { EngineAccount } from './engine/aws/analyze-accounts.js';
+export type { EngineGcpProject } from './engine/gcp/analyze-projects.js';
 export type * from './model/report.js';
 export type * from './model/inventory.js';
 export type * from './model/activity.js';
