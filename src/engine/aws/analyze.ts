@@ -31,6 +31,7 @@ import {
 } from './recommend.js';
 import { severityFor } from './severity-data.js';
 import { findingId, maxSeverity } from '../findings.js';
+import { byServiceOrder, classifyService, type FindingRuleHooks } from '../classify.js';
 
 export interface PrincipalEvidence {
   principal: Principal;
@@ -410,100 +411,64 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
     return findings;
   }
 
-  const byService = new Map<string, Judged[]>();
-  for (const e of ev.entitlements) {
-    const j = judge.judge(e);
-    const list = byService.get(e.service) ?? [];
-    list.push(j);
-    byService.set(e.service, list);
-  }
-  for (const [service, judged] of [...byService].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const used = judged.filter((j) => j.verdict.kind === 'used');
-    const unused = judged.filter((j) => j.verdict.kind === 'unused');
-    const unverifiable = judged.filter((j) => j.verdict.kind === 'unverifiable');
-    // What a recommendation keeps: every used action, those used only through another call named so.
-    const keep = used.map((u) => describeCredited(u.entitlement.action, u.verdict.kind === 'used' ? u.verdict.through : undefined));
+  const unusedWhy = (list: Judged[]): { sources: EvidenceSource[]; why: string } => {
+    const first = list[0]?.verdict;
+    return { sources: list.flatMap((j) => (j.verdict.kind === 'unused' ? j.verdict.sources : [])), why: first && first.kind === 'unused' ? first.why : '' };
+  };
+  // What a recommendation keeps: every used action, those used only through another call named so.
+  const kept = (used: Judged[]) => {
     const credited = usedThroughOf(used);
-    const creditNote = credited.usedThrough ? `, ${credited.usedThrough.length} of them only through actions that need them` : '';
-    if (used.length === 0 && unverifiable.length === 0 && unused.length > 0) {
-      const perms = unused.map(toPermission);
-      const sources = unused.flatMap((j) => (j.verdict.kind === 'unused' ? j.verdict.sources : []));
-      const first = unused[0]?.verdict;
-      const why = first && first.kind === 'unused' ? first.why : '';
-      findings.push({
-        id: findingId('aws', p.account, p.arn, 'unused-service', service),
-        type: 'unused-service',
-        severity: severityOf(perms),
-        ...base,
-        service,
-        permissions: perms,
+    return {
+      keep: used.map((u) => describeCredited(u.entitlement.action, u.verdict.kind === 'used' ? u.verdict.through : undefined)),
+      credited,
+      creditNote: credited.usedThrough ? `, ${credited.usedThrough.length} of them only through actions that need them` : '',
+    };
+  };
+  const hooks: FindingRuleHooks<Judged> = {
+    base,
+    id: (type, key) => findingId('aws', p.account, p.arn, type, key),
+    keyOf: (j) => j.entitlement.action,
+    toPermission,
+    severityOf,
+    // Unused actions reached only through wildcards are one decision — narrow the wildcard —
+    // explicitly named ones are removed one by one.
+    isOneDecision: (j) => j.entitlement.grantedBy.every((g) => isWildcardPattern(g.matchedBy)),
+    unusedService: (service, unused) => {
+      const { sources, why } = unusedWhy(unused);
+      return {
         evidence: evidence(sources, `No ${service} action was used: ${why}.`, denied),
         recommendation: recommendUnusedService(p, service, unused.map((j) => j.entitlement)),
-      });
-    } else {
-      // Unused actions reached only through wildcards are one decision — narrow the wildcard —
-      // so they form one overbroad-grant finding; explicitly named ones are removed one by one.
-      const viaWildcardOnly = unused.filter((j) => j.entitlement.grantedBy.every((g) => isWildcardPattern(g.matchedBy)));
-      const named = unused.filter((j) => !viaWildcardOnly.includes(j));
-      if (viaWildcardOnly.length > 0) {
-        const perms = viaWildcardOnly.map(toPermission);
-        const sources = viaWildcardOnly.flatMap((j) => (j.verdict.kind === 'unused' ? j.verdict.sources : []));
-        const first = viaWildcardOnly[0]?.verdict;
-        const why = first && first.kind === 'unused' ? first.why : '';
-        findings.push({
-          id: findingId('aws', p.account, p.arn, 'overbroad-grant', service),
-          type: 'overbroad-grant',
-          severity: severityOf(perms),
-          ...base,
-          service,
-          permissions: perms,
-          ...credited,
-          evidence: evidence(
-            sources,
-            `${viaWildcardOnly.length} ${service} action(s) granted through wildcards were not used (${why}); ${used.length} ${service} action(s) were used${creditNote}.`,
-            denied,
-          ),
-          recommendation: recommendOverbroad(p, service, viaWildcardOnly.map((j) => j.entitlement), keep),
-        });
-      }
-      for (const j of named) {
-        if (j.verdict.kind !== 'unused') continue;
-        const perm = toPermission(j);
-        findings.push({
-          id: findingId('aws', p.account, p.arn, 'unused-permission', j.entitlement.action),
-          type: 'unused-permission',
-          severity: severityOf([perm]),
-          ...base,
-          service,
-          permissions: [perm],
-          ...credited,
-          evidence: evidence(j.verdict.sources, `${j.entitlement.action}: ${j.verdict.why}; ${used.length} other ${service} action(s) were used${creditNote}.`, denied),
-          recommendation: recommendUnusedPermission(p, j.entitlement, keep),
-        });
-      }
-    }
-    const byReason = new Map<UnverifiableReason, Judged[]>();
-    for (const j of unverifiable) {
-      if (j.verdict.kind !== 'unverifiable') continue;
-      const list = byReason.get(j.verdict.reason) ?? [];
-      list.push(j);
-      byReason.set(j.verdict.reason, list);
-    }
-    for (const [reason, list] of [...byReason].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const perms = list.map(toPermission);
+      };
+    },
+    overbroad: (service, unused, used) => {
+      const { sources, why } = unusedWhy(unused);
+      const { keep, credited, creditNote } = kept(used);
+      return {
+        extra: credited,
+        evidence: evidence(sources, `${unused.length} ${service} action(s) granted through wildcards were not used (${why}); ${used.length} ${service} action(s) were used${creditNote}.`, denied),
+        recommendation: recommendOverbroad(p, service, unused.map((j) => j.entitlement), keep),
+      };
+    },
+    unusedPermission: (service, j, used) => {
+      const { keep, credited, creditNote } = kept(used);
+      const v = j.verdict.kind === 'unused' ? j.verdict : { sources: [], why: '' };
+      return {
+        extra: credited,
+        evidence: evidence(v.sources, `${j.entitlement.action}: ${v.why}; ${used.length} other ${service} action(s) were used${creditNote}.`, denied),
+        recommendation: recommendUnusedPermission(p, j.entitlement, keep),
+      };
+    },
+    unverifiable: (service, _reason, list) => {
       const first = list[0]?.verdict;
       const detail = first && first.kind === 'unverifiable' ? first.detail : '';
-      findings.push({
-        id: findingId('aws', p.account, p.arn, 'unverifiable-permission', `${service}:${reason}`),
-        type: 'unverifiable-permission',
-        severity: 'info',
-        ...base,
-        service,
-        permissions: perms,
+      return {
         evidence: evidence([], `${list.length} ${service} permission(s) cannot be judged: ${detail}.`, denied),
         recommendation: `Not judged: ${detail}. ${describeGrants(list.map((j) => j.entitlement))} Collect the missing evidence (see coverage notes) or review these grants by hand.`,
-      });
-    }
+      };
+    },
+  };
+  for (const [service, judged] of byServiceOrder(ev.entitlements.map((e) => judge.judge(e)), (j) => j.entitlement.service)) {
+    findings.push(...classifyService(service, judged, hooks));
   }
   return findings;
 }

@@ -23,6 +23,7 @@ import { describeGcpPath, listText, suggestRolesText, uniqueGcpPaths } from './r
 import type { GcpRoleCatalogue } from './role-catalogue.js';
 import { gcpAccessLevel, gcpSeverityFor } from './severity.js';
 import { compareText as cmp } from '../../model/compare-text.js';
+import { byServiceOrder, classifyService, type FindingRuleHooks } from '../classify.js';
 
 /** Permissions exercised when a service account is impersonated (https://cloud.google.com/iam/docs/service-account-impersonation). */
 const IMPERSONATION_PERMISSIONS = new Set([
@@ -301,94 +302,59 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
       return { entitlement: e, lastUsed, verdict: { kind: 'unused' } };
     };
 
-    const byService = new Map<string, Judged[]>();
-    for (const e of pe.entitlements) {
-      const list = byService.get(e.service) ?? [];
-      list.push(judge(e));
-      byService.set(e.service, list);
-    }
+    const judged = pe.entitlements.map(judge);
+    const byService = new Map(byServiceOrder(judged, (j) => j.entitlement.service));
     const why = (): string => {
       const o = cov.observed('activity');
       const d = cov.observed('data_access');
       // `days` counts observed time only: gaps accepted under --min-coverage are not claimed.
       return `not used in ${o ? `${durationText(o.days * DAY_MS)} of Admin Activity logs (${o.start} to ${o.end})` : 'the Admin Activity logs'}${d ? ` and ${durationText(d.days * DAY_MS)} of Data Access logs` : ''}, and every one of them would have been logged`;
     };
-    for (const [service, judged] of [...byService].sort(([a], [b]) => cmp(a, b))) {
-      const used = judged.filter((j) => j.verdict.kind === 'used');
-      const unused = judged.filter((j) => j.verdict.kind === 'unused');
-      const unverifiable = judged.filter((j) => j.verdict.kind === 'unverifiable');
-      const usedPerms = used.map((j) => j.entitlement.permission).sort();
-      if (used.length === 0 && unverifiable.length === 0 && unused.length > 0) {
-        const perms = unused.map(toPermission);
+    const usedPermsOf = (used: Judged[]): string[] => used.map((j) => j.entitlement.permission).sort();
+    const hooks: FindingRuleHooks<Judged> = {
+      base,
+      id: (type, key) => findingId('gcp', project, base.principal.id, type, key),
+      keyOf: (j) => j.entitlement.permission,
+      toPermission,
+      severityOf,
+      // Unused permissions granted through roles are one decision (a narrower role); those named
+      // in a custom role are removed from it one by one.
+      isOneDecision: (j) => !isNamedInCustomRole(j.entitlement),
+      unusedService: (service, unused) => {
         const paths = uniqueGcpPaths(unused.map((j) => j.entitlement.grantedBy));
-        findings.push({
-          id: findingId('gcp', project, base.principal.id, 'unused-service', service),
-          type: 'unused-service',
-          severity: severityOf(perms),
-          ...base,
-          service,
-          permissions: perms,
+        return {
           evidence: evidence(['cloud-audit-logs'], `No ${service} permission was used: ${why()}.`),
           recommendation: recommendService(email, service, unused.length, paths, usedPermissionPaths(byService, paths)),
-        });
-      } else {
-        const viaRoles = unused.filter((j) => !isNamedInCustomRole(j.entitlement));
-        const named = unused.filter((j) => isNamedInCustomRole(j.entitlement));
-        if (viaRoles.length > 0) {
-          const perms = viaRoles.map(toPermission);
-          const paths = uniqueGcpPaths(viaRoles.map((j) => j.entitlement.grantedBy));
-          findings.push({
-            id: findingId('gcp', project, base.principal.id, 'overbroad-grant', service),
-            type: 'overbroad-grant',
-            severity: severityOf(perms),
-            ...base,
-            service,
-            permissions: perms,
-            evidence: evidence(['cloud-audit-logs'], `${viaRoles.length} ${service} permission(s) granted through roles went unused (${why()}); ${used.length} ${service} permission(s) were used.`),
-            recommendation:
-              `Replace ${paths.slice(0, 3).map(describeGcpPath).join('; ')}${paths.length > 3 ? `; and ${paths.length - 3} more` : ''} with a narrower role: ` +
-              `${viaRoles.length} ${service} permission(s) went unused${usedPerms.length > 0 ? `, while the account used ${listText(usedPerms, 8)}.${suggestRolesText(usedPerms, input.roles)}` : '.'}`,
-          });
-        }
-        for (const j of named) {
-          const perm = toPermission(j);
-          const custom = j.entitlement.grantedBy.filter((g) => g.roleKind === 'custom');
-          findings.push({
-            id: findingId('gcp', project, base.principal.id, 'unused-permission', j.entitlement.permission),
-            type: 'unused-permission',
-            severity: severityOf([perm]),
-            ...base,
-            service,
-            permissions: [perm],
-            evidence: evidence(['cloud-audit-logs'], `${j.entitlement.permission}: ${why()}; ${used.length} other ${service} permission(s) were used.`),
-            recommendation: `Remove ${j.entitlement.permission} from custom role ${[...new Set(custom.map((g) => g.binding.role))].join(', ')} (${custom.map(describeGcpPath).slice(0, 2).join('; ')}); other holders of the role lose it too.${alsoGrantedText(j.entitlement.grantedBy.filter((g) => g.roleKind !== 'custom'))}`,
-          });
-        }
-      }
-      const byReason = new Map<UnverifiableReason, Judged[]>();
-      for (const j of unverifiable) {
-        if (j.verdict.kind !== 'unverifiable') continue;
-        const list = byReason.get(j.verdict.reason) ?? [];
-        list.push(j);
-        byReason.set(j.verdict.reason, list);
-      }
-      for (const [reason, list] of [...byReason].sort(([a], [b]) => cmp(a, b))) {
-        const perms = list.map(toPermission);
+        };
+      },
+      overbroad: (service, viaRoles, used) => {
+        const paths = uniqueGcpPaths(viaRoles.map((j) => j.entitlement.grantedBy));
+        const usedPerms = usedPermsOf(used);
+        return {
+          evidence: evidence(['cloud-audit-logs'], `${viaRoles.length} ${service} permission(s) granted through roles went unused (${why()}); ${used.length} ${service} permission(s) were used.`),
+          recommendation:
+            `Replace ${paths.slice(0, 3).map(describeGcpPath).join('; ')}${paths.length > 3 ? `; and ${paths.length - 3} more` : ''} with a narrower role: ` +
+            `${viaRoles.length} ${service} permission(s) went unused${usedPerms.length > 0 ? `, while the account used ${listText(usedPerms, 8)}.${suggestRolesText(usedPerms, input.roles)}` : '.'}`,
+        };
+      },
+      unusedPermission: (service, j, used) => {
+        const custom = j.entitlement.grantedBy.filter((g) => g.roleKind === 'custom');
+        return {
+          evidence: evidence(['cloud-audit-logs'], `${j.entitlement.permission}: ${why()}; ${used.length} other ${service} permission(s) were used.`),
+          recommendation: `Remove ${j.entitlement.permission} from custom role ${[...new Set(custom.map((g) => g.binding.role))].join(', ')} (${custom.map(describeGcpPath).slice(0, 2).join('; ')}); other holders of the role lose it too.${alsoGrantedText(j.entitlement.grantedBy.filter((g) => g.roleKind !== 'custom'))}`,
+        };
+      },
+      unverifiable: (service, reason, list) => {
         const first = list[0]?.verdict;
         const detail = first && first.kind === 'unverifiable' ? first.detail : '';
         const paths = uniqueGcpPaths(list.map((j) => j.entitlement.grantedBy));
-        findings.push({
-          id: findingId('gcp', project, base.principal.id, 'unverifiable-permission', `${service}:${reason}`),
-          type: 'unverifiable-permission',
-          severity: 'info',
-          ...base,
-          service,
-          permissions: perms,
+        return {
           evidence: evidence([], `${list.length} ${service} permission(s) cannot be judged: ${detail}.`),
           recommendation: `Not judged: ${detail}. Granted by ${paths.slice(0, 3).map(describeGcpPath).join('; ')}${paths.length > 3 ? `; and ${paths.length - 3} more` : ''}. ${adviceFor(reason)}`,
-        });
-      }
-    }
+        };
+      },
+    };
+    for (const [service, list] of byService) for (const f of classifyService(service, list, hooks)) findings.push(f);
   }
 
   const logs = activity?.auditLogs ?? null;
