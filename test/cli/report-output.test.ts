@@ -16,7 +16,7 @@ const BIN = join(ROOT, 'bin', 'permdrift');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function run(args: string[], opts: { cwd?: string; shell?: string } = {}): { code: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env['FORCE_COLOR'];
   const r = opts.shell
     ? spawnSync('sh', ['-c', `${opts.shell} node "${BIN}" ${args.map((a) => `'${a}'`).join(' ')}`], { cwd: opts.cwd ?? ROOT, env, encoding: 'utf8' })

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { writeAtomically, writePieces } from '../../src/cli/context.js';
+import { writePieces } from '../../src/cli/context.js';
+import { writeReportFile } from '../../src/cli/report-file.js';
 import { renderJson, renderJsonChunks } from '../../src/reporters/json.js';
 import { baselineWithExceptions } from './fixtures/baseline-with-exceptions.js';
 import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
@@ -32,10 +33,10 @@ describe('renderJsonChunks', () => {
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(renderJson(report).length / 2);
   });
 
-  it('writeAtomically and writePieces write the pieces in order, waiting for drain', async () => {
+  it('writeReportFile and writePieces write the pieces in order, waiting for drain', async () => {
     const report = baselineWithExceptions();
     const file = join(mkdtempSync(join(tmpdir(), 'permdrift-json-')), 'report.json');
-    await writeAtomically(file, renderJsonChunks(report));
+    await writeReportFile(file, renderJsonChunks(report));
     expect(readFileSync(file, 'utf8')).toBe(renderJson(report));
 
     const received: string[] = [];
