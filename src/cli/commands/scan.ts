@@ -12,21 +12,23 @@ import { readExceptionsFile } from '../../config/exceptions-file.js';
 import { applyBaseline, applyExceptions } from '../../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
 import { readPolicySources } from '../../connectors/iac/policy-sources.js';
+import type { CallTimeouts } from '../../connectors/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
 import type { Finding } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
 import { writeReportFile } from '../report-file.js';
+import { removeOnInterrupt } from '../cleanup.js';
 import { type CommandContext, collect, writePieces } from '../context.js';
-import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
+import { isColorWanted, parseAsOf, parseTimeouts, parseWindow, resolveOutputs, type TimeoutFlags } from '../options.js';
 import { ProgressLine } from '../progress.js';
 
 /** The bundled demo snapshot and the moment it was taken, so the demo reads the same every day. */
 export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/aws/demo', import.meta.url));
 export const DEMO_AS_OF = '2026-11-20T00:00:00Z';
 
-export interface ScanFlags {
+export interface ScanFlags extends TimeoutFlags {
   asOf?: string;
   window: string;
   format: string[];
@@ -44,6 +46,8 @@ export interface ScanFlags {
   color: boolean;
   debug: boolean;
   workers?: string;
+  /** Scan a snapshot whose collection did not finish (collect-manifest.json says complete: false). */
+  allowIncomplete: boolean;
 }
 
 /**
@@ -79,6 +83,8 @@ export function addScanOptions(cmd: Command): Command {
     .addOption(new Option('--policy-source <path>', 'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable').env('PERMDRIFT_POLICY_SOURCE').argParser(collect).default([]))
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
     .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'))
+    // PERMDRIFT_ALLOW_INCOMPLETE is read in withConfig: 1/0, true/false, yes/no (commander would take any value as on).
+    .addOption(new Option('--allow-incomplete', 'scan a snapshot whose collection did not finish (collect-manifest.json says complete: false); what it had not read in full is reported as coverage gaps (env: PERMDRIFT_ALLOW_INCOMPLETE)').default(false))
     .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').env('PERMDRIFT_QUIET').default(false))
     .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
     .addOption(new Option('--debug', 'print stack traces of errors').default(false));
@@ -101,17 +107,38 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   workers: 'workers',
   'sarif-artifact': 'sarifArtifact',
   'policy-source': 'policySource',
+  'connect-timeout': 'connectTimeout',
+  'request-timeout': 'requestTimeout',
+  'retry-budget': 'retryBudget',
+  'allow-incomplete': 'allowIncomplete',
 };
 
-/** Fills the flags neither given on the command line nor in the environment from the config file. */
-export function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFlags {
+const BOOLEAN_WORDS: Record<string, boolean> = { '1': true, true: true, yes: true, '0': false, false: false, no: false };
+
+/** A boolean PERMDRIFT_* variable: 1/0, true/false, yes/no (any case); unset or empty = undefined; anything else a usage error. */
+export function readBooleanEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = BOOLEAN_WORDS[raw.trim().toLowerCase()];
+  if (value === undefined) throw new UsageError(`invalid ${name}="${raw}"`, `use 1 or 0 (true/false, yes/no)`);
+  return value;
+}
+
+/**
+ * Fills the flags neither given on the command line nor in the environment from the config file.
+ * `env` (the CLI's) supplies PERMDRIFT_ALLOW_INCOMPLETE, which ranks between the flag and the file.
+ */
+export function withConfig(flags: ScanFlags, cmd: Command, cwd: string, env?: NodeJS.ProcessEnv): ScanFlags {
   const config = loadConfig(flags.config, cwd);
-  if (!config) return flags;
   const out: Record<string, unknown> = { ...flags };
-  for (const [key, value] of Object.entries(config.values)) {
+  for (const [key, value] of Object.entries(config?.values ?? {})) {
     const attr = CONFIG_TO_FLAG[key as keyof ConfigValues];
     const source = cmd.getOptionValueSource(attr);
     if (source === undefined || source === 'default') out[attr] = value;
+  }
+  if (env && cmd.getOptionValueSource('allowIncomplete') !== 'cli') {
+    const fromEnv = readBooleanEnv(env, 'PERMDRIFT_ALLOW_INCOMPLETE');
+    if (fromEnv !== undefined) out['allowIncomplete'] = fromEnv;
   }
   return out as unknown as ScanFlags;
 }
@@ -154,6 +181,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
       isServiceLinkedIncluded: flags.includeServiceLinked,
       ...(minCoverage !== undefined ? { minCoverage } : {}),
       ...(workers !== undefined ? { workers } : {}),
+      ...(flags.allowIncomplete ? { isIncompleteAllowed: true } : {}),
       ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
     });
     progress?.done();
@@ -218,11 +246,11 @@ Examples:
   permdrift scan files ./snapshot --principal 'ci-*' --fail-on high
 Exit codes: 0 no failing findings, 1 findings at or above --fail-on, 2 usage or input error.`,
     )
-    .action(async (dir: string, flags: ScanFlags, cmd: Command) => scanAction(dir, withConfig(flags, cmd, cwd), { isDemo: false }));
+    .action(async (dir: string, flags: ScanFlags, cmd: Command) => scanAction(dir, withConfig(flags, cmd, cwd, ctx.io.env), { isDemo: false }));
 
   addScanOptions(
     program.command('demo').description(`the same scan on the snapshot bundled in fixtures/aws/demo (as of ${DEMO_AS_OF}), no credentials needed`),
-  ).action(async (flags: ScanFlags, cmd: Command) => scanAction(DEMO_DIR, withConfig(flags, cmd, cwd), { isDemo: true }));
+  ).action(async (flags: ScanFlags, cmd: Command) => scanAction(DEMO_DIR, withConfig(flags, cmd, cwd, ctx.io.env), { isDemo: true }));
 
   const baseline = program.command('baseline').description('manage the accepted state a CI gate compares against');
   addScanOptions(
@@ -239,7 +267,7 @@ Example:
   git add permdrift.baseline.json && git commit -m "Accept current IAM state"`,
     )
     .action(async (dir: string, given: ScanFlags, cmd: Command) => {
-      const flags = withConfig(given, cmd, cwd);
+      const flags = withConfig(given, cmd, cwd, ctx.io.env);
       const out = resolve(cwd, flags.baseline ?? DEFAULT_BASELINE_FILE);
       // The old baseline is only read to carry first-seen dates over; the gate does not apply.
       await scanAction(dir, { ...flags, baseline: existsSync(out) ? out : undefined, failOn: 'never' }, { isDemo: false, baselineOut: out });
@@ -249,27 +277,31 @@ Example:
 /**
  * `scan aws` / `scan gcp`: check the scan flags before a long collection (a typo fails at once),
  * collect into a temporary snapshot with one clock reading (so the logs collected are the window
- * scanned), run exactly the `scan files` code path on it, then delete it.
+ * scanned), run exactly the `scan files` code path on it, then delete it: on success, on an
+ * error, and on SIGINT / SIGTERM (the cleanup registry).
  */
 export async function collectThenScan(
   ctx: CommandContext,
   scanAction: ScanAction,
   flags: ScanFlags,
   tempPrefix: string,
-  collect: (dir: string, asOf: Date, windowMs: number) => Promise<unknown>,
+  collect: (dir: string, asOf: Date, windowMs: number, timeouts: CallTimeouts) => Promise<unknown>,
 ): Promise<void> {
   ctx.setDebug(flags.debug);
   const windowMs = parseWindow(flags.window);
   const asOf = parseAsOf(flags.asOf, ctx.now);
+  const timeouts = parseTimeouts(flags);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
   if (flags.baseline) await readBaselineFile(flags.baseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);
   const dir = await mkdtemp(join(tmpdir(), tempPrefix));
+  const forget = removeOnInterrupt(dir);
   try {
-    await collect(dir, asOf, windowMs);
+    await collect(dir, asOf, windowMs, timeouts);
     await scanAction(dir, { ...flags, asOf: asOf.toISOString() }, { isDemo: false });
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forget();
   }
 }
