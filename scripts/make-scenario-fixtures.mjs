@@ -57,14 +57,21 @@ function event(time, caller, source, name, opts = {}) {
   };
 }
 
-/** A heartbeat so the logs span the whole window: a daily call by a caller outside the inventory. */
-function heartbeat(fromDay, toDay) {
+/**
+ * A call every `stepMs` from `fromIso` to `toIso` (both included, less the times `skip` picks) by a
+ * caller outside the inventory.
+ */
+function serviceCalls(fromIso, toIso, stepMs, skip = () => false) {
   const out = [];
-  for (let d = Date.parse(fromDay); d <= Date.parse(toDay); d += 86_400_000) {
-    out.push(event(new Date(d + 23 * 3_600_000).toISOString().replace('.000Z', 'Z'), { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }, 'sts', 'AssumeRole'));
+  for (let t = Date.parse(fromIso); t <= Date.parse(toIso); t += stepMs) {
+    if (skip(t)) continue;
+    out.push(event(new Date(t).toISOString().replace('.000Z', 'Z'), { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }, 'sts', 'AssumeRole'));
   }
   return out;
 }
+
+/** A heartbeat so the logs span the whole window: a daily call, at 23:00 UTC, by a caller outside the inventory. */
+const heartbeat = (fromDay, toDay) => serviceCalls(`${fromDay}T23:00:00Z`, `${toDay}T23:00:00Z`, 86_400_000);
 
 /**
  * What `permdrift collect aws` writes beside the logs, so a scenario's quiet hours are proven quiet
@@ -261,14 +268,7 @@ writeScenario('passrole-judged-through-calls', {
 }
 
 /** Hourly activity by a caller outside the inventory, so the log files alone prove delivery (no manifest). */
-function hourly(fromIso, toIso, skip = () => false) {
-  const out = [];
-  for (let t = Date.parse(fromIso); t <= Date.parse(toIso); t += 3_600_000) {
-    if (skip(t)) continue;
-    out.push(event(new Date(t).toISOString().replace('.000Z', 'Z'), { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' }, 'sts', 'AssumeRole'));
-  }
-  return out;
-}
+const hourly = (fromIso, toIso, skip) => serviceCalls(fromIso, toIso, 3_600_000, skip);
 const watcher = (statements) => ({ RoleDetailList: [role('watcher', '/', { statements })] });
 const WATCHER_GRANTS = [{ Effect: 'Allow', Action: ['sqs:ListQueues', 'sqs:DeleteQueue'], Resource: '*' }];
 const trailCall = (time, name, extra = {}) => ({

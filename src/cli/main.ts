@@ -15,7 +15,9 @@ import { registerScanGcp } from './commands/scan-gcp.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerTrend } from './commands/trend.js';
+import { applyBooleanEnv, isDebugArgv } from './boolean-flags.js';
 import type { CliIo, CommandContext } from './context.js';
+import { visibleLines, visibleText } from '../reporters/visible-text.js';
 
 export type { CliIo } from './context.js';
 export { DEMO_AS_OF, DEMO_DIR } from './commands/scan.js';
@@ -23,7 +25,7 @@ export { DEMO_AS_OF, DEMO_DIR } from './commands/scan.js';
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
   let exitCode = 0;
-  let isDebug = argv.includes('--debug');
+  let isDebug = isDebugArgv(argv);
   const ctx: CommandContext = {
     io,
     now,
@@ -43,9 +45,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(s.startsWith('error:') ? s : `error: ${s}`),
+      // An unknown option or argument is echoed back: its control characters are shown, not sent.
+      outputError: (s, write) => write(visibleLines(s.startsWith('error:') ? s : `error: ${s}`)),
     })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Boolean PERMDRIFT_* variables, read before any action (and before it reads the config file).
+    .hook('preAction', (_program, actionCommand) => applyBooleanEnv(actionCommand, io.env));
 
   registerScan(program, ctx);
   registerDiff(program, ctx);
@@ -67,14 +72,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     if (err instanceof PermdriftError) {
-      io.stderr.write(`error: ${err.message}\n`);
-      if (err.hint) io.stderr.write(`hint: ${err.hint}\n`);
-      if (isDebug && err.stack) io.stderr.write(`${err.stack}\n`);
+      // Messages name paths, accounts and values from the inputs: shown, never run by the terminal.
+      io.stderr.write(`error: ${visibleText(err.message)}\n`);
+      if (err.hint) io.stderr.write(`hint: ${visibleText(err.hint)}\n`);
+      if (isDebug && err.stack) io.stderr.write(`${visibleLines(err.stack)}\n`);
       return 2;
     }
     const e = err instanceof Error ? err : new Error(String(err));
-    io.stderr.write(`error: unexpected failure: ${e.message}\n`);
-    io.stderr.write(isDebug && e.stack ? `${e.stack}\n` : 'hint: run again with --debug for details, and report it if it persists\n');
+    io.stderr.write(`error: unexpected failure: ${visibleText(e.message)}\n`);
+    io.stderr.write(isDebug && e.stack ? `${visibleLines(e.stack)}\n` : 'hint: run again with --debug for details, and report it if it persists\n');
     return 2;
   }
 }

@@ -3,11 +3,13 @@
 import { type Command, Option } from 'commander';
 import { extname, resolve } from 'node:path';
 import { loadConfig, type ConfigValues } from '../config/config-file.js';
-import { readIsoTime } from '../config/iso-time.js';
+import { asOfRangeProblem, readIsoTime } from '../config/iso-time.js';
 import { formatDuration, readDuration } from '../config/timeout-length.js';
+import { parseS3Url } from '../connectors/aws/live/s3-archive.js';
 import { readWindowLength, windowLengthHint } from '../config/window-length.js';
 import { DEFAULT_CALL_TIMEOUTS, type CallTimeouts } from '../connectors/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
+import { addBooleanFlag, addDebugFlag } from './boolean-flags.js';
 
 import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
 
@@ -21,12 +23,19 @@ export function parseWindow(text: string, flag = '--window'): number {
   return r.ms;
 }
 
-/** `--as-of`: ISO 8601, checked field by field; a time without a zone (or a date alone) is UTC. */
-export function parseAsOf(text: string | undefined, now: () => Date): Date {
+/**
+ * `--as-of`: ISO 8601, checked field by field; a time without a zone (or a date alone) is UTC. With
+ * the window length, the window it ends must also lie between 1970-01-01 and 9999-12-31.
+ */
+export function parseAsOf(text: string | undefined, now: () => Date, windowMs = 0): Date {
   if (text === undefined) return now();
   const r = readIsoTime(text);
   if (!r.ok) {
     throw new UsageError(`invalid --as-of "${text}": ${r.problem}`, 'use an ISO 8601 date or time, e.g. --as-of 2026-11-25 or --as-of 2026-11-25T10:00:00Z (no zone = UTC)');
+  }
+  const problem = asOfRangeProblem(r.date, windowMs);
+  if (problem !== undefined) {
+    throw new UsageError(`invalid --as-of "${text}": ${problem}`, 'give an --as-of after 1970-01-01 (and a --window that starts after it), e.g. --as-of 2026-11-25');
   }
   return r.date;
 }
@@ -109,6 +118,32 @@ export function resolveOutputs(formats: string[], outputs: string[]): OutputTarg
   return pairOutputs(formats, outputs, FORMATS, formatFromExtension, 'report.json');
 }
 
+const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/**
+ * `--assume-role-name`: one IAM role name, optionally after its path. A wildcard would make the
+ * `--org` policy let the caller assume every matching role in every account, so it is refused.
+ */
+export function parseRoleName(text: string, flag = '--assume-role-name'): string {
+  if (/[*?]/.test(text)) {
+    throw new UsageError(
+      `invalid ${flag} "${text}": a role name cannot hold a wildcard (* or ?): the policy would allow sts:AssumeRole on every matching role in every account`,
+      'name the one audit role, e.g. --assume-role-name PermdriftAudit (or path/PermdriftAudit)',
+    );
+  }
+  if (!ROLE_NAME.test(text) || text.length > 576) {
+    throw new UsageError(`invalid ${flag} "${text}": not an IAM role name`, 'a role name is 1-64 of A-Z a-z 0-9 + = , . @ _ -, optionally after a path such as audit/');
+  }
+  return text;
+}
+
+/** `--cloudtrail-s3`: s3://bucket[/prefix], without wildcards (it names one archive). */
+export function parseCloudTrailS3(text: string): { bucket: string; prefix: string } {
+  const loc = parseS3Url(text);
+  if (!loc || /[*?]/.test(text)) throw new UsageError(`invalid --cloudtrail-s3 "${text}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/ (no wildcards)');
+  return loc;
+}
+
 /** Colour per CONVENTIONS: off with NO_COLOR, --no-color or a non-TTY; FORCE_COLOR overrides. */
 export function isColorWanted(opts: { isFlagOff: boolean; isTty: boolean; env: NodeJS.ProcessEnv }): boolean {
   const force = opts.env['FORCE_COLOR'];
@@ -126,12 +161,12 @@ export function collectParent(program: Command): Command {
 
 /** The options every `collect <provider>` shares: the window, and how much it says on stderr. */
 export function addCollectCommonOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
-    .addOption(new Option('--config <file>', 'config file for the time limits (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
-    .addOption(new Option('-q, --quiet', 'no progress and no summary on stderr').env('PERMDRIFT_QUIET').default(false))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
+    .addOption(new Option('--config <file>', 'config file for the time limits (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'));
+  addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'no progress and no summary on stderr', env: 'PERMDRIFT_QUIET', default: false });
+  return addDebugFlag(cmd);
 }
 
 /** The time-limit flags of `collect aws|gcp` and `scan aws|gcp`, as commander gives them. */

@@ -1,6 +1,7 @@
 /** A one-line progress display on stderr (TTY only; the caller decides whether to create it). */
 
 import type { ScanProgress } from '../audit.js';
+import { visibleText } from '../reporters/visible-text.js';
 
 function mb(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
@@ -27,7 +28,7 @@ export class ProgressLine {
     const left = p.bytesRead > 0 ? ((p.bytesTotal - p.bytesRead) / p.bytesRead) * seconds : Number.NaN;
     const eta = Number.isFinite(left) ? `, ~${Math.ceil(left)}s left` : '';
     this.stream.write(
-      `\r\x1b[2K${p.account}: ${p.filesDone}/${p.filesTotal} log files, ${mb(p.bytesRead)}/${mb(p.bytesTotal)}, ${Math.round(rate)} events/s${eta}`,
+      `\r\x1b[2K${visibleText(p.account)}: ${p.filesDone}/${p.filesTotal} log files, ${mb(p.bytesRead)}/${mb(p.bytesTotal)}, ${Math.round(rate)} events/s${eta}`,
     );
     this.isDrawn = true;
   }
@@ -51,7 +52,7 @@ export function statusLine(stream: NodeJS.WritableStream): { update: (m: string)
   const draw = (m: string): void => {
     last = Date.now();
     pending = undefined;
-    stream.write(`\r\x1b[2K${m.slice(0, 200)}`);
+    stream.write(`\r\x1b[2K${visibleText(m.slice(0, 200))}`);
     isDrawn = true;
   };
   return {

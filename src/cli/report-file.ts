@@ -99,8 +99,11 @@ function isStreamPath(path: string): boolean {
   return path === '/dev' || path.startsWith('/dev/') || path.startsWith('/proc/');
 }
 
-export async function writeReportFile(file: string, content: Content): Promise<void> {
-  const target = await followLinks(file).catch((err: unknown) => {
+/** `file` as the user wrote it (for messages); relative to `cwd` (default: the process's). */
+export async function writeReportFile(given: string, content: Content, cwd?: string): Promise<void> {
+  const file = given;
+  const absolute = resolve(cwd ?? process.cwd(), given);
+  const target = await followLinks(absolute).catch((err: unknown) => {
     if (err instanceof OutputError) throw err;
     throw fail(file, describe(err), err);
   });
@@ -111,11 +114,11 @@ export async function writeReportFile(file: string, content: Content): Promise<v
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw fail(file, describe(err), err);
   }
-  const shown = target === file ? file : `${file} (→ ${target})`;
+  const shown = target === absolute ? file : `${file} (→ ${target})`;
   if (existing?.isDirectory()) throw fail(shown, 'it is a directory');
   // Devices, FIFOs and the /dev and /proc trees are streams: written in place, never replaced.
-  if ((existing && !existing.isFile()) || isStreamPath(target) || isStreamPath(file)) {
-    await writeInPlace(existing || isStreamPath(target) ? target : file, content, constants.O_WRONLY | (existing?.isFile() ? constants.O_TRUNC : 0));
+  if ((existing && !existing.isFile()) || isStreamPath(target) || isStreamPath(absolute)) {
+    await writeInPlace(existing || isStreamPath(target) ? target : absolute, content, constants.O_WRONLY | (existing?.isFile() ? constants.O_TRUNC : 0));
     return;
   }
   // Hard links share the file: replacing one name would split them. A file of another owner can

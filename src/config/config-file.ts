@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
-import { readIsoTime } from './iso-time.js';
+import { asOfRangeProblem, readIsoTime } from './iso-time.js';
 import { readDuration } from './timeout-length.js';
 import { readWindowLength, windowLengthHint } from './window-length.js';
 
@@ -29,7 +29,8 @@ export const configSchema = z
   .object({
     'as-of': z.string().superRefine((v, ctx) => {
       const r = readIsoTime(v);
-      if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' } });
+      const problem = r.ok ? asOfRangeProblem(r.date, 0) : r.problem;
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${problem}`, params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' } });
     }),
     // The same reading as --window, so a file cannot set what the flag refuses.
     window: z.string().superRefine((v, ctx) => {
@@ -43,6 +44,7 @@ export const configSchema = z
     'min-coverage': z.union([z.number(), z.string()]).transform((v) => String(v)),
     'fail-on': z.string(),
     baseline: z.string(),
+    'allow-future-baseline': z.boolean(),
     exceptions: z.string(),
     quiet: z.boolean(),
     color: z.boolean(),
@@ -61,10 +63,23 @@ export const configSchema = z
 
 export type ConfigValues = z.output<typeof configSchema>;
 
+/** Keys whose value must be a YAML / JSON boolean. */
+const BOOLEAN_KEYS: ReadonlySet<string> = new Set(Object.entries(configSchema.shape).filter(([, t]) => t.unwrap() instanceof z.ZodBoolean).map(([k]) => k));
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'a list' : `a ${typeof value === 'object' ? 'mapping' : typeof value}`;
+}
+
 export interface LoadedConfig {
   path: string;
   values: ConfigValues;
 }
+
+/** yaml's own default, named: how far aliases may multiply the document before it is refused. */
+const MAX_ALIAS_COUNT = 100;
 
 /** Keys whose values are paths: resolved against the config file's folder, not the working directory. */
 const PATH_KEYS = ['baseline', 'exceptions'] as const;
@@ -89,7 +104,20 @@ export function parseConfig(text: string, path: string): ConfigValues {
   if (first) {
     throw new ConfigError(`${path}:${first.linePos?.[0]?.line ?? 1}: ${first.message.split('\n')[0] ?? 'invalid YAML/JSON'}`, 'fix the syntax, or run `permdrift init` for a starter file', { file: path });
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // A handful of aliases is fine; a nest of them expanding exponentially (a "billion laughs")
+    // makes yaml stop at MAX_ALIAS_COUNT with a ReferenceError, which is the file's fault.
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (cause) {
+    const problem = cause instanceof Error ? cause.message : String(cause);
+    const isAliasBomb = /alias/i.test(problem);
+    throw new ConfigError(
+      isAliasBomb ? `${path}: its YAML aliases expand too far (over yaml's maxAliasCount of ${MAX_ALIAS_COUNT}, as in a "billion laughs" file): ${problem}` : `${path}: ${problem}`,
+      isAliasBomb ? 'a config file needs no aliases: write each value out (run `permdrift init` for a starter file)' : 'fix the file, or run `permdrift init` for a starter file',
+      { file: path, cause },
+    );
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${path}: expected a mapping of settings`, 'see `permdrift init` for the keys', { file: path });
   }
@@ -100,6 +128,12 @@ export function parseConfig(text: string, path: string): ConfigValues {
       throw new ConfigError(`${path}: unknown key "${issue.keys[0] ?? ''}"`, `allowed keys: ${Object.keys(configSchema.shape).join(', ')}`, { file: path });
     }
     const key = issue?.path.join('.') ?? '';
+    const topKey = String(issue?.path[0] ?? '');
+    if (BOOLEAN_KEYS.has(topKey)) {
+      // A quoted "false" or YAML 1.1's `no` is a string: taken as true it would silently turn a switch on.
+      const written = describeValue((raw as Record<string, unknown>)[topKey]);
+      throw new ConfigError(`${path}: "${key}": must be true or false, not ${written}`, `write ${topKey}: true or ${topKey}: false, without quotes`, { file: path });
+    }
     const hint = issue?.code === 'custom' && typeof issue.params?.['hint'] === 'string' ? issue.params['hint'] : 'see `permdrift init` for the expected types';
     throw new ConfigError(`${path}: "${key}": ${issue?.message ?? 'invalid value'}`, hint, { file: path });
   }
@@ -147,6 +181,7 @@ include-service-linked: false
 # The CI gate: an earlier JSON report, and which findings fail the run.
 # baseline: permdrift.baseline.json
 # fail-on: new            # never | <severity> | new | new:<severity> | any:<severity>, comma-joined
+# allow-future-baseline: false   # a baseline dated after --as-of is refused unless true
 
 # Accepted findings, each with a reason, an owner and an optional expiry.
 # exceptions: permdrift.exceptions.yaml

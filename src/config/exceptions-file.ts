@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError } from '../model/errors.js';
 import { FINDING_TYPES, type FindingType } from '../model/report.js';
+import { matchesEveryPrincipal } from './principal-glob.js';
 
 export interface ExceptionEntry {
   /** 1-based position in the file. */
@@ -22,6 +23,8 @@ export interface ExceptionEntry {
   /** YYYY-MM-DD */
   expires?: string;
   ticket?: string;
+  /** The principal glob matches every principal (accepted only with `allowWildcard: true`). */
+  isWildcard?: true;
 }
 
 export interface ExceptionsFile {
@@ -29,8 +32,8 @@ export interface ExceptionsFile {
   entries: ExceptionEntry[];
 }
 
-const KEYS = ['principal', 'permission', 'type', 'account', 'reason', 'owner', 'expires', 'ticket'] as const;
-const HINT = 'each entry needs a selector (principal, permission, type and/or account), a reason and an owner; expires is YYYY-MM-DD (see README "Exceptions")';
+const KEYS = ['principal', 'permission', 'type', 'account', 'reason', 'owner', 'expires', 'ticket', 'allowWildcard'] as const;
+const HINT = 'each entry needs a selector (principal, permission, type and/or account), a reason and an owner; expires is YYYY-MM-DD; allowWildcard: true lets a principal glob match every principal (see README "Exceptions")';
 
 function isValidDate(text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
@@ -42,8 +45,8 @@ export function parseExceptions(text: string, source: string): ExceptionsFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const lineOf = (node: YamlNode | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
-  const fail = (line: number, problem: string): never => {
-    throw new ConfigError(`${source}:${line}: ${problem}`, HINT, { file: source });
+  const fail = (line: number, problem: string, hint = HINT): never => {
+    throw new ConfigError(`${source}:${line}: ${problem}`, hint, { file: source });
   };
   const firstError = doc.errors[0];
   if (firstError) fail(firstError.linePos?.[0]?.line ?? 1, firstError.message.split('\n')[0] ?? 'invalid YAML/JSON');
@@ -96,6 +99,16 @@ export function parseExceptions(text: string, source: string): ExceptionsFile {
     const permission = str('permission');
     if (!principal && !permission && !type && !account) fail(line, `exception #${i + 1} selects nothing: give principal, permission, type or account`);
     const ticket = str('ticket');
+    const allow = values.get('allowWildcard');
+    if (allow !== undefined && typeof allow.value !== 'boolean') fail(allow.line, `exception #${i + 1}: "allowWildcard" must be true or false, not ${JSON.stringify(allow.value)}`);
+    const isWildcard = principal !== undefined && matchesEveryPrincipal(principal);
+    if (isWildcard && allow?.value !== true) {
+      fail(
+        values.get('principal')?.line ?? line,
+        `exception #${i + 1}: principal ${JSON.stringify(principal)} matches every principal, so it turns the gate off for every finding it selects`,
+        'narrow the principal glob, or add allowWildcard: true to the entry if excepting every principal is meant (the report counts such entries)',
+      );
+    }
     entries.push({
       entry: i + 1,
       line,
@@ -107,6 +120,7 @@ export function parseExceptions(text: string, source: string): ExceptionsFile {
       owner: owner as string,
       ...(expires ? { expires } : {}),
       ...(ticket ? { ticket } : {}),
+      ...(isWildcard ? { isWildcard: true as const } : {}),
     });
   });
   return { source, entries };

@@ -5,6 +5,8 @@
  * Audit Logs times are: the same command gives the same report whatever `TZ` is.
  */
 
+import { durationAdjective } from '../engine/duration-text.js';
+
 export type IsoTimeResult = { ok: true; date: Date; isZoneless: boolean } | { ok: false; problem: string };
 
 const FORM = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
@@ -54,4 +56,22 @@ export function readIsoTime(text: string): IsoTimeResult {
   date.setUTCHours(hour, minute - offsetMinutes, second, ms);
   if (Number.isNaN(date.getTime())) return { ok: false, problem: 'out of the range of representable times' };
   return { ok: true, date, isZoneless: zone === undefined };
+}
+
+/** No cloud audit log is older than the Unix epoch; times before it are typos (`0000-01-01`). */
+export const EARLIEST_TIME_MS = 0;
+/** Report times are RFC 3339 with four-digit years. */
+export const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * Why `asOf`, with a window of `windowMs` before it, cannot be audited; undefined when it can. The
+ * window must lie between 1970-01-01 and 9999-12-31 (UTC): outside, times cannot be written in the
+ * report, and nothing could have been logged anyway.
+ */
+export function asOfRangeProblem(asOf: Date, windowMs: number): string | undefined {
+  const t = asOf.getTime();
+  if (t < EARLIEST_TIME_MS) return 'it is before 1970-01-01: no cloud audit log is that old';
+  if (t > LATEST_TIME_MS) return 'it is after 9999-12-31 (UTC): report times have four-digit years';
+  if (t - windowMs < EARLIEST_TIME_MS) return `the ${durationAdjective(windowMs)} window before it would start before 1970-01-01: no cloud audit log is that old`;
+  return undefined;
 }

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { COLLECT_MANIFEST_VERSION, type CollectManifest, type ManifestLogFailure } from '../model/collect-manifest.js';
 import { InputError } from '../model/errors.js';
 import { isoOrNull } from './iso-or-null.js';
+import { jsonRecord } from './json-record.js';
 
 const spanSchema = z.object({ scope: z.string(), start: z.string(), end: z.string() });
 const manifestSchema = z.object({
@@ -23,7 +24,7 @@ const manifestSchema = z.object({
   complete: z.boolean().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  sources: z.record(z.string(), z.object({ readAt: z.string() })),
+  sources: jsonRecord(z.string(), z.object({ readAt: z.string() })),
   logs: z.object({
     source: z.string(),
     requested: z.object({ start: z.string(), end: z.string() }),

@@ -19,9 +19,10 @@ import {
   type ReportWarning,
 } from '../model/report.js';
 import { analyzePrincipal } from './aws/analyze.js';
-import { accountLogCoverage, claimCoverageOf, coverageNotes, observedSpan, selectorsSummary, spanOf } from './aws/coverage.js';
-import { iso } from './aws/delivery.js';
-import { indexAccessAdvisor, indexActivity, makeWindow, PrincipalIndex } from './aws/evidence.js';
+import { accountLogCoverage, claimCoverageOf, coverageNotes, observedSpan, selectorsSummary } from './aws/coverage.js';
+import { iso } from './claim-coverage.js';
+import { indexAccessAdvisor, indexActivity, PrincipalIndex } from './aws/evidence.js';
+import { makeWindow, spanOf } from './window.js';
 import { resolvePrincipal } from './aws/resolve.js';
 import { countBy, sortFindings } from './findings.js';
 import { analyzeGcpProject } from './gcp/analyze.js';
@@ -30,6 +31,7 @@ import { resolveGcpProject } from './gcp/resolve.js';
 import type { GcpRoleCatalogue } from './gcp/role-catalogue.js';
 import type { GcpProjectActivity } from '../model/gcp-activity.js';
 import type { GcpProjectInventory } from '../model/gcp.js';
+import { compareText as cmp } from '../model/compare-text.js';
 
 export interface EngineAccount {
   inventory: AwsAccountInventory;
@@ -60,10 +62,6 @@ export interface EngineInput {
   toolVersion: string;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function buildReport(input: EngineInput): Report {
   const window = makeWindow(input.asOf, input.windowMs);
   const warnings: ReportWarning[] = [...(input.warnings ?? [])];
@@ -82,6 +80,8 @@ export function buildReport(input: EngineInput): Report {
   const coverage: AccountCoverage[] = [];
   let principalsScanned = 0;
   let skippedServiceLinked = 0;
+  /** For a run that judged nobody: how many principals the inputs held, matched the globs, were skipped for being created after asOf. */
+  const scope = { held: 0, selected: 0, createdAfterAsOf: 0 };
 
   for (const { inventory, activity } of [...input.accounts].sort((a, b) => cmp(a.inventory.account, b.inventory.account))) {
     const cov = accountLogCoverage(activity, input.minCoverage);
@@ -92,8 +92,10 @@ export function buildReport(input: EngineInput): Report {
     let createdAfterAsOf = 0;
     const deniedAttempts: AccountCoverage['deniedAttempts'] = [];
 
+    scope.held += inventory.principals.length;
     for (const principal of inventory.principals) {
       if (!isSelected(principal)) continue;
+      scope.selected += 1;
       if (principal.isServiceLinked && !input.isServiceLinkedIncluded) {
         skipped += 1;
         continue;
@@ -130,6 +132,7 @@ export function buildReport(input: EngineInput): Report {
     }
     principalsScanned += scanned;
     skippedServiceLinked += skipped;
+    scope.createdAfterAsOf += createdAfterAsOf;
 
     const ct = activity.cloudTrail;
     const unmapped = [...(activityIndex.unmapped.get(activity.account) ?? new Map<string, number>())]
@@ -269,6 +272,15 @@ export function buildReport(input: EngineInput): Report {
     gcpCoverage.push(result.coverage);
     principalsScanned += result.coverage.principals;
     skippedServiceAgents += result.coverage.skippedServiceAgents;
+    scope.held += resolved.principals.length;
+    scope.selected += result.coverage.principals + result.coverage.skippedServiceAgents;
+  }
+  // "No findings" over no principal is not a clean bill of health: say so, in every report.
+  if (principalsScanned === 0) {
+    warnings.push({
+      code: 'nothing-judged',
+      message: nothingJudgedMessage({ ...scope, globs: input.principalGlobs ?? [], skippedServiceLinked, skippedServiceAgents }),
+    });
   }
 
   const sorted = sortFindings(findings);
@@ -295,6 +307,24 @@ export function buildReport(input: EngineInput): Report {
   };
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Why a run judged no principal at all, in the terms of the flags that decide it. */
+function nothingJudgedMessage(s: { held: number; selected: number; createdAfterAsOf: number; skippedServiceLinked: number; skippedServiceAgents: number; globs: string[] }): string {
+  const tail = 'so no principal was audited and "no findings" proves nothing';
+  if (s.held === 0) return `nothing judged: the inputs hold no principal, ${tail}`;
+  const globs = s.globs.map((g) => JSON.stringify(g)).join(', ');
+  if (s.selected === 0) return `nothing judged: --principal ${globs} matched none of the ${plural(s.held, 'principal')} read, ${tail}`;
+  const why: string[] = [];
+  if (s.skippedServiceLinked > 0) why.push(`${plural(s.skippedServiceLinked, 'service-linked role')} skipped (audit them with --include-service-linked)`);
+  if (s.skippedServiceAgents > 0) why.push(`${plural(s.skippedServiceAgents, 'Google-managed service agent')} skipped (audit them with --include-service-linked)`);
+  if (s.createdAfterAsOf > 0) why.push(`${plural(s.createdAfterAsOf, 'principal')} created after --as-of skipped`);
+  const inScope = globs === '' ? `of the ${plural(s.held, 'principal')} read` : `of the ${plural(s.selected, 'principal')} --principal ${globs} matched`;
+  return `nothing judged: ${inScope}, ${why.length > 0 ? why.join(' and ') : 'none was audited'}, ${tail}`;
+}
+
 function gcpRolesSource(roles: GcpRoleCatalogue): string {
   const merged = roles.merged;
   if (merged) {
@@ -311,5 +341,10 @@ function dedupeWarnings(list: ReportWarning[]): ReportWarning[] {
     const clean: ReportWarning = { code: w.code, message: w.message, ...(w.account ? { account: w.account } : {}), ...(w.file ? { file: w.file } : {}) };
     seen.set(JSON.stringify(clean), clean);
   }
-  return [...seen.values()].sort((a, b) => cmp(a.account ?? '', b.account ?? '') || cmp(a.code, b.code) || cmp(a.message, b.message));
+  return sortWarnings([...seen.values()]);
+}
+
+/** The report's order of warnings: by account (none first), code, message. */
+export function sortWarnings(list: ReportWarning[]): ReportWarning[] {
+  return [...list].sort((a, b) => cmp(a.account ?? '', b.account ?? '') || cmp(a.code, b.code) || cmp(a.message, b.message));
 }

@@ -4,17 +4,15 @@
  * account, principal, type and subject — never on position.
  */
 
-import picomatch from 'picomatch';
 import type { ExceptionEntry, ExceptionsFile } from '../config/exceptions-file.js';
-import type { ExceptionEntrySummary, Finding, FindingException, Report, ResolvedFinding } from '../model/report.js';
+import { exceptionGlobMatcher } from '../config/principal-glob.js';
+import type { ExceptionEntrySummary, Finding, FindingException, Report, ReportWarning, ResolvedFinding } from '../model/report.js';
+import { sortWarnings } from './build-report.js';
+import { DAY_MS } from './window.js';
+import { compareText as cmp } from '../model/compare-text.js';
 
-const DAY_MS = 86_400_000;
 /** Exceptions expiring within this many days are flagged so owners renew or fix in time. */
 export const EXPIRING_SOON_DAYS = 14;
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function actionKey(f: Finding, action: string): string {
   return `${f.provider}\u0000${f.account}\u0000${f.principal.id}\u0000${action}`;
@@ -41,6 +39,11 @@ function flaggedActions(findings: Finding[], fallbackFirstSeen: string): Map<str
  * principal in the baseline is not new — the gate is about new privileges — and a baseline finding
  * whose actions are all still flagged is not resolved.
  */
+/** Whether the baseline was taken after `asOf` (a replay of an older snapshot against a newer baseline). */
+export function isBaselineAfter(baseline: Report, asOf: Date): boolean {
+  return Date.parse(baseline.asOf) > asOf.getTime();
+}
+
 export function applyBaseline(report: Report, baseline: Report, source: string): Report {
   const before = new Map(baseline.findings.map((f) => [f.id, f]));
   const beforeActions = flaggedActions(baseline.findings, baseline.asOf);
@@ -74,9 +77,20 @@ export function applyBaseline(report: Report, baseline: Report, source: string):
       resolvedAt: report.asOf,
     }))
     .sort((a, b) => cmp(a.account, b.account) || cmp(a.principal.id, b.principal.id) || cmp(a.type, b.type) || cmp(a.id, b.id));
+  const isFuture = isBaselineAfter(baseline, new Date(report.asOf));
+  const warnings: ReportWarning[] = isFuture
+    ? sortWarnings([
+        ...report.warnings,
+        {
+          code: 'baseline-after-as-of',
+          message: `baseline ${source} is dated ${baseline.asOf}, after this report's asOf ${report.asOf}: first-seen dates carried over from it may lie after asOf, and a finding it lists counts as existing though the baseline saw it later`,
+        },
+      ])
+    : report.warnings;
   return {
     ...report,
     findings,
+    warnings,
     baseline: {
       source,
       asOf: baseline.asOf,
@@ -95,7 +109,7 @@ function expiryState(entry: ExceptionEntry, asOfMs: number): ExceptionEntrySumma
 }
 
 function matcher(glob: string | undefined): ((s: string) => boolean) | undefined {
-  return glob === undefined ? undefined : picomatch(glob, { nocase: true, dot: true });
+  return glob === undefined ? undefined : exceptionGlobMatcher(glob);
 }
 
 /**
@@ -148,6 +162,7 @@ export function applyExceptions(report: Report, file: ExceptionsFile): Report {
     ...(e.entry.ticket ? { ticket: e.entry.ticket } : {}),
     state: e.state,
     matches: e.count,
+    ...(e.entry.isWildcard ? { isWildcard: true as const } : {}),
   }));
   return {
     ...report,
@@ -158,6 +173,7 @@ export function applyExceptions(report: Report, file: ExceptionsFile): Report {
       expiringSoon: summaries.filter((s) => s.state === 'expiring-soon').length,
       expired: summaries.filter((s) => s.state === 'expired').length,
       stale: summaries.filter((s) => s.matches === 0).length,
+      wildcard: summaries.filter((s) => s.isWildcard === true).length,
       entries: summaries,
     },
   };

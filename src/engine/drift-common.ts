@@ -2,11 +2,7 @@
 
 import { FINDING_TYPES, type Finding, type FindingType } from '../model/report.js';
 import { severityRank } from './findings.js';
-
-/** Code-point order: no locale, so output is the same on every machine. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { compareText } from '../model/compare-text.js';
 
 /** Types that claim a grant (or a whole identity) goes unused; the others say "cannot tell" or "stale key". */
 const UNUSED_TYPES: ReadonlySet<FindingType> = new Set<FindingType>(['unused-permission', 'unused-service', 'overbroad-grant', 'dormant-principal']);
@@ -52,4 +48,3 @@ export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-export const DAY_MS = 86_400_000;

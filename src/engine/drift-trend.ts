@@ -12,7 +12,9 @@
 import { SEVERITIES, type Finding, type FindingType, type Report, type Severity } from '../model/report.js';
 import { countBy } from './findings.js';
 import { durationText, spanMs } from './duration-text.js';
-import { DAY_MS, compareText, findingActions, isUnusedGrantType, median, round1 } from './drift-common.js';
+import { findingActions, isUnusedGrantType, median, round1 } from './drift-common.js';
+import { compareText } from '../model/compare-text.js';
+import { DAY_MS } from './window.js';
 import type { PrincipalRef } from './drift.js';
 
 export const TREND_SCHEMA_VERSION = 1 as const;

@@ -6,7 +6,8 @@
 
 import type { Finding, FindingType, LastUsed, Report, ReportPrincipalKind as PrincipalKind, Severity, Span } from '../model/report.js';
 import { severityRank } from './findings.js';
-import { compareText, findingActions, isUnusedType, sortFindingRefs } from './drift-common.js';
+import { findingActions, isUnusedType, sortFindingRefs } from './drift-common.js';
+import { compareText } from '../model/compare-text.js';
 import { partOfText, spanMs } from './duration-text.js';
 
 export const DIFF_SCHEMA_VERSION = 1 as const;

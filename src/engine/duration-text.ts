@@ -5,9 +5,9 @@
  * never "0 days".
  */
 
+import { DAY_MS, HOUR_MS } from './window.js';
+
 const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * A span's length: its `days` as the report states them (so prose and JSON agree), or from its

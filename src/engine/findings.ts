@@ -2,6 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { FINDING_TYPES, SEVERITIES, type Finding, type FindingType, type Severity } from '../model/report.js';
+import { compareText as cmp } from '../model/compare-text.js';
 
 /** A fingerprint of what the finding is about, never of where it sits in a report. */
 export function findingId(provider: string, account: string, principal: string, type: FindingType, subject: string): string {
@@ -17,10 +18,6 @@ export function maxSeverity(list: Severity[]): Severity {
   let best: Severity = 'info';
   for (const s of list) if (severityRank(s) < severityRank(best)) best = s;
   return best;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Most severe first, then by account, principal, type, service and subject: byte-stable output. */

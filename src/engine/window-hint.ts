@@ -4,10 +4,8 @@
  * at the same `--as-of` would still reach past the logs. Logs that start late call for `--window`.
  */
 
-import type { Window } from './aws/evidence.js';
+import { DAY_MS, HOUR_MS, type Window } from './window.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** The longest `--window` value, in whole days (or whole hours under a day), that fits in `ms`. */
 function windowFlagFor(ms: number): string | null {

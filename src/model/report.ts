@@ -223,6 +223,8 @@ export interface ExceptionEntrySummary {
   state: 'active' | 'expiring-soon' | 'expired';
   /** Findings it matches in this report. 0 = stale: it matches nothing. */
   matches: number;
+  /** Present (true) when its principal glob matches every principal, accepted by `allowWildcard: true`. */
+  isWildcard?: true;
 }
 
 export interface ExceptionsSummary {
@@ -232,6 +234,8 @@ export interface ExceptionsSummary {
   expiringSoon: number;
   expired: number;
   stale: number;
+  /** Entries whose principal glob matches every principal (in force or not). Written since the field was added; absent in older reports. */
+  wildcard?: number;
   entries: ExceptionEntrySummary[];
 }
 

@@ -31,15 +31,14 @@ export const CSV_COLUMNS = [
 ] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
-/**
- * Columns whose text comes from names people chose (IAM names may start with `+ = @ -`, owners
- * come from the exceptions file). A spreadsheet would run such a cell as a formula.
- */
-const NAME_COLUMNS: ReadonlySet<CsvColumn> = new Set(['principal_name', 'granted_by', 'exception_owner']);
-
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** OWASP's advice: a leading apostrophe makes the spreadsheet show the text instead of evaluating it. */
+/**
+ * OWASP's advice: a leading apostrophe makes the spreadsheet show the text instead of evaluating it.
+ * Every cell, not only names: services and actions come from GCP custom-role permissions and
+ * policy documents, which are free text. No column is numeric (ids and dates are text, counts are
+ * not exported), so a leading `-` is never a negative number here and is neutralised too.
+ */
 export function neutralizeFormula(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
 }
@@ -82,7 +81,7 @@ export function renderCsv(report: Report): string {
     const permissions: (FindingPermission | undefined)[] = finding.permissions.length === 0 ? [undefined] : finding.permissions;
     for (const permission of permissions) {
       const cells = row(finding, permission);
-      text += line(CSV_COLUMNS.map((c) => (NAME_COLUMNS.has(c) ? neutralizeFormula(cells[c]) : cells[c])));
+      text += line(CSV_COLUMNS.map((c) => neutralizeFormula(cells[c])));
     }
   }
   return text;

@@ -3,15 +3,20 @@
 import { durationAdjective, spanMs } from '../engine/duration-text.js';
 import type { DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
 import { isoDay, isoMinute, listSome, plural } from './drift-text.js';
+import { escapeMarkdown } from './markdown.js';
+import { visibleStrings } from './visible-text.js';
 
 /** Backticks inside a code span would end it early. */
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
-/** Pipes and line breaks would break a table cell or a list item. */
+/**
+ * Names, reasons, owners and notes come from reports and exceptions files: shown as text, never as
+ * HTML, a link, emphasis, a table cell or an @mention (see escapeMarkdown).
+ */
 function escapeText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return escapeMarkdown(text);
 }
 
 function sideText(side: DiffSide): string {
@@ -26,9 +31,9 @@ function findingText(f: DiffFinding): string {
 }
 
 function exceptionText(e: DiffException): string {
-  const until = e.expires !== undefined ? `, until ${e.expires}` : '';
+  const until = e.expires !== undefined ? `, until ${escapeText(e.expires)}` : '';
   const ticket = e.ticket !== undefined ? `, ${escapeText(e.ticket)}` : '';
-  const lapse = e.lapse !== undefined ? ` (${e.lapse})` : '';
+  const lapse = e.lapse !== undefined ? ` (${escapeText(e.lapse)})` : '';
   return `${findingText(e.finding)}: "${escapeText(e.reason)}", ${escapeText(e.owner)}${until}${ticket}${lapse}`;
 }
 
@@ -40,7 +45,7 @@ function items(label: string, lines: string[]): string[] {
 
 function principalSection(d: PrincipalDiff): string[] {
   return [
-    `### ${escapeText(d.principal.name)} (${d.principal.kind}, ${d.account})`,
+    `### ${escapeText(d.principal.name)} (${d.principal.kind}, ${escapeText(d.account)})`,
     '',
     ...items('Granted', d.granted.length > 0 ? [d.granted.map((a) => code(a.action)).join(', ')] : []),
     ...items('Held, now unused', d.heldBefore.length > 0 ? [d.heldBefore.map((a) => code(a.action)).join(', ')] : []),
@@ -59,7 +64,8 @@ function principalSection(d: PrincipalDiff): string[] {
   ];
 }
 
-export function renderDiffMarkdown(diff: ReportDiff): string {
+export function renderDiffMarkdown(input: ReportDiff): string {
+  const diff = visibleStrings(input);
   const s = diff.summary;
   const lines = [
     `## permdrift diff: ${isoDay(diff.old.asOf)} → ${isoDay(diff.new.asOf)}`,

@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { durationAdjective, spanMs } from '../engine/duration-text.js';
 import type { DiffAction, DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
 import { type DriftRenderOptions, isoDay, isoMinute, listSome, makeChalk, padRight, plural } from './drift-text.js';
+import { visibleStrings } from './visible-text.js';
 
 const LABEL_WIDTH = 18;
 
@@ -61,7 +62,8 @@ function principalBlock(d: PrincipalDiff, chalk: ChalkInstance): string[] {
   ];
 }
 
-export function renderDiffTable(diff: ReportDiff, opts: DriftRenderOptions): string {
+export function renderDiffTable(input: ReportDiff, opts: DriftRenderOptions): string {
+  const diff = visibleStrings(input);
   const chalk = makeChalk(opts.isColor);
   const s = diff.summary;
   const lines: string[] = [

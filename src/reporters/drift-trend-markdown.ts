@@ -3,14 +3,17 @@
 import type { ReportTrend } from '../engine/drift-trend.js';
 import { sparkline } from './drift-sparkline.js';
 import { isoDay, plural, signed } from './drift-text.js';
-import { TREND_METRICS } from './drift-trend-table.js';
+import { TREND_METRICS, withFileNames } from './drift-trend-table.js';
 import { fixed } from './text-format.js';
+import { escapeMarkdown } from './markdown.js';
+import { visibleStrings } from './visible-text.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-export function renderTrendMarkdown(trend: ReportTrend): string {
+export function renderTrendMarkdown(input: ReportTrend): string {
+  const trend = visibleStrings(withFileNames(input));
   const first = trend.points[0];
   const last = trend.points[trend.points.length - 1];
   const lines = [
@@ -20,7 +23,7 @@ export function renderTrendMarkdown(trend: ReportTrend): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const p of trend.points) {
-    const source = p.source !== undefined ? `\`${cell((p.source.split(/[\\/]/).pop() ?? p.source).replace(/`/g, "'"))}\`` : '';
+    const source = p.source !== undefined ? `\`${cell(p.source.replace(/`/g, "'"))}\`` : '';
     lines.push(
       `| ${isoDay(p.asOf)} | ${source} | ${p.findings} | ${p.bySeverity.critical} | ${p.bySeverity.high} | ${p.bySeverity.medium} | ${p.bySeverity.low} | ${p.bySeverity.info} | ` +
         `${p.drift.unusedGrants} | ${p.drift.change === null ? '—' : signed(p.drift.change)} | ${p.drift.meanPerPrincipal.toFixed(2)} | ` +
@@ -39,6 +42,6 @@ export function renderTrendMarkdown(trend: ReportTrend): string {
     '',
     `**Revocation speed:** ${rev.medianDays === null ? 'no finding resolved in the series.' : `median ${rev.medianDays.toFixed(1)} days over ${plural(rev.resolved, 'resolved finding')}.`}`,
   );
-  for (const note of trend.notes) lines.push('', `> **Note:** ${note}`);
+  for (const note of trend.notes) lines.push('', `> **Note:** ${escapeMarkdown(note)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import type { ReportTrend, TrendPoint } from '../engine/drift-trend.js';
 import { sparkline } from './drift-sparkline.js';
 import { type DriftRenderOptions, isoDay, makeChalk, padLeft, padRight, plural, signed } from './drift-text.js';
 import { fixed } from './text-format.js';
+import { visibleStrings } from './visible-text.js';
 
 const SOURCE_WIDTH = 22;
 
@@ -13,9 +14,16 @@ interface Column {
   cell(p: TrendPoint): string;
 }
 
-function shortSource(source: string | undefined): string {
-  if (source === undefined) return '';
-  const base = source.split(/[\\/]/).pop() ?? source;
+/** Each point's report by its file name only, as both trend renderers show it. */
+export function withFileNames(trend: ReportTrend): ReportTrend {
+  return {
+    ...trend,
+    points: trend.points.map((p) => (p.source === undefined ? p : { ...p, source: p.source.split(/[\\/]/).pop() ?? p.source })),
+  };
+}
+
+function shortSource(base: string | undefined): string {
+  if (base === undefined) return '';
   return base.length <= SOURCE_WIDTH ? base : `…${base.slice(base.length - SOURCE_WIDTH + 1)}`;
 }
 
@@ -56,7 +64,9 @@ function valueText(v: number | null, digits: number): string {
   return v === null ? '—' : v.toFixed(digits);
 }
 
-export function renderTrendTable(trend: ReportTrend, opts: DriftRenderOptions): string {
+export function renderTrendTable(input: ReportTrend, opts: DriftRenderOptions): string {
+  // The file name is cut from the path before escaping: an escape's backslash is no separator.
+  const trend = visibleStrings(withFileNames(input));
   const chalk = makeChalk(opts.isColor);
   const first = trend.points[0];
   const last = trend.points[trend.points.length - 1];

@@ -1,5 +1,5 @@
 import { FINDING_TYPES, type Finding, type Severity } from '../model/report.js';
-import { compareText } from './text-format.js';
+import { compareText } from '../model/compare-text.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const TYPE_RANK = new Map(FINDING_TYPES.map((t, i) => [t, i]));

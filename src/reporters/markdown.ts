@@ -20,6 +20,7 @@ import { distinctGrantPaths } from './grant-path-text.js';
 import { isGcpGrantPath } from '../model/report.js';
 import { formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
 import { durationAdjective, partOfText, spanMs } from '../engine/duration-text.js';
+import { visibleStrings } from './visible-text.js';
 
 /** UTF-16 code units, which is never fewer than characters: the limit holds however it is counted. */
 export const MARKDOWN_MAX_CHARS = 65_000;
@@ -58,15 +59,28 @@ function clip(text: string, max: number): string {
 }
 
 /**
+ * `@name` after a non-word character notifies a user or team in a GitHub comment (a role named
+ * `@team`, an owner `@storage-oncall`). A zero-width space after the `@` (as `&#8203;`, the way
+ * Renovate does it) keeps the text readable and the mention inert; a backslash would not, as
+ * mentions are found in the rendered text. An `@` inside a word (an email) is no mention and stays.
+ */
+export function escapeMentions(text: string): string {
+  return text.replace(/(?<![A-Za-z0-9_])@/g, '@&#8203;');
+}
+
+/**
  * Inline prose: HTML is shown as text, and Markdown punctuation cannot open emphasis, links,
- * code, strikethrough or table cells. Newlines become spaces, so a value never ends a list item.
+ * code, strikethrough or table cells; no @mention fires. Newlines become spaces, so a value never
+ * ends a list item.
  */
 export function escapeMarkdown(text: string): string {
-  return squash(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`);
+  return escapeMentions(
+    squash(text)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`),
+  );
 }
 
 /**
@@ -119,6 +133,7 @@ function headline(report: Report, scope: Scope): string {
   const unusedPermissions = judged.filter((f) => UNUSED_TYPES.has(f.type)).reduce((n, f) => n + f.permissions.length, 0);
   const unused = unusedPermissions > 0 ? ` (${plural(unusedPermissions, 'unused permission')})` : '';
   const notJudged = scope.listed.length - judged.length;
+  if (report.summary.principals === 0) return '### ⚠️ permdrift: nothing judged (no principal was audited; see the warnings)';
   if (scope.hasBaseline) {
     const since = ` since the baseline of ${isoDay(report.baseline?.asOf ?? '')}`;
     const extra = notJudged > 0 ? `; ${plural(notJudged, 'new finding')} at info level, not judged` : '';
@@ -145,7 +160,7 @@ function metaLines(report: Report): string[] {
   }
   if (exceptions !== undefined) {
     lines.push(
-      `Exceptions ${codeSpan(exceptions.source)}: ${formatCount(exceptions.inForce)} in force (${formatCount(exceptions.expiringSoon)} expiring within 14 days) · ${formatCount(exceptions.expired)} expired · ${formatCount(exceptions.stale)} stale`,
+      `Exceptions ${codeSpan(exceptions.source)}: ${formatCount(exceptions.inForce)} in force (${formatCount(exceptions.expiringSoon)} expiring within 14 days) · ${formatCount(exceptions.expired)} expired · ${formatCount(exceptions.stale)} stale${(exceptions.wildcard ?? 0) > 0 ? ` · ${formatCount(exceptions.wildcard ?? 0)} wildcard (every principal)` : ''}`,
     );
   }
   // Two trailing spaces: a hard line break, so the lines stay apart without a list.
@@ -192,7 +207,7 @@ function findingItem(finding: Finding, index: number): string {
     lines.push(`- ${label} (${formatCount(actions.length)}): ${truncatedList(actions, MAX_ACTIONS_SHOWN, 'action')}`);
     const grants = distinctGrantPaths(finding.permissions).map((path) => {
       if (isGcpGrantPath(path)) {
-        const where = `${path.binding.role} bound on ${path.resource.type} ${codeSpan(path.resource.id)}`;
+        const where = `${escapeMarkdown(path.binding.role)} bound on ${escapeMarkdown(path.resource.type)} ${codeSpan(path.resource.id)}`;
         const condition = path.binding.condition ? ` if ${codeSpan(path.binding.condition.expression)}` : '';
         return path.viaGroup === undefined ? `${where}${condition}` : `${where}${condition} via group ${codeSpan(path.viaGroup)}`;
       }
@@ -204,7 +219,7 @@ function findingItem(finding: Finding, index: number): string {
   }
   lines.push(`- Evidence: ${escapeMarkdown(clip(finding.evidence.reason, MAX_FREE_TEXT))}`);
   if (finding.exception?.state === 'expired') {
-    lines.push(`- Exception #${finding.exception.entry} (owner ${codeSpan(finding.exception.owner)}) expired ${finding.exception.expires ?? ''}: it no longer applies`);
+    lines.push(`- Exception #${finding.exception.entry} (owner ${codeSpan(finding.exception.owner)}) expired ${escapeMarkdown(finding.exception.expires ?? '')}: it no longer applies`);
   }
   lines.push(`- Fix: ${escapeMarkdown(clip(finding.recommendation, MAX_RECOMMENDATION))}`);
   return lines.join('\n');
@@ -252,11 +267,11 @@ function resolvedLines(report: Report): string[] {
 function exceptionItem(entry: ExceptionEntrySummary, asOf: string): string {
   const who = `Entry ${entry.entry} (owner ${codeSpan(entry.owner)}${entry.ticket === undefined ? '' : `, ticket ${codeSpan(entry.ticket)}`})`;
   const reason = escapeMarkdown(clip(entry.reason, MAX_FREE_TEXT));
-  if (entry.state === 'expired') return `- ⌛ ${who} expired ${entry.expires ?? ''}; it no longer excepts ${plural(entry.matches, 'finding')}: ${reason}`;
+  if (entry.state === 'expired') return `- ⌛ ${who} expired ${escapeMarkdown(entry.expires ?? '')}; it no longer excepts ${plural(entry.matches, 'finding')}: ${reason}`;
   if (entry.matches === 0) return `- 💤 ${who} matches no finding (stale): ${reason}`;
   const days = entry.expires === undefined ? null : daysBetween(asOf, `${entry.expires}T23:59:59.999Z`);
   const left = days === null ? '' : ` (${plural(Math.max(0, days), 'day')} left)`;
-  return `- ⏳ ${who} expires ${entry.expires ?? ''}${left}, excepting ${plural(entry.matches, 'finding')}: ${reason}`;
+  return `- ⏳ ${who} expires ${escapeMarkdown(entry.expires ?? '')}${left}, excepting ${plural(entry.matches, 'finding')}: ${reason}`;
 }
 
 function exceptionLines(report: Report): string[] {
@@ -301,7 +316,9 @@ function join(blocks: readonly string[]): string {
   return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
 }
 
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(input: Report): string {
+  // Controls and bidi marks from the inputs shown as escapes: a rendered comment could hide them.
+  const report = visibleStrings(input);
   const scope = scopeOf(report);
   const head = [headline(report, scope), ...metaLines(report), ...summaryTable(report, scope)];
   const listTitle =

@@ -18,15 +18,15 @@ import { durationText, spanMs } from '../engine/duration-text.js';
 
 export interface SarifOptions {
   /**
-   * A file (URI, or a path relative to the repository root) every result is also located in, e.g.
-   * the IAM snapshot or the Terraform that grants the roles. GitHub code scanning rejects a whole
-   * upload when any result has no physical location, so a CI upload needs one; without it, results
-   * carry the principal as a logical location only.
+   * A file every result is also located in (a path relative to the repository root, encoded by
+   * sarifUri on output), e.g. the IAM snapshot or the Terraform that grants the roles. GitHub code
+   * scanning rejects a whole upload when any result has no physical location, so a CI upload needs
+   * one; without it, results carry the principal as a logical location only.
    */
   artifactUri?: string;
   /**
    * Where the grant behind a finding is written (a line in a policy source the user passed); wins
-   * over `artifactUri` for the findings it locates.
+   * over `artifactUri` for the findings it locates. `uri` is a file path, encoded like `artifactUri`.
    */
   locate?: (finding: Finding) => { uri: string; line: number } | undefined;
 }
@@ -163,16 +163,31 @@ function summary(finding: Finding, windowText: string): string {
   }
 }
 
+/**
+ * A file path as SARIF's `artifactLocation.uri`: a relative URI reference (RFC 3986) that code
+ * scanning resolves against the repository root. Backslashes become `/`; each segment is
+ * percent-encoded (space, `#`, `%`, `?`, and `:`, so `C:\…` or `javascript:x` never reads as a
+ * scheme); leading slashes collapse to one, so `\\server\share` never names a host.
+ */
+export function sarifUri(path: string): string {
+  const uri = path
+    .replace(/\\/g, '/')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+  return uri.replace(/^\/{2,}/, '/');
+}
+
 function location(finding: Finding, options: SarifOptions): SarifLocation {
   // An IAM role or user is a cloud resource, not code: SARIF's `resource` kind fits it.
   const logical = { name: finding.principal.name, fullyQualifiedName: finding.principal.id, kind: 'resource' };
   const source = options.locate?.(finding);
   if (source) {
-    return { physicalLocation: { artifactLocation: { uri: source.uri }, region: { startLine: source.line } }, logicalLocations: [logical] };
+    return { physicalLocation: { artifactLocation: { uri: sarifUri(source.uri) }, region: { startLine: source.line } }, logicalLocations: [logical] };
   }
   return options.artifactUri === undefined || options.artifactUri === ''
     ? { logicalLocations: [logical] }
-    : { physicalLocation: { artifactLocation: { uri: options.artifactUri } }, logicalLocations: [logical] };
+    : { physicalLocation: { artifactLocation: { uri: sarifUri(options.artifactUri) } }, logicalLocations: [logical] };
 }
 
 function result(finding: Finding, windowText: string, options: SarifOptions): SarifResult {
@@ -281,6 +296,7 @@ export function renderSarif(report: Report, options: SarifOptions = {}): string 
                   expiringSoon: report.exceptions.expiringSoon,
                   expired: report.exceptions.expired,
                   stale: report.exceptions.stale,
+                  ...(report.exceptions.wildcard === undefined ? {} : { wildcard: report.exceptions.wildcard }),
                 },
               }),
         },

@@ -15,8 +15,10 @@ import {
 } from '../model/report.js';
 import { UNVERIFIABLE_REASON_LABELS } from './unverifiable-reasons.js';
 import { isInheritedPath } from './grant-path-text.js';
-import { compareText, formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
+import { compareText } from '../model/compare-text.js';
+import { formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
 import { durationText, partOfText, spanMs } from '../engine/duration-text.js';
+import { visibleStrings } from './visible-text.js';
 
 export interface TableOptions {
   isColor: boolean;
@@ -144,6 +146,8 @@ function headerLines(report: Report, width: number, paint: Paint): string[] {
       `${formatCount(exceptions.expiringSoon)} expiring within 14 days`,
       `${formatCount(exceptions.expired)} expired`,
       `${formatCount(exceptions.stale)} stale`,
+      // Entries that match every principal are accepted risk on a large scale: never folded away.
+      ...((exceptions.wildcard ?? 0) > 0 ? [`${formatCount(exceptions.wildcard ?? 0)} wildcard (every principal)`] : []),
     ].join(' · ');
     lines.push(...labelled('Exceptions', text, width, 0));
   }
@@ -545,11 +549,11 @@ function unverifiableLines(findings: readonly Finding[], width: number, paint: P
 }
 
 /**
- * Text from a hand-written file (exception reasons, owners), made one line of plain text: control
- * characters could otherwise move the cursor or recolour the terminal.
+ * Text from a hand-written file (exception reasons, owners), made one line. Control characters are
+ * already escapes here (renderTable made every string visible); this squashes the whitespace.
  */
 function plainText(value: string): string {
-  return value.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return value.replace(/\s+/g, ' ').trim();
 }
 
 const MAX_RESOLVED_SHOWN = 5;
@@ -621,12 +625,23 @@ function unmappedLines(report: Report, width: number): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
-export function renderTable(report: Report, opts: TableOptions): string {
+export function renderTable(input: Report, opts: TableOptions): string {
+  // Every string from the inputs shown as text, never run by the terminal (colour is added after).
+  const report = visibleStrings(input);
   const width = Math.max(MIN_WIDTH, Math.floor(opts.width ?? DEFAULT_WIDTH));
   const paint = makePaint(opts.isColor);
   const sections: string[][] = [headerLines(report, width, paint), coverageLines(report, width, paint)];
 
-  if (report.findings.length === 0) {
+  if (report.summary.principals === 0) {
+    // Zero findings over zero principals is not a pass: never word it as "No findings".
+    sections.push(
+      paragraph(
+        'Nothing judged: no principal was audited, so the absence of findings says nothing. The warning below says why (the --principal globs, skipped service-linked roles, or inputs without principals).',
+        width,
+        0,
+      ),
+    );
+  } else if (report.findings.length === 0) {
     sections.push(
       paragraph(
         `No findings: across ${plural(report.summary.principals, 'audited principal')}, nothing granted went unused or unjudged in the window, as far as the coverage above reaches.` +

@@ -33,10 +33,6 @@ export function fixed(n: number | null, digits: number): string {
   return n === null ? '—' : n.toFixed(digits);
 }
 
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Accepted by an exception in force: it fails no gate and needs no next step. */
 export function isExcepted(finding: Finding): boolean {
   return finding.exception?.state === 'active';

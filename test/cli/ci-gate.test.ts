@@ -4,7 +4,6 @@
  * The clock is injected with --as-of.
  */
 
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,24 +11,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { GrantPath } from '../../src/model/entitlement.js';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/reporters/validate-report.js';
+import { runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'permdrift');
 const ACCOUNT = '210987654321';
 /** The scenario's logs end 2026-06-29T23:00Z; both clocks below are within them. */
 const BEFORE_EXPIRY = '2026-06-29T23:30:00Z';
 const AFTER_EXPIRY = '2026-06-30T00:00:00Z';
-
-function permdrift(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true' },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('CI gate flow', () => {
   let work: string;
@@ -46,7 +34,7 @@ describe('CI gate flow', () => {
     const common = ['--window', '30d', '--format', 'json'];
 
     // 1. Accept the current state.
-    const update = permdrift(['baseline', 'update', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d'], work);
+    const update = runCli(['baseline', 'update', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d'], { cwd: work });
     expect(update.code).toBe(0);
     expect(update.stdout).toBe('');
     expect(update.stderr).toContain('baseline written to permdrift.baseline.json');
@@ -55,7 +43,7 @@ describe('CI gate flow', () => {
     expect(baseline.findings.map((f) => f.permissions.map((p) => p.action))).toEqual([['lambda:DeleteFunction']]);
 
     // 2. Nothing changed: the gate passes.
-    const same = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json'], work);
+    const same = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json'], { cwd: work });
     expect(same.code).toBe(0);
     const sameReport = JSON.parse(same.stdout) as Report;
     expect(sameReport.baseline?.counts).toEqual({ new: 0, existing: 1, resolved: 0 });
@@ -64,7 +52,7 @@ describe('CI gate flow', () => {
     const auth = JSON.parse(readFileSync(authFile(), 'utf8')) as { RoleDetailList: { RolePolicyList: { PolicyDocument: { Statement: unknown[] } }[] }[] };
     auth.RoleDetailList[0]?.RolePolicyList[0]?.PolicyDocument.Statement.push({ Sid: 'Aliases', Effect: 'Allow', Action: 'lambda:DeleteAlias', Resource: '*' });
     writeFileSync(authFile(), JSON.stringify(auth, null, 2));
-    const changed = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json'], work);
+    const changed = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json'], { cwd: work });
     expect(changed.code).toBe(1);
     expect(changed.stderr).toContain('1 finding(s) match --fail-on new');
     const changedReport = JSON.parse(changed.stdout) as Report;
@@ -74,7 +62,7 @@ describe('CI gate flow', () => {
     expect(changedReport.findings.find((f) => f.baselineStatus === 'existing')?.firstSeen).toBe(baseline.asOf);
 
     // The same run as a PR comment and for code scanning: the summary names the permission and its grant.
-    const outputs = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'summary.md', '-o', 'permdrift.sarif', '--sarif-artifact', 'permdrift.baseline.json'], work);
+    const outputs = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'summary.md', '-o', 'permdrift.sarif', '--sarif-artifact', 'permdrift.baseline.json'], { cwd: work });
     expect(outputs.code).toBe(1);
     const summary = readFileSync(join(work, 'summary.md'), 'utf8');
     expect(summary).toContain('lambda:DeleteAlias');
@@ -103,7 +91,7 @@ describe('CI gate flow', () => {
         '}',
       ].join('\n'),
     );
-    const located = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'located.sarif', '--policy-source', 'infra'], work);
+    const located = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'located.sarif', '--policy-source', 'infra'], { cwd: work });
     expect(located.code).toBe(1);
     type Located = { baselineState?: string; locations: { physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] };
     const results = (JSON.parse(readFileSync(join(work, 'located.sarif'), 'utf8')) as { runs: { results: Located[] }[] }).runs[0]?.results ?? [];
@@ -125,14 +113,14 @@ describe('CI gate flow', () => {
     ticket: https://tickets.example/PLAT-42
 `,
     );
-    const excepted = permdrift(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], work);
+    const excepted = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], { cwd: work });
     expect(excepted.code).toBe(0);
     const exceptedReport = JSON.parse(excepted.stdout) as Report;
     expect(exceptedReport.findings.find((f) => f.baselineStatus === 'new')?.exception).toMatchObject({ state: 'active', owner: 'platform-team' });
     expect(exceptedReport.exceptions).toMatchObject({ inForce: 1, expiringSoon: 1, expired: 0, stale: 0 });
 
     // 5. The clock passes the expiry: the exception stops applying and the gate fails again.
-    const expired = permdrift(['scan', 'files', snapshot, '--as-of', AFTER_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], work);
+    const expired = runCli(['scan', 'files', snapshot, '--as-of', AFTER_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], { cwd: work });
     expect(expired.code).toBe(1);
     const expiredReport = JSON.parse(expired.stdout) as Report;
     expect(expiredReport.findings.find((f) => f.baselineStatus === 'new')?.exception?.state).toBe('expired');
@@ -142,27 +130,27 @@ describe('CI gate flow', () => {
 
   it('rejects a baseline of another schemaVersion, a file that is not a report, and a bad exceptions file (exit 2)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'permdrift-badbase-'));
-    const report = JSON.parse(permdrift(['scan', 'files', join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), '--as-of', BEFORE_EXPIRY, '--format', 'json'], dir).stdout) as Report;
+    const report = JSON.parse(runCli(['scan', 'files', join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), '--as-of', BEFORE_EXPIRY, '--format', 'json'], { cwd: dir }).stdout) as Report;
     writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...report, schemaVersion: 3 }));
     // A schemaVersion 1 baseline (before logging-gap / event-time-unknown) is still read.
     writeFileSync(join(dir, 'v1.json'), JSON.stringify({ ...report, schemaVersion: 1 }));
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ Records: [] }));
     writeFileSync(join(dir, 'ex.yaml'), 'exceptions:\n  - principal: x\n    owner: me\n');
     const snap = join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names');
-    const v2 = permdrift(['scan', 'files', snap, '--baseline', 'v2.json'], dir);
+    const v2 = runCli(['scan', 'files', snap, '--baseline', 'v2.json'], { cwd: dir });
     expect(v2.code).toBe(2);
     expect(v2.stderr).toMatch(/^error: baseline v2\.json has schemaVersion 3; this permdrift reads schemaVersion 1 and 2/m);
-    const v1 = permdrift(['scan', 'files', snap, '--as-of', BEFORE_EXPIRY, '--baseline', 'v1.json', '--format', 'json'], dir);
+    const v1 = runCli(['scan', 'files', snap, '--as-of', BEFORE_EXPIRY, '--baseline', 'v1.json', '--format', 'json'], { cwd: dir });
     expect(v1.stderr).not.toMatch(/^error/m);
     expect(v1.code).toBe(0);
     expect((JSON.parse(v1.stdout) as Report).baseline?.counts.new).toBe(0);
-    const other = permdrift(['scan', 'files', snap, '--baseline', 'other.json'], dir);
+    const other = runCli(['scan', 'files', snap, '--baseline', 'other.json'], { cwd: dir });
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/^error: baseline other\.json is not a permdrift report/m);
-    const ex = permdrift(['scan', 'files', snap, '--exceptions', 'ex.yaml'], dir);
+    const ex = runCli(['scan', 'files', snap, '--exceptions', 'ex.yaml'], { cwd: dir });
     expect(ex.code).toBe(2);
     expect(ex.stderr).toMatch(/^error: ex\.yaml:2: exception #1 has no reason/m);
-    const noBase = permdrift(['scan', 'files', snap, '--fail-on', 'new'], dir);
+    const noBase = runCli(['scan', 'files', snap, '--fail-on', 'new'], { cwd: dir });
     expect(noBase.code).toBe(2);
     expect(noBase.stderr).toContain('--fail-on new needs --baseline');
     for (const r of [v2, other, ex, noBase]) expect(r.stderr).not.toMatch(/^\s+at /m);

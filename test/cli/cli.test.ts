@@ -11,33 +11,19 @@ import { describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/reporters/validate-report.js';
 import type { GrantPath } from '../../src/model/entitlement.js';
 import type { Report } from '../../src/model/report.js';
+import { expectCleanError, runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'permdrift');
 const GOLDEN = join(ROOT, 'test', 'cli', 'golden', 'demo-report.json');
 
-function permdrift(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    maxBuffer: 64 * 1024 * 1024,
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'permdrift-cli-'));
 }
 
-function expectCleanError(stderr: string): void {
-  expect(stderr).toMatch(/^error: /m);
-  expect(stderr).not.toMatch(/^\s+at /m);
-}
-
 describe('permdrift demo', () => {
   it('prints the table to stdout and exits 0', () => {
-    const r = permdrift(['demo']);
+    const r = runCli(['demo']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('111122223333');
     expect(r.stdout).toContain('ci-deployer');
@@ -46,7 +32,7 @@ describe('permdrift demo', () => {
   });
 
   it('writes a schema-valid JSON report equal to the golden file', () => {
-    const r = permdrift(['demo', '--format', 'json']);
+    const r = runCli(['demo', '--format', 'json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     const validation = validateReport(report);
@@ -60,7 +46,7 @@ describe('permdrift demo', () => {
   });
 
   it('tells the demo story: dormant role, stale key, inherited grant, Access Advisor proof, data-event gap', () => {
-    const report = JSON.parse(permdrift(['demo', '--format', 'json']).stdout) as Report;
+    const report = JSON.parse(runCli(['demo', '--format', 'json']).stdout) as Report;
     const find = (name: string, type: string, service?: string) =>
       report.findings.find((f) => f.principal.name === name && f.type === type && (service === undefined || f.service === service));
     expect(find('legacy-etl', 'dormant-principal')).toBeDefined();
@@ -89,14 +75,14 @@ describe('permdrift demo', () => {
   });
 
   it('exits 1 with --fail-on high when high findings exist, 0 with --fail-on never', () => {
-    expect(permdrift(['demo', '--fail-on', 'high', '-q']).code).toBe(1);
-    expect(permdrift(['demo', '--fail-on', 'never', '-q']).code).toBe(0);
+    expect(runCli(['demo', '--fail-on', 'high', '-q']).code).toBe(1);
+    expect(runCli(['demo', '--fail-on', 'never', '-q']).code).toBe(0);
   });
 
   it('writes -o files and nothing to stdout', () => {
     const dir = tmp();
     const out = join(dir, 'report.json');
-    const r = permdrift(['demo', '-o', out]);
+    const r = runCli(['demo', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect((JSON.parse(readFileSync(out, 'utf8')) as Report).schemaVersion).toBe(2);
@@ -105,19 +91,19 @@ describe('permdrift demo', () => {
   });
 
   it('takes the window from PERMDRIFT_WINDOW, and the flag wins over it', () => {
-    const fromEnv = JSON.parse(permdrift(['demo', '--format', 'json'], { PERMDRIFT_WINDOW: '30d' }).stdout) as Report;
+    const fromEnv = JSON.parse(runCli(['demo', '--format', 'json'], { env: { PERMDRIFT_WINDOW: '30d' } }).stdout) as Report;
     expect(fromEnv.window.days).toBe(30);
-    const fromFlag = JSON.parse(permdrift(['demo', '--format', 'json', '--window', '7d'], { PERMDRIFT_WINDOW: '30d' }).stdout) as Report;
+    const fromFlag = JSON.parse(runCli(['demo', '--format', 'json', '--window', '7d'], { env: { PERMDRIFT_WINDOW: '30d' } }).stdout) as Report;
     expect(fromFlag.window.days).toBe(7);
   });
 });
 
 describe('selection', () => {
   it('audits only principals matching --principal, and service-linked roles only when asked', () => {
-    const only = JSON.parse(permdrift(['demo', '--format', 'json', '--principal', '*-ci', '--principal', 'arn:aws:iam::*:role/jobs/*']).stdout) as Report;
+    const only = JSON.parse(runCli(['demo', '--format', 'json', '--principal', '*-ci', '--principal', 'arn:aws:iam::*:role/jobs/*']).stdout) as Report;
     expect([...new Set(only.findings.map((f) => f.principal.name))].sort()).toEqual(['nightly-report', 'terraform-ci']);
     expect(only.summary.principals).toBe(2);
-    const all = JSON.parse(permdrift(['demo', '--format', 'json', '--include-service-linked']).stdout) as Report;
+    const all = JSON.parse(runCli(['demo', '--format', 'json', '--include-service-linked']).stdout) as Report;
     expect(all.summary.skippedServiceLinked).toBe(0);
     expect(all.summary.principals).toBe(7);
   });
@@ -126,7 +112,7 @@ describe('selection', () => {
     const dir = tmp();
     cpSync(join(ROOT, 'fixtures', 'aws', 'demo', 'aws'), join(dir, 'aws'), { recursive: true });
     cpSync(join(ROOT, 'fixtures', 'aws', 'access-denied-not-usage', 'aws'), join(dir, 'aws'), { recursive: true });
-    const r = permdrift(['scan', 'files', dir, '--as-of', '2026-11-20T00:00:00Z', '--format', 'json']);
+    const r = runCli(['scan', 'files', dir, '--as-of', '2026-11-20T00:00:00Z', '--format', 'json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.summary.accounts).toBe(2);
@@ -139,7 +125,7 @@ describe('selection', () => {
 
 describe('bad input', () => {
   it('exits 2 with a one-line error and a hint for a missing folder', () => {
-    const r = permdrift(['scan', 'files', '/nonexistent/snapshot']);
+    const r = runCli(['scan', 'files', '/nonexistent/snapshot']);
     expect(r.code).toBe(2);
     expectCleanError(r.stderr);
     expect(r.stderr).toMatch(/hint: /);
@@ -149,7 +135,7 @@ describe('bad input', () => {
   it('exits 2 for a folder without account folders', () => {
     const dir = tmp();
     mkdirSync(join(dir, 'aws'));
-    const r = permdrift(['scan', 'files', dir]);
+    const r = runCli(['scan', 'files', dir]);
     expect(r.code).toBe(2);
     expectCleanError(r.stderr);
     expect(r.stderr).toContain('account');
@@ -159,7 +145,7 @@ describe('bad input', () => {
     const dir = tmp();
     mkdirSync(join(dir, 'aws', '123456789012'), { recursive: true });
     writeFileSync(join(dir, 'aws', '123456789012', 'iam-get-account-authorization-details.json'), '{"UserDetailList": [');
-    const r = permdrift(['scan', 'files', dir]);
+    const r = runCli(['scan', 'files', dir]);
     expect(r.code).toBe(2);
     expectCleanError(r.stderr);
     expect(r.stderr).toContain('iam-get-account-authorization-details.json');
@@ -169,14 +155,14 @@ describe('bad input', () => {
     const dir = tmp();
     mkdirSync(join(dir, 'aws', '123456789012'), { recursive: true });
     writeFileSync(join(dir, 'aws', '123456789012', 'iam-get-account-authorization-details.json'), '{"RoleDetailList": [{"RoleName": 7}]}');
-    const r = permdrift(['scan', 'files', dir]);
+    const r = runCli(['scan', 'files', dir]);
     expect(r.code).toBe(2);
     expectCleanError(r.stderr);
   });
 
   it('exits 2 for bad flags: unknown option, bad window, bad as-of, bad format', () => {
     for (const args of [['demo', '--bogus'], ['demo', '--window', '90x'], ['demo', '--as-of', 'yesterday'], ['demo', '--format', 'xml'], ['demo', '--fail-on', 'severe']]) {
-      const r = permdrift(args);
+      const r = runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/error/);
       expect(r.stdout).toBe('');
@@ -189,7 +175,7 @@ describe('bad input', () => {
     mkdirSync(join(acct, 'cloudtrail'), { recursive: true });
     cpSync(join(ROOT, 'fixtures', 'aws', 'cloudmapper-demo', 'iam-get-account-authorization-details.json'), join(acct, 'iam-get-account-authorization-details.json'));
     writeFileSync(join(acct, 'cloudtrail', 'not-cloudtrail.json'), '{"Users": []}');
-    const r = permdrift(['scan', 'files', dir]);
+    const r = runCli(['scan', 'files', dir]);
     expect(r.code).toBe(2);
     expectCleanError(r.stderr);
     expect(r.stderr).toContain('not-cloudtrail.json');
@@ -200,7 +186,7 @@ describe('bad input', () => {
     cpSync(join(ROOT, 'fixtures', 'aws', 'demo'), dir, { recursive: true });
     const bad = join(dir, 'aws', '111122223333', 'cloudtrail', 'broken.json.gz');
     writeFileSync(bad, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03]));
-    const r = permdrift(['scan', 'files', dir, '--as-of', '2026-11-20T00:00:00Z', '--format', 'json']);
+    const r = runCli(['scan', 'files', dir, '--as-of', '2026-11-20T00:00:00Z', '--format', 'json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.coverage[0]?.cloudTrail.filesFailed).toBe(1);
@@ -219,13 +205,13 @@ describe('bad input', () => {
     const dir = tmp();
     cpSync(join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), dir, { recursive: true });
     const args = ['scan', 'files', dir, '--as-of', '2026-06-30T00:00:00Z', '--window', '30d', '--format', 'json'];
-    const before = JSON.parse(permdrift(args).stdout) as Report;
+    const before = JSON.parse(runCli(args).stdout) as Report;
     expect(before.findings.map((f) => f.type)).toEqual(['unused-permission']);
     writeFileSync(
       join(dir, 'aws', '210987654321', 'collect-warnings.json'),
       JSON.stringify({ warnings: [{ code: 'cloudtrail-object-unreadable', message: 's3://trail/AWSLogs/210987654321/CloudTrail/us-east-1/2026/06/10/x.json.gz: AccessDenied (KMS key); its events are a coverage gap' }] }),
     );
-    const after = JSON.parse(permdrift(args).stdout) as Report;
+    const after = JSON.parse(runCli(args).stdout) as Report;
     expect(after.findings.map((f) => f.type)).toEqual(['unverifiable-permission']);
     expect(after.findings[0]?.permissions[0]?.unverifiable?.reason).toBe('log-files-unreadable');
     expect(after.coverage[0]?.cloudTrail.filesFailed).toBe(1);
@@ -238,8 +224,8 @@ describe('configuration', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'permdrift.config.yaml'), 'window: 30d\nformat: json\nprincipal: ci-*\n');
     const run = (args: string[], env: Record<string, string> = {}) => {
-      const r = spawnSync(process.execPath, [BIN, 'demo', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env } });
-      return { code: r.status, report: r.status === 0 ? (JSON.parse(r.stdout) as Report) : undefined, stderr: r.stderr };
+      const r = runCli(['demo', ...args], { cwd: dir, env });
+      return { code: r.code, report: r.code === 0 ? (JSON.parse(r.stdout) as Report) : undefined, stderr: r.stderr };
     };
     const fromFile = run([]);
     expect(fromFile.report?.window.days).toBe(30);
@@ -251,8 +237,8 @@ describe('configuration', () => {
   it('exits 2 naming an unknown config key', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'permdrift.config.yaml'), 'window: 30d\nfail_on: high\n');
-    const r = spawnSync(process.execPath, [BIN, 'demo'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true' } });
-    expect(r.status).toBe(2);
+    const r = runCli(['demo'], { cwd: dir });
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: .*permdrift\.config\.yaml: unknown key "fail_on"/m);
     expect(r.stderr).toMatch(/^hint: allowed keys: /m);
   });

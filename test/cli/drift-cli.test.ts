@@ -3,44 +3,28 @@
  * fixtures/reports/weekly (scripts/make-report-fixtures.mjs): stdout, stderr and exit code apart.
  */
 
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReportDiff } from '../../src/engine/drift.js';
 import type { ReportTrend } from '../../src/engine/drift-trend.js';
+import { expectCleanError, runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'permdrift');
 const WEEKLY = join(ROOT, 'fixtures', 'reports', 'weekly');
 const WEEK1 = join(WEEKLY, '2026-06-16.json');
 const WEEK2 = join(WEEKLY, '2026-06-23.json');
 const WEEK3 = join(WEEKLY, '2026-06-30.json');
 const SPARK = /[▁▂▃▄▅▆▇█]/;
 
-function permdrift(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'permdrift-drift-'));
 }
 
-function expectCleanError(stderr: string): void {
-  expect(stderr).toMatch(/^error: /m);
-  expect(stderr).toMatch(/^hint: /m);
-  expect(stderr).not.toMatch(/^\s+at /m);
-}
-
 describe('permdrift diff', () => {
   it('prints what changed per principal and exits 0', () => {
-    const r = permdrift(['diff', WEEK1, WEEK2]);
+    const r = runCli(['diff', WEEK1, WEEK2]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).not.toMatch(/\x1b\[/);
@@ -52,7 +36,7 @@ describe('permdrift diff', () => {
   });
 
   it('writes a versioned, deterministic JSON diff', () => {
-    const r = permdrift(['diff', WEEK1, WEEK2, '--format', 'json']);
+    const r = runCli(['diff', WEEK1, WEEK2, '--format', 'json']);
     expect(r.code).toBe(0);
     const diff = JSON.parse(r.stdout) as ReportDiff;
     expect(diff.kind).toBe('permdrift-diff');
@@ -60,12 +44,12 @@ describe('permdrift diff', () => {
     expect(diff.old.source).toBe(WEEK1);
     expect(diff.summary).toMatchObject({ principalsChanged: 2, granted: 2, becameUnused: 1, resolved: 1, cleared: 1, excepted: 1, severityChanged: 0, unchanged: 1 });
     expect(diff.principals.map((p) => p.principal.name)).toEqual(['fn-builder', 'inventory-reader']);
-    expect(permdrift(['diff', WEEK1, WEEK2, '--format', 'json']).stdout).toBe(r.stdout);
+    expect(runCli(['diff', WEEK1, WEEK2, '--format', 'json']).stdout).toBe(r.stdout);
   });
 
   it('writes Markdown to a file named by -o, and nothing to stdout', () => {
     const out = join(tmp(), 'drift.md');
-    const r = permdrift(['diff', WEEK2, WEEK3, '-o', out]);
+    const r = runCli(['diff', WEEK2, WEEK3, '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const md = readFileSync(out, 'utf8');
@@ -81,51 +65,51 @@ describe('permdrift diff', () => {
     const dir = tmp();
     const notReport = join(dir, 'package.json');
     writeFileSync(notReport, JSON.stringify({ name: 'x', version: '1.0.0' }));
-    const r = permdrift(['diff', notReport, WEEK2]);
+    const r = runCli(['diff', notReport, WEEK2]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expectCleanError(r.stderr);
+    expectCleanError(r.stderr, { hint: true });
     expect(r.stderr).toContain(`error: ${notReport} is not a permdrift report:`);
   });
 
   it('exits 2 naming the file and both versions for another schemaVersion', () => {
     const future = join(tmp(), 'future.json');
     writeFileSync(future, JSON.stringify({ ...JSON.parse(readFileSync(WEEK2, 'utf8')), schemaVersion: 3 }));
-    const r = permdrift(['diff', WEEK1, future]);
+    const r = runCli(['diff', WEEK1, future]);
     expect(r.code).toBe(2);
-    expectCleanError(r.stderr);
+    expectCleanError(r.stderr, { hint: true });
     expect(r.stderr).toContain(`error: ${future}: /schemaVersion is 3; this version of permdrift reads schemaVersion 1 and 2`);
   });
 
   it('exits 2 for a missing file, a file that is not JSON, and a diff output given as a report', () => {
     const dir = tmp();
-    const missing = permdrift(['diff', join(dir, 'nope.json'), WEEK2]);
+    const missing = runCli(['diff', join(dir, 'nope.json'), WEEK2]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.json: no such file');
     const garbage = join(dir, 'garbage.json');
     writeFileSync(garbage, '{ not json');
-    const bad = permdrift(['diff', WEEK1, garbage]);
+    const bad = runCli(['diff', WEEK1, garbage]);
     expect(bad.code).toBe(2);
-    expectCleanError(bad.stderr);
+    expectCleanError(bad.stderr, { hint: true });
     expect(bad.stderr).toContain(`${garbage} is not a permdrift report: not JSON`);
     const diffOut = join(dir, 'diff.json');
-    writeFileSync(diffOut, permdrift(['diff', WEEK1, WEEK2, '--format', 'json']).stdout);
-    const wrongKind = permdrift(['diff', diffOut, WEEK2]);
+    writeFileSync(diffOut, runCli(['diff', WEEK1, WEEK2, '--format', 'json']).stdout);
+    const wrongKind = runCli(['diff', diffOut, WEEK2]);
     expect(wrongKind.code).toBe(2);
     expect(wrongKind.stderr).toContain(`${diffOut} is a permdrift-diff output, not a report`);
   });
 
   it('exits 2 on an unknown format or a missing argument', () => {
-    const r = permdrift(['diff', WEEK1, WEEK2, '--format', 'sarif']);
+    const r = runCli(['diff', WEEK1, WEEK2, '--format', 'sarif']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown --format "sarif"');
-    expect(permdrift(['diff', WEEK1]).code).toBe(2);
+    expect(runCli(['diff', WEEK1]).code).toBe(2);
   });
 });
 
 describe('permdrift trend', () => {
   it('prints one row per report and a sparkline per metric, without colour under NO_COLOR', () => {
-    const r = permdrift(['trend', WEEKLY]);
+    const r = runCli(['trend', WEEKLY]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).not.toMatch(/\x1b\[/);
@@ -139,7 +123,7 @@ describe('permdrift trend', () => {
   });
 
   it('orders reports by asOf, not by argument order, in versioned JSON', () => {
-    const r = permdrift(['trend', WEEK3, WEEK1, WEEK2, '--format', 'json']);
+    const r = runCli(['trend', WEEK3, WEEK1, WEEK2, '--format', 'json']);
     expect(r.code).toBe(0);
     const trend = JSON.parse(r.stdout) as ReportTrend;
     expect(trend.kind).toBe('permdrift-trend');
@@ -151,19 +135,19 @@ describe('permdrift trend', () => {
   });
 
   it('works on a single report', () => {
-    const r = permdrift(['trend', WEEK1]);
+    const r = runCli(['trend', WEEK1]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('permdrift trend · 1 report · 2026-06-16 → 2026-06-16');
     expect(r.stdout).toMatch(/^ {2}unused grants +▄ +2 → 2$/m);
   });
 
   it('draws ASCII sparklines with --ascii and writes Markdown by extension', () => {
-    const ascii = permdrift(['trend', WEEKLY, '--ascii']);
+    const ascii = runCli(['trend', WEEKLY, '--ascii']);
     expect(ascii.code).toBe(0);
     expect(ascii.stdout).not.toMatch(SPARK);
     expect(ascii.stdout).toMatch(/^ {2}unused grants +_\.# +2 → 9$/m);
     const out = join(tmp(), 'trend.md');
-    expect(permdrift(['trend', WEEKLY, '-o', out]).code).toBe(0);
+    expect(runCli(['trend', WEEKLY, '-o', out]).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^\| unused grants \| `▁▂█` \| 2 → 9 \|$/m);
   });
 
@@ -171,31 +155,31 @@ describe('permdrift trend', () => {
     const dir = tmp();
     for (const f of [WEEK1, WEEK2]) copyFileSync(f, join(dir, f.split('/').pop() as string));
     writeFileSync(join(dir, 'config.json'), '{"window": "30d"}');
-    const r = permdrift(['trend', dir, '--format', 'json']);
+    const r = runCli(['trend', dir, '--format', 'json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as ReportTrend).reports).toBe(2);
     expect(r.stderr).toContain(`permdrift: skipped ${join(dir, 'config.json')} is not a permdrift report`);
-    expect(permdrift(['trend', dir, '--quiet']).stderr).toBe('');
+    expect(runCli(['trend', dir, '--quiet']).stderr).toBe('');
   });
 
   it('exits 2 with no report at all: an empty directory, or one without reports', () => {
     const empty = tmp();
-    const r = permdrift(['trend', empty]);
+    const r = runCli(['trend', empty]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expectCleanError(r.stderr);
+    expectCleanError(r.stderr, { hint: true });
     expect(r.stderr).toContain(`error: no permdrift report found in ${empty}`);
     writeFileSync(join(empty, 'notes.json'), '[]');
-    expect(permdrift(['trend', empty]).code).toBe(2);
-    expect(permdrift(['trend']).code).toBe(2);
+    expect(runCli(['trend', empty]).code).toBe(2);
+    expect(runCli(['trend']).code).toBe(2);
   });
 
   it('exits 2 when a file named on the command line is not a report', () => {
     const bad = join(tmp(), 'bad.json');
     writeFileSync(bad, '{}');
-    const r = permdrift(['trend', WEEK1, bad]);
+    const r = runCli(['trend', WEEK1, bad]);
     expect(r.code).toBe(2);
-    expectCleanError(r.stderr);
+    expectCleanError(r.stderr, { hint: true });
     expect(r.stderr).toContain(`${bad} is not a permdrift report`);
     expect(existsSync(bad)).toBe(true);
   });

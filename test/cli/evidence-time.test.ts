@@ -4,27 +4,16 @@
  * `--min-coverage`. Runs the built binary (`npm test` builds dist/ first).
  */
 
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/reporters/validate-report.js';
+import { runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'permdrift');
-
-function permdrift(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    maxBuffer: 64 * 1024 * 1024,
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function report(args: string[], env: Record<string, string> = {}): Report {
-  const r = permdrift([...args, '--format', 'json'], env);
+  const r = runCli([...args, '--format', 'json'], { env });
   expect(r.stderr).not.toMatch(/^error/m);
   expect(r.code).toBe(0);
   const parsed = JSON.parse(r.stdout) as Report;
@@ -63,7 +52,7 @@ describe('principals created after --as-of', () => {
     expect(r.coverage[0]?.skippedCreatedAfterAsOf).toBeGreaterThan(0);
     expect(r.warnings.map((w) => w.code)).toContain('principals-created-after-as-of');
     const names = new Set(r.findings.map((f) => f.principal.name));
-    const later = permdrift(['demo', '--format', 'json']);
+    const later = runCli(['demo', '--format', 'json']);
     const all = JSON.parse(later.stdout) as Report;
     expect(all.summary.principals - r.summary.principals).toBe(r.coverage[0]?.skippedCreatedAfterAsOf);
     expect(names.size).toBeGreaterThan(0);
@@ -74,8 +63,8 @@ describe('zone-less times', () => {
   it('are UTC: the report is byte-identical under TZ=UTC and TZ=Pacific/Auckland', () => {
     const dir = join(ROOT, 'fixtures', 'aws', 'zoneless-times');
     const args = ['scan', 'files', dir, '--as-of', '2026-06-30T00:00:00Z', '--window', '30d', '--format', 'json'];
-    const utc = permdrift(args, { TZ: 'UTC' });
-    const nz = permdrift(args, { TZ: 'Pacific/Auckland' });
+    const utc = runCli(args, { env: { TZ: 'UTC' } });
+    const nz = runCli(args, { env: { TZ: 'Pacific/Auckland' } });
     expect(utc.code).toBe(0);
     expect(nz.stdout).toBe(utc.stdout);
     const r = JSON.parse(utc.stdout) as Report;
@@ -90,7 +79,7 @@ describe('zone-less times', () => {
 describe('--min-coverage', () => {
   it('rejects what is not a share of the window', () => {
     for (const bad of ['0', '0%', '101%', 'most', '-5%']) {
-      const r = permdrift(['demo', '--min-coverage', bad]);
+      const r = runCli(['demo', '--min-coverage', bad]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error: invalid --min-coverage/m);
     }

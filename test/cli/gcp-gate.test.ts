@@ -4,26 +4,19 @@
  * located on the Terraform line that binds the role.
  */
 
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
+import { type CliRun, runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'permdrift');
 const AS_OF = '2026-11-20T00:00:00Z';
 
-function permdrift(args: string[], cwd = ROOT): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    maxBuffer: 64 * 1024 * 1024,
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true' },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The CLI run from the repository root unless told otherwise. */
+function permdrift(args: string[], cwd = ROOT): CliRun {
+  return runCli(args, { cwd });
 }
 
 function snapshot(scenario: string): string {

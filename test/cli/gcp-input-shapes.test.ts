@@ -5,27 +5,16 @@
  * (never "no keys"); zone-less audit log times are UTC whatever TZ says.
  */
 
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/reporters/validate-report.js';
+import { runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'permdrift');
 const AS_OF = '2026-11-20T00:00:00Z';
-
-function permdrift(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    maxBuffer: 64 * 1024 * 1024,
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function copyScenario(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `permdrift-${name}-`));
@@ -34,7 +23,7 @@ function copyScenario(name: string): string {
 }
 
 function jsonReport(dir: string, env: Record<string, string> = {}): { report: Report; stdout: string; stderr: string; code: number | null } {
-  const r = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--window', '90d', '--format', 'json'], env);
+  const r = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--window', '90d', '--format', 'json'], { env });
   const report = JSON.parse(r.stdout) as Report;
   expect(validateReport(report).errors).toEqual([]);
   return { report, ...r };
@@ -44,7 +33,7 @@ describe('an allow policy without bindings', () => {
   it('`{}` as the project policy: exit 0, and the table says the policy has no bindings instead of a bare "No findings"', () => {
     const dir = copyScenario('custom-role-unused-permission');
     writeFileSync(join(dir, 'gcp', 'media-4680', 'iam-policy.json'), '{}\n');
-    const r = permdrift(['scan', 'files', dir, '--as-of', AS_OF]);
+    const r = runCli(['scan', 'files', dir, '--as-of', AS_OF]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('policy-without-bindings [media-4680]');
@@ -61,7 +50,7 @@ describe('an allow policy without bindings', () => {
   it('a wrapper object without bindings: error naming the file, exit 2, no stack, nothing on stdout', () => {
     const dir = copyScenario('custom-role-unused-permission');
     writeFileSync(join(dir, 'gcp', 'media-4680', 'iam-policy.json'), JSON.stringify({ policy: { bindings: [{ role: 'roles/editor', members: ['serviceAccount:publisher@media-4680.iam.gserviceaccount.com'] }] } }));
-    const r = permdrift(['scan', 'files', dir, '--as-of', AS_OF]);
+    const r = runCli(['scan', 'files', dir, '--as-of', AS_OF]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: .*gcp\/media-4680\/iam-policy\.json: not an allow policy/);

@@ -4,27 +4,16 @@
  * Runs the built binary (`npm test` builds dist/ first).
  */
 
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/reporters/validate-report.js';
+import { runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'permdrift');
 const AS_OF = '2026-11-20T00:00:00Z';
-
-function permdrift(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    maxBuffer: 64 * 1024 * 1024,
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true' },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** The demo AWS account plus three GCP scenario projects in one snapshot folder. */
 function mixedSnapshot(): string {
@@ -40,7 +29,7 @@ describe('scan files with aws/ and gcp/ in one snapshot', () => {
   const dir = mixedSnapshot();
 
   it('writes one JSON report covering both providers that validates against the schema, byte-identical on a second run', () => {
-    const first = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json']);
+    const first = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json']);
     expect(first.stderr).not.toMatch(/error/);
     expect(first.code).toBe(0);
     const report = JSON.parse(first.stdout) as Report;
@@ -56,52 +45,52 @@ describe('scan files with aws/ and gcp/ in one snapshot', () => {
     expect(report.catalogue).toContain('GCP roles: https://github.com/iann0036/iam-dataset@');
     // No absolute paths of this machine in the report: it reads the same wherever the snapshot lives.
     expect(first.stdout).not.toContain(dir);
-    const second = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json']);
+    const second = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json']);
     expect(second.stdout).toBe(first.stdout);
     // --workers reaches the GCP audit-log reader too; the report does not depend on it.
-    const serial = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json', '--workers', '1']);
-    const parallel = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json', '--workers', '3']);
+    const serial = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json', '--workers', '1']);
+    const parallel = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'json', '--workers', '3']);
     expect(serial.stdout).toBe(first.stdout);
     expect(parallel.stdout).toBe(first.stdout);
   });
 
   it('shows the GCP projects in the table coverage and findings, and in Markdown, SARIF and CSV', () => {
-    const table = permdrift(['scan', 'files', dir, '--as-of', AS_OF]);
+    const table = runCli(['scan', 'files', dir, '--as-of', AS_OF]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/Scope\s+1 account · 3 GCP projects · /);
     expect(table.stdout).toContain('GCP project billing-8642 · 1 service account');
     expect(table.stdout).toContain('Denied calls    3 attempts (not counted as use)');
     expect(table.stdout).toContain('reporter@billing-');
-    const md = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'markdown']);
+    const md = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'markdown']);
     expect(md.stdout).toMatch(/in GCP project `(billing-8642|data-lake-2468|legacy-9753)`/);
-    const csv = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'csv']);
+    const csv = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'csv']);
     expect(csv.stdout).toMatch(/project data-lake-2468 binding \d+ roles\/storage\.objectAdmin/);
-    const sarif = JSON.parse(permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'sarif']).stdout) as { runs: { results: { message: { text: string } }[] }[] };
+    const sarif = JSON.parse(runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'sarif']).stdout) as { runs: { results: { message: { text: string } }[] }[] };
     expect(sarif.runs[0]?.results.some((r) => r.message.text.includes('dormant-bot@legacy-9753.iam.gserviceaccount.com'))).toBe(true);
   });
 
   it('a GCP-only snapshot (no aws/ folder) is scanned; a folder with neither is a clear error', () => {
-    const only = permdrift(['scan', 'files', join(ROOT, 'fixtures', 'gcp', 'key-unused-stale'), '--as-of', AS_OF, '--format', 'json']);
+    const only = runCli(['scan', 'files', join(ROOT, 'fixtures', 'gcp', 'key-unused-stale'), '--as-of', AS_OF, '--format', 'json']);
     expect(only.code).toBe(0);
     const report = JSON.parse(only.stdout) as Report;
     expect(report.summary.accounts).toBe(0);
     expect(report.coverage).toEqual([]);
     expect(report.findings.some((f) => f.type === 'dormant-principal')).toBe(true);
     const empty = mkdtempSync(join(tmpdir(), 'permdrift-empty-'));
-    const none = permdrift(['scan', 'files', empty]);
+    const none = runCli(['scan', 'files', empty]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^error: .*has no aws\/ folder/m);
   });
 
   it('a baseline taken before a new GCP grant fails the gate on the new grant only', () => {
     const base = join(mkdtempSync(join(tmpdir(), 'permdrift-base-')), 'baseline.json');
-    expect(permdrift(['scan', 'files', dir, '--as-of', AS_OF, '-o', base, '--quiet']).code).toBe(0);
+    expect(runCli(['scan', 'files', dir, '--as-of', AS_OF, '-o', base, '--quiet']).code).toBe(0);
     const changed = mixedSnapshot();
     const policyFile = join(changed, 'gcp', 'billing-8642', 'iam-policy.json');
     const policy = JSON.parse(readFileSync(policyFile, 'utf8')) as { bindings: { role: string; members: string[] }[] };
     policy.bindings.push({ role: 'roles/storage.objectAdmin', members: ['serviceAccount:reporter@billing-8642.iam.gserviceaccount.com'] });
     writeFileSync(policyFile, JSON.stringify(policy));
-    const gate = permdrift(['scan', 'files', changed, '--as-of', AS_OF, '--baseline', base, '--format', 'json', '--fail-on', 'new']);
+    const gate = runCli(['scan', 'files', changed, '--as-of', AS_OF, '--baseline', base, '--format', 'json', '--fail-on', 'new']);
     expect(gate.code).toBe(1);
     const report = JSON.parse(gate.stdout) as Report;
     const fresh = report.findings.filter((f) => f.baselineStatus === 'new');

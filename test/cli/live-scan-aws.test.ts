@@ -3,7 +3,6 @@
  * JSON report as `scan aws`, with the demo fixture as the fake account. `npm test` builds dist/.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,33 +12,10 @@ import { loadFakeAccount } from '../fake-aws/account.js';
 import { fakeAwsEnv } from '../fake-aws/env.js';
 import { FakeAws, type FakeAwsOptions } from '../fake-aws/server.js';
 import { scaleAccount } from '../fake-aws/scale-account.js';
+import { type CliRun, runCliAsync } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'permdrift');
 const AS_OF = '2026-11-20T00:00:00Z';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Asynchronous: the fake server lives in this process and must keep answering while the CLI runs. */
-function permdrift(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 async function withFake<T>(opts: Partial<FakeAwsOptions>, fn: (env: Record<string, string>, fake: FakeAws) => Promise<T>): Promise<T> {
   const fake = new FakeAws({ account: loadFakeAccount(), ...opts });
@@ -53,20 +29,20 @@ async function withFake<T>(opts: Partial<FakeAwsOptions>, fn: (env: Record<strin
 const SECRET = fakeAwsEnv('http://x')['AWS_SECRET_ACCESS_KEY'] ?? '';
 
 describe('scan aws and collect aws (built binary, fake endpoint)', () => {
-  let collected: Run;
-  let replayed: Run;
-  let live: Run;
+  let collected: CliRun;
+  let replayed: CliRun;
+  let live: CliRun;
   let snapshot: string;
   let requestsPerCollect = 0;
 
   beforeAll(async () => {
     snapshot = mkdtempSync(join(tmpdir(), 'permdrift-live-cli-'));
     await withFake({ iamPageSize: 4, s3PageSize: 7 }, async (env, fake) => {
-      collected = await permdrift(['collect', 'aws', '-o', snapshot, '--as-of', AS_OF], env);
+      collected = await runCliAsync(['collect', 'aws', '-o', snapshot, '--as-of', AS_OF], { env });
       requestsPerCollect = fake.requests.length;
-      live = await permdrift(['scan', 'aws', '--as-of', AS_OF, '--format', 'json'], env);
+      live = await runCliAsync(['scan', 'aws', '--as-of', AS_OF, '--format', 'json'], { env });
     });
-    replayed = await permdrift(['scan', 'files', snapshot, '--as-of', AS_OF, '--format', 'json'], {});
+    replayed = await runCliAsync(['scan', 'files', snapshot, '--as-of', AS_OF, '--format', 'json']);
   });
 
   it('collect aws writes the account folder in the offline layout and says what it read', () => {
@@ -106,7 +82,7 @@ describe('scan aws and collect aws (built binary, fake endpoint)', () => {
   });
 
   it('finds what the demo scan finds on the same window (the live path loses nothing)', async () => {
-    const demo = await permdrift(['demo', '--format', 'json'], {});
+    const demo = await runCliAsync(['demo', '--format', 'json']);
     const ids = (r: string): string[] => (JSON.parse(r) as Report).findings.filter((f) => f.type !== 'unused-service' && f.type !== 'unused-permission').map((f) => f.id).sort();
     // Access Advisor evidence differs (the live path asks for every principal), so compare the
     // findings that rest on inventory and logs alone.
@@ -124,7 +100,7 @@ describe('scan aws and collect aws (built binary, fake endpoint)', () => {
 describe('credentials and permissions (built binary)', () => {
   it('expired credentials: error with the sso login hint, exit 2, no stack, no secret', async () => {
     await withFake({ faults: [{ service: 'sts', action: 'GetCallerIdentity', kind: 'expired-token', times: Infinity }] }, async (env) => {
-      const r = await permdrift(['scan', 'aws', '--profile', 'prod', '--format', 'json'], { ...env, AWS_CONFIG_FILE: writeProfile() });
+      const r = await runCliAsync(['scan', 'aws', '--profile', 'prod', '--format', 'json'], { env: { ...env, AWS_CONFIG_FILE: writeProfile() } });
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^error: AWS credentials have expired for profile "prod"/m);
@@ -137,7 +113,7 @@ describe('credentials and permissions (built binary)', () => {
   it('scan aws --org: every reachable account in one report, the unreachable one a warning; exit 0', async () => {
     const member = scaleAccount({ accountId: '444455556666', principals: 3, days: 2, asOf: new Date(AS_OF), regions: ['us-east-1'], filesPerDay: 1, recordsPerFile: 5 });
     await withFake({ members: [member], organization: { id: 'o-abc123def4', unreachable: ['777788889999'] } }, async (env) => {
-      const r = await permdrift(['scan', 'aws', '--org', '--as-of', AS_OF, '--window', '30d', '--format', 'json'], env);
+      const r = await runCliAsync(['scan', 'aws', '--org', '--as-of', AS_OF, '--window', '30d', '--format', 'json'], { env });
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as Report;
       expect(report.coverage.map((c) => c.account)).toEqual(['111122223333', '444455556666']);
@@ -148,7 +124,7 @@ describe('credentials and permissions (built binary)', () => {
 
   it('--org and --accounts together are a usage error (exit 2) before any request', async () => {
     await withFake({}, async (env, fake) => {
-      const r = await permdrift(['collect', 'aws', '-o', mkdtempSync(join(tmpdir(), 'permdrift-x-')), '--org', '--accounts', '444455556666'], env);
+      const r = await runCliAsync(['collect', 'aws', '-o', mkdtempSync(join(tmpdir(), 'permdrift-x-')), '--org', '--accounts', '444455556666'], { env });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error: --org and --accounts exclude each other/m);
       expect(fake.requests).toEqual([]);
@@ -157,7 +133,7 @@ describe('credentials and permissions (built binary)', () => {
 
   it('a missing --baseline fails before any request is sent (exit 2)', async () => {
     await withFake({}, async (env, fake) => {
-      const r = await permdrift(['scan', 'aws', '--baseline', '/nonexistent/baseline.json'], env);
+      const r = await runCliAsync(['scan', 'aws', '--baseline', '/nonexistent/baseline.json'], { env });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error: .*baseline/m);
       expect(fake.requests).toEqual([]);
@@ -166,7 +142,7 @@ describe('credentials and permissions (built binary)', () => {
 
   it('a malformed --cloudtrail-s3 is a usage error before any request (exit 2)', async () => {
     await withFake({}, async (env, fake) => {
-      const r = await permdrift(['scan', 'aws', '--cloudtrail-s3', 'bucket/prefix'], env);
+      const r = await runCliAsync(['scan', 'aws', '--cloudtrail-s3', 'bucket/prefix'], { env });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('error: invalid --cloudtrail-s3 "bucket/prefix"');
       expect(r.stderr).toContain('hint: use s3://<bucket>/<prefix>');
@@ -175,7 +151,7 @@ describe('credentials and permissions (built binary)', () => {
   });
 
   it('policy aws --org names the role to assume', async () => {
-    const r = await permdrift(['policy', 'aws', '--org', '--assume-role-name', 'PermdriftAudit'], {});
+    const r = await runCliAsync(['policy', 'aws', '--org', '--assume-role-name', 'PermdriftAudit']);
     expect(r.code).toBe(0);
     const policy = JSON.parse(r.stdout) as { Statement: { Action: string[]; Resource: string }[] };
     expect(policy.Statement.flatMap((st) => st.Action)).toEqual(['organizations:ListAccounts', 'sts:AssumeRole']);
@@ -183,7 +159,7 @@ describe('credentials and permissions (built binary)', () => {
   });
 
   it('policy aws prints docs/permdrift-readonly-policy.json', async () => {
-    const r = await permdrift(['policy', 'aws'], {});
+    const r = await runCliAsync(['policy', 'aws']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(readFileSync(join(ROOT, 'docs', 'permdrift-readonly-policy.json'), 'utf8'));
   });

@@ -130,6 +130,19 @@ describe('-o by kind of target', () => {
   });
 });
 
+describe('-o relative paths', () => {
+  it('resolve against the working directory the CLI was given (io.cwd), not the process one', async () => {
+    const { run: runInProcess } = await import('../../src/cli/main.js');
+    const { Writable } = await import('node:stream');
+    const sink = (): NodeJS.WritableStream => new Writable({ write: (_c, _e, done) => done() });
+    const dir = tmp();
+    const code = await runInProcess(['demo', '--format', 'json', '-o', 'r.json'], { stdout: sink(), stderr: sink(), env: { NO_COLOR: '1' }, cwd: dir });
+    expect(code).toBe(0);
+    expect(readFileSync(join(dir, 'r.json'), 'utf8')).toContain('"schemaVersion": 2');
+    expect(existsSync(join(process.cwd(), 'r.json'))).toBe(false);
+  });
+});
+
 describe('-o failures: a clear error naming the path, exit 2, no temp file, the previous report kept', () => {
   it('a missing folder', () => {
     const dir = tmp();

@@ -14,7 +14,8 @@ import { collectAws, type CollectAwsOptions } from '../../src/connectors/aws/liv
 import { TRAIL_STATUS_FILE, parseTrailStatus } from '../../src/connectors/aws/delivery-files.js';
 import { parseCollectManifest } from '../../src/connectors/collect-manifest-file.js';
 import { discoverAwsSnapshot, loadAwsAccount } from '../../src/connectors/aws/snapshot.js';
-import { accountDelivery, gapsIn } from '../../src/engine/aws/delivery.js';
+import { accountDelivery } from '../../src/engine/aws/delivery.js';
+import { gapsIn } from '../../src/engine/claim-coverage.js';
 import { COLLECT_MANIFEST_FILE, type CollectManifest } from '../../src/model/collect-manifest.js';
 import { TOOL_VERSION } from '../../src/version.js';
 import { addDigests } from '../fake-aws/digests.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accountDelivery, claimCoverage, describeGaps, gapsIn } from '../../src/engine/aws/delivery.js';
-import { subtractIntervals, unionIntervals } from '../../src/engine/aws/intervals.js';
+import { accountDelivery } from '../../src/engine/aws/delivery.js';
+import { claimCoverage, describeGaps, gapsIn } from '../../src/engine/claim-coverage.js';
+import { subtractIntervals, unionIntervals } from '../../src/engine/intervals.js';
 import type { AccountActivity, CloudTrailCoverage, DeliveryEvidence, TrailChange } from '../../src/model/activity.js';
 import type { CollectManifest } from '../../src/model/collect-manifest.js';
 import type { DigestRecord } from '../../src/model/trail-delivery.js';

@@ -98,6 +98,20 @@ describe('GCP coverage from the collection manifest', () => {
     expect(lc?.data_access.isWindowCovered).toBe(false);
   });
 
+  it('a project with no Admin Activity entry at all: with a manifest that read the log in full it is a quiet log, without one the log may have been left out', async () => {
+    const quiet = snapshot(manifest());
+    writeFileSync(join(quiet, 'gcp', PROJECT, 'audit-logs', 'entries.json'), '[]');
+    const report = await scan(quiet);
+    const v = verdictOf(report, ADMIN_WRITE);
+    expect(v?.reason).toBeUndefined();
+    expect(v?.finding.type).not.toBe('unverifiable-permission');
+    expect(report.gcpCoverage?.[0]?.auditLogs.logCoverage?.activity.basis).toBe('collect-manifest');
+
+    const bare = snapshot();
+    writeFileSync(join(bare, 'gcp', PROJECT, 'audit-logs', 'entries.json'), '[]');
+    expect(verdictOf(await scan(bare), ADMIN_WRITE)?.reason).toBe('log-type-not-collected');
+  });
+
   it('the evidence ends where the collection read: a read before --as-of leaves the tail unobserved and says which --as-of to pass', async () => {
     const readAt = '2026-11-21T06:00:00.000Z';
     const complete = [{ scope: ACTIVITY, start: '2026-08-01T00:00:00.000Z', end: readAt }];

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { durationAdjective, durationText, freshnessFlag, partOfText, spanMs } from '../../src/engine/duration-text.js';
-import { makeWindow } from '../../src/engine/aws/evidence.js';
+import { makeWindow } from '../../src/engine/window.js';
 import { windowMatchHint } from '../../src/engine/window-hint.js';
 
 const H = 3_600_000;

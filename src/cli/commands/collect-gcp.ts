@@ -8,8 +8,10 @@ import type { CallTimeouts } from '../../connectors/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
 import { removeOnInterrupt } from '../cleanup.js';
 import { statusLine } from '../progress.js';
+import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
 import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseAsOf, parseTimeouts, parseWindow, withTimeoutConfig, type TimeoutFlags } from '../options.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan gcp` takes them too. */
 export interface GcpSelectionFlags {
@@ -27,16 +29,21 @@ export interface GcpSelectionFlags {
 }
 
 export function addGcpSelectionOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--project <id>', 'project id(s), comma-separated or repeated').env('PERMDRIFT_GCP_PROJECT').argParser(collect).default([]))
     .addOption(new Option('--folder <id>', 'every ACTIVE project below this folder (number), sub-folders included').env('PERMDRIFT_GCP_FOLDER').argParser(collect).default([]))
     .addOption(new Option('--organization <id>', 'every ACTIVE project of this organization (number)').env('PERMDRIFT_GCP_ORGANIZATION').argParser(collect).default([]))
     .addOption(new Option('--impersonate-service-account <email>', 'run every request as this service account (needs roles/iam.serviceAccountTokenCreator on it)').env('PERMDRIFT_GCP_IMPERSONATE_SERVICE_ACCOUNT'))
     .addOption(new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export').env('PERMDRIFT_GCP_AUDIT_LOGS').default('api'))
     .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
-    .addOption(new Option('--no-activity', 'skip Policy Analyzer last-authentication activity'))
-    .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'))
-    .addOption(new Option('--no-asset-inventory', 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)'));
+    .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'));
+  addBooleanFlag(cmd, { flags: '--activity', description: 'read Policy Analyzer last-authentication activity', negatedDescription: 'skip Policy Analyzer last-authentication activity', default: true });
+  return addBooleanFlag(cmd, {
+    flags: '--asset-inventory',
+    description: 'with --folder / --organization: find projects with two Cloud Asset Inventory searches',
+    negatedDescription: 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)',
+    default: true,
+  });
 }
 
 export interface RunCollectGcpInput {
@@ -74,7 +81,7 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
   if (flags.project.length + flags.folder.length + flags.organization.length === 0) {
     throw new UsageError('no project to collect', 'pass --project <id> (repeatable), --folder <number> or --organization <number>');
   }
-  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !io.env['CI'];
+  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !isCiEnv(io.env);
   const status = isProgress ? statusLine(io.stderr) : undefined;
   const endpoint = io.env['PERMDRIFT_GCP_ENDPOINT_URL'];
   let result: CollectGcpResult;
@@ -105,8 +112,8 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
   if (!input.isQuiet) {
     const as = result.caller.impersonating ? `serviceAccount:${result.caller.impersonating} (impersonated)` : (result.caller.principal ?? `${result.caller.credentialType} credentials`);
     for (const p of result.collected) {
-      io.stderr.write(`permdrift: project ${p.projectId} read as ${as}; ${p.serviceAccounts} service account(s); audit logs from ${p.usageSource}\n`);
-      for (const w of p.warnings) io.stderr.write(`warning: ${w.message}\n`);
+      io.stderr.write(`${visibleText(`permdrift: project ${p.projectId} read as ${as}; ${p.serviceAccounts} service account(s); audit logs from ${p.usageSource}`)}\n`);
+      for (const w of p.warnings) io.stderr.write(`warning: ${visibleText(w.message)}\n`);
     }
     io.stderr.write(`permdrift: ${result.collected.length} project(s) read${result.failed.length ? `, ${result.failed.length} not` : ''}; ${result.requests} request(s)${result.retries ? ` (${result.retries} retried)` : ''} in ${(result.elapsedMs / 1000).toFixed(1)}s\n`);
   }
@@ -145,10 +152,10 @@ complete: false (\`scan files\` then needs --allow-incomplete).`,
       ctx.setDebug(given.debug);
       const flags = withTimeoutConfig(given, cmd, cwd);
       const windowMs = parseWindow(flags.window);
-      const asOf = parseAsOf(flags.asOf, ctx.now);
+      const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
       const timeouts = parseTimeouts(flags);
       const outDir = resolve(cwd, flags.output);
       const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
-      if (!flags.quiet) ctx.io.stderr.write(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})\n`);
+      if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})`)}\n`);
     });
 }

@@ -10,6 +10,7 @@ import { DRIFT_FORMATS, type DriftFormat, diffReporters } from '../../reporters/
 import { validateReport } from '../../reporters/validate-report.js';
 import { writeReportFile } from '../report-file.js';
 import { pairOutputs } from '../options.js';
+import { addBooleanFlag, addColorFlag, addDebugFlag } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
 import { isColorWanted } from '../options.js';
 
@@ -80,12 +81,12 @@ export interface DriftOutputFlags {
 }
 
 export function addDriftOutputOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--format <format>', `${DRIFT_FORMATS.join(' | ')}; repeatable, one -o each`).argParser(collect).default([]))
-    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension (.json, .md, .txt)').argParser(collect).default([]))
-    .addOption(new Option('--ascii', 'sparklines in plain ASCII instead of Unicode blocks').default(false))
-    .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
+    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension (.json, .md, .txt)').argParser(collect).default([]));
+  addBooleanFlag(cmd, { flags: '--ascii', description: 'sparklines in plain ASCII instead of Unicode blocks', negatedDescription: 'sparklines in Unicode blocks (the default)', default: false });
+  addColorFlag(cmd);
+  return addDebugFlag(cmd);
 }
 
 /** Renders to every target: stdout directly, files atomically. */
@@ -101,7 +102,7 @@ export async function writeDriftOutputs(
       t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
     const text = render(t.format, { isColor, isAscii: flags.ascii });
     if (isStdout) ctx.io.stdout.write(text);
-    else await writeReportFile(t.file as string, text);
+    else await writeReportFile(t.file as string, text, ctx.io.cwd);
   }
 }
 

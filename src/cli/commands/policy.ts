@@ -3,25 +3,39 @@
 import { Option, type Command } from 'commander';
 import { orgPolicyText, readonlyPolicyText } from '../../connectors/aws/live/readonly-policy.js';
 import { readonlyRoleText } from '../../connectors/gcp/live/readonly-role.js';
+import { addBooleanFlag } from '../boolean-flags.js';
 import type { CommandContext } from '../context.js';
+import { UsageError } from '../../model/errors.js';
+import { parseCloudTrailS3, parseRoleName } from '../options.js';
 
 export function registerPolicy(program: Command, ctx: CommandContext): void {
   const policy = program.command('policy').description("print the cloud permissions permdrift's live commands need");
-  policy
-    .command('aws')
-    .description('the read-only IAM policy for `scan aws` and `collect aws` (every action it grants is one the tool calls)')
-    .addOption(new Option('--org', 'instead: the policy for the identity that runs --org / --accounts (ListAccounts, AssumeRole into each account)').default(false))
-    .addOption(new Option('--assume-role-name <name>', 'the role --org assumes in each account').default('OrganizationAccountAccessRole'))
+  addBooleanFlag(policy.command('aws').description('the read-only IAM policy for `scan aws` and `collect aws` (every action it grants is one the tool calls)'), {
+    flags: '--org',
+    description: 'instead: the policy for the identity that runs --org / --accounts (ListAccounts, AssumeRole into each account)',
+    negatedDescription: 'the read-only policy (the default)',
+    default: false,
+  })
+    .addOption(new Option('--assume-role-name <name>', 'the role --org assumes in each account (one name, no wildcards)').default('OrganizationAccountAccessRole'))
+    .addOption(new Option('--cloudtrail-s3 <url>', 'the trail archive as s3://bucket/prefix (as `collect aws` takes it): the S3 statement is narrowed to it'))
     .addHelpText(
       'after',
       `
 Example:
   permdrift policy aws > permdrift-policy.json
   aws iam create-policy --policy-name permdrift-readonly --policy-document file://permdrift-policy.json
+  permdrift policy aws --cloudtrail-s3 s3://org-trail-logs/prod   S3 reads only on the trail archive
   permdrift policy aws --org --assume-role-name PermdriftAudit   for the management account`,
     )
-    .action((flags: { org: boolean; assumeRoleName: string }) => {
-      ctx.io.stdout.write(flags.org ? orgPolicyText(flags.assumeRoleName) : readonlyPolicyText());
+    .action((flags: { org: boolean; assumeRoleName: string; cloudtrailS3?: string }) => {
+      if (flags.org) {
+        if (flags.cloudtrailS3 !== undefined) {
+          throw new UsageError('--cloudtrail-s3 narrows the read-only policy; --org prints the policy of the identity that enters the accounts, which reads no bucket', 'run `permdrift policy aws --cloudtrail-s3 <url>` for the role in each account, and `permdrift policy aws --org` for the caller');
+        }
+        ctx.io.stdout.write(orgPolicyText(parseRoleName(flags.assumeRoleName)));
+        return;
+      }
+      ctx.io.stdout.write(readonlyPolicyText(flags.cloudtrailS3 === undefined ? undefined : parseCloudTrailS3(flags.cloudtrailS3)));
     });
   policy
     .command('gcp')

@@ -27,7 +27,7 @@ Permissions: \`permdrift policy aws\`. Exit codes: 0 no failing findings, 1 find
 2 usage, credential or provider error.`,
     )
     .action(async (given: ScanFlags & AwsSelectionFlags, cmd: Command) => {
-      const flags = withConfig(given, cmd, cwd, ctx.io.env) as ScanFlags & AwsSelectionFlags;
+      const flags = withConfig(given, cmd, cwd) as ScanFlags & AwsSelectionFlags;
       await collectThenScan(ctx, scanAction, flags, 'permdrift-scan-aws-', (dir, asOf, windowMs, timeouts) =>
         runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts }),
       );

@@ -27,7 +27,7 @@ Permissions: \`permdrift policy gcp\`. Exit codes: 0 no failing findings, 1 find
 2 usage, credential or provider error.`,
     )
     .action(async (given: ScanFlags & GcpSelectionFlags, cmd: Command) => {
-      const flags = withConfig(given, cmd, cwd, ctx.io.env) as ScanFlags & GcpSelectionFlags;
+      const flags = withConfig(given, cmd, cwd) as ScanFlags & GcpSelectionFlags;
       await collectThenScan(ctx, scanAction, flags, 'permdrift-scan-gcp-', (dir, asOf, windowMs, timeouts) =>
         runCollectGcp(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts }),
       );

@@ -9,20 +9,22 @@ import { join, relative, resolve } from 'node:path';
 import { auditFiles, type ScanProgress } from '../../audit.js';
 import { readBaselineFile } from '../../config/baseline-file.js';
 import { readExceptionsFile } from '../../config/exceptions-file.js';
-import { applyBaseline, applyExceptions } from '../../engine/compare.js';
+import { applyBaseline, applyExceptions, isBaselineAfter } from '../../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
 import { readPolicySources } from '../../connectors/iac/policy-sources.js';
 import type { CallTimeouts } from '../../connectors/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
-import type { Finding } from '../../model/report.js';
+import type { Finding, Report } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
 import { writeReportFile } from '../report-file.js';
 import { removeOnInterrupt } from '../cleanup.js';
+import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect, writePieces } from '../context.js';
 import { isColorWanted, parseAsOf, parseTimeouts, parseWindow, resolveOutputs, type TimeoutFlags } from '../options.js';
 import { ProgressLine } from '../progress.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 /** The bundled demo snapshot and the moment it was taken, so the demo reads the same every day. */
 export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/aws/demo', import.meta.url));
@@ -38,6 +40,7 @@ export interface ScanFlags extends TimeoutFlags {
   minCoverage?: string;
   failOn?: string;
   baseline?: string;
+  allowFutureBaseline: boolean;
   exceptions?: string;
   config?: string;
   sarifArtifact?: string;
@@ -68,26 +71,44 @@ export function parseMinCoverage(text: string): number {
 export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
 export function addScanOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
     .addOption(new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]))
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable').env('PERMDRIFT_OUTPUT').argParser(collect).default([]))
-    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]))
-    .addOption(new Option('--include-service-linked', 'also audit service-linked roles (/aws-service-role/), which you cannot edit').env('PERMDRIFT_INCLUDE_SERVICE_LINKED').default(false))
+    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]));
+  addBooleanFlag(cmd, {
+    flags: '--include-service-linked',
+    description: 'also audit service-linked roles (/aws-service-role/) and GCP service agents, which you cannot edit',
+    env: 'PERMDRIFT_INCLUDE_SERVICE_LINKED',
+    default: false,
+  });
+  cmd
     .addOption(new Option('--min-coverage <percent>', 'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)').env('PERMDRIFT_MIN_COVERAGE'))
-    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'))
+    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'));
+  addBooleanFlag(cmd, {
+    flags: '--allow-future-baseline',
+    description: 'accept a baseline dated after --as-of (refused by default: its first-seen dates would lie in the future)',
+    env: 'PERMDRIFT_ALLOW_FUTURE_BASELINE',
+    default: false,
+  });
+  cmd
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
     .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
     .addOption(new Option('--sarif-artifact <path>', 'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file').env('PERMDRIFT_SARIF_ARTIFACT'))
     .addOption(new Option('--policy-source <path>', 'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable').env('PERMDRIFT_POLICY_SOURCE').argParser(collect).default([]))
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
-    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'))
-    // PERMDRIFT_ALLOW_INCOMPLETE is read in withConfig: 1/0, true/false, yes/no (commander would take any value as on).
-    .addOption(new Option('--allow-incomplete', 'scan a snapshot whose collection did not finish (collect-manifest.json says complete: false); what it had not read in full is reported as coverage gaps (env: PERMDRIFT_ALLOW_INCOMPLETE)').default(false))
-    .addOption(new Option('-q, --quiet', 'only data and errors: no progress, no warnings summary').env('PERMDRIFT_QUIET').default(false))
-    .addOption(new Option('--no-color', 'no colour in the table (also NO_COLOR)'))
-    .addOption(new Option('--debug', 'print stack traces of errors').default(false));
+    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'));
+  addBooleanFlag(cmd, {
+    flags: '--allow-incomplete',
+    description: 'scan a snapshot whose collection did not finish (collect-manifest.json says complete: false); what it had not read in full is reported as coverage gaps',
+    env: 'PERMDRIFT_ALLOW_INCOMPLETE',
+    default: false,
+  });
+  addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'only data and errors: no progress, no warnings summary', env: 'PERMDRIFT_QUIET', default: false });
+  addColorFlag(cmd);
+  addDebugFlag(cmd);
+  return cmd;
 }
 
 /** Config keys (kebab-case, as the flags) → commander attribute names. */
@@ -101,6 +122,7 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   'min-coverage': 'minCoverage',
   'fail-on': 'failOn',
   baseline: 'baseline',
+  'allow-future-baseline': 'allowFutureBaseline',
   exceptions: 'exceptions',
   quiet: 'quiet',
   color: 'color',
@@ -113,34 +135,30 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   'allow-incomplete': 'allowIncomplete',
 };
 
-const BOOLEAN_WORDS: Record<string, boolean> = { '1': true, true: true, yes: true, '0': false, false: false, no: false };
-
-/** A boolean PERMDRIFT_* variable: 1/0, true/false, yes/no (any case); unset or empty = undefined; anything else a usage error. */
-export function readBooleanEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = BOOLEAN_WORDS[raw.trim().toLowerCase()];
-  if (value === undefined) throw new UsageError(`invalid ${name}="${raw}"`, `use 1 or 0 (true/false, yes/no)`);
-  return value;
-}
-
-/**
- * Fills the flags neither given on the command line nor in the environment from the config file.
- * `env` (the CLI's) supplies PERMDRIFT_ALLOW_INCOMPLETE, which ranks between the flag and the file.
- */
-export function withConfig(flags: ScanFlags, cmd: Command, cwd: string, env?: NodeJS.ProcessEnv): ScanFlags {
+/** Fills the flags neither given on the command line nor in the environment from the config file. */
+export function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFlags {
   const config = loadConfig(flags.config, cwd);
+  if (!config) return flags;
   const out: Record<string, unknown> = { ...flags };
-  for (const [key, value] of Object.entries(config?.values ?? {})) {
+  for (const [key, value] of Object.entries(config.values)) {
     const attr = CONFIG_TO_FLAG[key as keyof ConfigValues];
     const source = cmd.getOptionValueSource(attr);
     if (source === undefined || source === 'default') out[attr] = value;
   }
-  if (env && cmd.getOptionValueSource('allowIncomplete') !== 'cli') {
-    const fromEnv = readBooleanEnv(env, 'PERMDRIFT_ALLOW_INCOMPLETE');
-    if (fromEnv !== undefined) out['allowIncomplete'] = fromEnv;
-  }
   return out as unknown as ScanFlags;
+}
+
+/**
+ * A baseline written after this scan's --as-of would date findings' first appearance after the
+ * report itself (and call findings "existing" that the baseline only saw later): refused unless
+ * asked for, e.g. to replay an old snapshot against today's baseline.
+ */
+function checkBaselineTime(baseline: Report, path: string, asOf: Date, isAllowed: boolean): void {
+  if (isAllowed || !isBaselineAfter(baseline, asOf)) return;
+  throw new UsageError(
+    `baseline ${path} is newer than this scan: its asOf ${baseline.asOf} is after --as-of ${asOf.toISOString()}`,
+    'scan with an --as-of at or after the baseline\'s, compare with an older baseline, or pass --allow-future-baseline (PERMDRIFT_ALLOW_FUTURE_BASELINE=1) to compare anyway',
+  );
 }
 
 export type ScanAction = (dir: string, flags: ScanFlags, mode: { isDemo: boolean; baselineOut?: string }) => Promise<void>;
@@ -153,9 +171,10 @@ export function createScanAction(ctx: CommandContext): ScanAction {
   const scanAction: ScanAction = async (dir, flags, mode) => {
     ctx.setDebug(flags.debug);
     const windowMs = parseWindow(flags.window);
-    const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now);
+    const asOf = parseAsOf(flags.asOf ?? (mode.isDemo ? DEMO_AS_OF : undefined), now, windowMs);
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
-    const gate = parseGate(flags.failOn ?? (flags.baseline ? 'new' : 'never'));
+    const failOn = flags.failOn ?? (flags.baseline ? 'new' : 'never');
+    const gate = parseGate(failOn);
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
       throw new UsageError('--fail-on new needs --baseline', 'pass the accepted report with --baseline <report.json> (create it with `permdrift baseline update`)');
     }
@@ -168,10 +187,11 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     // Read the inputs that can be wrong before the long scan, so a typo fails fast.
     const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
     const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;
+    if (baseline && baselinePath) checkBaselineTime(baseline, baselinePath, asOf, flags.allowFutureBaseline);
     const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
     const sources = flags.policySource.length > 0 ? await readPolicySources(flags.policySource, cwd) : undefined;
 
-    const isProgress = !flags.quiet && io.stderr.isTTY === true && !io.env['CI'];
+    const isProgress = !flags.quiet && io.stderr.isTTY === true && !isCiEnv(io.env);
     const progress = isProgress ? new ProgressLine(io.stderr, now) : undefined;
     let report = await auditFiles({
       dir,
@@ -189,9 +209,9 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (exceptions) report = applyExceptions(report, exceptions);
 
     if (mode.baselineOut) {
-      await writeReportFile(mode.baselineOut, renderJsonChunks(report));
+      await writeReportFile(mode.baselineOut, renderJsonChunks(report), cwd);
       if (!flags.quiet) {
-        io.stderr.write(`permdrift: baseline written to ${relative(cwd, mode.baselineOut)} (${report.findings.length} finding(s) accepted as the current state)\n`);
+        io.stderr.write(`permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`);
       }
       return;
     }
@@ -212,14 +232,23 @@ export function createScanAction(ctx: CommandContext): ScanAction {
               ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
             });
       if (isStdout) await writePieces(io.stdout, typeof text === 'string' ? [text] : text);
-      else await writeReportFile(target.file as string, text);
+      else await writeReportFile(target.file as string, text, cwd);
     }
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
     }
+    // After the outputs are written: the report says what was read even when the gate cannot pass.
+    const nothingJudged = report.warnings.find((w) => w.code === 'nothing-judged');
+    if (nothingJudged && gate.length > 0) {
+      throw new UsageError(
+        `${nothingJudged.message}; a gate (--fail-on ${failOn}) that judged nothing cannot pass`,
+        'widen --principal (a glob on the name or ARN; GCP: the email), check that the snapshot holds the accounts or projects meant, or audit without a gate (--fail-on never)',
+      );
+    }
+    if (nothingJudged && !flags.quiet) io.stderr.write(`warning: ${nothingJudged.message}\n`);
     const failing = failingFindings(report, gate);
     if (failing.length > 0 && !flags.quiet) {
-      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${flags.failOn ?? 'new'}\n`);
+      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${failOn}\n`);
     }
     ctx.setExitCode(failing.length > 0 ? 1 : 0);
   };
@@ -246,11 +275,11 @@ Examples:
   permdrift scan files ./snapshot --principal 'ci-*' --fail-on high
 Exit codes: 0 no failing findings, 1 findings at or above --fail-on, 2 usage or input error.`,
     )
-    .action(async (dir: string, flags: ScanFlags, cmd: Command) => scanAction(dir, withConfig(flags, cmd, cwd, ctx.io.env), { isDemo: false }));
+    .action(async (dir: string, flags: ScanFlags, cmd: Command) => scanAction(dir, withConfig(flags, cmd, cwd), { isDemo: false }));
 
   addScanOptions(
     program.command('demo').description(`the same scan on the snapshot bundled in fixtures/aws/demo (as of ${DEMO_AS_OF}), no credentials needed`),
-  ).action(async (flags: ScanFlags, cmd: Command) => scanAction(DEMO_DIR, withConfig(flags, cmd, cwd, ctx.io.env), { isDemo: true }));
+  ).action(async (flags: ScanFlags, cmd: Command) => scanAction(DEMO_DIR, withConfig(flags, cmd, cwd), { isDemo: true }));
 
   const baseline = program.command('baseline').description('manage the accepted state a CI gate compares against');
   addScanOptions(
@@ -267,7 +296,7 @@ Example:
   git add permdrift.baseline.json && git commit -m "Accept current IAM state"`,
     )
     .action(async (dir: string, given: ScanFlags, cmd: Command) => {
-      const flags = withConfig(given, cmd, cwd, ctx.io.env);
+      const flags = withConfig(given, cmd, cwd);
       const out = resolve(cwd, flags.baseline ?? DEFAULT_BASELINE_FILE);
       // The old baseline is only read to carry first-seen dates over; the gate does not apply.
       await scanAction(dir, { ...flags, baseline: existsSync(out) ? out : undefined, failOn: 'never' }, { isDemo: false, baselineOut: out });
@@ -289,11 +318,11 @@ export async function collectThenScan(
 ): Promise<void> {
   ctx.setDebug(flags.debug);
   const windowMs = parseWindow(flags.window);
-  const asOf = parseAsOf(flags.asOf, ctx.now);
+  const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
   const timeouts = parseTimeouts(flags);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
-  if (flags.baseline) await readBaselineFile(flags.baseline);
+  if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);
   const dir = await mkdtemp(join(tmpdir(), tempPrefix));
   const forget = removeOnInterrupt(dir);

@@ -1,13 +1,15 @@
 /** `permdrift trend <report.json …|dir>`: drift, revocation speed and exception volume over a series of reports. */
 
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trendReports, type TrendInput } from '../../engine/drift-trend.js';
 import { PermdriftError, UsageError } from '../../model/errors.js';
 import { trendReporters } from '../../reporters/drift-reporters.js';
+import { addBooleanFlag } from '../boolean-flags.js';
 import type { CommandContext } from '../context.js';
 import { addDriftOutputOptions, type DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from './diff.js';
+import { visibleText } from '../../reporters/visible-text.js';
 
 interface TrendFlags extends DriftOutputFlags {
   quiet: boolean;
@@ -53,11 +55,13 @@ async function collectReports(paths: string[], warn: (line: string) => void): Pr
 
 export function registerTrend(program: Command, ctx: CommandContext): void {
   addDriftOutputOptions(
-    program
-      .command('trend')
-      .argument('<reports...>', 'JSON reports, or directories holding them (every *.json report inside)')
-      .description('metrics over a series of reports: entitlement drift, revocation speed, exception volume, findings by severity')
-      .addOption(new Option('-q, --quiet', 'no warnings about skipped files').default(false)),
+    addBooleanFlag(
+      program
+        .command('trend')
+        .argument('<reports...>', 'JSON reports, or directories holding them (every *.json report inside)')
+        .description('metrics over a series of reports: entitlement drift, revocation speed, exception volume, findings by severity'),
+      { flags: '-q, --quiet', description: 'no warnings about skipped files', default: false },
+    ),
   )
     .addHelpText(
       'after',
@@ -72,7 +76,7 @@ Exit codes: 0 the trend was written, 2 usage or input error (no report at all in
       ctx.setDebug(flags.debug);
       const targets = resolveDriftOutputs(flags.format, flags.output);
       const inputs = await collectReports(paths, (line) => {
-        if (!flags.quiet) ctx.io.stderr.write(`${line}\n`);
+        if (!flags.quiet) ctx.io.stderr.write(`${visibleText(line)}\n`);
       });
       if (inputs.length === 0) {
         throw new UsageError(`no permdrift report found in ${paths.join(', ')}`, 'write reports with `permdrift scan … --format json -o reports/$(date +%F).json`');

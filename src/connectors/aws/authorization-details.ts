@@ -116,7 +116,11 @@ const statementSchema = z.object({
   NotAction: stringOrList.optional(),
   Resource: stringOrList.optional(),
   NotResource: stringOrList.optional(),
-  Condition: z.record(z.string(), z.unknown()).optional(),
+  // Kept as parsed, not copied by z.record: a copy onto a plain object loses a `__proto__` key, and
+  // a Condition that seemed empty would make a conditional grant look unconditional.
+  Condition: z
+    .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object of condition operators')
+    .optional(),
 });
 
 const HINT =

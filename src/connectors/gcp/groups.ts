@@ -11,11 +11,14 @@
  */
 
 import { z } from 'zod';
+import { nullRecord } from '../../model/own-keys.js';
+import { jsonRecord } from '../json-record.js';
 import { checkShape } from './validate.js';
 
 const MEMBER = /^(serviceAccount|group|user|domain):.+$/;
 
-const groupsSchema = z.record(
+// Group emails are keys: a group may be called `constructor` or `__proto__` (see json-record.ts).
+const groupsSchema = jsonRecord(
   z.string().min(1),
   z.array(z.string().regex(MEMBER, 'expected a member such as serviceAccount:EMAIL or group:EMAIL')),
 );
@@ -24,7 +27,7 @@ const HINT = 'groups.json maps each group email to its members: { "g@example.com
 
 export function parseGroups(raw: unknown, source: string): Record<string, string[]> {
   const parsed = checkShape(groupsSchema, raw, source, 'a permdrift groups.json file', HINT);
-  const out: Record<string, string[]> = {};
+  const out = nullRecord<string[]>();
   for (const [group, members] of Object.entries(parsed).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const key = group.startsWith('group:') ? group.slice('group:'.length) : group;
     out[key] = [...new Set([...(out[key] ?? []), ...members])].sort();

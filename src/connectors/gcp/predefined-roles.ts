@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { jsonRecord } from '../json-record.js';
 import { checkShape, readJsonFile } from './validate.js';
 
 export const PREDEFINED_ROLES_FILE = 'predefined-roles.json';
@@ -16,7 +17,7 @@ const schema = z.object({
   source: z.string().min(1),
   collectedAt: z.string().optional(),
   generatedFrom: z.object({ repository: z.string(), commit: z.string(), commitDate: z.string() }).optional(),
-  roles: z.record(z.string().regex(/^roles\/[^/]+$/, 'expected roles/NAME'), z.array(z.string())),
+  roles: jsonRecord(z.string().regex(/^roles\/[^/]+$/, 'expected roles/NAME'), z.array(z.string())),
 });
 
 export interface PredefinedRolesFile {

@@ -13,11 +13,11 @@ import {
   cloudTrailObservability,
   gapHints,
   observedSpan,
-  spanOf,
 } from './coverage.js';
-import { type ClaimCoverage, describeGaps } from './delivery.js';
+import { type ClaimCoverage, describeGaps } from '../claim-coverage.js';
 import { creditDependencies, describeCredited, type DependencyCredit, loadDependentActionTable } from './dependent-actions.js';
-import type { AccessAdvisorView, PrincipalActivity, Window } from './evidence.js';
+import type { AccessAdvisorView, PrincipalActivity } from './evidence.js';
+import { type Window, spanOf } from '../window.js';
 import { callsExercising, isPermissionOnly } from './observability.js';
 import { durationText, partOfText, spanMs } from '../duration-text.js';
 import {

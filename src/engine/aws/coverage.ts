@@ -6,9 +6,10 @@
 import type { AccountActivity } from '../../model/activity.js';
 import type { CatalogueAction } from '../../model/catalogue.js';
 import type { AccountCoverage, Span, UnverifiableReason } from '../../model/report.js';
-import { type AccountDelivery, type ClaimCoverage, type Gap, accountDelivery, claimCoverage, describeGap, iso } from './delivery.js';
-import { DAY_MS, type Window } from './evidence.js';
-import { clipIntervals, totalMs } from './intervals.js';
+import { type AccountDelivery, accountDelivery } from './delivery.js';
+import { type ClaimCoverage, type Gap, claimCoverage, describeGap, iso } from '../claim-coverage.js';
+import { DAY_MS, type Window, spanOf } from '../window.js';
+import { clipIntervals, totalMs } from '../intervals.js';
 import { durationText, partOfText, spanMs } from '../duration-text.js';
 import { dataEventResourceType, isGlobalService, notLoggedReason } from './observability.js';
 
@@ -69,14 +70,6 @@ export function accountLogCoverage(activity: AccountActivity, minCoverage?: numb
     ...(isLookupOnly && ct ? { lookupOnlyRegions: ct.lookupEventsRegions } : {}),
     delivery: accountDelivery(activity),
     ...(minCoverage !== undefined ? { minCoverage } : {}),
-  };
-}
-
-export function spanOf(startMs: number, endMs: number): Span {
-  return {
-    start: new Date(startMs).toISOString(),
-    end: new Date(endMs).toISOString(),
-    days: Math.round(((endMs - startMs) / DAY_MS) * 10) / 10,
   };
 }
 

@@ -7,31 +7,10 @@ import type { AccountActivity, CallAggregate } from '../../model/activity.js';
 import type { ActionCatalogue } from '../../model/catalogue.js';
 import type { AccessAdvisorRecord, Principal } from '../../model/inventory.js';
 import { eventSourceToPrefix, mapEventToActions } from './event-map.js';
+import { DAY_MS, type Window } from '../window.js';
 
-export const DAY_MS = 86_400_000;
 /** How long Access Advisor and RoleLastUsed keep their data (IAM user guide, "Refining permissions using last accessed information"). */
 export const ACCESS_ADVISOR_TRACKING_MS = 400 * DAY_MS;
-
-export interface Window {
-  start: string;
-  end: string;
-  startMs: number;
-  endMs: number;
-  /** Slack when deciding whether evidence reaches the window's edges: logs arrive in files. */
-  toleranceMs: number;
-}
-
-export function makeWindow(asOf: Date, windowMs: number): Window {
-  const endMs = asOf.getTime();
-  const startMs = endMs - windowMs;
-  return {
-    start: new Date(startMs).toISOString(),
-    end: new Date(endMs).toISOString(),
-    startMs,
-    endMs,
-    toleranceMs: Math.min(DAY_MS, windowMs * 0.05),
-  };
-}
 
 export interface UseStat {
   countInWindow: number;

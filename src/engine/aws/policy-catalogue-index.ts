@@ -6,6 +6,7 @@
  */
 
 import type { ActionCatalogue, CatalogueAction } from '../../model/catalogue.js';
+import { compareText as compareStrings } from '../../model/compare-text.js';
 
 export interface PatternProblem {
   code: 'unknown-action' | 'unknown-service';
@@ -26,10 +27,6 @@ export interface CatalogueIndex {
   expand(pattern: string): Expansion;
   /** Every id not in `excluded` (both ascending). */
   complement(excluded: Int32Array): Int32Array;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** IAM action wildcards: `*` any run of characters, `?` one character; matching is case-insensitive. */

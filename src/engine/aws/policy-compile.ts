@@ -12,6 +12,7 @@
 
 import type { PolicyDocument, PolicyStatement } from '../../model/inventory.js';
 import { type CatalogueIndex, type PatternProblem, unionIds } from './policy-catalogue-index.js';
+import { compareText as compareStrings } from '../../model/compare-text.js';
 
 export interface CompiledGrant {
   statementIndex: number;
@@ -46,10 +47,6 @@ export interface CompiledPolicy {
   allows: CompiledGrant[];
   denies: CompiledDeny[];
   problems: StatementProblem[];
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function resourceScope(statement: PolicyStatement): string[] {

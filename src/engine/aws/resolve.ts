@@ -31,6 +31,7 @@ import type {
 } from '../../model/inventory.js';
 import { type CatalogueIndex, catalogueIndex } from './policy-catalogue-index.js';
 import { type CompiledGrant, type CompiledPolicy, compilePolicy } from './policy-compile.js';
+import { compareText as compareStrings } from '../../model/compare-text.js';
 
 export interface ResolvedPrincipal {
   entitlements: Entitlement[];
@@ -126,10 +127,6 @@ interface Scratch {
 
 const EMPTY_DENIES: PartialDeny[] = [];
 Object.freeze(EMPTY_DENIES);
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Direct paths first, then by group; then inline before managed, by name and ARN. */
 function comparePolicies(a: AttachedPolicy, b: AttachedPolicy): number {

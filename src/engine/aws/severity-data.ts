@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccessLevel } from '../../model/entitlement.js';
 import type { Severity } from '../../model/report.js';
+import { SEVERITY_BY_LEVEL } from '../severity.js';
 
 const fileSchema = z.object({
   source: z.array(z.string()).min(1),
@@ -35,16 +36,6 @@ function escalationActions(): Set<string> {
 export function isPrivilegeEscalation(action: string): boolean {
   return escalationActions().has(action.trim().toLowerCase());
 }
-
-/** Severity by access level alone (shared with GCP, whose levels are derived from the verb). */
-export const SEVERITY_BY_LEVEL: Readonly<Record<AccessLevel, Severity>> = {
-  'Permissions management': 'high',
-  Write: 'medium',
-  Unknown: 'medium',
-  Tagging: 'low',
-  Read: 'low',
-  List: 'low',
-};
 
 export function severityFor(action: string, accessLevel: AccessLevel): Severity {
   return isPrivilegeEscalation(action) ? 'critical' : SEVERITY_BY_LEVEL[accessLevel];

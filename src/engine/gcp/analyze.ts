@@ -14,15 +14,15 @@
 import type { GcpProjectActivity } from '../../model/gcp-activity.js';
 import type { GcpEntitlement, GcpGrantPath, GcpPrincipalEntitlements, GcpProjectInventory, GcpServiceAccountKey } from '../../model/gcp.js';
 import type { EvidenceSource, Finding, FindingPermission, GcpProjectCoverage, LastUsed, ReportWarning, Severity, Span, UnverifiableReason } from '../../model/report.js';
-import { spanOf } from '../aws/coverage.js';
-import type { Window } from '../aws/evidence.js';
-import { durationText, spanMs } from '../duration-text.js';
+import { durationText } from '../duration-text.js';
+import { DAY_MS, type Window, spanOf } from '../window.js';
 import { findingId, maxSeverity } from '../findings.js';
 import { dataAccessSummary, effectiveDataAccess, GcpProjectLogCoverage, type UndatedUse } from './coverage.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 import { describeGcpPath, listText, suggestRolesText, uniqueGcpPaths } from './recommend.js';
 import type { GcpRoleCatalogue } from './role-catalogue.js';
 import { gcpAccessLevel, gcpSeverityFor } from './severity.js';
+import { compareText as cmp } from '../../model/compare-text.js';
 
 /** Permissions exercised when a service account is impersonated (https://cloud.google.com/iam/docs/service-account-impersonation). */
 const IMPERSONATION_PERMISSIONS = new Set([
@@ -65,10 +65,6 @@ interface PrincipalUsage {
   lastSeen: string | null;
   /** What entries without a usable time record (period `unknown-time`): never use, never non-use. */
   undated: { permissions: Map<string, number>; services: Map<string, number>; delegations: number; entries: number };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function maxDate(a: string | null, b: string | null): string | null {
@@ -314,7 +310,8 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
     const why = (): string => {
       const o = cov.observed('activity');
       const d = cov.observed('data_access');
-      return `not used in ${o ? `${durationText(spanMs(o))} of Admin Activity logs (${o.start} to ${o.end})` : 'the Admin Activity logs'}${d ? ` and ${durationText(spanMs(d))} of Data Access logs` : ''}, and every one of them would have been logged`;
+      // `days` counts observed time only: gaps accepted under --min-coverage are not claimed.
+      return `not used in ${o ? `${durationText(o.days * DAY_MS)} of Admin Activity logs (${o.start} to ${o.end})` : 'the Admin Activity logs'}${d ? ` and ${durationText(d.days * DAY_MS)} of Data Access logs` : ''}, and every one of them would have been logged`;
     };
     for (const [service, judged] of [...byService].sort(([a], [b]) => cmp(a, b))) {
       const used = judged.filter((j) => j.verdict.kind === 'used');

@@ -19,13 +19,10 @@
 import type { GcpAuditLogStream, GcpProjectActivity, GcpSkippedEntryReason } from '../../model/gcp-activity.js';
 import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.js';
 import { COVERAGE_LIST_LIMIT, type CoverageGap, type GcpLogCoverage, type GcpProjectCoverage, type ReportWarning, type Span, type UnverifiableReason } from '../../model/report.js';
-import type { ClaimCoverage, CoverageEvidence, Gap, NegativeProof } from '../aws/delivery.js';
-import { claimCoverage, describeGaps, iso } from '../aws/delivery.js';
-import { spanOf } from '../aws/coverage.js';
-import { DAY_MS } from '../aws/evidence.js';
-import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../aws/intervals.js';
+import { type ClaimCoverage, type CoverageEvidence, type Gap, type NegativeProof, claimCoverage, describeGaps, iso } from '../claim-coverage.js';
+import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../intervals.js';
 import { durationText, freshnessFlag, partOfText } from '../duration-text.js';
-import type { Window } from '../aws/evidence.js';
+import { DAY_MS, type Window, spanOf } from '../window.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 
 const DATA_ACCESS_TYPES: readonly GcpDataAccessLogType[] = ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'];
@@ -362,7 +359,9 @@ export class GcpProjectLogCoverage {
         };
       }
     }
-    if (logs.streams[stream] === 0) {
+    // A log the collection read in full over the window, with no entry in it, is a log of no
+    // activity; without that record, no entry means the export may have left the log out.
+    if (logs.streams[stream] === 0 && this.streamEvidence(stream)?.basis !== 'collect-manifest') {
       return {
         isObservable: false,
         reason: 'log-type-not-collected',

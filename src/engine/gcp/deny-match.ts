@@ -9,16 +9,15 @@
  */
 
 /** v1 service ids whose v2 FQDN is not `<id>.googleapis.com`. */
-const FQDN_EXCEPTIONS: Record<string, string> = {
-  resourcemanager: 'cloudresourcemanager.googleapis.com',
-};
+const FQDN_EXCEPTIONS: ReadonlyMap<string, string> = new Map([['resourcemanager', 'cloudresourcemanager.googleapis.com']]);
 
 /** `storage.buckets.delete` → `storage.googleapis.com/buckets.delete`. */
 export function toV2Permission(permission: string): string {
   const dot = permission.indexOf('.');
   if (dot <= 0) return permission;
   const service = permission.slice(0, dot);
-  const fqdn = FQDN_EXCEPTIONS[service] ?? `${service}.googleapis.com`;
+  // A Map: the service comes from a deny policy, and `constructor` is no FQDN.
+  const fqdn = FQDN_EXCEPTIONS.get(service) ?? `${service}.googleapis.com`;
   return `${fqdn}/${permission.slice(dot + 1)}`;
 }
 

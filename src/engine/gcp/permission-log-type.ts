@@ -10,12 +10,21 @@ import { readFileSync } from 'node:fs';
 
 export type GcpPermissionLogType = 'ADMIN_WRITE' | 'ADMIN_READ' | 'DATA_READ' | 'DATA_WRITE' | 'NOT_LOGGED' | 'unknown';
 
+/**
+ * Why the table states a log type: `cited` (a Google page says so; its URL is the entry's source),
+ * `observed` (seen with `permissionType` in audit logs), `rule` (a documented rule of thumb, such as
+ * the table's `*.setIamPolicy` pattern). Absent when the table states none (e.g. `unknown` entries).
+ */
+export type GcpLogTypeBasis = 'cited' | 'observed' | 'rule';
+
 export interface GcpLogTypeVerdict {
   logType: GcpPermissionLogType;
   /** The service whose auditConfigs govern it (`iam.googleapis.com` for impersonation permissions). */
   auditService: string;
   /** Documentation URL behind the classification; absent for `unknown`. */
   source?: string;
+  /** Basis of the classification, as the table records it for the matching entry or pattern. */
+  basis?: GcpLogTypeBasis;
   note?: string;
   /** `exact`, `pattern` (the pattern text), or `none`. */
   matchedBy: string;
@@ -24,6 +33,7 @@ export interface GcpLogTypeVerdict {
 interface Entry {
   logType: GcpPermissionLogType;
   source: string;
+  basis?: GcpLogTypeBasis;
   auditService?: string;
   note?: string;
 }
@@ -35,11 +45,17 @@ interface TableFile {
 }
 
 const LOG_TYPES = new Set<string>(['ADMIN_WRITE', 'ADMIN_READ', 'DATA_READ', 'DATA_WRITE', 'NOT_LOGGED', 'unknown']);
+const BASES = new Set<string>(['cited', 'observed', 'rule']);
 
 function isEntry(value: unknown): value is Entry {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.logType === 'string' && LOG_TYPES.has(v.logType) && typeof v.source === 'string';
+  return (
+    typeof v.logType === 'string' &&
+    LOG_TYPES.has(v.logType) &&
+    typeof v.source === 'string' &&
+    (v.basis === undefined || (typeof v.basis === 'string' && BASES.has(v.basis)))
+  );
 }
 
 export interface GcpLogTypeTable {
@@ -77,6 +93,7 @@ export function logTypeTableFrom(raw: unknown): GcpLogTypeTable {
     };
     const url = sources[entry.source] ?? entry.source;
     if (url) out.source = url;
+    if (entry.basis !== undefined) out.basis = entry.basis;
     if (entry.note !== undefined) out.note = entry.note;
     return out;
   };

@@ -8,7 +8,7 @@
  *   verb `get`, `getIamPolicy`, or starting with get/list/read/search/query/view/lookup → Read
  *   anything else (create, update, delete, use, act…)                → Write
  *
- * Severity then follows the AWS rule (src/engine/aws/severity-data.ts): a cited
+ * Severity then follows the rule AWS uses (src/engine/severity.ts, aws/severity-data.ts): a cited
  * privilege-escalation permission (data/gcp/privilege-escalation.json) → critical, Permissions
  * management → high, Write → medium, Read/List → low.
  */
@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccessLevel } from '../../model/entitlement.js';
 import type { Severity } from '../../model/report.js';
-import { SEVERITY_BY_LEVEL } from '../aws/severity-data.js';
+import { SEVERITY_BY_LEVEL } from '../severity.js';
 
 const fileSchema = z.object({
   source: z.array(z.string()).min(1),

@@ -13,6 +13,7 @@
  * (bounded by `maxUnitBytes`) is ever buffered.
  */
 
+import { byteSizeText } from '../../byte-size-text.js';
 import {
   BYTE_CLASS,
   CLS_SPACE,
@@ -183,7 +184,7 @@ export class CloudTrailStreamParser {
 
   private keep(buf: Buffer, from: number): void {
     if (buf.length - from > this.maxUnitBytes) {
-      throw new CloudTrailFormatError(`a single JSON value exceeds ${this.maxUnitBytes >> 20} MB: not a CloudTrail record`);
+      throw new CloudTrailFormatError(`a single JSON value exceeds the ${byteSizeText(this.maxUnitBytes)} limit on one record: not a CloudTrail record`);
     }
     this.carry = buf.subarray(from);
   }

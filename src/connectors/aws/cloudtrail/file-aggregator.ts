@@ -178,6 +178,40 @@ interface Row extends CallAggregate {
   isTrailChange: boolean;
 }
 
+/**
+ * The row of a call first seen at `time`, for streamed and parsed records alike. Positional
+ * arguments rather than an options object: on the read path it allocates the row and nothing else,
+ * and every row keeps the one shape.
+ */
+function newRow(
+  caller: Caller,
+  account: string,
+  eventSource: string,
+  eventName: string,
+  region: string,
+  isDenied: boolean,
+  period: Period,
+  time: string,
+  cursor: RegionCursor | null,
+  trailChange: boolean,
+): Row {
+  return {
+    callerType: caller.callerType,
+    callerArn: caller.callerArn,
+    account,
+    eventSource,
+    eventName,
+    region,
+    isDenied,
+    period,
+    count: 1,
+    firstSeen: time,
+    lastSeen: time,
+    cursor,
+    isTrailChange: trailChange,
+  };
+}
+
 function plainCall(r: CallAggregate): CallAggregate {
   return {
     callerType: r.callerType,
@@ -461,25 +495,12 @@ export class FileAggregator implements CloudTrailRecordSink {
     if (agg !== undefined) {
       bump(agg, time);
     } else {
-      const account = decodeField(buf, f, F_RECIPIENT_ACCOUNT);
+      const recipient = decodeField(buf, f, F_RECIPIENT_ACCOUNT);
+      const account = recipient !== null && recipient !== '' ? recipient : this.window.account;
       const region = decodeField(buf, f, F_AWS_REGION) ?? '';
       const eventSource = decodeField(buf, f, F_EVENT_SOURCE) ?? '';
       const eventName = decodeField(buf, f, F_EVENT_NAME) ?? '';
-      agg = {
-        callerType: caller.callerType,
-        callerArn: caller.callerArn,
-        account: account !== null && account !== '' ? account : this.window.account,
-        eventSource,
-        eventName,
-        region,
-        isDenied,
-        period,
-        count: 1,
-        firstSeen: time,
-        lastSeen: time,
-        cursor: this.cursorOf(region),
-        isTrailChange: isTrailChange(eventSource, eventName),
-      };
+      agg = newRow(caller, account, eventSource, eventName, region, isDenied, period, time, this.cursorOf(region), isTrailChange(eventSource, eventName));
       rows.set(key, agg);
     }
     if (period === 'unknown-time') return;
@@ -560,21 +581,7 @@ export class FileAggregator implements CloudTrailRecordSink {
     if (agg !== undefined) {
       bump(agg, time);
     } else {
-      rows.set(key, {
-        callerType: caller.callerType,
-        callerArn: caller.callerArn,
-        account,
-        eventSource,
-        eventName,
-        region,
-        isDenied,
-        period,
-        count: 1,
-        firstSeen: time,
-        lastSeen: time,
-        cursor: null,
-        isTrailChange: false,
-      });
+      rows.set(key, newRow(caller, account, eventSource, eventName, region, isDenied, period, time, null, false));
     }
     if (period === 'unknown-time') return;
     this.delivered(region, time);

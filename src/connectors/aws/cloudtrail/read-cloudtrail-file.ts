@@ -5,8 +5,7 @@
  * region (log-file-name.ts).
  */
 
-import { openLogFile } from '../../open-log-file.js';
-import { pipeline } from 'node:stream/promises';
+import { openLogFile, pipeLogFile } from '../../open-log-file.js';
 import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { CloudTrailFormatError, CloudTrailStreamParser, type CloudTrailShape } from './cloudtrail-stream-parser.js';
@@ -25,6 +24,8 @@ export interface ReadFileTuning {
   readChunkBytes?: number;
   /** Size of the decompressed chunks. */
   gunzipChunkBytes?: number;
+  /** Cap on one record (default 32 MiB). Tests make it small. */
+  maxRecordBytes?: number;
 }
 
 /** What a file read reports: plain data, so it can cross a worker boundary. */
@@ -65,7 +66,7 @@ export async function aggregateCloudTrailFile(
   tuning: ReadFileTuning = {},
 ): Promise<FileOutcome> {
   const aggregator = new FileAggregator(window, callers, logFileDelivery(file));
-  const parser = new CloudTrailStreamParser(aggregator);
+  const parser = new CloudTrailStreamParser(aggregator, tuning.maxRecordBytes);
   let reportedBytes = 0;
   let reportedEvents = 0;
   let lastReport = Date.now();
@@ -91,9 +92,9 @@ export async function aggregateCloudTrailFile(
       const chunkSize = tuning.gunzipChunkBytes ?? DEFAULT_GUNZIP_CHUNK;
       // zlib streams pass Transform options through (lib/zlib.js), which ZlibOptions does not declare.
       const options: ZlibOptions & TransformOptions = { chunkSize, readableHighWaterMark: Math.max(GUNZIP_READ_AHEAD, chunkSize) };
-      await pipeline(source, createGunzip(options), consume);
+      await pipeLogFile(source, createGunzip(options), consume);
     } else {
-      await pipeline(source, consume);
+      await pipeLogFile(source, null, consume);
     }
     // A bare array or JSON values of which none is a CloudTrail event: most likely the wrong file
     // (another tool's export), which should read as unreadable, not as a quiet CloudTrail log.

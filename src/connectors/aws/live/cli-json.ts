@@ -4,6 +4,8 @@
  * (URL-encoded strings on the wire) decoded into JSON objects as the CLI prints them.
  */
 
+import { setOwn } from '../../../model/own-keys.js';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export function toCliJson(value: unknown, key = ''): Json | undefined {
@@ -19,7 +21,8 @@ export function toCliJson(value: unknown, key = ''): Json | undefined {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (k === '$metadata') continue;
       const j = toCliJson(v, k);
-      if (j !== undefined) out[k] = j;
+      // Defined, not assigned: an API map key `__proto__` would otherwise set the prototype and vanish.
+      if (j !== undefined) setOwn(out, k, j);
     }
     return out;
   }

@@ -45,8 +45,31 @@ export const READONLY_POLICY = {
   ],
 } as const;
 
-export function readonlyPolicyText(): string {
-  return `${JSON.stringify(READONLY_POLICY, null, 2)}\n`;
+export interface PolicyDocument {
+  Version: string;
+  Statement: { Sid: string; Effect: string; Action: string[]; Resource: string }[];
+}
+
+/**
+ * READONLY_POLICY, with the S3 statement narrowed to the trail archive when it is known: ListBucket
+ * on the bucket, GetObject on the objects under the prefix (the collector lists and reads only
+ * `<prefix>/AWSLogs/…`, digests included). Without a prefix the whole bucket's objects: a trail may
+ * deliver under a prefix the caller did not name.
+ */
+export function readonlyPolicy(archive?: { bucket: string; prefix: string }): PolicyDocument {
+  const statements = READONLY_POLICY.Statement.flatMap((s) => {
+    if (!archive || s.Sid !== 'PermdriftCloudTrailArchive') return [{ ...s, Action: [...s.Action] }];
+    const objects = `arn:aws:s3:::${archive.bucket}/${archive.prefix === '' ? '' : `${archive.prefix}/`}*`;
+    return [
+      { Sid: 'PermdriftCloudTrailArchiveList', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:aws:s3:::${archive.bucket}` },
+      { Sid: 'PermdriftCloudTrailArchiveRead', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objects },
+    ];
+  });
+  return { Version: READONLY_POLICY.Version, Statement: statements };
+}
+
+export function readonlyPolicyText(archive?: { bucket: string; prefix: string }): string {
+  return `${JSON.stringify(archive ? readonlyPolicy(archive) : READONLY_POLICY, null, 2)}\n`;
 }
 
 /**

@@ -46,12 +46,13 @@ export function nonEmptyString(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-const LOG_ID_STREAMS: Record<string, GcpAuditLogStream> = {
-  'cloudaudit.googleapis.com/activity': 'activity',
-  'cloudaudit.googleapis.com/data_access': 'data_access',
-  'cloudaudit.googleapis.com/system_event': 'system_event',
-  'cloudaudit.googleapis.com/policy': 'policy',
-};
+/** A Map: the log id comes from the entry, and a log named `constructor` is no stream. */
+const LOG_ID_STREAMS: ReadonlyMap<string, GcpAuditLogStream> = new Map([
+  ['cloudaudit.googleapis.com/activity', 'activity'],
+  ['cloudaudit.googleapis.com/data_access', 'data_access'],
+  ['cloudaudit.googleapis.com/system_event', 'system_event'],
+  ['cloudaudit.googleapis.com/policy', 'policy'],
+]);
 
 export interface LogNameParts {
   stream: GcpAuditLogStream;
@@ -75,7 +76,7 @@ export function parseLogName(logName: string | null): LogNameParts {
   if (at >= 0) {
     const parent = logName.slice(0, at);
     const logId = logName.slice(at + 6).replace(/%2F/gi, '/');
-    parts = { stream: LOG_ID_STREAMS[logId] ?? 'other' };
+    parts = { stream: LOG_ID_STREAMS.get(logId) ?? 'other' };
     const m = /^projects\/([^/]+)$/.exec(parent);
     if (m?.[1] !== undefined) parts.project = m[1];
   }

@@ -21,6 +21,7 @@
  */
 
 import { BYTE_CLASS, CLS_CLOSE, CLS_OPEN, CLS_PLAIN, CLS_QUOTE, CLS_SPACE, JsonSyntaxError } from '../../aws/cloudtrail/json-scanner.js';
+import { byteSizeText } from '../../byte-size-text.js';
 
 export { JsonSyntaxError } from '../../aws/cloudtrail/json-scanner.js';
 
@@ -296,7 +297,7 @@ export class JsonValueSplitter {
         const part = chunk.subarray(from, n);
         this.partsBytes += part.length;
         if (this.partsBytes > this.maxValueBytes) {
-          throw new JsonSyntaxError(`a single JSON value is larger than ${Math.round(this.maxValueBytes / (1024 * 1024))} MiB (not a log entry)`);
+          throw new JsonSyntaxError(`a single JSON value is larger than the ${byteSizeText(this.maxValueBytes)} limit on one value (not a log entry)`);
         }
         // Copy: the caller may reuse the chunk's memory.
         this.parts.push(Buffer.from(part));

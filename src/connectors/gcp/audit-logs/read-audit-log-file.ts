@@ -4,9 +4,8 @@
  * aggregator. Memory stays at one read chunk plus the entry being read, whatever the file size.
  */
 
-import { openLogFile } from '../../open-log-file.js';
+import { openLogFile, pipeLogFile } from '../../open-log-file.js';
 import type { TransformOptions } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js';
 import { type AuditFileStats, type AuditWindow, AuditLogAggregator } from './audit-log-aggregator.js';
@@ -59,9 +58,9 @@ export async function aggregateAuditLogFile(file: string, window: AuditWindow, t
       const chunkSize = tuning.gunzipChunkBytes ?? DEFAULT_GUNZIP_CHUNK;
       // zlib streams pass Transform options through (lib/zlib.js), which ZlibOptions does not declare.
       const options: ZlibOptions & TransformOptions = { chunkSize, readableHighWaterMark: Math.max(2 * chunkSize, GUNZIP_READ_AHEAD) };
-      await pipeline(source, createGunzip(options), consume);
+      await pipeLogFile(source, createGunzip(options), consume);
     } else {
-      await pipeline(source, consume);
+      await pipeLogFile(source, null, consume);
     }
     return { isOk: true, bytesRead: source.bytesRead, shape: splitter.shape, aggregator };
   } catch (err) {

@@ -6,6 +6,8 @@
  * writes bytes as base64 and timestamps as RFC 3339, and so does gcloud.
  */
 
+import { setOwn } from '../../../model/own-keys.js';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function isTimestamp(value: object): value is { seconds: string | number; nanos?: number } {
@@ -38,7 +40,8 @@ export function toGcloudJson(value: unknown): Json | undefined {
       // A oneof group's name whose value is the key of the member that is set.
       if (typeof v === 'string' && v !== k && entries.some(([other]) => other === v) && isOneofName(k)) continue;
       const j = toGcloudJson(v);
-      if (j !== undefined) out[k] = j;
+      // Defined, not assigned: an API map key `__proto__` would otherwise set the prototype and vanish.
+      if (j !== undefined) setOwn(out, k, j);
     }
     return Object.keys(out).length === 0 ? undefined : out;
   }

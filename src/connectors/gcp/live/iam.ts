@@ -8,6 +8,7 @@ import type { GcpResourceRef } from '../../../model/gcp.js';
 import type { GcpClients } from './clients.js';
 import { toGcloudJson, type Json } from './gcloud-json.js';
 import { resourceName } from './resource-manager.js';
+import { nullRecord } from '../../../model/own-keys.js';
 
 interface ServiceAccountPage {
   accounts?: Json[];
@@ -96,7 +97,7 @@ interface RolePage {
  * https://cloud.google.com/iam/docs/reference/rest/v1/roles/list
  */
 export async function listPredefinedRoles(clients: GcpClients, pageSize = 1000, onPage?: (roles: number) => void): Promise<Record<string, string[]>> {
-  const roles: Record<string, string[]> = {};
+  const roles = nullRecord<string[]>();
   let pageToken: string | undefined;
   do {
     const page: RolePage = await clients.rest<RolePage>('iam.roles.list', 'iam', '/v1/roles', { query: { view: 'FULL', pageSize: String(pageSize), pageToken } });
