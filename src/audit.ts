@@ -3,7 +3,7 @@
  * and never writes to stdout; the CLI is a thin layer over this.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadAwsCatalogue } from './catalogue/aws-catalogue.js';
 import { discoverAwsSnapshot, loadAwsAccount, type LoadAccountOptions } from './connectors/aws/snapshot.js';
@@ -19,7 +19,9 @@ import { bundledLogTypeTable } from './engine/gcp/permission-log-type.js';
 import { bundledRoleCatalogue, mergeRoleCatalogues, roleCatalogueFrom } from './engine/gcp/role-catalogue.js';
 import { readPredefinedRoles } from './connectors/gcp/predefined-roles.js';
 import { MAX_WINDOW_DAYS, MAX_WINDOW_MS } from './config/window-length.js';
-import { UsageError } from './model/errors.js';
+import { InputError, UsageError } from './model/errors.js';
+import { COLLECT_MANIFEST_FILE } from './model/collect-manifest.js';
+import { isIncompleteManifestJson } from './connectors/collect-manifest-file.js';
 import type { GcpAuditLogCoverage } from './model/gcp-activity.js';
 import type { Report, ReportWarning } from './model/report.js';
 import { TOOL_VERSION } from './version.js';
@@ -35,6 +37,11 @@ export interface AuditFilesOptions {
   /** `--min-coverage` as a fraction. */
   minCoverage?: number;
   workers?: number;
+  /**
+   * Scan folders whose collection did not finish (collect-manifest.json says `complete: false`);
+   * without it such a snapshot is refused. What they had not read in full is reported as gaps.
+   */
+  isIncompleteAllowed?: boolean;
   onProgress?: (p: ScanProgress) => void;
 }
 
@@ -68,12 +75,58 @@ function emptyAuditLogCoverage(): GcpAuditLogCoverage {
   };
 }
 
+/** An account or project folder whose collection manifest says it did not finish. */
+interface IncompleteFolder {
+  /** `aws/111122223333`, `gcp/my-project`: relative to the snapshot. */
+  folder: string;
+  scope: string;
+  /** The manifest's last recorded progress. */
+  finishedAt: string | undefined;
+}
+
+/** Every `aws/<id>/` and `gcp/<id>/` folder whose manifest says `complete: false` (a quick look, before any long reading). */
+function incompleteFolders(dir: string): IncompleteFolder[] {
+  const out: IncompleteFolder[] = [];
+  for (const provider of ['aws', 'gcp'] as const) {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, provider)).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const file = join(dir, provider, name, COLLECT_MANIFEST_FILE);
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(file, 'utf8'));
+      } catch {
+        // No manifest, or one that cannot be read: the readers say so in their own words.
+        continue;
+      }
+      if (!isIncompleteManifestJson(json)) continue;
+      const finishedAt = (json as { finishedAt?: unknown }).finishedAt;
+      out.push({ folder: `${provider}/${name}`, scope: name, finishedAt: typeof finishedAt === 'string' ? finishedAt : undefined });
+    }
+  }
+  return out;
+}
+
 export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
   // The library takes milliseconds, not `90d`: the same limits as --window, checked here too.
   if (!Number.isFinite(opts.windowMs) || opts.windowMs <= 0 || opts.windowMs > MAX_WINDOW_MS) {
     throw new UsageError(`windowMs ${opts.windowMs} is outside (0, ${MAX_WINDOW_MS}]: at most the ${MAX_WINDOW_DAYS}-day cap`, `pass at most ${MAX_WINDOW_DAYS} days in milliseconds`);
   }
   if (Number.isNaN(opts.asOf.getTime())) throw new UsageError('asOf is an invalid Date', 'pass a valid Date as asOf');
+  // An interrupted collection first: before a long scan, and before the readers complain about the files it did not write.
+  const incomplete = incompleteFolders(opts.dir);
+  const first = incomplete[0];
+  if (first && opts.isIncompleteAllowed !== true) {
+    throw new InputError(
+      `${join(opts.dir, first.folder)} holds an incomplete collection (collect-manifest.json says complete: false: the collection was interrupted, or failed, before it finished)${incomplete.length > 1 ? `; so do ${incomplete.length - 1} more folder(s)` : ''}`,
+      'collect it again, or pass --allow-incomplete (PERMDRIFT_ALLOW_INCOMPLETE=1, allow-incomplete: true) to scan what it holds: what it had not read in full is reported as coverage gaps',
+      { file: join(opts.dir, first.folder, COLLECT_MANIFEST_FILE) },
+    );
+  }
   // A snapshot may hold AWS accounts, GCP projects, or both; with neither, the AWS discovery's
   // errors say what is missing.
   const gcpProjectIds = discoverGcpProjects(opts.dir);
@@ -82,6 +135,14 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
   const windowStart = new Date(opts.asOf.getTime() - opts.windowMs).toISOString();
   const loaded: EngineAccount[] = [];
   const warnings: ReportWarning[] = [];
+  for (const f of incomplete) {
+    warnings.push({
+      code: 'snapshot-incomplete',
+      message: `${f.folder}: the collection did not finish (collect-manifest.json says complete: false${f.finishedAt ? `, last progress ${f.finishedAt}` : ''}); scanned as asked (--allow-incomplete): logs it had not read in full are coverage gaps, and files it had not written are missing`,
+      account: f.scope,
+      file: `${f.folder}/${COLLECT_MANIFEST_FILE}`,
+    });
+  }
   for (const files of accounts) {
     const loadOpts: LoadAccountOptions = {
       windowStart,

@@ -2,9 +2,12 @@
 
 import { type Command, Option } from 'commander';
 import { extname, resolve } from 'node:path';
+import { loadConfig, type ConfigValues } from '../config/config-file.js';
 import { asOfRangeProblem, readIsoTime } from '../config/iso-time.js';
+import { formatDuration, readDuration } from '../config/timeout-length.js';
 import { parseS3Url } from '../connectors/aws/live/s3-archive.js';
 import { readWindowLength, windowLengthHint } from '../config/window-length.js';
+import { DEFAULT_CALL_TIMEOUTS, type CallTimeouts } from '../connectors/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import { addBooleanFlag, addDebugFlag } from './boolean-flags.js';
 
@@ -160,7 +163,74 @@ export function collectParent(program: Command): Command {
 export function addCollectCommonOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'));
+    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(new Option('--config <file>', 'config file for the time limits (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'));
   addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'no progress and no summary on stderr', env: 'PERMDRIFT_QUIET', default: false });
   return addDebugFlag(cmd);
+}
+
+/** The time-limit flags of `collect aws|gcp` and `scan aws|gcp`, as commander gives them. */
+export interface TimeoutFlags {
+  connectTimeout?: string;
+  requestTimeout?: string;
+  retryBudget?: string;
+}
+
+const MAX_TIMEOUT_MS = 3_600_000;
+const MAX_BUDGET_MS = 24 * 3_600_000;
+
+/** Connection, request and retry-budget limits of every live call (../connectors/call-timeouts.ts). */
+export function addTimeoutOptions(cmd: Command): Command {
+  const d = DEFAULT_CALL_TIMEOUTS;
+  return cmd
+    .addOption(new Option('--connect-timeout <duration>', `longest a connection (TCP and TLS) may take to open, e.g. 5s (default ${formatDuration(d.connectMs)})`).env('PERMDRIFT_CONNECT_TIMEOUT'))
+    .addOption(new Option('--request-timeout <duration>', `longest one attempt of a call may wait for its answer, its connection included, and a download may pause, e.g. 30s (default ${formatDuration(d.requestMs)}); timed-out attempts are retried`).env('PERMDRIFT_REQUEST_TIMEOUT'))
+    .addOption(new Option('--retry-budget <duration>', `longest one call may take with its retries and backoff, e.g. 2m (default ${formatDuration(d.budgetMs)}); then it fails, naming the call`).env('PERMDRIFT_RETRY_BUDGET'));
+}
+
+function oneLimit(flag: string, text: string | undefined, fallback: number, maxMs: number): number {
+  if (text === undefined) return fallback;
+  const r = readDuration(text, maxMs);
+  if (!r.ok) throw new UsageError(`invalid ${flag} "${text}": ${r.problem}`, `give a number with a unit, e.g. ${flag} 500ms, ${flag} 30s or ${flag} 2m`);
+  return r.ms;
+}
+
+/** The flags (already merged with env and config) → limits; usage errors for values that cannot work together. */
+export function parseTimeouts(flags: TimeoutFlags): CallTimeouts {
+  const d = DEFAULT_CALL_TIMEOUTS;
+  const requestMs = oneLimit('--request-timeout', flags.requestTimeout, d.requestMs, MAX_TIMEOUT_MS);
+  const connectMs = oneLimit('--connect-timeout', flags.connectTimeout, Math.min(d.connectMs, requestMs), MAX_TIMEOUT_MS);
+  const budgetMs = oneLimit('--retry-budget', flags.retryBudget, Math.max(d.budgetMs, requestMs), MAX_BUDGET_MS);
+  if (connectMs > requestMs) {
+    throw new UsageError(
+      `--connect-timeout ${formatDuration(connectMs)} is longer than --request-timeout ${formatDuration(requestMs)}`,
+      'the request timeout counts the connection too, so a longer connect timeout would never apply: lower --connect-timeout or raise --request-timeout',
+    );
+  }
+  if (budgetMs < requestMs) {
+    throw new UsageError(
+      `--retry-budget ${formatDuration(budgetMs)} is shorter than --request-timeout ${formatDuration(requestMs)}`,
+      'the budget bounds a call with all its attempts, so it must hold at least one: raise --retry-budget or lower --request-timeout',
+    );
+  }
+  return { connectMs, requestMs, budgetMs };
+}
+
+/** Config keys of the time limits → the flags' attribute names. */
+const TIMEOUT_CONFIG_KEYS = { 'connect-timeout': 'connectTimeout', 'request-timeout': 'requestTimeout', 'retry-budget': 'retryBudget' } as const satisfies Partial<Record<keyof ConfigValues, keyof TimeoutFlags>>;
+
+/**
+ * `collect aws|gcp`: the time limits not given as a flag or a PERMDRIFT_* variable come from the
+ * config file (--config, or the one found upward), as the scan commands' flags do.
+ */
+export function withTimeoutConfig<F extends TimeoutFlags & { config?: string }>(flags: F, cmd: Command, cwd: string): F {
+  const config = loadConfig(flags.config, cwd);
+  if (!config) return flags;
+  const out: F = { ...flags };
+  for (const [key, attr] of Object.entries(TIMEOUT_CONFIG_KEYS) as [keyof typeof TIMEOUT_CONFIG_KEYS, keyof TimeoutFlags][]) {
+    const value = config.values[key];
+    const source = cmd.getOptionValueSource(attr);
+    if (value !== undefined && (source === undefined || source === 'default')) out[attr] = value;
+  }
+  return out;
 }

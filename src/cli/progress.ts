@@ -38,19 +38,41 @@ export class ProgressLine {
   }
 }
 
-/** A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet. */
+/**
+ * A one-line live status on stderr, redrawn in place; only created for a TTY without CI or --quiet.
+ * At most ten redraws a second; an update that comes sooner is drawn when the tenth of a second is
+ * up (unless a newer one replaces it), so the last state — a retry in force — is always shown.
+ */
 export function statusLine(stream: NodeJS.WritableStream): { update: (m: string) => void; done: () => void } {
   let isDrawn = false;
+  let isDone = false;
   let last = 0;
+  let pending: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (m: string): void => {
+    last = Date.now();
+    pending = undefined;
+    stream.write(`\r\x1b[2K${visibleText(m.slice(0, 200))}`);
+    isDrawn = true;
+  };
   return {
     update: (m) => {
-      const t = Date.now();
-      if (t - last < 100) return;
-      last = t;
-      stream.write(`\r\x1b[2K${visibleText(m.slice(0, 200))}`);
-      isDrawn = true;
+      if (isDone) return;
+      const wait = 100 - (Date.now() - last);
+      if (wait <= 0) {
+        draw(m);
+        return;
+      }
+      pending = m;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (pending !== undefined && !isDone) draw(pending);
+      }, wait);
+      timer.unref();
     },
     done: () => {
+      isDone = true;
+      clearTimeout(timer);
       if (isDrawn) stream.write('\r\x1b[2K');
     },
   };

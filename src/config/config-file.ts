@@ -10,11 +10,19 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
 import { asOfRangeProblem, readIsoTime } from './iso-time.js';
+import { readDuration } from './timeout-length.js';
 import { readWindowLength, windowLengthHint } from './window-length.js';
 
 export const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** A time limit of the live collectors, read as its flag reads it. */
+const timeLimit = (key: string, maxMs: number) =>
+  z.string().superRefine((v, ctx) => {
+    const r = readDuration(v, maxMs);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: `give a number with a unit, e.g. ${key}: 30s (or 500ms, 2m)` } });
+  });
 
 /** The config keys, each the name of a scan flag. */
 export const configSchema = z
@@ -43,6 +51,12 @@ export const configSchema = z
     workers: z.union([z.number().int().positive(), z.string()]).transform((v) => String(v)),
     'sarif-artifact': z.string(),
     'policy-source': stringList,
+    // collect aws|gcp and scan aws|gcp: the time limits of every live call.
+    'connect-timeout': timeLimit('connect-timeout', 3_600_000),
+    'request-timeout': timeLimit('request-timeout', 3_600_000),
+    'retry-budget': timeLimit('retry-budget', 24 * 3_600_000),
+    // scan files: scan a snapshot whose collection did not finish.
+    'allow-incomplete': z.boolean(),
   })
   .partial()
   .strict();
@@ -174,4 +188,15 @@ include-service-linked: false
 
 # quiet: false
 # color: true
+
+# Live collection (collect aws|gcp, scan aws|gcp): time limits of every call. A timed-out attempt is
+# retried with backoff; a call that is still failing when the budget is spent ends the run (or, for
+# a call the audit can do without, becomes a warning and a coverage gap).
+# connect-timeout: 10s
+# request-timeout: 60s
+# retry-budget: 5m
+
+# Scan a snapshot whose collection was interrupted (its manifest says complete: false); what it had
+# not finished is reported as coverage gaps.
+# allow-incomplete: false
 `;

@@ -2,10 +2,15 @@
  * Reads `collect-manifest.json` (model/collect-manifest.ts), which `permdrift collect aws` and
  * `collect gcp` leave in each account or project folder: when each source was read and which
  * spans of the logs were read in full or failed.
+ *
+ * A manifest without `complete` (written before the field existed) is complete. One that says
+ * `complete: false` is what an interrupted collection left: its complete spans were recorded only
+ * once read in full, so they stand, and everything else of the requested span is added as failed
+ * (a gap), whatever files happen to be there.
  */
 
 import { z } from 'zod';
-import { COLLECT_MANIFEST_VERSION, type CollectManifest } from '../model/collect-manifest.js';
+import { COLLECT_MANIFEST_VERSION, type CollectManifest, type ManifestLogFailure } from '../model/collect-manifest.js';
 import { InputError } from '../model/errors.js';
 import { isoOrNull } from './iso-or-null.js';
 import { jsonRecord } from './json-record.js';
@@ -16,6 +21,7 @@ const manifestSchema = z.object({
   provider: z.enum(['aws', 'gcp']),
   scope: z.string(),
   tool: z.string(),
+  complete: z.boolean().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   sources: jsonRecord(z.string(), z.object({ readAt: z.string() })),
@@ -57,8 +63,9 @@ export function parseCollectManifest(json: unknown, source: string, expected?: M
     if (iso === null) throw new InputError(`${source}: ${what} is not a time: ${t}`, 'collect the account again', { file: source });
     return iso;
   };
-  return {
+  const out: CollectManifest = {
     ...m,
+    complete: m.complete ?? true,
     startedAt: fix(m.startedAt, 'startedAt'),
     finishedAt: fix(m.finishedAt, 'finishedAt'),
     sources: Object.fromEntries(Object.entries(m.sources).map(([k, v]) => [k, { readAt: fix(v.readAt, `sources.${k}.readAt`) }])),
@@ -69,4 +76,43 @@ export function parseCollectManifest(json: unknown, source: string, expected?: M
       failed: m.logs.failed.map((s) => ({ scope: s.scope, start: fix(s.start, 'logs.failed.start'), end: fix(s.end, 'logs.failed.end'), reason: s.reason })),
     },
   };
+  if (!out.complete) out.logs.failed.push(...unfinishedSpans(out));
+  return out;
+}
+
+/** Why the spans an incomplete collection had not read in full are gaps. */
+export const UNFINISHED_REASON = 'it did not finish (collect-manifest.json says complete: false): nothing it had not read in full by then is observed';
+
+/** The audit logs a GCP collection reads (one scope each in the manifest). */
+const GCP_LOG_SCOPES = ['activity', 'data_access', 'system_event', 'policy'].map((l) => `cloudaudit.googleapis.com/${l}`);
+
+interface MsSpan {
+  start: number;
+  end: number;
+}
+
+function minus(from: MsSpan, spans: MsSpan[]): MsSpan[] {
+  let pieces = [from];
+  for (const s of spans) {
+    pieces = pieces.flatMap((p) => (s.end <= p.start || s.start >= p.end ? [p] : [...(s.start > p.start ? [{ start: p.start, end: s.start }] : []), ...(s.end < p.end ? [{ start: s.end, end: p.end }] : [])]));
+  }
+  return pieces.filter((p) => p.end > p.start);
+}
+
+/**
+ * The requested span less what the manifest records as read in full. AWS takes the complete
+ * spans of every region together (its coverage is per account), so one failure, `all regions`,
+ * covers the rest; GCP judges each audit log on its own, so each gets its own.
+ */
+function unfinishedSpans(m: CollectManifest): ManifestLogFailure[] {
+  const requested = { start: Date.parse(m.logs.requested.start), end: Date.parse(m.logs.requested.end) };
+  const spansOf = (scope?: string): MsSpan[] => m.logs.complete.filter((c) => scope === undefined || c.scope === scope).map((c) => ({ start: Date.parse(c.start), end: Date.parse(c.end) }));
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const scopes: [string, MsSpan[]][] = m.provider === 'aws' ? [['all regions', spansOf()]] : GCP_LOG_SCOPES.map((scope) => [scope, spansOf(scope)]);
+  return scopes.flatMap(([scope, spans]) => minus(requested, spans).map((p) => ({ scope, start: iso(p.start), end: iso(p.end), reason: UNFINISHED_REASON })));
+}
+
+/** Whether a folder's manifest (as JSON, unchecked) says its collection did not finish. */
+export function isIncompleteManifestJson(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && (json as { complete?: unknown }).complete === false;
 }

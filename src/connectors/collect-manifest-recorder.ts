@@ -8,12 +8,16 @@
  * that could not be read has no entry.
  *
  * Log spans are declared as attempted per scope (a region, a log) and failures are recorded as
- * they happen; `complete` is what was attempted less what failed, so a span is complete only when
- * every listing page and every file inside it was read.
+ * they happen; `logs.complete` is what was attempted less what failed, so a span is complete only
+ * when every listing page and every file inside it was read.
+ *
+ * The manifest is written at the start of a collection with `complete: false`, again at each
+ * checkpoint (still false), and last with `complete: true`: an interrupted collection leaves a
+ * manifest that says so, and claims only what was recorded before the interrupt.
  */
 
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic, type TempTracker } from './atomic-file.js';
 import { COLLECT_MANIFEST_FILE, COLLECT_MANIFEST_VERSION, type CollectManifest, type ManifestLogFailure, type ManifestLogSpan } from '../model/collect-manifest.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -98,8 +102,11 @@ export class ManifestRecorder {
     return b > a ? { start: a, end: b } : undefined;
   }
 
-  /** The manifest as of now (finishedAt); lists sorted so the file is byte-stable for the same run. */
-  build(): CollectManifest {
+  /**
+   * The manifest as of now (finishedAt); lists sorted so the file is byte-stable for the same run.
+   * `isComplete` only at the very end, once everything it describes is on disk.
+   */
+  build(isComplete = true): CollectManifest {
     const failedByScope = new Map<string, MsSpan[]>();
     for (const f of this.failures) failedByScope.set(f.scope, [...(failedByScope.get(f.scope) ?? []), f.span]);
     const complete: ManifestLogSpan[] = [];
@@ -124,6 +131,7 @@ export class ManifestRecorder {
       provider: this.provider,
       scope: this.scope,
       tool: `permdrift ${TOOL_VERSION}`,
+      complete: isComplete,
       startedAt: this.startedAt,
       finishedAt: this.now().toISOString(),
       sources: Object.fromEntries([...this.sources].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, readAt]) => [k, { readAt }])),
@@ -142,15 +150,37 @@ export class ManifestRecorder {
  * Writes the manifest beside the files it describes, through a temporary file and a rename, so a
  * run that dies half-way never leaves a manifest that claims what was not written.
  */
-export async function writeCollectManifest(dir: string, manifest: CollectManifest): Promise<string> {
+export async function writeCollectManifest(dir: string, manifest: CollectManifest, trackTemp?: TempTracker): Promise<string> {
   const file = join(dir, COLLECT_MANIFEST_FILE);
-  const tmp = join(dir, `.${COLLECT_MANIFEST_FILE}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`, trackTemp);
   return file;
+}
+
+/**
+ * The manifest file of one account or project folder: `checkpoint()` writes what the recorder
+ * holds with `complete: false`, `finish()` the final one with `complete: true`. Writes are one at
+ * a time (one temp name per process), in call order.
+ */
+export class ManifestFile {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    private readonly recorder: ManifestRecorder,
+    private readonly trackTemp?: TempTracker,
+  ) {}
+
+  private write(isComplete: boolean): Promise<void> {
+    const next = this.queue.then(() => writeCollectManifest(this.dir, this.recorder.build(isComplete), this.trackTemp));
+    this.queue = next.catch(() => undefined);
+    return next.then(() => undefined);
+  }
+
+  checkpoint(): Promise<void> {
+    return this.write(false);
+  }
+
+  finish(): Promise<void> {
+    return this.write(true);
+  }
 }

@@ -51,7 +51,13 @@ export interface CollectManifest {
   scope: string;
   /** `permdrift <version>` */
   tool: string;
-  /** When the collection of this account / project started and finished. */
+  /**
+   * false from the start of the collection until its end: a folder whose manifest says false was
+   * interrupted (or its run failed) half-way; what the manifest does not record as read in full
+   * is a gap. Manifests written before this field existed are complete (the reader sets true).
+   */
+  complete?: boolean;
+  /** When the collection of this account / project started and finished (for an incomplete one: when it last recorded progress). */
   startedAt: string;
   finishedAt: string;
   /**

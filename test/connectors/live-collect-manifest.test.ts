@@ -85,6 +85,7 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
       provider: 'aws',
       scope: ACCOUNT,
       tool: `permdrift ${TOOL_VERSION}`,
+      complete: true,
       startedAt: iso(COLLECTED_AT),
       finishedAt: iso(COLLECTED_AT),
       sources: {

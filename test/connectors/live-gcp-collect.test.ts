@@ -545,6 +545,7 @@ describe('collect-manifest.json from collect gcp', () => {
       provider: 'gcp',
       scope: 'alpha-prod',
       tool: `permdrift ${TOOL_VERSION}`,
+      complete: true,
       startedAt: at,
       finishedAt: at,
       sources: {

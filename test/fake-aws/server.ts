@@ -2,8 +2,9 @@
  * A fake AWS endpoint on 127.0.0.1 for connector and CLI tests: the real SDK clients talk to it
  * over HTTP through AWS_ENDPOINT_URL, so pagination, retries and error mapping run as in production.
  * It speaks the IAM and STS query/XML protocols, CloudTrail's JSON 1.1 protocol and S3's REST
- * ListObjectsV2/GetObject; it can be scripted per test (page sizes, faults) and records every
- * request so tests can count them and measure rates.
+ * ListObjectsV2/GetObject; it can be scripted per test (page sizes, faults: errors, and stalls that
+ * hold an answer back for a while or for good, before its headers or half-way through its body)
+ * and records every request so tests can count them and measure rates.
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { FakeAccount, JsonObject, JsonValue } from './account.js';
 
 export type FakeService = 'iam' | 'sts' | 'cloudtrail' | 's3' | 'organizations';
-export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'invalid-token';
+export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'invalid-token' | 'stall';
 
 export interface Fault {
   service: FakeService;
@@ -24,6 +25,13 @@ export interface Fault {
   when?: Record<string, string>;
   /** Let this many matching requests through first (a failure in the middle of a listing). */
   after?: number;
+  /** `stall`: how long the answer is held back, in ms; Infinity (the default) = never answered. */
+  stallMs?: number;
+  /**
+   * `stall`: `headers` (the default) holds back the whole answer; `body` sends the status, the
+   * headers and the first half of the body at once, then holds back the rest.
+   */
+  stallPhase?: 'headers' | 'body';
 }
 
 export interface RecordedRequest {
@@ -34,6 +42,8 @@ export interface RecordedRequest {
   atMs: number;
   params: Record<string, string>;
   status: number;
+  /** Set when a `stall` fault held this request's answer back. */
+  stalled?: 'headers' | 'body';
 }
 
 export interface FakeAwsOptions {
@@ -98,11 +108,52 @@ function faultError(kind: FaultKind, service: FakeService): HttpFault {
       return new HttpFault(400, isJson ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.');
     case 'expired-token':
       return new HttpFault(403, isJson ? 'ExpiredTokenException' : 'ExpiredToken', 'The security token included in the request is expired');
+    case 'stall':
+      throw new Error('a stall holds the answer back; it is not an error answer');
   }
 }
 
 function epochSeconds(iso: string): number {
   return new Date(iso).getTime() / 1000;
+}
+
+/** Resolves after `ms` (never for Infinity), or as soon as the client goes away. */
+function held(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
+    res.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * A stand-in for the response that the handlers write to: the status, the headers and the first
+ * half of the body go out at once, the rest after `ms` (never for Infinity), unless the client
+ * went away first. The handlers only call writeHead and end.
+ */
+function heldBody(ms: number, res: ServerResponse): ServerResponse {
+  let status = 200;
+  let headers: Record<string, string> = {};
+  const stand = {
+    writeHead(code: number, h?: Record<string, string>) {
+      status = code;
+      headers = h ?? {};
+      return stand;
+    },
+    end(data?: string | Buffer) {
+      const body = Buffer.isBuffer(data) ? data : Buffer.from(data ?? '', 'utf8');
+      const half = Math.max(1, Math.floor(body.length / 2));
+      res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+      res.write(body.subarray(0, half));
+      void held(ms, res).then(() => {
+        if (!res.destroyed && !res.writableEnded) res.end(body.subarray(half));
+      });
+      return stand;
+    },
+  };
+  return stand as unknown as ServerResponse;
 }
 
 interface Job {
@@ -175,15 +226,24 @@ export class FakeAws {
       const fault = this.faults.find(
         (f) => f.service === service && f.action === action && f.used < f.times && Object.entries(f.when ?? {}).every(([k, v]) => record.params[k] === v) && f.seen++ >= (f.after ?? 0),
       );
+      let out: ServerResponse = res;
       if (fault) {
         fault.used++;
-        throw faultError(fault.kind, service);
+        if (fault.kind !== 'stall') throw faultError(fault.kind, service);
+        const phase = fault.stallPhase ?? 'headers';
+        record.stalled = phase;
+        if (phase === 'headers') {
+          await held(fault.stallMs ?? Infinity, res);
+          if (res.destroyed || res.writableEnded) return;
+        } else {
+          out = heldBody(fault.stallMs ?? Infinity, res);
+        }
       }
-      if (service === 'iam') this.sendQuery(res, 'iam', action, this.iam(account, action, params));
-      else if (service === 'sts') this.sendQuery(res, 'sts', action, this.sts(account, action, params));
-      else if (service === 'cloudtrail') this.sendJson(res, this.cloudTrail(account, action, json, region));
-      else if (service === 'organizations') this.sendJson(res, this.organizations(action, json));
-      else if (service === 's3') this.s3(account, req, url, action, res);
+      if (service === 'iam') this.sendQuery(out, 'iam', action, this.iam(account, action, params));
+      else if (service === 'sts') this.sendQuery(out, 'sts', action, this.sts(account, action, params));
+      else if (service === 'cloudtrail') this.sendJson(out, this.cloudTrail(account, action, json, region));
+      else if (service === 'organizations') this.sendJson(out, this.organizations(action, json));
+      else if (service === 's3') this.s3(account, req, url, action, out);
       else throw new HttpFault(400, 'UnknownService', `no fake for service ${service}`);
     } catch (err) {
       const e = err instanceof HttpFault ? err : new HttpFault(500, 'InternalFailure', (err as Error).message);

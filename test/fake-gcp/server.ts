@@ -4,8 +4,9 @@
  * REST requests talk to it over HTTP, so pagination, retries and error mapping run as in
  * production. It speaks the REST shapes of Resource Manager v3, IAM v1 (predefined roles too) and v2, IAM Credentials
  * (impersonation), Cloud Asset v1 `searchAllIamPolicies` and `searchAllResources` (service accounts), Logging v2 `entries:list`, Policy Analyzer v1 `activities:query` and the Cloud
- * Storage JSON API; it can be scripted with faults and records every request, each with the REST
- * method id, so tests can count them and derive the permissions a collection needs.
+ * Storage JSON API; it can be scripted with faults (errors, and stalls: an answer held back for a
+ * while or for good, before its headers or half-way through its body) and records every request,
+ * each with the REST method id, so tests can count them and derive the permissions a collection needs.
  *
  * Any request that does not name 127.0.0.1 (a proxied absolute URL or CONNECT, when the tests point
  * HTTPS_PROXY here) is recorded in `escaped`: nothing may leave the machine.
@@ -15,7 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FakeProject, FakeWorld, Json } from './world.js';
 
-export type FaultKind = 'quota' | 'unavailable' | 'denied' | 'disabled' | 'not-found' | 'unauthenticated';
+export type FaultKind = 'quota' | 'unavailable' | 'denied' | 'disabled' | 'not-found' | 'unauthenticated' | 'stall';
 
 export interface Fault {
   /** REST method id (`logging.entries.list`), or `*`. */
@@ -27,6 +28,10 @@ export interface Fault {
   target?: string;
   /** Let this many matching requests through first (a failure in the middle of a listing). */
   after?: number;
+  /** `stall`: how long the answer is held back, in ms; Infinity (the default) = never answered. */
+  stallMs?: number;
+  /** `stall`: `headers` (the default) holds back the whole answer; `body` sends the headers and half the body, then holds back the rest. */
+  stallPhase?: 'headers' | 'body';
 }
 
 export interface RecordedRequest {
@@ -40,6 +45,8 @@ export interface RecordedRequest {
   /** `jwt:<iss>` for a self-signed JWT, `token:<value>` for an access token, `none`. */
   auth: string;
   body?: Json;
+  /** Set when a `stall` fault held this request's answer back. */
+  stalled?: 'headers' | 'body';
 }
 
 export interface FakeGcpOptions {
@@ -96,6 +103,8 @@ function faultError(kind: FaultKind, operation: string): HttpFault {
       return new HttpFault(404, errorBody(404, 'NOT_FOUND', 'Requested entity was not found.'));
     case 'unauthenticated':
       return new HttpFault(401, errorBody(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
+    case 'stall':
+      throw new Error('a stall holds the answer back; it is not an error answer');
   }
 }
 
@@ -118,6 +127,17 @@ function authOf(header: string | undefined): string {
     }
   }
   return `token:${token}`;
+}
+
+/** Resolves after `ms` (never for Infinity), or as soon as the client goes away. */
+function held(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
+    res.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export class FakeGcp {
@@ -185,6 +205,7 @@ export class FakeGcp {
     this.requests.push(record);
     let status = 200;
     let out: Json | Buffer;
+    let stall: { ms: number; phase: 'headers' | 'body' } | undefined;
     try {
       const route = this.route(req.method ?? 'GET', url, body);
       record.operation = route.operation;
@@ -196,7 +217,13 @@ export class FakeGcp {
       });
       if (fault) {
         fault.used++;
-        throw faultError(fault.kind, route.operation);
+        if (fault.kind !== 'stall') throw faultError(fault.kind, route.operation);
+        stall = { ms: fault.stallMs ?? Infinity, phase: fault.stallPhase ?? 'headers' };
+        record.stalled = stall.phase;
+        if (stall.phase === 'headers') {
+          await held(stall.ms, res);
+          if (res.destroyed || res.writableEnded) return;
+        }
       }
       out = route.run();
     } catch (err) {
@@ -206,13 +233,18 @@ export class FakeGcp {
     }
     record.status = status;
     res.statusCode = status;
-    if (Buffer.isBuffer(out)) {
-      res.setHeader('content-type', 'application/octet-stream');
-      res.end(out);
+    const data = Buffer.isBuffer(out) ? out : Buffer.from(JSON.stringify(out), 'utf8');
+    res.setHeader('content-type', Buffer.isBuffer(out) ? 'application/octet-stream' : 'application/json; charset=UTF-8');
+    if (stall?.phase !== 'body') {
+      res.end(data);
       return;
     }
-    res.setHeader('content-type', 'application/json; charset=UTF-8');
-    res.end(JSON.stringify(out));
+    // The headers and the first half now, the rest after the stall (or never).
+    const half = Math.max(1, Math.floor(data.length / 2));
+    res.setHeader('content-length', String(data.length));
+    res.write(data.subarray(0, half));
+    await held(stall.ms, res);
+    if (!res.destroyed && !res.writableEnded) res.end(data.subarray(half));
   }
 
   private project(id: string): FakeProject {

@@ -4,11 +4,13 @@ import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { parseS3Url } from '../../connectors/aws/live/s3-archive.js';
 import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSource, type CollectAccountsResult, type CollectAwsOptions } from '../../connectors/aws/live/collect.js';
+import type { CallTimeouts } from '../../connectors/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
+import { removeOnInterrupt } from '../cleanup.js';
 import { statusLine } from '../progress.js';
 import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, collectParent, parseAsOf, parseRoleName, parseWindow } from '../options.js';
+import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseAsOf, parseRoleName, parseTimeouts, parseWindow, withTimeoutConfig, type TimeoutFlags } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan aws` takes them too. */
@@ -44,6 +46,12 @@ export interface RunCollectInput {
   asOf: Date;
   windowMs: number;
   isQuiet: boolean;
+  timeouts: CallTimeouts;
+}
+
+/** `12 request(s) in 1.4s`, or `12 request(s), 2 retried, in 1.4s`. */
+export function requestsText(requests: number, retries: number, elapsedMs: number): string {
+  return `${requests} request(s)${retries > 0 ? `, ${retries} retried,` : ''} in ${(elapsedMs / 1000).toFixed(1)}s`;
 }
 
 /** Collects and reports on stderr what was read; shared by `collect aws` and `scan aws`. */
@@ -78,24 +86,27 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
       isAccessAdvisorWanted: input.flags.accessAdvisor,
       isCredentialReportWanted: input.flags.credentialReport,
       now: ctx.now,
+      timeouts: input.timeouts,
+      // A file half-written when the run is interrupted goes with it (its final name never appears).
+      trackTemp: removeOnInterrupt,
       ...(status ? { onProgress: status.update } : {}),
     };
     if (input.flags.org || input.flags.accounts.length > 0) {
       result = await collectAwsAccounts({ ...options, accounts: input.flags.org ? 'org' : input.flags.accounts, assumeRoleName: input.flags.assumeRoleName });
     } else {
       const one = await collectAws(options);
-      result = { collected: [one], failed: [], requests: one.requests, elapsedMs: one.elapsedMs };
+      result = { collected: [one], failed: [], requests: one.requests, retries: one.retries, elapsedMs: one.elapsedMs };
     }
   } finally {
     status?.done();
   }
   if (!input.isQuiet) {
     for (const a of result.collected) {
-      io.stderr.write(`${visibleText(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${a.requests} request(s) in ${(a.elapsedMs / 1000).toFixed(1)}s`)}\n`);
+      io.stderr.write(`${visibleText(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${requestsText(a.requests, a.retries, a.elapsedMs)}`)}\n`);
       for (const w of a.warnings) io.stderr.write(`warning: ${visibleText(w.message)}\n`);
     }
     if (result.collected.length > 1 || result.failed.length > 0) {
-      io.stderr.write(`permdrift: ${result.collected.length} account(s) read, ${result.failed.length} not; ${result.requests} request(s) in ${(result.elapsedMs / 1000).toFixed(1)}s\n`);
+      io.stderr.write(`permdrift: ${result.collected.length} account(s) read, ${result.failed.length} not; ${requestsText(result.requests, result.retries, result.elapsedMs)}\n`);
     }
   }
   return result;
@@ -105,11 +116,13 @@ export function registerCollectAws(program: Command, ctx: CommandContext): void 
   const cwd = ctx.io.cwd ?? process.cwd();
   const collectCmd = collectParent(program);
   addCollectCommonOptions(
-    addAwsSelectionOptions(
-      collectCmd
-        .command('aws')
-        .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads')
-        .requiredOption('-o, --output <dir>', 'snapshot folder to write (the account lands in <dir>/aws/<account-id>/)'),
+    addTimeoutOptions(
+      addAwsSelectionOptions(
+        collectCmd
+          .command('aws')
+          .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads')
+          .requiredOption('-o, --output <dir>', 'snapshot folder to write (the account lands in <dir>/aws/<account-id>/)'),
+      ),
     ),
   )
     .addHelpText(
@@ -119,15 +132,20 @@ Examples:
   permdrift collect aws --profile prod -o snapshots/$(date +%F)
   permdrift collect aws -o snap --cloudtrail-source lookup-events --region us-east-1 --region eu-west-1
   permdrift collect aws --org --assume-role-name PermdriftAudit -o snapshots/$(date +%F)
+  permdrift collect aws -o snap --request-timeout 30s --retry-budget 2m   a slow or flaky network
   permdrift scan files snapshots/2026-11-20            audit it later, offline
 Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit codes: 0 collected (warnings in
-<dir>/aws/<account-id>/collect-warnings.json), 2 usage, credential or provider error.`,
+<dir>/aws/<account-id>/collect-warnings.json), 2 usage, credential or provider error (a required call timed
+out included). Interrupted (SIGINT/SIGTERM, exit 130/143): the files written so far are whole, and the
+account's collect-manifest.json says complete: false (\`scan files\` then needs --allow-incomplete).`,
     )
-    .action(async (flags: AwsSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
-      ctx.setDebug(flags.debug);
+    .action(async (given: AwsSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean }, cmd: Command) => {
+      ctx.setDebug(given.debug);
+      const flags = withTimeoutConfig(given, cmd, cwd);
       const windowMs = parseWindow(flags.window);
       const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
-      const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet });
+      const timeouts = parseTimeouts(flags);
+      const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
       if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})`)}\n`);
     });
 }

@@ -4,11 +4,13 @@ import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { collectGcp, type CollectGcpOptions, type CollectGcpResult } from '../../connectors/gcp/live/collect.js';
 import { parseGcsUrl } from '../../connectors/gcp/live/sink-export.js';
+import type { CallTimeouts } from '../../connectors/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
+import { removeOnInterrupt } from '../cleanup.js';
 import { statusLine } from '../progress.js';
 import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, collectParent, parseAsOf, parseWindow } from '../options.js';
+import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseAsOf, parseTimeouts, parseWindow, withTimeoutConfig, type TimeoutFlags } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan gcp` takes them too. */
@@ -50,6 +52,7 @@ export interface RunCollectGcpInput {
   asOf: Date;
   windowMs: number;
   isQuiet: boolean;
+  timeouts: CallTimeouts;
 }
 
 function readsPerMinute(value: string | undefined): number | undefined {
@@ -98,6 +101,9 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
       ...(endpoint ? { endpoint } : {}),
       ...(status ? { onProgress: status.update } : {}),
       now: ctx.now,
+      timeouts: input.timeouts,
+      // A file half-written when the run is interrupted goes with it (its final name never appears).
+      trackTemp: removeOnInterrupt,
     };
     result = await collectGcp(options);
   } finally {
@@ -118,11 +124,13 @@ export function registerCollectGcp(program: Command, ctx: CommandContext): void 
   const cwd = ctx.io.cwd ?? process.cwd();
   const collectCmd = collectParent(program);
   addCollectCommonOptions(
-    addGcpSelectionOptions(
-      collectCmd
-        .command('gcp')
-        .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads')
-        .requiredOption('-o, --output <dir>', 'snapshot folder to write (each project lands in <dir>/gcp/<project-id>/)'),
+    addTimeoutOptions(
+      addGcpSelectionOptions(
+        collectCmd
+          .command('gcp')
+          .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads')
+          .requiredOption('-o, --output <dir>', 'snapshot folder to write (each project lands in <dir>/gcp/<project-id>/)'),
+      ),
     ),
   )
     .addHelpText(
@@ -135,14 +143,19 @@ Examples:
   permdrift scan files snapshots/2026-11-20            audit it later, offline
 Credentials: Application Default Credentials (\`gcloud auth application-default login\`, GOOGLE_APPLICATION_CREDENTIALS,
 or the metadata server). Permissions: \`permdrift policy gcp\` prints the read-only custom role (docs/gcp-live.md).
-Exit codes: 0 collected (warnings in <dir>/gcp/<project-id>/collect-warnings.json), 2 usage, credential or provider error.`,
+Exit codes: 0 collected (warnings in <dir>/gcp/<project-id>/collect-warnings.json), 2 usage, credential or provider error.
+Time limits: --connect-timeout, --request-timeout (a timed-out attempt is retried), --retry-budget. Interrupted
+(SIGINT/SIGTERM, exit 130/143): the files written so far are whole, and the project's collect-manifest.json says
+complete: false (\`scan files\` then needs --allow-incomplete).`,
     )
-    .action(async (flags: GcpSelectionFlags & { output: string; asOf?: string; window: string; quiet: boolean; debug: boolean }) => {
-      ctx.setDebug(flags.debug);
+    .action(async (given: GcpSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean }, cmd: Command) => {
+      ctx.setDebug(given.debug);
+      const flags = withTimeoutConfig(given, cmd, cwd);
       const windowMs = parseWindow(flags.window);
       const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
+      const timeouts = parseTimeouts(flags);
       const outDir = resolve(cwd, flags.output);
-      const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet });
+      const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
       if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})`)}\n`);
     });
 }

@@ -5,6 +5,7 @@
 
 import { Command } from 'commander';
 import { type CommandContext } from '../context.js';
+import { addTimeoutOptions } from '../options.js';
 import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from './collect-aws.js';
 import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from './scan.js';
 
@@ -12,7 +13,7 @@ export function registerScanAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
   const scanAction = createScanAction(ctx);
   const scan = program.commands.find((c) => c.name() === 'scan') ?? program.command('scan').description('audit identities from a source');
-  addScanOptions(addAwsSelectionOptions(scan.command('aws').description('audit one AWS account live (read-only): collect it, then scan it as `scan files` does')))
+  addScanOptions(addTimeoutOptions(addAwsSelectionOptions(scan.command('aws').description('audit one AWS account live (read-only): collect it, then scan it as `scan files` does'))))
     .addHelpText(
       'after',
       `
@@ -20,14 +21,15 @@ Examples:
   permdrift scan aws --profile prod                            last 90 days, table on the terminal
   permdrift scan aws --profile prod --format json -o report.json --quiet
   permdrift scan aws --cloudtrail-source lookup-events --region us-east-1 --region eu-west-1
+  permdrift scan aws --profile prod --request-timeout 30s --retry-budget 2m   a slow or flaky network
 To keep the evidence, run \`permdrift collect aws -o <dir>\` and then \`permdrift scan files <dir>\`.
 Permissions: \`permdrift policy aws\`. Exit codes: 0 no failing findings, 1 findings match --fail-on,
 2 usage, credential or provider error.`,
     )
     .action(async (given: ScanFlags & AwsSelectionFlags, cmd: Command) => {
       const flags = withConfig(given, cmd, cwd) as ScanFlags & AwsSelectionFlags;
-      await collectThenScan(ctx, scanAction, flags, 'permdrift-scan-aws-', (dir, asOf, windowMs) =>
-        runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet }),
+      await collectThenScan(ctx, scanAction, flags, 'permdrift-scan-aws-', (dir, asOf, windowMs, timeouts) =>
+        runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts }),
       );
     });
 }

@@ -12,15 +12,17 @@ import { readExceptionsFile } from '../../config/exceptions-file.js';
 import { applyBaseline, applyExceptions, isBaselineAfter } from '../../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
 import { readPolicySources } from '../../connectors/iac/policy-sources.js';
+import type { CallTimeouts } from '../../connectors/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
 import type { Finding, Report } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';
 import { renderJsonChunks } from '../../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../../config/config-file.js';
 import { writeReportFile } from '../report-file.js';
+import { removeOnInterrupt } from '../cleanup.js';
 import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect, writePieces } from '../context.js';
-import { isColorWanted, parseAsOf, parseWindow, resolveOutputs } from '../options.js';
+import { isColorWanted, parseAsOf, parseTimeouts, parseWindow, resolveOutputs, type TimeoutFlags } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
@@ -28,7 +30,7 @@ import { visibleText } from '../../reporters/visible-text.js';
 export const DEMO_DIR = fileURLToPath(new URL('../../../fixtures/aws/demo', import.meta.url));
 export const DEMO_AS_OF = '2026-11-20T00:00:00Z';
 
-export interface ScanFlags {
+export interface ScanFlags extends TimeoutFlags {
   asOf?: string;
   window: string;
   format: string[];
@@ -47,6 +49,8 @@ export interface ScanFlags {
   color: boolean;
   debug: boolean;
   workers?: string;
+  /** Scan a snapshot whose collection did not finish (collect-manifest.json says complete: false). */
+  allowIncomplete: boolean;
 }
 
 /**
@@ -95,6 +99,12 @@ export function addScanOptions(cmd: Command): Command {
     .addOption(new Option('--policy-source <path>', 'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable').env('PERMDRIFT_POLICY_SOURCE').argParser(collect).default([]))
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
     .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'));
+  addBooleanFlag(cmd, {
+    flags: '--allow-incomplete',
+    description: 'scan a snapshot whose collection did not finish (collect-manifest.json says complete: false); what it had not read in full is reported as coverage gaps',
+    env: 'PERMDRIFT_ALLOW_INCOMPLETE',
+    default: false,
+  });
   addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'only data and errors: no progress, no warnings summary', env: 'PERMDRIFT_QUIET', default: false });
   addColorFlag(cmd);
   addDebugFlag(cmd);
@@ -119,6 +129,10 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   workers: 'workers',
   'sarif-artifact': 'sarifArtifact',
   'policy-source': 'policySource',
+  'connect-timeout': 'connectTimeout',
+  'request-timeout': 'requestTimeout',
+  'retry-budget': 'retryBudget',
+  'allow-incomplete': 'allowIncomplete',
 };
 
 /** Fills the flags neither given on the command line nor in the environment from the config file. */
@@ -187,6 +201,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
       isServiceLinkedIncluded: flags.includeServiceLinked,
       ...(minCoverage !== undefined ? { minCoverage } : {}),
       ...(workers !== undefined ? { workers } : {}),
+      ...(flags.allowIncomplete ? { isIncompleteAllowed: true } : {}),
       ...(progress ? { onProgress: (p: ScanProgress) => progress.update(p) } : {}),
     });
     progress?.done();
@@ -291,27 +306,31 @@ Example:
 /**
  * `scan aws` / `scan gcp`: check the scan flags before a long collection (a typo fails at once),
  * collect into a temporary snapshot with one clock reading (so the logs collected are the window
- * scanned), run exactly the `scan files` code path on it, then delete it.
+ * scanned), run exactly the `scan files` code path on it, then delete it: on success, on an
+ * error, and on SIGINT / SIGTERM (the cleanup registry).
  */
 export async function collectThenScan(
   ctx: CommandContext,
   scanAction: ScanAction,
   flags: ScanFlags,
   tempPrefix: string,
-  collect: (dir: string, asOf: Date, windowMs: number) => Promise<unknown>,
+  collect: (dir: string, asOf: Date, windowMs: number, timeouts: CallTimeouts) => Promise<unknown>,
 ): Promise<void> {
   ctx.setDebug(flags.debug);
   const windowMs = parseWindow(flags.window);
   const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
+  const timeouts = parseTimeouts(flags);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
   if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);
   const dir = await mkdtemp(join(tmpdir(), tempPrefix));
+  const forget = removeOnInterrupt(dir);
   try {
-    await collect(dir, asOf, windowMs);
+    await collect(dir, asOf, windowMs, timeouts);
     await scanAction(dir, { ...flags, asOf: asOf.toISOString() }, { isDemo: false });
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forget();
   }
 }

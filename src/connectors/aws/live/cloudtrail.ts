@@ -1,7 +1,6 @@
 /** CloudTrail reads: the trails, the chosen trail's selectors and status, and LookupEvents pages. */
 
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
@@ -12,6 +11,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { toCliJson } from './cli-json.js';
 import { awsErrorCode, errorMessage, isCredentialsGone } from './aws-errors.js';
+import { openAtomicWrite, type TempTracker } from '../../atomic-file.js';
 
 export async function describeTrails(ct: CloudTrailClient): Promise<Trail[]> {
   return (await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
@@ -54,7 +54,8 @@ const MAX_LOOKUP_PAGES = 1_000_000;
 /**
  * Pages LookupEvents for one region into `file` as `aws cloudtrail lookup-events` output
  * (`{"Events":[…]}`), streaming each page to disk so a busy region never sits in memory. The
- * client's rate limiter spaces the requests; a failure keeps the file valid and is reported.
+ * client's rate limiter spaces the requests; a failure keeps the file valid and is reported. The
+ * file takes its name only when the listing has ended (a temp name until then).
  */
 export async function lookupEventsToFile(
   ct: CloudTrailClient,
@@ -63,8 +64,10 @@ export async function lookupEventsToFile(
   file: string,
   onPage?: (events: number) => void,
   maxPages = MAX_LOOKUP_PAGES,
+  trackTemp?: TempTracker,
 ): Promise<LookupEventsResult> {
-  const out = createWriteStream(file);
+  const atomic = openAtomicWrite(file, trackTemp);
+  const out = atomic.stream;
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await once(out, 'drain');
   };
@@ -89,7 +92,7 @@ export async function lookupEventsToFile(
     if (token) result.failure = { code: 'ListingIncomplete', message: `given up after ${maxPages} pages` };
   } catch (err) {
     if (isCredentialsGone(err)) {
-      out.end();
+      await atomic.discard();
       throw err;
     }
     const code = awsErrorCode(err);
@@ -97,7 +100,6 @@ export async function lookupEventsToFile(
     result.failure = { code, message: isRegionOff ? `${errorMessage(err)}; is ${region} enabled for this account?` : errorMessage(err) };
   }
   await write('\n]}\n');
-  out.end();
-  await once(out, 'finish');
+  await atomic.commit();
   return result;
 }

@@ -4,11 +4,14 @@
  * path, and the snapshot can be replayed, diffed and attached to a ticket. Nothing is written to
  * the account: every call is a read (the Generate* calls start IAM report jobs, see docs/live-aws.md).
  *
- * Each account folder ends with `collect-manifest.json` (../../collect-manifest-recorder.ts): when
- * each file was read, and per region which span of the logs was read in full and which was not.
+ * Each account folder has `collect-manifest.json` (../../collect-manifest-recorder.ts): when each
+ * file was read, and per region which span of the logs was read in full and which was not. It is
+ * written first with `complete: false`, and with `complete: true` once everything else is on disk;
+ * every other file takes its final name only when whole (../../atomic-file.ts), so an interrupted
+ * collection leaves whole files and a manifest that says it did not finish.
  */
 
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -17,7 +20,9 @@ import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { ReportWarning } from '../../../model/report.js';
 import { AUTH_DETAILS_FILE, COLLECT_WARNINGS_FILE, CREDENTIAL_REPORT_FILE, DESCRIBE_TRAILS_FILE, EVENT_SELECTORS_FILE } from '../snapshot.js';
 import { TRAIL_STATUS_FILE } from '../delivery-files.js';
-import { ManifestRecorder, writeCollectManifest } from '../../collect-manifest-recorder.js';
+import { ManifestFile, ManifestRecorder } from '../../collect-manifest-recorder.js';
+import { writeFileAtomic, type TempTracker } from '../../atomic-file.js';
+import { isCallTimeout, timeoutFailure, type CallTimeouts } from '../../call-timeouts.js';
 import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
 import { AwsClients, resolveDefaultRegion } from './clients.js';
 import { stringify } from './cli-json.js';
@@ -67,6 +72,10 @@ export interface CollectAwsOptions {
   maxListPages?: number;
   /** The clock, for the manifest's times (default: the system clock). */
   now?: () => Date;
+  /** Connection, request and retry-budget limits of every call (default DEFAULT_CALL_TIMEOUTS). */
+  timeouts?: CallTimeouts;
+  /** Registers each temp file (and nothing else) for removal on an interrupt. */
+  trackTemp?: TempTracker;
   onProgress?: (message: string) => void;
 }
 
@@ -78,6 +87,8 @@ export interface CollectAwsResult {
   usageSource: string;
   warnings: ReportWarning[];
   requests: number;
+  /** Attempts retried (timeouts, throttling, 5xx) across the collection's calls. */
+  retries: number;
   requestsByOperation: Record<string, number>;
   elapsedMs: number;
 }
@@ -85,7 +96,23 @@ export interface CollectAwsResult {
 const POLICY_HINT = 'attach the read-only policy `permdrift policy aws` prints (docs/permdrift-readonly-policy.json)';
 
 function deniedMessage(action: string, what: string, err: unknown): string {
+  if (isCallTimeout(err)) return `${err.message}: ${what}; check the network, or raise --request-timeout / --retry-budget`;
   return `${awsErrorCode(err)} on ${action} (${errorMessage(err)}): ${what}; ${POLICY_HINT}`;
+}
+
+/** A required call that failed: a timeout, or the provider's refusal. */
+function requiredCallFailure(action: string, err: unknown, hint: string): PermdriftError {
+  if (isCallTimeout(err)) return timeoutFailure(err);
+  return new PermdriftError(isAccessDenied(err) ? 'ACCESS_DENIED' : 'PROVIDER', `${action} failed (${awsErrorCode(err)}: ${errorMessage(err)})`, hint, { cause: err });
+}
+
+function clientOptions(opts: CollectAwsOptions): ConstructorParameters<typeof AwsClients>[0] {
+  return {
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    maxAttempts: opts.maxAttempts ?? 6,
+    lookupEventsRate: opts.lookupEventsRate ?? 1.9,
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+  };
 }
 
 async function isEmptyOrMissing(dir: string): Promise<boolean> {
@@ -100,7 +127,7 @@ export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsRes
   const started = Date.now();
   const progress = opts.onProgress ?? (() => undefined);
   const region = opts.regions[0] ?? (await resolveDefaultRegion(opts.profile));
-  const clients = new AwsClients({ ...(opts.profile ? { profile: opts.profile } : {}), maxAttempts: opts.maxAttempts ?? 6, lookupEventsRate: opts.lookupEventsRate ?? 1.9 }, region);
+  const clients = new AwsClients(clientOptions(opts), region);
   try {
     return await collectWith(clients, region, opts, progress, started);
   } finally {
@@ -117,22 +144,51 @@ function eta(startMs: number, done: number, total: number): string {
 
 /**
  * One status line for steps that run side by side (logs, Access Advisor, credential report): each
- * step keeps its own part, and the line ends with the requests sent so far.
+ * step keeps its own part, and the line ends with what the calls are doing (a retry in force, a
+ * long wait, the rate once the source is slow) and the requests sent so far. It is drawn again
+ * when a retry starts or ends, and each second while a progress callback listens, so a stalled
+ * source still shows its wait.
  */
-function progressBoard(account: () => string, clients: AwsClients, emit: (m: string) => void): (step: string, text: string) => void {
+function progressBoard(account: () => string, clients: AwsClients, emit: (m: string) => void, isLive: boolean): { set: (step: string, text: string) => void; stop: () => void } {
   const parts = new Map<string, string>();
-  return (step, text) => {
-    parts.set(step, text);
-    emit(`${account()}: ${[...parts.values()].join(' · ')} · ${clients.stats.total} requests`);
+  const draw = (): void => emit(`${account()}: ${[...parts.values()].join(' · ')} · ${clients.activity.text()}`);
+  const unsubscribe = isLive ? clients.activity.subscribe(draw) : () => undefined;
+  const ticker = isLive ? setInterval(draw, 1000) : undefined;
+  ticker?.unref();
+  return {
+    set: (step, text) => {
+      parts.set(step, text);
+      draw();
+    },
+    stop: () => {
+      unsubscribe();
+      clearInterval(ticker);
+    },
   };
 }
 
 async function collectWith(clients: AwsClients, region: string, opts: CollectAwsOptions, emit: (m: string) => void, started: number): Promise<CollectAwsResult> {
+  let accountLabel = 'AWS';
+  const board = progressBoard(() => accountLabel, clients, emit, opts.onProgress !== undefined);
+  try {
+    return await collectAccount(clients, region, opts, board.set, started, (label) => (accountLabel = label));
+  } finally {
+    board.stop();
+  }
+}
+
+async function collectAccount(
+  clients: AwsClients,
+  region: string,
+  opts: CollectAwsOptions,
+  board: (step: string, text: string) => void,
+  started: number,
+  setLabel: (label: string) => void,
+): Promise<CollectAwsResult> {
   const now = opts.now ?? (() => new Date());
   const startedAt = now();
   const warnings: ReportWarning[] = [];
-  let accountLabel = 'AWS';
-  const board = progressBoard(() => accountLabel, clients, emit);
+  const retriesBefore = clients.activity.retries;
   const progress = (m: string): void => board('main', m);
   const warn = (code: string, message: string): void => {
     warnings.push({ code, message, account });
@@ -145,7 +201,7 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
     identity = await clients.sts().send(new GetCallerIdentityCommand({}));
   } catch (err) {
     if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
-    throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity failed (${awsErrorCode(err)}: ${errorMessage(err)})`, 'check the network, the region and AWS_ENDPOINT_URL, then try again', { cause: err });
+    throw requiredCallFailure('sts:GetCallerIdentity', err, 'check the network, the region and AWS_ENDPOINT_URL, then try again');
   }
   const account = identity.Account ?? '';
   if (!/^\d{12}$/.test(account)) throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity returned no account id`, 'check AWS_ENDPOINT_URL points at AWS or a faithful emulator');
@@ -155,14 +211,17 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
   }
   await mkdir(join(accountDir, 'cloudtrail'), { recursive: true });
   const manifest = new ManifestRecorder('aws', account, { start: opts.windowStart, end: opts.asOf }, now, startedAt);
-  const write = (name: string, value: unknown): Promise<void> => writeFile(join(accountDir, name), stringify(value));
+  const manifestFile = new ManifestFile(accountDir, manifest, opts.trackTemp);
+  // First: until the end says otherwise, this folder is an unfinished collection.
+  await manifestFile.checkpoint();
+  const write = (name: string, value: unknown): Promise<void> => writeFileAtomic(join(accountDir, name), stringify(value), opts.trackTemp);
   /** Writes a file and records in the manifest when it was read. */
   const record = async (name: string, value: unknown, at: Date): Promise<void> => {
     await write(name, value);
     manifest.sourceRead(stemOf(name), at);
   };
   await record(CALLER_IDENTITY_FILE, identity, identityAt);
-  accountLabel = account;
+  setLabel(account);
   progress(`as ${identity.Arn ?? 'unknown'}`);
 
   const rethrowCredentials = (err: unknown): void => {
@@ -176,15 +235,10 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
     auth = await getAuthorizationDetails(clients.iam(), (pages) => progress(`IAM authorization details: page ${pages}`));
   } catch (err) {
     rethrowCredentials(err);
-    const isDenied = isAccessDenied(err);
-    throw new PermdriftError(
-      isDenied ? 'ACCESS_DENIED' : 'PROVIDER',
-      `iam:GetAccountAuthorizationDetails failed (${awsErrorCode(err)}: ${errorMessage(err)})`,
-      isDenied ? POLICY_HINT : 'try again later; throttling and 5xx errors were already retried',
-      { cause: err },
-    );
+    throw requiredCallFailure('iam:GetAccountAuthorizationDetails', err, isAccessDenied(err) ? POLICY_HINT : 'try again later; throttling and 5xx errors were already retried');
   }
   await record(AUTH_DETAILS_FILE, auth, authAt);
+  await manifestFile.checkpoint();
   progress(`IAM ${auth.RoleDetailList.length} roles, ${auth.UserDetailList.length} users`);
 
   // CloudTrail: which trail, what it records, whether it logs.
@@ -226,10 +280,17 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
 
   // A usage error (s3 asked for, no bucket known) must come before the side-by-side steps start.
   const location = archiveLocation(opts, trail);
-  const usage = collectUsage(clients, opts, { account, region, trail, location, accountDir, warn, manifest, now, progress: (m) => board('usage', m) }).catch((err: unknown) => {
-    rethrowCredentials(err);
-    throw err;
-  });
+  const usage = collectUsage(clients, opts, { account, region, trail, location, accountDir, warn, manifest, now, progress: (m) => board('usage', m) }).then(
+    async (source) => {
+      // The logs' spans are recorded: an interrupt from here on keeps them.
+      await manifestFile.checkpoint();
+      return source;
+    },
+    (err: unknown) => {
+      rethrowCredentials(err);
+      throw err;
+    },
+  );
   const advisor = opts.isAccessAdvisorWanted === false ? Promise.resolve() : (async () => {
     const at = now();
     const written = await collectAdvisor(clients, opts, auth, accountDir, warn, (m) => board('advisor', m), rethrowCredentials);
@@ -252,7 +313,7 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
   warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
   await write(COLLECT_WARNINGS_FILE, { warnings: warnings.map(({ code, message }) => ({ code, message })) });
   // Last, once everything it describes is on disk.
-  await writeCollectManifest(accountDir, manifest.build());
+  await manifestFile.finish();
   return {
     account,
     identityArn: identity.Arn ?? '',
@@ -260,6 +321,7 @@ async function collectWith(clients: AwsClients, region: string, opts: CollectAws
     usageSource,
     warnings,
     requests: clients.stats.total,
+    retries: clients.activity.retries - retriesBefore,
     requestsByOperation: Object.fromEntries([...clients.stats.byOperation].sort(([a], [b]) => (a < b ? -1 : 1))),
     elapsedMs: Date.now() - started,
   };
@@ -308,6 +370,8 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
         concurrency: opts.s3Concurrency ?? 16,
         ...(opts.maxListPages !== undefined ? { maxListPages: opts.maxListPages } : {}),
         targetDir: join(c.accountDir, 'cloudtrail'),
+        withBodyRetries: (operation, attempt) => clients.withBodyRetries(operation, attempt),
+        ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
         onProgress: (p) => {
           if (!phaseStart.has(p.phase)) phaseStart.set(p.phase, Date.now());
           const left = eta(phaseStart.get(p.phase) ?? Date.now(), p.done, p.total);
@@ -379,7 +443,7 @@ async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: Usa
   const readAt = c.now();
   const results = await Promise.all(
     regions.map((r) =>
-      lookupEventsToFile(clients.cloudTrail(r), r, { start, end: opts.asOf }, join(dir, `${r}.json`), (n) => c.progress(`LookupEvents ${r}: ${n} events`)),
+      lookupEventsToFile(clients.cloudTrail(r), r, { start, end: opts.asOf }, join(dir, `${r}.json`), (n) => c.progress(`LookupEvents ${r}: ${n} events`), undefined, opts.trackTemp),
     ),
   );
   c.manifest.setLogSource('lookup-events');
@@ -432,7 +496,7 @@ async function collectAdvisor(
   for (const r of results) {
     if (r.isOk) {
       const isShared = roleNames.has(r.target.name) && userNames.has(r.target.name);
-      await writeFile(join(dir, `${isShared ? `${r.target.kind}.` : ''}${r.target.name}.json`), stringify(r.details));
+      await writeFileAtomic(join(dir, `${isShared ? `${r.target.kind}.` : ''}${r.target.name}.json`), stringify(r.details), opts.trackTemp);
       written++;
       continue;
     }
@@ -459,6 +523,7 @@ export interface CollectAccountsResult {
   /** Accounts that could not be read; also written as warnings into the first collected account's collect-warnings.json. */
   failed: { account: string; code: string; message: string }[];
   requests: number;
+  retries: number;
   elapsedMs: number;
 }
 
@@ -471,7 +536,7 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
   const started = Date.now();
   const progress = opts.onProgress ?? (() => undefined);
   const region = opts.regions[0] ?? (await resolveDefaultRegion(opts.profile));
-  const base = new AwsClients({ ...(opts.profile ? { profile: opts.profile } : {}), maxAttempts: opts.maxAttempts ?? 6, lookupEventsRate: opts.lookupEventsRate ?? 1.9 }, region);
+  const base = new AwsClients(clientOptions(opts), region);
   const all: AwsClients[] = [base];
   try {
     let caller;
@@ -479,7 +544,7 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
       caller = await base.sts().send(new GetCallerIdentityCommand({}));
     } catch (err) {
       if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
-      throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity failed (${awsErrorCode(err)}: ${errorMessage(err)})`, 'check the network, the region and AWS_ENDPOINT_URL, then try again', { cause: err });
+      throw requiredCallFailure('sts:GetCallerIdentity', err, 'check the network, the region and AWS_ENDPOINT_URL, then try again');
     }
     const partition = (caller.Arn ?? 'arn:aws:').split(':')[1] ?? 'aws';
     const ids = opts.accounts === 'org' ? await listOrganizationAccounts(base, opts.profile) : [...new Set(opts.accounts)];
@@ -506,6 +571,8 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
         if (err instanceof UsageError || (clients === base && err instanceof PermdriftError && err.code === 'CREDENTIALS')) throw err;
         const message = err instanceof PermdriftError ? err.message : errorMessage(err);
         failed.push({ account: id, code: 'account-failed', message: `account ${id} (as ${roleArn}): ${message}; it was not audited` });
+        // The warning says so; a half-collected folder would only make the snapshot incomplete.
+        await rm(join(opts.outDir, 'aws', id), { recursive: true, force: true });
       }
     }
     const first = collected[0];
@@ -521,10 +588,10 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
         onDisk.warnings.push({ code: f.code, message: f.message });
         first.warnings.push({ code: f.code, message: f.message, account: first.account });
       }
-      await writeFile(file, stringify(onDisk));
+      await writeFileAtomic(file, stringify(onDisk), opts.trackTemp);
     }
     const requests = all.reduce((n, c) => n + c.stats.total, 0);
-    return { collected, failed, requests, elapsedMs: Date.now() - started };
+    return { collected, failed, requests, retries: base.activity.retries, elapsedMs: Date.now() - started };
   } finally {
     for (const c of all) c.destroy();
   }
@@ -542,11 +609,10 @@ async function listOrganizationAccounts(clients: AwsClients, profile: string | u
     }
   } catch (err) {
     if (isCredentialsError(err)) throw credentialsError(err, profile);
-    throw new PermdriftError(
-      isAccessDenied(err) ? 'ACCESS_DENIED' : 'PROVIDER',
-      `organizations:ListAccounts failed (${awsErrorCode(err)}: ${errorMessage(err)})`,
+    throw requiredCallFailure(
+      'organizations:ListAccounts',
+      err,
       'run --org from the management account or a delegated administrator with organizations:ListAccounts (`permdrift policy aws --org`), or name the accounts with --accounts',
-      { cause: err },
     );
   }
   return ids.sort();

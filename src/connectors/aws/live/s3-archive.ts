@@ -7,13 +7,13 @@
  * come along into the same tree, where the snapshot reader takes them as proof of delivery.
  */
 
-import { mkdir, rm } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DELIVERY_CADENCE_MS } from '../../../model/delivery-cadence.js';
+import { openAtomicWrite, type TempTracker } from '../../atomic-file.js';
 import { awsErrorCode, errorMessage, isCredentialsError } from './aws-errors.js';
 import { mapPool } from './pool.js';
 
@@ -85,6 +85,13 @@ export interface ArchiveOptions {
   concurrency: number;
   /** The account folder's `cloudtrail/`; keys are written below it from `AWSLogs/` on. */
   targetDir: string;
+  /**
+   * Runs one download (GetObject and reading its body) with retries of a body that stalls or
+   * breaks off (AwsClients.withBodyRetries); default: once.
+   */
+  withBodyRetries?: <T>(operation: string, attempt: () => Promise<T>) => Promise<T>;
+  /** Registers each temp file for removal on an interrupt. */
+  trackTemp?: TempTracker;
   onProgress?: (p: { phase: 'list' | 'download'; done: number; total: number; bytes: number }) => void;
 }
 
@@ -213,6 +220,7 @@ export async function downloadArchive(s3: S3Client, loc: S3Location, opts: Archi
   });
   const objects = perFolder.flat();
   const strip = loc.prefix ? loc.prefix.length + 1 : 0;
+  const withBodyRetries = opts.withBodyRetries ?? (<T>(_operation: string, attempt: () => Promise<T>): Promise<T> => attempt());
   let downloaded = 0;
   await mapPool(objects, opts.concurrency, async ({ key, size, folder }) => {
     const file = join(opts.targetDir, ...key.slice(strip).split('/'));
@@ -220,19 +228,28 @@ export async function downloadArchive(s3: S3Client, loc: S3Location, opts: Archi
       // A key is not a trusted path: `..` would write outside the snapshot.
       if (key.split('/').some((seg) => seg === '..' || seg === '.')) throw new Error(`key ${key} is not a safe relative path`);
       await mkdir(dirname(file), { recursive: true });
-      const got = await s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: key }));
-      const body = got.Body;
-      if (body instanceof Readable) await pipeline(body, createWriteStream(file));
-      else if (body) await pipeline(Readable.from([Buffer.from(await body.transformToByteArray())]), createWriteStream(file));
-      else throw new Error('empty body');
+      // To a temp name, renamed when whole: an interrupted or failed download leaves no partial file.
+      await withBodyRetries('s3:GetObject', async () => {
+        const out = openAtomicWrite(file, opts.trackTemp);
+        try {
+          const got = await s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: key }));
+          const body = got.Body;
+          if (body instanceof Readable) await pipeline(body, out.stream);
+          else if (body) await pipeline(Readable.from([Buffer.from(await body.transformToByteArray())]), out.stream);
+          else throw new Error('empty body');
+          await out.commit();
+        } catch (err) {
+          await out.discard();
+          throw err;
+        }
+      });
       if (folder.isDigest) result.digests++;
       else {
         result.objects++;
         result.bytes += size;
       }
     } catch (err) {
-      // A half-written object would read as a corrupt log; the warning names the gap instead.
-      await rm(file, { force: true });
+      // Nothing half-written is left (the temp file is gone); the warning names the gap instead.
       if (isCredentialsError(err)) throw err;
       const failure = { key, code: awsErrorCode(err), message: errorMessage(err) };
       if (folder.isDigest) result.digestFailures.push(failure);

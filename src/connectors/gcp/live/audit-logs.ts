@@ -5,8 +5,9 @@
  * token bucket (Logging allows 60 reads a minute per project by default).
  */
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { openAtomicWrite, type TempTracker } from '../../atomic-file.js';
 import type { GcpClients } from './clients.js';
 import type { Json } from './gcloud-json.js';
 
@@ -33,9 +34,11 @@ export async function listAuditLogEntries(
   projectId: string,
   window: { start: Date; end: Date },
   file: string,
-  opts: { pageSize?: number; onPage?: (entries: number, lastTimestamp: string | null, pages: number, isLast: boolean) => void } = {},
+  opts: { pageSize?: number; onPage?: (entries: number, lastTimestamp: string | null, pages: number, isLast: boolean) => void; trackTemp?: TempTracker } = {},
 ): Promise<EntriesResult> {
-  const stream = createWriteStream(file);
+  // A temp name until the listing has ended (in full or at a reported failure): never a partial file under the final name.
+  const atomic = openAtomicWrite(file, opts.trackTemp);
+  const stream = atomic.stream;
   const result: EntriesResult = { entries: 0, pages: 0, lastTimestamp: null };
   const body = { resourceNames: [`projects/${projectId}`], filter: auditLogFilter(window.start, window.end), orderBy: 'timestamp asc', pageSize: opts.pageSize ?? 1000 };
   try {
@@ -59,9 +62,10 @@ export async function listAuditLogEntries(
       opts.onPage?.(result.entries, result.lastTimestamp, result.pages, pageToken === undefined);
     } while (pageToken);
     await write(stream, result.entries === 0 ? ']\n' : '\n]\n');
-  } finally {
-    stream.end();
-    await once(stream, 'close');
+  } catch (err) {
+    await atomic.discard();
+    throw err;
   }
+  await atomic.commit();
   return result;
 }

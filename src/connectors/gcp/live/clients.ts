@@ -7,6 +7,16 @@
  *
  * `endpoint` (PERMDRIFT_GCP_ENDPOINT_URL) sends every service to one base URL: an emulator, or the
  * tests' fake on 127.0.0.1. It is honoured for impersonation (iamcredentials) too.
+ *
+ * Time limits (../../call-timeouts.ts): the gax clients' own timeout is not enforced on their REST
+ * transport, and gaxios has only a total timeout, so both transports get them here. A request
+ * interceptor on each auth client gives every request (gax, REST, token refresh) an agent whose
+ * connections must open within the connect timeout (requests that already carry an agent of their
+ * own, a proxy or mTLS one, keep it); `call()` bounds each attempt by the request timeout (it
+ * aborts a REST request and cancels a gax call), retries a timed-out attempt as it retries quota
+ * and 5xx errors, starts no attempt that could not end inside the retry budget, and ends with a
+ * CallTimeoutError naming the REST method id. Downloads bound the wait for the answer and each
+ * pause of the body instead.
  */
 
 import { GoogleAuth, Impersonated, type AuthClient } from 'google-auth-library';
@@ -14,7 +24,10 @@ import resourceManager from '@google-cloud/resource-manager';
 import iam from '@google-cloud/iam';
 import asset from '@google-cloud/asset';
 import { RateLimiter } from '../../aws/live/rate-limiter.js';
-import { credentialsError, gcpError, impersonationError, isCredentialsError, isRetryable } from './errors.js';
+import { CallActivity } from '../../call-activity.js';
+import { AttemptTimeoutError, CallTimeoutError, DEFAULT_CALL_TIMEOUTS, isRetryInBudget, timeoutLimitText, type CallTimeouts, type TimeoutKind } from '../../call-timeouts.js';
+import { ConnectTimeoutHttpAgent, ConnectTimeoutHttpsAgent, isConnectTimeout } from '../../connect-timeout-agent.js';
+import { credentialsError, describe, gcpError, impersonationError, isCredentialsError, isRetryable } from './errors.js';
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
@@ -36,8 +49,24 @@ export interface GcpClientOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Logging `entries.list` requests per minute (the default quota is 60 per project). */
   loggingReadsPerMinute?: number;
+  /** Connection, request and retry-budget limits (default DEFAULT_CALL_TIMEOUTS). */
+  timeouts?: CallTimeouts;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+}
+
+/** What a request may carry as its agent: one for all, or one per URL (gax passes a function). */
+type AgentOption = unknown;
+
+/** A gax call's promise can be cancelled (its REST transport aborts the fetch). */
+interface Cancellable {
+  cancel?: () => void;
+}
+
+function timeoutKindOf(err: unknown): TimeoutKind | undefined {
+  if (err instanceof AttemptTimeoutError) return err.kind;
+  if (isConnectTimeout(err)) return 'connect';
+  return undefined;
 }
 
 export interface RequestStats {
@@ -76,6 +105,11 @@ interface GaxClientOptions {
 
 export class GcpClients {
   readonly stats: RequestStats = { total: 0, byOperation: new Map(), retries: 0 };
+  /** Requests, retries in force and long waits, for the progress line. */
+  readonly activity = new CallActivity();
+  readonly timeouts: CallTimeouts;
+  private readonly httpAgent: ConnectTimeoutHttpAgent;
+  private readonly httpsAgent: ConnectTimeoutHttpsAgent;
   private auth?: GoogleAuth;
   private readonly loggingLimiter: RateLimiter;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -90,6 +124,24 @@ export class GcpClients {
     this.loggingLimiter = new RateLimiter({ ratePerSecond: (opts.loggingReadsPerMinute ?? 60) / 60, burst: 1 });
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
+    this.timeouts = opts.timeouts ?? DEFAULT_CALL_TIMEOUTS;
+    this.httpAgent = new ConnectTimeoutHttpAgent(this.timeouts.connectMs);
+    this.httpsAgent = new ConnectTimeoutHttpsAgent(this.timeouts.connectMs);
+  }
+
+  /**
+   * Every request of `client` (gax's REST calls, REST calls, token requests) opens its connections
+   * through the connect-timeout agents, unless it carries an agent object of its own (a proxy, mTLS).
+   */
+  private withConnectTimeout(client: AuthClient): void {
+    const agentFor = (url: URL): ConnectTimeoutHttpAgent | ConnectTimeoutHttpsAgent => (url.protocol === 'http:' ? this.httpAgent : this.httpsAgent);
+    client.transporter.interceptors.request.add({
+      resolved: async (config) => {
+        const current: AgentOption = config.agent;
+        if (current === undefined || typeof current === 'function') config.agent = agentFor;
+        return config;
+      },
+    });
   }
 
   /** https://<service>.googleapis.com, or the override. */
@@ -110,6 +162,7 @@ export class GcpClients {
     let caller: GcpCaller;
     try {
       source = await base.getClient();
+      this.withConnectTimeout(source);
       // Read off the client: GoogleAuth.getCredentials() would ask the metadata server for user ADC.
       const email = (source as { email?: unknown }).email;
       caller = { credentialType: credentialTypeOf(source), ...(typeof email === 'string' && email ? { principal: `serviceAccount:${email}` } : {}) };
@@ -129,6 +182,7 @@ export class GcpClients {
       delegates: [],
       ...(this.opts.endpoint ? { endpoint: this.baseUrl('iamcredentials') } : {}),
     });
+    this.withConnectTimeout(impersonated);
     try {
       await this.call('iamcredentials.serviceAccounts.generateAccessToken', () => impersonated.getAccessToken());
     } catch (err) {
@@ -178,26 +232,72 @@ export class GcpClients {
   }
 
   /**
-   * Runs one API call with the collection's retry policy: quota (429 / RESOURCE_EXHAUSTED) and
-   * 5xx are retried with exponential backoff; anything else is the caller's to classify. Every
-   * attempt is counted; Logging reads wait for a token first, retries included.
+   * Runs one API call with the collection's retry policy: quota (429 / RESOURCE_EXHAUSTED), 5xx
+   * and timed-out attempts are retried with exponential backoff, while another attempt fits the
+   * retry budget; anything else is the caller's to classify. Every attempt is counted; Logging
+   * reads wait for a token first, retries included. `fn` gets the attempt's abort signal; a gax
+   * call returns its cancellable promise. `isSelfTimed`: `fn` bounds its own waits (downloads).
    */
-  async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  async call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, opts: { isSelfTimed?: boolean } = {}): Promise<T> {
     const maxAttempts = this.opts.maxAttempts ?? 6;
     const backoff = this.opts.backoff ?? { initialMs: 1000, maxMs: 32_000 };
-    for (let attempt = 1; ; attempt++) {
-      if (operation === 'logging.entries.list') await this.loggingLimiter.take();
-      this.stats.total++;
-      this.stats.byOperation.set(operation, (this.stats.byOperation.get(operation) ?? 0) + 1);
-      try {
-        return await fn();
-      } catch (err) {
-        if (attempt >= maxAttempts || !isRetryable(gcpError(err)) || isCredentialsError(err)) throw err;
-        this.stats.retries++;
-        const ceiling = Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
-        await this.sleep(ceiling / 2 + (this.random() * ceiling) / 2);
+    const startMs = Date.now();
+    const call = {};
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (operation === 'logging.entries.list') await this.loggingLimiter.take();
+        this.stats.total++;
+        this.stats.byOperation.set(operation, (this.stats.byOperation.get(operation) ?? 0) + 1);
+        this.activity.attemptStarted(call, operation);
+        try {
+          return await (opts.isSelfTimed ? fn(new AbortController().signal) : this.timed(fn));
+        } catch (err) {
+          // A call made inside this one already spent its own retries.
+          if (err instanceof CallTimeoutError) throw err;
+          const kind = timeoutKindOf(err);
+          const isRetryableError = kind !== undefined || (isRetryable(gcpError(err)) && !isCredentialsError(err));
+          const elapsed = Date.now() - startMs;
+          const isInBudget = isRetryInBudget(elapsed, this.timeouts);
+          if (attempt >= maxAttempts || !isRetryableError || !isInBudget) {
+            if (kind === undefined) throw err;
+            const limit = kind === 'connect' ? this.timeouts.connectMs : this.timeouts.requestMs;
+            throw Object.assign(new CallTimeoutError(operation, kind, limit, attempt, elapsed, isInBudget ? undefined : this.timeouts.budgetMs), { cause: err });
+          }
+          this.stats.retries++;
+          const after = kind !== undefined ? timeoutLimitText(kind, kind === 'connect' ? this.timeouts.connectMs : this.timeouts.requestMs) : describe(gcpError(err)).split(':')[0] ?? 'error';
+          this.activity.retryScheduled(call, { operation, attempt: attempt + 1, maxAttempts, after });
+          const ceiling = Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
+          await this.sleep(ceiling / 2 + (this.random() * ceiling) / 2);
+        } finally {
+          this.activity.attemptEnded(call);
+        }
       }
+    } finally {
+      this.activity.callEnded(call);
     }
+  }
+
+  /** One attempt bounded by the request timeout: aborted (REST) or cancelled (gax) when it is hit. */
+  private timed<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const pending = fn(controller.signal);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        controller.abort();
+        (pending as Promise<T> & Cancellable).cancel?.();
+        reject(new AttemptTimeoutError('request', this.timeouts.requestMs));
+      }, this.timeouts.requestMs);
+      pending.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
   }
 
   /** A REST call through the collection's credentials; `path` starts with `/v1/…`. */
@@ -206,32 +306,67 @@ export class GcpClients {
     if (!auth) throw new Error('GcpClients.init() must run first');
     const url = new URL(`${this.baseUrl(service)}${path}`);
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    return this.call(operation, async () => {
+    return this.call(operation, async (signal) => {
       const res = await auth.request<T>({
         url: url.toString(),
         method: init.method ?? 'GET',
         ...(init.body !== undefined ? { data: init.body } : {}),
         // The collection's own retry policy applies; gaxios must not retry underneath it.
         retry: false,
+        signal,
       });
       return res.data;
     });
   }
 
-  /** Raw bytes of a REST GET (Cloud Storage `alt=media`). */
+  /**
+   * Raw bytes of a REST GET (Cloud Storage `alt=media`): the answer must start within the request
+   * timeout, and the body may pause no longer than it (a large file may take longer in all).
+   */
   async download(operation: string, service: GcpService, path: string, query: Record<string, string>): Promise<Buffer> {
     const auth = this.auth;
     if (!auth) throw new Error('GcpClients.init() must run first');
     const url = new URL(`${this.baseUrl(service)}${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    return this.call(operation, async () => {
-      const res = await auth.request<ArrayBuffer>({ url: url.toString(), method: 'GET', responseType: 'arraybuffer', retry: false });
-      return Buffer.from(res.data);
-    });
+    const limit = this.timeouts.requestMs;
+    return this.call(
+      operation,
+      async () => {
+        const controller = new AbortController();
+        let expired: TimeoutKind | undefined;
+        let timer: NodeJS.Timeout | undefined;
+        const arm = (kind: TimeoutKind): void => {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            expired = kind;
+            controller.abort();
+          }, limit);
+        };
+        arm('request');
+        try {
+          const res = await auth.request<NodeJS.ReadableStream>({ url: url.toString(), method: 'GET', responseType: 'stream', retry: false, signal: controller.signal });
+          arm('stalled');
+          const chunks: Buffer[] = [];
+          for await (const chunk of res.data as AsyncIterable<Buffer | string>) {
+            arm('stalled');
+            chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+          }
+          return Buffer.concat(chunks);
+        } catch (err) {
+          if (expired !== undefined) throw new AttemptTimeoutError(expired, limit);
+          throw err;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      { isSelfTimed: true },
+    );
   }
 
   async close(): Promise<void> {
     await Promise.all([this.projectsClient?.close(), this.foldersClient?.close(), this.organizationsClient?.close(), this.policiesClient?.close(), this.assetClient?.close()]);
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 }
 

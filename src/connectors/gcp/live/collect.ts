@@ -7,13 +7,16 @@
  * that is missing become warnings in `collect-warnings.json` (the shape `collect aws` writes), and
  * unread audit logs carry codes that mark a coverage gap, so missing logs never read as no usage.
  *
- * Each project folder ends with `collect-manifest.json` (../../collect-manifest-recorder.ts): when
- * each file was read, and per audit log which span was read in full and which was not. Admin
- * Activity is always written, yet a listing or an export proves only the span that was read; the
- * offline reader takes each log's coverage from it (engine/gcp/coverage.ts).
+ * Each project folder has `collect-manifest.json` (../../collect-manifest-recorder.ts): when each
+ * file was read, and per audit log which span was read in full and which was not. Admin Activity
+ * is always written, yet a listing or an export proves only the span that was read; the offline
+ * reader takes each log's coverage from it (engine/gcp/coverage.ts). It is written first with
+ * `complete: false` and last with `complete: true`; every other file takes its final name only
+ * when whole (../../atomic-file.ts), so an interrupted collection leaves whole files and a
+ * manifest that says it did not finish.
  */
 
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { GcpResourceRef } from '../../../model/gcp.js';
@@ -30,7 +33,9 @@ import { customRolesUsed, getRole, listDenyPolicies, listKeys, listPredefinedRol
 import { getAncestry, getIamPolicy, getProjectInfo, isActive, listProjectsBelow, resourceName, type ProjectInfo } from './resource-manager.js';
 import { searchProjectsBindingServiceAccounts, searchProjectsHostingServiceAccounts } from './asset-inventory.js';
 import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
-import { ManifestRecorder, writeCollectManifest } from '../../collect-manifest-recorder.js';
+import { ManifestFile, ManifestRecorder } from '../../collect-manifest-recorder.js';
+import { writeFileAtomic, type TempTracker } from '../../atomic-file.js';
+import { isCallTimeout, TIMEOUT_HINT, type CallTimeouts } from '../../call-timeouts.js';
 
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
@@ -92,6 +97,10 @@ export interface CollectGcpOptions {
   now?: () => Date;
   /** Page size of IAM roles.list (the API's maximum, 1,000, by default). */
   rolePageSize?: number;
+  /** Connection, request and retry-budget limits of every call (default DEFAULT_CALL_TIMEOUTS). */
+  timeouts?: CallTimeouts;
+  /** Registers each temp file (and nothing else) for removal on an interrupt. */
+  trackTemp?: TempTracker;
 }
 
 export interface CollectGcpProjectResult {
@@ -130,6 +139,8 @@ function problem(what: string, permission: string, effect: string, err: unknown)
     fix = `enable ${api} (\`gcloud services enable ${api}${project ? ` --project ${project}` : ''}\`)`;
   } else if (isDenied(info)) {
     fix = `${ROLE_HINT}; needs ${permission}`;
+  } else if (isCallTimeout(err)) {
+    fix = 'check the network, or raise --request-timeout / --retry-budget';
   } else {
     fix = 'quota and 5xx errors were retried; try again later';
   }
@@ -189,8 +200,21 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
     ...(opts.loggingReadsPerMinute ? { loggingReadsPerMinute: opts.loggingReadsPerMinute } : {}),
     ...(opts.sleep ? { sleep: opts.sleep } : {}),
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
   };
   const clients = new GcpClients(clientOptions);
+  // While someone watches: drawn again when a retry starts or ends, and each second, so a stalled call still shows its wait.
+  let lastLine: string | undefined;
+  const redraw = (): void => {
+    if (lastLine !== undefined) emit(`${lastLine} · ${clients.activity.text()}`);
+  };
+  const unsubscribe = opts.onProgress ? clients.activity.subscribe(redraw) : () => undefined;
+  const ticker = opts.onProgress ? setInterval(redraw, 1000) : undefined;
+  ticker?.unref();
+  const line = (m: string): void => {
+    lastLine = m;
+    redraw();
+  };
   try {
     const caller = await clients.init();
     const rethrowCredentials = (err: unknown): void => {
@@ -214,7 +238,7 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
      */
     const viaAsset = async (root: string): Promise<boolean> => {
       if (opts.isAssetInventoryWanted === false) return false;
-      emit(`searching ${root} with Cloud Asset Inventory`);
+      line(`searching ${root} with Cloud Asset Inventory`);
       const found = new Set<string>();
       try {
         for (const n of (await searchProjectsBindingServiceAccounts(clients, root, opts.assetPageSize)).projectNumbers) found.add(n);
@@ -268,7 +292,7 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
           rethrowCredentials(err);
           skip(problem('resource manager cannot read it (projects.get)', 'resourcemanager.projects.get', 'not audited', err), n);
         }
-        emit(`${root}: ${++done}/${numbers.length} project(s) found by Cloud Asset Inventory`);
+        line(`${root}: ${++done}/${numbers.length} project(s) found by Cloud Asset Inventory`);
       });
       for (const [why, list] of [...skipped].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const shown = list.sort().slice(0, 5).join(', ');
@@ -278,9 +302,9 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
     };
     for (const root of [...opts.folders.map((f) => `folders/${f}`), ...opts.organizations.map((o) => `organizations/${o}`)]) {
       if (await viaAsset(root)) continue;
-      emit(`listing projects below ${root}`);
+      line(`listing projects below ${root}`);
       try {
-        const listing = await listProjectsBelow(clients, root, (n) => emit(`listing projects below ${root}: ${n} found`));
+        const listing = await listProjectsBelow(clients, root, (n) => line(`listing projects below ${root}: ${n} found`));
         for (const p of listing.projects) ids.add(p);
         for (const f of listing.failures) {
           rethrowCredentials(f.error);
@@ -305,13 +329,13 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
 
     // Predefined roles, once per run: the scan prefers them to the bundled snapshot.
     let predefinedRoles: CollectGcpResult['predefinedRoles'];
-    emit('predefined roles (IAM roles.list)');
+    line('predefined roles (IAM roles.list)');
     try {
-      const roles = await listPredefinedRoles(clients, opts.rolePageSize ?? 1000, (n) => emit(`predefined roles (IAM roles.list): ${n}`));
+      const roles = await listPredefinedRoles(clients, opts.rolePageSize ?? 1000, (n) => line(`predefined roles (IAM roles.list): ${n}`));
       const collectedAt = (opts.now ?? (() => new Date()))().toISOString();
       const file = join(opts.outDir, 'gcp', PREDEFINED_ROLES_FILE);
       await mkdir(join(opts.outDir, 'gcp'), { recursive: true });
-      await writeFile(file, predefinedRolesText(`IAM roles.list (view FULL) of ${collectedAt}`, collectedAt, roles));
+      await writeFileAtomic(file, predefinedRolesText(`IAM roles.list (view FULL) of ${collectedAt}`, collectedAt, roles), opts.trackTemp);
       predefinedRoles = { roles: Object.keys(roles).length, file, collectedAt };
     } catch (err) {
       rethrowCredentials(err);
@@ -320,13 +344,15 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
 
     const cache: RunCache = { projects: known, folderParents: new Map(), policies: new Map(), orgRoles: new Map(), denies: new Map() };
     const collected: CollectGcpProjectResult[] = [];
+    let timedOut = 0;
     for (const [i, projectId] of projects.entries()) {
       const label = projects.length > 1 ? `${projectId} (${i + 1}/${projects.length})` : projectId;
       try {
-        collected.push(await collectProject(clients, opts, projectId, cache, caller, sink, (m) => emit(`${label}: ${m} · ${clients.stats.total} requests`)));
+        collected.push(await collectProject(clients, opts, projectId, cache, caller, sink, (m) => line(`${label}: ${m}`)));
       } catch (err) {
         if (err instanceof UsageError || (err instanceof PermdriftError && err.code === 'CREDENTIALS')) throw err;
         rethrowCredentials(err);
+        if (isCallTimeout(err)) timedOut++;
         const message = err instanceof PermdriftError ? err.message : problem(`project ${projectId}`, 'resourcemanager.projects.getIamPolicy', 'it was not audited', err);
         failed.push({ project: projectId, code: 'project-failed', message });
         await rm(join(opts.outDir, 'gcp', projectId), { recursive: true, force: true });
@@ -334,7 +360,7 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
     }
     const first = collected[0];
     if (!first) {
-      throw new PermdriftError('PROVIDER', `none of the ${projects.length} project(s) could be read (first: ${failed[0]?.message ?? 'none'})`, ROLE_HINT);
+      throw new PermdriftError(timedOut === projects.length ? 'TIMEOUT' : 'PROVIDER', `none of the ${projects.length} project(s) could be read (first: ${failed[0]?.message ?? 'none'})`, timedOut === projects.length ? TIMEOUT_HINT : ROLE_HINT);
     }
     if (failed.length + runWarnings.length > 0) {
       // The report reads warnings per project folder; projects that failed have none, so their
@@ -346,7 +372,7 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
         onDisk.warnings.push({ code: f.code, message: f.message });
         first.warnings.push({ code: f.code, message: f.message, account: first.projectId });
       }
-      await writeFile(file, stringify(onDisk));
+      await writeFileAtomic(file, stringify(onDisk), opts.trackTemp);
     }
     return {
       caller,
@@ -360,6 +386,8 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       elapsedMs: Date.now() - started,
     };
   } finally {
+    unsubscribe();
+    clearInterval(ticker);
     await clients.close();
   }
 }
@@ -377,6 +405,10 @@ async function collectProject(
   const projectDir = join(root, projectId);
   const now = opts.now ?? (() => new Date());
   const manifest = new ManifestRecorder('gcp', projectId, { start: opts.windowStart, end: opts.asOf }, now);
+  const manifestFile = new ManifestFile(projectDir, manifest, opts.trackTemp);
+  // First: until the end says otherwise, this folder is an unfinished collection.
+  await mkdir(projectDir, { recursive: true });
+  await manifestFile.checkpoint();
   const warnings: ReportWarning[] = [];
   const warn = (code: string, message: string): void => {
     warnings.push({ code, message, account: projectId });
@@ -391,7 +423,7 @@ async function collectProject(
   };
   const writeJson = async (file: string, value: unknown): Promise<void> => {
     await mkdir(join(file, '..'), { recursive: true });
-    await writeFile(file, stringify(value));
+    await writeFileAtomic(file, stringify(value), opts.trackTemp);
   };
 
   // The project's own allow policy: the one required file. Its failure fails the project.
@@ -446,8 +478,12 @@ async function collectProject(
   // is read after it, and the clock is not read while the logs measure their pace with it.
   const sideBySideAt = now();
   const inventory = collectInventory(clients, opts, projectId, projectDir, root, ancestry, policies, cache, warn, rethrowCredentials, (m) => board('main', m), manifest, sideBySideAt);
-  const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m), manifest, now);
-  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials, manifest, sideBySideAt);
+  const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m), manifest, now).then(async (source) => {
+    // The logs' spans are recorded: an interrupt from here on keeps them.
+    await manifestFile.checkpoint();
+    return source;
+  });
+  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials, manifest, sideBySideAt, opts.trackTemp);
   const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity]);
 
   warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
@@ -456,7 +492,7 @@ async function collectProject(
     warnings: warnings.map(({ code, message }) => ({ code, message })),
   });
   // Last, once everything it describes is on disk.
-  await writeCollectManifest(projectDir, manifest.build());
+  await manifestFile.finish();
   return { projectId, projectDir, serviceAccounts, usageSource, warnings };
 }
 
@@ -480,7 +516,7 @@ async function collectInventory(
   let emails: string[] = [];
   try {
     const accounts = await listServiceAccounts(clients, projectId, opts.serviceAccountPageSize ?? 100);
-    await writeFile(join(projectDir, 'service-accounts.json'), stringify(accounts));
+    await writeFileAtomic(join(projectDir, 'service-accounts.json'), stringify(accounts), opts.trackTemp);
     manifest.sourceRead('service-accounts', readAt);
     emails = accounts.flatMap((a) => (typeof a === 'object' && a !== null && !Array.isArray(a) && typeof a['email'] === 'string' ? [a['email']] : [])).sort();
   } catch (err) {
@@ -496,7 +532,7 @@ async function collectInventory(
   await mapPool(emails, concurrency, async (email) => {
     try {
       const keys = await listKeys(clients, projectId, email);
-      await writeFile(join(keysDir, `${email}.json`), stringify(keys));
+      await writeFileAtomic(join(keysDir, `${email}.json`), stringify(keys), opts.trackTemp);
       keysWritten++;
     } catch (err) {
       rethrowCredentials(err);
@@ -521,7 +557,7 @@ async function collectInventory(
     const fetchInto = async (file: string): Promise<{ error?: unknown }> => {
       try {
         await mkdir(join(file, '..'), { recursive: true });
-        await writeFile(file, stringify(await getRole(clients, name)));
+        await writeFileAtomic(file, stringify(await getRole(clients, name)), opts.trackTemp);
         return {};
       } catch (error) {
         return { error };
@@ -567,7 +603,7 @@ async function collectInventory(
       if (r.policies.length > 0) await mkdir(denyDir, { recursive: true });
       for (const [id, policy] of r.policies) {
         const prefix = ref.type === 'project' ? '' : `${ref.type}-${ref.id}-`;
-        await writeFile(join(denyDir, `${prefix}${id}.json`), stringify(policy));
+        await writeFileAtomic(join(denyDir, `${prefix}${id}.json`), stringify(policy), opts.trackTemp);
       }
     } else {
       rethrowCredentials(r.error);
@@ -603,6 +639,7 @@ async function collectAuditLogs(
     try {
       const r = await downloadSinkExport(clients, sink, window, dir, {
         ...(opts.concurrency ? { concurrency: opts.concurrency * 2 } : {}),
+        ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
         onProgress: (phase, done, total, bytes) =>
           progress(phase === 'list' ? `${url}: day folders ${done}/${total}${eta(started, done / total)}` : `${url}: hour files ${done}/${total}, ${(bytes / 1_048_576).toFixed(1)} MB${eta(started, done / total)}`),
       });
@@ -643,6 +680,7 @@ async function collectAuditLogs(
   progress(loggingProgressText({ pages: 0, entries: 0, lastTimestamp: null, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: 0 }));
   const r = await listAuditLogEntries(clients, projectId, window, join(dir, 'entries.json'), {
     ...(opts.logPageSize ? { pageSize: opts.logPageSize } : {}),
+    ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
     onPage: (entries, lastTimestamp, pages, isLast) =>
       progress(loggingProgressText({ pages, entries, lastTimestamp, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: now().getTime() - logStart, isDone: isLast })),
   });
@@ -685,12 +723,13 @@ async function collectActivity(
   rethrowCredentials: (err: unknown) => void,
   manifest: ManifestRecorder,
   readAt: Date,
+  trackTemp: TempTracker | undefined,
 ): Promise<void> {
   for (const type of ACTIVITY_TYPES) {
     try {
       const activities = await queryActivity(clients, projectId, type);
       await mkdir(join(projectDir, 'activity'), { recursive: true });
-      await writeFile(join(projectDir, 'activity', `${type}.json`), stringify(activities));
+      await writeFileAtomic(join(projectDir, 'activity', `${type}.json`), stringify(activities), trackTemp);
       manifest.sourceRead(`activity/${type}`, readAt);
     } catch (err) {
       rethrowCredentials(err);

@@ -7,6 +7,7 @@
  */
 
 import { PermdriftError } from '../../../model/errors.js';
+import { isCallTimeout } from '../../call-timeouts.js';
 
 export interface GcpErrorInfo {
   /** HTTP status, or the gRPC code mapped to one. */
@@ -59,6 +60,8 @@ export function redact(text: string): string {
 }
 
 export function gcpError(err: unknown): GcpErrorInfo {
+  // Our own: a call whose attempts ran out of time (gRPC's name for it, the message names the call and the limit).
+  if (isCallTimeout(err)) return { httpStatus: undefined, status: 'DEADLINE_EXCEEDED', reason: undefined, service: undefined, consumer: undefined, message: err.message };
   const e = record(err) ?? {};
   const body = bodyOf(e);
   const response = record(e['response']);

@@ -6,8 +6,9 @@
  * hour files that overlap the window are downloaded unchanged, keeping their path below the prefix.
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic, type TempTracker } from '../../atomic-file.js';
 import { mapPool } from '../../aws/live/pool.js';
 import type { GcpClients } from './clients.js';
 import { describe, gcpError, isCredentialsError } from './errors.js';
@@ -110,7 +111,7 @@ export async function downloadSinkExport(
   location: GcsLocation,
   window: { start: Date; end: Date },
   targetDir: string,
-  opts: { concurrency?: number; onProgress?: (phase: 'list' | 'get', done: number, total: number, bytes: number) => void } = {},
+  opts: { concurrency?: number; onProgress?: (phase: 'list' | 'get', done: number, total: number, bytes: number) => void; trackTemp?: TempTracker } = {},
 ): Promise<SinkDownload> {
   const base = location.prefix ? `${location.prefix}/` : '';
   const root = `${base}${AUDIT_LOG_ROOT}/`;
@@ -150,7 +151,8 @@ export async function downloadSinkExport(
       // can live on any file system (the reader goes by content, never by name).
       const file = join(targetDir, ...name.slice(base.length).split('/').map((segment) => segment.replace(/:/g, '-')));
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, data);
+      // A temp name until whole: an interrupted run leaves no partial hour file.
+      await writeFileAtomic(file, data, opts.trackTemp);
       bytes += data.length;
     } catch (err) {
       if (isCredentialsError(err)) throw err;
