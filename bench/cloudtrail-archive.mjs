@@ -16,7 +16,6 @@ const ACCOUNT = '210987654321';
 const REGIONS = ['us-east-1', 'us-east-1', 'us-east-1', 'eu-west-1', 'eu-west-1', 'us-west-2', 'ap-southeast-2', 'eu-central-1'];
 const START = Date.UTC(2024, 2, 1, 0, 0, 0);
 
-
 const HEX = '0123456789abcdef';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 function hex(r, n) {
@@ -66,28 +65,144 @@ const AGENTS = [
 
 // [eventSource, eventName, readOnly, requestParameters builder, responseElements builder]
 const CALLS = [
-  ['s3.amazonaws.com', 'GetObject', true, (r) => ({ bucketName: `orders-${pick(r, ['raw', 'curated', 'exports'])}`, Host: 's3.amazonaws.com', key: `year=2024/month=03/part-${hex(r, 20)}.parquet` }), () => null],
-  ['s3.amazonaws.com', 'PutObject', false, (r) => ({ bucketName: 'orders-curated', Host: 's3.amazonaws.com', key: `tmp/${uuid(r)}.json`, 'x-amz-server-side-encryption': 'aws:kms' }), (r) => ({ 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-version-id': hex(r, 32) })],
-  ['s3.amazonaws.com', 'ListObjects', true, (r) => ({ bucketName: 'orders-raw', prefix: `incoming/${hex(r, 6)}/`, 'max-keys': '1000', Host: 's3.amazonaws.com' }), () => null],
-  ['dynamodb.amazonaws.com', 'GetItem', true, (r) => ({ tableName: 'orders', key: { pk: `ORDER#${hex(r, 16)}`, sk: 'META' }, consistentRead: false }), () => null],
-  ['dynamodb.amazonaws.com', 'Query', true, (r) => ({ tableName: 'orders', indexName: 'by-customer', keyConditionExpression: 'customerId = :c AND createdAt > :t', expressionAttributeValues: { ':c': { S: hex(r, 12) }, ':t': { S: '2024-02-01' } }, limit: 100 }), () => null],
-  ['sts.amazonaws.com', 'AssumeRole', false, (r) => ({ roleArn: `arn:aws:iam::${ACCOUNT}:role/etl-nightly`, roleSessionName: `sess-${hex(r, 10)}`, durationSeconds: 3600 }), (r) => ({ credentials: { accessKeyId: `ASIA${upper(r, 16)}`, sessionToken: `IQoJb3JpZ2luX2VjE${upper(r, 60)}`, expiration: 'Mar 1, 2024, 6:00:00 PM' }, assumedRoleUser: { assumedRoleId: `AROA${upper(r, 17)}:sess`, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/etl-nightly/sess` } })],
-  ['kms.amazonaws.com', 'Decrypt', true, (r) => ({ encryptionContext: { 'aws:s3:arn': `arn:aws:s3:::orders-curated/tmp/${hex(r, 24)}` }, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }), () => null],
-  ['lambda.amazonaws.com', 'Invoke', false, (r) => ({ functionName: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:thumbnailer`, invocationType: 'Event', payload: `{"bucket":"images","key":"in/${hex(r, 16)}.jpg","note":"size {w:128, h:\\"auto\\"}"}` }), () => null],
-  ['lambda.amazonaws.com', 'UpdateFunctionCode20150331v2', false, (r) => ({ functionName: 'thumbnailer', s3Bucket: 'artifacts', s3Key: `thumbnailer/${hex(r, 40)}.zip`, publish: true }), (r) => ({ functionName: 'thumbnailer', codeSha256: upper(r, 43), version: '$LATEST', lastModified: '2024-03-01T00:00:00.000+0000' })],
-  ['ec2.amazonaws.com', 'DescribeInstances', true, (r) => ({ instancesSet: {}, filterSet: { items: [{ name: 'tag:team', valueSet: { items: [{ value: pick(r, ['orders', 'data', 'web']) }] } }] } }), () => null],
-  ['ec2.amazonaws.com', 'RunInstances', false, (r) => ({ instancesSet: { items: [{ imageId: `ami-${hex(r, 17)}`, minCount: 1, maxCount: 1 }] }, instanceType: 'm6i.large', iamInstanceProfile: { arn: `arn:aws:iam::${ACCOUNT}:instance-profile/web` } }), (r) => ({ reservationId: `r-${hex(r, 17)}`, instancesSet: { items: [{ instanceId: `i-${hex(r, 17)}`, currentState: { code: 0, name: 'pending' } }] } })],
+  [
+    's3.amazonaws.com',
+    'GetObject',
+    true,
+    (r) => ({ bucketName: `orders-${pick(r, ['raw', 'curated', 'exports'])}`, Host: 's3.amazonaws.com', key: `year=2024/month=03/part-${hex(r, 20)}.parquet` }),
+    () => null,
+  ],
+  [
+    's3.amazonaws.com',
+    'PutObject',
+    false,
+    (r) => ({ bucketName: 'orders-curated', Host: 's3.amazonaws.com', key: `tmp/${uuid(r)}.json`, 'x-amz-server-side-encryption': 'aws:kms' }),
+    (r) => ({ 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-version-id': hex(r, 32) }),
+  ],
+  [
+    's3.amazonaws.com',
+    'ListObjects',
+    true,
+    (r) => ({ bucketName: 'orders-raw', prefix: `incoming/${hex(r, 6)}/`, 'max-keys': '1000', Host: 's3.amazonaws.com' }),
+    () => null,
+  ],
+  [
+    'dynamodb.amazonaws.com',
+    'GetItem',
+    true,
+    (r) => ({ tableName: 'orders', key: { pk: `ORDER#${hex(r, 16)}`, sk: 'META' }, consistentRead: false }),
+    () => null,
+  ],
+  [
+    'dynamodb.amazonaws.com',
+    'Query',
+    true,
+    (r) => ({
+      tableName: 'orders',
+      indexName: 'by-customer',
+      keyConditionExpression: 'customerId = :c AND createdAt > :t',
+      expressionAttributeValues: { ':c': { S: hex(r, 12) }, ':t': { S: '2024-02-01' } },
+      limit: 100,
+    }),
+    () => null,
+  ],
+  [
+    'sts.amazonaws.com',
+    'AssumeRole',
+    false,
+    (r) => ({ roleArn: `arn:aws:iam::${ACCOUNT}:role/etl-nightly`, roleSessionName: `sess-${hex(r, 10)}`, durationSeconds: 3600 }),
+    (r) => ({
+      credentials: { accessKeyId: `ASIA${upper(r, 16)}`, sessionToken: `IQoJb3JpZ2luX2VjE${upper(r, 60)}`, expiration: 'Mar 1, 2024, 6:00:00 PM' },
+      assumedRoleUser: { assumedRoleId: `AROA${upper(r, 17)}:sess`, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/etl-nightly/sess` },
+    }),
+  ],
+  [
+    'kms.amazonaws.com',
+    'Decrypt',
+    true,
+    (r) => ({ encryptionContext: { 'aws:s3:arn': `arn:aws:s3:::orders-curated/tmp/${hex(r, 24)}` }, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+    () => null,
+  ],
+  [
+    'lambda.amazonaws.com',
+    'Invoke',
+    false,
+    (r) => ({
+      functionName: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:thumbnailer`,
+      invocationType: 'Event',
+      payload: `{"bucket":"images","key":"in/${hex(r, 16)}.jpg","note":"size {w:128, h:\\"auto\\"}"}`,
+    }),
+    () => null,
+  ],
+  [
+    'lambda.amazonaws.com',
+    'UpdateFunctionCode20150331v2',
+    false,
+    (r) => ({ functionName: 'thumbnailer', s3Bucket: 'artifacts', s3Key: `thumbnailer/${hex(r, 40)}.zip`, publish: true }),
+    (r) => ({ functionName: 'thumbnailer', codeSha256: upper(r, 43), version: '$LATEST', lastModified: '2024-03-01T00:00:00.000+0000' }),
+  ],
+  [
+    'ec2.amazonaws.com',
+    'DescribeInstances',
+    true,
+    (r) => ({ instancesSet: {}, filterSet: { items: [{ name: 'tag:team', valueSet: { items: [{ value: pick(r, ['orders', 'data', 'web']) }] } }] } }),
+    () => null,
+  ],
+  [
+    'ec2.amazonaws.com',
+    'RunInstances',
+    false,
+    (r) => ({
+      instancesSet: { items: [{ imageId: `ami-${hex(r, 17)}`, minCount: 1, maxCount: 1 }] },
+      instanceType: 'm6i.large',
+      iamInstanceProfile: { arn: `arn:aws:iam::${ACCOUNT}:instance-profile/web` },
+    }),
+    (r) => ({ reservationId: `r-${hex(r, 17)}`, instancesSet: { items: [{ instanceId: `i-${hex(r, 17)}`, currentState: { code: 0, name: 'pending' } }] } }),
+  ],
   ['iam.amazonaws.com', 'GetRole', true, (r) => ({ roleName: pick(r, ['orders-api', 'etl-nightly', 'ci-deployer']) }), () => null],
   ['iam.amazonaws.com', 'PassRole', false, (r) => ({ roleName: 'ecsTaskExecutionRole', requestId: hex(r, 8) }), () => null],
-  ['logs.amazonaws.com', 'CreateLogStream', false, (r) => ({ logGroupName: '/aws/lambda/thumbnailer', logStreamName: `2024/03/01/[$LATEST]${hex(r, 32)}` }), () => null],
-  ['monitoring.amazonaws.com', 'PutMetricData', false, (r) => ({ namespace: 'Orders', metricData: [{ metricName: 'Latency', value: r() * 100, unit: 'Milliseconds', dimensions: [{ name: 'Api', value: 'checkout' }] }] }), () => null],
-  ['secretsmanager.amazonaws.com', 'GetSecretValue', true, (r) => ({ secretId: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:orders/db-${upper(r, 6)}` }), () => null],
+  [
+    'logs.amazonaws.com',
+    'CreateLogStream',
+    false,
+    (r) => ({ logGroupName: '/aws/lambda/thumbnailer', logStreamName: `2024/03/01/[$LATEST]${hex(r, 32)}` }),
+    () => null,
+  ],
+  [
+    'monitoring.amazonaws.com',
+    'PutMetricData',
+    false,
+    (r) => ({
+      namespace: 'Orders',
+      metricData: [{ metricName: 'Latency', value: r() * 100, unit: 'Milliseconds', dimensions: [{ name: 'Api', value: 'checkout' }] }],
+    }),
+    () => null,
+  ],
+  [
+    'secretsmanager.amazonaws.com',
+    'GetSecretValue',
+    true,
+    (r) => ({ secretId: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:orders/db-${upper(r, 6)}` }),
+    () => null,
+  ],
   ['cloudformation.amazonaws.com', 'DescribeStacks', true, (r) => ({ stackName: `orders-${pick(r, ['api', 'db', 'network'])}` }), () => null],
-  ['sqs.amazonaws.com', 'SendMessage', false, (r) => ({ queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/orders`, messageBody: `{"orderId":"${hex(r, 12)}","note":"escaped \\" quote and } brace"}` }), (r) => ({ mD5OfMessageBody: hex(r, 32), messageId: uuid(r) })],
+  [
+    'sqs.amazonaws.com',
+    'SendMessage',
+    false,
+    (r) => ({
+      queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/orders`,
+      messageBody: `{"orderId":"${hex(r, 12)}","note":"escaped \\" quote and } brace"}`,
+    }),
+    (r) => ({ mD5OfMessageBody: hex(r, 32), messageId: uuid(r) }),
+  ],
 ];
 
 const ERRORS = [
-  ['AccessDenied', (arn, call) => `User: ${arn} is not authorized to perform: ${call[0].split('.')[0]}:${call[1]} because no identity-based policy allows the action`],
+  [
+    'AccessDenied',
+    (arn, call) => `User: ${arn} is not authorized to perform: ${call[0].split('.')[0]}:${call[1]} because no identity-based policy allows the action`,
+  ],
   ['NoSuchKey', () => 'The specified key does not exist.'],
   ['ThrottlingException', () => 'Rate exceeded'],
   ['Client.UnauthorizedOperation', () => 'You are not authorized to perform this operation. Encoded authorization failure message: ' + 'x'.repeat(120)],
@@ -103,14 +218,27 @@ function identity(r, p, session) {
       accountId: ACCOUNT,
       accessKeyId: session.key,
       sessionContext: {
-        sessionIssuer: { type: 'Role', principalId: `AROA${session.roleId}`, arn: `arn:aws:iam::${ACCOUNT}:role${p.path}${p.name}`, accountId: ACCOUNT, userName: p.name },
+        sessionIssuer: {
+          type: 'Role',
+          principalId: `AROA${session.roleId}`,
+          arn: `arn:aws:iam::${ACCOUNT}:role${p.path}${p.name}`,
+          accountId: ACCOUNT,
+          userName: p.name,
+        },
         webIdFederationData: {},
         attributes: { creationDate: session.created, mfaAuthenticated: 'false' },
       },
     };
   }
   if (p.type === 'IAMUser') {
-    return { type: 'IAMUser', principalId: `AIDA${session.roleId}`, arn: `arn:aws:iam::${ACCOUNT}:user/${p.name}`, accountId: ACCOUNT, accessKeyId: session.key, userName: p.name };
+    return {
+      type: 'IAMUser',
+      principalId: `AIDA${session.roleId}`,
+      arn: `arn:aws:iam::${ACCOUNT}:user/${p.name}`,
+      accountId: ACCOUNT,
+      accessKeyId: session.key,
+      userName: p.name,
+    };
   }
   if (p.type === 'AWSService') return { type: 'AWSService', invokedBy: p.name };
   if (p.type === 'FederatedUser') {
@@ -120,7 +248,16 @@ function identity(r, p, session) {
       arn: `arn:aws:sts::${ACCOUNT}:federated-user/${p.name}`,
       accountId: ACCOUNT,
       accessKeyId: session.key,
-      sessionContext: { sessionIssuer: { type: 'IAMUser', principalId: `AIDA${session.roleId}`, arn: `arn:aws:iam::${ACCOUNT}:user/federation-broker`, accountId: ACCOUNT, userName: 'federation-broker' }, attributes: { creationDate: session.created, mfaAuthenticated: 'false' } },
+      sessionContext: {
+        sessionIssuer: {
+          type: 'IAMUser',
+          principalId: `AIDA${session.roleId}`,
+          arn: `arn:aws:iam::${ACCOUNT}:user/federation-broker`,
+          accountId: ACCOUNT,
+          userName: 'federation-broker',
+        },
+        attributes: { creationDate: session.created, mfaAuthenticated: 'false' },
+      },
     };
   }
   return { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT, accessKeyId: session.key };
@@ -133,7 +270,12 @@ function sessionFor(p, ms, cache) {
   let s = cache.get(k);
   if (s === undefined) {
     const r = rng(hour * 7919 + p.name.length * 104729 + p.name.charCodeAt(0));
-    s = { name: `${p.name.slice(0, 8)}-${hex(r, 12)}`, key: `ASIA${upper(r, 16)}`, roleId: upper(r, 17), created: new Date(hour * 3_600_000).toISOString().replace('.000Z', 'Z') };
+    s = {
+      name: `${p.name.slice(0, 8)}-${hex(r, 12)}`,
+      key: `ASIA${upper(r, 16)}`,
+      roleId: upper(r, 17),
+      created: new Date(hour * 3_600_000).toISOString().replace('.000Z', 'Z'),
+    };
     if (cache.size > 5000) cache.clear();
     cache.set(k, s);
   }
@@ -164,19 +306,36 @@ export function makeRecord(r, ms, sessions) {
   rec.requestParameters = call[3](r);
   rec.responseElements = rec.errorCode === undefined ? call[4](r) : null;
   if (call[0] === 's3.amazonaws.com') {
-    rec.additionalEventData = { SignatureVersion: 'SigV4', CipherSuite: 'TLS_AES_128_GCM_SHA256', bytesTransferredIn: 0, AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': `${upper(r, 60)}=`, bytesTransferredOut: (r() * 90000) | 0 };
+    rec.additionalEventData = {
+      SignatureVersion: 'SigV4',
+      CipherSuite: 'TLS_AES_128_GCM_SHA256',
+      bytesTransferredIn: 0,
+      AuthenticationMethod: 'AuthHeader',
+      'x-amz-id-2': `${upper(r, 60)}=`,
+      bytesTransferredOut: (r() * 90000) | 0,
+    };
   }
   rec.requestID = uuid(r);
   rec.eventID = uuid(r);
   rec.readOnly = call[2];
   if (call[0] === 's3.amazonaws.com' || call[0] === 'kms.amazonaws.com') {
-    rec.resources = [{ accountId: ACCOUNT, type: call[0] === 's3.amazonaws.com' ? 'AWS::S3::Bucket' : 'AWS::KMS::Key', ARN: call[0] === 's3.amazonaws.com' ? 'arn:aws:s3:::orders-curated' : `arn:aws:kms:${region}:${ACCOUNT}:key/${uuid(r)}` }];
+    rec.resources = [
+      {
+        accountId: ACCOUNT,
+        type: call[0] === 's3.amazonaws.com' ? 'AWS::S3::Bucket' : 'AWS::KMS::Key',
+        ARN: call[0] === 's3.amazonaws.com' ? 'arn:aws:s3:::orders-curated' : `arn:aws:kms:${region}:${ACCOUNT}:key/${uuid(r)}`,
+      },
+    ];
   }
   rec.eventType = 'AwsApiCall';
   rec.managementEvent = !(call[1] === 'GetObject' || call[1] === 'PutObject' || call[1] === 'Invoke' || call[1] === 'GetItem' || call[1] === 'Query');
   rec.recipientAccountId = ACCOUNT;
   rec.eventCategory = rec.managementEvent ? 'Management' : 'Data';
-  rec.tlsDetails = { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${call[0].split('.')[0]}.${region}.amazonaws.com` };
+  rec.tlsDetails = {
+    tlsVersion: 'TLSv1.3',
+    cipherSuite: 'TLS_AES_128_GCM_SHA256',
+    clientProvidedHostHeader: `${call[0].split('.')[0]}.${region}.amazonaws.com`,
+  };
   return rec;
 }
 

@@ -51,7 +51,15 @@ function pick(r, list) {
 }
 
 const SA = (name) => `${name}@${PROJECT}.iam.gserviceaccount.com`;
-const PRINCIPALS = [SA('ci-deployer'), SA('etl-nightly'), SA('orders-api'), SA('reporting'), SA('backup-job'), 'alice@example.com', 'service-123456789012@compute-system.iam.gserviceaccount.com'];
+const PRINCIPALS = [
+  SA('ci-deployer'),
+  SA('etl-nightly'),
+  SA('orders-api'),
+  SA('reporting'),
+  SA('backup-job'),
+  'alice@example.com',
+  'service-123456789012@compute-system.iam.gserviceaccount.com',
+];
 const AGENTS = [
   'google-cloud-sdk gcloud/512.0.0 command/gcloud.compute.instances.create invocation-id/3f1e environment/None environment-version/None client-os/LINUX client-os-ver/6.8.0 client-pltf-arch/x86_64 interactive/False from-script/True python/3.12.3 term/ (Linux 6.8.0-1017-gcp),gzip(gfe)',
   'google-api-go-client/0.5 Terraform/1.9.8 (+https://www.terraform.io) Terraform-Plugin-SDK/2.33.0 terraform-provider-google/6.12.0,gzip(gfe)',
@@ -60,15 +68,33 @@ const AGENTS = [
 ];
 // [stream, serviceName, methodName, permissions, resource type]
 const CALLS = [
-  ['activity', 'compute.googleapis.com', 'v1.compute.instances.insert', ['compute.instances.create', 'compute.disks.create', 'compute.subnetworks.use'], 'gce_instance'],
+  [
+    'activity',
+    'compute.googleapis.com',
+    'v1.compute.instances.insert',
+    ['compute.instances.create', 'compute.disks.create', 'compute.subnetworks.use'],
+    'gce_instance',
+  ],
   ['activity', 'compute.googleapis.com', 'v1.compute.instances.delete', ['compute.instances.delete'], 'gce_instance'],
   ['activity', 'iam.googleapis.com', 'google.iam.admin.v1.CreateServiceAccountKey', ['iam.serviceAccountKeys.create'], 'service_account'],
   ['activity', 'cloudresourcemanager.googleapis.com', 'SetIamPolicy', ['resourcemanager.projects.setIamPolicy'], 'project'],
   ['activity', 'run.googleapis.com', 'google.cloud.run.v1.Services.ReplaceService', ['run.services.update'], 'cloud_run_revision'],
   ['data_access', 'storage.googleapis.com', 'storage.objects.get', ['storage.objects.get'], 'gcs_bucket'],
   ['data_access', 'storage.googleapis.com', 'storage.objects.list', ['storage.objects.list'], 'gcs_bucket'],
-  ['data_access', 'secretmanager.googleapis.com', 'google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion', ['secretmanager.versions.access'], 'audited_resource'],
-  ['data_access', 'bigquery.googleapis.com', 'google.cloud.bigquery.v2.JobService.InsertJob', ['bigquery.jobs.create', 'bigquery.tables.getData'], 'bigquery_dataset'],
+  [
+    'data_access',
+    'secretmanager.googleapis.com',
+    'google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion',
+    ['secretmanager.versions.access'],
+    'audited_resource',
+  ],
+  [
+    'data_access',
+    'bigquery.googleapis.com',
+    'google.cloud.bigquery.v2.JobService.InsertJob',
+    ['bigquery.jobs.create', 'bigquery.tables.getData'],
+    'bigquery_dataset',
+  ],
   ['data_access', 'datastore.googleapis.com', 'google.datastore.v1.Datastore.RunQuery', [], 'datastore_database'],
 ];
 
@@ -104,8 +130,23 @@ function entry(r, t) {
       permissionType: stream === 'activity' ? 'ADMIN_WRITE' : 'DATA_READ',
     })),
     resourceName,
-    request: { '@type': `type.googleapis.com/${methodName}`, name: resourceName, requestId: `${hex(r, 8)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 12)}`, labels: { team: pick(r, ['data', 'web', 'platform']), env: 'prod' } },
-    ...(stream === 'activity' && r() < 0.5 ? { response: { '@type': 'type.googleapis.com/operation', id: String((r() * 1e15) | 0), name: `operation-${hex(r, 24)}`, status: 'RUNNING', progress: '0' } } : {}),
+    request: {
+      '@type': `type.googleapis.com/${methodName}`,
+      name: resourceName,
+      requestId: `${hex(r, 8)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 12)}`,
+      labels: { team: pick(r, ['data', 'web', 'platform']), env: 'prod' },
+    },
+    ...(stream === 'activity' && r() < 0.5
+      ? {
+          response: {
+            '@type': 'type.googleapis.com/operation',
+            id: String((r() * 1e15) | 0),
+            name: `operation-${hex(r, 24)}`,
+            status: 'RUNNING',
+            progress: '0',
+          },
+        }
+      : {}),
   };
   const e = {
     protoPayload,
@@ -174,7 +215,11 @@ function stats(values) {
 async function child(root, workers) {
   const { readGcpProjectActivity } = await import('../dist/connectors/gcp/audit-logs/read-project-activity.js');
   const started = process.hrtime.bigint();
-  const r = await readGcpProjectActivity(root, PROJECT, { windowStart: new Date(WINDOW.windowStart), asOf: new Date(WINDOW.asOf), ...(workers ? { workers: Number(workers) } : {}) });
+  const r = await readGcpProjectActivity(root, PROJECT, {
+    windowStart: new Date(WINDOW.windowStart),
+    asOf: new Date(WINDOW.asOf),
+    ...(workers ? { workers: Number(workers) } : {}),
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const c = r.auditLogs;
   process.stdout.write(
@@ -206,7 +251,8 @@ export default async function gcpAuditLogsBench() {
     for (let i = 0; i < repeat; i++) {
       gz.push(await gzipFloor(m.files));
       const s = await scan(root);
-      if (s.entries !== m.entries || s.filesFailed !== 0) throw new Error(`the reader read ${s.entries} entries (${s.filesFailed} files failed), expected ${m.entries}`);
+      if (s.entries !== m.entries || s.filesFailed !== 0)
+        throw new Error(`the reader read ${s.entries} entries (${s.filesFailed} files failed), expected ${m.entries}`);
       sc.push(s);
       log(`  run ${i + 1}/${repeat}: gzip -dc ${gz[i].toFixed(2)} s, read ${s.wallSeconds.toFixed(2)} s, RSS ${s.rssMb.toFixed(0)} MB`);
     }

@@ -35,13 +35,48 @@ function buildSnapshot(dir, editors, accounts, entries) {
   const email = (i) => `sa${String(i).padStart(4, '0')}@${PROJECT}.iam.gserviceaccount.com`;
   const p = join(dir, 'gcp', PROJECT);
   mkdirSync(join(p, 'audit-logs'), { recursive: true });
-  const narrow = ['roles/storage.objectViewer', 'roles/pubsub.publisher', 'roles/secretmanager.secretAccessor', 'roles/compute.viewer', 'roles/storage.objectAdmin'];
+  const narrow = [
+    'roles/storage.objectViewer',
+    'roles/pubsub.publisher',
+    'roles/secretmanager.secretAccessor',
+    'roles/compute.viewer',
+    'roles/storage.objectAdmin',
+  ];
   const bindings = [{ role: 'roles/editor', members: Array.from({ length: editors }, (_, i) => `serviceAccount:${email(i)}`) }];
-  narrow.forEach((role, k) => bindings.push({ role, members: Array.from({ length: accounts }, (_, i) => i).filter((i) => i % narrow.length === k).map((i) => `serviceAccount:${email(i)}`) }));
-  writeFileSync(join(p, 'iam-policy.json'), JSON.stringify({ bindings, auditConfigs: [{ service: 'allServices', auditLogConfigs: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }] }] }));
+  narrow.forEach((role, k) =>
+    bindings.push({
+      role,
+      members: Array.from({ length: accounts }, (_, i) => i)
+        .filter((i) => i % narrow.length === k)
+        .map((i) => `serviceAccount:${email(i)}`),
+    }),
+  );
+  writeFileSync(
+    join(p, 'iam-policy.json'),
+    JSON.stringify({
+      bindings,
+      auditConfigs: [{ service: 'allServices', auditLogConfigs: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }] }],
+    }),
+  );
   writeFileSync(join(p, 'ancestry.json'), JSON.stringify([{ id: PROJECT, type: 'project' }]));
-  writeFileSync(join(p, 'service-accounts.json'), JSON.stringify(Array.from({ length: accounts }, (_, i) => ({ email: email(i), name: `projects/${PROJECT}/serviceAccounts/${email(i)}`, projectId: PROJECT, uniqueId: String(100000000000000000000n + BigInt(i)) }))));
-  const perms = [['storage.objects.get', 'data_access'], ['storage.objects.list', 'data_access'], ['storage.objects.create', 'data_access'], ['storage.buckets.create', 'activity'], ['secretmanager.versions.access', 'data_access']];
+  writeFileSync(
+    join(p, 'service-accounts.json'),
+    JSON.stringify(
+      Array.from({ length: accounts }, (_, i) => ({
+        email: email(i),
+        name: `projects/${PROJECT}/serviceAccounts/${email(i)}`,
+        projectId: PROJECT,
+        uniqueId: String(100000000000000000000n + BigInt(i)),
+      })),
+    ),
+  );
+  const perms = [
+    ['storage.objects.get', 'data_access'],
+    ['storage.objects.list', 'data_access'],
+    ['storage.objects.create', 'data_access'],
+    ['storage.buckets.create', 'activity'],
+    ['secretmanager.versions.access', 'data_access'],
+  ];
   const start = Date.parse(AS_OF) - 90 * 86_400_000;
   const lines = [];
   for (let k = 0; k < entries; k++) {
@@ -52,7 +87,13 @@ function buildSnapshot(dir, editors, accounts, entries) {
       JSON.stringify({
         logName: `projects/${PROJECT}/logs/cloudaudit.googleapis.com%2F${stream}`,
         timestamp: t,
-        protoPayload: { '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', authenticationInfo: { principalEmail: email((r() * accounts) | 0) }, authorizationInfo: [{ permission, granted: r() > 0.02, resource: 'projects/_/buckets/b' }], serviceName: `${permission.split('.')[0]}.googleapis.com`, methodName: permission },
+        protoPayload: {
+          '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
+          authenticationInfo: { principalEmail: email((r() * accounts) | 0) },
+          authorizationInfo: [{ permission, granted: r() > 0.02, resource: 'projects/_/buckets/b' }],
+          serviceName: `${permission.split('.')[0]}.googleapis.com`,
+          methodName: permission,
+        },
       }),
     );
   }
@@ -72,7 +113,9 @@ export default async function gcpScaleBench() {
     const floor = await run('sh', ['-c', `gzip -1 -c '${out}' > /dev/null`], { stdout: 'ignore' });
     console.log('GCP scale benchmark (one project, basic-role accounts)');
     console.log(`  project:          ${accounts} service accounts, ${editors} with roles/editor, ${entries.toLocaleString('en')} audit log entries`);
-    console.log(`  scan → JSON:      ${scan.seconds.toFixed(1)} s, peak RSS ${scan.rssMb.toFixed(0)} MB  (guard rail ≤ 1024 MB: ${scan.rssMb <= 1024 ? 'met' : 'NOT met'})`);
+    console.log(
+      `  scan → JSON:      ${scan.seconds.toFixed(1)} s, peak RSS ${scan.rssMb.toFixed(0)} MB  (guard rail ≤ 1024 MB: ${scan.rssMb <= 1024 ? 'met' : 'NOT met'})`,
+    );
     console.log(`  report:           ${(bytes / 1024 / 1024).toFixed(0)} MB of JSON`);
     console.log(`  floor (gzip -1 of the report): ${floor.seconds.toFixed(1)} s`);
     console.log(`  ratio scan / floor: ${(scan.seconds / floor.seconds).toFixed(2)}`);

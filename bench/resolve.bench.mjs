@@ -15,9 +15,36 @@ const INLINE_PER_ROLE = 2;
 import { rng } from './rng.mjs';
 
 const COMMON_SERVICES = [
-  's3', 'ec2', 'dynamodb', 'sqs', 'sns', 'lambda', 'logs', 'cloudwatch', 'kms', 'ecr', 'ecs', 'rds',
-  'secretsmanager', 'ssm', 'states', 'events', 'kinesis', 'firehose', 'glue', 'athena', 'elasticloadbalancing',
-  'autoscaling', 'cloudformation', 'route53', 'apigateway', 'cognito-idp', 'xray', 'sts', 'elasticache', 'es',
+  's3',
+  'ec2',
+  'dynamodb',
+  'sqs',
+  'sns',
+  'lambda',
+  'logs',
+  'cloudwatch',
+  'kms',
+  'ecr',
+  'ecs',
+  'rds',
+  'secretsmanager',
+  'ssm',
+  'states',
+  'events',
+  'kinesis',
+  'firehose',
+  'glue',
+  'athena',
+  'elasticloadbalancing',
+  'autoscaling',
+  'cloudformation',
+  'route53',
+  'apigateway',
+  'cognito-idp',
+  'xray',
+  'sts',
+  'elasticache',
+  'es',
 ];
 
 function statement(effect, actions, resource = '*', extra = {}) {
@@ -61,10 +88,12 @@ function buildPool(catalogue, r) {
       statement('Deny', ['ec2:TerminateInstances'], '*', { condition: { StringNotEquals: { 'aws:ResourceTag/owner': 'platform' } } }),
     ]),
   );
-  const readOnly = managed(
-    'ReadOnlyAccess',
-    [statement('Allow', catalogue.services().flatMap((s) => [`${s}:Get*`, `${s}:List*`, `${s}:Describe*`]))],
-  );
+  const readOnly = managed('ReadOnlyAccess', [
+    statement(
+      'Allow',
+      catalogue.services().flatMap((s) => [`${s}:Get*`, `${s}:List*`, `${s}:Describe*`]),
+    ),
+  ]);
   const powerUser = managed('PowerUserAccess', [
     { effect: 'Allow', notAction: ['iam:*', 'organizations:*', 'account:*'], resource: ['*'] },
     statement('Allow', ['iam:CreateServiceLinkedRole', 'iam:ListRoles', 'organizations:DescribeOrganization']),
@@ -151,7 +180,11 @@ export default async function resolveBench() {
   console.log(`  catalogue load:   ${loadMs.toFixed(0)} ms (${catalogue.source}, excluded from the resolve time)`);
   console.log(`  account:          ${inventory.principals.length} roles, ${policies} policy attachments, ${distinctManaged} distinct managed policies`);
   // CPU time beside wall time: on a shared machine the wall time includes waiting for a core.
-  console.log(`  resolve:          ${resolveMs.toFixed(0)} ms wall, ${resolveCpuMs.toFixed(0)} ms CPU  (target < 2000 ms wall: ${isWithinTarget ? 'met' : 'NOT met'})`);
-  console.log(`  entitlements:     ${entitlements} (${paths} grant paths; ${distinct.size} distinct objects, equal ones shared; ${result.warnings.length} warnings)`);
+  console.log(
+    `  resolve:          ${resolveMs.toFixed(0)} ms wall, ${resolveCpuMs.toFixed(0)} ms CPU  (target < 2000 ms wall: ${isWithinTarget ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    `  entitlements:     ${entitlements} (${paths} grant paths; ${distinct.size} distinct objects, equal ones shared; ${result.warnings.length} warnings)`,
+  );
   return { loadMs, resolveMs, resolveCpuMs, principals: inventory.principals.length, entitlements, paths, isWithinTarget };
 }

@@ -86,7 +86,9 @@ async function cloudTrailPart() {
   line('raw MB', (t.raw / MB).toFixed(0));
   line('gz MB', (t.gz / MB).toFixed(0));
   for (const r of [all, big]) {
-    console.log(`  -- ${r.label}${r.label === 'big file' ? ` (${(manifest.big.raw / MB).toFixed(0)} MB raw, ${manifest.big.records.toLocaleString('en-US')} records)` : ''}`);
+    console.log(
+      `  -- ${r.label}${r.label === 'big file' ? ` (${(manifest.big.raw / MB).toFixed(0)} MB raw, ${manifest.big.records.toLocaleString('en-US')} records)` : ''}`,
+    );
     line('gzip -dc seconds (best / median)', `${r.gzip.best.toFixed(2)} / ${r.gzip.median.toFixed(2)}`);
     line('scan seconds (best / median)', `${r.scan.best.toFixed(2)} / ${r.scan.median.toFixed(2)}`);
     line('ratio scan / gzip -dc (best, median)', `${r.ratio.toFixed(2)}, ${r.ratioMedian.toFixed(2)}   (target ≤ 1.5)`);

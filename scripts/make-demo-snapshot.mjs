@@ -45,39 +45,84 @@ const reportReader = doc(
   { Sid: 'Query', Effect: 'Allow', Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'], Resource: '*' },
   { Sid: 'Catalog', Effect: 'Allow', Action: ['glue:GetTable', 'glue:GetDatabase', 'glue:GetPartitions'], Resource: '*' },
   { Sid: 'Data', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::demo-lake', 'arn:aws:s3:::demo-lake/*'] },
-  { Sid: 'Lookups', Effect: 'Allow', Action: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DescribeTable'], Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/lookups` },
+  {
+    Sid: 'Lookups',
+    Effect: 'Allow',
+    Action: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DescribeTable'],
+    Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/lookups`,
+  },
 );
 const policies = [
   {
-    PolicyName: 'PlatformOps', PolicyId: 'ANPADEMOPLATFORMOPS01', Arn: `arn:aws:iam::${ACCOUNT}:policy/PlatformOps`, Path: '/',
-    DefaultVersionId: 'v2', AttachmentCount: 1, PermissionsBoundaryUsageCount: 0, IsAttachable: true,
-    CreateDate: '2024-02-01T10:00:00+00:00', UpdateDate: '2025-06-01T10:00:00+00:00',
+    PolicyName: 'PlatformOps',
+    PolicyId: 'ANPADEMOPLATFORMOPS01',
+    Arn: `arn:aws:iam::${ACCOUNT}:policy/PlatformOps`,
+    Path: '/',
+    DefaultVersionId: 'v2',
+    AttachmentCount: 1,
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    CreateDate: '2024-02-01T10:00:00+00:00',
+    UpdateDate: '2025-06-01T10:00:00+00:00',
     PolicyVersionList: [
       { Document: platformOps, VersionId: 'v2', IsDefaultVersion: true, CreateDate: '2025-06-01T10:00:00+00:00' },
       { Document: doc({ Effect: 'Allow', Action: '*', Resource: '*' }), VersionId: 'v1', IsDefaultVersion: false, CreateDate: '2024-02-01T10:00:00+00:00' },
     ],
   },
   {
-    PolicyName: 'ReportReader', PolicyId: 'ANPADEMOREPORTREADER1', Arn: `arn:aws:iam::${ACCOUNT}:policy/jobs/ReportReader`, Path: '/jobs/',
-    DefaultVersionId: 'v1', AttachmentCount: 1, PermissionsBoundaryUsageCount: 0, IsAttachable: true,
-    CreateDate: '2024-05-01T10:00:00+00:00', UpdateDate: '2024-05-01T10:00:00+00:00',
+    PolicyName: 'ReportReader',
+    PolicyId: 'ANPADEMOREPORTREADER1',
+    Arn: `arn:aws:iam::${ACCOUNT}:policy/jobs/ReportReader`,
+    Path: '/jobs/',
+    DefaultVersionId: 'v1',
+    AttachmentCount: 1,
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    CreateDate: '2024-05-01T10:00:00+00:00',
+    UpdateDate: '2024-05-01T10:00:00+00:00',
     PolicyVersionList: [{ Document: reportReader, VersionId: 'v1', IsDefaultVersion: true, CreateDate: '2024-05-01T10:00:00+00:00' }],
   },
   {
-    PolicyName: 'AgentBoundary', PolicyId: 'ANPADEMOAGENTBOUNDARY', Arn: `arn:aws:iam::${ACCOUNT}:policy/AgentBoundary`, Path: '/',
-    DefaultVersionId: 'v1', AttachmentCount: 0, PermissionsBoundaryUsageCount: 1, IsAttachable: true,
-    CreateDate: '2026-10-01T10:00:00+00:00', UpdateDate: '2026-10-01T10:00:00+00:00',
-    PolicyVersionList: [{
-      Document: doc({ Effect: 'Allow', Action: ['bedrock:*', 's3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue', 'ssm:*', 'iam:CreateAccessKey'], Resource: '*' }),
-      VersionId: 'v1', IsDefaultVersion: true, CreateDate: '2026-10-01T10:00:00+00:00',
-    }],
+    PolicyName: 'AgentBoundary',
+    PolicyId: 'ANPADEMOAGENTBOUNDARY',
+    Arn: `arn:aws:iam::${ACCOUNT}:policy/AgentBoundary`,
+    Path: '/',
+    DefaultVersionId: 'v1',
+    AttachmentCount: 0,
+    PermissionsBoundaryUsageCount: 1,
+    IsAttachable: true,
+    CreateDate: '2026-10-01T10:00:00+00:00',
+    UpdateDate: '2026-10-01T10:00:00+00:00',
+    PolicyVersionList: [
+      {
+        Document: doc({
+          Effect: 'Allow',
+          Action: ['bedrock:*', 's3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue', 'ssm:*', 'iam:CreateAccessKey'],
+          Resource: '*',
+        }),
+        VersionId: 'v1',
+        IsDefaultVersion: true,
+        CreateDate: '2026-10-01T10:00:00+00:00',
+      },
+    ],
   },
 ];
 
 const role = (name, path, created, opts) => ({
-  Path: path, RoleName: name, RoleId: `AROADEMO${name.toUpperCase().replace(/[^A-Z]/g, '').padEnd(12, 'X').slice(0, 12)}`,
-  Arn: arn('role', path, name), CreateDate: created, AssumeRolePolicyDocument: opts.trust,
-  InstanceProfileList: [], RolePolicyList: opts.inline ?? [], AttachedManagedPolicies: opts.managed ?? [], Tags: [],
+  Path: path,
+  RoleName: name,
+  RoleId: `AROADEMO${name
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '')
+    .padEnd(12, 'X')
+    .slice(0, 12)}`,
+  Arn: arn('role', path, name),
+  CreateDate: created,
+  AssumeRolePolicyDocument: opts.trust,
+  InstanceProfileList: [],
+  RolePolicyList: opts.inline ?? [],
+  AttachedManagedPolicies: opts.managed ?? [],
+  Tags: [],
   ...(opts.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: opts.boundary } } : {}),
   RoleLastUsed: opts.lastUsed ?? {},
 });
@@ -85,37 +130,73 @@ const role = (name, path, created, opts) => ({
 const authDetails = {
   UserDetailList: [
     {
-      Path: '/', UserName: 'terraform-ci', UserId: 'AIDADEMOTERRAFORMCI01', Arn: arn('user', '/', 'terraform-ci'),
-      CreateDate: '2024-02-01T10:00:00+00:00', GroupList: ['platform-admins'], AttachedManagedPolicies: [], Tags: [],
+      Path: '/',
+      UserName: 'terraform-ci',
+      UserId: 'AIDADEMOTERRAFORMCI01',
+      Arn: arn('user', '/', 'terraform-ci'),
+      CreateDate: '2024-02-01T10:00:00+00:00',
+      GroupList: ['platform-admins'],
+      AttachedManagedPolicies: [],
+      Tags: [],
       UserPolicyList: [{ PolicyName: 'ec2-ops', PolicyDocument: doc({ Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:CreateTags'], Resource: '*' }) }],
     },
     {
-      Path: '/bots/', UserName: 'backup-bot', UserId: 'AIDADEMOBACKUPBOT0001', Arn: arn('user', '/bots/', 'backup-bot'),
-      CreateDate: '2023-03-01T10:00:00+00:00', GroupList: [], AttachedManagedPolicies: [], Tags: [],
-      UserPolicyList: [{ PolicyName: 'backup', PolicyDocument: doc({ Effect: 'Allow', Action: ['s3:PutObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::demo-backups', 'arn:aws:s3:::demo-backups/*'] }) }],
+      Path: '/bots/',
+      UserName: 'backup-bot',
+      UserId: 'AIDADEMOBACKUPBOT0001',
+      Arn: arn('user', '/bots/', 'backup-bot'),
+      CreateDate: '2023-03-01T10:00:00+00:00',
+      GroupList: [],
+      AttachedManagedPolicies: [],
+      Tags: [],
+      UserPolicyList: [
+        {
+          PolicyName: 'backup',
+          PolicyDocument: doc({
+            Effect: 'Allow',
+            Action: ['s3:PutObject', 's3:ListBucket'],
+            Resource: ['arn:aws:s3:::demo-backups', 'arn:aws:s3:::demo-backups/*'],
+          }),
+        },
+      ],
     },
   ],
   GroupDetailList: [
     {
-      Path: '/', GroupName: 'platform-admins', GroupId: 'AGPADEMOPLATFORMADM1', Arn: arn('group', '/', 'platform-admins'),
-      CreateDate: '2024-02-01T10:00:00+00:00', GroupPolicyList: [],
+      Path: '/',
+      GroupName: 'platform-admins',
+      GroupId: 'AGPADEMOPLATFORMADM1',
+      Arn: arn('group', '/', 'platform-admins'),
+      CreateDate: '2024-02-01T10:00:00+00:00',
+      GroupPolicyList: [],
       AttachedManagedPolicies: [{ PolicyName: 'PlatformOps', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/PlatformOps` }],
     },
   ],
   RoleDetailList: [
     role('ci-deployer', '/ci/', '2024-03-01T10:00:00+00:00', {
-      trust: doc({ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` }, Action: 'sts:AssumeRoleWithWebIdentity' }),
+      trust: doc({
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+      }),
       lastUsed: { LastUsedDate: '2026-11-19T17:05:00+00:00', Region: 'us-east-1' },
-      inline: [{
-        PolicyName: 'deploy',
-        PolicyDocument: doc(
-          { Sid: 'Artifacts', Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::demo-artifacts', 'arn:aws:s3:::demo-artifacts/*'] },
-          { Sid: 'Stacks', Effect: 'Allow', Action: ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DescribeStacks', 'cloudformation:DeleteStack'], Resource: '*' },
-          { Sid: 'PassExecRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: arn('role', '/', 'cfn-exec') },
-          { Sid: 'Functions', Effect: 'Allow', Action: ['lambda:UpdateFunctionCode', 'lambda:GetFunction'], Resource: '*' },
-          { Sid: 'Debug', Effect: 'Allow', Action: 'ssm:SendCommand', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } } },
-        ),
-      }],
+      inline: [
+        {
+          PolicyName: 'deploy',
+          PolicyDocument: doc(
+            { Sid: 'Artifacts', Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::demo-artifacts', 'arn:aws:s3:::demo-artifacts/*'] },
+            {
+              Sid: 'Stacks',
+              Effect: 'Allow',
+              Action: ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DescribeStacks', 'cloudformation:DeleteStack'],
+              Resource: '*',
+            },
+            { Sid: 'PassExecRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: arn('role', '/', 'cfn-exec') },
+            { Sid: 'Functions', Effect: 'Allow', Action: ['lambda:UpdateFunctionCode', 'lambda:GetFunction'], Resource: '*' },
+            { Sid: 'Debug', Effect: 'Allow', Action: 'ssm:SendCommand', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } } },
+          ),
+        },
+      ],
     }),
     role('nightly-report', '/jobs/', '2024-05-01T10:00:00+00:00', {
       trust: trust('ecs-tasks.amazonaws.com'),
@@ -126,16 +207,23 @@ const authDetails = {
       trust: trust('bedrock.amazonaws.com'),
       lastUsed: { LastUsedDate: '2026-11-19T12:00:00+00:00', Region: 'us-east-1' },
       boundary: `arn:aws:iam::${ACCOUNT}:policy/AgentBoundary`,
-      inline: [{
-        PolicyName: 'agent-tools',
-        PolicyDocument: doc(
-          { Sid: 'Models', Effect: 'Allow', Action: ['bedrock:InvokeModel', 'bedrock:ListFoundationModels'], Resource: '*' },
-          { Sid: 'Knowledge', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::demo-kb', 'arn:aws:s3:::demo-kb/*'] },
-          { Sid: 'Secrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:agent/*` },
-          { Sid: 'Ops', Effect: 'Allow', Action: ['ssm:SendCommand', 'ssm:StartSession'], Resource: '*' },
-          { Sid: 'OutsideBoundary', Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' },
-        ),
-      }],
+      inline: [
+        {
+          PolicyName: 'agent-tools',
+          PolicyDocument: doc(
+            { Sid: 'Models', Effect: 'Allow', Action: ['bedrock:InvokeModel', 'bedrock:ListFoundationModels'], Resource: '*' },
+            { Sid: 'Knowledge', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::demo-kb', 'arn:aws:s3:::demo-kb/*'] },
+            {
+              Sid: 'Secrets',
+              Effect: 'Allow',
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:agent/*`,
+            },
+            { Sid: 'Ops', Effect: 'Allow', Action: ['ssm:SendCommand', 'ssm:StartSession'], Resource: '*' },
+            { Sid: 'OutsideBoundary', Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' },
+          ),
+        },
+      ],
     }),
     role('legacy-etl', '/', '2022-01-10T10:00:00+00:00', {
       trust: trust('glue.amazonaws.com'),
@@ -154,18 +242,31 @@ write('iam-get-account-authorization-details.json', authDetails);
 // --- CloudTrail: trail description and selectors --------------------------------------------
 const trailArn = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-audit`;
 write('cloudtrail-describe-trails.json', {
-  trailList: [{
-    Name: 'org-audit', S3BucketName: 'demo-cloudtrail-archive', IncludeGlobalServiceEvents: true, IsMultiRegionTrail: true,
-    HomeRegion: 'us-east-1', TrailARN: trailArn, LogFileValidationEnabled: true, HasCustomEventSelectors: true,
-    HasInsightSelectors: false, IsOrganizationTrail: false,
-  }],
+  trailList: [
+    {
+      Name: 'org-audit',
+      S3BucketName: 'demo-cloudtrail-archive',
+      IncludeGlobalServiceEvents: true,
+      IsMultiRegionTrail: true,
+      HomeRegion: 'us-east-1',
+      TrailARN: trailArn,
+      LogFileValidationEnabled: true,
+      HasCustomEventSelectors: true,
+      HasInsightSelectors: false,
+      IsOrganizationTrail: false,
+    },
+  ],
 });
 write('cloudtrail-get-event-selectors.json', {
   TrailARN: trailArn,
-  EventSelectors: [{
-    ReadWriteType: 'All', IncludeManagementEvents: true, ExcludeManagementEventSources: [],
-    DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }],
-  }],
+  EventSelectors: [
+    {
+      ReadWriteType: 'All',
+      IncludeManagementEvents: true,
+      ExcludeManagementEventSources: [],
+      DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }],
+    },
+  ],
 });
 
 // --- CloudTrail: log files as delivered to S3 -------------------------------------------------
@@ -181,18 +282,43 @@ const uuid = () => {
   return `d3m0${h.slice(0, 4)}-0000-4000-8000-${h}`;
 };
 const roleCaller = (name, path) => ({
-  type: 'AssumedRole', principalId: `AROADEMO:${name}-session`, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/${name}-session`,
-  accountId: ACCOUNT, accessKeyId: 'ASIADEMOEXAMPLEKEY01',
-  sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROADEMO', arn: arn('role', path, name), accountId: ACCOUNT, userName: name }, attributes: { creationDate: '', mfaAuthenticated: 'false' } },
+  type: 'AssumedRole',
+  principalId: `AROADEMO:${name}-session`,
+  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/${name}-session`,
+  accountId: ACCOUNT,
+  accessKeyId: 'ASIADEMOEXAMPLEKEY01',
+  sessionContext: {
+    sessionIssuer: { type: 'Role', principalId: 'AROADEMO', arn: arn('role', path, name), accountId: ACCOUNT, userName: name },
+    attributes: { creationDate: '', mfaAuthenticated: 'false' },
+  },
 });
-const userCaller = (name, path) => ({ type: 'IAMUser', principalId: `AIDADEMO${name}`, arn: arn('user', path, name), accountId: ACCOUNT, accessKeyId: 'AKIADEMOEXAMPLEKEY01', userName: name });
+const userCaller = (name, path) => ({
+  type: 'IAMUser',
+  principalId: `AIDADEMO${name}`,
+  arn: arn('user', path, name),
+  accountId: ACCOUNT,
+  accessKeyId: 'AKIADEMOEXAMPLEKEY01',
+  userName: name,
+});
 
 const event = (time, caller, source, name, opts = {}) => ({
-  eventVersion: '1.09', userIdentity: caller, eventTime: time, eventSource: `${source}.amazonaws.com`, eventName: name,
-  awsRegion: opts.region ?? 'us-east-1', sourceIPAddress: '198.51.100.7', userAgent: opts.agent ?? 'aws-sdk-js/3.700.0',
+  eventVersion: '1.09',
+  userIdentity: caller,
+  eventTime: time,
+  eventSource: `${source}.amazonaws.com`,
+  eventName: name,
+  awsRegion: opts.region ?? 'us-east-1',
+  sourceIPAddress: '198.51.100.7',
+  userAgent: opts.agent ?? 'aws-sdk-js/3.700.0',
   ...(opts.error ? { errorCode: opts.error, errorMessage: opts.errorMessage ?? 'error' } : {}),
-  requestParameters: opts.params ?? null, responseElements: null, requestID: uuid(), eventID: uuid(),
-  readOnly: opts.readOnly ?? true, eventType: 'AwsApiCall', managementEvent: !opts.data, recipientAccountId: ACCOUNT,
+  requestParameters: opts.params ?? null,
+  responseElements: null,
+  requestID: uuid(),
+  eventID: uuid(),
+  readOnly: opts.readOnly ?? true,
+  eventType: 'AwsApiCall',
+  managementEvent: !opts.data,
+  recipientAccountId: ACCOUNT,
   eventCategory: opts.data ? 'Data' : 'Management',
   ...(opts.data ? { resources: [{ type: 'AWS::S3::Object', ARN: opts.data }] } : {}),
 });
@@ -214,9 +340,17 @@ for (let day = firstDay; day < asOf; day += 86_400_000) {
   if (weekday >= 1 && weekday <= 5) {
     add(event(at(day, 9, 5), ci, 'cloudformation', 'DescribeStacks'));
     add(event(at(day, 9, 6), ci, 'cloudformation', 'UpdateStack', { readOnly: false, params: { stackName: 'web', roleARN: arn('role', '/', 'cfn-exec') } }));
-    add(event(at(day, 9, 4), ci, 's3', 'PutObject', { readOnly: false, data: 'arn:aws:s3:::demo-artifacts/web.zip', params: { bucketName: 'demo-artifacts', key: 'web.zip' } }));
+    add(
+      event(at(day, 9, 4), ci, 's3', 'PutObject', {
+        readOnly: false,
+        data: 'arn:aws:s3:::demo-artifacts/web.zip',
+        params: { bucketName: 'demo-artifacts', key: 'web.zip' },
+      }),
+    );
     add(event(at(day, 9, 3), ci, 's3', 'ListObjects', { data: 'arn:aws:s3:::demo-artifacts/', params: { bucketName: 'demo-artifacts' } }));
-    add(event(at(day, 9, 7), ci, 's3', 'HeadObject', { data: 'arn:aws:s3:::demo-artifacts/web.zip', params: { bucketName: 'demo-artifacts', key: 'web.zip' } }));
+    add(
+      event(at(day, 9, 7), ci, 's3', 'HeadObject', { data: 'arn:aws:s3:::demo-artifacts/web.zip', params: { bucketName: 'demo-artifacts', key: 'web.zip' } }),
+    );
     if (rand() < 0.2) add(event(at(day, 9, 8), ci, 's3', 'GetObject', { error: 'NoSuchKey', data: 'arn:aws:s3:::demo-artifacts/old.zip' }));
     const tf = userCaller('terraform-ci', '/');
     add(event(at(day, 14, 0), tf, 'ec2', 'DescribeInstances', { region: rand() < 0.5 ? 'us-east-1' : 'eu-west-1' }));
@@ -239,12 +373,22 @@ for (let day = firstDay; day < asOf; day += 86_400_000) {
     add(event(at(day, 12, 1), agent, 'secretsmanager', 'GetSecretValue'));
     add(event(at(day, 12, 2), agent, 's3', 'GetObject', { data: 'arn:aws:s3:::demo-kb/doc.md' }));
     if (day === Date.parse('2026-11-10T00:00:00Z')) {
-      add(event(at(day, 12, 30), agent, 'iam', 'CreateAccessKey', { readOnly: false, error: 'AccessDenied', errorMessage: `User: arn:aws:sts::${ACCOUNT}:assumed-role/ml-agent/ml-agent-session is not authorized to perform: iam:CreateAccessKey` }));
+      add(
+        event(at(day, 12, 30), agent, 'iam', 'CreateAccessKey', {
+          readOnly: false,
+          error: 'AccessDenied',
+          errorMessage: `User: arn:aws:sts::${ACCOUNT}:assumed-role/ml-agent/ml-agent-session is not authorized to perform: iam:CreateAccessKey`,
+        }),
+      );
     }
   }
   if (day % (7 * 86_400_000) === 0) {
     add(event(at(day, 6, 0), { type: 'AWSService', invokedBy: 'config.amazonaws.com' }, 'config', 'PutEvaluations', { readOnly: false }));
-    add(event(at(day, 6, 1), { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT }, 'signin', 'ConsoleLogin', { readOnly: false }));
+    add(
+      event(at(day, 6, 1), { type: 'Root', principalId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT }, 'signin', 'ConsoleLogin', {
+        readOnly: false,
+      }),
+    );
   }
 }
 
@@ -260,15 +404,43 @@ for (const [key, records] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
 
 // --- Access Advisor for nightly-report (ACTION_LEVEL job) --------------------------------------
 write('access-advisor/nightly-report.json', {
-  JobStatus: 'COMPLETED', JobType: 'ACTION_LEVEL',
-  JobCreationDate: '2026-11-19T23:00:00+00:00', JobCompletionDate: '2026-11-19T23:00:05+00:00',
+  JobStatus: 'COMPLETED',
+  JobType: 'ACTION_LEVEL',
+  JobCreationDate: '2026-11-19T23:00:00+00:00',
+  JobCompletionDate: '2026-11-19T23:00:05+00:00',
   ServicesLastAccessed: [
-    { ServiceName: 'Amazon Athena', ServiceNamespace: 'athena', LastAuthenticated: '2026-11-19T02:00:00+00:00', LastAuthenticatedEntity: arn('role', '/jobs/', 'nightly-report'), LastAuthenticatedRegion: 'us-east-1', TotalAuthenticatedEntities: 1 },
-    { ServiceName: 'Amazon DynamoDB', ServiceNamespace: 'dynamodb', TotalAuthenticatedEntities: 0 },
-    { ServiceName: 'AWS Glue', ServiceNamespace: 'glue', LastAuthenticated: '2026-11-19T02:00:00+00:00', LastAuthenticatedEntity: arn('role', '/jobs/', 'nightly-report'), LastAuthenticatedRegion: 'us-east-1', TotalAuthenticatedEntities: 1 },
     {
-      ServiceName: 'Amazon S3', ServiceNamespace: 's3', LastAuthenticated: '2026-11-19T02:03:00+00:00', LastAuthenticatedEntity: arn('role', '/jobs/', 'nightly-report'), LastAuthenticatedRegion: 'us-east-1', TotalAuthenticatedEntities: 1,
-      TrackedActionsLastAccessed: [{ ActionName: 'ListBucket', LastAccessedEntity: arn('role', '/jobs/', 'nightly-report'), LastAccessedTime: '2026-11-19T02:03:00+00:00', LastAccessedRegion: 'us-east-1' }],
+      ServiceName: 'Amazon Athena',
+      ServiceNamespace: 'athena',
+      LastAuthenticated: '2026-11-19T02:00:00+00:00',
+      LastAuthenticatedEntity: arn('role', '/jobs/', 'nightly-report'),
+      LastAuthenticatedRegion: 'us-east-1',
+      TotalAuthenticatedEntities: 1,
+    },
+    { ServiceName: 'Amazon DynamoDB', ServiceNamespace: 'dynamodb', TotalAuthenticatedEntities: 0 },
+    {
+      ServiceName: 'AWS Glue',
+      ServiceNamespace: 'glue',
+      LastAuthenticated: '2026-11-19T02:00:00+00:00',
+      LastAuthenticatedEntity: arn('role', '/jobs/', 'nightly-report'),
+      LastAuthenticatedRegion: 'us-east-1',
+      TotalAuthenticatedEntities: 1,
+    },
+    {
+      ServiceName: 'Amazon S3',
+      ServiceNamespace: 's3',
+      LastAuthenticated: '2026-11-19T02:03:00+00:00',
+      LastAuthenticatedEntity: arn('role', '/jobs/', 'nightly-report'),
+      LastAuthenticatedRegion: 'us-east-1',
+      TotalAuthenticatedEntities: 1,
+      TrackedActionsLastAccessed: [
+        {
+          ActionName: 'ListBucket',
+          LastAccessedEntity: arn('role', '/jobs/', 'nightly-report'),
+          LastAccessedTime: '2026-11-19T02:03:00+00:00',
+          LastAccessedRegion: 'us-east-1',
+        },
+      ],
     },
   ],
 });
@@ -286,14 +458,24 @@ write('iam-get-credential-report.json', { Content: Buffer.from(csv).toString('ba
 // writes them. Coverage comes from them (quiet days are proven quiet), not from the first and
 // last record. The collection asked for the 100 days the logs hold and read them all.
 write('cloudtrail-get-trail-status.json', {
-  IsLogging: true, LatestDeliveryTime: '2026-11-19T23:59:41.372000+00:00', LatestDeliveryAttemptTime: '2026-11-19T23:59:41Z',
-  LatestDeliveryAttemptSucceeded: '2026-11-19T23:59:41Z', LatestDigestDeliveryTime: '2026-11-19T23:31:07.114000+00:00',
-  StartLoggingTime: '2025-06-02T09:14:55.020000+00:00', TimeLoggingStarted: '2025-06-02T09:14:55Z', TimeLoggingStopped: '',
+  IsLogging: true,
+  LatestDeliveryTime: '2026-11-19T23:59:41.372000+00:00',
+  LatestDeliveryAttemptTime: '2026-11-19T23:59:41Z',
+  LatestDeliveryAttemptSucceeded: '2026-11-19T23:59:41Z',
+  LatestDigestDeliveryTime: '2026-11-19T23:31:07.114000+00:00',
+  StartLoggingTime: '2025-06-02T09:14:55.020000+00:00',
+  TimeLoggingStarted: '2025-06-02T09:14:55Z',
+  TimeLoggingStopped: '',
 });
 const readAt = '2026-11-20T00:04:38.000Z';
 const logsFrom = '2026-08-12T00:00:00.000Z';
 write('collect-manifest.json', {
-  schemaVersion: 1, provider: 'aws', scope: ACCOUNT, tool: 'permdrift 0.1.0', startedAt: '2026-11-20T00:01:12.000Z', finishedAt: readAt,
+  schemaVersion: 1,
+  provider: 'aws',
+  scope: ACCOUNT,
+  tool: 'permdrift 0.1.0',
+  startedAt: '2026-11-20T00:01:12.000Z',
+  finishedAt: readAt,
   sources: {
     'iam-get-account-authorization-details': { readAt: '2026-11-20T00:01:15.000Z' },
     'iam-get-credential-report': { readAt: '2026-11-20T00:01:40.000Z' },
@@ -304,9 +486,11 @@ write('collect-manifest.json', {
     cloudtrail: { readAt },
   },
   logs: {
-    source: 's3', requested: { start: logsFrom, end: readAt },
+    source: 's3',
+    requested: { start: logsFrom, end: readAt },
     complete: ['eu-west-1', 'us-east-1'].map((scope) => ({ scope, start: logsFrom, end: readAt })),
-    failed: [], filesWritten: files.size,
+    failed: [],
+    filesWritten: files.size,
   },
 });
 

@@ -57,7 +57,11 @@ function parseArgs(argv) {
 }
 
 function loadPages(allPermissions) {
-  const files = existsSync(PAGES) ? readdirSync(PAGES).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = existsSync(PAGES)
+    ? readdirSync(PAGES)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   const problems = [];
   const pages = files.map((file) => {
     const page = JSON.parse(readFileSync(join(PAGES, file), 'utf8'));
@@ -128,7 +132,10 @@ function main() {
   const withBasis = {
     ...current,
     permissions: Object.fromEntries(
-      Object.entries(current.permissions).map(([k, v]) => [k, v.basis === undefined && v.logType !== 'unknown' && !v.extractedFrom ? { ...v, basis: 'cited' } : v]),
+      Object.entries(current.permissions).map(([k, v]) => [
+        k,
+        v.basis === undefined && v.logType !== 'unknown' && !v.extractedFrom ? { ...v, basis: 'cited' } : v,
+      ]),
     ),
   };
   const { table, added, agreed, conflicts, keptHandUnknown } = mergeCitedEntries(withBasis, pages);

@@ -48,9 +48,7 @@ function main(argv) {
   if (dir === undefined) return usage('missing the iam-dataset directory');
   if (commit === undefined || date === undefined) {
     try {
-      const [sha, iso] = execFileSync('git', ['-C', dir, 'log', '-1', '--format=%H %cI'], { encoding: 'utf8' })
-        .trim()
-        .split(' ');
+      const [sha, iso] = execFileSync('git', ['-C', dir, 'log', '-1', '--format=%H %cI'], { encoding: 'utf8' }).trim().split(' ');
       commit ??= sha;
       date ??= iso;
     } catch {
@@ -59,7 +57,9 @@ function main(argv) {
   }
 
   const rolesDir = join(dir, 'gcp', 'roles');
-  const files = readdirSync(rolesDir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(rolesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (files.length === 0) return usage(`no role files in ${rolesDir}`);
 
   const roles = new Map();

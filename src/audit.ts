@@ -114,7 +114,10 @@ function incompleteFolders(dir: string): IncompleteFolder[] {
 export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
   // The library takes milliseconds, not `90d`: the same limits as --window, checked here too.
   if (!Number.isFinite(opts.windowMs) || opts.windowMs <= 0 || opts.windowMs > MAX_WINDOW_MS) {
-    throw new UsageError(`windowMs ${opts.windowMs} is outside (0, ${MAX_WINDOW_MS}]: at most the ${MAX_WINDOW_DAYS}-day cap`, `pass at most ${MAX_WINDOW_DAYS} days in milliseconds`);
+    throw new UsageError(
+      `windowMs ${opts.windowMs} is outside (0, ${MAX_WINDOW_MS}]: at most the ${MAX_WINDOW_DAYS}-day cap`,
+      `pass at most ${MAX_WINDOW_DAYS} days in milliseconds`,
+    );
   }
   if (Number.isNaN(opts.asOf.getTime())) throw new UsageError('asOf is an invalid Date', 'pass a valid Date as asOf');
   // An interrupted collection first: before a long scan, and before the readers complain about the files it did not write.
@@ -176,7 +179,13 @@ export async function auditFiles(opts: AuditFilesOptions): Promise<Report> {
     }
     const manifestRead = readGcpCollectManifest(opts.dir, projectId);
     if (manifestRead && 'manifest' in manifestRead) activity.manifest = manifestRead.manifest;
-    else if (manifestRead) warnings.push({ code: 'collect-manifest-unreadable', message: `${manifestRead.problem}; it proves nothing`, account: projectId, file: rel(manifestRead.file) });
+    else if (manifestRead)
+      warnings.push({
+        code: 'collect-manifest-unreadable',
+        message: `${manifestRead.problem}; it proves nothing`,
+        account: projectId,
+        file: rel(manifestRead.file),
+      });
     const manifestSpans = activity.manifest ? activity.manifest.logs.complete.length + activity.manifest.logs.failed.length : 0;
     const collected = readGcpCollectWarnings(opts.dir, projectId);
     if (collected) {

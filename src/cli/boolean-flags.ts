@@ -88,7 +88,12 @@ export function addColorFlag(cmd: Command): Command {
 }
 
 export function addDebugFlag(cmd: Command): Command {
-  return addBooleanFlag(cmd, { flags: '--debug', description: 'print stack traces of errors', negatedDescription: 'no stack traces (undoes an earlier --debug)', default: false });
+  return addBooleanFlag(cmd, {
+    flags: '--debug',
+    description: 'print stack traces of errors',
+    negatedDescription: 'no stack traces (undoes an earlier --debug)',
+    default: false,
+  });
 }
 
 /** Whether the command line asks for stack traces: the last of --debug / --no-debug wins. */

@@ -1,6 +1,5 @@
 /** What every command gets from the CLI shell: the streams, the environment, the clock, the exit code. */
 
-
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -22,7 +21,13 @@ export interface CommandContext {
 
 /** Repeatable flags; a comma-separated value (as environment variables give) counts as several. */
 export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  ];
 }
 
 /** flag > PERMDRIFT_* environment variable > default. */

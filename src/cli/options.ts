@@ -31,11 +31,17 @@ export function parseAsOf(text: string | undefined, now: () => Date, windowMs = 
   if (text === undefined) return now();
   const r = readIsoTime(text);
   if (!r.ok) {
-    throw new UsageError(`invalid --as-of "${text}": ${r.problem}`, 'use an ISO 8601 date or time, e.g. --as-of 2026-11-25 or --as-of 2026-11-25T10:00:00Z (no zone = UTC)');
+    throw new UsageError(
+      `invalid --as-of "${text}": ${r.problem}`,
+      'use an ISO 8601 date or time, e.g. --as-of 2026-11-25 or --as-of 2026-11-25T10:00:00Z (no zone = UTC)',
+    );
   }
   const problem = asOfRangeProblem(r.date, windowMs);
   if (problem !== undefined) {
-    throw new UsageError(`invalid --as-of "${text}": ${problem}`, 'give an --as-of after 1970-01-01 (and a --window that starts after it), e.g. --as-of 2026-11-25');
+    throw new UsageError(
+      `invalid --as-of "${text}": ${problem}`,
+      'give an --as-of after 1970-01-01 (and a --window that starts after it), e.g. --as-of 2026-11-25',
+    );
   }
   return r.date;
 }
@@ -81,7 +87,8 @@ export function pairOutputs<F extends string>(
     }
   }
   const fmts = formats as F[];
-  const target = (format: F, file: string | undefined): { format: F; file?: string } => (file === undefined || isStdoutPath(file) ? { format } : { format, file });
+  const target = (format: F, file: string | undefined): { format: F; file?: string } =>
+    file === undefined || isStdoutPath(file) ? { format } : { format, file };
   let out: { format: F; file?: string }[];
   if (outputs.length === 0) {
     if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', `e.g. --format table --format json -o - -o ${example}`);
@@ -105,7 +112,9 @@ export function pairOutputs<F extends string>(
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       throw new UsageError(
-        t.file === undefined ? `two outputs go to stdout (--format ${earlier} and --format ${t.format})` : `two outputs go to ${t.file} (--format ${earlier} and --format ${t.format})`,
+        t.file === undefined
+          ? `two outputs go to stdout (--format ${earlier} and --format ${t.format})`
+          : `two outputs go to ${t.file} (--format ${earlier} and --format ${t.format})`,
         'give each --format its own -o file; at most one may be - (stdout)',
       );
     }
@@ -132,7 +141,10 @@ export function parseRoleName(text: string, flag = '--assume-role-name'): string
     );
   }
   if (!ROLE_NAME.test(text) || text.length > 576) {
-    throw new UsageError(`invalid ${flag} "${text}": not an IAM role name`, 'a role name is 1-64 of A-Z a-z 0-9 + = , . @ _ -, optionally after a path such as audit/');
+    throw new UsageError(
+      `invalid ${flag} "${text}": not an IAM role name`,
+      'a role name is 1-64 of A-Z a-z 0-9 + = , . @ _ -, optionally after a path such as audit/',
+    );
   }
   return text;
 }
@@ -140,7 +152,8 @@ export function parseRoleName(text: string, flag = '--assume-role-name'): string
 /** `--cloudtrail-s3`: s3://bucket[/prefix], without wildcards (it names one archive). */
 export function parseCloudTrailS3(text: string): { bucket: string; prefix: string } {
   const loc = parseS3Url(text);
-  if (!loc || /[*?]/.test(text)) throw new UsageError(`invalid --cloudtrail-s3 "${text}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/ (no wildcards)');
+  if (!loc || /[*?]/.test(text))
+    throw new UsageError(`invalid --cloudtrail-s3 "${text}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/ (no wildcards)');
   return loc;
 }
 
@@ -156,7 +169,10 @@ export function isColorWanted(opts: { isFlagOff: boolean; isTty: boolean; env: N
 
 /** The `collect` parent command, created by the first provider that registers under it. */
 export function collectParent(program: Command): Command {
-  return program.commands.find((c) => c.name() === 'collect') ?? program.command('collect').description('read a cloud account live and write it as an offline snapshot');
+  return (
+    program.commands.find((c) => c.name() === 'collect') ??
+    program.command('collect').description('read a cloud account live and write it as an offline snapshot')
+  );
 }
 
 /** The options every `collect <provider>` shares: the window, and how much it says on stderr. */
@@ -164,7 +180,9 @@ export function addCollectCommonOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
-    .addOption(new Option('--config <file>', 'config file for the time limits (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'));
+    .addOption(
+      new Option('--config <file>', 'config file for the time limits (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'),
+    );
   addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'no progress and no summary on stderr', env: 'PERMDRIFT_QUIET', default: false });
   return addDebugFlag(cmd);
 }
@@ -183,9 +201,23 @@ const MAX_BUDGET_MS = 24 * 3_600_000;
 export function addTimeoutOptions(cmd: Command): Command {
   const d = DEFAULT_CALL_TIMEOUTS;
   return cmd
-    .addOption(new Option('--connect-timeout <duration>', `longest a connection (TCP and TLS) may take to open, e.g. 5s (default ${formatDuration(d.connectMs)})`).env('PERMDRIFT_CONNECT_TIMEOUT'))
-    .addOption(new Option('--request-timeout <duration>', `longest one attempt of a call may wait for its answer, its connection included, and a download may pause, e.g. 30s (default ${formatDuration(d.requestMs)}); timed-out attempts are retried`).env('PERMDRIFT_REQUEST_TIMEOUT'))
-    .addOption(new Option('--retry-budget <duration>', `longest one call may take with its retries and backoff, e.g. 2m (default ${formatDuration(d.budgetMs)}); then it fails, naming the call`).env('PERMDRIFT_RETRY_BUDGET'));
+    .addOption(
+      new Option('--connect-timeout <duration>', `longest a connection (TCP and TLS) may take to open, e.g. 5s (default ${formatDuration(d.connectMs)})`).env(
+        'PERMDRIFT_CONNECT_TIMEOUT',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--request-timeout <duration>',
+        `longest one attempt of a call may wait for its answer, its connection included, and a download may pause, e.g. 30s (default ${formatDuration(d.requestMs)}); timed-out attempts are retried`,
+      ).env('PERMDRIFT_REQUEST_TIMEOUT'),
+    )
+    .addOption(
+      new Option(
+        '--retry-budget <duration>',
+        `longest one call may take with its retries and backoff, e.g. 2m (default ${formatDuration(d.budgetMs)}); then it fails, naming the call`,
+      ).env('PERMDRIFT_RETRY_BUDGET'),
+    );
 }
 
 function oneLimit(flag: string, text: string | undefined, fallback: number, maxMs: number): number {
@@ -217,7 +249,11 @@ export function parseTimeouts(flags: TimeoutFlags): CallTimeouts {
 }
 
 /** Config keys of the time limits → the flags' attribute names. */
-const TIMEOUT_CONFIG_KEYS = { 'connect-timeout': 'connectTimeout', 'request-timeout': 'requestTimeout', 'retry-budget': 'retryBudget' } as const satisfies Partial<Record<keyof ConfigValues, keyof TimeoutFlags>>;
+const TIMEOUT_CONFIG_KEYS = {
+  'connect-timeout': 'connectTimeout',
+  'request-timeout': 'requestTimeout',
+  'retry-budget': 'retryBudget',
+} as const satisfies Partial<Record<keyof ConfigValues, keyof TimeoutFlags>>;
 
 /**
  * `collect aws|gcp`: the time limits not given as a flag or a PERMDRIFT_* variable come from the

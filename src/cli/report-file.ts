@@ -50,7 +50,11 @@ function describe(err: unknown): string {
 }
 
 function fail(file: string, why: string, cause?: unknown): OutputError {
-  return new OutputError(`cannot write ${file}: ${why}`, 'choose another -o path, or fix the folder (exists, writable, space left); a previous file there is unchanged', cause === undefined ? {} : { cause });
+  return new OutputError(
+    `cannot write ${file}: ${why}`,
+    'choose another -o path, or fix the folder (exists, writable, space left); a previous file there is unchanged',
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** The final target of a chain of symbolic links (even a dangling one), at most 40 hops as the kernel allows. */

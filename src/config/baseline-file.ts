@@ -13,7 +13,10 @@ export async function readBaselineFile(path: string): Promise<Report> {
   } catch (cause) {
     const tooLarge = tooLargeReason(cause);
     if (tooLarge) throw new ConfigError(`baseline ${path} is ${tooLarge}`, TOO_LARGE_HINT, { cause, file: path });
-    throw new ConfigError(`cannot read baseline ${path}`, 'create one with `permdrift baseline update <dir> --baseline <file>`, or check the path', { cause, file: path });
+    throw new ConfigError(`cannot read baseline ${path}`, 'create one with `permdrift baseline update <dir> --baseline <file>`, or check the path', {
+      cause,
+      file: path,
+    });
   }
   let value: unknown;
   try {

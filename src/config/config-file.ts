@@ -21,7 +21,8 @@ const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (
 const timeLimit = (key: string, maxMs: number) =>
   z.string().superRefine((v, ctx) => {
     const r = readDuration(v, maxMs);
-    if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: `give a number with a unit, e.g. ${key}: 30s (or 500ms, 2m)` } });
+    if (!r.ok)
+      ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: `give a number with a unit, e.g. ${key}: 30s (or 500ms, 2m)` } });
   });
 
 /** The config keys, each the name of a scan flag. */
@@ -30,7 +31,12 @@ export const configSchema = z
     'as-of': z.string().superRefine((v, ctx) => {
       const r = readIsoTime(v);
       const problem = r.ok ? asOfRangeProblem(r.date, 0) : r.problem;
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${problem}`, params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' } });
+      if (problem !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid "${v}": ${problem}`,
+          params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' },
+        });
     }),
     // The same reading as --window, so a file cannot set what the flag refuses.
     window: z.string().superRefine((v, ctx) => {
@@ -64,7 +70,11 @@ export const configSchema = z
 export type ConfigValues = z.output<typeof configSchema>;
 
 /** Keys whose value must be a YAML / JSON boolean. */
-const BOOLEAN_KEYS: ReadonlySet<string> = new Set(Object.entries(configSchema.shape).filter(([, t]) => t.unwrap() instanceof z.ZodBoolean).map(([k]) => k));
+const BOOLEAN_KEYS: ReadonlySet<string> = new Set(
+  Object.entries(configSchema.shape)
+    .filter(([, t]) => t.unwrap() instanceof z.ZodBoolean)
+    .map(([k]) => k),
+);
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
@@ -102,7 +112,11 @@ export function parseConfig(text: string, path: string): ConfigValues {
   const doc = parseDocument(text, { lineCounter });
   const first = doc.errors[0];
   if (first) {
-    throw new ConfigError(`${path}:${first.linePos?.[0]?.line ?? 1}: ${first.message.split('\n')[0] ?? 'invalid YAML/JSON'}`, 'fix the syntax, or run `permdrift init` for a starter file', { file: path });
+    throw new ConfigError(
+      `${path}:${first.linePos?.[0]?.line ?? 1}: ${first.message.split('\n')[0] ?? 'invalid YAML/JSON'}`,
+      'fix the syntax, or run `permdrift init` for a starter file',
+      { file: path },
+    );
   }
   let raw: unknown;
   try {
@@ -113,8 +127,12 @@ export function parseConfig(text: string, path: string): ConfigValues {
     const problem = cause instanceof Error ? cause.message : String(cause);
     const isAliasBomb = /alias/i.test(problem);
     throw new ConfigError(
-      isAliasBomb ? `${path}: its YAML aliases expand too far (over yaml's maxAliasCount of ${MAX_ALIAS_COUNT}, as in a "billion laughs" file): ${problem}` : `${path}: ${problem}`,
-      isAliasBomb ? 'a config file needs no aliases: write each value out (run `permdrift init` for a starter file)' : 'fix the file, or run `permdrift init` for a starter file',
+      isAliasBomb
+        ? `${path}: its YAML aliases expand too far (over yaml's maxAliasCount of ${MAX_ALIAS_COUNT}, as in a "billion laughs" file): ${problem}`
+        : `${path}: ${problem}`,
+      isAliasBomb
+        ? 'a config file needs no aliases: write each value out (run `permdrift init` for a starter file)'
+        : 'fix the file, or run `permdrift init` for a starter file',
       { file: path, cause },
     );
   }
@@ -132,7 +150,9 @@ export function parseConfig(text: string, path: string): ConfigValues {
     if (BOOLEAN_KEYS.has(topKey)) {
       // A quoted "false" or YAML 1.1's `no` is a string: taken as true it would silently turn a switch on.
       const written = describeValue((raw as Record<string, unknown>)[topKey]);
-      throw new ConfigError(`${path}: "${key}": must be true or false, not ${written}`, `write ${topKey}: true or ${topKey}: false, without quotes`, { file: path });
+      throw new ConfigError(`${path}: "${key}": must be true or false, not ${written}`, `write ${topKey}: true or ${topKey}: false, without quotes`, {
+        file: path,
+      });
     }
     const hint = issue?.code === 'custom' && typeof issue.params?.['hint'] === 'string' ? issue.params['hint'] : 'see `permdrift init` for the expected types';
     throw new ConfigError(`${path}: "${key}": ${issue?.message ?? 'invalid value'}`, hint, { file: path });

@@ -33,7 +33,8 @@ export interface ExceptionsFile {
 }
 
 const KEYS = ['principal', 'permission', 'type', 'account', 'reason', 'owner', 'expires', 'ticket', 'allowWildcard'] as const;
-const HINT = 'each entry needs a selector (principal, permission, type and/or account), a reason and an owner; expires is YYYY-MM-DD; allowWildcard: true lets a principal glob match every principal (see README "Exceptions")';
+const HINT =
+  'each entry needs a selector (principal, permission, type and/or account), a reason and an owner; expires is YYYY-MM-DD; allowWildcard: true lets a principal glob match every principal (see README "Exceptions")';
 
 function isValidDate(text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
@@ -92,15 +93,18 @@ export function parseExceptions(text: string, source: string): ExceptionsFile {
       fail(values.get('type')?.line ?? line, `exception #${i + 1}: unknown finding type "${type}" (one of ${FINDING_TYPES.join(', ')})`);
     }
     const expires = str('expires');
-    if (expires !== undefined && !isValidDate(expires)) fail(values.get('expires')?.line ?? line, `exception #${i + 1}: expires "${expires}" is not a date (YYYY-MM-DD)`);
+    if (expires !== undefined && !isValidDate(expires))
+      fail(values.get('expires')?.line ?? line, `exception #${i + 1}: expires "${expires}" is not a date (YYYY-MM-DD)`);
     const account = str('account');
-    if (account !== undefined && !/^\d{12}$/.test(account)) fail(values.get('account')?.line ?? line, `exception #${i + 1}: account "${account}" is not a 12-digit account id`);
+    if (account !== undefined && !/^\d{12}$/.test(account))
+      fail(values.get('account')?.line ?? line, `exception #${i + 1}: account "${account}" is not a 12-digit account id`);
     const principal = str('principal');
     const permission = str('permission');
     if (!principal && !permission && !type && !account) fail(line, `exception #${i + 1} selects nothing: give principal, permission, type or account`);
     const ticket = str('ticket');
     const allow = values.get('allowWildcard');
-    if (allow !== undefined && typeof allow.value !== 'boolean') fail(allow.line, `exception #${i + 1}: "allowWildcard" must be true or false, not ${JSON.stringify(allow.value)}`);
+    if (allow !== undefined && typeof allow.value !== 'boolean')
+      fail(allow.line, `exception #${i + 1}: "allowWildcard" must be true or false, not ${JSON.stringify(allow.value)}`);
     const isWildcard = principal !== undefined && matchesEveryPrincipal(principal);
     if (isWildcard && allow?.value !== true) {
       fail(

@@ -72,6 +72,7 @@ export function asOfRangeProblem(asOf: Date, windowMs: number): string | undefin
   const t = asOf.getTime();
   if (t < EARLIEST_TIME_MS) return 'it is before 1970-01-01: no cloud audit log is that old';
   if (t > LATEST_TIME_MS) return 'it is after 9999-12-31 (UTC): report times have four-digit years';
-  if (t - windowMs < EARLIEST_TIME_MS) return `the ${durationAdjective(windowMs)} window before it would start before 1970-01-01: no cloud audit log is that old`;
+  if (t - windowMs < EARLIEST_TIME_MS)
+    return `the ${durationAdjective(windowMs)} window before it would start before 1970-01-01: no cloud audit log is that old`;
   return undefined;
 }

@@ -44,7 +44,5 @@ export function readWindowLength(text: string): WindowLengthResult {
 
 /** What to type instead, for `name` as the user gave it (`--window`, `window:`). */
 export function windowLengthHint(name: string, isOverCap: boolean): string {
-  return isOverCap
-    ? `use ${name} ${MAX_WINDOW_DAYS}d (${MAX_WINDOW_DAYS * 24}h) or less`
-    : `e.g. ${name} 90d or ${name} 12h, at most ${MAX_WINDOW_DAYS}d`;
+  return isOverCap ? `use ${name} ${MAX_WINDOW_DAYS}d (${MAX_WINDOW_DAYS * 24}h) or less` : `e.g. ${name} 90d or ${name} 12h, at most ${MAX_WINDOW_DAYS}d`;
 }

@@ -68,7 +68,9 @@ export class CallActivity {
     const retrying = [...this.retrying.values()];
     const first = retrying[0];
     if (first) {
-      parts.push(`retrying ${first.operation} (attempt ${first.attempt} of ${first.maxAttempts}, after ${first.after})${retrying.length > 1 ? ` and ${retrying.length - 1} more call(s)` : ''}`);
+      parts.push(
+        `retrying ${first.operation} (attempt ${first.attempt} of ${first.maxAttempts}, after ${first.after})${retrying.length > 1 ? ` and ${retrying.length - 1} more call(s)` : ''}`,
+      );
     }
     const t = this.now();
     let longest: { operation: string; sinceMs: number } | undefined;

@@ -94,7 +94,11 @@ interface MsSpan {
 function minus(from: MsSpan, spans: MsSpan[]): MsSpan[] {
   let pieces = [from];
   for (const s of spans) {
-    pieces = pieces.flatMap((p) => (s.end <= p.start || s.start >= p.end ? [p] : [...(s.start > p.start ? [{ start: p.start, end: s.start }] : []), ...(s.end < p.end ? [{ start: s.end, end: p.end }] : [])]));
+    pieces = pieces.flatMap((p) =>
+      s.end <= p.start || s.start >= p.end
+        ? [p]
+        : [...(s.start > p.start ? [{ start: p.start, end: s.start }] : []), ...(s.end < p.end ? [{ start: s.end, end: p.end }] : [])],
+    );
   }
   return pieces.filter((p) => p.end > p.start);
 }
@@ -106,7 +110,8 @@ function minus(from: MsSpan, spans: MsSpan[]): MsSpan[] {
  */
 function unfinishedSpans(m: CollectManifest): ManifestLogFailure[] {
   const requested = { start: Date.parse(m.logs.requested.start), end: Date.parse(m.logs.requested.end) };
-  const spansOf = (scope?: string): MsSpan[] => m.logs.complete.filter((c) => scope === undefined || c.scope === scope).map((c) => ({ start: Date.parse(c.start), end: Date.parse(c.end) }));
+  const spansOf = (scope?: string): MsSpan[] =>
+    m.logs.complete.filter((c) => scope === undefined || c.scope === scope).map((c) => ({ start: Date.parse(c.start), end: Date.parse(c.end) }));
   const iso = (ms: number): string => new Date(ms).toISOString();
   const scopes: [string, MsSpan[]][] = m.provider === 'aws' ? [['all regions', spansOf()]] : GCP_LOG_SCOPES.map((scope) => [scope, spansOf(scope)]);
   return scopes.flatMap(([scope, spans]) => minus(requested, spans).map((p) => ({ scope, start: iso(p.start), end: iso(p.end), reason: UNFINISHED_REASON })));

@@ -18,7 +18,13 @@
 
 import { join } from 'node:path';
 import { writeFileAtomic, type TempTracker } from './atomic-file.js';
-import { COLLECT_MANIFEST_FILE, COLLECT_MANIFEST_VERSION, type CollectManifest, type ManifestLogFailure, type ManifestLogSpan } from '../model/collect-manifest.js';
+import {
+  COLLECT_MANIFEST_FILE,
+  COLLECT_MANIFEST_VERSION,
+  type CollectManifest,
+  type ManifestLogFailure,
+  type ManifestLogSpan,
+} from '../model/collect-manifest.js';
 import { TOOL_VERSION } from '../version.js';
 
 interface MsSpan {
@@ -123,7 +129,8 @@ export class ManifestRecorder {
     }
     const failed: ManifestLogFailure[] = [];
     for (const e of byKey.values()) for (const s of merge(e.spans)) failed.push({ scope: e.scope, start: iso(s.start), end: iso(s.end), reason: e.reason });
-    const order = (a: ManifestLogSpan, b: ManifestLogSpan): number => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0);
+    const order = (a: ManifestLogSpan, b: ManifestLogSpan): number =>
+      a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0;
     complete.sort(order);
     failed.sort((a, b) => order(a, b) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
     return {

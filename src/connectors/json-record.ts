@@ -13,7 +13,12 @@ import { nullRecord } from '../model/own-keys.js';
 export function jsonRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V): z.ZodType<Record<string, z.output<V>>> {
   return z.unknown().transform((raw, ctx) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      ctx.addIssue({ code: 'invalid_type', expected: 'record', input: raw, message: `Invalid input: expected record, received ${Array.isArray(raw) ? 'array' : raw === null ? 'null' : typeof raw}` });
+      ctx.addIssue({
+        code: 'invalid_type',
+        expected: 'record',
+        input: raw,
+        message: `Invalid input: expected record, received ${Array.isArray(raw) ? 'array' : raw === null ? 'null' : typeof raw}`,
+      });
       return z.NEVER;
     }
     const out = nullRecord<z.output<V>>();

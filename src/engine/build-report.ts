@@ -71,7 +71,11 @@ export function buildReport(input: EngineInput): Report {
   const principalsScanned = aws.principalsScanned + (gcp?.principalsScanned ?? 0);
   const skippedServiceLinked = aws.skippedServiceLinked;
   const skippedServiceAgents = gcp?.skippedServiceAgents ?? 0;
-  const scope = { held: aws.scope.held + (gcp?.scope.held ?? 0), selected: aws.scope.selected + (gcp?.scope.selected ?? 0), createdAfterAsOf: aws.scope.createdAfterAsOf };
+  const scope = {
+    held: aws.scope.held + (gcp?.scope.held ?? 0),
+    selected: aws.scope.selected + (gcp?.scope.selected ?? 0),
+    createdAfterAsOf: aws.scope.createdAfterAsOf,
+  };
   // "No findings" over no principal is not a clean bill of health: say so, in every report.
   if (principalsScanned === 0) {
     warnings.push({
@@ -94,8 +98,14 @@ export function buildReport(input: EngineInput): Report {
       skippedServiceLinked,
       ...(gcpProjects.length > 0 ? { skippedServiceAgents } : {}),
       findings: sorted.length,
-      byType: countBy(FINDING_TYPES, sorted.map((f) => f.type)),
-      bySeverity: countBy(SEVERITIES, sorted.map((f) => f.severity)),
+      byType: countBy(
+        FINDING_TYPES,
+        sorted.map((f) => f.type),
+      ),
+      bySeverity: countBy(
+        SEVERITIES,
+        sorted.map((f) => f.severity),
+      ),
     },
     coverage,
     ...(gcpProjects.length > 0 ? { gcpCoverage } : {}),
@@ -109,14 +119,22 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Why a run judged no principal at all, in the terms of the flags that decide it. */
-function nothingJudgedMessage(s: { held: number; selected: number; createdAfterAsOf: number; skippedServiceLinked: number; skippedServiceAgents: number; globs: string[] }): string {
+function nothingJudgedMessage(s: {
+  held: number;
+  selected: number;
+  createdAfterAsOf: number;
+  skippedServiceLinked: number;
+  skippedServiceAgents: number;
+  globs: string[];
+}): string {
   const tail = 'so no principal was audited and "no findings" proves nothing';
   if (s.held === 0) return `nothing judged: the inputs hold no principal, ${tail}`;
   const globs = s.globs.map((g) => JSON.stringify(g)).join(', ');
   if (s.selected === 0) return `nothing judged: --principal ${globs} matched none of the ${plural(s.held, 'principal')} read, ${tail}`;
   const why: string[] = [];
   if (s.skippedServiceLinked > 0) why.push(`${plural(s.skippedServiceLinked, 'service-linked role')} skipped (audit them with --include-service-linked)`);
-  if (s.skippedServiceAgents > 0) why.push(`${plural(s.skippedServiceAgents, 'Google-managed service agent')} skipped (audit them with --include-service-linked)`);
+  if (s.skippedServiceAgents > 0)
+    why.push(`${plural(s.skippedServiceAgents, 'Google-managed service agent')} skipped (audit them with --include-service-linked)`);
   if (s.createdAfterAsOf > 0) why.push(`${plural(s.createdAfterAsOf, 'principal')} created after --as-of skipped`);
   const inScope = globs === '' ? `of the ${plural(s.held, 'principal')} read` : `of the ${plural(s.selected, 'principal')} --principal ${globs} matched`;
   return `nothing judged: ${inScope}, ${why.length > 0 ? why.join(' and ') : 'none was audited'}, ${tail}`;

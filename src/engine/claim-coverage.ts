@@ -115,7 +115,12 @@ export function claimCoverage(d: CoverageEvidence, fromMs: number, endMs: number
   }
   if (gaps.length === 0) return { isCovered: true, gaps: [], acceptedGaps: accepted, coveredFraction };
   if (minCoverage !== undefined && coveredFraction >= minCoverage) {
-    return { isCovered: true, gaps: [], acceptedGaps: [...accepted, ...gaps.map((g) => ({ ...g, acceptedBy: 'min-coverage' as const }))].sort((a, b) => a.start - b.start), coveredFraction };
+    return {
+      isCovered: true,
+      gaps: [],
+      acceptedGaps: [...accepted, ...gaps.map((g) => ({ ...g, acceptedBy: 'min-coverage' as const }))].sort((a, b) => a.start - b.start),
+      coveredFraction,
+    };
   }
   return { isCovered: false, gaps, acceptedGaps: accepted, coveredFraction };
 }

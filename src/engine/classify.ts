@@ -47,7 +47,16 @@ export interface FindingRuleHooks<J extends JudgedGrant> {
   unverifiable: (service: string, reason: UnverifiableReason, list: J[]) => FindingText;
 }
 
-function finding(type: FindingType, key: string, service: string, perms: FindingPermission[], severity: Severity, text: FindingText, base: FindingRuleHooks<JudgedGrant>['base'], id: string): Finding {
+function finding(
+  type: FindingType,
+  key: string,
+  service: string,
+  perms: FindingPermission[],
+  severity: Severity,
+  text: FindingText,
+  base: FindingRuleHooks<JudgedGrant>['base'],
+  id: string,
+): Finding {
   return {
     id,
     type,

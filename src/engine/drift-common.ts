@@ -47,4 +47,3 @@ export function median(values: number[]): number | null {
 export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
-

@@ -161,9 +161,7 @@ function ordered(inputs: TrendInput[]): TrendInput[] {
     .map((input, index) => ({ input, index }))
     .sort(
       (a, b) =>
-        Date.parse(a.input.report.asOf) - Date.parse(b.input.report.asOf) ||
-        compareText(a.input.source ?? '', b.input.source ?? '') ||
-        a.index - b.index,
+        Date.parse(a.input.report.asOf) - Date.parse(b.input.report.asOf) || compareText(a.input.source ?? '', b.input.source ?? '') || a.index - b.index,
     )
     .map((x) => x.input);
 }
@@ -253,7 +251,10 @@ export function trendReports(inputs: TrendInput[]): ReportTrend {
       windowDays: report.window.days,
       principals: report.summary.principals,
       findings: report.findings.length,
-      bySeverity: countBy(SEVERITIES, report.findings.map((f) => f.severity)),
+      bySeverity: countBy(
+        SEVERITIES,
+        report.findings.map((f) => f.severity),
+      ),
       drift: {
         unusedGrants: drift.unusedGrants,
         principalsWithUnused: drift.principalsWithUnused,

@@ -222,8 +222,16 @@ function groupByPrincipal(findings: Finding[]): Map<string, Finding[]> {
 
 function isEmpty(d: PrincipalDiff): boolean {
   return (
-    d.granted.length + d.heldBefore.length + d.cleared.length + d.becameUnused.length + d.newlyFlagged.length + d.resolved.length +
-      d.regrouped.length + d.excepted.length + d.exceptionLapsed.length + d.severityChanged.length ===
+    d.granted.length +
+      d.heldBefore.length +
+      d.cleared.length +
+      d.becameUnused.length +
+      d.newlyFlagged.length +
+      d.resolved.length +
+      d.regrouped.length +
+      d.excepted.length +
+      d.exceptionLapsed.length +
+      d.severityChanged.length ===
     0
   );
 }
@@ -299,7 +307,6 @@ function diffPrincipal(oldFindings: Finding[], newFindings: Finding[], oldWindow
   };
 }
 
-
 /** What changed from `oldReport` to `newReport`, per principal. */
 export function diffReports(oldReport: Report, newReport: Report, labels: DiffLabels = {}): ReportDiff {
   const oldGroups = groupByPrincipal(oldReport.findings);
@@ -326,9 +333,7 @@ export function diffReports(oldReport: Report, newReport: Report, labels: DiffLa
   const oldMs = spanMs(oldReport.window);
   const newMs = spanMs(newReport.window);
   if (oldMs !== newMs) {
-    notes.push(
-      `The windows differ (${partOfText(oldMs, newMs, 'vs')}): some changes may come from the window, not from IAM or usage.`,
-    );
+    notes.push(`The windows differ (${partOfText(oldMs, newMs, 'vs')}): some changes may come from the window, not from IAM or usage.`);
   }
 
   return {

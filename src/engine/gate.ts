@@ -30,7 +30,10 @@ function isSeverity(s: string): s is Severity {
 }
 
 export function parseGate(expr: string): Gate {
-  const terms = expr.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+  const terms = expr
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
   if (terms.length === 0) throw new UsageError('empty --fail-on', HINT);
   if (terms.includes('never')) {
     if (terms.length > 1) throw new UsageError(`--fail-on "${expr}" mixes never with other terms`, HINT);

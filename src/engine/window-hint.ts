@@ -6,7 +6,6 @@
 
 import { DAY_MS, HOUR_MS, type Window } from './window.js';
 
-
 /** The longest `--window` value, in whole days (or whole hours under a day), that fits in `ms`. */
 function windowFlagFor(ms: number): string | null {
   if (ms >= DAY_MS) return `${Math.floor(ms / DAY_MS)}d`;

@@ -9,16 +9,7 @@ import type { CollectManifest } from './collect-manifest.js';
 import type { DigestEvidence, TrailStatus } from './trail-delivery.js';
 
 export type CallerType =
-  | 'IAMUser'
-  | 'AssumedRole'
-  | 'Root'
-  | 'FederatedUser'
-  | 'AWSService'
-  | 'AWSAccount'
-  | 'IdentityCenterUser'
-  | 'WebIdentityUser'
-  | 'SAMLUser'
-  | 'Unknown';
+  'IAMUser' | 'AssumedRole' | 'Root' | 'FederatedUser' | 'AWSService' | 'AWSAccount' | 'IdentityCenterUser' | 'WebIdentityUser' | 'SAMLUser' | 'Unknown';
 
 /** One aggregate row: (caller, eventSource, eventName, region, denied) → count, first/last seen. */
 export interface CallAggregate {

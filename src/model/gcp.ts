@@ -213,12 +213,7 @@ export interface GcpPrincipalEntitlements {
 }
 
 export interface GcpResolveWarning {
-  code:
-    | 'unknown-role'
-    | 'inactive-custom-role'
-    | 'group-not-expanded'
-    | 'unsupported-deny-principal'
-    | 'unsupported-deny-permission';
+  code: 'unknown-role' | 'inactive-custom-role' | 'group-not-expanded' | 'unsupported-deny-principal' | 'unsupported-deny-permission';
   message: string;
   project: string;
   principal?: string;

@@ -4,7 +4,6 @@
  * connector, judged in engine/aws/delivery.ts.
  */
 
-
 /** `aws cloudtrail get-trail-status` (cloudtrail-get-trail-status.json), the fields that matter. */
 export interface TrailStatus {
   source: string;
@@ -34,4 +33,3 @@ export interface DigestEvidence {
   /** Digest files that could not be read: they prove nothing. */
   failed: { file: string; reason: string }[];
 }
-

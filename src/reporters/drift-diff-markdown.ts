@@ -58,7 +58,9 @@ function principalSection(d: PrincipalDiff): string[] {
     ...items('Regrouped (still flagged)', d.regrouped.map(findingText)),
     ...items(
       'Severity changed',
-      d.severityChanged.map((c) => `${c.finding.type}${c.finding.service !== undefined ? ` ${code(c.finding.service)}` : ''}: ${c.from} → **${c.to}** ${code(c.finding.id)}`),
+      d.severityChanged.map(
+        (c) => `${c.finding.type}${c.finding.service !== undefined ? ` ${code(c.finding.service)}` : ''}: ${c.from} → **${c.to}** ${code(c.finding.id)}`,
+      ),
     ),
     '',
   ];

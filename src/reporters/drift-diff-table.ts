@@ -46,10 +46,25 @@ function principalBlock(d: PrincipalDiff, chalk: ChalkInstance): string[] {
     ...section(chalk, '+', 'became unused', d.becameUnused.map(findingText)),
     ...section(chalk, '+', 'newly flagged', d.newlyFlagged.map(findingText)),
     ...section(chalk, '+', 'exception lapsed', d.exceptionLapsed.map(exceptionText)),
-    ...section(chalk, '-', 'cleared', d.cleared.map((a) => `${a.action} · was in ${a.severity} ${a.type} ${a.findingId}`)),
-    ...section(chalk, '-', 'resolved', d.resolved.map((f) => `${findingText(f)} · revoked or now used`)),
+    ...section(
+      chalk,
+      '-',
+      'cleared',
+      d.cleared.map((a) => `${a.action} · was in ${a.severity} ${a.type} ${a.findingId}`),
+    ),
+    ...section(
+      chalk,
+      '-',
+      'resolved',
+      d.resolved.map((f) => `${findingText(f)} · revoked or now used`),
+    ),
     ...section(chalk, '=', 'excepted', d.excepted.map(exceptionText)),
-    ...section(chalk, '~', 'regrouped', d.regrouped.map((f) => `${findingText(f)} · still flagged in another finding`)),
+    ...section(
+      chalk,
+      '~',
+      'regrouped',
+      d.regrouped.map((f) => `${findingText(f)} · still flagged in another finding`),
+    ),
     ...section(
       chalk,
       '~',

@@ -121,9 +121,7 @@ interface Scope {
 
 function scopeOf(report: Report): Scope {
   const hasBaseline = report.baseline !== undefined;
-  const listed = sortedFindings(report.findings).filter(
-    (f) => !isExcepted(f) && (!hasBaseline || f.baselineStatus === 'new'),
-  );
+  const listed = sortedFindings(report.findings).filter((f) => !isExcepted(f) && (!hasBaseline || f.baselineStatus === 'new'));
   return { hasBaseline, listed };
 }
 
@@ -219,7 +217,9 @@ function findingItem(finding: Finding, index: number): string {
   }
   lines.push(`- Evidence: ${escapeMarkdown(clip(finding.evidence.reason, MAX_FREE_TEXT))}`);
   if (finding.exception?.state === 'expired') {
-    lines.push(`- Exception #${finding.exception.entry} (owner ${codeSpan(finding.exception.owner)}) expired ${escapeMarkdown(finding.exception.expires ?? '')}: it no longer applies`);
+    lines.push(
+      `- Exception #${finding.exception.entry} (owner ${codeSpan(finding.exception.owner)}) expired ${escapeMarkdown(finding.exception.expires ?? '')}: it no longer applies`,
+    );
   }
   lines.push(`- Fix: ${escapeMarkdown(clip(finding.recommendation, MAX_RECOMMENDATION))}`);
   return lines.join('\n');
@@ -260,14 +260,16 @@ function resolvedLines(report: Report): string[] {
   const resolved = report.baseline?.resolved ?? [];
   if (resolved.length === 0) return [];
   const items = resolved.slice(0, MAX_RESOLVED_SHOWN).map(resolvedItem);
-  if (resolved.length > MAX_RESOLVED_SHOWN) items.push(`- … and ${plural(resolved.length - MAX_RESOLVED_SHOWN, 'more resolved finding')} (see the JSON report)`);
+  if (resolved.length > MAX_RESOLVED_SHOWN)
+    items.push(`- … and ${plural(resolved.length - MAX_RESOLVED_SHOWN, 'more resolved finding')} (see the JSON report)`);
   return [`#### ✅ Resolved since the baseline (${formatCount(resolved.length)})`, items.join('\n')];
 }
 
 function exceptionItem(entry: ExceptionEntrySummary, asOf: string): string {
   const who = `Entry ${entry.entry} (owner ${codeSpan(entry.owner)}${entry.ticket === undefined ? '' : `, ticket ${codeSpan(entry.ticket)}`})`;
   const reason = escapeMarkdown(clip(entry.reason, MAX_FREE_TEXT));
-  if (entry.state === 'expired') return `- ⌛ ${who} expired ${escapeMarkdown(entry.expires ?? '')}; it no longer excepts ${plural(entry.matches, 'finding')}: ${reason}`;
+  if (entry.state === 'expired')
+    return `- ⌛ ${who} expired ${escapeMarkdown(entry.expires ?? '')}; it no longer excepts ${plural(entry.matches, 'finding')}: ${reason}`;
   if (entry.matches === 0) return `- 💤 ${who} matches no finding (stale): ${reason}`;
   const days = entry.expires === undefined ? null : daysBetween(asOf, `${entry.expires}T23:59:59.999Z`);
   const left = days === null ? '' : ` (${plural(Math.max(0, days), 'day')} left)`;
@@ -278,7 +280,8 @@ function exceptionLines(report: Report): string[] {
   const entries = (report.exceptions?.entries ?? []).filter((e) => e.state !== 'active' || e.matches === 0);
   if (entries.length === 0) return [];
   const items = entries.slice(0, MAX_EXCEPTIONS_SHOWN).map((e) => exceptionItem(e, report.asOf));
-  if (entries.length > MAX_EXCEPTIONS_SHOWN) items.push(`- … and ${plural(entries.length - MAX_EXCEPTIONS_SHOWN, 'more entry', 'more entries')} (see the JSON report)`);
+  if (entries.length > MAX_EXCEPTIONS_SHOWN)
+    items.push(`- … and ${plural(entries.length - MAX_EXCEPTIONS_SHOWN, 'more entry', 'more entries')} (see the JSON report)`);
   return [`#### Exceptions to review (${formatCount(entries.length)})`, items.join('\n')];
 }
 
@@ -289,7 +292,9 @@ function caveatLines(report: Report): string[] {
     const where = `Account ${codeSpan(account.account)}`;
     if (!ct.isPresent) caveats.push(`${where}: no CloudTrail logs; verdicts rest on Access Advisor and RoleLastUsed only.`);
     else if (!ct.isWindowCovered) {
-      caveats.push(`${where}: CloudTrail covers only ${partOfText(ct.observed === null ? 0 : spanMs(ct.observed), spanMs(report.window))}${ct.gapsTotal ? ` (${plural(ct.gapsTotal, 'gap')})` : ''}; no use outside that span can be seen.`);
+      caveats.push(
+        `${where}: CloudTrail covers only ${partOfText(ct.observed === null ? 0 : spanMs(ct.observed), spanMs(report.window))}${ct.gapsTotal ? ` (${plural(ct.gapsTotal, 'gap')})` : ''}; no use outside that span can be seen.`,
+      );
     }
     if (ct.filesFailed > 0) caveats.push(`${where}: ${plural(ct.filesFailed, 'log file')} could not be read.`);
     for (const note of account.notes) caveats.push(`${where}: ${escapeMarkdown(clip(note, MAX_FREE_TEXT))}`);
@@ -321,10 +326,7 @@ export function renderMarkdown(input: Report): string {
   const report = visibleStrings(input);
   const scope = scopeOf(report);
   const head = [headline(report, scope), ...metaLines(report), ...summaryTable(report, scope)];
-  const listTitle =
-    scope.listed.length === 0
-      ? []
-      : [`#### ${scope.hasBaseline ? 'New findings' : 'Findings'} (${formatCount(scope.listed.length)})`];
+  const listTitle = scope.listed.length === 0 ? [] : [`#### ${scope.hasBaseline ? 'New findings' : 'Findings'} (${formatCount(scope.listed.length)})`];
   const items = scope.listed.map((f, i) => findingItem(f, i + 1));
   const tail = [
     ...otherFindingsLines(report, scope),

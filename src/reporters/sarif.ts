@@ -5,13 +5,7 @@
  * the finding's meaning (provider, account, principal, type, subject).
  */
 
-import {
-  FINDING_TYPES,
-  type Finding,
-  type FindingType,
-  type Report,
-  type Severity,
-} from '../model/report.js';
+import { FINDING_TYPES, type Finding, type FindingType, type Report, type Severity } from '../model/report.js';
 import { sortedFindings } from './finding-order.js';
 import { plural } from './text-format.js';
 import { durationText, spanMs } from '../engine/duration-text.js';
@@ -210,9 +204,7 @@ function result(finding: Finding, windowText: string, options: SarifOptions): Sa
     message: { text: `${oneLine(summary(finding, windowText))} ${oneLine(finding.recommendation)}` },
     locations: [location(finding, options)],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.id },
-    ...(finding.baselineStatus === undefined
-      ? {}
-      : { baselineState: finding.baselineStatus === 'new' ? ('new' as const) : ('unchanged' as const) }),
+    ...(finding.baselineStatus === undefined ? {} : { baselineState: finding.baselineStatus === 'new' ? ('new' as const) : ('unchanged' as const) }),
     ...(active === undefined
       ? {}
       : {

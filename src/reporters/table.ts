@@ -191,9 +191,7 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
     } else {
       const files = `${plural(ct.filesRead, 'file')} read${ct.filesFailed > 0 ? `, ${ct.filesFailed} failed` : ''}`;
       const span =
-        ct.observed === null
-          ? 'no events inside the window'
-          : `${spanText(ct.observed)} (${partOfText(spanMs(ct.observed), spanMs(report.window))})`;
+        ct.observed === null ? 'no events inside the window' : `${spanText(ct.observed)} (${partOfText(spanMs(ct.observed), spanMs(report.window))})`;
       lines.push(...labelled('CloudTrail', `${span} · ${files} · ${plural(ct.eventsRead, 'event')}`, width, 4));
       if (!ct.isWindowCovered) {
         // Say what kind of gaps: logs that start late, stop early, or stop in between call for
@@ -225,9 +223,7 @@ function coverageLines(report: Report, width: number, paint: Paint): string[] {
     }
 
     const advisor =
-      account.accessAdvisor.principals > 0
-        ? `Access Advisor for ${plural(account.accessAdvisor.principals, 'principal')}`
-        : 'no Access Advisor data';
+      account.accessAdvisor.principals > 0 ? `Access Advisor for ${plural(account.accessAdvisor.principals, 'principal')}` : 'no Access Advisor data';
     const credentials = account.credentialReport.isPresent
       ? `credential report${account.credentialReport.generatedTime === undefined ? '' : ` of ${isoDay(account.credentialReport.generatedTime)}`}`
       : 'no credential report';
@@ -251,20 +247,39 @@ function gcpCoverageLines(project: GcpProjectCoverage, report: Report, width: nu
   if (!logs.isPresent || logs.filesRead === 0) {
     lines.push(...labelled('Audit logs', 'none read: every permission is unverifiable', width, 4).map(warn));
   } else {
-    const span = logs.observed === null ? 'no entries inside the window' : `${spanText(logs.observed)} (${partOfText(spanMs(logs.observed), spanMs(report.window))})`;
+    const span =
+      logs.observed === null ? 'no entries inside the window' : `${spanText(logs.observed)} (${partOfText(spanMs(logs.observed), spanMs(report.window))})`;
     const files = `${plural(logs.filesRead, 'file')} read${logs.filesFailed > 0 ? `, ${logs.filesFailed} failed` : ''}`;
-    lines.push(...labelled('Audit logs', `${span} · ${files} · ${plural(logs.entriesRead, 'entry', 'entries')} (Admin Activity ${formatCount(logs.streams.activity)}, Data Access ${formatCount(logs.streams.data_access)})`, width, 4));
+    lines.push(
+      ...labelled(
+        'Audit logs',
+        `${span} · ${files} · ${plural(logs.entriesRead, 'entry', 'entries')} (Admin Activity ${formatCount(logs.streams.activity)}, Data Access ${formatCount(logs.streams.data_access)})`,
+        width,
+        4,
+      ),
+    );
   }
   const dataAccess =
     project.dataAccessLogs.length === 0
       ? 'Data Access logs off for every service (only Admin Activity is observable)'
-      : project.dataAccessLogs.map((d) => `${d.service} ${d.logTypes.join('+') || 'none'}${d.exemptedMembers.length > 0 ? ` (${d.exemptedMembers.length} exempted)` : ''}`).join(', ');
+      : project.dataAccessLogs
+          .map((d) => `${d.service} ${d.logTypes.join('+') || 'none'}${d.exemptedMembers.length > 0 ? ` (${d.exemptedMembers.length} exempted)` : ''}`)
+          .join(', ');
   lines.push(...labelled('Data Access', dataAccess, width, 4));
-  lines.push(...labelled('Activity', project.activity.isPresent ? `Policy Analyzer: ${project.activity.types.join(', ') || 'no rows'}` : 'no Policy Analyzer activity', width, 4));
+  lines.push(
+    ...labelled(
+      'Activity',
+      project.activity.isPresent ? `Policy Analyzer: ${project.activity.types.join(', ') || 'no rows'}` : 'no Policy Analyzer activity',
+      width,
+      4,
+    ),
+  );
   const denied = project.deniedAttempts.reduce((sum, d) => sum + d.count, 0);
   if (denied > 0) lines.push(...labelled('Denied calls', `${plural(denied, 'attempt')} (not counted as use)`, width, 4));
   if (project.impersonation.length > 0) {
-    lines.push(...labelled('Impersonation', project.impersonation.map((i) => `${i.delegate} → ${i.serviceAccount} (${formatCount(i.entries)})`).join(', '), width, 4));
+    lines.push(
+      ...labelled('Impersonation', project.impersonation.map((i) => `${i.delegate} → ${i.serviceAccount} (${formatCount(i.entries)})`).join(', '), width, 4),
+    );
   }
   for (const note of project.notes) lines.push(...labelled('Note', note, width, 4));
   return lines;
@@ -273,9 +288,7 @@ function gcpCoverageLines(project: GcpProjectCoverage, report: Report, width: nu
 function countLines(report: Report, width: number, paint: Paint): string[] {
   const { summary } = report;
   // At most five short parts: this line always fits, so it is coloured without wrapping.
-  const severities = SEVERITIES.filter((s) => summary.bySeverity[s] > 0).map((s) =>
-    paint.severity(s, `${s} ${summary.bySeverity[s]}`),
-  );
+  const severities = SEVERITIES.filter((s) => summary.bySeverity[s] > 0).map((s) => paint.severity(s, `${s} ${summary.bySeverity[s]}`));
   const types = FINDING_TYPES.filter((t) => summary.byType[t] > 0).map((t) => `${t} ${summary.byType[t]}`);
   return [
     `${'Findings'.padEnd(LABEL_WIDTH)}${[formatCount(summary.findings), ...severities].join(' · ')}`,
@@ -347,9 +360,7 @@ function buildRows(findings: readonly Finding[]): Rows {
     services.add(finding.service);
     unverifiableServices.set(principalKey(finding), services);
   }
-  const folded = new Set(
-    [...unverifiableServices].filter(([, services]) => services.size > FOLD_UNVERIFIABLE_ABOVE).map(([key]) => key),
-  );
+  const folded = new Set([...unverifiableServices].filter(([, services]) => services.size > FOLD_UNVERIFIABLE_ABOVE).map(([key]) => key));
 
   const rows = new Map<string, Row>();
   for (const finding of findings) {
@@ -459,11 +470,12 @@ function findingsTable(rows: readonly Row[], width: number, paint: Paint, hasSta
   const severityHead = hasStatus ? 'Severity\nStatus' : 'Severity';
   const table = new Table({
     head: ['Principal', 'Service', 'Finding', 'Perms', severityHead, 'Last used', 'Grant'].map((h) =>
-      h.split('\n').map((part) => chalk.bold(part)).join('\n'),
+      h
+        .split('\n')
+        .map((part) => chalk.bold(part))
+        .join('\n'),
     ),
-    colWidths: [cols.principal, cols.service, cols.finding, cols.perms, cols.severity, cols.lastUsed, cols.grant].map(
-      (w) => w + 2,
-    ),
+    colWidths: [cols.principal, cols.service, cols.finding, cols.perms, cols.severity, cols.lastUsed, cols.grant].map((w) => w + 2),
     colAligns: ['left', 'left', 'left', 'right', 'left', 'left', 'left'],
     // Cells are wrapped here, so cli-table3 never has to truncate or re-wrap (it would cut ARNs anywhere).
     wordWrap: false,
@@ -535,9 +547,7 @@ function unverifiableLines(findings: readonly Finding[], width: number, paint: P
   }
   if (byReason.size === 0) return [];
   const total = [...byReason.values()].reduce((sum, e) => sum + e.count, 0);
-  const lines = [
-    paint.chalk.bold(`Unverifiable: ${plural(total, 'permission')} cannot be judged from the evidence, so none is called unused`),
-  ];
+  const lines = [paint.chalk.bold(`Unverifiable: ${plural(total, 'permission')} cannot be judged from the evidence, so none is called unused`)];
   const reasons = [...byReason.entries()].sort((a, b) => b[1].count - a[1].count || compareText(a[0], b[0]));
   for (const [reason, entry] of reasons) {
     lines.push(`  ${paint.chalk.yellow(reason)} (${entry.count}): ${UNVERIFIABLE_REASON_LABELS[reason]}`);
@@ -615,9 +625,7 @@ function unmappedLines(report: Report, width: number): string[] {
   const all = report.coverage.flatMap((c) => c.unmappedEvents);
   if (all.length === 0) return [];
   const total = all.reduce((sum, e) => sum + e.count, 0);
-  const top = [...all].sort(
-    (a, b) => b.count - a.count || compareText(a.eventSource, b.eventSource) || compareText(a.eventName, b.eventName),
-  )[0];
+  const top = [...all].sort((a, b) => b.count - a.count || compareText(a.eventSource, b.eventSource) || compareText(a.eventName, b.eventName))[0];
   const example = top === undefined ? '' : ` (most often ${top.eventSource} ${top.eventName} ×${formatCount(top.count)})`;
   const text = `Unmapped events: ${plural(total, 'event')} of ${plural(all.length, 'kind')} match no catalogue action${example}; each is listed in the JSON report.`;
   return paragraph(text, width, 0, 2);
@@ -646,7 +654,9 @@ export function renderTable(input: Report, opts: TableOptions): string {
       paragraph(
         `No findings: across ${plural(report.summary.principals, 'audited principal')}, nothing granted went unused or unjudged in the window, as far as the coverage above reaches.` +
           // "No findings" must never hide "could not read": point at what the inputs lacked.
-          (report.warnings.length > 0 ? ` Read the ${plural(report.warnings.length, 'warning')} below first: ${report.warnings.length === 1 ? 'it says' : 'they say'} what the inputs lacked.` : ''),
+          (report.warnings.length > 0
+            ? ` Read the ${plural(report.warnings.length, 'warning')} below first: ${report.warnings.length === 1 ? 'it says' : 'they say'} what the inputs lacked.`
+            : ''),
         width,
         0,
       ),
@@ -662,7 +672,13 @@ export function renderTable(input: Report, opts: TableOptions): string {
     }
     sections.push(table);
     // Excepted findings are accepted risk: repeating their fix as a next step would be noise.
-    sections.push(nextStepLines(report.findings.filter((f) => !isExcepted(f)), width, paint));
+    sections.push(
+      nextStepLines(
+        report.findings.filter((f) => !isExcepted(f)),
+        width,
+        paint,
+      ),
+    );
     sections.push(unverifiableLines(report.findings, width, paint));
   }
   sections.push(resolvedLines(report, width, paint));

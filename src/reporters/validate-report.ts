@@ -14,10 +14,8 @@ export interface ReportValidation {
 // the class / plugin itself at runtime, while the typings describe it as `{ default: … }`. Accept both.
 type Ajv2020Class = typeof Ajv2020Module.default;
 type AddFormats = typeof addFormatsModule.default;
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: Ajv2020Class }).default ??
-  (Ajv2020Module as unknown as Ajv2020Class));
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
-  (addFormatsModule as unknown as AddFormats));
+const Ajv2020 = (Ajv2020Module as unknown as { default?: Ajv2020Class }).default ?? (Ajv2020Module as unknown as Ajv2020Class);
+const addFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 /** src/reporters and dist/reporters both sit two levels under the package root, beside schema/. */
 export const REPORT_SCHEMA_URL = new URL('../../schema/report.schema.json', import.meta.url);

@@ -56,7 +56,9 @@ describe('import graph', () => {
   });
 
   it('model imports nothing above it (connectors, config, engine, reporters, cli)', () => {
-    const upward = graph.flatMap(({ file, imports }) => (file.startsWith('model/') ? imports.filter((i) => /^(connectors|config|engine|reporters|cli)\//.test(i)).map((i) => `${file} → ${i}`) : []));
+    const upward = graph.flatMap(({ file, imports }) =>
+      file.startsWith('model/') ? imports.filter((i) => /^(connectors|config|engine|reporters|cli)\//.test(i)).map((i) => `${file} → ${i}`) : [],
+    );
     expect(upward).toEqual([]);
   });
 });

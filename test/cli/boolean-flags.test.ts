@@ -119,17 +119,38 @@ async function help(args: string[]): Promise<string> {
 
 describe('every boolean flag has both forms in --help', () => {
   const cases: [string[], string[]][] = [
-    [['scan', 'files'], ['--include-service-linked', '--no-include-service-linked', '--quiet', '--no-quiet', '--color', '--no-color', '--debug', '--no-debug']],
+    [
+      ['scan', 'files'],
+      ['--include-service-linked', '--no-include-service-linked', '--quiet', '--no-quiet', '--color', '--no-color', '--debug', '--no-debug'],
+    ],
     [['demo'], ['--no-include-service-linked', '--no-quiet', '--no-debug']],
-    [['baseline', 'update'], ['--no-include-service-linked', '--no-quiet']],
-    [['scan', 'aws'], ['--org', '--no-org', '--access-advisor', '--no-access-advisor', '--credential-report', '--no-credential-report', '--no-quiet']],
-    [['collect', 'aws'], ['--org', '--no-org', '--access-advisor', '--no-access-advisor', '--no-quiet', '--no-debug']],
-    [['scan', 'gcp'], ['--activity', '--no-activity', '--asset-inventory', '--no-asset-inventory', '--no-quiet']],
-    [['collect', 'gcp'], ['--activity', '--no-activity', '--asset-inventory', '--no-asset-inventory', '--no-quiet', '--no-debug']],
+    [
+      ['baseline', 'update'],
+      ['--no-include-service-linked', '--no-quiet'],
+    ],
+    [
+      ['scan', 'aws'],
+      ['--org', '--no-org', '--access-advisor', '--no-access-advisor', '--credential-report', '--no-credential-report', '--no-quiet'],
+    ],
+    [
+      ['collect', 'aws'],
+      ['--org', '--no-org', '--access-advisor', '--no-access-advisor', '--no-quiet', '--no-debug'],
+    ],
+    [
+      ['scan', 'gcp'],
+      ['--activity', '--no-activity', '--asset-inventory', '--no-asset-inventory', '--no-quiet'],
+    ],
+    [
+      ['collect', 'gcp'],
+      ['--activity', '--no-activity', '--asset-inventory', '--no-asset-inventory', '--no-quiet', '--no-debug'],
+    ],
     [['diff'], ['--ascii', '--no-ascii', '--color', '--no-color', '--debug', '--no-debug']],
     [['trend'], ['--quiet', '--no-quiet', '--ascii', '--no-ascii']],
     [['init'], ['--force', '--no-force']],
-    [['policy', 'aws'], ['--org', '--no-org']],
+    [
+      ['policy', 'aws'],
+      ['--org', '--no-org'],
+    ],
   ];
   for (const [command, flags] of cases) {
     it(command.join(' '), async () => {

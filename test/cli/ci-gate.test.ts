@@ -62,13 +62,35 @@ describe('CI gate flow', () => {
     expect(changedReport.findings.find((f) => f.baselineStatus === 'existing')?.firstSeen).toBe(baseline.asOf);
 
     // The same run as a PR comment and for code scanning: the summary names the permission and its grant.
-    const outputs = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'summary.md', '-o', 'permdrift.sarif', '--sarif-artifact', 'permdrift.baseline.json'], { cwd: work });
+    const outputs = runCli(
+      [
+        'scan',
+        'files',
+        snapshot,
+        '--as-of',
+        BEFORE_EXPIRY,
+        '--window',
+        '30d',
+        '--baseline',
+        'permdrift.baseline.json',
+        '-o',
+        'summary.md',
+        '-o',
+        'permdrift.sarif',
+        '--sarif-artifact',
+        'permdrift.baseline.json',
+      ],
+      { cwd: work },
+    );
     expect(outputs.code).toBe(1);
     const summary = readFileSync(join(work, 'summary.md'), 'utf8');
     expect(summary).toContain('lambda:DeleteAlias');
     expect(summary).toContain('Aliases');
     expect(summary).not.toContain('lambda:DeleteFunction`');
-    const sarif = JSON.parse(readFileSync(join(work, 'permdrift.sarif'), 'utf8')) as { version: string; runs: { results: { baselineState?: string; locations?: unknown[] }[] }[] };
+    const sarif = JSON.parse(readFileSync(join(work, 'permdrift.sarif'), 'utf8')) as {
+      version: string;
+      runs: { results: { baselineState?: string; locations?: unknown[] }[] }[];
+    };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]?.results.map((r) => r.baselineState).sort()).toEqual(['new', 'unchanged']);
     expect(sarif.runs[0]?.results.every((r) => (r.locations?.length ?? 0) > 0)).toBe(true);
@@ -91,7 +113,24 @@ describe('CI gate flow', () => {
         '}',
       ].join('\n'),
     );
-    const located = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, '--window', '30d', '--baseline', 'permdrift.baseline.json', '-o', 'located.sarif', '--policy-source', 'infra'], { cwd: work });
+    const located = runCli(
+      [
+        'scan',
+        'files',
+        snapshot,
+        '--as-of',
+        BEFORE_EXPIRY,
+        '--window',
+        '30d',
+        '--baseline',
+        'permdrift.baseline.json',
+        '-o',
+        'located.sarif',
+        '--policy-source',
+        'infra',
+      ],
+      { cwd: work },
+    );
     expect(located.code).toBe(1);
     type Located = { baselineState?: string; locations: { physicalLocation?: { artifactLocation: { uri: string }; region?: { startLine: number } } }[] };
     const results = (JSON.parse(readFileSync(join(work, 'located.sarif'), 'utf8')) as { runs: { results: Located[] }[] }).runs[0]?.results ?? [];
@@ -113,14 +152,20 @@ describe('CI gate flow', () => {
     ticket: https://tickets.example/PLAT-42
 `,
     );
-    const excepted = runCli(['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], { cwd: work });
+    const excepted = runCli(
+      ['scan', 'files', snapshot, '--as-of', BEFORE_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'],
+      { cwd: work },
+    );
     expect(excepted.code).toBe(0);
     const exceptedReport = JSON.parse(excepted.stdout) as Report;
     expect(exceptedReport.findings.find((f) => f.baselineStatus === 'new')?.exception).toMatchObject({ state: 'active', owner: 'platform-team' });
     expect(exceptedReport.exceptions).toMatchObject({ inForce: 1, expiringSoon: 1, expired: 0, stale: 0 });
 
     // 5. The clock passes the expiry: the exception stops applying and the gate fails again.
-    const expired = runCli(['scan', 'files', snapshot, '--as-of', AFTER_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'], { cwd: work });
+    const expired = runCli(
+      ['scan', 'files', snapshot, '--as-of', AFTER_EXPIRY, ...common, '--baseline', 'permdrift.baseline.json', '--exceptions', 'permdrift.exceptions.yaml'],
+      { cwd: work },
+    );
     expect(expired.code).toBe(1);
     const expiredReport = JSON.parse(expired.stdout) as Report;
     expect(expiredReport.findings.find((f) => f.baselineStatus === 'new')?.exception?.state).toBe('expired');
@@ -130,7 +175,10 @@ describe('CI gate flow', () => {
 
   it('rejects a baseline of another schemaVersion, a file that is not a report, and a bad exceptions file (exit 2)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'permdrift-badbase-'));
-    const report = JSON.parse(runCli(['scan', 'files', join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), '--as-of', BEFORE_EXPIRY, '--format', 'json'], { cwd: dir }).stdout) as Report;
+    const report = JSON.parse(
+      runCli(['scan', 'files', join(ROOT, 'fixtures', 'aws', 'lambda-versioned-event-names'), '--as-of', BEFORE_EXPIRY, '--format', 'json'], { cwd: dir })
+        .stdout,
+    ) as Report;
     writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...report, schemaVersion: 3 }));
     // A schemaVersion 1 baseline (before logging-gap / event-time-unknown) is still read.
     writeFileSync(join(dir, 'v1.json'), JSON.stringify({ ...report, schemaVersion: 1 }));

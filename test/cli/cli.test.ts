@@ -64,7 +64,9 @@ describe('permdrift demo', () => {
     // The agent cannot hold dynamodb: its boundary does not allow it.
     expect(report.findings.some((f) => f.principal.name === 'ml-agent' && f.service === 'dynamodb')).toBe(false);
     // Denied attempts are counted, not used.
-    expect(report.coverage[0]?.deniedAttempts).toEqual([{ principal: 'arn:aws:iam::111122223333:role/agents/ml-agent', action: 'iam:CreateAccessKey', count: 1 }]);
+    expect(report.coverage[0]?.deniedAttempts).toEqual([
+      { principal: 'arn:aws:iam::111122223333:role/agents/ml-agent', action: 'iam:CreateAccessKey', count: 1 },
+    ]);
     const dynamo = find('nightly-report', 'unused-service', 'dynamodb');
     expect(dynamo?.evidence.sources).toEqual(['access-advisor']);
     expect(find('ml-agent', 'dormant-principal')).toBeUndefined();
@@ -161,7 +163,13 @@ describe('bad input', () => {
   });
 
   it('exits 2 for bad flags: unknown option, bad window, bad as-of, bad format', () => {
-    for (const args of [['demo', '--bogus'], ['demo', '--window', '90x'], ['demo', '--as-of', 'yesterday'], ['demo', '--format', 'xml'], ['demo', '--fail-on', 'severe']]) {
+    for (const args of [
+      ['demo', '--bogus'],
+      ['demo', '--window', '90x'],
+      ['demo', '--as-of', 'yesterday'],
+      ['demo', '--format', 'xml'],
+      ['demo', '--fail-on', 'severe'],
+    ]) {
       const r = runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/error/);
@@ -173,7 +181,10 @@ describe('bad input', () => {
     const dir = tmp();
     const acct = join(dir, 'aws', '123456789012');
     mkdirSync(join(acct, 'cloudtrail'), { recursive: true });
-    cpSync(join(ROOT, 'fixtures', 'aws', 'cloudmapper-demo', 'iam-get-account-authorization-details.json'), join(acct, 'iam-get-account-authorization-details.json'));
+    cpSync(
+      join(ROOT, 'fixtures', 'aws', 'cloudmapper-demo', 'iam-get-account-authorization-details.json'),
+      join(acct, 'iam-get-account-authorization-details.json'),
+    );
     writeFileSync(join(acct, 'cloudtrail', 'not-cloudtrail.json'), '{"Users": []}');
     const r = runCli(['scan', 'files', dir]);
     expect(r.code).toBe(2);
@@ -194,7 +205,9 @@ describe('bad input', () => {
     expect(report.coverage[0]?.notes.join(' ')).toContain('could not be read');
     expect(r.stderr).toContain('warning');
     // A use recorded in the unread file would not be seen: nothing is called unused from the logs…
-    const fromLogs = report.findings.filter((f) => ['unused-permission', 'unused-service', 'overbroad-grant'].includes(f.type) && f.evidence.sources.includes('cloudtrail'));
+    const fromLogs = report.findings.filter(
+      (f) => ['unused-permission', 'unused-service', 'overbroad-grant'].includes(f.type) && f.evidence.sources.includes('cloudtrail'),
+    );
     expect(fromLogs).toEqual([]);
     expect(report.findings.some((f) => f.permissions.some((p) => p.unverifiable?.reason === 'log-files-unreadable'))).toBe(true);
     // …while Access Advisor's proof, which does not depend on the logs, still stands.
@@ -209,7 +222,14 @@ describe('bad input', () => {
     expect(before.findings.map((f) => f.type)).toEqual(['unused-permission']);
     writeFileSync(
       join(dir, 'aws', '210987654321', 'collect-warnings.json'),
-      JSON.stringify({ warnings: [{ code: 'cloudtrail-object-unreadable', message: 's3://trail/AWSLogs/210987654321/CloudTrail/us-east-1/2026/06/10/x.json.gz: AccessDenied (KMS key); its events are a coverage gap' }] }),
+      JSON.stringify({
+        warnings: [
+          {
+            code: 'cloudtrail-object-unreadable',
+            message: 's3://trail/AWSLogs/210987654321/CloudTrail/us-east-1/2026/06/10/x.json.gz: AccessDenied (KMS key); its events are a coverage gap',
+          },
+        ],
+      }),
     );
     const after = JSON.parse(runCli(args).stdout) as Report;
     expect(after.findings.map((f) => f.type)).toEqual(['unverifiable-permission']);

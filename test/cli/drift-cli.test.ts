@@ -42,7 +42,16 @@ describe('permdrift diff', () => {
     expect(diff.kind).toBe('permdrift-diff');
     expect(diff.schemaVersion).toBe(1);
     expect(diff.old.source).toBe(WEEK1);
-    expect(diff.summary).toMatchObject({ principalsChanged: 2, granted: 2, becameUnused: 1, resolved: 1, cleared: 1, excepted: 1, severityChanged: 0, unchanged: 1 });
+    expect(diff.summary).toMatchObject({
+      principalsChanged: 2,
+      granted: 2,
+      becameUnused: 1,
+      resolved: 1,
+      cleared: 1,
+      excepted: 1,
+      severityChanged: 0,
+      unchanged: 1,
+    });
     expect(diff.principals.map((p) => p.principal.name)).toEqual(['fn-builder', 'inventory-reader']);
     expect(runCli(['diff', WEEK1, WEEK2, '--format', 'json']).stdout).toBe(r.stdout);
   });

@@ -73,7 +73,9 @@ describe('a baseline newer than the scan', () => {
   });
 
   it('is refused by scan aws before anything is collected', () => {
-    const r = permdrift(['scan', 'aws', '--as-of', DEMO_AS_OF, '--baseline', join(work, 'future.json')], { env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } });
+    const r = permdrift(['scan', 'aws', '--as-of', DEMO_AS_OF, '--baseline', join(work, 'future.json')], {
+      env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+    });
     expectCleanError(r, /is newer than this scan: its asOf 2026-11-30T00:00:00\.000Z is after --as-of 2026-11-20T00:00:00\.000Z/);
   });
 
@@ -152,7 +154,10 @@ describe('a gate that judged nothing', () => {
     const quiet = permdrift(['scan', 'files', GCP_SNAPSHOT, '--as-of', DEMO_AS_OF, '--principal', 'nomatch*', '--format', 'json']);
     expect(quiet.code).toBe(0);
     expect((JSON.parse(quiet.stdout) as Report).warnings.map((w) => w.code)).toContain('nothing-judged');
-    expectCleanError(permdrift(['scan', 'files', GCP_SNAPSHOT, '--as-of', DEMO_AS_OF, '--principal', 'nomatch*', '--fail-on', 'medium', '--format', 'json']), /error: nothing judged: /);
+    expectCleanError(
+      permdrift(['scan', 'files', GCP_SNAPSHOT, '--as-of', DEMO_AS_OF, '--principal', 'nomatch*', '--fail-on', 'medium', '--format', 'json']),
+      /error: nothing judged: /,
+    );
     // A scope that selects a service account is judged as before.
     const one = permdrift(['scan', 'files', GCP_SNAPSHOT, '--as-of', DEMO_AS_OF, '--principal', 'reporter@*', '--fail-on', 'medium', '--format', 'json']);
     expect(one.code).toBe(1);

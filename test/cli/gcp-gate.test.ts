@@ -86,7 +86,15 @@ describe('GCP findings through the gate, drift and SARIF', () => {
     );
     const r = permdrift(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'sarif', '--policy-source', tf], dir);
     expect(r.code).toBe(0);
-    const sarif = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; message: { text: string }; locations?: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[] };
+    const sarif = JSON.parse(r.stdout) as {
+      runs: {
+        results: {
+          ruleId: string;
+          message: { text: string };
+          locations?: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+        }[];
+      }[];
+    };
     const overbroad = sarif.runs[0]?.results.find((x) => x.message.text.includes('overbroad-grant') || x.ruleId.includes('overbroad'));
     expect(overbroad?.locations?.[0]?.physicalLocation.artifactLocation.uri).toBe('iam.tf');
     expect(overbroad?.locations?.[0]?.physicalLocation.region.startLine).toBe(3);

@@ -49,7 +49,10 @@ describe('an allow policy without bindings', () => {
 
   it('a wrapper object without bindings: error naming the file, exit 2, no stack, nothing on stdout', () => {
     const dir = copyScenario('custom-role-unused-permission');
-    writeFileSync(join(dir, 'gcp', 'media-4680', 'iam-policy.json'), JSON.stringify({ policy: { bindings: [{ role: 'roles/editor', members: ['serviceAccount:publisher@media-4680.iam.gserviceaccount.com'] }] } }));
+    writeFileSync(
+      join(dir, 'gcp', 'media-4680', 'iam-policy.json'),
+      JSON.stringify({ policy: { bindings: [{ role: 'roles/editor', members: ['serviceAccount:publisher@media-4680.iam.gserviceaccount.com'] }] } }),
+    );
     const r = runCli(['scan', 'files', dir, '--as-of', AS_OF]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -71,7 +74,16 @@ describe('a service-account-keys file of the wrong shape', () => {
     const dir = copyScenario('key-unused-stale');
     const file = `gcp/legacy-9753/service-account-keys/${email}.json`;
     // What `gcloud iam service-accounts keys create` writes: a credential, not a key list.
-    writeFileSync(join(dir, file), JSON.stringify({ type: 'service_account', project_id: 'legacy-9753', private_key_id: 'abc', private_key: '-----BEGIN PRIVATE KEY-----\nMIIE\n', client_email: email }));
+    writeFileSync(
+      join(dir, file),
+      JSON.stringify({
+        type: 'service_account',
+        project_id: 'legacy-9753',
+        private_key_id: 'abc',
+        private_key: '-----BEGIN PRIVATE KEY-----\nMIIE\n',
+        client_email: email,
+      }),
+    );
     const { report, code, stdout } = jsonReport(dir);
     expect(code).toBe(0);
     expect(stale(report)).toEqual([]);
@@ -82,7 +94,9 @@ describe('a service-account-keys file of the wrong shape', () => {
     expect(stdout).not.toContain(dir);
     const cov = report.gcpCoverage?.[0];
     expect(cov?.unreadableKeyFiles).toEqual([{ file, serviceAccount: email, reason: expect.stringContaining('credentials with a private key') }]);
-    expect(cov?.notes).toContain(`The keys of ${email} are unknown (${file} could not be read as a key list): no stale-key verdict is made for it, which is not "no keys".`);
+    expect(cov?.notes).toContain(
+      `The keys of ${email} are unknown (${file} could not be read as a key list): no stale-key verdict is made for it, which is not "no keys".`,
+    );
   });
 });
 

@@ -65,7 +65,9 @@ describe('scan files with aws/ and gcp/ in one snapshot', () => {
     expect(md.stdout).toMatch(/in GCP project `(billing-8642|data-lake-2468|legacy-9753)`/);
     const csv = runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'csv']);
     expect(csv.stdout).toMatch(/project data-lake-2468 binding \d+ roles\/storage\.objectAdmin/);
-    const sarif = JSON.parse(runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'sarif']).stdout) as { runs: { results: { message: { text: string } }[] }[] };
+    const sarif = JSON.parse(runCli(['scan', 'files', dir, '--as-of', AS_OF, '--format', 'sarif']).stdout) as {
+      runs: { results: { message: { text: string } }[] }[];
+    };
     expect(sarif.runs[0]?.results.some((r) => r.message.text.includes('dormant-bot@legacy-9753.iam.gserviceaccount.com'))).toBe(true);
   });
 

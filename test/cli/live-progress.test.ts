@@ -34,7 +34,11 @@ function stream(isTTY: boolean): PassThrough & { isTTY: boolean; text: () => str
 
 async function collectWith(env: NodeJS.ProcessEnv, isTTY: boolean, extra: string[] = []): Promise<{ code: number; stderr: string }> {
   const stderr = stream(isTTY);
-  const code = await run(['collect', 'aws', '-o', mkdtempSync(join(tmpdir(), 'permdrift-progress-')), '--as-of', '2026-11-20T00:00:00Z', ...extra], { stdout: stream(false), stderr, env });
+  const code = await run(['collect', 'aws', '-o', mkdtempSync(join(tmpdir(), 'permdrift-progress-')), '--as-of', '2026-11-20T00:00:00Z', ...extra], {
+    stdout: stream(false),
+    stderr,
+    env,
+  });
   return { code, stderr: stderr.text() };
 }
 
@@ -50,7 +54,11 @@ describe('collect aws progress', () => {
   });
 
   it('no status line with CI set, on a non-TTY, or with --quiet', async () => {
-    for (const [env, isTTY, extra] of [[{ CI: 'true' }, true, []], [{}, false, []], [{}, true, ['--quiet']]] as const) {
+    for (const [env, isTTY, extra] of [
+      [{ CI: 'true' }, true, []],
+      [{}, false, []],
+      [{}, true, ['--quiet']],
+    ] as const) {
       const r = await collectWith(env, isTTY, [...extra]);
       expect(r.code).toBe(0);
       expect(r.stderr).not.toContain('\r');

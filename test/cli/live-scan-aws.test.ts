@@ -83,7 +83,11 @@ describe('scan aws and collect aws (built binary, fake endpoint)', () => {
 
   it('finds what the demo scan finds on the same window (the live path loses nothing)', async () => {
     const demo = await runCliAsync(['demo', '--format', 'json']);
-    const ids = (r: string): string[] => (JSON.parse(r) as Report).findings.filter((f) => f.type !== 'unused-service' && f.type !== 'unused-permission').map((f) => f.id).sort();
+    const ids = (r: string): string[] =>
+      (JSON.parse(r) as Report).findings
+        .filter((f) => f.type !== 'unused-service' && f.type !== 'unused-permission')
+        .map((f) => f.id)
+        .sort();
     // Access Advisor evidence differs (the live path asks for every principal), so compare the
     // findings that rest on inventory and logs alone.
     expect(ids(live.stdout)).toEqual(ids(demo.stdout));
@@ -111,13 +115,23 @@ describe('credentials and permissions (built binary)', () => {
   });
 
   it('scan aws --org: every reachable account in one report, the unreachable one a warning; exit 0', async () => {
-    const member = scaleAccount({ accountId: '444455556666', principals: 3, days: 2, asOf: new Date(AS_OF), regions: ['us-east-1'], filesPerDay: 1, recordsPerFile: 5 });
+    const member = scaleAccount({
+      accountId: '444455556666',
+      principals: 3,
+      days: 2,
+      asOf: new Date(AS_OF),
+      regions: ['us-east-1'],
+      filesPerDay: 1,
+      recordsPerFile: 5,
+    });
     await withFake({ members: [member], organization: { id: 'o-abc123def4', unreachable: ['777788889999'] } }, async (env) => {
       const r = await runCliAsync(['scan', 'aws', '--org', '--as-of', AS_OF, '--window', '30d', '--format', 'json'], { env });
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as Report;
       expect(report.coverage.map((c) => c.account)).toEqual(['111122223333', '444455556666']);
-      expect(report.warnings.filter((w) => w.code === 'account-unreachable').map((w) => w.message)).toEqual([expect.stringContaining('account 777788889999: cannot assume arn:aws:iam::777788889999:role/OrganizationAccountAccessRole (AccessDenied') as string]);
+      expect(report.warnings.filter((w) => w.code === 'account-unreachable').map((w) => w.message)).toEqual([
+        expect.stringContaining('account 777788889999: cannot assume arn:aws:iam::777788889999:role/OrganizationAccountAccessRole (AccessDenied') as string,
+      ]);
       expect(r.stderr).toContain('permdrift: 2 account(s) read, 1 not;');
     });
   });

@@ -30,7 +30,10 @@ function stream(isTTY: boolean): PassThrough & { isTTY: boolean; text: () => str
 }
 
 /** `env` is set in this process for the run too: commander reads PERMDRIFT_* variables from process.env. */
-async function cli(args: string[], opts: { isTTY?: boolean; env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number; stderr: string; stdout: string }> {
+async function cli(
+  args: string[],
+  opts: { isTTY?: boolean; env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number; stderr: string; stdout: string }> {
   const stderr = stream(opts.isTTY ?? false);
   const stdout = stream(false);
   const saved = new Map(Object.keys(opts.env ?? {}).map((k) => [k, process.env[k]]));
@@ -49,7 +52,10 @@ async function cli(args: string[], opts: { isTTY?: boolean; env?: Record<string,
 const out = (): string => mkdtempSync(join(tmpdir(), 'permdrift-timeouts-cli-'));
 const frames = (stderr: string): string[] => stderr.split('\r\x1b[2K').filter((f) => f !== '');
 
-const IAM_STALL = (times: number): Partial<FakeAwsOptions> => ({ iamPageSize: 3, faults: [{ service: 'iam', action: 'GetAccountAuthorizationDetails', kind: 'stall', times, after: 1 }] });
+const IAM_STALL = (times: number): Partial<FakeAwsOptions> => ({
+  iamPageSize: 3,
+  faults: [{ service: 'iam', action: 'GetAccountAuthorizationDetails', kind: 'stall', times, after: 1 }],
+});
 
 describe('timeout flags', () => {
   it('a terminal sees requests, their rate and the retry in force while a page stalls; the run succeeds', async () => {
@@ -76,7 +82,9 @@ describe('timeout flags', () => {
     const t0 = Date.now();
     const r = await cli(['collect', 'aws', '-o', out(), '--as-of', AS_OF], { env: { PERMDRIFT_REQUEST_TIMEOUT: '200ms', PERMDRIFT_RETRY_BUDGET: '1s' } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: iam:GetAccountAuthorizationDetails timed out: no answer within the request timeout of 200 ms \(\d attempts in [\d.]+ s, the retry budget of 1 s\)$/m);
+    expect(r.stderr).toMatch(
+      /^error: iam:GetAccountAuthorizationDetails timed out: no answer within the request timeout of 200 ms \(\d attempts in [\d.]+ s, the retry budget of 1 s\)$/m,
+    );
     expect(r.stderr).toMatch(/^hint: .*--request-timeout/m);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(Date.now() - t0).toBeLessThan(5000);
@@ -93,7 +101,10 @@ describe('timeout flags', () => {
     expect(collect.stderr).toMatch(/the request timeout of 300 ms/);
     const env = await cli(['collect', 'aws', '-o', join(dir, 'snap2'), '--as-of', AS_OF], { cwd: dir, env: { PERMDRIFT_REQUEST_TIMEOUT: '250ms' } });
     expect(env.stderr).toMatch(/the request timeout of 250 ms/);
-    const flag = await cli(['collect', 'aws', '-o', join(dir, 'snap3'), '--as-of', AS_OF, '--request-timeout', '0.2s'], { cwd: dir, env: { PERMDRIFT_REQUEST_TIMEOUT: '250ms' } });
+    const flag = await cli(['collect', 'aws', '-o', join(dir, 'snap3'), '--as-of', AS_OF, '--request-timeout', '0.2s'], {
+      cwd: dir,
+      env: { PERMDRIFT_REQUEST_TIMEOUT: '250ms' },
+    });
     expect(flag.stderr).toMatch(/the request timeout of 200 ms/);
   });
 
@@ -106,7 +117,10 @@ describe('timeout flags', () => {
       [['--connect-timeout', '30s', '--request-timeout', '10s'], /^error: --connect-timeout 30 s is longer than --request-timeout 10 s/m],
       [['--retry-budget', '5s', '--request-timeout', '10s'], /^error: --retry-budget 5 s is shorter than --request-timeout 10 s/m],
     ] as const) {
-      for (const cmd of [['collect', 'aws', '-o', out()], ['scan', 'aws']]) {
+      for (const cmd of [
+        ['collect', 'aws', '-o', out()],
+        ['scan', 'aws'],
+      ]) {
         const r = await cli([...cmd, '--as-of', AS_OF, ...args]);
         expect(r.code, `${cmd.join(' ')} ${args.join(' ')}`).toBe(2);
         expect(r.stderr).toMatch(message);
@@ -118,8 +132,12 @@ describe('timeout flags', () => {
 
   it('collect gcp shows the retry of a stalled gax call on a terminal', async () => {
     await startGcp({ world: fakeWorld(), faults: [{ operation: 'cloudresourcemanager.projects.getIamPolicy', kind: 'stall', times: 2 }] });
-    const r = await cli(['collect', 'gcp', '--project', 'alpha-prod', '-o', out(), '--as-of', AS_OF, '--request-timeout', '200ms', '--no-activity'], { isTTY: true });
+    const r = await cli(['collect', 'gcp', '--project', 'alpha-prod', '-o', out(), '--as-of', AS_OF, '--request-timeout', '200ms', '--no-activity'], {
+      isTTY: true,
+    });
     expect(r.code).toBe(0);
-    expect(frames(r.stderr).some((x) => /retrying cloudresourcemanager\.projects\.getIamPolicy \(attempt [23] of 6, after the request timeout of 200 ms\)/.test(x))).toBe(true);
+    expect(
+      frames(r.stderr).some((x) => /retrying cloudresourcemanager\.projects\.getIamPolicy \(attempt [23] of 6, after the request timeout of 200 ms\)/.test(x)),
+    ).toBe(true);
   });
 });

@@ -63,11 +63,23 @@ describe('policy aws --org --assume-role-name', () => {
   });
 
   it('collect aws refuses a wildcard role name too, before any request', () => {
-    const r = spawnSync(process.execPath, [BIN, 'collect', 'aws', '-o', mkdtempSync(join(tmpdir(), 'permdrift-policy-')), '--accounts', '111122223333', '--assume-role-name', '*'], {
-      encoding: 'utf8',
-      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', CI: 'true', AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'collect', 'aws', '-o', mkdtempSync(join(tmpdir(), 'permdrift-policy-')), '--accounts', '111122223333', '--assume-role-name', '*'],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          NO_COLOR: '1',
+          CI: 'true',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'y',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        },
+        timeout: 60_000,
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error: invalid --assume-role-name "*": a role name cannot hold a wildcard');
   });
@@ -91,12 +103,17 @@ describe('policy aws --cloudtrail-s3', () => {
       expect(r.code, url).toBe(0);
       const doc = JSON.parse(r.stdout) as PolicyDoc;
       const s3 = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('s3:')));
-      expect(s3.map((s) => [s.Action, s.Resource]), url).toEqual([
+      expect(
+        s3.map((s) => [s.Action, s.Resource]),
+        url,
+      ).toEqual([
         [['s3:ListBucket'], 'arn:aws:s3:::org-trail-logs'],
         [['s3:GetObject'], objects],
       ]);
       // Every other statement is exactly as in the default policy.
-      expect(doc.Statement.filter((s) => !s.Action.some((a) => a.startsWith('s3:')))).toEqual(wide.Statement.filter((s) => !s.Action.some((a) => a.startsWith('s3:'))));
+      expect(doc.Statement.filter((s) => !s.Action.some((a) => a.startsWith('s3:')))).toEqual(
+        wide.Statement.filter((s) => !s.Action.some((a) => a.startsWith('s3:'))),
+      );
       expect(doc.Statement.flatMap((s) => s.Action).sort()).toEqual(wide.Statement.flatMap((s) => s.Action).sort());
     }
   });

@@ -6,7 +6,20 @@
 
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,7 +245,11 @@ describe('interrupts and closed pipes', () => {
   });
 
   it('the same run through a shell pipe: exit 1, as without the pipe', () => {
-    const r = spawnSync('bash', ['-c', `set -o pipefail; node "${BIN}" demo --fail-on high --format json | head -c1 >/dev/null; echo "codes \${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `set -o pipefail; node "${BIN}" demo --fail-on high --format json | head -c1 >/dev/null; echo "codes \${PIPESTATUS[0]}"`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(r.stdout).toContain('codes 1');
   });
 });

@@ -25,7 +25,12 @@ async function permdrift(args: string[], env: Record<string, string | undefined>
   let stderr = '';
   out.on('data', (d: Buffer) => (stdout += d.toString()));
   err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await run(args, { stdout: out, stderr: err, env: { ...env, NO_COLOR: '1', CI: 'true' }, cwd: mkdtempSync(join(tmpdir(), 'permdrift-gcp-cwd-')) });
+  const code = await run(args, {
+    stdout: out,
+    stderr: err,
+    env: { ...env, NO_COLOR: '1', CI: 'true' },
+    cwd: mkdtempSync(join(tmpdir(), 'permdrift-gcp-cwd-')),
+  });
   return { code, stdout, stderr };
 }
 
@@ -56,7 +61,9 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     const fake = await start({ world: fakeWorld({ serviceAccounts: 4, logEntries: 40 }) });
     const snap = mkdtempSync(join(tmpdir(), 'permdrift-gcp-snap-'));
     const collected = await permdrift(['collect', 'gcp', '--project', 'alpha-prod', '--as-of', AS_OF, '-o', snap]);
-    expect(collected.stderr).toContain('permdrift: project alpha-prod read as serviceAccount:permdrift-scanner@audit-host.iam.gserviceaccount.com; 4 service account(s); audit logs from logging entries.list (40 entries, 1 page at 60 reads/min)');
+    expect(collected.stderr).toContain(
+      'permdrift: project alpha-prod read as serviceAccount:permdrift-scanner@audit-host.iam.gserviceaccount.com; 4 service account(s); audit logs from logging entries.list (40 entries, 1 page at 60 reads/min)',
+    );
     expect(collected.code).toBe(0);
     expect(collected.stdout).toBe('');
     const replayed = await permdrift(['scan', 'files', snap, '--as-of', AS_OF, '--format', 'json']);
@@ -70,7 +77,11 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     const strip = (text: string): unknown => {
       const r = JSON.parse(text) as Record<string, unknown>;
       delete r['generatedAt'];
-      return JSON.parse(JSON.stringify(r).replaceAll(snap, '<dir>').replace(/roles\.list \(view FULL\) of [0-9T:.Z-]+/g, 'roles.list (view FULL) of <time>'));
+      return JSON.parse(
+        JSON.stringify(r)
+          .replaceAll(snap, '<dir>')
+          .replace(/roles\.list \(view FULL\) of [0-9T:.Z-]+/g, 'roles.list (view FULL) of <time>'),
+      );
     };
     const report = strip(live.stdout) as { findings?: { provider?: string }[] };
     expect(report.findings?.some((f) => f.provider === 'gcp')).toBe(true);
@@ -93,10 +104,14 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     const viaLive = grantsOf(report, LIVE_ONLY_PERMISSION);
     expect(viaLive.length).toBeGreaterThan(0);
     expect(new Set(viaLive.map((g) => g.role))).toEqual(new Set(['roles/storage.objectViewer']));
-    expect(new Set(viaLive.map((g) => g.principal))).toEqual(new Set(['sa-000@alpha-prod.iam.gserviceaccount.com', 'sa-002@alpha-prod.iam.gserviceaccount.com']));
+    expect(new Set(viaLive.map((g) => g.principal))).toEqual(
+      new Set(['sa-000@alpha-prod.iam.gserviceaccount.com', 'sa-002@alpha-prod.iam.gserviceaccount.com']),
+    );
     // roles/secretmanager.secretAccessor is not in the live list: the bundled snapshot still resolves it.
     expect(world.predefinedRoles['roles/secretmanager.secretAccessor']).toBeUndefined();
-    expect(grantsOf(report, 'secretmanager.versions.access')).toEqual([{ principal: 'sa-000@alpha-prod.iam.gserviceaccount.com', role: 'roles/secretmanager.secretAccessor' }]);
+    expect(grantsOf(report, 'secretmanager.versions.access')).toEqual([
+      { principal: 'sa-000@alpha-prod.iam.gserviceaccount.com', role: 'roles/secretmanager.secretAccessor' },
+    ]);
 
     // The same snapshot without the file: the bundled snapshot alone, and the permission is gone.
     rmSync(join(snap, 'gcp', 'predefined-roles.json'));
@@ -119,13 +134,37 @@ describe('collect gcp / scan gcp / policy gcp', () => {
 
   it('--organization searches Cloud Asset Inventory (one page of each search); --no-asset-inventory walks resource manager instead', async () => {
     const fake = await start({ world: fakeWorld({ projects: ['alpha-prod', 'beta-prod'] }) });
-    const viaAsset = await permdrift(['collect', 'gcp', '--organization', ORG_ID, '--as-of', AS_OF, '--no-audit-logs', '--no-activity', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    const viaAsset = await permdrift([
+      'collect',
+      'gcp',
+      '--organization',
+      ORG_ID,
+      '--as-of',
+      AS_OF,
+      '--no-audit-logs',
+      '--no-activity',
+      '-o',
+      mkdtempSync(join(tmpdir(), 'x-')),
+    ]);
     expect(viaAsset.code).toBe(0);
     expect(viaAsset.stderr).toContain('permdrift: 2 project(s) read');
     expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
     expect(fake.calls('cloudasset.searchAllResources')).toHaveLength(1);
     expect(fake.calls('cloudresourcemanager.projects.list')).toHaveLength(0);
-    const walked = await permdrift(['collect', 'gcp', '--organization', ORG_ID, '--no-asset-inventory', '--as-of', AS_OF, '--no-audit-logs', '--no-activity', '-q', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    const walked = await permdrift([
+      'collect',
+      'gcp',
+      '--organization',
+      ORG_ID,
+      '--no-asset-inventory',
+      '--as-of',
+      AS_OF,
+      '--no-audit-logs',
+      '--no-activity',
+      '-q',
+      '-o',
+      mkdtempSync(join(tmpdir(), 'x-')),
+    ]);
     expect(walked.code).toBe(0);
     expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
     expect(fake.calls('cloudasset.searchAllResources')).toHaveLength(1);
@@ -175,7 +214,17 @@ describe('collect gcp / scan gcp / policy gcp', () => {
     const bad = await permdrift(['scan', 'gcp', '--project', 'alpha-prod', '--audit-logs', 's3://nope']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('error: invalid --audit-logs "s3://nope"');
-    const off = await permdrift(['collect', 'gcp', '--project', 'alpha-prod', '--no-audit-logs', '--no-activity', '-q', '-o', mkdtempSync(join(tmpdir(), 'x-'))]);
+    const off = await permdrift([
+      'collect',
+      'gcp',
+      '--project',
+      'alpha-prod',
+      '--no-audit-logs',
+      '--no-activity',
+      '-q',
+      '-o',
+      mkdtempSync(join(tmpdir(), 'x-')),
+    ]);
     expect(off.code).toBe(0);
     expect(fake.calls('logging.entries.list')).toHaveLength(0);
     expect(fake.requests.some((q) => q.operation.startsWith('policyanalyzer'))).toBe(false);

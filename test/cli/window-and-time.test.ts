@@ -99,7 +99,10 @@ describe('--as-of', () => {
     expectUsageError(runCli(['demo', '--as-of', '2026-02-30']), 'invalid --as-of "2026-02-30": day 30 does not exist: February 2026 has 28 days');
     expectUsageError(runCli(['demo', '--as-of', '2026-13-01']), 'invalid --as-of "2026-13-01": month 13 does not exist (01-12)');
     expectUsageError(runCli(['demo', '--as-of', '2026-10-20T25:00:00Z']), 'invalid --as-of "2026-10-20T25:00:00Z": hour 25 does not exist (00-23)');
-    expectUsageError(runCli(['scan', 'files', DEMO], { env: { PERMDRIFT_AS_OF: '2026-04-31' } }), 'invalid --as-of "2026-04-31": day 31 does not exist: April 2026 has 30 days');
+    expectUsageError(
+      runCli(['scan', 'files', DEMO], { env: { PERMDRIFT_AS_OF: '2026-04-31' } }),
+      'invalid --as-of "2026-04-31": day 31 does not exist: April 2026 has 30 days',
+    );
   });
 
   it('reads a zone-less time and a date alone as UTC, whatever TZ the machine is in', () => {

@@ -32,7 +32,11 @@ describe('isCiEnv', () => {
 
 describe('config file booleans', () => {
   it('accepts true and false', () => {
-    expect(parseConfig('quiet: true\ncolor: false\ninclude-service-linked: false\n', 'c.yaml')).toEqual({ quiet: true, color: false, 'include-service-linked': false });
+    expect(parseConfig('quiet: true\ncolor: false\ninclude-service-linked: false\n', 'c.yaml')).toEqual({
+      quiet: true,
+      color: false,
+      'include-service-linked': false,
+    });
   });
   it('refuses a quoted "false", a YAML 1.1 no, or a number, naming the key and what was written', () => {
     const cases: [string, RegExp][] = [

@@ -17,7 +17,10 @@ describe('config file', () => {
   });
 
   it('reads YAML and JSON, lifts single values to lists, and resolves paths against its own folder', () => {
-    const values = parseConfig('format: json\nprincipal: ["ci-*"]\nbaseline: base/report.json\ninclude-service-linked: true\nworkers: 2\n', '/etc/pd/permdrift.config.yaml');
+    const values = parseConfig(
+      'format: json\nprincipal: ["ci-*"]\nbaseline: base/report.json\ninclude-service-linked: true\nworkers: 2\n',
+      '/etc/pd/permdrift.config.yaml',
+    );
     expect(values).toEqual({ format: ['json'], principal: ['ci-*'], baseline: '/etc/pd/base/report.json', 'include-service-linked': true, workers: '2' });
     expect(parseConfig('{"window": "7d", "fail-on": "new:high"}', '/x/permdrift.config.json')).toEqual({ window: '7d', 'fail-on': 'new:high' });
   });
@@ -40,7 +43,9 @@ describe('config file', () => {
       throw new Error(`no error for ${text}`);
     };
     const cap = problem('window: 100000h\n');
-    expect(cap.message).toBe('c.yaml: "window": invalid "100000h": 4166.7 days is over the 400-day (9600h) cap: IAM keeps last-used data for 400 days, so no longer window can prove non-use');
+    expect(cap.message).toBe(
+      'c.yaml: "window": invalid "100000h": 4166.7 days is over the 400-day (9600h) cap: IAM keeps last-used data for 400 days, so no longer window can prove non-use',
+    );
     expect(cap.hint).toBe('use window: 400d (9600h) or less');
     expect(problem('window: 0d\n').message).toMatch(/"window": invalid "0d": the window must be at least 1h/);
     expect(problem('window: 1.5d\n').message).toMatch(/"window": invalid "1.5d": the number must be whole/);

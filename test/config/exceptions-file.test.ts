@@ -20,8 +20,24 @@ describe('exceptions file', () => {
   it('reads YAML entries with selectors, reason, owner, expiry and ticket', () => {
     const file = parseExceptions(YAML, 'permdrift.exceptions.yaml');
     expect(file.entries).toEqual([
-      { entry: 1, line: 3, principal: 'legacy-*', reason: 'yearly export job, runs in January', owner: 'data-platform', expires: '2027-02-01', ticket: 'https://tickets.example/OPS-1' },
-      { entry: 2, line: 8, permission: 's3:Get*', type: 'unverifiable-permission', account: '111122223333', reason: 'data events are off on purpose', owner: 'security' },
+      {
+        entry: 1,
+        line: 3,
+        principal: 'legacy-*',
+        reason: 'yearly export job, runs in January',
+        owner: 'data-platform',
+        expires: '2027-02-01',
+        ticket: 'https://tickets.example/OPS-1',
+      },
+      {
+        entry: 2,
+        line: 8,
+        permission: 's3:Get*',
+        type: 'unverifiable-permission',
+        account: '111122223333',
+        reason: 'data events are off on purpose',
+        owner: 'security',
+      },
     ]);
   });
 

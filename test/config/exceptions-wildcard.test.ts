@@ -12,12 +12,39 @@ import type { Finding, Report } from '../../src/model/report.js';
 
 describe('matchesEveryPrincipal', () => {
   it('is true for globs that match every principal of a provider, or every role or user of a partition', () => {
-    for (const glob of ['*', '**', '?*', '*?', '**/*', '!nobody', '*(*)', 'arn:aws:iam::*/**', 'arn:aws:iam::*:role/**', 'arn:aws:iam::*:user/**', 'arn:aws-cn:iam::*/**', '*@*', 'serviceAccount:*', '*.com', '{*,x}']) {
+    for (const glob of [
+      '*',
+      '**',
+      '?*',
+      '*?',
+      '**/*',
+      '!nobody',
+      '*(*)',
+      'arn:aws:iam::*/**',
+      'arn:aws:iam::*:role/**',
+      'arn:aws:iam::*:user/**',
+      'arn:aws-cn:iam::*/**',
+      '*@*',
+      'serviceAccount:*',
+      '*.com',
+      '{*,x}',
+    ]) {
       expect(matchesEveryPrincipal(glob), glob).toBe(true);
     }
   });
   it('is false for globs that select some principals: a prefix, one account, one name, a path, one project', () => {
-    for (const glob of ['ci-*', 'legacy-etl', 'arn:aws:iam::123456789012:*', 'arn:aws:iam::123456789012:role/**', 'arn:aws:iam::*:role/legacy-etl', 'arn:aws:iam::*:role/*', 'serviceAccount:reporter@*', '*@billing-8642.iam.gserviceaccount.com', 'a*', '*-role']) {
+    for (const glob of [
+      'ci-*',
+      'legacy-etl',
+      'arn:aws:iam::123456789012:*',
+      'arn:aws:iam::123456789012:role/**',
+      'arn:aws:iam::*:role/legacy-etl',
+      'arn:aws:iam::*:role/*',
+      'serviceAccount:reporter@*',
+      '*@billing-8642.iam.gserviceaccount.com',
+      'a*',
+      '*-role',
+    ]) {
       expect(matchesEveryPrincipal(glob), glob).toBe(false);
     }
   });
@@ -25,7 +52,8 @@ describe('matchesEveryPrincipal', () => {
 
 describe('the exceptions file', () => {
   it('refuses a wildcard principal without allowWildcard: true, naming the entry, its line and the fix', () => {
-    const text = 'exceptions:\n  - principal: ci-*\n    reason: r\n    owner: o\n  - principal: "*"\n    type: unused-permission\n    reason: r\n    owner: o\n';
+    const text =
+      'exceptions:\n  - principal: ci-*\n    reason: r\n    owner: o\n  - principal: "*"\n    type: unused-permission\n    reason: r\n    owner: o\n';
     expect(() => parseExceptions(text, 'ex.yaml')).toThrow(ConfigError);
     expect(() => parseExceptions(text, 'ex.yaml')).toThrow(/^ex\.yaml:5: exception #2: principal "\*" matches every principal/);
     try {
@@ -36,10 +64,15 @@ describe('the exceptions file', () => {
   });
 
   it('accepts it with allowWildcard: true and marks the entry; allowWildcard must be a boolean', () => {
-    const ok = parseExceptions('- principal: "*"\n  allowWildcard: true\n  reason: r\n  owner: o\n- principal: ci-*\n  allowWildcard: true\n  reason: r\n  owner: o\n', 'ex.yaml');
+    const ok = parseExceptions(
+      '- principal: "*"\n  allowWildcard: true\n  reason: r\n  owner: o\n- principal: ci-*\n  allowWildcard: true\n  reason: r\n  owner: o\n',
+      'ex.yaml',
+    );
     expect(ok.entries.map((e) => e.isWildcard)).toEqual([true, undefined]);
     for (const bad of ['"true"', 'yes', '1']) {
-      expect(() => parseExceptions(`- principal: "*"\n  allowWildcard: ${bad}\n  reason: r\n  owner: o\n`, 'ex.yaml'), bad).toThrow(/ex\.yaml:2: exception #1: "allowWildcard" must be true or false/);
+      expect(() => parseExceptions(`- principal: "*"\n  allowWildcard: ${bad}\n  reason: r\n  owner: o\n`, 'ex.yaml'), bad).toThrow(
+        /ex\.yaml:2: exception #1: "allowWildcard" must be true or false/,
+      );
     }
     // allowWildcard: false is the default: the wildcard is still refused.
     expect(() => parseExceptions('- principal: "*"\n  allowWildcard: false\n  reason: r\n  owner: o\n', 'ex.yaml')).toThrow(/matches every principal/);
@@ -60,7 +93,10 @@ describe('the exceptions summary', () => {
   const report = { asOf: '2026-11-20T00:00:00.000Z', findings: [finding('app'), finding('ci-deploy')], warnings: [] } as unknown as Report;
 
   it('counts the wildcard entries and marks each one', () => {
-    const file = parseExceptions('- principal: "**"\n  allowWildcard: true\n  reason: r\n  owner: o\n  expires: 2026-01-01\n- principal: "*"\n  allowWildcard: true\n  reason: r\n  owner: o\n- principal: ci-*\n  reason: r\n  owner: o\n', 'ex.yaml');
+    const file = parseExceptions(
+      '- principal: "**"\n  allowWildcard: true\n  reason: r\n  owner: o\n  expires: 2026-01-01\n- principal: "*"\n  allowWildcard: true\n  reason: r\n  owner: o\n- principal: ci-*\n  reason: r\n  owner: o\n',
+      'ex.yaml',
+    );
     const out = applyExceptions(report, file);
     expect(out.exceptions?.wildcard).toBe(2);
     expect(out.exceptions?.entries.map((e) => [e.entry, e.state, e.isWildcard])).toEqual([

@@ -69,7 +69,11 @@ describe('a YAML alias bomb in the config file', () => {
 });
 
 describe('a window far over the cap', () => {
-  it.each([['--window', '99999999999999999999h'], ['--window', '99999999999999999999d'], ['--window', `${'9'.repeat(400)}h`]])('%s %s is a usage error', async (flag, value) => {
+  it.each([
+    ['--window', '99999999999999999999h'],
+    ['--window', '99999999999999999999d'],
+    ['--window', `${'9'.repeat(400)}h`],
+  ])('%s %s is a usage error', async (flag, value) => {
     expectUsageError(await permdrift(['demo', flag, value, '--format', 'json', '-o', '-']), /invalid --window .*over the 400-day/);
   });
 });

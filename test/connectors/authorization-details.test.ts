@@ -63,8 +63,13 @@ describe('parseAuthorizationDetails on the Cloudsplaining example (real export)'
   });
 
   it('marks /aws-service-role/ roles as service-linked and nothing else', () => {
-    const expected = raw.RoleDetailList.filter((r) => r.Path.startsWith('/aws-service-role/')).map((r) => r.Arn).sort();
-    const actual = parsed.principals.filter((p) => p.isServiceLinked).map((p) => p.arn).sort();
+    const expected = raw.RoleDetailList.filter((r) => r.Path.startsWith('/aws-service-role/'))
+      .map((r) => r.Arn)
+      .sort();
+    const actual = parsed.principals
+      .filter((p) => p.isServiceLinked)
+      .map((p) => p.arn)
+      .sort();
     expect(actual).toEqual(expected);
     expect(actual.length).toBeGreaterThan(0);
     expect(byName(parsed.principals, 'AWSReservedSSO_AdministratorAccess_dc6414f7f2ab04fc').isServiceLinked).toBe(false);
@@ -184,9 +189,7 @@ describe('parseAuthorizationDetails on hand-built scenario fixtures', () => {
           Arn: 'arn:aws:iam::111122223333:role/solo',
           Path: '/',
           CreateDate: '2024-01-01T00:00:00Z',
-          RolePolicyList: [
-            { PolicyName: 'one', PolicyDocument: { Statement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*', Condition: {} } } },
-          ],
+          RolePolicyList: [{ PolicyName: 'one', PolicyDocument: { Statement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*', Condition: {} } } }],
           AttachedManagedPolicies: [],
         },
       ],
@@ -222,7 +225,15 @@ describe('parseAuthorizationDetails rejects a wrong shape with the file and the 
           Arn: 'arn:aws:iam::111122223333:user/u',
           CreateDate: '2024-01-01T00:00:00Z',
           UserPolicyList: [
-            { PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }, { Effect: 'Permit', Action: 's3:*', Resource: '*' }] } },
+            {
+              PolicyName: 'p',
+              PolicyDocument: {
+                Statement: [
+                  { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+                  { Effect: 'Permit', Action: 's3:*', Resource: '*' },
+                ],
+              },
+            },
           ],
         },
       ],

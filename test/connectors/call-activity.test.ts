@@ -40,7 +40,8 @@ describe('CallActivity.text', () => {
 
   it('counts the other calls in retry', () => {
     const a = new CallActivity(() => 0);
-    for (const op of ['s3:GetObject', 's3:GetObject', 'cloudtrail:LookupEvents']) a.retryScheduled({}, { operation: op, attempt: 2, maxAttempts: 6, after: 'SlowDown' });
+    for (const op of ['s3:GetObject', 's3:GetObject', 'cloudtrail:LookupEvents'])
+      a.retryScheduled({}, { operation: op, attempt: 2, maxAttempts: 6, after: 'SlowDown' });
     expect(a.text()).toMatch(/^retrying s3:GetObject \(attempt 2 of 6, after SlowDown\) and 2 more call\(s\) · /);
   });
 });

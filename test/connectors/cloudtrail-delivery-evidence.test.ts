@@ -40,9 +40,19 @@ function recordsIn(file: string): number {
 
 describe('log file names', () => {
   it('reads delivery time and region from CloudTrail names only', () => {
-    expect(logFileDelivery('/a/b/111122223333_CloudTrail_us-gov-west-1_20260610T1205Z_AbC123.json.gz')).toEqual({ account: '111122223333', region: 'us-gov-west-1', time: '2026-06-10T12:05:00.000Z' });
+    expect(logFileDelivery('/a/b/111122223333_CloudTrail_us-gov-west-1_20260610T1205Z_AbC123.json.gz')).toEqual({
+      account: '111122223333',
+      region: 'us-gov-west-1',
+      time: '2026-06-10T12:05:00.000Z',
+    });
     expect(logFileDelivery(TIMED)?.time).toBe('2026-06-10T12:05:00.000Z');
-    for (const name of ['export.json', '111122223333_CloudTrail-Digest_us-east-1_20260610T1205Z_x.json.gz', '111122223333_CloudTrail_us-east-1_20260230T1205Z_x.json.gz', '111122223333_CloudTrail_us-east-1_20260610T2505Z_x.json', '210987654321_CloudTrail_consolidated_20240301.json.gz']) {
+    for (const name of [
+      'export.json',
+      '111122223333_CloudTrail-Digest_us-east-1_20260610T1205Z_x.json.gz',
+      '111122223333_CloudTrail_us-east-1_20260230T1205Z_x.json.gz',
+      '111122223333_CloudTrail_us-east-1_20260610T2505Z_x.json',
+      '210987654321_CloudTrail_consolidated_20240301.json.gz',
+    ]) {
       expect(logFileDelivery(name), name).toBeNull();
     }
   });
@@ -143,7 +153,14 @@ describe('trail changes', () => {
     expect(r.coverage.trailChanges.map((c) => [c.time, c.eventName, c.trail, c.callerArn, c.region, c.isDenied])).toEqual([
       // Failed (the trail exists): changed nothing.
       ['2026-06-14T09:00:00.000Z', 'CreateTrail', 'second', 'arn:aws:iam::111122223333:role/deployer', 'us-east-1', true],
-      ['2026-06-15T10:00:00.000Z', 'StopLogging', 'arn:aws:cloudtrail:us-east-1:111122223333:trail/main', 'arn:aws:iam::111122223333:user/ops', 'us-east-1', false],
+      [
+        '2026-06-15T10:00:00.000Z',
+        'StopLogging',
+        'arn:aws:cloudtrail:us-east-1:111122223333:trail/main',
+        'arn:aws:iam::111122223333:user/ops',
+        'us-east-1',
+        false,
+      ],
       ['2026-06-15T12:00:00.000Z', 'StartLogging', 'main', 'arn:aws:iam::111122223333:user/ops', 'us-east-1', false],
       // PutEventSelectors names the trail in trailName.
       ['2026-06-16T09:00:00.000Z', 'PutEventSelectors', 'main', 'arn:aws:iam::111122223333:role/deployer', 'us-east-1', false],
@@ -167,7 +184,14 @@ describe('trail changes', () => {
       writeFileSync(file, JSON.stringify({ Events: [{ EventId: '1', EventName: 'StopLogging', CloudTrailEvent: JSON.stringify(stop) }] }));
       const r = await read([file]);
       expect(r.coverage.trailChanges).toEqual([
-        { time: '2026-06-15T10:00:00.000Z', eventName: 'StopLogging', trail: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/main', callerArn: 'arn:aws:iam::111122223333:user/ops', region: 'us-east-1', isDenied: false },
+        {
+          time: '2026-06-15T10:00:00.000Z',
+          eventName: 'StopLogging',
+          trail: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/main',
+          callerArn: 'arn:aws:iam::111122223333:user/ops',
+          region: 'us-east-1',
+          isDenied: false,
+        },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -177,7 +201,10 @@ describe('trail changes', () => {
 
 describe('trail changes in public logs', () => {
   it('marks the calls that failed (TrailNotFoundException) as changing nothing', async () => {
-    const r = await read(readdirSync(INVICTUS).map((f) => join(INVICTUS, f)), { account: '123837392027', windowStart: '2023-07-01T00:00:00Z', asOf: '2023-07-31T00:00:00Z' });
+    const r = await read(
+      readdirSync(INVICTUS).map((f) => join(INVICTUS, f)),
+      { account: '123837392027', windowStart: '2023-07-01T00:00:00Z', asOf: '2023-07-31T00:00:00Z' },
+    );
     const summary = r.coverage.trailChanges.map((c) => `${c.eventName} ${c.trail} ${c.isDenied ? 'failed' : 'done'}`);
     expect(summary.filter((s) => s.startsWith('StopLogging'))).toEqual(Array(3).fill('StopLogging stratus-red-team-ct-stop-trail-qzbgnfqisx failed'));
     expect(summary.filter((s) => s.startsWith('DeleteTrail')).sort()).toEqual([

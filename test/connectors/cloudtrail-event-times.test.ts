@@ -33,7 +33,19 @@ describe('time parsing', () => {
   });
 
   it('refuses impossible dates, other formats and placeholder numbers instead of guessing', () => {
-    for (const s of ['2026-02-30T10:00:00Z', '2026-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-06-10T24:00:00Z', '2026-06-10T10:60:00Z', '2026-06-10T10:00:61Z', '2026-06-10T10:00:00+25:00', 'yesterday', 'Wed Jun 10 2026 10:00:00', '10/06/2026', '']) {
+    for (const s of [
+      '2026-02-30T10:00:00Z',
+      '2026-02-29T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-06-10T24:00:00Z',
+      '2026-06-10T10:60:00Z',
+      '2026-06-10T10:00:61Z',
+      '2026-06-10T10:00:00+25:00',
+      'yesterday',
+      'Wed Jun 10 2026 10:00:00',
+      '10/06/2026',
+      '',
+    ]) {
       expect(normaliseEventTime(s), s).toBeNull();
     }
     // A leap day that exists.

@@ -72,7 +72,11 @@ describe('Invictus CloudTrail dataset', () => {
 
   it('attributes events per principal like a plain JSON.parse does', () => {
     const expected = countBy(records, expectedCaller);
-    const got = countBy(calls, (c) => `${c.callerType} ${c.callerArn ?? '(no arn)'}`, (c) => c.count);
+    const got = countBy(
+      calls,
+      (c) => `${c.callerType} ${c.callerArn ?? '(no arn)'}`,
+      (c) => c.count,
+    );
     // One console sign-in event of bert-jan carries no ARN; the reader names the user from userName.
     const noArn = expected.get('IAMUser (no arn)') ?? 0;
     expect(noArn).toBe(1);
@@ -99,8 +103,15 @@ describe('Invictus CloudTrail dataset', () => {
     const throttled = records.filter((r) => r.errorCode === 'ThrottlingException');
     expect(throttled.length).toBeGreaterThan(0);
     // Throttled calls passed authorization: usage.
-    const perCall = countBy(records.filter((r) => !(r.errorCode !== undefined && deniedCodes.has(r.errorCode))), (r) => `${r.eventSource} ${r.eventName}`);
-    const gotPerCall = countBy(calls.filter((c) => !c.isDenied), (c) => `${c.eventSource} ${c.eventName}`, (c) => c.count);
+    const perCall = countBy(
+      records.filter((r) => !(r.errorCode !== undefined && deniedCodes.has(r.errorCode))),
+      (r) => `${r.eventSource} ${r.eventName}`,
+    );
+    const gotPerCall = countBy(
+      calls.filter((c) => !c.isDenied),
+      (c) => `${c.eventSource} ${c.eventName}`,
+      (c) => c.count,
+    );
     expect(new Map([...gotPerCall].sort())).toEqual(new Map([...perCall].sort()));
   });
 
@@ -132,7 +143,16 @@ describe('Invictus CloudTrail dataset', () => {
   });
 
   it('sorts calls deterministically, one row per key', () => {
-    const tuple = (c: CallAggregate): string[] => [c.account, c.callerType, c.callerArn ?? '', c.eventSource, c.eventName, c.region, c.period, String(c.isDenied)];
+    const tuple = (c: CallAggregate): string[] => [
+      c.account,
+      c.callerType,
+      c.callerArn ?? '',
+      c.eventSource,
+      c.eventName,
+      c.region,
+      c.period,
+      String(c.isDenied),
+    ];
     const keys = calls.map((c) => tuple(c).join('|'));
     expect(new Set(keys).size).toBe(keys.length);
     for (let i = 1; i < calls.length; i++) {

@@ -38,7 +38,14 @@ describe('lookup-events output', () => {
     expect(r.coverage.eventsRead).toBe(3);
     const deployer = r.calls.filter((c) => c.callerArn === 'arn:aws:iam::111122223333:role/ci/deployer');
     expect(deployer).toEqual([
-      expect.objectContaining({ callerType: 'AssumedRole', eventName: 'ListBuckets', count: 2, firstSeen: '2026-06-10T08:00:00.000Z', lastSeen: '2026-06-10T09:30:00.000Z', isDenied: false }),
+      expect.objectContaining({
+        callerType: 'AssumedRole',
+        eventName: 'ListBuckets',
+        count: 2,
+        firstSeen: '2026-06-10T08:00:00.000Z',
+        lastSeen: '2026-06-10T09:30:00.000Z',
+        isDenied: false,
+      }),
     ]);
     const ops = r.calls.find((c) => c.callerArn === 'arn:aws:iam::111122223333:user/ops');
     expect(ops).toMatchObject({ eventName: 'TerminateInstances', region: 'eu-west-1', isDenied: true, count: 1 });
@@ -80,7 +87,11 @@ describe('records split across stream chunks', () => {
     // `Access\u0044enied` is AccessDenied once unescaped.
     expect(calls.find((c) => c.eventName === 'Invoke')).toMatchObject({ callerArn: 'arn:aws:iam::111122223333:role/service-role/app', isDenied: true });
     // Pretty-printed record, keys in another order, escaped eventSource, no recipientAccountId.
-    expect(calls.find((c) => c.eventName === 'PutEvents')).toMatchObject({ eventSource: 'events.amazonaws.com', account: ACCOUNT, callerArn: 'arn:aws:iam::111122223333:role/service-role/app' });
+    expect(calls.find((c) => c.eventName === 'PutEvents')).toMatchObject({
+      eventSource: 'events.amazonaws.com',
+      account: ACCOUNT,
+      callerArn: 'arn:aws:iam::111122223333:role/service-role/app',
+    });
     expect(calls.some((c) => c.eventName === 'NotThisOne' || c.callerType === 'Root')).toBe(false);
   });
 
@@ -214,7 +225,10 @@ describe('window, before-window and after asOf', () => {
 describe('caller mapping', () => {
   it('keeps every kind of caller apart', async () => {
     const r = await read([join(FIX, 'caller-types.json')]);
-    const callers = r.calls.filter((c) => c.period !== 'unknown-time').map((c) => `${c.callerType} ${c.callerArn}`).sort();
+    const callers = r.calls
+      .filter((c) => c.period !== 'unknown-time')
+      .map((c) => `${c.callerType} ${c.callerArn}`)
+      .sort();
     expect(callers).toEqual(
       [
         'AWSAccount null',

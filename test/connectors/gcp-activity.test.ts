@@ -136,8 +136,14 @@ describe('Policy Analyzer activity', () => {
       [{ activities: 'x' }, /activities: expected array/],
       [[{ ...saRow('a@p'), activityType: 'somethingElse' }], /\[0\]\.activityType: /],
       [[{ activityType: 'serviceAccountLastAuthentication' }], /\[0\]\.fullResourceName: expected string \(field is missing\)/],
-      [[{ ...saRow('a@p'), fullResourceName: '//iam.googleapis.com/projects/p/serviceAccounts/a@p/keys/k', activity: {} }], /\[0\]\.fullResourceName: expected \/\/iam\.googleapis\.com\/projects\/PROJECT\/serviceAccounts\/EMAIL, found/],
-      [{ activities: [{ activityType: 'serviceAccountKeyLastAuthentication', fullResourceName: '//iam.googleapis.com/projects/p/serviceAccounts/a@p' }] }, /activities\[0\]\.fullResourceName: expected .*\/keys\/KEY_ID/],
+      [
+        [{ ...saRow('a@p'), fullResourceName: '//iam.googleapis.com/projects/p/serviceAccounts/a@p/keys/k', activity: {} }],
+        /\[0\]\.fullResourceName: expected \/\/iam\.googleapis\.com\/projects\/PROJECT\/serviceAccounts\/EMAIL, found/,
+      ],
+      [
+        { activities: [{ activityType: 'serviceAccountKeyLastAuthentication', fullResourceName: '//iam.googleapis.com/projects/p/serviceAccounts/a@p' }] },
+        /activities\[0\]\.fullResourceName: expected .*\/keys\/KEY_ID/,
+      ],
       [[saRow('a@p', 'last tuesday')], /\[0\]\.activity\.lastAuthenticatedTime: expected an RFC 3339 time, found "last tuesday"/],
     ];
     for (const [content, message] of cases) {

@@ -22,7 +22,14 @@ const entry = (n: number, permission: string, granted: unknown = true) => ({
     '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
     authenticationInfo: {
       principalEmail: `Job${n % 3}@p.iam.gserviceaccount.com`,
-      ...(n % 4 === 0 ? { serviceAccountDelegationInfo: [{ firstPartyPrincipal: { principalEmail: 'alice@example.com' } }, { principalSubject: `principal://x/subject/${n % 2}` }] } : {}),
+      ...(n % 4 === 0
+        ? {
+            serviceAccountDelegationInfo: [
+              { firstPartyPrincipal: { principalEmail: 'alice@example.com' } },
+              { principalSubject: `principal://x/subject/${n % 2}` },
+            ],
+          }
+        : {}),
     },
     authorizationInfo: n % 6 === 5 ? [] : [{ ...(granted === undefined ? {} : { granted }), permission, resource: 'projects/p' }],
     serviceName: 'x.googleapis.com',
@@ -58,7 +65,12 @@ function brokenSnapshot(): string {
 const CASES: [string, string, string, typeof WINDOW][] = [
   ['gcloud array', join(FIX, 'same-entries-two-forms'), 'array-form', WINDOW],
   ['sink export', join(FIX, 'same-entries-two-forms'), 'sink-form', WINDOW],
-  ...readdirSync(join(FIX, 'gcpdiag-samples', 'gcp')).map((p): [string, string, string, typeof WINDOW] => [`gcpdiag ${p}`, join(FIX, 'gcpdiag-samples'), p, ALL_TIME]),
+  ...readdirSync(join(FIX, 'gcpdiag-samples', 'gcp')).map((p): [string, string, string, typeof WINDOW] => [
+    `gcpdiag ${p}`,
+    join(FIX, 'gcpdiag-samples'),
+    p,
+    ALL_TIME,
+  ]),
   ['cloudevents', join(FIX, 'cloudevents-samples'), 'test-project', ALL_TIME],
 ];
 
@@ -155,7 +167,12 @@ parentPort.postMessage({ type: 'ready' });
 `,
     );
     const started: number[] = [];
-    const r = await readGcpProjectActivity(root, 'p', { ...WINDOW, workers: 2 }, { workerEntry: pathToFileURL(workerPath), onWorkerReady: (id) => started.push(id) });
+    const r = await readGcpProjectActivity(
+      root,
+      'p',
+      { ...WINDOW, workers: 2 },
+      { workerEntry: pathToFileURL(workerPath), onWorkerReady: (id) => started.push(id) },
+    );
     const reasons = Object.fromEntries((r.auditLogs?.filesFailed ?? []).map((f) => [f.file, f.reason]));
     expect(Object.keys(reasons)).toEqual([...good, crashFile].sort());
     expect(reasons[crashFile]).toMatch(/worker crashed: simulated crash while reading this file/);

@@ -194,7 +194,18 @@ describe('audit entry fields', () => {
     expect(parseTimestamp('2026-01-01T00:30:00+01:00')?.time).toBe('2025-12-31T23:30:00.000Z');
     expect(parseTimestamp('2024-02-29T00:00:00Z')?.time).toBe('2024-02-29T00:00:00.000Z');
     expect(parseTimestamp('0050-06-01T00:00:00Z')?.time).toBe('0050-06-01T00:00:00.000Z');
-    for (const bad of ['2026-02-30T10:00:00Z', '2023-02-29T00:00:00Z', '2026-04-31T00:00:00', '2026-10-20', '12', 'Oct 20 2026 10:00', '1763500000', '2026-10-20T10:00:00+25:00', '0000-01-01T00:30:00+01:00', '']) {
+    for (const bad of [
+      '2026-02-30T10:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2026-04-31T00:00:00',
+      '2026-10-20',
+      '12',
+      'Oct 20 2026 10:00',
+      '1763500000',
+      '2026-10-20T10:00:00+25:00',
+      '0000-01-01T00:30:00+01:00',
+      '',
+    ]) {
       expect(parseTimestamp(bad), bad).toBeNull();
     }
   });
@@ -202,7 +213,11 @@ describe('audit entry fields', () => {
   it('reads arrays of arrays (jq -s over several gcloud outputs) element by element', async () => {
     const e = (n: number) => ({
       logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity',
-      protoPayload: { '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', authenticationInfo: { principalEmail: 'a@p.iam.gserviceaccount.com' }, authorizationInfo: [{ permission: `x.things.p${n}`, granted: true }] },
+      protoPayload: {
+        '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
+        authenticationInfo: { principalEmail: 'a@p.iam.gserviceaccount.com' },
+        authorizationInfo: [{ permission: `x.things.p${n}`, granted: true }],
+      },
       timestamp: `2026-11-1${n}T00:00:00Z`,
     });
     const root = snapshot('nested-arrays', { 'slurped.json': JSON.stringify([[e(1), e(2)], [e(3)], []]) });
@@ -250,7 +265,8 @@ describe('same entries as a gcloud array and as a sink export', () => {
     expect(sink.unmapped).toEqual(array.unmapped);
     expect(sink.delegations).toEqual(array.delegations);
     // The per-file lists differ only in the file names: compare their totals per reason.
-    const perReason = (list: { reason: string; count: number }[] = []) => list.reduce<Record<string, number>>((m, x) => ({ ...m, [x.reason]: (m[x.reason] ?? 0) + x.count }), {});
+    const perReason = (list: { reason: string; count: number }[] = []) =>
+      list.reduce<Record<string, number>>((m, x) => ({ ...m, [x.reason]: (m[x.reason] ?? 0) + x.count }), {});
     const { filesRead: af, bytesRead: ab, entriesSkipped: as, entriesUnattributed: au, ...arrayCoverage } = array.auditLogs ?? { filesRead: 0, bytesRead: 0 };
     const { filesRead: sf, bytesRead: sb, entriesSkipped: ss, entriesUnattributed: su, ...sinkCoverage } = sink.auditLogs ?? { filesRead: 0, bytesRead: 0 };
     expect(sinkCoverage).toEqual(arrayCoverage);
@@ -296,15 +312,37 @@ describe('same entries as a gcloud array and as a sink export', () => {
     const r = await read('array-form');
     const deployer = 'ci-deployer@acme-prod.iam.gserviceaccount.com';
     expect(row(r, deployer, 'compute.instances.create')).toEqual([
-      { principalEmail: deployer, permission: 'compute.instances.create', isDenied: false, project: 'acme-prod', stream: 'activity', period: 'before-window', count: 1, firstSeen: '2026-06-15T08:00:00.000Z', lastSeen: '2026-06-15T08:00:00.000Z' },
-      { principalEmail: deployer, permission: 'compute.instances.create', isDenied: false, project: 'acme-prod', stream: 'activity', period: 'window', count: 2, firstSeen: '2026-11-20T10:15:02.123Z', lastSeen: '2026-11-20T10:40:00.000Z' },
+      {
+        principalEmail: deployer,
+        permission: 'compute.instances.create',
+        isDenied: false,
+        project: 'acme-prod',
+        stream: 'activity',
+        period: 'before-window',
+        count: 1,
+        firstSeen: '2026-06-15T08:00:00.000Z',
+        lastSeen: '2026-06-15T08:00:00.000Z',
+      },
+      {
+        principalEmail: deployer,
+        permission: 'compute.instances.create',
+        isDenied: false,
+        project: 'acme-prod',
+        stream: 'activity',
+        period: 'window',
+        count: 2,
+        firstSeen: '2026-11-20T10:15:02.123Z',
+        lastSeen: '2026-11-20T10:40:00.000Z',
+      },
     ]);
     expect(row(r, deployer, 'compute.disks.create', { period: 'window' })).toHaveLength(1);
     expect(r.permissions.some((p) => p.principalEmail.startsWith('CI-'))).toBe(false);
     // After asOf: counted in the coverage, no row.
     expect(row(r, deployer, 'compute.instances.delete')).toEqual([]);
     const etl = 'etl-nightly@acme-prod.iam.gserviceaccount.com';
-    expect(row(r, etl, 'storage.objects.get')).toEqual([expect.objectContaining({ isDenied: false, stream: 'data_access', count: 1, firstSeen: '2026-11-20T10:30:00.500Z' })]);
+    expect(row(r, etl, 'storage.objects.get')).toEqual([
+      expect.objectContaining({ isDenied: false, stream: 'data_access', count: 1, firstSeen: '2026-11-20T10:30:00.500Z' }),
+    ]);
   });
 
   it('counts a denied check (granted false or omitted) as denied, never as usage', async () => {
@@ -312,18 +350,36 @@ describe('same entries as a gcloud array and as a sink export', () => {
     const etl = 'etl-nightly@acme-prod.iam.gserviceaccount.com';
     expect(row(r, etl, 'storage.buckets.create')).toEqual([expect.objectContaining({ isDenied: true, count: 1 })]);
     expect(row(r, etl, 'resourcemanager.projects.setIamPolicy')).toEqual([expect.objectContaining({ isDenied: true, count: 1 })]);
-    expect(r.permissions.filter((p) => p.principalEmail === etl && !p.isDenied).map((p) => p.permission)).toEqual(['storage.objects.get', 'storage.objects.list']);
+    expect(r.permissions.filter((p) => p.principalEmail === etl && !p.isDenied).map((p) => p.permission)).toEqual([
+      'storage.objects.get',
+      'storage.objects.list',
+    ]);
   });
 
   it('records the delegation chain of an impersonated call, original caller first', async () => {
     const r = await read('array-form');
     const base = { period: 'window', count: 1 };
     expect(r.delegations).toEqual([
-      { serviceAccount: 'deploy-prod@acme-prod.iam.gserviceaccount.com', delegate: 'alice@example.com', position: 0, ...base, firstSeen: '2026-11-20T10:45:00.000Z', lastSeen: '2026-11-20T10:45:00.000Z' },
-      { serviceAccount: 'deploy-prod@acme-prod.iam.gserviceaccount.com', delegate: 'ci-deployer@acme-prod.iam.gserviceaccount.com', position: 1, ...base, firstSeen: '2026-11-20T10:45:00.000Z', lastSeen: '2026-11-20T10:45:00.000Z' },
+      {
+        serviceAccount: 'deploy-prod@acme-prod.iam.gserviceaccount.com',
+        delegate: 'alice@example.com',
+        position: 0,
+        ...base,
+        firstSeen: '2026-11-20T10:45:00.000Z',
+        lastSeen: '2026-11-20T10:45:00.000Z',
+      },
+      {
+        serviceAccount: 'deploy-prod@acme-prod.iam.gserviceaccount.com',
+        delegate: 'ci-deployer@acme-prod.iam.gserviceaccount.com',
+        position: 1,
+        ...base,
+        firstSeen: '2026-11-20T10:45:00.000Z',
+        lastSeen: '2026-11-20T10:45:00.000Z',
+      },
       {
         serviceAccount: 'gh-actions@acme-prod.iam.gserviceaccount.com',
-        delegate: 'principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/subject/repo:acme/app:ref:refs/heads/main',
+        delegate:
+          'principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/subject/repo:acme/app:ref:refs/heads/main',
         position: 0,
         ...base,
         firstSeen: '2026-11-20T10:50:00.000Z',
@@ -495,7 +551,7 @@ describe('broken and partial input', () => {
 /** Independent counts from a plain JSON.parse of a sample file. */
 function expectedFrom(file: string) {
   const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const list = Array.isArray(raw) ? raw : (raw as { entries?: unknown[] }).entries ?? [raw];
+  const list = Array.isArray(raw) ? raw : ((raw as { entries?: unknown[] }).entries ?? [raw]);
   let audit = 0;
   let noProto = 0;
   let granted = 0;
@@ -537,7 +593,9 @@ describe('public samples', () => {
       const logs = r.auditLogs;
       expect(logs?.valuesRead).toBe(x.total);
       expect((logs?.entriesRead ?? 0) + sum(logs?.entriesSkipped ?? [])).toBe(x.total);
-      expect(logs?.entriesSkipped).toEqual(x.noProto === 0 ? [] : [{ file: join(GCPDIAG, 'gcp', project, 'audit-logs', 'logging-entries-1.json'), reason: 'no-proto-payload', count: x.noProto }]);
+      expect(logs?.entriesSkipped).toEqual(
+        x.noProto === 0 ? [] : [{ file: join(GCPDIAG, 'gcp', project, 'audit-logs', 'logging-entries-1.json'), reason: 'no-proto-payload', count: x.noProto }],
+      );
       expect(logs?.zonelessTimes).toBe(0);
       expect(sum(r.permissions.filter((p) => !p.isDenied))).toBe(x.granted);
       expect(sum(r.permissions.filter((p) => p.isDenied))).toBe(x.denied);
@@ -551,9 +609,17 @@ describe('public samples', () => {
     const r = await readGcpProjectActivity(GCPDIAG, 'gcpdiag-gce6-aaaa', ALL_TIME);
     const sa = 'no-compute-perm-sa@gcpdiag-gce6-aaaa.iam.gserviceaccount.com';
     expect(r.permissions.map((p) => [p.principalEmail, p.permission, p.isDenied])).toEqual(
-      ['compute.disks.create', 'compute.instances.create', 'compute.instances.setServiceAccount', 'compute.subnetworks.use', 'compute.subnetworks.useExternalIp'].map((perm) => [sa, perm, true]),
+      [
+        'compute.disks.create',
+        'compute.instances.create',
+        'compute.instances.setServiceAccount',
+        'compute.subnetworks.use',
+        'compute.subnetworks.useExternalIp',
+      ].map((perm) => [sa, perm, true]),
     );
-    expect(r.delegations).toEqual([expect.objectContaining({ serviceAccount: sa, delegate: 'service-1234560123456@compute-system.iam.gserviceaccount.com', position: 0 })]);
+    expect(r.delegations).toEqual([
+      expect.objectContaining({ serviceAccount: sa, delegate: 'service-1234560123456@compute-system.iam.gserviceaccount.com', position: 0 }),
+    ]);
   });
 
   it('gcpdiag gce5: Admin Activity and System Event counts', async () => {
@@ -577,6 +643,8 @@ describe('public samples', () => {
       [robot, 'monitoring.timeSeries.create', false, 'data_access'],
       [robot, 'pubsub.topics.create', false, 'activity'],
     ]);
-    expect(r.unmapped).toEqual([expect.objectContaining({ principalEmail: robot, serviceName: 'bigquery.googleapis.com', methodName: 'jobservice.jobcompleted' })]);
+    expect(r.unmapped).toEqual([
+      expect.objectContaining({ principalEmail: robot, serviceName: 'bigquery.googleapis.com', methodName: 'jobservice.jobcompleted' }),
+    ]);
   });
 });

@@ -179,7 +179,7 @@ describe('bad input', () => {
     expect(error.file).toBe(file);
   });
 
-  it('a key with a malformed name or an unknown key type: a warning naming the file and the path, and that account\'s keys unknown', () => {
+  it("a key with a malformed name or an unknown key type: a warning naming the file and the path, and that account's keys unknown", () => {
     const dir = copyFixture('folder-inherited-editor');
     const file = join(dir, 'gcp', 'app-prod-1234', 'service-account-keys', 'bad.json');
     writeFileSync(file, JSON.stringify([{ name: 'keys/abc', keyType: 'USER_MANAGED' }]));
@@ -201,12 +201,30 @@ describe('bad input', () => {
       return { inv: loadGcpProject(dir, 'legacy-9753'), file };
     };
     it.each([
-      ['an object without keys', JSON.stringify({ Keys: [{ name: `projects/legacy-9753/serviceAccounts/${email}/keys/1`, keyType: 'USER_MANAGED' }] }), /an object with "Keys" and no `keys`/],
-      ['a credentials file', JSON.stringify({ type: 'service_account', project_id: 'legacy-9753', private_key_id: 'x', private_key: '-----BEGIN PRIVATE KEY-----MIIEv', client_email: email }), /credentials with a private key/],
-      ['a single key object', JSON.stringify({ name: `projects/legacy-9753/serviceAccounts/${email}/keys/1`, keyType: 'USER_MANAGED' }), /a single key, not a key list/],
+      [
+        'an object without keys',
+        JSON.stringify({ Keys: [{ name: `projects/legacy-9753/serviceAccounts/${email}/keys/1`, keyType: 'USER_MANAGED' }] }),
+        /an object with "Keys" and no `keys`/,
+      ],
+      [
+        'a credentials file',
+        JSON.stringify({
+          type: 'service_account',
+          project_id: 'legacy-9753',
+          private_key_id: 'x',
+          private_key: '-----BEGIN PRIVATE KEY-----MIIEv',
+          client_email: email,
+        }),
+        /credentials with a private key/,
+      ],
+      [
+        'a single key object',
+        JSON.stringify({ name: `projects/legacy-9753/serviceAccounts/${email}/keys/1`, keyType: 'USER_MANAGED' }),
+        /a single key, not a key list/,
+      ],
       ['not JSON', '[{"name": ', /not valid JSON/],
       ['a string', '"keys"', /expected/],
-    ])('%s → warning naming the file; the account\'s keys are unknown', (_what, content, problem) => {
+    ])("%s → warning naming the file; the account's keys are unknown", (_what, content, problem) => {
       const { inv, file } = load(content);
       const w = inv.warnings.filter((x) => x.code === 'service-account-keys-unreadable');
       expect(w).toHaveLength(1);
@@ -218,7 +236,7 @@ describe('bad input', () => {
       // The private key is never echoed.
       expect(w[0]?.message).not.toContain('PRIVATE KEY');
     });
-    it('`{}` (the API\'s answer for an account without keys) and `[]` are no keys, without a warning', () => {
+    it("`{}` (the API's answer for an account without keys) and `[]` are no keys, without a warning", () => {
       for (const content of ['{}', '[]', '{"keys": []}']) {
         const { inv } = load(content);
         expect(inv.warnings.filter((x) => x.code === 'service-account-keys-unreadable')).toEqual([]);
@@ -261,7 +279,11 @@ describe('bad input', () => {
       expect(w[0]?.message).toContain('the allow policy of organization 900000000009 has no bindings and no etag');
     });
     it.each([
-      ['a Cloud Asset result', { resource: '//cloudresourcemanager.googleapis.com/projects/media-4680', policy: { bindings: [{ role: 'roles/viewer', members: ['user:a@b.c'] }] } }, /a Cloud Asset result\? save its `policy` object/],
+      [
+        'a Cloud Asset result',
+        { resource: '//cloudresourcemanager.googleapis.com/projects/media-4680', policy: { bindings: [{ role: 'roles/viewer', members: ['user:a@b.c'] }] } },
+        /a Cloud Asset result\? save its `policy` object/,
+      ],
       ['misspelt keys', { Bindings: [{ role: 'roles/viewer', members: ['user:a@b.c'] }] }, /no `bindings`, and "Bindings"/],
     ])('%s (keys an IAM Policy does not have, no bindings) is an input error naming the file', (_what, policy, text) => {
       const { dir, file } = load(policy);

@@ -33,7 +33,12 @@ function options(days: number, extra: Partial<CollectAwsOptions> = {}): CollectA
 }
 
 function filesUnder(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+        .sort()
+    : [];
 }
 
 describe('LookupEvents rate', () => {
@@ -41,7 +46,11 @@ describe('LookupEvents rate', () => {
     const account = loadFakeAccount();
     // A second busy region: the demo's eu-west-1 holds too few events for several pages.
     account.lookupEvents['ap-southeast-2'] = account.lookupEvents['us-east-1'] ?? [];
-    const f = await start({ account, lookupPageSize: 30, faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'throttle', times: 1, when: { region: 'ap-southeast-2' } }] });
+    const f = await start({
+      account,
+      lookupPageSize: 30,
+      faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'throttle', times: 1, when: { region: 'ap-southeast-2' } }],
+    });
     const r = await collectAws(options(10, { cloudTrailSource: 'lookup-events', regions: ['us-east-1', 'ap-southeast-2'] }));
     expect(r.warnings).toEqual([]);
     for (const region of ['us-east-1', 'ap-southeast-2']) {
@@ -60,7 +69,16 @@ describe('LookupEvents rate', () => {
   it('the token bucket spaces takes by 1/rate and refills only up to its burst (fake clock)', async () => {
     let t = 0;
     const waits: number[] = [];
-    const limiter = new RateLimiter({ ratePerSecond: 2, burst: 2, now: () => t, sleep: (ms) => { waits.push(ms); t += ms; return Promise.resolve(); } });
+    const limiter = new RateLimiter({
+      ratePerSecond: 2,
+      burst: 2,
+      now: () => t,
+      sleep: (ms) => {
+        waits.push(ms);
+        t += ms;
+        return Promise.resolve();
+      },
+    });
     for (let i = 0; i < 4; i++) await limiter.take();
     expect(waits).toEqual([500, 500]);
     t += 10_000;
@@ -77,7 +95,10 @@ describe('S3 archive', () => {
     expect(r.usageSource).toBe('s3://demo-cloudtrail-archive');
     const days = new Set(windowDays(new Date(AS_OF.getTime() - 30 * 86_400_000), AS_OF));
     expect(days.size).toBe(31);
-    const dayPrefixes = f.calls('s3', 'ListObjectsV2').map((c) => c.params['prefix'] ?? '').filter((p) => /\d{4}\/\d{2}\/\d{2}\/$/.test(p));
+    const dayPrefixes = f
+      .calls('s3', 'ListObjectsV2')
+      .map((c) => c.params['prefix'] ?? '')
+      .filter((p) => /\d{4}\/\d{2}\/\d{2}\/$/.test(p));
     expect(dayPrefixes).toHaveLength(2 * 31);
     for (const p of dayPrefixes) expect(days.has(p.slice(-11, -1))).toBe(true);
     const got = filesUnder(join(r.accountDir, 'cloudtrail'));
@@ -119,7 +140,10 @@ describe('S3 archive', () => {
     const account = loadFakeAccount();
     account.trails = [];
     const fake = await start({ account });
-    await expect(collectAws(options(5, { cloudTrailSource: 's3', isAccessAdvisorWanted: true }))).rejects.toMatchObject({ code: 'USAGE', message: '--cloudtrail-source s3 but no trail names a bucket' });
+    await expect(collectAws(options(5, { cloudTrailSource: 's3', isAccessAdvisorWanted: true }))).rejects.toMatchObject({
+      code: 'USAGE',
+      message: '--cloudtrail-source s3 but no trail names a bucket',
+    });
     expect(fake.calls('iam', 'GenerateServiceLastAccessedDetails')).toEqual([]);
   });
 

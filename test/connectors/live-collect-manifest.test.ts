@@ -61,7 +61,12 @@ function manifestOf(accountDir: string): CollectManifest {
 }
 
 function filesUnder(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+        .sort()
+    : [];
 }
 
 const iso = (d: Date | number): string => new Date(d).toISOString();
@@ -117,7 +122,10 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
     const digests = filesUnder(join(r.accountDir, 'cloudtrail')).filter((f) => f.includes('/CloudTrail-Digest/'));
     expect(digests).toEqual([...digestKeys].sort());
     // The trail status of the chosen trail, where the snapshot reader looks for it.
-    expect(parseTrailStatus(json(join(r.accountDir, TRAIL_STATUS_FILE)), TRAIL_STATUS_FILE)).toMatchObject({ isLogging: true, startLoggingTime: '2024-01-01T00:00:00.000Z' });
+    expect(parseTrailStatus(json(join(r.accountDir, TRAIL_STATUS_FILE)), TRAIL_STATUS_FILE)).toMatchObject({
+      isLogging: true,
+      startLoggingTime: '2024-01-01T00:00:00.000Z',
+    });
 
     // Read back offline: the manifest, the status and every digest are evidence, none a warning.
     const [files] = await discoverAwsSnapshot(join(r.accountDir, '..', '..'));
@@ -149,7 +157,10 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
 
   it('a day folder denied to the collector is a failed span of its region, named with the prefix; the rest of the region stays complete', async () => {
     const denied = `AWSLogs/${ACCOUNT}/CloudTrail/eu-west-1/2026/11/17/`;
-    await start({ account: loadFakeAccount(), faults: [{ service: 's3', action: 'ListObjectsV2', kind: 'access-denied', times: Infinity, when: { prefix: denied } }] });
+    await start({
+      account: loadFakeAccount(),
+      faults: [{ service: 's3', action: 'ListObjectsV2', kind: 'access-denied', times: Infinity, when: { prefix: denied } }],
+    });
     const r = await collectAws(options(5, { isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
     expect(r.warnings.map((w) => w.code)).toEqual(['cloudtrail-object-unreadable']);
     const m = manifestOf(r.accountDir);
@@ -194,7 +205,14 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
     expect(r.warnings[0]?.message).toContain(`first: ${lostDigest}`);
     const m = manifestOf(r.accountDir);
     // 111122223333_CloudTrail_us-east-1_20261118T2355Z_…: calls from 22:55 on.
-    expect(m.logs.failed).toEqual([{ scope: 'us-east-1', start: '2026-11-18T22:55:00.000Z', end: '2026-11-18T23:55:00.000Z', reason: `AccessDenied reading log files of s3://${BUCKET}/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/ (User is not authorized to perform this action)` }]);
+    expect(m.logs.failed).toEqual([
+      {
+        scope: 'us-east-1',
+        start: '2026-11-18T22:55:00.000Z',
+        end: '2026-11-18T23:55:00.000Z',
+        reason: `AccessDenied reading log files of s3://${BUCKET}/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/ (User is not authorized to perform this action)`,
+      },
+    ]);
     expect(m.logs.complete.filter((s) => s.scope === 'eu-west-1')).toEqual([{ scope: 'eu-west-1', start: iso(windowStart), end: iso(AS_OF) }]);
     expect(filesUnder(join(r.accountDir, 'cloudtrail')).filter((f) => f.includes('CloudTrail-Digest'))).toHaveLength(digestKeys.length - 1);
   });
@@ -213,7 +231,12 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
     expect(r.warnings.map((w) => w.code)).toEqual(['cloudtrail-object-unreadable']);
     const m = manifestOf(r.accountDir);
     expect(m.logs.failed).toEqual([
-      { scope: 'us-east-1', start: '2026-11-17T23:00:00.000Z', end: '2026-11-19T00:00:00.000Z', reason: `ListingIncomplete listing the day folders of s3://${BUCKET}/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/ (the listing of ${folder} was given up after 2 pages)` },
+      {
+        scope: 'us-east-1',
+        start: '2026-11-17T23:00:00.000Z',
+        end: '2026-11-19T00:00:00.000Z',
+        reason: `ListingIncomplete listing the day folders of s3://${BUCKET}/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/ (the listing of ${folder} was given up after 2 pages)`,
+      },
     ]);
   });
 
@@ -226,7 +249,14 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
       source: 's3',
       requested: { start: iso(AS_OF.getTime() - 5 * DAY), end: iso(AS_OF) },
       complete: [],
-      failed: [{ scope: `s3://${BUCKET}`, start: iso(AS_OF.getTime() - 5 * DAY), end: iso(AS_OF), reason: `AccessDenied listing s3://${BUCKET} (User is not authorized to perform this action)` }],
+      failed: [
+        {
+          scope: `s3://${BUCKET}`,
+          start: iso(AS_OF.getTime() - 5 * DAY),
+          end: iso(AS_OF),
+          reason: `AccessDenied listing s3://${BUCKET} (User is not authorized to perform this action)`,
+        },
+      ],
       filesWritten: 0,
     });
     expect(m.sources['cloudtrail']).toBeUndefined();
@@ -238,14 +268,24 @@ describe('collect-manifest.json from collect aws (S3 archive)', () => {
     expect(r.warnings.map((w) => w.code)).toEqual(['cloudtrail-selectors-failed']);
     const m = manifestOf(r.accountDir);
     expect(m.logs).toMatchObject({ source: 'none', complete: [], failed: [], filesWritten: 0 });
-    expect(Object.keys(m.sources)).toEqual(['cloudtrail-describe-trails', 'cloudtrail-get-trail-status', 'iam-get-account-authorization-details', 'sts-get-caller-identity']);
+    expect(Object.keys(m.sources)).toEqual([
+      'cloudtrail-describe-trails',
+      'cloudtrail-get-trail-status',
+      'iam-get-account-authorization-details',
+      'sts-get-caller-identity',
+    ]);
   });
 });
 
 describe('collect-manifest.json from collect aws (LookupEvents)', () => {
   it('a region whose LookupEvents fails is failed whole; the span beyond 90 days is failed in every region; a region read in full is complete', async () => {
-    await start({ account: loadFakeAccount(), faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'invalid-token', times: Infinity, when: { region: 'ap-east-1' } }] });
-    const r = await collectAws(options(120, { cloudTrailSource: 'lookup-events', regions: ['us-east-1', 'ap-east-1'], isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
+    await start({
+      account: loadFakeAccount(),
+      faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'invalid-token', times: Infinity, when: { region: 'ap-east-1' } }],
+    });
+    const r = await collectAws(
+      options(120, { cloudTrailSource: 'lookup-events', regions: ['us-east-1', 'ap-east-1'], isAccessAdvisorWanted: false, isCredentialReportWanted: false }),
+    );
     expect(r.warnings.map((w) => w.code)).toEqual(['lookup-events-incomplete']);
     const m = manifestOf(r.accountDir);
     const windowStart = iso(AS_OF.getTime() - 120 * DAY);
@@ -254,15 +294,28 @@ describe('collect-manifest.json from collect aws (LookupEvents)', () => {
     expect(m.logs.complete).toEqual([{ scope: 'us-east-1', start: reach, end: iso(AS_OF) }]);
     expect(m.logs.failed).toEqual([
       { scope: 'ap-east-1', start: windowStart, end: reach, reason: 'LookupEvents answers only the last 90 days' },
-      { scope: 'ap-east-1', start: reach, end: iso(AS_OF), reason: expect.stringMatching(/^LookupEvents stopped after 0 events \(UnrecognizedClientException: .*is ap-east-1 enabled for this account\?\)$/) as string },
+      {
+        scope: 'ap-east-1',
+        start: reach,
+        end: iso(AS_OF),
+        reason: expect.stringMatching(
+          /^LookupEvents stopped after 0 events \(UnrecognizedClientException: .*is ap-east-1 enabled for this account\?\)$/,
+        ) as string,
+      },
       { scope: 'us-east-1', start: windowStart, end: reach, reason: 'LookupEvents answers only the last 90 days' },
     ]);
     expect(m.sources['cloudtrail']).toEqual({ readAt: iso(COLLECTED_AT) });
   });
 
   it('LookupEvents stopping after some pages: complete from just after the oldest event read, failed before it', async () => {
-    const f = await start({ account: loadFakeAccount(), lookupPageSize: 30, faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'server-error', times: Infinity, after: 2, when: { region: 'us-east-1' } }] });
-    const r = await collectAws(options(30, { cloudTrailSource: 'lookup-events', regions: ['us-east-1'], maxAttempts: 1, isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
+    const f = await start({
+      account: loadFakeAccount(),
+      lookupPageSize: 30,
+      faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'server-error', times: Infinity, after: 2, when: { region: 'us-east-1' } }],
+    });
+    const r = await collectAws(
+      options(30, { cloudTrailSource: 'lookup-events', regions: ['us-east-1'], maxAttempts: 1, isAccessAdvisorWanted: false, isCredentialReportWanted: false }),
+    );
     expect(f.calls('cloudtrail', 'LookupEvents').map((c) => c.status)).toEqual([200, 200, 500]);
     const written = (json(join(r.accountDir, 'cloudtrail', 'lookup-events', 'us-east-1.json')) as { Events: { EventTime: string }[] }).Events;
     expect(written).toHaveLength(60);
@@ -270,6 +323,13 @@ describe('collect-manifest.json from collect aws (LookupEvents)', () => {
     const m = manifestOf(r.accountDir);
     expect(m.logs.filesWritten).toBe(2);
     expect(m.logs.complete).toEqual([{ scope: 'us-east-1', start: iso(oldest + 1000), end: iso(AS_OF) }]);
-    expect(m.logs.failed).toEqual([{ scope: 'us-east-1', start: iso(AS_OF.getTime() - 30 * DAY), end: iso(oldest + 1000), reason: expect.stringMatching(/^LookupEvents stopped after 60 events \(InternalError|ServiceUnavailable/) as string }]);
+    expect(m.logs.failed).toEqual([
+      {
+        scope: 'us-east-1',
+        start: iso(AS_OF.getTime() - 30 * DAY),
+        end: iso(oldest + 1000),
+        reason: expect.stringMatching(/^LookupEvents stopped after 60 events \(InternalError|ServiceUnavailable/) as string,
+      },
+    ]);
   });
 });

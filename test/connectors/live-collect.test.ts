@@ -41,7 +41,12 @@ function json(file: string): unknown {
 }
 
 function filesUnder(dir: string): string[] {
-  return existsSync(dir) ? (readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort()) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+        .sort()
+    : [];
 }
 
 /** The demo archive's files inside the 90-day window (2026-08-22 on), as relative paths. */
@@ -88,7 +93,15 @@ describe('pagination', () => {
   it('LookupEvents: every page of every region lands in one lookup-events file per region', async () => {
     const f = await startFake({ lookupPageSize: 30 });
     const start = new Date(AS_OF.getTime() - 10 * 86_400_000);
-    const r = await collectAws(collectOptions({ windowStart: start, cloudTrailSource: 'lookup-events', regions: ['us-east-1', 'eu-west-1'], isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
+    const r = await collectAws(
+      collectOptions({
+        windowStart: start,
+        cloudTrailSource: 'lookup-events',
+        regions: ['us-east-1', 'eu-west-1'],
+        isAccessAdvisorWanted: false,
+        isCredentialReportWanted: false,
+      }),
+    );
     expect(r.usageSource).toBe('lookup-events (us-east-1, eu-west-1)');
     for (const region of ['us-east-1', 'eu-west-1']) {
       const file = json(join(r.accountDir, 'cloudtrail', 'lookup-events', `${region}.json`)) as { Events: { EventId: string; CloudTrailEvent: string }[] };
@@ -154,7 +167,14 @@ describe('retries and partial failure', () => {
     account.trailLoggingSince = '2026-10-01T00:00:00Z';
     await start({ account });
     const r = await collectAws(collectOptions({ cloudTrailSource: 'none', isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
-    expect(r.warnings).toEqual([{ code: 'cloudtrail-logging-started-late', account: '111122223333', message: 'trail org-audit started logging at 2026-10-01T00:00:00.000Z, after the window start 2026-08-22T00:00:00.000Z: usage before it was not recorded' }]);
+    expect(r.warnings).toEqual([
+      {
+        code: 'cloudtrail-logging-started-late',
+        account: '111122223333',
+        message:
+          'trail org-audit started logging at 2026-10-01T00:00:00.000Z, after the window start 2026-08-22T00:00:00.000Z: usage before it was not recorded',
+      },
+    ]);
     expect(json(join(r.accountDir, 'cloudtrail-get-trail-status.json'))).toMatchObject({ IsLogging: true, StartLoggingTime: '2026-10-01T00:00:00.000Z' });
   });
 
@@ -163,15 +183,28 @@ describe('retries and partial failure', () => {
     const r = await collectAws(collectOptions({ isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
     const gaps = r.warnings.filter((w) => w.code === 'cloudtrail-object-unreadable');
     expect(gaps).toHaveLength(3);
-    for (const g of gaps) expect(g.message).toMatch(/^s3:\/\/demo-cloudtrail-archive\/AWSLogs\/111122223333\/CloudTrail\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/.+\.json\.gz: AccessDenied .*coverage gap$/);
+    for (const g of gaps)
+      expect(g.message).toMatch(
+        /^s3:\/\/demo-cloudtrail-archive\/AWSLogs\/111122223333\/CloudTrail\/[a-z0-9-]+\/\d{4}\/\d{2}\/\d{2}\/.+\.json\.gz: AccessDenied .*coverage gap$/,
+      );
     expect(filesUnder(join(r.accountDir, 'cloudtrail'))).toHaveLength(windowFiles().length - 3);
   });
 
   it('a region that answers "invalid token" after STS succeeded is a warning (region not enabled), not a credentials error', async () => {
     await startFake({ faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'invalid-token', times: Infinity, when: { region: 'ap-east-1' } }] });
-    const r = await collectAws(collectOptions({ cloudTrailSource: 'lookup-events', regions: ['us-east-1', 'ap-east-1'], windowStart: new Date(AS_OF.getTime() - 3 * 86_400_000), isAccessAdvisorWanted: false, isCredentialReportWanted: false }));
+    const r = await collectAws(
+      collectOptions({
+        cloudTrailSource: 'lookup-events',
+        regions: ['us-east-1', 'ap-east-1'],
+        windowStart: new Date(AS_OF.getTime() - 3 * 86_400_000),
+        isAccessAdvisorWanted: false,
+        isCredentialReportWanted: false,
+      }),
+    );
     expect(r.warnings.map((w) => w.code)).toEqual(['lookup-events-incomplete']);
-    expect(r.warnings[0]?.message).toMatch(/^LookupEvents in ap-east-1 stopped after 0 events \(UnrecognizedClientException: .*is ap-east-1 enabled for this account\?/);
+    expect(r.warnings[0]?.message).toMatch(
+      /^LookupEvents in ap-east-1 stopped after 0 events \(UnrecognizedClientException: .*is ap-east-1 enabled for this account\?/,
+    );
     expect(existsSync(join(r.accountDir, 'cloudtrail', 'lookup-events', 'us-east-1.json'))).toBe(true);
   });
 
@@ -188,7 +221,9 @@ describe('retries and partial failure', () => {
     // The warning travels with the snapshot into the report (scan files reads collect-warnings.json).
     const report = await auditFiles({ dir: join(r.accountDir, '..', '..'), asOf: AS_OF, windowMs: 90 * 86_400_000, workers: 1 });
     const inReport = report.warnings.filter((w) => w.code === 'access-advisor-failed');
-    expect(inReport).toEqual([{ code: 'access-advisor-failed', message: r.warnings[0]?.message, account: '111122223333', file: 'aws/111122223333/collect-warnings.json' }]);
+    expect(inReport).toEqual([
+      { code: 'access-advisor-failed', message: r.warnings[0]?.message, account: '111122223333', file: 'aws/111122223333/collect-warnings.json' },
+    ]);
     expect(report.coverage[0]?.accessAdvisor.principals).toBe(0);
   });
 
@@ -229,14 +264,21 @@ describe('retries and partial failure', () => {
 
   it('expired credentials stop the run with a CREDENTIALS error and the sso hint', async () => {
     await startFake({ faults: [{ service: 'sts', action: 'GetCallerIdentity', kind: 'expired-token', times: Infinity }] });
-    await expect(collectAws(collectOptions({ profile: undefined }))).rejects.toMatchObject({ code: 'CREDENTIALS', message: expect.stringMatching(/^AWS credentials have expired \(ExpiredToken/) as string, hint: expect.stringContaining('aws sso login') as string });
+    await expect(collectAws(collectOptions({ profile: undefined }))).rejects.toMatchObject({
+      code: 'CREDENTIALS',
+      message: expect.stringMatching(/^AWS credentials have expired \(ExpiredToken/) as string,
+      hint: expect.stringContaining('aws sso login') as string,
+    });
   });
 
   it('missing credentials: CREDENTIALS, never a probe of instance metadata', async () => {
     const fake = await startFake();
     delete process.env['AWS_ACCESS_KEY_ID'];
     delete process.env['AWS_SECRET_ACCESS_KEY'];
-    await expect(collectAws(collectOptions())).rejects.toMatchObject({ code: 'CREDENTIALS', message: expect.stringContaining('no usable AWS credentials') as string });
+    await expect(collectAws(collectOptions())).rejects.toMatchObject({
+      code: 'CREDENTIALS',
+      message: expect.stringContaining('no usable AWS credentials') as string,
+    });
     expect(fake.requests).toEqual([]);
   });
 });

@@ -62,7 +62,10 @@ describe('collect gcp against the fake endpoint', () => {
     expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod']);
     expect(r.caller).toEqual({ credentialType: 'service_account', principal: `serviceAccount:${CALLER_EMAIL}` });
     const root = join(opts.outDir, 'gcp');
-    const files = readdirSync(root, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(root, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual([
       'alpha-prod/activity/serviceAccountKeyLastAuthentication.json',
       'alpha-prod/activity/serviceAccountLastAuthentication.json',
@@ -140,7 +143,7 @@ describe('predefined roles (IAM roles.list, view FULL)', () => {
     expect(warningsOf(opts.outDir, 'alpha-prod')).toEqual([]);
   });
 
-  it('roles.list refused: a predefined-roles-unreadable warning in the first project\'s file, no predefined-roles.json (the bundled snapshot is used)', async () => {
+  it("roles.list refused: a predefined-roles-unreadable warning in the first project's file, no predefined-roles.json (the bundled snapshot is used)", async () => {
     await startFake({ faults: [{ operation: 'iam.roles.list', kind: 'denied', times: Infinity }] });
     const opts = options({ projects: ['alpha-prod'] });
     const r = await collectGcp(opts);
@@ -183,7 +186,9 @@ describe('pagination', () => {
     expect(fake.calls('iam.projects.serviceAccounts.list').filter((c) => c.target === 'alpha-prod')).toHaveLength(3);
     // 7 entries at 2 a page (the server's cap beats the client's 3) = 4 pages.
     expect(fake.calls('logging.entries.list').filter((c) => c.target === 'alpha-prod')).toHaveLength(4);
-    expect(fake.calls('policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication').filter((c) => c.target === 'alpha-prod')).toHaveLength(3);
+    expect(
+      fake.calls('policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication').filter((c) => c.target === 'alpha-prod'),
+    ).toHaveLength(3);
     for (const p of ['alpha-prod', 'beta-prod', 'gamma-prod', 'delta-prod']) {
       const inv = loadGcpProject(opts.outDir, p);
       expect(inv.serviceAccounts.filter((a) => a.isListed)).toHaveLength(5);
@@ -191,7 +196,12 @@ describe('pagination', () => {
       expect((json(join(opts.outDir, 'gcp', p, 'activity', 'serviceAccountKeyLastAuthentication.json')) as unknown[]).length).toBe(5);
     }
     // Folders and the organization are read once for the four projects.
-    expect(fake.calls('cloudresourcemanager.folders.getIamPolicy').map((c) => c.target).sort()).toEqual([FOLDER_ID, '555000222']);
+    expect(
+      fake
+        .calls('cloudresourcemanager.folders.getIamPolicy')
+        .map((c) => c.target)
+        .sort(),
+    ).toEqual([FOLDER_ID, '555000222']);
     expect(fake.calls('cloudresourcemanager.organizations.getIamPolicy')).toHaveLength(1);
     expect(fake.calls('iam.organizations.roles.get')).toHaveLength(1);
     expect(loadGcpProject(opts.outDir, 'gamma-prod').ancestry.map((a) => a.id)).toEqual(['gamma-prod', '555000222', FOLDER_ID, ORG_ID]);
@@ -227,7 +237,17 @@ describe('--organization / --folder with Cloud Asset Inventory', () => {
     expect(fake.calls('cloudresourcemanager.projects.list')).toEqual([]);
     expect(fake.calls('cloudresourcemanager.folders.list')).toEqual([]);
     // projects.get by number (Asset names numbers), once per project (found by one search or both): the ancestry reuses it.
-    expect(fake.calls('cloudresourcemanager.projects.get').map((c) => c.target).sort()).toEqual(world.projects.filter((p) => p.projectId !== 'users-only').map((p) => p.projectNumber).sort());
+    expect(
+      fake
+        .calls('cloudresourcemanager.projects.get')
+        .map((c) => c.target)
+        .sort(),
+    ).toEqual(
+      world.projects
+        .filter((p) => p.projectId !== 'users-only')
+        .map((p) => p.projectNumber)
+        .sort(),
+    );
     expect(r.warnings).toEqual([]);
     expect(loadGcpProject(opts.outDir, 'gamma-prod').ancestry.map((a) => a.id)).toEqual(['gamma-prod', SUBFOLDER_ID, FOLDER_ID, ORG_ID]);
     // The policies written are projects.getIamPolicy's (version 3, auditConfigs), never the search's partial ones.
@@ -261,7 +281,9 @@ describe('--organization / --folder with Cloud Asset Inventory', () => {
     expect(fake.calls('cloudresourcemanager.folders.list')).toEqual([]);
     expect(r.warnings.map((w) => w.code)).toEqual(['asset-project-skipped', 'asset-project-skipped']);
     const text = r.warnings.map((w) => w.message).join('\n');
-    expect(text).toContain(`1 project(s) found by Cloud Asset Inventory below folders/${FOLDER_ID} but not audited: resource manager reports it DELETE_REQUESTED (not ACTIVE): going-away (${goingAway?.projectNumber ?? ''})`);
+    expect(text).toContain(
+      `1 project(s) found by Cloud Asset Inventory below folders/${FOLDER_ID} but not audited: resource manager reports it DELETE_REQUESTED (not ACTIVE): going-away (${goingAway?.projectNumber ?? ''})`,
+    );
     expect(text).toContain('resource manager cannot read it (projects.get): 403 PERMISSION_DENIED');
     expect(text).toContain(`needs resourcemanager.projects.get`);
     expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-project-skipped', 'asset-project-skipped']);
@@ -281,29 +303,41 @@ describe('--organization / --folder with Cloud Asset Inventory', () => {
     const message = r.warnings[0]?.message ?? '';
     expect(message).toContain(`Cloud Asset Inventory searchAllIamPolicies on folders/${FOLDER_ID}: 403 PERMISSION_DENIED`);
     expect(message).toContain('listed with resource manager instead');
-    expect(message).toContain(kind === 'denied' ? 'needs cloudasset.assets.searchAllIamPolicies' : '`gcloud services enable cloudasset.googleapis.com --project 424242`');
+    expect(message).toContain(
+      kind === 'denied' ? 'needs cloudasset.assets.searchAllIamPolicies' : '`gcloud services enable cloudasset.googleapis.com --project 424242`',
+    );
     expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
   });
 
-  it.each(['denied', 'unavailable'] as const)('searchAllResources %s: the walk completes the discovery (projects hosting accounts are not missed), with a warning that says so', async (kind) => {
-    const world = fakeWorld({ projects: FOUR, hostOnlyProjects: [HOST_ONLY_PROJECT] });
-    const fake = await start({ world, faults: [{ operation: 'cloudasset.searchAllResources', kind, times: Infinity }] });
-    const opts = options({ projects: [], folders: [FOLDER_ID], maxAttempts: 2 });
-    const r = await collectGcp(opts);
-    expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', HOST_ONLY_PROJECT, 'delta-prod', 'gamma-prod']);
-    expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
-    expect(fake.calls('cloudasset.searchAllResources').map((c) => c.status)).toEqual(kind === 'denied' ? [403] : [503, 503]);
-    expect(fake.calls('cloudresourcemanager.projects.list').map((c) => c.target)).toEqual([FOLDER_ID, SUBFOLDER_ID]);
-    // The four projects searchAllIamPolicies found were read with projects.get once (kept for the ancestry); the walk's fifth by id.
-    expect(fake.calls('cloudresourcemanager.projects.get').map((c) => c.target).sort()).toEqual([...world.projects.filter((p) => p.projectId !== HOST_ONLY_PROJECT).map((p) => p.projectNumber), HOST_ONLY_PROJECT].sort());
-    expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
-    const message = r.warnings[0]?.message ?? '';
-    expect(message).toContain(`Cloud Asset Inventory searchAllResources (service accounts) on folders/${FOLDER_ID}: ${kind === 'denied' ? '403 PERMISSION_DENIED' : '503 UNAVAILABLE'}`);
-    expect(message).toContain('listed with resource manager instead');
-    expect(message).toContain('in addition to the 4 project(s) searchAllIamPolicies found');
-    expect(message).toContain(kind === 'denied' ? 'needs cloudasset.assets.searchAllResources' : 'quota and 5xx errors were retried');
-    expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
-  });
+  it.each(['denied', 'unavailable'] as const)(
+    'searchAllResources %s: the walk completes the discovery (projects hosting accounts are not missed), with a warning that says so',
+    async (kind) => {
+      const world = fakeWorld({ projects: FOUR, hostOnlyProjects: [HOST_ONLY_PROJECT] });
+      const fake = await start({ world, faults: [{ operation: 'cloudasset.searchAllResources', kind, times: Infinity }] });
+      const opts = options({ projects: [], folders: [FOLDER_ID], maxAttempts: 2 });
+      const r = await collectGcp(opts);
+      expect(r.collected.map((c) => c.projectId)).toEqual(['alpha-prod', 'beta-prod', HOST_ONLY_PROJECT, 'delta-prod', 'gamma-prod']);
+      expect(fake.calls('cloudasset.searchAllIamPolicies')).toHaveLength(1);
+      expect(fake.calls('cloudasset.searchAllResources').map((c) => c.status)).toEqual(kind === 'denied' ? [403] : [503, 503]);
+      expect(fake.calls('cloudresourcemanager.projects.list').map((c) => c.target)).toEqual([FOLDER_ID, SUBFOLDER_ID]);
+      // The four projects searchAllIamPolicies found were read with projects.get once (kept for the ancestry); the walk's fifth by id.
+      expect(
+        fake
+          .calls('cloudresourcemanager.projects.get')
+          .map((c) => c.target)
+          .sort(),
+      ).toEqual([...world.projects.filter((p) => p.projectId !== HOST_ONLY_PROJECT).map((p) => p.projectNumber), HOST_ONLY_PROJECT].sort());
+      expect(r.warnings.map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
+      const message = r.warnings[0]?.message ?? '';
+      expect(message).toContain(
+        `Cloud Asset Inventory searchAllResources (service accounts) on folders/${FOLDER_ID}: ${kind === 'denied' ? '403 PERMISSION_DENIED' : '503 UNAVAILABLE'}`,
+      );
+      expect(message).toContain('listed with resource manager instead');
+      expect(message).toContain('in addition to the 4 project(s) searchAllIamPolicies found');
+      expect(message).toContain(kind === 'denied' ? 'needs cloudasset.assets.searchAllResources' : 'quota and 5xx errors were retried');
+      expect(warningsOf(opts.outDir, 'alpha-prod').map((w) => w.code)).toEqual(['asset-inventory-unavailable']);
+    },
+  );
 
   it('searchAllResources refused and a sub-folder unlistable: the projects searchAllIamPolicies found there are still collected', async () => {
     const world = fakeWorld({ projects: FOUR, hostOnlyProjects: [HOST_ONLY_PROJECT] });
@@ -397,7 +431,11 @@ describe('partial failure is data', () => {
       faults: [
         { operation: 'logging.entries.list', kind: 'disabled', times: Infinity },
         { operation: 'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication', kind: 'disabled', times: Infinity },
-        { operation: 'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountKeyLastAuthentication', kind: 'disabled', times: Infinity },
+        {
+          operation: 'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountKeyLastAuthentication',
+          kind: 'disabled',
+          times: Infinity,
+        },
       ],
     });
     const opts = options();
@@ -428,7 +466,12 @@ describe('partial failure is data', () => {
     const opts = options();
     await collectGcp(opts);
     const w = warningsOf(opts.outDir, 'alpha-prod');
-    expect(w.map((x) => x.code)).toEqual(['ancestor-policy-unreadable', 'custom-role-unreadable', 'deny-policies-unreadable', 'service-account-keys-unreadable']);
+    expect(w.map((x) => x.code)).toEqual([
+      'ancestor-policy-unreadable',
+      'custom-role-unreadable',
+      'deny-policies-unreadable',
+      'service-account-keys-unreadable',
+    ]);
     expect(w[3]?.message).toContain('(3 account(s): sa-000@alpha-prod.iam.gserviceaccount.com');
     expect(w[0]?.message).toContain('resourcemanager.folders.getIamPolicy');
     const inv = loadGcpProject(opts.outDir, 'alpha-prod');
@@ -472,7 +515,9 @@ describe('credentials', () => {
 
   it('impersonation refused: a CREDENTIALS error naming roles/iam.serviceAccountTokenCreator', async () => {
     await start({ world: fakeWorld(), impersonable: [] }, 'user');
-    const err = (await collectGcp(options({ impersonateServiceAccount: 'other@x-project.iam.gserviceaccount.com' })).catch((e: unknown) => e)) as PermdriftError;
+    const err = (await collectGcp(options({ impersonateServiceAccount: 'other@x-project.iam.gserviceaccount.com' })).catch(
+      (e: unknown) => e,
+    )) as PermdriftError;
     expect(err.code).toBe('CREDENTIALS');
     expect(err.message).toContain('cannot impersonate other@x-project.iam.gserviceaccount.com: 403 PERMISSION_DENIED');
     expect(err.hint).toContain('roles/iam.serviceAccountTokenCreator');
@@ -492,7 +537,10 @@ describe('--audit-logs gs://… (sink export)', () => {
     const inWindow = Object.keys(world.buckets['org-audit-sink'] ?? {}).filter((n) => (/\/(\d{4}\/\d{2}\/\d{2})\//.exec(n)?.[1] ?? '') >= '2026/11/12');
     expect(r.collected[0]?.usageSource).toBe(`gs://org-audit-sink/exports (${inWindow.length} files: activity, data_access)`);
     const dir = join(opts.outDir, 'gcp', 'alpha-prod', 'audit-logs');
-    const got = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).sort();
+    const got = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     // Written with ':' as '-' (portable file names); the reader goes by content.
     const local = (n: string): string => n.slice('exports/'.length).replace(/:/g, '-');
     expect(got).toEqual(inWindow.map(local).sort());
@@ -580,7 +628,16 @@ describe('collect-manifest.json from collect gcp', () => {
     const m = manifestOf(opts.outDir, 'alpha-prod');
     expect(m.logs.complete).toEqual(REQUIRED.map((scope) => ({ scope, start: WINDOW_START.toISOString(), end: cut })));
     // One listing reads every audit log: the Data Access entries after the stop are lost too.
-    expect(m.logs.failed).toEqual([...REQUIRED, 'cloudaudit.googleapis.com/data_access'].sort().map((scope) => ({ scope, start: cut, end: AS_OF.toISOString(), reason: expect.stringMatching(/^logging entries\.list stopped after 10 entries \(429 RESOURCE_EXHAUSTED/) as string })));
+    expect(m.logs.failed).toEqual(
+      [...REQUIRED, 'cloudaudit.googleapis.com/data_access']
+        .sort()
+        .map((scope) => ({
+          scope,
+          start: cut,
+          end: AS_OF.toISOString(),
+          reason: expect.stringMatching(/^logging entries\.list stopped after 10 entries \(429 RESOURCE_EXHAUSTED/) as string,
+        })),
+    );
     expect(m.logs.filesWritten).toBe(2);
     expect(m.sources['audit-logs']).toEqual({ readAt: at });
   });
@@ -591,7 +648,9 @@ describe('collect-manifest.json from collect gcp', () => {
     await collectGcp(opts);
     const m = manifestOf(opts.outDir, 'alpha-prod');
     expect(m.logs.complete).toEqual([]);
-    expect(m.logs.failed.map((f) => [f.scope, f.start, f.end])).toEqual([...REQUIRED, 'cloudaudit.googleapis.com/data_access'].sort().map((scope) => [scope, WINDOW_START.toISOString(), AS_OF.toISOString()]));
+    expect(m.logs.failed.map((f) => [f.scope, f.start, f.end])).toEqual(
+      [...REQUIRED, 'cloudaudit.googleapis.com/data_access'].sort().map((scope) => [scope, WINDOW_START.toISOString(), AS_OF.toISOString()]),
+    );
     expect(m.logs.failed[0]?.reason).toContain('SERVICE_DISABLED');
     expect(m.sources['audit-logs']).toBeUndefined();
   });
@@ -609,7 +668,11 @@ describe('collect-manifest.json from collect gcp', () => {
     }
     return [...spans]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([log, [a, b]]) => ({ scope: `cloudaudit.googleapis.com/${log}`, start: new Date(Math.max(a, start.getTime())).toISOString(), end: new Date(Math.min(b, end)).toISOString() }));
+      .map(([log, [a, b]]) => ({
+        scope: `cloudaudit.googleapis.com/${log}`,
+        start: new Date(Math.max(a, start.getTime())).toISOString(),
+        end: new Date(Math.min(b, end)).toISOString(),
+      }));
   }
 
   it('a sink export: each log complete from its first hour file to its last (nothing shows the sink exporting outside them); an unreadable hour file and an unlistable day folder are failed spans of their log', async () => {
@@ -645,8 +708,18 @@ describe('collect-manifest.json from collect gcp', () => {
     const dayStart = Date.UTC(Number(day[2]), Number(day[3]) - 1, Number(day[4]));
     const failed = manifestOf(opts.outDir, 'alpha-prod').logs.failed;
     expect(failed).toHaveLength(2);
-    expect(failed).toContainEqual({ scope: `cloudaudit.googleapis.com/${hour[1] ?? ''}`, start: new Date(hourStart).toISOString(), end: new Date(hourStart + 3_600_000).toISOString(), reason: expect.stringContaining('hour files of gs://org-audit-sink/exports/cloudaudit.googleapis.com/') as string });
-    expect(failed).toContainEqual({ scope: `cloudaudit.googleapis.com/${day[1] ?? ''}`, start: new Date(dayStart).toISOString(), end: new Date(dayStart + 86_400_000).toISOString(), reason: expect.stringContaining('the day folders of gs://org-audit-sink/exports/cloudaudit.googleapis.com/') as string });
+    expect(failed).toContainEqual({
+      scope: `cloudaudit.googleapis.com/${hour[1] ?? ''}`,
+      start: new Date(hourStart).toISOString(),
+      end: new Date(hourStart + 3_600_000).toISOString(),
+      reason: expect.stringContaining('hour files of gs://org-audit-sink/exports/cloudaudit.googleapis.com/') as string,
+    });
+    expect(failed).toContainEqual({
+      scope: `cloudaudit.googleapis.com/${day[1] ?? ''}`,
+      start: new Date(dayStart).toISOString(),
+      end: new Date(dayStart + 86_400_000).toISOString(),
+      reason: expect.stringContaining('the day folders of gs://org-audit-sink/exports/cloudaudit.googleapis.com/') as string,
+    });
   });
 
   it('a sink export read shortly after as-of: the hours the sink may not have written yet are not claimed', async () => {
@@ -656,7 +729,8 @@ describe('collect-manifest.json from collect gcp', () => {
     const soon = new Date(AS_OF.getTime() + 30 * 60_000);
     // An hour file of the last hour before as-of: the sink was exporting up to then.
     const bucket = world.buckets['org-audit-sink'] ?? {};
-    bucket['cloudaudit.googleapis.com/activity/2026/11/19/23:00:00_23:59:59_S0.json'] = `${JSON.stringify({ ...world.projects[0]?.logEntries[0], timestamp: '2026-11-19T23:30:00Z' })}\n`;
+    bucket['cloudaudit.googleapis.com/activity/2026/11/19/23:00:00_23:59:59_S0.json'] =
+      `${JSON.stringify({ ...world.projects[0]?.logEntries[0], timestamp: '2026-11-19T23:30:00Z' })}\n`;
     const opts = options({ auditLogs: 'gs://org-audit-sink', windowStart: new Date('2026-11-16T00:00:00Z'), now: () => soon });
     await collectGcp(opts);
     const activity = manifestOf(opts.outDir, 'alpha-prod').logs.complete.find((s) => s.scope === 'cloudaudit.googleapis.com/activity');

@@ -22,7 +22,16 @@ function at(fraction: number, start: Date, end: Date): string {
 }
 
 function progress(extra: Partial<LoggingProgress>): LoggingProgress {
-  return { pages: 12, entries: 11_400, lastTimestamp: at(0.25, START_90, AS_OF), windowStart: START_90, asOf: AS_OF, readsPerMinute: 60, elapsedMs: 12_000, ...extra };
+  return {
+    pages: 12,
+    entries: 11_400,
+    lastTimestamp: at(0.25, START_90, AS_OF),
+    windowStart: START_90,
+    asOf: AS_OF,
+    readsPerMinute: 60,
+    elapsedMs: 12_000,
+    ...extra,
+  };
 }
 
 describe('logging progress text', () => {
@@ -32,7 +41,9 @@ describe('logging progress text', () => {
   });
 
   it('the pace sets the estimate (a raised quota shortens it), unless pages have been slower than the pace', () => {
-    expect(loggingProgressText(progress({ readsPerMinute: 6 }))).toBe('logs: 12 pages · 11,400 entries · 2026-09-13 of 90 days (25 %) · ~6 min left at 6 reads/min');
+    expect(loggingProgressText(progress({ readsPerMinute: 6 }))).toBe(
+      'logs: 12 pages · 11,400 entries · 2026-09-13 of 90 days (25 %) · ~6 min left at 6 reads/min',
+    );
     expect(loggingProgressText(progress({ readsPerMinute: 600, elapsedMs: 1_200 }))).toContain('· ~4 s left at 600 reads/min');
     // 12 pages in 48 s: 4 s a page, slower than 60 reads/min allows.
     expect(loggingProgressText(progress({ elapsedMs: 48_000 }))).toContain('· ~3 min left at 60 reads/min');
@@ -45,7 +56,9 @@ describe('logging progress text', () => {
   it('no estimate before an entry says how far the read has got; `done` after the last page; short windows in hours', () => {
     expect(loggingProgressText(progress({ pages: 0, entries: 0, lastTimestamp: null, elapsedMs: 0 }))).toBe('logs: 0 pages · 0 entries · at 60 reads/min');
     expect(loggingProgressText(progress({ pages: 1, entries: 0, lastTimestamp: null }))).toBe('logs: 1 page · 0 entries · at 60 reads/min');
-    expect(loggingProgressText(progress({ pages: 40, entries: 39_500, lastTimestamp: at(0.999, START_90, AS_OF), isDone: true }))).toBe('logs: 40 pages · 39,500 entries · 2026-11-19 of 90 days (99 %) · done');
+    expect(loggingProgressText(progress({ pages: 40, entries: 39_500, lastTimestamp: at(0.999, START_90, AS_OF), isDone: true }))).toBe(
+      'logs: 40 pages · 39,500 entries · 2026-11-19 of 90 days (99 %) · done',
+    );
     const start = new Date(AS_OF.getTime() - 36 * 3_600_000);
     expect(loggingProgressText(progress({ pages: 3, entries: 2_500, windowStart: start, lastTimestamp: at(0.5, start, AS_OF), elapsedMs: 3_000 }))).toBe(
       'logs: 3 pages · 2,500 entries · 2026-11-19 of 36 hours (50 %) · ~3 s left at 60 reads/min',
@@ -57,7 +70,7 @@ describe('logging progress text', () => {
 describe('logging progress during a collection (fake endpoint, fake clock)', () => {
   const start = useFakeGcp();
 
-  it('one line per page through onProgress: pages, entries, the last entry\'s day and share of the window, the estimate, then done', async () => {
+  it("one line per page through onProgress: pages, entries, the last entry's day and share of the window, the estimate, then done", async () => {
     const world = fakeWorld({ logEntries: 50, days: 30 });
     await start({ world, pageSize: 10 });
     // Each reading of the clock is one second later: one page a second, the pace of 60 reads/min.

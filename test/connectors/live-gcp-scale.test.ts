@@ -72,7 +72,13 @@ describe('scale', () => {
     const organizationOf40 = (): FakeWorld => {
       const world = fakeWorld({ projects: Array.from({ length: 40 }, (_, i) => `proj-${String(i).padStart(2, '0')}`), serviceAccounts: 2 });
       const extra = Array.from({ length: 20 }, (_, i) => String(777000000 + i));
-      for (const [i, id] of extra.entries()) world.folders.push({ id, parent: i < 10 ? `organizations/${ORG_ID}` : `folders/${extra[i - 10] ?? ''}`, policy: { version: 1, etag: 'AA==', bindings: [] }, denyPolicies: [] });
+      for (const [i, id] of extra.entries())
+        world.folders.push({
+          id,
+          parent: i < 10 ? `organizations/${ORG_ID}` : `folders/${extra[i - 10] ?? ''}`,
+          policy: { version: 1, etag: 'AA==', bindings: [] },
+          denyPolicies: [],
+        });
       const holding = world.folders.map((f) => f.id).slice(0, 21);
       world.projects.forEach((p, i) => void (p.parent = `folders/${holding[i % holding.length] ?? ''}`));
       return world;

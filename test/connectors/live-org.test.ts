@@ -45,12 +45,27 @@ describe('--org', () => {
     const r = await collectAwsAccounts(opts);
     expect(r.collected.map((a) => a.account)).toEqual(['111122223333', MEMBER]);
     expect(r.collected[1]?.identityArn).toBe(`arn:aws:sts::${MEMBER}:assumed-role/OrganizationAccountAccessRole/permdrift-audit`);
-    expect(r.failed).toEqual([{ account: UNREACHABLE, code: 'account-unreachable', message: expect.stringMatching(new RegExp(`^account ${UNREACHABLE}: cannot assume arn:aws:iam::${UNREACHABLE}:role/OrganizationAccountAccessRole \\(AccessDenied: `)) as string }]);
+    expect(r.failed).toEqual([
+      {
+        account: UNREACHABLE,
+        code: 'account-unreachable',
+        message: expect.stringMatching(
+          new RegExp(`^account ${UNREACHABLE}: cannot assume arn:aws:iam::${UNREACHABLE}:role/OrganizationAccountAccessRole \\(AccessDenied: `),
+        ) as string,
+      },
+    ]);
     // Paged ListAccounts (2 a page: 3 active accounts + 1 suspended); no AssumeRole for the caller's own or the suspended one.
     expect(f.calls('organizations', 'ListAccounts').map((c) => c.params['NextToken'])).toEqual([undefined, 'a-2']);
-    expect(f.calls('sts', 'AssumeRole').map((c) => c.params['RoleArn']).sort()).toEqual([`arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`, `arn:aws:iam::${UNREACHABLE}:role/OrganizationAccountAccessRole`]);
+    expect(
+      f
+        .calls('sts', 'AssumeRole')
+        .map((c) => c.params['RoleArn'])
+        .sort(),
+    ).toEqual([`arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`, `arn:aws:iam::${UNREACHABLE}:role/OrganizationAccountAccessRole`]);
     expect(readdirSync(join(opts.outDir, 'aws')).sort()).toEqual(['111122223333', MEMBER]);
-    const memberAuth = JSON.parse(readFileSync(join(opts.outDir, 'aws', MEMBER, 'iam-get-account-authorization-details.json'), 'utf8')) as { RoleDetailList: { Arn: string }[] };
+    const memberAuth = JSON.parse(readFileSync(join(opts.outDir, 'aws', MEMBER, 'iam-get-account-authorization-details.json'), 'utf8')) as {
+      RoleDetailList: { Arn: string }[];
+    };
     expect(memberAuth.RoleDetailList.map((x) => x.Arn)).toEqual([0, 1, 2].map((i) => `arn:aws:iam::${MEMBER}:role/svc-000${i}`));
     // The member's archive came from its own bucket, with its own credentials.
     expect(readdirSync(join(opts.outDir, 'aws', MEMBER, 'cloudtrail', 'AWSLogs'))).toEqual([MEMBER]);
@@ -70,11 +85,17 @@ describe('--org', () => {
 
   it('when no account can be read the run fails with the role to check', async () => {
     await startOrg();
-    await expect(collectAwsAccounts(options([UNREACHABLE]))).rejects.toMatchObject({ code: 'PROVIDER', hint: expect.stringContaining('OrganizationAccountAccessRole exists in each account') as string });
+    await expect(collectAwsAccounts(options([UNREACHABLE]))).rejects.toMatchObject({
+      code: 'PROVIDER',
+      hint: expect.stringContaining('OrganizationAccountAccessRole exists in each account') as string,
+    });
   });
 
   it('ListAccounts refused: an error that says where --org must run', async () => {
     await start({ account: loadFakeAccount(), faults: [{ service: 'organizations', action: 'ListAccounts', kind: 'access-denied', times: Infinity }] });
-    await expect(collectAwsAccounts(options('org'))).rejects.toMatchObject({ code: 'ACCESS_DENIED', message: expect.stringContaining('organizations:ListAccounts failed (AccessDeniedException') as string });
+    await expect(collectAwsAccounts(options('org'))).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+      message: expect.stringContaining('organizations:ListAccounts failed (AccessDeniedException') as string,
+    });
   });
 });

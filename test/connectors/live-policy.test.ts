@@ -20,7 +20,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const LIVE = join(ROOT, 'src', 'connectors', 'aws', 'live');
 
 const policyActions = (): string[] => READONLY_POLICY.Statement.flatMap((s) => [...s.Action]).sort();
-const orgActions = (): string[] => orgPolicy('OrganizationAccountAccessRole').Statement.flatMap((s) => s.Action).sort();
+const orgActions = (): string[] =>
+  orgPolicy('OrganizationAccountAccessRole')
+    .Statement.flatMap((s) => s.Action)
+    .sort();
 
 /** `client-iam:GetAccountAuthorizationDetails` for every SDK command constructed in the connector. */
 function commandsInSource(): string[] {
@@ -54,14 +57,41 @@ describe('permdrift policy aws', () => {
   });
 
   it('a full collection against the fake endpoint sends only requests the policy allows', async () => {
-    const member = scaleAccount({ accountId: '444455556666', principals: 2, days: 1, asOf: new Date('2026-11-20T00:00:00Z'), regions: ['us-east-1'], filesPerDay: 1, recordsPerFile: 2 });
+    const member = scaleAccount({
+      accountId: '444455556666',
+      principals: 2,
+      days: 1,
+      asOf: new Date('2026-11-20T00:00:00Z'),
+      regions: ['us-east-1'],
+      filesPerDay: 1,
+      recordsPerFile: 2,
+    });
     const fake = new FakeAws({ account: loadFakeAccount(), members: [member], organization: { id: 'o-abc123def4' } });
     const restore = useFakeAwsEnv(await fake.start());
     try {
-      const options = { regions: [], windowStart: new Date('2026-08-22T00:00:00Z'), asOf: new Date('2026-11-20T00:00:00Z'), accessAdvisorPoll: { initialMs: 5, maxMs: 10, timeoutMs: 2000 }, credentialReportPoll: { initialMs: 5, maxMs: 10, timeoutMs: 2000 } };
+      const options = {
+        regions: [],
+        windowStart: new Date('2026-08-22T00:00:00Z'),
+        asOf: new Date('2026-11-20T00:00:00Z'),
+        accessAdvisorPoll: { initialMs: 5, maxMs: 10, timeoutMs: 2000 },
+        credentialReportPoll: { initialMs: 5, maxMs: 10, timeoutMs: 2000 },
+      };
       await collectAws({ ...options, outDir: mkdtempSync(join(tmpdir(), 'permdrift-policy-')), cloudTrailSource: 's3' });
-      await collectAws({ ...options, windowStart: new Date('2026-11-15T00:00:00Z'), outDir: mkdtempSync(join(tmpdir(), 'permdrift-policy-')), cloudTrailSource: 'lookup-events', isAccessAdvisorWanted: false, isCredentialReportWanted: false });
-      await collectAwsAccounts({ ...options, outDir: mkdtempSync(join(tmpdir(), 'permdrift-policy-')), cloudTrailSource: 'none', accounts: 'org', assumeRoleName: 'OrganizationAccountAccessRole' });
+      await collectAws({
+        ...options,
+        windowStart: new Date('2026-11-15T00:00:00Z'),
+        outDir: mkdtempSync(join(tmpdir(), 'permdrift-policy-')),
+        cloudTrailSource: 'lookup-events',
+        isAccessAdvisorWanted: false,
+        isCredentialReportWanted: false,
+      });
+      await collectAwsAccounts({
+        ...options,
+        outDir: mkdtempSync(join(tmpdir(), 'permdrift-policy-')),
+        cloudTrailSource: 'none',
+        accounts: 'org',
+        assumeRoleName: 'OrganizationAccountAccessRole',
+      });
     } finally {
       await fake.stop();
       restore();
@@ -93,6 +123,7 @@ describe('permdrift policy aws', () => {
     // AssumeRole is the one non-read action: it only opens a session in a role you name.
     expect(catalogue.lookup('sts:AssumeRole')?.accessLevel).toBe('Write');
     expect(policy.Statement.find((st) => st.Action.includes('sts:AssumeRole'))?.Resource).toBe('arn:aws:iam::*:role/PermdriftAudit');
-    for (const st of policy.Statement) for (const a of st.Action) if (a !== 'sts:AssumeRole') expect(['Read', 'List']).toContain(catalogue.lookup(a)?.accessLevel);
+    for (const st of policy.Statement)
+      for (const a of st.Action) if (a !== 'sts:AssumeRole') expect(['Read', 'List']).toContain(catalogue.lookup(a)?.accessLevel);
   });
 });

@@ -80,7 +80,11 @@ function json(file: string): unknown {
 }
 
 function filesUnder(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name))
+    : [];
 }
 
 async function failure(p: Promise<unknown>): Promise<{ err: unknown; ms: number }> {
@@ -115,7 +119,10 @@ afterEach(async () => {
 
 describe('collect aws: request timeouts, retries and the retry budget', () => {
   it('a stalled IAM page is retried, then ends inside the budget with an error naming the call and the timeout', async () => {
-    const fake = await fakeAws({ iamPageSize: 3, faults: [{ service: 'iam', action: 'GetAccountAuthorizationDetails', kind: 'stall', times: Infinity, after: 1 }] });
+    const fake = await fakeAws({
+      iamPageSize: 3,
+      faults: [{ service: 'iam', action: 'GetAccountAuthorizationDetails', kind: 'stall', times: Infinity, after: 1 }],
+    });
     const { err, ms } = await failure(collectAws(awsOptions()));
     expect(err).toBeInstanceOf(PermdriftError);
     const message = (err as PermdriftError).message;
@@ -136,7 +143,8 @@ describe('collect aws: request timeouts, retries and the retry budget', () => {
     expect(fake.calls('iam', 'GetAccountAuthorizationDetails')).toHaveLength(6);
     const auth = json(join(r.accountDir, 'iam-get-account-authorization-details.json')) as Record<string, { Arn?: string }[]>;
     const demo = loadFakeAccount().authorizationDetails as Record<string, { Arn?: string }[]>;
-    for (const list of ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies']) expect(auth[list]?.map((x) => x.Arn)).toEqual(demo[list]?.map((x) => x.Arn));
+    for (const list of ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'])
+      expect(auth[list]?.map((x) => x.Arn)).toEqual(demo[list]?.map((x) => x.Arn));
     expect(r.warnings).toEqual([]);
   });
 
@@ -171,7 +179,9 @@ describe('collect aws: request timeouts, retries and the retry budget', () => {
     await fakeAws({ faults: [{ service: 'cloudtrail', action: 'LookupEvents', kind: 'stall', times: Infinity, when: { region: 'us-east-1' } }] });
     const r = await collectAws(awsOptions({ cloudTrailSource: 'lookup-events', regions: ['us-east-1'] }));
     const w = r.warnings.find((x) => x.code === 'lookup-events-incomplete');
-    expect(w?.message).toMatch(/LookupEvents in us-east-1 stopped after 0 events \(CallTimeout: cloudtrail:LookupEvents timed out: no answer within the request timeout of 200 ms/);
+    expect(w?.message).toMatch(
+      /LookupEvents in us-east-1 stopped after 0 events \(CallTimeout: cloudtrail:LookupEvents timed out: no answer within the request timeout of 200 ms/,
+    );
     // The file is still written (valid, empty) and its span is a gap.
     expect(json(join(r.accountDir, 'cloudtrail', 'lookup-events', 'us-east-1.json'))).toEqual({ Events: [] });
   });
@@ -205,7 +215,9 @@ describe('collect gcp: request timeouts, retries and the retry budget', () => {
     await fakeGcp({ faults: [{ operation: 'cloudresourcemanager.projects.getIamPolicy', kind: 'stall', times: Infinity }] });
     const { err, ms } = await failure(collectGcp(gcpOptions()));
     expect(err).toBeInstanceOf(PermdriftError);
-    expect((err as PermdriftError).message).toMatch(/cloudresourcemanager\.projects\.getIamPolicy timed out: no answer within the request timeout of 200 ms \(\d+ attempts in [\d.]+ s/);
+    expect((err as PermdriftError).message).toMatch(
+      /cloudresourcemanager\.projects\.getIamPolicy timed out: no answer within the request timeout of 200 ms \(\d+ attempts in [\d.]+ s/,
+    );
     expect(ms).toBeLessThan(TIMEOUTS.budgetMs + 3000);
   });
 
@@ -229,7 +241,16 @@ describe('collect gcp: request timeouts, retries and the retry budget', () => {
     const r = await collectGcp(opts);
     expect(r.collected[0]?.warnings.filter((x) => x.code === 'audit-log-object-unreadable')).toEqual([]);
     expect(fake.calls('storage.objects.get').length).toBe(Object.keys(world.buckets['org-audit-sink'] ?? {}).length + 1);
-    const file = join(opts.outDir, 'gcp', 'alpha-prod', 'audit-logs', ...name.slice('exports/'.length).split('/').map((s) => s.replace(/:/g, '-')));
+    const file = join(
+      opts.outDir,
+      'gcp',
+      'alpha-prod',
+      'audit-logs',
+      ...name
+        .slice('exports/'.length)
+        .split('/')
+        .map((s) => s.replace(/:/g, '-')),
+    );
     expect(readFileSync(file, 'utf8')).toBe(world.buckets['org-audit-sink']?.[name]);
   });
 
@@ -239,7 +260,9 @@ describe('collect gcp: request timeouts, retries and the retry budget', () => {
     try {
       const { err, ms } = await failure(collectGcp(gcpOptions({ endpoint: url })));
       expect(err).toBeInstanceOf(PermdriftError);
-      expect((err as PermdriftError).message).toMatch(/cloudresourcemanager\.projects\.getIamPolicy timed out: no connection within the connect timeout of 100 ms/);
+      expect((err as PermdriftError).message).toMatch(
+        /cloudresourcemanager\.projects\.getIamPolicy timed out: no connection within the connect timeout of 100 ms/,
+      );
       expect(ms).toBeLessThan(2 * TIMEOUTS.budgetMs + 3000);
     } finally {
       restore();

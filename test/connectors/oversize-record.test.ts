@@ -25,13 +25,24 @@ function write(name: string, content: string | Buffer): string {
 }
 
 function cloudTrailFile(padBytes: number): string {
-  const small = { eventVersion: '1.08', eventTime: '2026-06-10T08:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', awsRegion: 'us-east-1', userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/a` } };
+  const small = {
+    eventVersion: '1.08',
+    eventTime: '2026-06-10T08:00:00Z',
+    eventSource: 's3.amazonaws.com',
+    eventName: 'ListBuckets',
+    awsRegion: 'us-east-1',
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/a` },
+  };
   const big = { ...small, requestParameters: { pad: 'x'.repeat(padBytes) } };
   return JSON.stringify({ Records: [small, big, small] });
 }
 
 function auditLogFile(padBytes: number): string {
-  const entry = { logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity', timestamp: '2026-06-10T08:00:00Z', protoPayload: { methodName: 'x', pad: 'x'.repeat(padBytes) } };
+  const entry = {
+    logName: 'projects/p/logs/cloudaudit.googleapis.com%2Factivity',
+    timestamp: '2026-06-10T08:00:00Z',
+    protoPayload: { methodName: 'x', pad: 'x'.repeat(padBytes) },
+  };
   return `${JSON.stringify(entry)}\n`;
 }
 
@@ -40,7 +51,10 @@ describe('a CloudTrail record over the cap', () => {
 
   it('fails a plain and a gzip file with the same reason, naming the cap', async () => {
     const plain = await aggregateCloudTrailFile(write('plain.json', text), WINDOW, undefined, undefined, { maxRecordBytes: 16 * 1024, readChunkBytes: 4096 });
-    const gzip = await aggregateCloudTrailFile(write('packed.json.gz', gzipSync(text)), WINDOW, undefined, undefined, { maxRecordBytes: 16 * 1024, gunzipChunkBytes: 4096 });
+    const gzip = await aggregateCloudTrailFile(write('packed.json.gz', gzipSync(text)), WINDOW, undefined, undefined, {
+      maxRecordBytes: 16 * 1024,
+      gunzipChunkBytes: 4096,
+    });
     expect(plain.report.isOk).toBe(false);
     expect(gzip.report.isOk).toBe(false);
     const reasons = [plain.report, gzip.report].map((r) => (r.isOk ? '' : r.reason));

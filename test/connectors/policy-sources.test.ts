@@ -7,10 +7,24 @@ import type { Finding } from '../../src/model/report.js';
 
 function findingGrantedBy(policy: string, sid?: string): Finding {
   return {
-    id: 'x', type: 'unused-permission', severity: 'low', provider: 'aws', account: '111122223333',
-    principal: { id: 'arn:aws:iam::111122223333:role/r', name: 'r', kind: 'role' }, service: 's3',
-    permissions: [{ action: 's3:PutObject', accessLevel: 'Write', provenance: 'direct', isConditional: false, resources: ['*'], lastUsed: null,
-      grantedBy: [{ policy: { type: 'inline', name: policy }, statement: { index: 1, ...(sid ? { sid } : {}) }, matchedBy: 's3:PutObject' }] }],
+    id: 'x',
+    type: 'unused-permission',
+    severity: 'low',
+    provider: 'aws',
+    account: '111122223333',
+    principal: { id: 'arn:aws:iam::111122223333:role/r', name: 'r', kind: 'role' },
+    service: 's3',
+    permissions: [
+      {
+        action: 's3:PutObject',
+        accessLevel: 'Write',
+        provenance: 'direct',
+        isConditional: false,
+        resources: ['*'],
+        lastUsed: null,
+        grantedBy: [{ policy: { type: 'inline', name: policy }, statement: { index: 1, ...(sid ? { sid } : {}) }, matchedBy: 's3:PutObject' }],
+      },
+    ],
     evidence: { window: { start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.000Z', days: 31 }, observed: null, sources: [], reason: 'r' },
     recommendation: 'r',
   };
@@ -20,7 +34,20 @@ describe('policy sources', () => {
   const dir = mkdtempSync(join(tmpdir(), 'permdrift-src-'));
   mkdirSync(join(dir, 'cfn'));
   mkdirSync(join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'cfn', 'roles.yaml'), ['Resources:', '  Role:', '    Properties:', '      Policies:', '        - PolicyName: deploy', '          PolicyDocument:', '            Statement:', '              - Sid: Artifacts', '                Effect: Allow'].join('\n'));
+  writeFileSync(
+    join(dir, 'cfn', 'roles.yaml'),
+    [
+      'Resources:',
+      '  Role:',
+      '    Properties:',
+      '      Policies:',
+      '        - PolicyName: deploy',
+      '          PolicyDocument:',
+      '            Statement:',
+      '              - Sid: Artifacts',
+      '                Effect: Allow',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'other.json'), JSON.stringify({ note: 'deployment notes mention deploy-tools and Artifacts2' }, null, 2));
   writeFileSync(join(dir, 'node_modules', 'x.json'), '{"PolicyName": "deploy"}');
 

@@ -27,7 +27,9 @@ const IDLE = 'idle-batch@app-prod-1234.iam.gserviceaccount.com';
 
 describe('groups.json', () => {
   it('keeps groups named constructor and __proto__ as groups', () => {
-    const raw = JSON.parse('{"constructor":["serviceAccount:a@p.iam.gserviceaccount.com"],"__proto__":["serviceAccount:b@p.iam.gserviceaccount.com"],"group:toString":["user:c@example.com"]}') as unknown;
+    const raw = JSON.parse(
+      '{"constructor":["serviceAccount:a@p.iam.gserviceaccount.com"],"__proto__":["serviceAccount:b@p.iam.gserviceaccount.com"],"group:toString":["user:c@example.com"]}',
+    ) as unknown;
     const groups = parseGroups(raw, 'groups.json');
     expect(Object.keys(groups).sort()).toEqual(['__proto__', 'constructor', 'toString']);
     expect(groups['constructor']).toEqual(['serviceAccount:a@p.iam.gserviceaccount.com']);
@@ -42,10 +44,7 @@ describe('groups.json', () => {
   it.each(['constructor', '__proto__'])('a grant through a nested group named %s reaches the account', (name) => {
     const dir = mkdtempSync(join(tmpdir(), 'permdrift-proto-'));
     cpSync(join(FIXTURES, 'folder-inherited-editor'), dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'gcp', 'groups.json'),
-      `{"platform-admins@example.com": ["group:${name}"], "${name}": ["serviceAccount:${IDLE}"]}`,
-    );
+    writeFileSync(join(dir, 'gcp', 'groups.json'), `{"platform-admins@example.com": ["group:${name}"], "${name}": ["serviceAccount:${IDLE}"]}`);
     const resolved = resolveGcpProject(loadGcpProject(dir, 'app-prod-1234'), bundledRoleCatalogue());
     const idle = resolved.principals.find((p) => p.serviceAccount.email === IDLE);
     expect(idle?.entitlements.length ?? 0).toBeGreaterThan(0);
@@ -55,7 +54,9 @@ describe('groups.json', () => {
 
 describe('AWS policy documents', () => {
   it('a Condition whose only key is __proto__ still makes the statement conditional', () => {
-    const doc = JSON.parse('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"__proto__":{"aws:SourceIp":"10.0.0.0/8"}}}]}') as unknown;
+    const doc = JSON.parse(
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"__proto__":{"aws:SourceIp":"10.0.0.0/8"}}}]}',
+    ) as unknown;
     const statement = parsePolicyDocument(doc, [], 'policy.json').statements[0];
     expect(statement?.condition).toBeDefined();
     expect(Object.keys(statement?.condition ?? {})).toEqual(['__proto__']);

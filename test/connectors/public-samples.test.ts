@@ -186,7 +186,17 @@ interface Expected {
 }
 
 function expectedFor(records: RawRecord[]): Expected {
-  const ex: Expected = { records: records.length, notCloudTrail: 0, timeless: 0, timed: 0, zoneless: 0, first: null, last: null, filesWithUnusable: new Set(), plainUse: new Set() };
+  const ex: Expected = {
+    records: records.length,
+    notCloudTrail: 0,
+    timeless: 0,
+    timed: 0,
+    zoneless: 0,
+    first: null,
+    last: null,
+    filesWithUnusable: new Set(),
+    plainUse: new Set(),
+  };
   let min = Infinity;
   let max = -Infinity;
   for (const r of records) {
@@ -207,7 +217,8 @@ function expectedFor(records: RawRecord[]): Expected {
     min = Math.min(min, t.ms);
     max = Math.max(max, t.ms);
     const p = principalOf(e);
-    if (p !== null && e['errorCode'] === undefined && e['errorMessage'] === undefined) ex.plainUse.add(`${p.arn}|${str(e, 'eventSource')}|${str(e, 'eventName')}`);
+    if (p !== null && e['errorCode'] === undefined && e['errorMessage'] === undefined)
+      ex.plainUse.add(`${p.arn}|${str(e, 'eventSource')}|${str(e, 'eventName')}`);
   }
   if (min !== Infinity) {
     ex.first = iso(min);
@@ -270,7 +281,14 @@ describe('public CloudTrail samples: the sets themselves', () => {
     const all = awsSets.flatMap((s) => s.records.map((r) => r.event)).filter(isObj);
     const types = new Set(all.map((e) => (isObj(e['userIdentity']) ? str(e['userIdentity'], 'type') : null)));
     for (const t of ['IAMUser', 'AssumedRole', 'Root', 'AWSService', 'FederatedUser']) expect(types).toContain(t);
-    const totals = awsSets.reduce((a, s) => ({ notCloudTrail: a.notCloudTrail + s.expected.notCloudTrail, timeless: a.timeless + s.expected.timeless, zoneless: a.zoneless + s.expected.zoneless }), { notCloudTrail: 0, timeless: 0, zoneless: 0 });
+    const totals = awsSets.reduce(
+      (a, s) => ({
+        notCloudTrail: a.notCloudTrail + s.expected.notCloudTrail,
+        timeless: a.timeless + s.expected.timeless,
+        zoneless: a.zoneless + s.expected.zoneless,
+      }),
+      { notCloudTrail: 0, timeless: 0, zoneless: 0 },
+    );
     expect(totals.notCloudTrail).toBeGreaterThan(0);
     expect(totals.timeless).toBeGreaterThan(0);
     expect(totals.zoneless).toBeGreaterThan(0);
@@ -379,7 +397,9 @@ function makeSnapshots(set: AwsSet): AccountSnapshot[] {
     const p = principalOf(e);
     if (source === null || name === null || p === null) continue;
     // One principal per (account, kind, name): IAM names are unique in an account whatever the path.
-    const clash = [...principals.values()].find((q) => q.account === p.account && q.kind === p.kind && q.name.toLowerCase() === p.name.toLowerCase() && q.arn !== p.arn);
+    const clash = [...principals.values()].find(
+      (q) => q.account === p.account && q.kind === p.kind && q.name.toLowerCase() === p.name.toLowerCase() && q.arn !== p.arn,
+    );
     if (clash) continue;
     principals.set(p.arn, p);
     const files = filesOf.get(p.account) ?? new Set<string>();
@@ -433,11 +453,28 @@ function makeSnapshots(set: AwsSet): AccountSnapshot[] {
     const details = {
       UserDetailList: mine
         .filter((p) => p.kind === 'user')
-        .map((p, i) => ({ Path: p.path, UserName: p.name, UserId: `AIDA${String(i).padStart(17, '0')}`, Arn: p.arn, CreateDate: '2000-01-01T00:00:00Z', GroupList: [], AttachedManagedPolicies: [], UserPolicyList: policy(p) })),
+        .map((p, i) => ({
+          Path: p.path,
+          UserName: p.name,
+          UserId: `AIDA${String(i).padStart(17, '0')}`,
+          Arn: p.arn,
+          CreateDate: '2000-01-01T00:00:00Z',
+          GroupList: [],
+          AttachedManagedPolicies: [],
+          UserPolicyList: policy(p),
+        })),
       GroupDetailList: [],
       RoleDetailList: mine
         .filter((p) => p.kind === 'role')
-        .map((p, i) => ({ Path: p.path, RoleName: p.name, RoleId: `AROA${String(i).padStart(17, '0')}`, Arn: p.arn, CreateDate: '2000-01-01T00:00:00Z', AttachedManagedPolicies: [], RolePolicyList: policy(p) })),
+        .map((p, i) => ({
+          Path: p.path,
+          RoleName: p.name,
+          RoleId: `AROA${String(i).padStart(17, '0')}`,
+          Arn: p.arn,
+          CreateDate: '2000-01-01T00:00:00Z',
+          AttachedManagedPolicies: [],
+          RolePolicyList: policy(p),
+        })),
       Policies: [],
     };
     writeFileSync(join(accountDir, 'iam-get-account-authorization-details.json'), JSON.stringify(details, null, 1));
@@ -485,7 +522,8 @@ describe.each(awsSets.map((s) => ({ name: s.name, set: s })))('public CloudTrail
 
   it('builds snapshots with something to check (sets with named principals)', () => {
     const checked = snaps.reduce((n, s) => n + [...s.used.values()].reduce((m, a) => m + a.size, 0), 0);
-    if (set.name === 'aws-cloudtrail-processing-library') expect(checked).toBe(0); // placeholder ARNs only
+    if (set.name === 'aws-cloudtrail-processing-library')
+      expect(checked).toBe(0); // placeholder ARNs only
     else expect(checked).toBeGreaterThan(0);
   });
 
@@ -501,7 +539,8 @@ describe.each(awsSets.map((s) => ({ name: s.name, set: s })))('public CloudTrail
         wrong.push(`${snap.account}: no report`);
         return;
       }
-      const cov = report.coverage.find((c) => 'account' in c && c.account === snap.account) as { cloudTrail: { filesRead: number; filesFailed: number } } | undefined;
+      const cov = report.coverage.find((c) => 'account' in c && c.account === snap.account) as
+        { cloudTrail: { filesRead: number; filesFailed: number } } | undefined;
       if (cov?.cloudTrail.filesFailed !== 0 || cov.cloudTrail.filesRead !== snap.placed.length) {
         wrong.push(`${snap.account}: read ${cov?.cloudTrail.filesRead} of ${snap.placed.length}, failed ${cov?.cloudTrail.filesFailed}`);
       }
@@ -544,7 +583,11 @@ const GCP_SETS: { name: string; count: number; files: number }[] = [
 
 const gcpSets: GcpSet[] = GCP_SETS.map(({ name }) => {
   const files = logFilesUnder(join(GCP_SAMPLES, name));
-  return { name, files, values: files.flatMap(topValues).flatMap((v) => (Array.isArray(v) ? v : isObj(v) && Array.isArray(v['entries']) ? v['entries'] : [v])) };
+  return {
+    name,
+    files,
+    values: files.flatMap(topValues).flatMap((v) => (Array.isArray(v) ? v : isObj(v) && Array.isArray(v['entries']) ? v['entries'] : [v])),
+  };
 });
 
 const GCP_AUDIT_LOG = 'type.googleapis.com/google.cloud.audit.AuditLog';
@@ -613,7 +656,9 @@ describe.each(gcpSets.map((s) => ({ name: s.name, set: s })))('public Cloud Audi
     for (const g of gcpGrantedUse(set.values)) expected.set(g.key, (expected.get(g.key) ?? 0) + 1);
     expect(expected.size).toBeGreaterThan(0);
     const got = new Map<string, number>();
-    for (const p of activity.permissions) if (!p.isDenied && p.period !== 'unknown-time') got.set(`${p.principalEmail}|${p.permission}`, (got.get(`${p.principalEmail}|${p.permission}`) ?? 0) + p.count);
+    for (const p of activity.permissions)
+      if (!p.isDenied && p.period !== 'unknown-time')
+        got.set(`${p.principalEmail}|${p.permission}`, (got.get(`${p.principalEmail}|${p.permission}`) ?? 0) + p.count);
     expect(new Map([...got].sort())).toEqual(new Map([...expected].sort()));
   });
 });
@@ -649,11 +694,26 @@ function makeGcpSnapshot(set: GcpSet): { dir: string; used: Map<string, Set<stri
     const p = join(dir, 'gcp', project);
     mkdirSync(join(p, 'audit-logs'), { recursive: true });
     mkdirSync(join(p, 'roles'), { recursive: true });
-    const members = [...new Set(list.map((g) => (/\.gserviceaccount\.com$/.test(g.principal) ? `serviceAccount:${g.principal}` : `user:${g.principal}`)))].sort();
-    writeFileSync(join(p, 'iam-policy.json'), JSON.stringify({ bindings: [{ role: `projects/${project}/roles/seen`, members }], etag: 'BwYA', version: 1 }, null, 1));
+    const members = [
+      ...new Set(list.map((g) => (/\.gserviceaccount\.com$/.test(g.principal) ? `serviceAccount:${g.principal}` : `user:${g.principal}`))),
+    ].sort();
+    writeFileSync(
+      join(p, 'iam-policy.json'),
+      JSON.stringify({ bindings: [{ role: `projects/${project}/roles/seen`, members }], etag: 'BwYA', version: 1 }, null, 1),
+    );
     writeFileSync(
       join(p, 'roles', 'seen.json'),
-      JSON.stringify({ name: `projects/${project}/roles/seen`, title: 'Seen in the samples', stage: 'GA', etag: 'BwYA', includedPermissions: [...new Set(list.map((g) => g.permission))].sort() }, null, 1),
+      JSON.stringify(
+        {
+          name: `projects/${project}/roles/seen`,
+          title: 'Seen in the samples',
+          stage: 'GA',
+          etag: 'BwYA',
+          includedPermissions: [...new Set(list.map((g) => g.permission))].sort(),
+        },
+        null,
+        1,
+      ),
     );
     for (const f of set.files) cpSync(f, join(p, 'audit-logs', basename(f)));
   }

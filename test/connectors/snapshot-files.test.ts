@@ -23,8 +23,17 @@ describe('event selectors', () => {
       {
         TrailARN: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/t',
         EventSelectors: [
-          { ReadWriteType: 'WriteOnly', IncludeManagementEvents: true, ExcludeManagementEventSources: ['kms.amazonaws.com'], DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] },
-          { ReadWriteType: 'ReadOnly', IncludeManagementEvents: false, DataResources: [{ Type: 'AWS::Lambda::Function', Values: ['arn:aws:lambda:us-east-1:123456789012:function:one'] }] },
+          {
+            ReadWriteType: 'WriteOnly',
+            IncludeManagementEvents: true,
+            ExcludeManagementEventSources: ['kms.amazonaws.com'],
+            DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }],
+          },
+          {
+            ReadWriteType: 'ReadOnly',
+            IncludeManagementEvents: false,
+            DataResources: [{ Type: 'AWS::Lambda::Function', Values: ['arn:aws:lambda:us-east-1:123456789012:function:one'] }],
+          },
         ],
       },
       'sel.json',
@@ -44,9 +53,29 @@ describe('event selectors', () => {
     const cov = parseEventSelectors(
       {
         AdvancedEventSelectors: [
-          { Name: 'mgmt', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'eventSource', NotEquals: ['rdsdata.amazonaws.com'] }] },
-          { Name: 's3', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::S3::Object'] }, { Field: 'readOnly', Equals: ['true'] }] },
-          { Name: 'ddb', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Data'] }, { Field: 'resources.type', Equals: ['AWS::DynamoDB::Table'] }, { Field: 'resources.ARN', StartsWith: ['arn:aws:dynamodb:us-east-1:123456789012:table/a'] }] },
+          {
+            Name: 'mgmt',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Management'] },
+              { Field: 'eventSource', NotEquals: ['rdsdata.amazonaws.com'] },
+            ],
+          },
+          {
+            Name: 's3',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+              { Field: 'readOnly', Equals: ['true'] },
+            ],
+          },
+          {
+            Name: 'ddb',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::DynamoDB::Table'] },
+              { Field: 'resources.ARN', StartsWith: ['arn:aws:dynamodb:us-east-1:123456789012:table/a'] },
+            ],
+          },
         ],
       },
       'adv.json',
@@ -107,7 +136,13 @@ describe('credential report (CloudMapper demo data)', () => {
     expect(report.generatedTime).toBe('2019-05-07T15:40:22.000Z');
     expect(report.entries.map((e) => e.user)).toEqual(['auditor_tmp', 'user']);
     const user = report.entries.find((e) => e.user === 'user');
-    expect(user?.accessKeys[1]).toEqual({ slot: 2, isActive: true, lastRotated: '2018-05-07T15:35:54.000Z', lastUsedDate: '2018-05-07T15:35:54.000Z', lastUsedService: 's3' });
+    expect(user?.accessKeys[1]).toEqual({
+      slot: 2,
+      isActive: true,
+      lastRotated: '2018-05-07T15:35:54.000Z',
+      lastUsedDate: '2018-05-07T15:35:54.000Z',
+      lastUsedService: 's3',
+    });
     expect(user?.passwordEnabled).toBe(true);
     const tmpUser = report.entries.find((e) => e.user === 'auditor_tmp');
     expect(tmpUser?.accessKeys[0]?.lastUsedDate).toBeNull();

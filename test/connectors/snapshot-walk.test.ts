@@ -93,6 +93,8 @@ describe('snapshot walk', () => {
     if (files === undefined) throw new Error('no account found');
     expect(files.cloudTrail).toEqual([]);
     const loaded = await loadAwsAccount(files, { windowStart: '2026-06-01T00:00:00Z', asOf: '2026-07-31T00:00:00Z', workers: 1 });
-    expect(loaded.activity.cloudTrail?.filesFailed).toEqual([{ file: join(acct, 'cloudtrail'), reason: 'folder cannot be read: broken symbolic link (its target does not exist)' }]);
+    expect(loaded.activity.cloudTrail?.filesFailed).toEqual([
+      { file: join(acct, 'cloudtrail'), reason: 'folder cannot be read: broken symbolic link (its target does not exist)' },
+    ]);
   });
 });

@@ -7,21 +7,57 @@ import type { Finding, Report } from '../../src/model/report.js';
 
 function finding(id: string, principal: string, type: Finding['type'], severity: Finding['severity'], actions: string[]): Finding {
   return {
-    id, type, severity, provider: 'aws', account: '111122223333',
+    id,
+    type,
+    severity,
+    provider: 'aws',
+    account: '111122223333',
     principal: { id: `arn:aws:iam::111122223333:role/${principal}`, name: principal, kind: 'role' },
     ...(actions.length > 0 ? { service: actions[0]?.split(':')[0] } : {}),
-    permissions: actions.map((action) => ({ action, accessLevel: 'Write', provenance: 'direct', grantedBy: [], isConditional: false, resources: ['*'], lastUsed: null })),
-    evidence: { window: { start: '2026-08-22T00:00:00.000Z', end: '2026-11-20T00:00:00.000Z', days: 90 }, observed: null, sources: ['cloudtrail'], reason: 'r' },
+    permissions: actions.map((action) => ({
+      action,
+      accessLevel: 'Write',
+      provenance: 'direct',
+      grantedBy: [],
+      isConditional: false,
+      resources: ['*'],
+      lastUsed: null,
+    })),
+    evidence: {
+      window: { start: '2026-08-22T00:00:00.000Z', end: '2026-11-20T00:00:00.000Z', days: 90 },
+      observed: null,
+      sources: ['cloudtrail'],
+      reason: 'r',
+    },
     recommendation: 'remove it',
   };
 }
 
 function report(asOf: string, findings: Finding[]): Report {
   return {
-    schemaVersion: 1, tool: { name: 'permdrift', version: '0.1.0' }, asOf,
-    window: { start: '2026-08-22T00:00:00.000Z', end: asOf, days: 90 }, catalogue: 'c',
-    summary: { accounts: 1, principals: 1, skippedServiceLinked: 0, findings: findings.length, byType: { 'dormant-principal': 0, 'unused-service': 0, 'overbroad-grant': 0, 'unused-permission': 0, 'unverifiable-permission': 0, 'stale-credential': 0 }, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } },
-    coverage: [], findings, warnings: [],
+    schemaVersion: 1,
+    tool: { name: 'permdrift', version: '0.1.0' },
+    asOf,
+    window: { start: '2026-08-22T00:00:00.000Z', end: asOf, days: 90 },
+    catalogue: 'c',
+    summary: {
+      accounts: 1,
+      principals: 1,
+      skippedServiceLinked: 0,
+      findings: findings.length,
+      byType: {
+        'dormant-principal': 0,
+        'unused-service': 0,
+        'overbroad-grant': 0,
+        'unused-permission': 0,
+        'unverifiable-permission': 0,
+        'stale-credential': 0,
+      },
+      bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+    },
+    coverage: [],
+    findings,
+    warnings: [],
   };
 }
 
@@ -46,7 +82,13 @@ describe('applyBaseline', () => {
     ]);
     expect(out.baseline?.counts).toEqual({ new: 1, existing: 2, resolved: 1 });
     expect(out.baseline?.resolved).toEqual([
-      expect.objectContaining({ id: 'C', type: 'dormant-principal', actions: [], firstSeen: '2026-10-01T00:00:00.000Z', resolvedAt: '2026-11-20T00:00:00.000Z' }),
+      expect.objectContaining({
+        id: 'C',
+        type: 'dormant-principal',
+        actions: [],
+        firstSeen: '2026-10-01T00:00:00.000Z',
+        resolvedAt: '2026-11-20T00:00:00.000Z',
+      }),
     ]);
     expect(out.baseline?.source).toBe('base.json');
     expect(now.findings[0]?.baselineStatus).toBeUndefined();
@@ -130,7 +172,10 @@ describe('gate (--fail-on)', () => {
     expect(parseGate('never')).toEqual([]);
     expect(parseGate('high')).toEqual([{ scope: 'any', minSeverity: 'high' }]);
     expect(parseGate('new')).toEqual([{ scope: 'new', minSeverity: 'low' }]);
-    expect(parseGate('new:high, any:critical')).toEqual([{ scope: 'new', minSeverity: 'high' }, { scope: 'any', minSeverity: 'critical' }]);
+    expect(parseGate('new:high, any:critical')).toEqual([
+      { scope: 'new', minSeverity: 'high' },
+      { scope: 'any', minSeverity: 'critical' },
+    ]);
     for (const bad of ['', 'severe', 'new:severe', 'old:high', 'new:high:x', 'never,high']) expect(() => parseGate(bad), bad).toThrow(UsageError);
   });
 
@@ -139,8 +184,16 @@ describe('gate (--fail-on)', () => {
       { ...finding('A', 'ci', 'unused-permission', 'critical', ['iam:PassRole']), baselineStatus: 'new' },
       { ...finding('B', 'ci', 'unused-permission', 'medium', ['s3:PutObject']), baselineStatus: 'new' },
       { ...finding('C', 'ci', 'unused-permission', 'critical', ['iam:CreateUser']), baselineStatus: 'existing' },
-      { ...finding('D', 'ci', 'unused-permission', 'critical', ['iam:DeleteUser']), baselineStatus: 'new', exception: { entry: 1, reason: 'r', owner: 'o', state: 'active' } },
-      { ...finding('E', 'ci', 'unused-permission', 'critical', ['iam:TagUser']), baselineStatus: 'new', exception: { entry: 2, reason: 'r', owner: 'o', state: 'expired' } },
+      {
+        ...finding('D', 'ci', 'unused-permission', 'critical', ['iam:DeleteUser']),
+        baselineStatus: 'new',
+        exception: { entry: 1, reason: 'r', owner: 'o', state: 'active' },
+      },
+      {
+        ...finding('E', 'ci', 'unused-permission', 'critical', ['iam:TagUser']),
+        baselineStatus: 'new',
+        exception: { entry: 2, reason: 'r', owner: 'o', state: 'expired' },
+      },
       { ...finding('F', 'ci', 'unverifiable-permission', 'info', ['s3:GetObject']), baselineStatus: 'new' },
     ]);
     expect(failingFindings(r, parseGate('new')).map((f) => f.id)).toEqual(['A', 'B', 'E']);

@@ -13,9 +13,20 @@ const at = (ms: number): string => new Date(ms).toISOString();
 
 function coverage(intervals: [number, number][], changes: TrailChange[] = []): CloudTrailCoverage {
   return {
-    filesRead: 1, bytesRead: 1, eventsRead: 10, filesFailed: [], firstEvent: intervals.length ? at(intervals[0]![0]) : null,
-    lastEvent: intervals.length ? at(intervals.at(-1)![1]) : null, regions: ['us-east-1'], eventsAfterAsOf: 0,
-    lookupEventsFiles: 0, lookupEventsRegions: [], recordsSkipped: 0, recordsUnusable: [], recordsTimedByFile: 0, zonelessTimes: 0,
+    filesRead: 1,
+    bytesRead: 1,
+    eventsRead: 10,
+    filesFailed: [],
+    firstEvent: intervals.length ? at(intervals[0]![0]) : null,
+    lastEvent: intervals.length ? at(intervals.at(-1)![1]) : null,
+    regions: ['us-east-1'],
+    eventsAfterAsOf: 0,
+    lookupEventsFiles: 0,
+    lookupEventsRegions: [],
+    recordsSkipped: 0,
+    recordsUnusable: [],
+    recordsTimedByFile: 0,
+    zonelessTimes: 0,
     deliveryIntervals: [{ region: 'us-east-1', intervals: intervals.map(([a, b]) => ({ start: at(a), end: at(b) })) }],
     trailChanges: changes,
   };
@@ -23,8 +34,13 @@ function coverage(intervals: [number, number][], changes: TrailChange[] = []): C
 
 function activity(ct: CloudTrailCoverage, delivery?: DeliveryEvidence, trailName?: string): AccountActivity {
   return {
-    provider: 'aws', account: '111111111111', calls: [], cloudTrail: ct, selectors: { kind: 'assumed-default' },
-    trail: { isMultiRegion: true, ...(trailName ? { name: trailName } : {}) }, ...(delivery ? { delivery } : {}),
+    provider: 'aws',
+    account: '111111111111',
+    calls: [],
+    cloudTrail: ct,
+    selectors: { kind: 'assumed-default' },
+    trail: { isMultiRegion: true, ...(trailName ? { name: trailName } : {}) },
+    ...(delivery ? { delivery } : {}),
   };
 }
 
@@ -34,10 +50,16 @@ function change(eventName: string, t: number, extra: Partial<TrailChange> = {}):
 
 function manifest(readAt: number, complete: [number, number][], failed: [number, number, string][] = []): CollectManifest {
   return {
-    schemaVersion: 1, provider: 'aws', scope: '111111111111', tool: 'permdrift test', startedAt: at(readAt - H), finishedAt: at(readAt),
+    schemaVersion: 1,
+    provider: 'aws',
+    scope: '111111111111',
+    tool: 'permdrift test',
+    startedAt: at(readAt - H),
+    finishedAt: at(readAt),
     sources: { cloudtrail: { readAt: at(readAt) } },
     logs: {
-      source: 's3', requested: { start: at(complete[0]?.[0] ?? readAt), end: at(readAt) },
+      source: 's3',
+      requested: { start: at(complete[0]?.[0] ?? readAt), end: at(readAt) },
       complete: complete.map(([a, b]) => ({ scope: 'us-east-1', start: at(a), end: at(b) })),
       failed: failed.map(([a, b, reason]) => ({ scope: 'us-east-1', start: at(a), end: at(b), reason })),
       filesWritten: 3,
@@ -47,9 +69,33 @@ function manifest(readAt: number, complete: [number, number][], failed: [number,
 
 describe('interval arithmetic', () => {
   it('joins intervals at most joinMs apart and subtracts holes', () => {
-    expect(unionIntervals([{ start: 0, end: 10 }, { start: 15, end: 20 }], 5)).toEqual([{ start: 0, end: 20 }]);
-    expect(unionIntervals([{ start: 0, end: 10 }, { start: 16, end: 20 }], 5)).toHaveLength(2);
-    expect(subtractIntervals([{ start: 0, end: 100 }], [{ start: 10, end: 20 }, { start: 50, end: 200 }])).toEqual([
+    expect(
+      unionIntervals(
+        [
+          { start: 0, end: 10 },
+          { start: 15, end: 20 },
+        ],
+        5,
+      ),
+    ).toEqual([{ start: 0, end: 20 }]);
+    expect(
+      unionIntervals(
+        [
+          { start: 0, end: 10 },
+          { start: 16, end: 20 },
+        ],
+        5,
+      ),
+    ).toHaveLength(2);
+    expect(
+      subtractIntervals(
+        [{ start: 0, end: 100 }],
+        [
+          { start: 10, end: 20 },
+          { start: 50, end: 200 },
+        ],
+      ),
+    ).toEqual([
       { start: 0, end: 10 },
       { start: 20, end: 50 },
     ]);
@@ -92,11 +138,14 @@ describe('accountDelivery and claimCoverage', () => {
     const t = T0 + 3 * D;
     const d = accountDelivery(
       activity(
-        coverage([[T0, windowEnd]], [
-          change('StopLogging', t, { isDenied: true }),
-          change('StopLogging', t, { trail: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/other' }),
-          change('PutInsightSelectors', t),
-        ]),
+        coverage(
+          [[T0, windowEnd]],
+          [
+            change('StopLogging', t, { isDenied: true }),
+            change('StopLogging', t, { trail: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/other' }),
+            change('PutInsightSelectors', t),
+          ],
+        ),
         undefined,
         'main',
       ),
@@ -128,8 +177,13 @@ describe('accountDelivery and claimCoverage', () => {
     for (let t = lastEvent; t < windowEnd; t += H) {
       const key = `AWSLogs/111111111111/CloudTrail-Digest/us-east-1/d-${t}.json.gz`;
       digests.push({
-        file: `d-${t}.json.gz`, region: 'us-east-1', start: at(t), end: at(t + H), s3Object: key,
-        previousS3Object: digests.at(-1)?.s3Object ?? 'AWSLogs/111111111111/CloudTrail-Digest/us-east-1/earlier.json.gz', logFiles: [],
+        file: `d-${t}.json.gz`,
+        region: 'us-east-1',
+        start: at(t),
+        end: at(t + H),
+        s3Object: key,
+        previousS3Object: digests.at(-1)?.s3Object ?? 'AWSLogs/111111111111/CloudTrail-Digest/us-east-1/earlier.json.gz',
+        logFiles: [],
       });
     }
     const withDigests = accountDelivery(activity(base, { digests: { digests, failed: [] } }));
@@ -141,11 +195,23 @@ describe('accountDelivery and claimCoverage', () => {
   it('a digest listing a file the snapshot lacks is a gap; a broken chain is a gap', () => {
     const h = T0 + 5 * D;
     const mk = (t: number, prev: string | null, files: string[]): DigestRecord => ({
-      file: `d-${t}`, region: 'us-east-1', start: at(t), end: at(t + H), s3Object: `k-${t}`, previousS3Object: prev, logFiles: files,
+      file: `d-${t}`,
+      region: 'us-east-1',
+      start: at(t),
+      end: at(t + H),
+      s3Object: `k-${t}`,
+      previousS3Object: prev,
+      logFiles: files,
     });
-    const ct = coverage([[T0, h], [h + 4 * H, windowEnd]]);
+    const ct = coverage([
+      [T0, h],
+      [h + 4 * H, windowEnd],
+    ]);
     const missing = accountDelivery(
-      activity(ct, { digests: { digests: [mk(h, 'k-x', []), mk(h + H, `k-${h}`, ['AWSLogs/x/a.json.gz']), mk(h + 2 * H, `k-${h + H}`, [])], failed: [] }, logFileNames: [] }),
+      activity(ct, {
+        digests: { digests: [mk(h, 'k-x', []), mk(h + H, `k-${h}`, ['AWSLogs/x/a.json.gz']), mk(h + 2 * H, `k-${h + H}`, [])], failed: [] },
+        logFileNames: [],
+      }),
     );
     const c = claimCoverage(missing, windowStart, windowEnd, undefined);
     expect(c.isCovered).toBe(false);
@@ -158,7 +224,15 @@ describe('accountDelivery and claimCoverage', () => {
   it('a collection manifest proves quiet spans only while the trail status says logging', () => {
     const readAt = windowEnd + H;
     const ct = coverage([[T0, T0 + H]]);
-    const logging = { source: 's', isLogging: true, startLoggingTime: at(T0 - 30 * D), stopLoggingTime: null, latestDeliveryTime: at(T0 + H), latestDigestDeliveryTime: null, latestDeliveryError: null };
+    const logging = {
+      source: 's',
+      isLogging: true,
+      startLoggingTime: at(T0 - 30 * D),
+      stopLoggingTime: null,
+      latestDeliveryTime: at(T0 + H),
+      latestDigestDeliveryTime: null,
+      latestDeliveryError: null,
+    };
     const proven = accountDelivery(activity(ct, { manifest: manifest(readAt, [[T0 - D, readAt]]), trailStatus: logging }));
     expect(proven.evidenceEndBasis).toBe('collect-manifest');
     expect(claimCoverage(proven, windowStart, windowEnd, undefined).isCovered).toBe(true);
@@ -167,7 +241,9 @@ describe('accountDelivery and claimCoverage', () => {
     expect(claimCoverage(noStatus, windowStart, windowEnd, undefined).isCovered).toBe(false);
     expect(noStatus.notes.join(' ')).toContain('No trail status');
 
-    const stopped = accountDelivery(activity(ct, { manifest: manifest(readAt, [[T0 - D, readAt]]), trailStatus: { ...logging, isLogging: false, stopLoggingTime: at(T0 + 2 * D) } }));
+    const stopped = accountDelivery(
+      activity(ct, { manifest: manifest(readAt, [[T0 - D, readAt]]), trailStatus: { ...logging, isLogging: false, stopLoggingTime: at(T0 + 2 * D) } }),
+    );
     const s = claimCoverage(stopped, windowStart, windowEnd, undefined);
     expect(s.isCovered).toBe(false);
     // Logging until StopLoggingTime (the manifest proves the quiet span before it), then a gap.
@@ -183,7 +259,14 @@ describe('accountDelivery and claimCoverage', () => {
   });
 
   it('--min-coverage accepts small gaps and records them', () => {
-    const d = accountDelivery(activity(coverage([[T0, T0 + 5 * D], [T0 + 5 * D + 3 * H, windowEnd]])));
+    const d = accountDelivery(
+      activity(
+        coverage([
+          [T0, T0 + 5 * D],
+          [T0 + 5 * D + 3 * H, windowEnd],
+        ]),
+      ),
+    );
     const strict = claimCoverage(d, windowStart, windowEnd, undefined);
     expect(strict.isCovered).toBe(false);
     const loose = claimCoverage(d, windowStart, windowEnd, 0.95);
@@ -207,7 +290,9 @@ describe('trail reach without a trail description', () => {
     one.trail = {};
     const c1 = accountLogCoverage(one);
     expect(c1).toMatchObject({ isMultiRegion: false, isMultiRegionAssumed: true, homeRegion: 'us-east-1', inferredFrom: 'events from us-east-1 only' });
-    const ec2 = { action: 'ec2:RunInstances', service: 'ec2', name: 'RunInstances', accessLevel: 'Write' } as unknown as Parameters<typeof cloudTrailObservability>[0];
+    const ec2 = { action: 'ec2:RunInstances', service: 'ec2', name: 'RunInstances', accessLevel: 'Write' } as unknown as Parameters<
+      typeof cloudTrailObservability
+    >[0];
     expect(cloudTrailObservability(ec2, c1)).toMatchObject({ isObservable: false, reason: 'region-not-covered' });
 
     const two = activity({ ...coverage([[T0, T0 + D]]), regions: ['eu-west-1', 'us-east-1'] });

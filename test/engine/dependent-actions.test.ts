@@ -84,7 +84,12 @@ describe('the dependent-actions table', () => {
     expect(dependenciesOf('lambda:CreateFunction', small, empty)).toEqual([{ action: 'iam:PassRole', origin: 'catalogue' }]);
     // Never the reverse: a use of PassRole says nothing about CreateFunction.
     expect(dependenciesOf('iam:PassRole', small, empty)).toEqual([]);
-    const credits = credit([grant('lambda:CreateFunction'), grant('iam:PassRole', ['arn:aws:iam::111122223333:role/fn'])], ['lambda:CreateFunction'], small, empty);
+    const credits = credit(
+      [grant('lambda:CreateFunction'), grant('iam:PassRole', ['arn:aws:iam::111122223333:role/fn'])],
+      ['lambda:CreateFunction'],
+      small,
+      empty,
+    );
     expect([...credits]).toEqual([['iam:passrole', { through: ['lambda:CreateFunction'], lastUsed: USE }]]);
   });
 });
@@ -96,13 +101,23 @@ describe('creditDependencies', () => {
       ['secretsmanager:BatchGetSecretValue'],
     );
     expect([...credits.keys()]).toEqual(['secretsmanager:getsecretvalue']);
-    const own = credit([grant('secretsmanager:BatchGetSecretValue'), grant('secretsmanager:GetSecretValue')], ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue']);
+    const own = credit(
+      [grant('secretsmanager:BatchGetSecretValue'), grant('secretsmanager:GetSecretValue')],
+      ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
+    );
     expect(own.size).toBe(0);
     expect(credit([grant('secretsmanager:GetSecretValue')], []).size).toBe(0);
   });
 
   it('follows credited actions to their own dependencies, naming the direct one', () => {
-    const credits = credit([grant('secretsmanager:BatchGetSecretValue'), grant('secretsmanager:GetSecretValue'), grant('kms:Decrypt', ['arn:aws:kms:us-east-1:111122223333:key/abc'])], ['secretsmanager:BatchGetSecretValue']);
+    const credits = credit(
+      [
+        grant('secretsmanager:BatchGetSecretValue'),
+        grant('secretsmanager:GetSecretValue'),
+        grant('kms:Decrypt', ['arn:aws:kms:us-east-1:111122223333:key/abc']),
+      ],
+      ['secretsmanager:BatchGetSecretValue'],
+    );
     expect(credits.get('kms:decrypt')?.through).toEqual(['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue']);
   });
 
@@ -113,7 +128,11 @@ describe('creditDependencies', () => {
 
   it('does not credit a grant on resources the used call cannot have touched', () => {
     const credits = credit(
-      [grant('s3:GetObjectAttributes', ['arn:aws:s3:::reports/*']), grant('s3:GetObject', ['arn:aws:s3:::archive/*']), grant('s3:GetObjectVersion', ['arn:aws:s3:::reports/2026/*'])],
+      [
+        grant('s3:GetObjectAttributes', ['arn:aws:s3:::reports/*']),
+        grant('s3:GetObject', ['arn:aws:s3:::archive/*']),
+        grant('s3:GetObjectVersion', ['arn:aws:s3:::reports/2026/*']),
+      ],
       ['s3:GetObjectAttributes'],
     );
     expect([...credits.keys()]).toEqual(['s3:getobjectversion']);

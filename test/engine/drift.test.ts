@@ -45,7 +45,12 @@ function finding(spec: FindingSpec): Finding {
       resources: ['*'],
       lastUsed: spec.lastUsed ?? null,
     })),
-    evidence: { window: { start: '2026-01-01T00:00:00.000Z', end: '2026-01-31T00:00:00.000Z', days: 30 }, observed: null, sources: ['cloudtrail'], reason: 'hand-made' },
+    evidence: {
+      window: { start: '2026-01-01T00:00:00.000Z', end: '2026-01-31T00:00:00.000Z', days: 30 },
+      observed: null,
+      sources: ['cloudtrail'],
+      reason: 'hand-made',
+    },
     recommendation: 'hand-made',
     ...(spec.firstSeen !== undefined ? { firstSeen: spec.firstSeen } : {}),
     ...(spec.exception !== undefined
@@ -68,13 +73,22 @@ function report(asOf: string, findings: Finding[], opts: { principals?: number; 
       principals: opts.principals ?? 4,
       skippedServiceLinked: 0,
       findings: findings.length,
-      byType: { 'dormant-principal': 0, 'unused-service': 0, 'overbroad-grant': 0, 'unused-permission': 0, 'unverifiable-permission': 0, 'stale-credential': 0 },
+      byType: {
+        'dormant-principal': 0,
+        'unused-service': 0,
+        'overbroad-grant': 0,
+        'unused-permission': 0,
+        'unverifiable-permission': 0,
+        'stale-credential': 0,
+      },
       bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
     },
     coverage: [],
     findings,
     warnings: [],
-    ...(opts.resolved !== undefined ? { baseline: { source: 'b.json', asOf, counts: { new: 0, existing: 0, resolved: opts.resolved.length }, resolved: opts.resolved } } : {}),
+    ...(opts.resolved !== undefined
+      ? { baseline: { source: 'b.json', asOf, counts: { new: 0, existing: 0, resolved: opts.resolved.length }, resolved: opts.resolved } }
+      : {}),
   };
 }
 
@@ -85,9 +99,30 @@ function reversed<T>(list: T[]): T[] {
 // ---------------------------------------------------------------------------------------------
 // diff
 
-const passRole = finding({ id: 'PD-passrole', type: 'unused-permission', severity: 'critical', principal: 'inventory-reader', service: 'iam', actions: ['iam:PassRole'] });
-const createTags = finding({ id: 'PD-createtags', type: 'unused-permission', severity: 'low', principal: 'fn-builder', service: 'ec2', actions: ['ec2:CreateTags'] });
-const tagResource = finding({ id: 'PD-tagresource', type: 'unverifiable-permission', severity: 'info', principal: 'fn-builder', service: 'lambda', actions: ['lambda:TagResource'] });
+const passRole = finding({
+  id: 'PD-passrole',
+  type: 'unused-permission',
+  severity: 'critical',
+  principal: 'inventory-reader',
+  service: 'iam',
+  actions: ['iam:PassRole'],
+});
+const createTags = finding({
+  id: 'PD-createtags',
+  type: 'unused-permission',
+  severity: 'low',
+  principal: 'fn-builder',
+  service: 'ec2',
+  actions: ['ec2:CreateTags'],
+});
+const tagResource = finding({
+  id: 'PD-tagresource',
+  type: 'unverifiable-permission',
+  severity: 'info',
+  principal: 'fn-builder',
+  service: 'lambda',
+  actions: ['lambda:TagResource'],
+});
 const etlDormantExcepted = finding({ id: 'PD-etl-dormant', type: 'dormant-principal', severity: 'medium', principal: 'legacy-etl', exception: 'active' });
 
 const OLD = report('2026-02-01T00:00:00.000Z', [passRole, createTags, tagResource, etlDormantExcepted]);
@@ -140,9 +175,7 @@ describe('diffReports', () => {
   it('reports an exception that became active and a severity change on the same finding', () => {
     const fn = byName('fn-builder');
     expect(fn?.excepted.map((e) => [e.finding.id, e.reason, e.owner])).toEqual([['PD-createtags', 'blue/green cut-overs', 'platform']]);
-    expect(fn?.severityChanged).toEqual([
-      { finding: expect.objectContaining({ id: 'PD-createtags' }), from: 'low', to: 'medium', direction: 'raised' },
-    ]);
+    expect(fn?.severityChanged).toEqual([{ finding: expect.objectContaining({ id: 'PD-createtags' }), from: 'low', to: 'medium', direction: 'raised' }]);
   });
 
   it('calls a finding that is gone resolved, and a new stale key newly flagged rather than unused', () => {
@@ -178,10 +211,14 @@ describe('diffReports', () => {
   });
 
   it('matches by id, not by position: reordering either report changes nothing', () => {
-    const shuffled = diffReports(report(OLD.asOf, reversed(OLD.findings)), report(NEW.asOf, [NEW.findings[3], NEW.findings[0], NEW.findings[4], NEW.findings[1], NEW.findings[2]] as Finding[]), {
-      oldSource: 'old.json',
-      newSource: 'new.json',
-    });
+    const shuffled = diffReports(
+      report(OLD.asOf, reversed(OLD.findings)),
+      report(NEW.asOf, [NEW.findings[3], NEW.findings[0], NEW.findings[4], NEW.findings[1], NEW.findings[2]] as Finding[]),
+      {
+        oldSource: 'old.json',
+        newSource: 'new.json',
+      },
+    );
     expect(JSON.stringify(shuffled)).toBe(JSON.stringify(diff));
   });
 
@@ -196,7 +233,14 @@ describe('diffReports', () => {
 
   it('calls a finding folded into another finding regrouped, not resolved', () => {
     const before = report('2026-02-01T00:00:00.000Z', [createTags]);
-    const wholeService = finding({ id: 'PD-ec2-service', type: 'unused-service', severity: 'low', principal: 'fn-builder', service: 'ec2', actions: ['ec2:CreateTags', 'ec2:DescribeInstances'] });
+    const wholeService = finding({
+      id: 'PD-ec2-service',
+      type: 'unused-service',
+      severity: 'low',
+      principal: 'fn-builder',
+      service: 'ec2',
+      actions: ['ec2:CreateTags', 'ec2:DescribeInstances'],
+    });
     const d = diffReports(before, report('2026-03-01T00:00:00.000Z', [wholeService]));
     const fn = d.principals[0];
     expect(fn?.regrouped.map((f) => f.id)).toEqual(['PD-createtags']);
@@ -208,15 +252,33 @@ describe('diffReports', () => {
   it('tells an action held and used in the old window from a newly granted one', () => {
     const lastUsed = (date: string): LastUsed => ({ date, source: 'cloudtrail' });
     // Old window: 2026-01-02 → 2026-02-01.
-    const stopped = finding({ id: 'PD-glue-run', type: 'unused-permission', severity: 'low', principal: 'loader', service: 'glue', actions: ['glue:StartJobRun'], lastUsed: lastUsed('2026-01-20T00:00:00Z') });
-    const yearly = finding({ id: 'PD-glue-del', type: 'unused-permission', severity: 'low', principal: 'loader', service: 'glue', actions: ['glue:DeleteJob'], lastUsed: lastUsed('2025-06-01T00:00:00Z') });
+    const stopped = finding({
+      id: 'PD-glue-run',
+      type: 'unused-permission',
+      severity: 'low',
+      principal: 'loader',
+      service: 'glue',
+      actions: ['glue:StartJobRun'],
+      lastUsed: lastUsed('2026-01-20T00:00:00Z'),
+    });
+    const yearly = finding({
+      id: 'PD-glue-del',
+      type: 'unused-permission',
+      severity: 'low',
+      principal: 'loader',
+      service: 'glue',
+      actions: ['glue:DeleteJob'],
+      lastUsed: lastUsed('2025-06-01T00:00:00Z'),
+    });
     const d = diffReports(report('2026-02-01T00:00:00.000Z', []), report('2026-03-01T00:00:00.000Z', [stopped, yearly]));
     const loader = d.principals[0];
     expect(loader?.heldBefore.map((a) => [a.action, a.lastUsed?.date])).toEqual([['glue:StartJobRun', '2026-01-20T00:00:00Z']]);
     // Used a year ago and not flagged in the old report: it was not held then.
     expect(loader?.granted.map((a) => a.action)).toEqual(['glue:DeleteJob']);
     expect(d.summary.heldBefore).toBe(1);
-    expect(renderDiffTable(d, { isColor: false })).toMatch(/^ {2}\+ held, now unused +glue:StartJobRun · low unused-permission PD-glue-run · last used 2026-01-20$/m);
+    expect(renderDiffTable(d, { isColor: false })).toMatch(
+      /^ {2}\+ held, now unused +glue:StartJobRun · low unused-permission PD-glue-run · last used 2026-01-20$/m,
+    );
   });
 
   it('notes reports given in reverse order and windows of different lengths', () => {
@@ -271,10 +333,34 @@ const JAN_29 = '2026-01-29T00:00:00.000Z';
  * Median over 37, 14, 14, 21, 19 = 19; at Jan 29 alone: (19 + 21) / 2 = 20.
  */
 function knownSeries(): TrendInput[] {
-  const x = finding({ id: 'X', type: 'unused-permission', severity: 'high', principal: 'a', service: 'iam', actions: ['iam:PassRole'], firstSeen: '2025-12-02T00:00:00.000Z' });
+  const x = finding({
+    id: 'X',
+    type: 'unused-permission',
+    severity: 'high',
+    principal: 'a',
+    service: 'iam',
+    actions: ['iam:PassRole'],
+    firstSeen: '2025-12-02T00:00:00.000Z',
+  });
   const y = finding({ id: 'Y', type: 'unused-service', severity: 'low', principal: 'a', service: 'sqs', actions: ['sqs:SendMessage', 'sqs:DeleteQueue'] });
-  const z = finding({ id: 'Z', type: 'overbroad-grant', severity: 'medium', principal: 'b', service: 's3', actions: ['s3:PutObject', 's3:DeleteObject', 's3:GetObject'] });
-  const w = finding({ id: 'W', type: 'unused-permission', severity: 'critical', principal: 'b', service: 'iam', actions: ['iam:CreateAccessKey'], firstSeen: '2026-01-10T00:00:00.000Z', exception: 'active' });
+  const z = finding({
+    id: 'Z',
+    type: 'overbroad-grant',
+    severity: 'medium',
+    principal: 'b',
+    service: 's3',
+    actions: ['s3:PutObject', 's3:DeleteObject', 's3:GetObject'],
+  });
+  const w = finding({
+    id: 'W',
+    type: 'unused-permission',
+    severity: 'critical',
+    principal: 'b',
+    service: 'iam',
+    actions: ['iam:CreateAccessKey'],
+    firstSeen: '2026-01-10T00:00:00.000Z',
+    exception: 'active',
+  });
   const d = finding({ id: 'D', type: 'dormant-principal', severity: 'medium', principal: 'c' });
   const u = finding({ id: 'U', type: 'unverifiable-permission', severity: 'info', principal: 'a', service: 's3', actions: ['s3:GetObject'] });
   return [
@@ -330,7 +416,14 @@ describe('trendReports', () => {
 
   it('does not call a finding folded into another one resolved, and carries its age over', () => {
     const tags = finding({ id: 'T', type: 'unused-permission', severity: 'low', principal: 'fn', service: 'ec2', actions: ['ec2:CreateTags'] });
-    const ec2 = finding({ id: 'E', type: 'unused-service', severity: 'low', principal: 'fn', service: 'ec2', actions: ['ec2:CreateTags', 'ec2:DescribeInstances'] });
+    const ec2 = finding({
+      id: 'E',
+      type: 'unused-service',
+      severity: 'low',
+      principal: 'fn',
+      service: 'ec2',
+      actions: ['ec2:CreateTags', 'ec2:DescribeInstances'],
+    });
     const t = trendReports([{ report: report(JAN_1, [tags]) }, { report: report(JAN_8, [ec2]) }, { report: report(JAN_29, []) }]);
     expect(t.points.map((p) => [p.revocation.resolved, p.revocation.regrouped])).toEqual([
       [0, 0],
@@ -350,7 +443,7 @@ describe('trendReports', () => {
     ]);
   });
 
-  it('uses a report\'s own baseline resolutions for what the series cannot see, without counting twice', () => {
+  it("uses a report's own baseline resolutions for what the series cannot see, without counting twice", () => {
     const resolved: ResolvedFinding = {
       id: 'OLD',
       type: 'unused-permission',
@@ -366,7 +459,15 @@ describe('trendReports', () => {
     const single = trendReports([{ report: report(JAN_1, [], { resolved: [resolved] }) }]);
     expect(single.resolutions.map((r) => [r.id, r.days, r.from])).toEqual([['OLD', 10, 'baseline']]);
     // Seen in the series, the same resolution is counted once, from the series.
-    const x = finding({ id: 'OLD', type: 'unused-permission', severity: 'high', principal: 'a', service: 'iam', actions: ['iam:PassRole'], firstSeen: '2025-12-22T00:00:00.000Z' });
+    const x = finding({
+      id: 'OLD',
+      type: 'unused-permission',
+      severity: 'high',
+      principal: 'a',
+      service: 'iam',
+      actions: ['iam:PassRole'],
+      firstSeen: '2025-12-22T00:00:00.000Z',
+    });
     const both = trendReports([{ report: report('2025-12-25T00:00:00.000Z', [x]) }, { report: report(JAN_1, [], { resolved: [resolved] }) }]);
     expect(both.resolutions.map((r) => [r.id, r.days, r.from])).toEqual([['OLD', 10, 'series']]);
   });
@@ -384,7 +485,14 @@ describe('trendReports', () => {
       firstSeen: JAN_1,
       resolvedAt: JAN_8,
     };
-    const ec2 = finding({ id: 'E', type: 'unused-service', severity: 'low', principal: 'fn', service: 'ec2', actions: ['ec2:CreateTags', 'ec2:DescribeInstances'] });
+    const ec2 = finding({
+      id: 'E',
+      type: 'unused-service',
+      severity: 'low',
+      principal: 'fn',
+      service: 'ec2',
+      actions: ['ec2:CreateTags', 'ec2:DescribeInstances'],
+    });
     const t = trendReports([{ report: report(JAN_8, [ec2], { resolved: [folded] }) }]);
     expect(t.resolutions).toEqual([]);
     expect(t.points[0]?.revocation).toEqual({ resolved: 0, regrouped: 1, medianDays: null });
@@ -399,7 +507,10 @@ describe('trendReports', () => {
   });
 
   it('notes reports sharing an asOf and windows of different lengths', () => {
-    const t = trendReports([{ report: report(JAN_1, []), source: 'a.json' }, { report: report(JAN_1, [], { windowDays: 90 }), source: 'b.json' }]);
+    const t = trendReports([
+      { report: report(JAN_1, []), source: 'a.json' },
+      { report: report(JAN_1, [], { windowDays: 90 }), source: 'b.json' },
+    ]);
     expect(t.notes).toHaveLength(2);
     expect(t.notes[0]).toContain('same asOf');
     expect(t.notes[1]).toContain('30, 90 days');

@@ -4,12 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalogue, loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
-import {
-  eventSourceToPrefix,
-  mapEventToAction,
-  mapEventToActions,
-  stripVersionSuffix,
-} from '../../src/engine/aws/event-map.js';
+import { eventSourceToPrefix, mapEventToAction, mapEventToActions, stripVersionSuffix } from '../../src/engine/aws/event-map.js';
 import type { ActionCatalogue } from '../../src/model/catalogue.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -131,16 +126,12 @@ describe('Invictus CloudTrail sample (2,900 real events)', () => {
     eventType?: string;
   }
   const dir = join(repoRoot, 'fixtures/aws/invictus-cloudtrail/CloudTrail');
-  const events: RawEvent[] = readdirSync(dir).flatMap(
-    (f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Records: RawEvent[] }).Records,
-  );
+  const events: RawEvent[] = readdirSync(dir).flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Records: RawEvent[] }).Records);
 
   it('maps every API call to a catalogue action', () => {
     const apiCalls = events.filter((e) => e.eventType === 'AwsApiCall');
     const unmapped = [
-      ...new Set(
-        apiCalls.filter((e) => mapEventToAction(e.eventSource, e.eventName, catalogue) === null).map((e) => `${e.eventSource} ${e.eventName}`),
-      ),
+      ...new Set(apiCalls.filter((e) => mapEventToAction(e.eventSource, e.eventName, catalogue) === null).map((e) => `${e.eventSource} ${e.eventName}`)),
     ];
     expect(apiCalls.length).toBeGreaterThan(2800);
     expect(unmapped).toEqual([]);
@@ -166,10 +157,7 @@ describe('scripts/update-event-map.mjs', () => {
           'S3.ListBuckets': [{ action: 's3:ListAllMyBuckets' }],
           'S3.GetBucketAcl': [{ action: 's3:GetBucketAcl' }],
           'S3.PutBucketReplication': [{ action: 's3:PutReplicationConfiguration' }, { action: 'iam:PassRole' }],
-          'S3.GetBucketEncryption': [
-            { action: 's3:GetEncryptionConfiguration' },
-            { action: 's3express:GetEncryptionConfiguration' },
-          ],
+          'S3.GetBucketEncryption': [{ action: 's3:GetEncryptionConfiguration' }, { action: 's3express:GetEncryptionConfiguration' }],
         },
         cloudtrail_service_mappings: {
           'monitoring.amazonaws.com': 'cloudwatch',

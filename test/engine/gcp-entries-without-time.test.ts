@@ -90,7 +90,7 @@ describe('entries-without-time-unverifiable', () => {
     expect(report.gcpCoverage?.[0]?.notes.join(' ')).toContain('3 audit log entries had no usable timestamp');
   });
 
-  it('a value that is not valid JSON is counted, its file read on, and nothing is called unused from the project\'s logs', async () => {
+  it("a value that is not valid JSON is counted, its file read on, and nothing is called unused from the project's logs", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'permdrift-not-json-'));
     cpSync(DIR, dir, { recursive: true });
     // Structure intact (the scanner finds its end), content not JSON: `tru`.

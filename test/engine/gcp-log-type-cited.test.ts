@@ -14,13 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  mergeCitedEntries,
-  methodPermission,
-  permissionIndex,
-  type AuditPage,
-  type Table,
-} from '../../scripts/lib/gcp-log-type-merge.mjs';
+import { mergeCitedEntries, methodPermission, permissionIndex, type AuditPage, type Table } from '../../scripts/lib/gcp-log-type-merge.mjs';
 import { bundledLogTypeTable, logTypeTableFrom } from '../../src/engine/gcp/permission-log-type.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -58,7 +58,12 @@ function manifest(opts: { complete?: ManifestLogSpan[]; failed?: ManifestLogFail
 }
 
 async function scan(dir: string, extra: { minCoverage?: number; asOf?: Date } = {}): Promise<Report> {
-  const report = await auditFiles({ dir, asOf: extra.asOf ?? AS_OF, windowMs: WINDOW_MS, ...(extra.minCoverage !== undefined ? { minCoverage: extra.minCoverage } : {}) });
+  const report = await auditFiles({
+    dir,
+    asOf: extra.asOf ?? AS_OF,
+    windowMs: WINDOW_MS,
+    ...(extra.minCoverage !== undefined ? { minCoverage: extra.minCoverage } : {}),
+  });
   expect(validateReport(report).errors).toEqual([]);
   return report;
 }
@@ -90,7 +95,13 @@ describe('GCP coverage from the collection manifest', () => {
     expect(v?.finding.type).not.toBe('unverifiable-permission');
     expect(v?.reason).toBeUndefined();
     const lc = report.gcpCoverage?.[0]?.auditLogs.logCoverage;
-    expect(lc?.activity).toMatchObject({ basis: 'collect-manifest', isWindowCovered: true, gaps: [], coveredFraction: 1, evidenceEnd: { time: AS_OF.toISOString(), basis: 'collect-manifest' } });
+    expect(lc?.activity).toMatchObject({
+      basis: 'collect-manifest',
+      isWindowCovered: true,
+      gaps: [],
+      coveredFraction: 1,
+      evidenceEnd: { time: AS_OF.toISOString(), basis: 'collect-manifest' },
+    });
     expect(report.gcpCoverage?.[0]?.auditLogs.isWindowCovered).toBe(true);
     expect(report.warnings.some((w) => w.code === 'as-of-after-evidence')).toBe(false);
     // Data Access has no complete span in an entries.list collection: its entries are all there is.
@@ -126,14 +137,23 @@ describe('GCP coverage from the collection manifest', () => {
   });
 
   it('a failed span inside the window is a logging gap naming its reason; --min-coverage accepts it and records it', async () => {
-    const failed = [{ scope: ACTIVITY, start: '2026-10-01T00:00:00.000Z', end: '2026-10-02T00:00:00.000Z', reason: 'hour files of gs://b/cloudaudit.googleapis.com/activity/ could not be read (403)' }];
+    const failed = [
+      {
+        scope: ACTIVITY,
+        start: '2026-10-01T00:00:00.000Z',
+        end: '2026-10-02T00:00:00.000Z',
+        reason: 'hour files of gs://b/cloudaudit.googleapis.com/activity/ could not be read (403)',
+      },
+    ];
     const report = await scan(snapshot(manifest({ failed })));
     const v = verdictOf(report, ADMIN_WRITE);
     expect(v?.reason).toBe('logging-gap');
     expect(v?.detail).toContain('2026-10-01T00:00Z to 2026-10-02T00:00Z: the collection could not read the Admin Activity log: hour files of gs://b/');
     expect(v?.detail).toContain('collect again');
     const lc = report.gcpCoverage?.[0]?.auditLogs.logCoverage?.activity;
-    expect(lc?.gaps).toEqual([{ start: failed[0]?.start, end: failed[0]?.end, kind: 'collection-failed', cause: expect.stringContaining('(403)') as unknown as string }]);
+    expect(lc?.gaps).toEqual([
+      { start: failed[0]?.start, end: failed[0]?.end, kind: 'collection-failed', cause: expect.stringContaining('(403)') as unknown as string },
+    ]);
     expect(lc?.intervalsTotal).toBe(2);
     expect(lc?.coveredFraction).toBeCloseTo(1 - 1 / 90, 3);
 
@@ -166,7 +186,9 @@ describe('GCP coverage from the collection manifest', () => {
     const v = verdictOf(report, ADMIN_WRITE);
     expect(v?.reason).toBe('window-not-covered');
     expect(v?.detail).toContain('the sink export holds no file of this log before then: nothing shows the sink was exporting earlier');
-    expect(v?.detail).toContain("the sink export's last file of this log ends at 2026-11-21T00:00:00.000Z: later hours may be quiet or not exported; collect with --audit-logs api");
+    expect(v?.detail).toContain(
+      "the sink export's last file of this log ends at 2026-11-21T00:00:00.000Z: later hours may be quiet or not exported; collect with --audit-logs api",
+    );
     expect(report.gcpCoverage?.[0]?.auditLogs.logCoverage?.activity.gaps.map((g) => g.kind)).toEqual(['before-evidence', 'unobserved-tail']);
   });
 

@@ -19,7 +19,10 @@ describe('narrowestRoles', () => {
   });
 
   it('covers each service on its own instead of one odd role spanning them', () => {
-    expect(narrowestRoles(['storage.objects.get', 'pubsub.topics.publish'], catalogue).map((r) => r.role)).toEqual(['roles/pubsub.publisher', 'roles/storage.objectViewer']);
+    expect(narrowestRoles(['storage.objects.get', 'pubsub.topics.publish'], catalogue).map((r) => r.role)).toEqual([
+      'roles/pubsub.publisher',
+      'roles/storage.objectViewer',
+    ]);
   });
 
   it('never suggests a basic or a service agent role, and gives nothing when a permission cannot be covered', () => {

@@ -90,11 +90,11 @@ describe('folder-inherited-editor', () => {
     expect(both).toBeDefined();
     const e = deployer.entitlements.find((x) => x.permission === both);
     expect(e?.provenance).toBe('direct');
-    expect(e?.grantedBy.map((p) => `${p.resource.type}:${p.binding.role}`)).toEqual([
-      'project:roles/storage.objectViewer',
-      'folder:roles/editor',
-      'organization:roles/viewer',
-    ].filter((x) => !x.startsWith('organization') || rolePerms('roles/viewer').includes(both ?? '')));
+    expect(e?.grantedBy.map((p) => `${p.resource.type}:${p.binding.role}`)).toEqual(
+      ['project:roles/storage.objectViewer', 'folder:roles/editor', 'organization:roles/viewer'].filter(
+        (x) => !x.startsWith('organization') || rolePerms('roles/viewer').includes(both ?? ''),
+      ),
+    );
   });
 
   it('warns that group grants could not be expanded without groups.json, once per binding', () => {
@@ -150,9 +150,7 @@ describe('project-direct-custom-role', () => {
   it('custom-role grants are direct and name the role', () => {
     const update = bot.entitlements.find((e) => e.permission === 'run.services.update');
     expect(update?.provenance).toBe('direct');
-    expect(update?.grantedBy.map((p) => [p.binding.role, p.roleKind, p.chain.length])).toEqual([
-      ['projects/ci-tools-5678/roles/releaseDeployer', 'custom', 1],
-    ]);
+    expect(update?.grantedBy.map((p) => [p.binding.role, p.roleKind, p.chain.length])).toEqual([['projects/ci-tools-5678/roles/releaseDeployer', 'custom', 1]]);
   });
 
   it('unknown roles (custom not exported, predefined not in the snapshot) and the deleted role are warnings', () => {

@@ -35,7 +35,9 @@ function calledUnused(findings: Finding[]): string[] {
 }
 
 function unverifiable(findings: Finding[]): Map<string, string> {
-  return new Map(findings.filter((f) => f.type === 'unverifiable-permission').flatMap((f) => f.permissions.map((p) => [p.action, p.unverifiable?.reason ?? '?'] as const)));
+  return new Map(
+    findings.filter((f) => f.type === 'unverifiable-permission').flatMap((f) => f.permissions.map((p) => [p.action, p.unverifiable?.reason ?? '?'] as const)),
+  );
 }
 
 describe('GCP scenarios (scan files on fixtures/gcp)', () => {
@@ -67,7 +69,9 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
     expect(overbroad?.recommendation).toContain('roles/storage.objectAdmin bound on project data-lake-2468');
     expect(overbroad?.recommendation).toMatch(/Narrowest predefined role\(s\) holding the permissions in use: roles\/[\w.]+ \(\d+ permissions\)/);
     const cov = report.gcpCoverage?.[0];
-    expect(cov?.dataAccessLogs).toEqual([{ service: 'allServices', logTypes: ['DATA_READ'], exemptedMembers: ['serviceAccount:archiver@data-lake-2468.iam.gserviceaccount.com'] }]);
+    expect(cov?.dataAccessLogs).toEqual([
+      { service: 'allServices', logTypes: ['DATA_READ'], exemptedMembers: ['serviceAccount:archiver@data-lake-2468.iam.gserviceaccount.com'] },
+    ]);
     expect(cov?.auditLogs.isWindowCovered).toBe(true);
   });
 
@@ -170,7 +174,12 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
     const report = await auditFiles({ dir, asOf: AS_OF, windowMs: WINDOW_MS });
     expect(validateReport(report).errors).toEqual([]);
     expect(report.gcpCoverage?.[0]?.collectedBy).toBe('scanner@sec-tools.iam.gserviceaccount.com (impersonated by user:ops@example.com)');
-    expect(report.warnings).toContainEqual({ code: 'audit-logs-incomplete', message: 'logging entries.list stopped after 3 pages: quota exhausted', account: 'billing-8642', file: 'gcp/billing-8642/collect-warnings.json' });
+    expect(report.warnings).toContainEqual({
+      code: 'audit-logs-incomplete',
+      message: 'logging entries.list stopped after 3 pages: quota exhausted',
+      account: 'billing-8642',
+      file: 'gcp/billing-8642/collect-warnings.json',
+    });
     const reporter = of(report, 'reporter');
     expect(calledUnused(reporter)).toEqual([]);
     expect(unverifiable(reporter).get('secretmanager.versions.access')).toBe('log-files-unreadable');
@@ -191,7 +200,10 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
   it('an insight file of the wrong shape is an input error naming the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'permdrift-gcp-insight-'));
     cpSync(fileURLToPath(new URL('../../fixtures/gcp/recommender-insight-used', import.meta.url)), dir, { recursive: true });
-    writeFileSync(join(dir, 'gcp', 'insights-1122', 'recommender', 'bad.json'), JSON.stringify([{ content: { member: 'serviceAccount:a@b', role: 'roles/x' }, observationPeriod: 'ninety days' }]));
+    writeFileSync(
+      join(dir, 'gcp', 'insights-1122', 'recommender', 'bad.json'),
+      JSON.stringify([{ content: { member: 'serviceAccount:a@b', role: 'roles/x' }, observationPeriod: 'ninety days' }]),
+    );
     await expect(auditFiles({ dir, asOf: AS_OF, windowMs: WINDOW_MS })).rejects.toThrow(/bad\.json: \[0\]: lastRefreshTime and observationPeriod/);
   });
 
@@ -202,7 +214,9 @@ describe('GCP scenarios (scan files on fixtures/gcp)', () => {
     expect(calledUnused(uploader)).not.toContain('storage.objects.get');
     const get = uploader.flatMap((f) => f.permissions).find((p) => p.action === 'storage.objects.get');
     expect(get?.unverifiable?.reason).toBe('window-not-covered');
-    expect(get?.unverifiable?.detail).toMatch(/Data Access logs read cover 29\.\d+ of the 90 days .*start after the window does \(Data Access logs are kept 30 days in the _Default bucket/);
+    expect(get?.unverifiable?.detail).toMatch(
+      /Data Access logs read cover 29\.\d+ of the 90 days .*start after the window does \(Data Access logs are kept 30 days in the _Default bucket/,
+    );
     expect(report.gcpCoverage?.[0]?.notes.some((n) => n.startsWith('Data Access logs cover 2026-10-21 to 2026-11-19'))).toBe(true);
   });
 

@@ -28,7 +28,9 @@ const ACTIVITY = 'cloudaudit.googleapis.com/activity';
 /** An Admin Activity permission granted to the uploader and never used. */
 const ADMIN_WRITE = 'storage.objects.setIamPolicy';
 
-function manifestJson(extra: { complete?: boolean; spans?: { scope: string; start: string; end: string }[]; provider?: 'aws' | 'gcp'; scope?: string } = {}): Record<string, unknown> {
+function manifestJson(
+  extra: { complete?: boolean; spans?: { scope: string; start: string; end: string }[]; provider?: 'aws' | 'gcp'; scope?: string } = {},
+): Record<string, unknown> {
   const at = AS_OF.toISOString();
   return {
     schemaVersion: 1,
@@ -85,7 +87,12 @@ describe('parseCollectManifest and complete', () => {
     expect(m.logs.complete).toEqual([{ scope: ACTIVITY, start: WINDOW_START, end: half }]);
     expect(m.logs.failed).toEqual([
       { scope: ACTIVITY, start: half, end: AS_OF.toISOString(), reason: UNFINISHED_REASON },
-      ...['data_access', 'system_event', 'policy'].map((l) => ({ scope: `cloudaudit.googleapis.com/${l}`, start: WINDOW_START, end: AS_OF.toISOString(), reason: UNFINISHED_REASON })),
+      ...['data_access', 'system_event', 'policy'].map((l) => ({
+        scope: `cloudaudit.googleapis.com/${l}`,
+        start: WINDOW_START,
+        end: AS_OF.toISOString(),
+        reason: UNFINISHED_REASON,
+      })),
     ]);
   });
 
@@ -93,7 +100,15 @@ describe('parseCollectManifest and complete', () => {
     const a = new Date(AS_OF.getTime() - 60 * DAY).toISOString();
     const b = new Date(AS_OF.getTime() - 30 * DAY).toISOString();
     const m = parseCollectManifest(
-      manifestJson({ provider: 'aws', scope: '111122223333', complete: false, spans: [{ scope: 'us-east-1', start: WINDOW_START, end: a }, { scope: 'eu-west-1', start: WINDOW_START, end: b }] }),
+      manifestJson({
+        provider: 'aws',
+        scope: '111122223333',
+        complete: false,
+        spans: [
+          { scope: 'us-east-1', start: WINDOW_START, end: a },
+          { scope: 'eu-west-1', start: WINDOW_START, end: b },
+        ],
+      }),
       'collect-manifest.json',
     );
     expect(m.logs.failed).toEqual([{ scope: 'all regions', start: b, end: AS_OF.toISOString(), reason: UNFINISHED_REASON }]);

@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalogue, loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
-import {
-  callsExercising,
-  dataEventResourceType,
-  isGlobalService,
-  isPermissionOnly,
-  notLoggedReason,
-} from '../../src/engine/aws/observability.js';
+import { callsExercising, dataEventResourceType, isGlobalService, isPermissionOnly, notLoggedReason } from '../../src/engine/aws/observability.js';
 import { isPrivilegeEscalation, severityFor } from '../../src/engine/aws/severity-data.js';
 import type { ActionCatalogue } from '../../src/model/catalogue.js';
 
@@ -139,11 +133,7 @@ describe('observability data file', () => {
       ...file.notLogged.flatMap((n) => n.actions ?? []),
       ...file.permissionOnly.flatMap((p) => [p.action, ...p.exercisedBy]),
     ];
-    const services = [
-      ...file.dataEvents.flatMap((d) => d.services ?? []),
-      ...file.notLogged.flatMap((n) => n.services ?? []),
-      ...file.globalServices.services,
-    ];
+    const services = [...file.dataEvents.flatMap((d) => d.services ?? []), ...file.notLogged.flatMap((n) => n.services ?? []), ...file.globalServices.services];
     expect(actions.filter((a) => catalogue.lookup(a) === undefined)).toEqual([]);
     expect(services.filter((s) => !catalogue.services().includes(s))).toEqual([]);
   });

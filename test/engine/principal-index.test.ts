@@ -4,8 +4,17 @@ import type { Principal } from '../../src/model/inventory.js';
 
 function principal(kind: 'role' | 'user', path: string, name: string): Principal {
   return {
-    provider: 'aws', account: '123456789012', arn: `arn:aws:iam::123456789012:${kind}${path}${name}`, name, kind, path,
-    uniqueId: `ID${name}`, createDate: '2025-01-01T00:00:00.000Z', isServiceLinked: false, policies: [], groups: [],
+    provider: 'aws',
+    account: '123456789012',
+    arn: `arn:aws:iam::123456789012:${kind}${path}${name}`,
+    name,
+    kind,
+    path,
+    uniqueId: `ID${name}`,
+    createDate: '2025-01-01T00:00:00.000Z',
+    isServiceLinked: false,
+    policies: [],
+    groups: [],
   };
 }
 
@@ -18,7 +27,9 @@ describe('PrincipalIndex', () => {
   });
 
   it('matches ARNs derived without a path by kind and name', () => {
-    expect(index.find({ callerType: 'AssumedRole', callerArn: 'arn:aws:iam::123456789012:role/loader' })?.arn).toBe('arn:aws:iam::123456789012:role/service-role/etl/loader');
+    expect(index.find({ callerType: 'AssumedRole', callerArn: 'arn:aws:iam::123456789012:role/loader' })?.arn).toBe(
+      'arn:aws:iam::123456789012:role/service-role/etl/loader',
+    );
     expect(index.find({ callerType: 'IAMUser', callerArn: 'arn:aws:iam::123456789012:user/loader' })?.arn).toBe('arn:aws:iam::123456789012:user/bots/loader');
   });
 

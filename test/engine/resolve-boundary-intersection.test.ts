@@ -13,7 +13,6 @@ beforeAll(async () => {
   of = scenario.of;
 });
 
-
 describe('boundary-intersection', () => {
   it('the effective set is identity ∩ boundary, minus the boundary’s Deny', () => {
     // identity: s3:*, dynamodb:*, iam:PassRole. boundary: s3:Get*, s3:List*, s3:PutObject (conditional),

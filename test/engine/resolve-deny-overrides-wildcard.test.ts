@@ -16,7 +16,6 @@ beforeAll(async () => {
   all = scenario.allActions;
 });
 
-
 function find(name: string, id: string): Entitlement | undefined {
   return of(name).find((x) => x.action === id);
 }

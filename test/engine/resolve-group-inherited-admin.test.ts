@@ -19,7 +19,6 @@ beforeAll(async () => {
   totalActions = scenario.allActions.length;
 });
 
-
 function action(name: string, id: string): Entitlement {
   const e = of(name).find((x) => x.action.toLowerCase() === id.toLowerCase());
   if (!e) throw new Error(`${name} lacks ${id}`);
@@ -49,7 +48,11 @@ describe('group-inherited-admin', () => {
     ]);
     expect(getObject.resources).toEqual(['*', `arn:aws:s3:::reports-${ACCOUNT}`, `arn:aws:s3:::reports-${ACCOUNT}/*`]);
     // Only the two inline actions are direct for bob.
-    expect(of('bob').filter((e) => e.provenance === 'direct').map((e) => e.action)).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(
+      of('bob')
+        .filter((e) => e.provenance === 'direct')
+        .map((e) => e.action),
+    ).toEqual(['s3:GetObject', 's3:ListBucket']);
     expect(action('bob', 's3:PutObject').provenance).toBe('inherited');
   });
 
@@ -76,7 +79,12 @@ describe('group-inherited-admin', () => {
         accessLevel: catalogue.lookup('lambda:InvokeFunction')?.accessLevel,
         provenance: 'inherited',
         grantedBy: [
-          { viaGroup: DEVELOPERS_GROUP, policy: { type: 'inline', name: 'invoke-functions' }, statement: { index: 0, sid: 'InvokeDevFunctions' }, matchedBy: 'lambda:InvokeFunction' },
+          {
+            viaGroup: DEVELOPERS_GROUP,
+            policy: { type: 'inline', name: 'invoke-functions' },
+            statement: { index: 0, sid: 'InvokeDevFunctions' },
+            matchedBy: 'lambda:InvokeFunction',
+          },
         ],
         isConditional: false,
         resources: [`arn:aws:lambda:eu-west-1:${ACCOUNT}:function:dev-*`],

@@ -15,7 +15,6 @@ beforeAll(async () => {
   all = scenario.allActions;
 });
 
-
 describe('notaction-allow', () => {
   it('Allow NotAction iam:* grants every catalogue action except iam, across all services', () => {
     const entitlements = of('everything-but-iam');
@@ -41,9 +40,7 @@ describe('notaction-allow', () => {
     const entitlements = of('ops-engineer');
     expect(entitlements.map((e) => e.action)).toEqual(expected);
     const policy = { type: 'managed', name: 'PowerUserAccess', arn: 'arn:aws:iam::aws:policy/PowerUserAccess' };
-    expect(entitlements.find((e) => e.action === 'iam:ListRoles')?.grantedBy).toEqual([
-      { policy, statement: { index: 1 }, matchedBy: 'iam:ListRoles' },
-    ]);
+    expect(entitlements.find((e) => e.action === 'iam:ListRoles')?.grantedBy).toEqual([{ policy, statement: { index: 1 }, matchedBy: 'iam:ListRoles' }]);
     expect(entitlements.find((e) => e.action === 's3:GetObject')?.grantedBy).toEqual([
       { policy, statement: { index: 0 }, matchedBy: 'NotAction[iam:*,organizations:*,account:*]' },
     ]);

@@ -27,7 +27,10 @@ function matching(pattern: string): string[] {
   const hit = matchMemo.get(key);
   if (hit) return hit;
   const escape = (t: string): string => t.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  const source = key.split('*').map((part) => part.split('?').map(escape).join('.')).join('.*');
+  const source = key
+    .split('*')
+    .map((part) => part.split('?').map(escape).join('.'))
+    .join('.*');
   const re = new RegExp(`^${source}$`);
   const service = key.split(':')[0] ?? '';
   const pool = service.includes('*') || service.includes('?') ? all : catalogue.actionsOf(service).map((a) => a.action);
@@ -91,7 +94,10 @@ describe('Cloudsplaining example account', () => {
       const expected = plainAllowUnion(p.principal);
       if (!expected) continue;
       checked++;
-      expect(p.entitlements.map((e) => e.action), p.principal.name).toEqual([...expected].sort());
+      expect(
+        p.entitlements.map((e) => e.action),
+        p.principal.name,
+      ).toEqual([...expected].sort());
     }
     expect(checked).toBeGreaterThan(90);
   });
@@ -110,7 +116,11 @@ describe('Cloudsplaining example account', () => {
     expect(entitlement(biden, 's3:GetObject')?.grantedBy).toEqual([
       { policy: { type: 'inline', name: 'InsecureUserPolicy' }, statement: { index: 0, sid: 'VisualEditor0' }, matchedBy: 's3:GetObject' },
       // The (old) AWSLambdaFullAccess version in this export grants s3:* too.
-      { policy: { type: 'managed', name: 'AWSLambdaFullAccess', arn: 'arn:aws:iam::aws:policy/AWSLambdaFullAccess' }, statement: { index: 0 }, matchedBy: 's3:*' },
+      {
+        policy: { type: 'managed', name: 'AWSLambdaFullAccess', arn: 'arn:aws:iam::aws:policy/AWSLambdaFullAccess' },
+        statement: { index: 0 },
+        matchedBy: 's3:*',
+      },
       {
         viaGroup: { name: 'biden', arn: 'arn:aws:iam::012345678901:group/biden' },
         policy: { type: 'inline', name: 'InlinePolicyForBidenGroup' },
@@ -127,11 +137,7 @@ describe('Cloudsplaining example account', () => {
   it('userwithlotsofpermissions: admin through the group, three actions also granted directly', () => {
     const user = named(principals, 'userwithlotsofpermissions');
     expect(user.entitlements).toHaveLength(all.length);
-    expect(user.entitlements.filter((e) => e.provenance === 'direct').map((e) => e.action)).toEqual([
-      's3:GetObject',
-      's3:PutObject',
-      's3:PutObjectAcl',
-    ]);
+    expect(user.entitlements.filter((e) => e.provenance === 'direct').map((e) => e.action)).toEqual(['s3:GetObject', 's3:PutObject', 's3:PutObjectAcl']);
   });
 
   it('Allow iam:* with Deny iam:* on * leaves nothing; Deny alone grants nothing', () => {
@@ -167,7 +173,12 @@ describe('CloudMapper demo account', () => {
 
   it('a role with only s3:* holds exactly the s3 actions of the catalogue', () => {
     const exfiller = named(principals, 'exfiller');
-    expect(exfiller.entitlements.map((e) => e.action)).toEqual(catalogue.actionsOf('s3').map((a) => a.action).sort());
+    expect(exfiller.entitlements.map((e) => e.action)).toEqual(
+      catalogue
+        .actionsOf('s3')
+        .map((a) => a.action)
+        .sort(),
+    );
   });
 
   it('bad_role (* plus AmazonEC2RoleforSSM) holds everything; the SSM actions have two paths', () => {

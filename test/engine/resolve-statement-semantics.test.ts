@@ -37,7 +37,10 @@ describe('statement semantics', () => {
       role('mixed-case', [inline('p', [{ effect: 'Allow', action: ['S3:getobject', 'SQS:send*'], resource: ['*'] }])]),
       catalogue,
     );
-    const expectedSqs = catalogue.actionsOf('sqs').filter((a) => a.name.toLowerCase().startsWith('send')).map((a) => a.action);
+    const expectedSqs = catalogue
+      .actionsOf('sqs')
+      .filter((a) => a.name.toLowerCase().startsWith('send'))
+      .map((a) => a.action);
     expect(entitlements.map((e) => e.action)).toEqual(['s3:GetObject', ...expectedSqs].sort());
     expect(expectedSqs.length).toBeGreaterThan(0);
     expect(entitlements[0]?.grantedBy[0]?.matchedBy).toBe('S3:getobject');
@@ -45,11 +48,11 @@ describe('statement semantics', () => {
   });
 
   it('`?` matches exactly one character', () => {
-    const { entitlements } = resolvePrincipal(
-      role('question', [inline('p', [{ effect: 'Allow', action: ['s3:???Object'], resource: ['*'] }])]),
-      catalogue,
-    );
-    const expected = catalogue.actionsOf('s3').filter((a) => /^...object$/i.test(a.name)).map((a) => a.action);
+    const { entitlements } = resolvePrincipal(role('question', [inline('p', [{ effect: 'Allow', action: ['s3:???Object'], resource: ['*'] }])]), catalogue);
+    const expected = catalogue
+      .actionsOf('s3')
+      .filter((a) => /^...object$/i.test(a.name))
+      .map((a) => a.action);
     expect(expected).toContain('s3:GetObject');
     expect(expected).toContain('s3:PutObject');
     expect(expected).not.toContain('s3:DeleteObject');
@@ -145,7 +148,9 @@ describe('statement semantics', () => {
       ...role('bounded', [shared]),
       boundary: {
         policy: { type: 'managed', name: 'region-boundary', arn: `arn:aws:iam::${ACCOUNT}:policy/region-boundary` },
-        document: { statements: [{ index: 0, effect: 'Allow', action: ['sqs:*'], resource: ['*'], condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }] },
+        document: {
+          statements: [{ index: 0, effect: 'Allow', action: ['sqs:*'], resource: ['*'], condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }],
+        },
       },
     };
     // Resolve in an order where the shared entitlement is created first by the plain principal.

@@ -192,8 +192,16 @@ describe('dependent-actions-credited', () => {
     expect(v.get('secretsmanager:DeleteSecret')).toBe('overbroad-grant');
     const f = of(report, 'secrets-batch-reader').find((x) => x.type === 'overbroad-grant');
     expect(f?.usedThrough).toEqual([
-      { action: 'secretsmanager:GetSecretValue', through: ['secretsmanager:BatchGetSecretValue'], lastUsed: { date: '2026-06-18T06:00:00.000Z', source: 'cloudtrail' } },
-      { action: 'secretsmanager:ListSecrets', through: ['secretsmanager:BatchGetSecretValue'], lastUsed: { date: '2026-06-18T06:00:00.000Z', source: 'cloudtrail' } },
+      {
+        action: 'secretsmanager:GetSecretValue',
+        through: ['secretsmanager:BatchGetSecretValue'],
+        lastUsed: { date: '2026-06-18T06:00:00.000Z', source: 'cloudtrail' },
+      },
+      {
+        action: 'secretsmanager:ListSecrets',
+        through: ['secretsmanager:BatchGetSecretValue'],
+        lastUsed: { date: '2026-06-18T06:00:00.000Z', source: 'cloudtrail' },
+      },
     ]);
     expect(f?.recommendation).toContain(
       'in use: secretsmanager:BatchGetSecretValue, secretsmanager:GetSecretValue (used through secretsmanager:BatchGetSecretValue), secretsmanager:ListSecrets (used through secretsmanager:BatchGetSecretValue);',

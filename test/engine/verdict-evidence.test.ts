@@ -14,7 +14,13 @@ const AS_OF = new Date('2026-06-30T00:00:00Z');
 const WINDOW_30D = 30 * 86_400_000;
 
 function scan(scenario: string, extra: { minCoverage?: number; asOf?: Date } = {}): Promise<Report> {
-  return auditFiles({ dir: join(FIXTURES, scenario), asOf: extra.asOf ?? AS_OF, windowMs: WINDOW_30D, workers: 1, ...(extra.minCoverage ? { minCoverage: extra.minCoverage } : {}) });
+  return auditFiles({
+    dir: join(FIXTURES, scenario),
+    asOf: extra.asOf ?? AS_OF,
+    windowMs: WINDOW_30D,
+    workers: 1,
+    ...(extra.minCoverage ? { minCoverage: extra.minCoverage } : {}),
+  });
 }
 
 function permissionsOf(report: Report, principal: string): Map<string, { type: Finding['type']; reason?: string; detail?: string }> {
@@ -100,6 +106,8 @@ describe('records without a usable time', () => {
       { file: 'cloudtrail/siem-export/export.json', reason: 'time-missing', count: 1 },
     ]);
     expect(report.coverage[0]?.notes.join(' ')).toMatch(/2 record\(s\) in 1 file\(s\) could not be used/);
-    expect(report.warnings.filter((w) => w.code === 'cloudtrail-records-unusable').map((w) => w.file)).toEqual(['aws/210987654321/cloudtrail/siem-export/export.json']);
+    expect(report.warnings.filter((w) => w.code === 'cloudtrail-records-unusable').map((w) => w.file)).toEqual([
+      'aws/210987654321/cloudtrail/siem-export/export.json',
+    ]);
   });
 });

@@ -49,7 +49,9 @@ describe('windowMatchHint', () => {
     );
   });
   it('asks for --window when the logs start late', () => {
-    expect(windowMatchHint(Date.parse('2026-10-01T00:00:00Z'), window.endMs, window)).toBe('Use --window 50d to match the logs, which start 2026-10-01T00:00:00.000Z.');
+    expect(windowMatchHint(Date.parse('2026-10-01T00:00:00Z'), window.endMs, window)).toBe(
+      'Use --window 50d to match the logs, which start 2026-10-01T00:00:00.000Z.',
+    );
   });
   it('asks for both when the logs start late and stop early, the window measured from the new --as-of', () => {
     expect(windowMatchHint(Date.parse('2026-10-01T00:00:00Z'), Date.parse('2026-10-01T20:30:00Z'), window)).toBe(

@@ -18,7 +18,12 @@ describe('examples/cron.sh', () => {
     writeFileSync(join(reports, 'notes.txt'), 'keep me');
     const r = spawnSync('bash', [join(ROOT, 'examples', 'cron.sh'), join(ROOT, 'fixtures', 'aws', 'demo'), reports, '3'], {
       encoding: 'utf8',
-      env: { PATH: process.env['PATH'] ?? '', PERMDRIFT: `${process.execPath} ${join(ROOT, 'bin', 'permdrift')}`, PERMDRIFT_AS_OF: '2026-11-20T00:00:00Z', CI: 'true' },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        PERMDRIFT: `${process.execPath} ${join(ROOT, 'bin', 'permdrift')}`,
+        PERMDRIFT_AS_OF: '2026-11-20T00:00:00Z',
+        CI: 'true',
+      },
       timeout: 60_000,
     });
     expect(r.stderr).toBe('');

@@ -8,8 +8,17 @@ import { parse } from 'yaml';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-interface Step { uses?: string; run?: string; if?: string; with?: Record<string, string> }
-interface Workflow { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> }
+interface Step {
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<string, { steps: Step[] }>;
+}
 
 describe('examples/github-actions.yml', () => {
   const workflow = parse(readFileSync(join(ROOT, 'examples', 'github-actions.yml'), 'utf8')) as Workflow;

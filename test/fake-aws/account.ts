@@ -44,7 +44,12 @@ function walk(dir: string): string[] {
 
 function toLookupEvent(record: JsonObject): JsonObject {
   const identity = (record['userIdentity'] ?? {}) as JsonObject;
-  const name = identity['userName'] ?? String(identity['arn'] ?? '').split('/').pop() ?? '';
+  const name =
+    identity['userName'] ??
+    String(identity['arn'] ?? '')
+      .split('/')
+      .pop() ??
+    '';
   return {
     EventId: String(record['eventID'] ?? ''),
     EventName: String(record['eventName'] ?? ''),
@@ -78,10 +83,16 @@ export function loadFakeAccount(dir = DEMO_ACCOUNT_DIR): FakeAccount {
     }
   }
   for (const list of Object.values(lookupEvents)) list.sort((x, y) => (y['EventTime'] as number) - (x['EventTime'] as number));
-  const principals = [...((auth['RoleDetailList'] ?? []) as JsonObject[]).map((r) => ({ name: r['RoleName'], arn: r['Arn'] })), ...((auth['UserDetailList'] ?? []) as JsonObject[]).map((u) => ({ name: u['UserName'], arn: u['Arn'] }))];
+  const principals = [
+    ...((auth['RoleDetailList'] ?? []) as JsonObject[]).map((r) => ({ name: r['RoleName'], arn: r['Arn'] })),
+    ...((auth['UserDetailList'] ?? []) as JsonObject[]).map((u) => ({ name: u['UserName'], arn: u['Arn'] })),
+  ];
   const accessAdvisor: Record<string, JsonObject> = {};
   for (const file of walk(join(dir, 'access-advisor'))) {
-    const name = file.split('/').pop()?.replace(/\.json$/, '');
+    const name = file
+      .split('/')
+      .pop()
+      ?.replace(/\.json$/, '');
     const arn = principals.find((p) => p.name === name)?.arn;
     if (typeof arn === 'string') accessAdvisor[arn] = readJson(file);
   }

@@ -13,7 +13,10 @@ import type { FakeAccount } from './account.js';
 const HOUR = 3_600_000;
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function day(ms: number): string {
@@ -63,7 +66,14 @@ export function addDigests(account: FakeAccount, from: Date, to: Date, opts: { t
         previousDigestHashValue: previous ? 'aa'.repeat(32) : null,
         previousDigestHashAlgorithm: previous ? 'SHA-256' : null,
         previousDigestSignature: previous ? 'bb'.repeat(64) : null,
-        logFiles: listed.map((f) => ({ s3Bucket: bucket, s3Object: f.key, hashValue: 'cc'.repeat(32), hashAlgorithm: 'SHA-256', newestEventTime: new Date(f.delivered).toISOString(), oldestEventTime: new Date(f.delivered - HOUR).toISOString() })),
+        logFiles: listed.map((f) => ({
+          s3Bucket: bucket,
+          s3Object: f.key,
+          hashValue: 'cc'.repeat(32),
+          hashAlgorithm: 'SHA-256',
+          newestEventTime: new Date(f.delivered).toISOString(),
+          oldestEventTime: new Date(f.delivered - HOUR).toISOString(),
+        })),
       };
       objects[key] = gzipSync(Buffer.from(JSON.stringify(digest)));
       added.push(key);

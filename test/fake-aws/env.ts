@@ -13,7 +13,15 @@ export function fakeAwsEnv(url: string): Record<string, string> {
   };
 }
 
-const SDK_VARS = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'];
+const SDK_VARS = [
+  'AWS_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_DEFAULT_REGION',
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+];
 
 /** Sets the variables in this process (vitest runs each file in its own fork); returns a restore function. */
 export function useFakeAwsEnv(url: string): () => void {

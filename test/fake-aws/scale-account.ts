@@ -35,9 +35,26 @@ export function scaleAccount(o: ScaleOptions): FakeAccount {
       RoleId: `AROASCALE${String(i).padStart(11, '0')}`,
       Arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
       CreateDate: '2024-01-01T00:00:00Z',
-      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
       InstanceProfileList: [],
-      RolePolicyList: [{ PolicyName: 'app', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 'ec2:DescribeInstances', 'sqs:SendMessage', 'dynamodb:GetItem', 'dynamodb:PutItem'], Resource: '*' }] } }],
+      RolePolicyList: [
+        {
+          PolicyName: 'app',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['s3:ListAllMyBuckets', 'ec2:DescribeInstances', 'sqs:SendMessage', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      ],
       AttachedManagedPolicies: [],
       Tags: [],
     });
@@ -56,7 +73,12 @@ export function scaleAccount(o: ScaleOptions): FakeAccount {
           const [source, event] = ACTIONS[n % ACTIONS.length] ?? ACTIONS[0] ?? ['', ''];
           records.push({
             eventVersion: '1.09',
-            userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${String(role?.['RoleName'])}/s`, accountId: ACCOUNT, sessionContext: { sessionIssuer: { type: 'Role', arn: String(role?.['Arn']), accountId: ACCOUNT, userName: String(role?.['RoleName']) } } },
+            userIdentity: {
+              type: 'AssumedRole',
+              arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${String(role?.['RoleName'])}/s`,
+              accountId: ACCOUNT,
+              sessionContext: { sessionIssuer: { type: 'Role', arn: String(role?.['Arn']), accountId: ACCOUNT, userName: String(role?.['RoleName']) } },
+            },
             eventTime: new Date(day.getTime() + ((f * o.recordsPerFile + r) % 86_000) * 1000).toISOString().replace('.000', ''),
             eventSource: source,
             eventName: event,
@@ -72,17 +94,37 @@ export function scaleAccount(o: ScaleOptions): FakeAccount {
       }
     }
   }
-  const header = 'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
+  const header =
+    'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
   return {
     accountId: ACCOUNT,
     callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/permdrift-audit/scale`,
     callerUserId: 'AROASCALEAUDIT:scale',
     authorizationDetails: { UserDetailList: [], GroupDetailList: [], RoleDetailList: roles, Policies: [] },
-    trails: [{ Name: 'main', S3BucketName: 'scale-trail', IsMultiRegionTrail: true, HomeRegion: 'us-east-1', TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`, IsOrganizationTrail: false, IncludeGlobalServiceEvents: true }],
-    eventSelectors: { TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] },
+    trails: [
+      {
+        Name: 'main',
+        S3BucketName: 'scale-trail',
+        IsMultiRegionTrail: true,
+        HomeRegion: 'us-east-1',
+        TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`,
+        IsOrganizationTrail: false,
+        IncludeGlobalServiceEvents: true,
+      },
+    ],
+    eventSelectors: {
+      TrailARN: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`,
+      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }],
+    },
     trailLoggingSince: '2024-01-01T00:00:00Z',
     accessAdvisor: {},
-    credentialReport: { Content: Buffer.from(`${header}\n<root_account>,arn:aws:iam::${ACCOUNT}:root,2024-01-01T00:00:00+00:00,not_supported,N/A,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n`).toString('base64'), ReportFormat: 'text/csv', GeneratedTime: o.asOf.toISOString() },
+    credentialReport: {
+      Content: Buffer.from(
+        `${header}\n<root_account>,arn:aws:iam::${ACCOUNT}:root,2024-01-01T00:00:00+00:00,not_supported,N/A,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n`,
+      ).toString('base64'),
+      ReportFormat: 'text/csv',
+      GeneratedTime: o.asOf.toISOString(),
+    },
     buckets: { 'scale-trail': objects },
     lookupEvents: {},
   };

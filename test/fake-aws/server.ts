@@ -99,7 +99,9 @@ function faultError(kind: FaultKind, service: FakeService): HttpFault {
   const isJson = service === 'cloudtrail' || service === 'organizations';
   switch (kind) {
     case 'throttle':
-      return service === 's3' ? new HttpFault(503, 'SlowDown', 'Please reduce your request rate.') : new HttpFault(400, isJson ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
+      return service === 's3'
+        ? new HttpFault(503, 'SlowDown', 'Please reduce your request rate.')
+        : new HttpFault(400, isJson ? 'ThrottlingException' : 'Throttling', 'Rate exceeded');
     case 'server-error':
       return new HttpFault(500, service === 's3' ? 'InternalError' : 'ServiceUnavailable', 'We encountered an internal error. Please try again.');
     case 'access-denied':
@@ -212,19 +214,32 @@ export class FakeAws {
       params = Object.fromEntries(new URLSearchParams(body));
       action = params['Action'] ?? 'Unknown';
     } else if (service === 'cloudtrail' || service === 'organizations') {
-      action = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'Unknown';
+      action =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? 'Unknown';
       json = body ? (JSON.parse(body) as JsonObject) : {};
       params = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, String(v)]));
     } else if (service === 's3') {
       params = Object.fromEntries(url.searchParams);
       action = url.searchParams.get('list-type') === '2' ? 'ListObjectsV2' : req.method === 'GET' ? 'GetObject' : `${req.method ?? ''}Object`;
-      if (action === 'GetObject') params['key'] = url.pathname.split('/').slice(2).map((x) => decodeURIComponent(x)).join('/');
+      if (action === 'GetObject')
+        params['key'] = url.pathname
+          .split('/')
+          .slice(2)
+          .map((x) => decodeURIComponent(x))
+          .join('/');
     }
     const record: RecordedRequest = { service, action, region, atMs: performance.now() - this.startedMs, params: { ...params, region }, status: 200 };
     this.requests.push(record);
     try {
       const fault = this.faults.find(
-        (f) => f.service === service && f.action === action && f.used < f.times && Object.entries(f.when ?? {}).every(([k, v]) => record.params[k] === v) && f.seen++ >= (f.after ?? 0),
+        (f) =>
+          f.service === service &&
+          f.action === action &&
+          f.used < f.times &&
+          Object.entries(f.when ?? {}).every(([k, v]) => record.params[k] === v) &&
+          f.seen++ >= (f.after ?? 0),
       );
       let out: ServerResponse = res;
       if (fault) {
@@ -255,7 +270,9 @@ export class FakeAws {
   private sendQuery(res: ServerResponse, service: 'iam' | 'sts', action: string, result: JsonObject): void {
     const ns = service === 'iam' ? IAM_NS : STS_NS;
     res.writeHead(200, { 'content-type': 'text/xml' });
-    res.end(`<${action}Response xmlns="${ns}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`);
+    res.end(
+      `<${action}Response xmlns="${ns}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`,
+    );
   }
 
   private sendJson(res: ServerResponse, result: JsonObject): void {
@@ -269,10 +286,14 @@ export class FakeAws {
       res.end(JSON.stringify({ __type: e.code, message: e.message }));
     } else if (service === 's3') {
       res.writeHead(e.status, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message><RequestId>req-1</RequestId></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message><RequestId>req-1</RequestId></Error>`,
+      );
     } else {
       res.writeHead(e.status, { 'content-type': 'text/xml' });
-      res.end(`<ErrorResponse xmlns="${service === 'sts' ? STS_NS : IAM_NS}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+      res.end(
+        `<ErrorResponse xmlns="${service === 'sts' ? STS_NS : IAM_NS}"><Error><Type>${e.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`,
+      );
     }
   }
 
@@ -290,7 +311,12 @@ export class FakeAws {
         throw new HttpFault(403, 'AccessDenied', `User: ${a.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${p['RoleArn'] ?? ''}`);
       }
       return {
-        Credentials: { AccessKeyId: `ASIA${id}FAKE`, SecretAccessKey: 'fakeAssumedSecret', SessionToken: 'fakeSessionToken', Expiration: new Date(Date.now() + 3_600_000).toISOString() },
+        Credentials: {
+          AccessKeyId: `ASIA${id}FAKE`,
+          SecretAccessKey: 'fakeAssumedSecret',
+          SessionToken: 'fakeSessionToken',
+          Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+        },
         AssumedRoleUser: { AssumedRoleId: `AROAMEMBER:${p['RoleSessionName'] ?? ''}`, Arn: member.callerArn },
       };
     }
@@ -303,8 +329,26 @@ export class FakeAws {
     if (action !== 'ListAccounts') throw new HttpFault(400, 'UnknownOperationException', action);
     if (!org) throw new HttpFault(400, 'AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
     const ids = [...new Set([this.opts.account.accountId, ...(this.opts.members ?? []).map((m) => m.accountId), ...(org.unreachable ?? [])])].sort();
-    const all: JsonObject[] = ids.map((id) => ({ Id: id, Arn: `arn:aws:organizations::${this.opts.account.accountId}:account/${org.id}/${id}`, Name: `acct-${id}`, Email: `${id}@example.com`, Status: 'ACTIVE', State: 'ACTIVE', JoinedMethod: 'CREATED', JoinedTimestamp: 1_700_000_000 }));
-    all.push({ Id: '999999999999', Arn: `arn:aws:organizations::${this.opts.account.accountId}:account/${org.id}/999999999999`, Name: 'closed', Email: 'closed@example.com', Status: 'SUSPENDED', State: 'SUSPENDED', JoinedMethod: 'CREATED', JoinedTimestamp: 1_700_000_000 });
+    const all: JsonObject[] = ids.map((id) => ({
+      Id: id,
+      Arn: `arn:aws:organizations::${this.opts.account.accountId}:account/${org.id}/${id}`,
+      Name: `acct-${id}`,
+      Email: `${id}@example.com`,
+      Status: 'ACTIVE',
+      State: 'ACTIVE',
+      JoinedMethod: 'CREATED',
+      JoinedTimestamp: 1_700_000_000,
+    }));
+    all.push({
+      Id: '999999999999',
+      Arn: `arn:aws:organizations::${this.opts.account.accountId}:account/${org.id}/999999999999`,
+      Name: 'closed',
+      Email: 'closed@example.com',
+      Status: 'SUSPENDED',
+      State: 'SUSPENDED',
+      JoinedMethod: 'CREATED',
+      JoinedTimestamp: 1_700_000_000,
+    });
     const size = org.pageSize ?? 20;
     const from = typeof body['NextToken'] === 'string' ? Number(body['NextToken'].replace('a-', '')) : 0;
     return { Accounts: all.slice(from, from + size), ...(from + size < all.length ? { NextToken: `a-${from + size}` } : {}) };
@@ -340,12 +384,23 @@ export class FakeAws {
         if (isStuck || job.polls <= (this.opts.accessAdvisorInProgressPolls ?? 0)) {
           return { JobStatus: 'IN_PROGRESS', JobType: 'ACTION_LEVEL', JobCreationDate: '2026-11-19T23:00:00Z', ServicesLastAccessed: [], IsTruncated: false };
         }
-        const details = a.accessAdvisor[job.arn] ?? { JobStatus: 'COMPLETED', JobType: 'ACTION_LEVEL', JobCreationDate: '2026-11-19T23:00:00Z', JobCompletionDate: '2026-11-19T23:00:01Z', ServicesLastAccessed: [] };
+        const details = a.accessAdvisor[job.arn] ?? {
+          JobStatus: 'COMPLETED',
+          JobType: 'ACTION_LEVEL',
+          JobCreationDate: '2026-11-19T23:00:00Z',
+          JobCompletionDate: '2026-11-19T23:00:01Z',
+          ServicesLastAccessed: [],
+        };
         const services = (details['ServicesLastAccessed'] ?? []) as JsonValue[];
         const size = this.opts.accessAdvisorPageSize ?? 100;
         const start = p['Marker'] ? Number(p['Marker'].replace('s-', '')) : 0;
         const isTruncated = start + size < services.length;
-        return { ...details, ServicesLastAccessed: services.slice(start, start + size), IsTruncated: isTruncated, ...(isTruncated ? { Marker: `s-${start + size}` } : {}) };
+        return {
+          ...details,
+          ServicesLastAccessed: services.slice(start, start + size),
+          IsTruncated: isTruncated,
+          ...(isTruncated ? { Marker: `s-${start + size}` } : {}),
+        };
       }
       case 'GenerateCredentialReport':
         // IAM builds the report asynchronously: the first call starts it.
@@ -406,7 +461,10 @@ export class FakeAws {
       const last = page[page.length - 1]?.[0] ?? '';
       const contents = page
         .filter(([, t]) => t === 'key')
-        .map(([k]) => `<Contents><Key>${xmlEscape(k)}</Key><LastModified>2026-11-20T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>${objects[k]?.length ?? 0}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+        .map(
+          ([k]) =>
+            `<Contents><Key>${xmlEscape(k)}</Key><LastModified>2026-11-20T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>${objects[k]?.length ?? 0}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+        )
         .join('');
       const prefixes = page
         .filter(([, t]) => t === 'prefix')

@@ -40,7 +40,16 @@ export function writeKeyFile(dir: string, url: string): string {
  */
 export function writeUserAdcFile(dir: string): string {
   const file = join(dir, 'application_default_credentials.json');
-  writeFileSync(file, JSON.stringify({ type: 'authorized_user', client_id: 'fake-client.apps.googleusercontent.com', client_secret: 'fake-secret', refresh_token: 'fake-refresh-token', quota_project_id: 'audit-host' }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      type: 'authorized_user',
+      client_id: 'fake-client.apps.googleusercontent.com',
+      client_secret: 'fake-secret',
+      refresh_token: 'fake-refresh-token',
+      quota_project_id: 'audit-host',
+    }),
+  );
   return file;
 }
 
@@ -65,7 +74,15 @@ export function fakeGcpEnv(url: string, credentials: FakeCredentials = 'service-
   };
 }
 
-const CLEARED = ['GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_QUOTA_PROJECT', 'GCE_METADATA_HOST', 'GCE_METADATA_IP', 'GOOGLE_CLOUD_UNIVERSE_DOMAIN'];
+const CLEARED = [
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GOOGLE_CLOUD_PROJECT',
+  'GCLOUD_PROJECT',
+  'GOOGLE_CLOUD_QUOTA_PROJECT',
+  'GCE_METADATA_HOST',
+  'GCE_METADATA_IP',
+  'GOOGLE_CLOUD_UNIVERSE_DOMAIN',
+];
 
 /** Sets the variables in this process (vitest runs each file in its own fork); returns a restore function. */
 export function useFakeGcpEnv(url: string, credentials: FakeCredentials = 'service-account'): () => void {

@@ -86,18 +86,32 @@ function serviceOf(operation: string): string {
 function faultError(kind: FaultKind, operation: string): HttpFault {
   switch (kind) {
     case 'quota':
-      return new HttpFault(429, errorBody(429, 'RESOURCE_EXHAUSTED', `Quota exceeded for quota metric 'Read requests' of service '${serviceOf(operation)}'.`, 'RATE_LIMIT_EXCEEDED', { service: serviceOf(operation) }));
+      return new HttpFault(
+        429,
+        errorBody(429, 'RESOURCE_EXHAUSTED', `Quota exceeded for quota metric 'Read requests' of service '${serviceOf(operation)}'.`, 'RATE_LIMIT_EXCEEDED', {
+          service: serviceOf(operation),
+        }),
+      );
     case 'unavailable':
       return new HttpFault(503, errorBody(503, 'UNAVAILABLE', 'The service is currently unavailable.'));
     case 'denied':
-      return new HttpFault(403, errorBody(403, 'PERMISSION_DENIED', `Permission denied on resource (or it may not exist).`, 'IAM_PERMISSION_DENIED', { permission: operation }));
+      return new HttpFault(
+        403,
+        errorBody(403, 'PERMISSION_DENIED', `Permission denied on resource (or it may not exist).`, 'IAM_PERMISSION_DENIED', { permission: operation }),
+      );
     case 'disabled':
       return new HttpFault(
         403,
-        errorBody(403, 'PERMISSION_DENIED', `${serviceOf(operation)} API has not been used in project 424242 before or it is disabled. Enable it by visiting the console then retry.`, 'SERVICE_DISABLED', {
-          service: serviceOf(operation),
-          consumer: 'projects/424242',
-        }),
+        errorBody(
+          403,
+          'PERMISSION_DENIED',
+          `${serviceOf(operation)} API has not been used in project 424242 before or it is disabled. Enable it by visiting the console then retry.`,
+          'SERVICE_DISABLED',
+          {
+            service: serviceOf(operation),
+            consumer: 'projects/424242',
+          },
+        ),
       );
     case 'not-found':
       return new HttpFault(404, errorBody(404, 'NOT_FOUND', 'Requested entity was not found.'));
@@ -201,7 +215,16 @@ export class FakeGcp {
       body = undefined;
     }
     const url = new URL(raw, 'http://127.0.0.1');
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, operation: 'unknown', target: '', status: 200, atMs: performance.now() - this.startedMs, auth: authOf(req.headers.authorization), ...(body !== undefined ? { body } : {}) };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      operation: 'unknown',
+      target: '',
+      status: 200,
+      atMs: performance.now() - this.startedMs,
+      auth: authOf(req.headers.authorization),
+      ...(body !== undefined ? { body } : {}),
+    };
     this.requests.push(record);
     let status = 200;
     let out: Json | Buffer;
@@ -212,7 +235,8 @@ export class FakeGcp {
       record.target = route.target;
       if (record.auth === 'none' && route.operation !== 'oauth2.token') throw faultError('unauthenticated', route.operation);
       const fault = this.faults.find((f) => {
-        if (!(f.operation === '*' || f.operation === route.operation) || !(f.target === undefined || f.target === route.target) || f.used >= f.times) return false;
+        if (!(f.operation === '*' || f.operation === route.operation) || !(f.target === undefined || f.target === route.target) || f.used >= f.times)
+          return false;
         return f.seen++ >= (f.after ?? 0);
       });
       if (fault) {
@@ -249,7 +273,11 @@ export class FakeGcp {
 
   private project(id: string): FakeProject {
     const p = this.opts.world.projects.find((x) => x.projectId === id || x.projectNumber === id);
-    if (!p) throw new HttpFault(403, errorBody(403, 'PERMISSION_DENIED', `Permission denied on resource project ${id} (or it may not exist).`, 'IAM_PERMISSION_DENIED'));
+    if (!p)
+      throw new HttpFault(
+        403,
+        errorBody(403, 'PERMISSION_DENIED', `Permission denied on resource project ${id} (or it may not exist).`, 'IAM_PERMISSION_DENIED'),
+      );
     return p;
   }
 
@@ -295,13 +323,25 @@ export class FakeGcp {
         target: id,
         run: () => {
           const p = this.project(id);
-          return { name: `projects/${p.projectNumber}`, parent: p.parent, projectId: p.projectId, state: p.state ?? 'ACTIVE', displayName: p.projectId, createTime: '2025-01-01T00:00:00.000Z', etag: 'W/"x"' };
+          return {
+            name: `projects/${p.projectNumber}`,
+            parent: p.parent,
+            projectId: p.projectId,
+            state: p.state ?? 'ACTIVE',
+            displayName: p.projectId,
+            createTime: '2025-01-01T00:00:00.000Z',
+            etag: 'W/"x"',
+          };
         },
       };
     }
     if (method === 'GET' && (m = /^\/v3\/folders\/([^/:]+)$/.exec(path))) {
       const id = m[1] ?? '';
-      return { operation: 'cloudresourcemanager.folders.get', target: id, run: () => ({ name: `folders/${id}`, parent: this.findFolder(id).parent, displayName: `folder ${id}`, state: 'ACTIVE' }) };
+      return {
+        operation: 'cloudresourcemanager.folders.get',
+        target: id,
+        run: () => ({ name: `folders/${id}`, parent: this.findFolder(id).parent, displayName: `folder ${id}`, state: 'ACTIVE' }),
+      };
     }
     if (method === 'GET' && path === '/v3/projects') {
       const parent = q.get('parent') ?? '';
@@ -309,7 +349,9 @@ export class FakeGcp {
         operation: 'cloudresourcemanager.projects.list',
         target: parent.split('/')[1] ?? '',
         run: () => {
-          const list = w.projects.filter((p) => p.parent === parent).map((p) => ({ name: `projects/${p.projectNumber}`, parent: p.parent, projectId: p.projectId, state: p.state ?? 'ACTIVE' }));
+          const list = w.projects
+            .filter((p) => p.parent === parent)
+            .map((p) => ({ name: `projects/${p.projectNumber}`, parent: p.parent, projectId: p.projectId, state: p.state ?? 'ACTIVE' }));
           const pg = page(list, q.get('pageToken'), this.size(q.get('pageSize')));
           return { projects: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
         },
@@ -321,7 +363,9 @@ export class FakeGcp {
         operation: 'cloudresourcemanager.folders.list',
         target: parent.split('/')[1] ?? '',
         run: () => {
-          const list = w.folders.filter((f) => f.parent === parent).map((f) => ({ name: `folders/${f.id}`, parent: f.parent, displayName: `folder ${f.id}`, state: 'ACTIVE' }));
+          const list = w.folders
+            .filter((f) => f.parent === parent)
+            .map((f) => ({ name: `folders/${f.id}`, parent: f.parent, displayName: `folder ${f.id}`, state: 'ACTIVE' }));
           const pg = page(list, q.get('pageToken'), this.size(q.get('pageSize')));
           return { folders: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
         },
@@ -376,14 +420,18 @@ export class FakeGcp {
         target: id,
         run: () => {
           const query = q.get('query') ?? '';
-          if (query !== '' && query !== 'memberTypes:serviceAccount') throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported query ${query}`));
+          if (query !== '' && query !== 'memberTypes:serviceAccount')
+            throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported query ${query}`));
           const types = q.getAll('assetTypes');
-          if (types.some((t) => t !== 'cloudresourcemanager.googleapis.com/Project')) throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported asset types ${types.join(',')}`));
+          if (types.some((t) => t !== 'cloudresourcemanager.googleapis.com/Project'))
+            throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported asset types ${types.join(',')}`));
           const results: Json[] = [];
           for (const p of w.projects) {
             const chain = this.ancestorsOf(p.parent);
             if (kind === 'projects' ? id !== p.projectId && id !== p.projectNumber : !chain.includes(scope)) continue;
-            const bindings = ((p.policy['bindings'] as { role: string; members: string[] }[] | undefined) ?? []).filter((bd) => query === '' || bd.members.some((x) => x.startsWith('serviceAccount:')));
+            const bindings = ((p.policy['bindings'] as { role: string; members: string[] }[] | undefined) ?? []).filter(
+              (bd) => query === '' || bd.members.some((x) => x.startsWith('serviceAccount:')),
+            );
             if (bindings.length === 0) continue;
             results.push({
               resource: `//cloudresourcemanager.googleapis.com/projects/${p.projectNumber}`,
@@ -412,7 +460,8 @@ export class FakeGcp {
           const query = q.get('query') ?? '';
           if (query !== '') throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported query ${query}`));
           const types = q.getAll('assetTypes');
-          if (types.length === 0 || types.some((t) => t !== 'iam.googleapis.com/ServiceAccount')) throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported asset types ${types.join(',')}`));
+          if (types.length === 0 || types.some((t) => t !== 'iam.googleapis.com/ServiceAccount'))
+            throw new HttpFault(400, errorBody(400, 'INVALID_ARGUMENT', `fake GCP: unsupported asset types ${types.join(',')}`));
           const results: Json[] = [];
           for (const p of w.projects) {
             const chain = this.ancestorsOf(p.parent);
@@ -447,7 +496,14 @@ export class FakeGcp {
           const isFull = q.get('view') === 'FULL';
           const list = Object.entries(w.predefinedRoles)
             .sort(([a], [b]) => (a < b ? -1 : 1))
-            .map(([name, perms]) => ({ name, title: name.slice(6), description: `Predefined ${name}`, ...(isFull ? { includedPermissions: perms } : {}), stage: 'GA', etag: 'AA==' }));
+            .map(([name, perms]) => ({
+              name,
+              title: name.slice(6),
+              description: `Predefined ${name}`,
+              ...(isFull ? { includedPermissions: perms } : {}),
+              stage: 'GA',
+              etag: 'AA==',
+            }));
           const pg = page(list, q.get('pageToken'), this.size(q.get('pageSize')));
           return { roles: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
         },
@@ -468,7 +524,16 @@ export class FakeGcp {
         operation: 'iamcredentials.serviceAccounts.generateAccessToken',
         target: email,
         run: () => {
-          if (!(this.opts.impersonable ?? []).includes(email)) throw new HttpFault(403, errorBody(403, 'PERMISSION_DENIED', `Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).`, 'IAM_PERMISSION_DENIED'));
+          if (!(this.opts.impersonable ?? []).includes(email))
+            throw new HttpFault(
+              403,
+              errorBody(
+                403,
+                'PERMISSION_DENIED',
+                `Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).`,
+                'IAM_PERMISSION_DENIED',
+              ),
+            );
           return { accessToken: `ya29.fake-for-${email}`, expireTime: new Date(Date.now() + 3600_000).toISOString() };
         },
       };
@@ -570,7 +635,9 @@ export class FakeGcp {
         run: () => {
           const prefix = q.get('prefix') ?? '';
           const delimiter = q.get('delimiter');
-          const names = Object.keys(objects()).filter((n) => n.startsWith(prefix)).sort();
+          const names = Object.keys(objects())
+            .filter((n) => n.startsWith(prefix))
+            .sort();
           const items: { name: string; size: string }[] = [];
           const prefixes = new Set<string>();
           for (const n of names) {
@@ -580,7 +647,12 @@ export class FakeGcp {
             else items.push({ name: n, size: String(Buffer.byteLength(objects()[n] ?? '')) });
           }
           const pg = page(items, q.get('pageToken'), this.size(q.get('maxResults')));
-          return { kind: 'storage#objects', ...(pg.items.length ? { items: pg.items } : {}), ...(prefixes.size && !q.get('pageToken') ? { prefixes: [...prefixes] } : {}), ...(pg.next ? { nextPageToken: pg.next } : {}) };
+          return {
+            kind: 'storage#objects',
+            ...(pg.items.length ? { items: pg.items } : {}),
+            ...(prefixes.size && !q.get('pageToken') ? { prefixes: [...prefixes] } : {}),
+            ...(pg.next ? { nextPageToken: pg.next } : {}),
+          };
         },
       };
     }

@@ -64,7 +64,15 @@ function prng(seed: number): () => number {
   };
 }
 
-const PERMISSIONS = ['storage.objects.get', 'storage.objects.list', 'storage.buckets.get', 'compute.instances.list', 'pubsub.topics.publish', 'secretmanager.versions.access', 'bigquery.jobs.create'];
+const PERMISSIONS = [
+  'storage.objects.get',
+  'storage.objects.list',
+  'storage.buckets.get',
+  'compute.instances.list',
+  'pubsub.topics.publish',
+  'secretmanager.versions.access',
+  'bigquery.jobs.create',
+];
 
 export interface WorldOptions {
   projects?: string[];
@@ -97,9 +105,22 @@ export const LIVE_ONLY_PERMISSION = 'storage.objects.getIamPolicy';
  */
 export function fakePredefinedRoles(): Record<string, string[]> {
   return {
-    'roles/browser': ['resourcemanager.folders.get', 'resourcemanager.folders.list', 'resourcemanager.organizations.get', 'resourcemanager.projects.get', 'resourcemanager.projects.getIamPolicy', 'resourcemanager.projects.list'],
+    'roles/browser': [
+      'resourcemanager.folders.get',
+      'resourcemanager.folders.list',
+      'resourcemanager.organizations.get',
+      'resourcemanager.projects.get',
+      'resourcemanager.projects.getIamPolicy',
+      'resourcemanager.projects.list',
+    ],
     'roles/pubsub.publisher': ['pubsub.topics.publish'],
-    'roles/storage.objectViewer': ['resourcemanager.projects.get', 'resourcemanager.projects.list', 'storage.objects.get', LIVE_ONLY_PERMISSION, 'storage.objects.list'],
+    'roles/storage.objectViewer': [
+      'resourcemanager.projects.get',
+      'resourcemanager.projects.list',
+      'storage.objects.get',
+      LIVE_ONLY_PERMISSION,
+      'storage.objects.list',
+    ],
     'roles/viewer': ['resourcemanager.projects.get', 'storage.buckets.list'],
   };
 }
@@ -152,7 +173,13 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
       auditConfigs: [{ service: 'allServices', auditLogConfigs: [{ logType: 'ADMIN_READ' }] }],
     },
     roles: {
-      [orgRole]: { name: orgRole, title: 'Audit reader', includedPermissions: ['logging.logEntries.list', 'storage.buckets.get'], stage: 'GA', etag: b64('org-role') },
+      [orgRole]: {
+        name: orgRole,
+        title: 'Audit reader',
+        includedPermissions: ['logging.logEntries.list', 'storage.buckets.get'],
+        stage: 'GA',
+        etag: b64('org-role'),
+      },
     },
     denyPolicies: [
       {
@@ -168,7 +195,12 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
     ],
   };
   const folders: FakeFolder[] = [
-    { id: FOLDER_ID, parent: `organizations/${ORG_ID}`, policy: { version: 1, etag: b64('folder-1'), bindings: [{ role: orgRole, members: [] }] }, denyPolicies: [] },
+    {
+      id: FOLDER_ID,
+      parent: `organizations/${ORG_ID}`,
+      policy: { version: 1, etag: b64('folder-1'), bindings: [{ role: orgRole, members: [] }] },
+      denyPolicies: [],
+    },
     { id: SUBFOLDER_ID, parent: `folders/${FOLDER_ID}`, policy: { version: 1, etag: b64('folder-2'), bindings: [] }, denyPolicies: [] },
   ];
   const projects: FakeProject[] = projectIds.map((projectId, pi) => {
@@ -189,7 +221,14 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
     const keys: FakeProject['keys'] = {};
     for (const a of accounts) {
       keys[a.email] = [
-        { name: `projects/${projectId}/serviceAccounts/${a.email}/keys/sys${a.uniqueId}`, validAfterTime: '2026-10-01T00:00:00Z', validBeforeTime: '2028-10-01T00:00:00Z', keyAlgorithm: 'KEY_ALG_RSA_2048', keyOrigin: 'GOOGLE_PROVIDED', keyType: 'SYSTEM_MANAGED' },
+        {
+          name: `projects/${projectId}/serviceAccounts/${a.email}/keys/sys${a.uniqueId}`,
+          validAfterTime: '2026-10-01T00:00:00Z',
+          validBeforeTime: '2028-10-01T00:00:00Z',
+          keyAlgorithm: 'KEY_ALG_RSA_2048',
+          keyOrigin: 'GOOGLE_PROVIDED',
+          keyType: 'SYSTEM_MANAGED',
+        },
         ...Array.from({ length: opts.keysPerAccount ?? 1 }, (_, k) => ({
           name: `projects/${projectId}/serviceAccounts/${a.email}/keys/k${k}${a.uniqueId}`,
           validAfterTime: '2025-01-01T00:00:00Z',
@@ -210,12 +249,29 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
         { role: 'roles/pubsub.publisher', members: members.filter((_, i) => i % 2 === 1) },
         { role: projectRole, members: members.slice(0, 1) },
         { role: orgRole, members: members.slice(0, 2) },
-        { role: 'roles/secretmanager.secretAccessor', members: members.slice(0, 1), condition: { title: 'until 2027', expression: 'request.time < timestamp("2027-01-01T00:00:00Z")' } },
+        {
+          role: 'roles/secretmanager.secretAccessor',
+          members: members.slice(0, 1),
+          condition: { title: 'until 2027', expression: 'request.time < timestamp("2027-01-01T00:00:00Z")' },
+        },
         { role: 'roles/editor', members: [`serviceAccount:${number}@cloudservices.gserviceaccount.com`] },
       ],
-      auditConfigs: [{ service: 'storage.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ' }, { logType: 'DATA_WRITE', exemptedMembers: ['user:bob@example.com'] }] }],
+      auditConfigs: [
+        {
+          service: 'storage.googleapis.com',
+          auditLogConfigs: [{ logType: 'DATA_READ' }, { logType: 'DATA_WRITE', exemptedMembers: ['user:bob@example.com'] }],
+        },
+      ],
     };
-    const roles = { [projectRole]: { name: projectRole, title: 'Deployer', includedPermissions: ['run.services.update', 'iam.serviceAccounts.actAs'], stage: 'GA', etag: b64('deployer') } };
+    const roles = {
+      [projectRole]: {
+        name: projectRole,
+        title: 'Deployer',
+        includedPermissions: ['run.services.update', 'iam.serviceAccounts.actAs'],
+        stage: 'GA',
+        etag: b64('deployer'),
+      },
+    };
     const denyPolicies = [
       {
         name: `policies/cloudresourcemanager.googleapis.com%2Fprojects%2F${projectId}/denypolicies/no-secrets`,
@@ -244,25 +300,51 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
     }).sort((x, y) => (String(x['timestamp']) < String(y['timestamp']) ? -1 : 1));
     const activities: FakeProject['activities'] = {
       serviceAccountLastAuthentication: accounts.map((a, i) => ({
-        activity: { lastAuthenticatedTime: new Date(asOf.getTime() - (i + 1) * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), serviceAccount: { fullResourceName: `//iam.googleapis.com/projects/${projectId}/serviceAccounts/${a.email}`, projectNumber: number, serviceAccountId: a.uniqueId } },
+        activity: {
+          lastAuthenticatedTime: new Date(asOf.getTime() - (i + 1) * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+          serviceAccount: {
+            fullResourceName: `//iam.googleapis.com/projects/${projectId}/serviceAccounts/${a.email}`,
+            projectNumber: number,
+            serviceAccountId: a.uniqueId,
+          },
+        },
         activityType: 'serviceAccountLastAuthentication',
         fullResourceName: `//iam.googleapis.com/projects/${projectId}/serviceAccounts/${a.uniqueId}`,
         observationPeriod: { endTime: asOf.toISOString(), startTime: new Date(asOf.getTime() - 86_400_000).toISOString() },
       })),
       serviceAccountKeyLastAuthentication: accounts.map((a) => ({
-        activity: { lastAuthenticatedTime: '2026-11-01T07:00:00Z', serviceAccountKey: { fullResourceName: `//iam.googleapis.com/projects/${projectId}/serviceAccounts/${a.email}/keys/k0${a.uniqueId}`, projectNumber: number, serviceAccountId: a.uniqueId } },
+        activity: {
+          lastAuthenticatedTime: '2026-11-01T07:00:00Z',
+          serviceAccountKey: {
+            fullResourceName: `//iam.googleapis.com/projects/${projectId}/serviceAccounts/${a.email}/keys/k0${a.uniqueId}`,
+            projectNumber: number,
+            serviceAccountId: a.uniqueId,
+          },
+        },
         activityType: 'serviceAccountKeyLastAuthentication',
         fullResourceName: `//iam.googleapis.com/projects/${projectId}/serviceAccounts/${a.uniqueId}/keys/k0${a.uniqueId}`,
         observationPeriod: { endTime: asOf.toISOString(), startTime: new Date(asOf.getTime() - 86_400_000).toISOString() },
       })),
     };
-    return { projectId, projectNumber: number, parent: pi === 0 ? `folders/${FOLDER_ID}` : `folders/${SUBFOLDER_ID}`, policy, serviceAccounts: accounts, keys, roles, denyPolicies, logEntries, activities };
+    return {
+      projectId,
+      projectNumber: number,
+      parent: pi === 0 ? `folders/${FOLDER_ID}` : `folders/${SUBFOLDER_ID}`,
+      policy,
+      serviceAccounts: accounts,
+      keys,
+      roles,
+      denyPolicies,
+      logEntries,
+      activities,
+    };
   });
   for (const p of projects.filter((x) => hostOnly.includes(x.projectId))) {
     p.policy = { version: 1, etag: b64(`${p.projectId}-etag`), bindings: [{ role: 'roles/owner', members: ['user:alice@example.com'] }] };
     const account = p.serviceAccounts[0]?.['email'];
     const folder = folders[0];
-    if (typeof account === 'string' && folder) (folder.policy['bindings'] as Json[]).push({ role: 'roles/storage.objectViewer', members: [`serviceAccount:${account}`] });
+    if (typeof account === 'string' && folder)
+      (folder.policy['bindings'] as Json[]).push({ role: 'roles/storage.objectViewer', members: [`serviceAccount:${account}`] });
   }
   return { organization, folders, projects, predefinedRoles: fakePredefinedRoles(), buckets: {} };
 }

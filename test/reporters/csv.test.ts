@@ -68,7 +68,10 @@ function table(report: Report): Record<string, string>[] {
 
 describe('the test parser', () => {
   it('reads quoted fields and refuses malformed ones', () => {
-    expect(parseCsv('a,"b,c","d""e","f\r\ng"\r\n,\r\n')).toEqual([['a', 'b,c', 'd"e', 'f\r\ng'], ['', '']]);
+    expect(parseCsv('a,"b,c","d""e","f\r\ng"\r\n,\r\n')).toEqual([
+      ['a', 'b,c', 'd"e', 'f\r\ng'],
+      ['', ''],
+    ]);
     expect(() => parseCsv('a\nb\r\n')).toThrow(/bare/);
     expect(() => parseCsv('a"b\r\n')).toThrow(/bare/);
     expect(() => parseCsv('"a"b\r\n')).toThrow(/unexpected/);
@@ -118,8 +121,7 @@ describe('CSV reporter', () => {
       action: 'ec2:RunInstances',
       access_level: 'Write',
       provenance: 'direct',
-      granted_by:
-        'inline deploy-ec2 statement 0 (LaunchBuildHosts); group platform-admins > managed AdministratorAccess statement 0',
+      granted_by: 'inline deploy-ec2 statement 0 (LaunchBuildHosts); group platform-admins > managed AdministratorAccess statement 0',
       last_used: '2023-11-14T08:30:00.000Z',
       last_used_source: 'access-advisor',
       unverifiable_reason: '',
@@ -134,7 +136,12 @@ describe('CSV reporter', () => {
   it('carries baseline status, exception state and owner, and first seen', () => {
     const rows = table(baselineWithExceptions());
     const passRole = rows.find((r) => r['action'] === 'iam:PassRole' && r['principal_name'] === 'app-backend-role');
-    expect(passRole).toMatchObject({ baseline_status: 'new', exception_state: 'active', exception_owner: 'platform-team', first_seen: '2024-06-30T12:00:00.000Z' });
+    expect(passRole).toMatchObject({
+      baseline_status: 'new',
+      exception_state: 'active',
+      exception_owner: 'platform-team',
+      first_seen: '2024-06-30T12:00:00.000Z',
+    });
     const key = rows.find((r) => r['finding_type'] === 'stale-credential');
     expect(key).toMatchObject({ baseline_status: 'existing', exception_state: 'expired', first_seen: '2024-03-01T12:00:00.000Z' });
     expect(rows.every((r) => r['baseline_status'] === 'new' || r['baseline_status'] === 'existing')).toBe(true);

@@ -172,7 +172,7 @@ describe('CSV formula injection', () => {
     const other = first.permissions[1];
     if (other !== undefined) other.action = '-1+2';
     const third = first.permissions[2];
-    if (third !== undefined) third.action = '+cmd|\' /C calc\'!A0';
+    if (third !== undefined) third.action = "+cmd|' /C calc'!A0";
     first.account = '\t=1+1';
     first.principal.id = '\r=1+1';
     second.firstSeen = '-2024-01-01';

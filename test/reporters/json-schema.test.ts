@@ -97,16 +97,13 @@ describe('report JSON Schema', () => {
   });
 
   it('rejects a date that is not an RFC 3339 date-time', () => {
-    expect(validateReport({ ...reportJson(), asOf: '30/06/2024' }).errors).toEqual([
-      '/asOf must match format "date-time"',
-    ]);
+    expect(validateReport({ ...reportJson(), asOf: '30/06/2024' }).errors).toEqual(['/asOf must match format "date-time"']);
   });
 
   it('rejects an unknown unverifiable reason code', () => {
     const report = reportJson();
     const unverifiable = report.findings.find((f) => f['type'] === 'unverifiable-permission') as
-      | { permissions: { unverifiable: { reason: string } }[] }
-      | undefined;
+      { permissions: { unverifiable: { reason: string } }[] } | undefined;
     const permission = unverifiable?.permissions[0];
     if (permission === undefined) throw new Error('fixture has no unverifiable permission');
     permission.unverifiable.reason = 'too-hard';

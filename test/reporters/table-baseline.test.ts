@@ -18,7 +18,14 @@ function rows(text: string): string[][] {
   for (const line of text.split('\n')) {
     if (line.startsWith('│')) current.push(cells(line));
     else if ((line.startsWith('├') || line.startsWith('└')) && current.length > 0) {
-      out.push(current[0]?.map((_, i) => current.map((l) => l[i] ?? '').filter((c) => c !== '').join(' ')) ?? []);
+      out.push(
+        current[0]?.map((_, i) =>
+          current
+            .map((l) => l[i] ?? '')
+            .filter((c) => c !== '')
+            .join(' '),
+        ) ?? [],
+      );
       current = [];
     }
   }
@@ -30,17 +37,14 @@ describe('table with a baseline and exceptions', () => {
 
   it('states the baseline and exception counts in the header', () => {
     expect(text).toContain('Baseline        reports/2024-06-01.json of 2024-06-01 · 4 new · 6 existing · 2 resolved');
-    expect(text.replace(/\s+/g, ' ')).toContain(
-      'Exceptions permdrift.exceptions.yaml · 3 in force · 1 expiring within 14 days · 1 expired · 1 stale',
-    );
+    expect(text.replace(/\s+/g, ' ')).toContain('Exceptions permdrift.exceptions.yaml · 3 in force · 1 expiring within 14 days · 1 expired · 1 stale');
     expect(text.indexOf('Baseline ')).toBeLessThan(text.indexOf('Coverage'));
   });
 
   it('marks new and excepted rows under the severity, and leaves existing rows unmarked', () => {
     const table = rows(text);
     expect(table[0]?.[4]).toBe('Severity Status');
-    const status = (name: string, service: string): string | undefined =>
-      table.find((r) => r[0]?.startsWith(name) === true && r[1] === service)?.[4];
+    const status = (name: string, service: string): string | undefined => table.find((r) => r[0]?.startsWith(name) === true && r[1] === service)?.[4];
     expect(status('ci-deployer', 'iam')).toBe('critical new');
     expect(status('app-backend-role', 'iam')).toBe('high excepted');
     expect(status('ci-deployer', 'ec2')).toBe('high');

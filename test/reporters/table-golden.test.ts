@@ -10,10 +10,7 @@ describe('table reporter golden files', () => {
   });
 
   it('renders the two-account report at 140 columns without colour', () => {
-    expectGolden(
-      'two-accounts-partial-coverage.table-140.txt',
-      renderTable(twoAccountsPartialCoverage(), { isColor: false, width: 140 }),
-    );
+    expectGolden('two-accounts-partial-coverage.table-140.txt', renderTable(twoAccountsPartialCoverage(), { isColor: false, width: 140 }));
   });
 
   it('renders the report compared with a baseline and exceptions at 100 columns without colour', () => {

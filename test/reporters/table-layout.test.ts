@@ -44,7 +44,17 @@ function longValuesReport(): Report {
   if (coverage === undefined) throw new Error('fixture has no coverage');
   coverage.notes.push('n'.repeat(250));
   coverage.cloudTrail.selectorsSource = `aws/${'s'.repeat(180)}/cloudtrail-get-event-selectors.json`;
-  coverage.cloudTrail.regions = ['ap-northeast-1', 'ap-southeast-2', 'ca-central-1', 'eu-central-1', 'eu-west-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-2'];
+  coverage.cloudTrail.regions = [
+    'ap-northeast-1',
+    'ap-southeast-2',
+    'ca-central-1',
+    'eu-central-1',
+    'eu-west-1',
+    'sa-east-1',
+    'us-east-1',
+    'us-east-2',
+    'us-west-2',
+  ];
   return report;
 }
 
@@ -189,9 +199,7 @@ describe('table content', () => {
   it('counts unmapped events across accounts and ends with the JSON hint', () => {
     expect(text).toContain('Unmapped events: 52 events of 3 kinds match no catalogue action');
     expect(flat(text)).toContain('(most often sso.amazonaws.com GetRoleCredentials ×42)');
-    expect(lines(text.trimEnd()).at(-1)).toBe(
-      'Run with --format json for every grant path, resource and piece of evidence behind each finding.',
-    );
+    expect(lines(text.trimEnd()).at(-1)).toBe('Run with --format json for every grant path, resource and piece of evidence behind each finding.');
   });
 
   it('says plainly when there are no findings and still shows coverage', () => {
@@ -286,13 +294,19 @@ describe('table folding and next steps', () => {
 
   it('folds more than five unverifiable services of one principal into one row per severity', () => {
     const out = renderTable(manyServicesReport(40), { isColor: false, width: 100 });
-    const rows = tableLines(out).map(cells).filter((r) => r[0] === 'batch-worker');
+    const rows = tableLines(out)
+      .map(cells)
+      .filter((r) => r[0] === 'batch-worker');
     // 1 low service, 39 info services, 2 permissions each; other principals' rows untouched.
     expect(rows).toEqual([
       ['batch-worker', 'svc000', 'unverifiable-', '2', 'low', 'not seen', 'direct'],
       ['batch-worker', '39 services', 'unverifiable-', '78', 'info', 'not seen', 'direct'],
     ]);
-    expect(tableLines(out).map(cells).some((r) => r[0] === 'app-backend-role' && r[1] === 's3')).toBe(true);
+    expect(
+      tableLines(out)
+        .map(cells)
+        .some((r) => r[0] === 'app-backend-role' && r[1] === 's3'),
+    ).toBe(true);
     expect(flat(out)).toContain('1 principal with unverifiable grants in more than 5 services: one row per severity');
   });
 

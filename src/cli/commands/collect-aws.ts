@@ -3,14 +3,31 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { parseS3Url } from '../../connectors/aws/live/s3-archive.js';
-import { CLOUDTRAIL_SOURCES, collectAws, collectAwsAccounts, type CloudTrailSource, type CollectAccountsResult, type CollectAwsOptions } from '../../connectors/aws/live/collect.js';
+import {
+  CLOUDTRAIL_SOURCES,
+  collectAws,
+  collectAwsAccounts,
+  type CloudTrailSource,
+  type CollectAccountsResult,
+  type CollectAwsOptions,
+} from '../../connectors/aws/live/collect.js';
 import type { CallTimeouts } from '../../connectors/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
 import { removeOnInterrupt } from '../cleanup.js';
 import { statusLine } from '../progress.js';
 import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseAsOf, parseRoleName, parseTimeouts, parseWindow, withTimeoutConfig, type TimeoutFlags } from '../options.js';
+import {
+  addCollectCommonOptions,
+  addTimeoutOptions,
+  collectParent,
+  parseAsOf,
+  parseRoleName,
+  parseTimeouts,
+  parseWindow,
+  withTimeoutConfig,
+  type TimeoutFlags,
+} from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan aws` takes them too. */
@@ -28,16 +45,58 @@ export interface AwsSelectionFlags {
 
 export function addAwsSelectionOptions(cmd: Command): Command {
   cmd
-    .addOption(new Option('--profile <name>', 'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)').env('PERMDRIFT_PROFILE'))
-    .addOption(new Option('--region <region>', 'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)').env('PERMDRIFT_REGION').argParser(collect).default([]))
-    .addOption(new Option('--cloudtrail-source <source>', 'where usage comes from').choices([...CLOUDTRAIL_SOURCES]).env('PERMDRIFT_CLOUDTRAIL_SOURCE').default('auto'))
+    .addOption(
+      new Option(
+        '--profile <name>',
+        'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)',
+      ).env('PERMDRIFT_PROFILE'),
+    )
+    .addOption(
+      new Option(
+        '--region <region>',
+        'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)',
+      )
+        .env('PERMDRIFT_REGION')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option('--cloudtrail-source <source>', 'where usage comes from')
+        .choices([...CLOUDTRAIL_SOURCES])
+        .env('PERMDRIFT_CLOUDTRAIL_SOURCE')
+        .default('auto'),
+    )
     .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'));
-  addBooleanFlag(cmd, { flags: '--org', description: 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name', env: 'PERMDRIFT_ORG', default: false });
+  addBooleanFlag(cmd, {
+    flags: '--org',
+    description: 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name',
+    env: 'PERMDRIFT_ORG',
+    default: false,
+  });
   cmd
-    .addOption(new Option('--accounts <ids>', 'these account ids (comma-separated or repeated), each through --assume-role-name except the caller\'s own').env('PERMDRIFT_ACCOUNTS').argParser(collect).default([]))
-    .addOption(new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts').env('PERMDRIFT_ASSUME_ROLE_NAME').default('OrganizationAccountAccessRole'));
-  addBooleanFlag(cmd, { flags: '--access-advisor', description: 'run IAM Access Advisor jobs', negatedDescription: 'skip IAM Access Advisor jobs', default: true });
-  return addBooleanFlag(cmd, { flags: '--credential-report', description: 'read the IAM credential report', negatedDescription: 'skip the IAM credential report', default: true });
+    .addOption(
+      new Option('--accounts <ids>', "these account ids (comma-separated or repeated), each through --assume-role-name except the caller's own")
+        .env('PERMDRIFT_ACCOUNTS')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts')
+        .env('PERMDRIFT_ASSUME_ROLE_NAME')
+        .default('OrganizationAccountAccessRole'),
+    );
+  addBooleanFlag(cmd, {
+    flags: '--access-advisor',
+    description: 'run IAM Access Advisor jobs',
+    negatedDescription: 'skip IAM Access Advisor jobs',
+    default: true,
+  });
+  return addBooleanFlag(cmd, {
+    flags: '--credential-report',
+    description: 'read the IAM credential report',
+    negatedDescription: 'skip the IAM credential report',
+    default: true,
+  });
 }
 
 export interface RunCollectInput {
@@ -102,11 +161,15 @@ export async function runCollect(ctx: CommandContext, input: RunCollectInput): P
   }
   if (!input.isQuiet) {
     for (const a of result.collected) {
-      io.stderr.write(`${visibleText(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${requestsText(a.requests, a.retries, a.elapsedMs)}`)}\n`);
+      io.stderr.write(
+        `${visibleText(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${requestsText(a.requests, a.retries, a.elapsedMs)}`)}\n`,
+      );
       for (const w of a.warnings) io.stderr.write(`warning: ${visibleText(w.message)}\n`);
     }
     if (result.collected.length > 1 || result.failed.length > 0) {
-      io.stderr.write(`permdrift: ${result.collected.length} account(s) read, ${result.failed.length} not; ${requestsText(result.requests, result.retries, result.elapsedMs)}\n`);
+      io.stderr.write(
+        `permdrift: ${result.collected.length} account(s) read, ${result.failed.length} not; ${requestsText(result.requests, result.retries, result.elapsedMs)}\n`,
+      );
     }
   }
   return result;
@@ -139,13 +202,21 @@ Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit code
 out included). Interrupted (SIGINT/SIGTERM, exit 130/143): the files written so far are whole, and the
 account's collect-manifest.json says complete: false (\`scan files\` then needs --allow-incomplete).`,
     )
-    .action(async (given: AwsSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean }, cmd: Command) => {
-      ctx.setDebug(given.debug);
-      const flags = withTimeoutConfig(given, cmd, cwd);
-      const windowMs = parseWindow(flags.window);
-      const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
-      const timeouts = parseTimeouts(flags);
-      const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
-      if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})`)}\n`);
-    });
+    .action(
+      async (
+        given: AwsSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean },
+        cmd: Command,
+      ) => {
+        ctx.setDebug(given.debug);
+        const flags = withTimeoutConfig(given, cmd, cwd);
+        const windowMs = parseWindow(flags.window);
+        const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
+        const timeouts = parseTimeouts(flags);
+        const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
+        if (!flags.quiet)
+          ctx.io.stderr.write(
+            `${visibleText(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})`)}\n`,
+          );
+      },
+    );
 }

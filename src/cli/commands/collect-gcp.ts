@@ -10,7 +10,16 @@ import { removeOnInterrupt } from '../cleanup.js';
 import { statusLine } from '../progress.js';
 import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
 import { type CommandContext, collect } from '../context.js';
-import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseAsOf, parseTimeouts, parseWindow, withTimeoutConfig, type TimeoutFlags } from '../options.js';
+import {
+  addCollectCommonOptions,
+  addTimeoutOptions,
+  collectParent,
+  parseAsOf,
+  parseTimeouts,
+  parseWindow,
+  withTimeoutConfig,
+  type TimeoutFlags,
+} from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan gcp` takes them too. */
@@ -31,17 +40,43 @@ export interface GcpSelectionFlags {
 export function addGcpSelectionOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--project <id>', 'project id(s), comma-separated or repeated').env('PERMDRIFT_GCP_PROJECT').argParser(collect).default([]))
-    .addOption(new Option('--folder <id>', 'every ACTIVE project below this folder (number), sub-folders included').env('PERMDRIFT_GCP_FOLDER').argParser(collect).default([]))
-    .addOption(new Option('--organization <id>', 'every ACTIVE project of this organization (number)').env('PERMDRIFT_GCP_ORGANIZATION').argParser(collect).default([]))
-    .addOption(new Option('--impersonate-service-account <email>', 'run every request as this service account (needs roles/iam.serviceAccountTokenCreator on it)').env('PERMDRIFT_GCP_IMPERSONATE_SERVICE_ACCOUNT'))
-    .addOption(new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export').env('PERMDRIFT_GCP_AUDIT_LOGS').default('api'))
+    .addOption(
+      new Option('--folder <id>', 'every ACTIVE project below this folder (number), sub-folders included')
+        .env('PERMDRIFT_GCP_FOLDER')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option('--organization <id>', 'every ACTIVE project of this organization (number)').env('PERMDRIFT_GCP_ORGANIZATION').argParser(collect).default([]),
+    )
+    .addOption(
+      new Option('--impersonate-service-account <email>', 'run every request as this service account (needs roles/iam.serviceAccountTokenCreator on it)').env(
+        'PERMDRIFT_GCP_IMPERSONATE_SERVICE_ACCOUNT',
+      ),
+    )
+    .addOption(
+      new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export')
+        .env('PERMDRIFT_GCP_AUDIT_LOGS')
+        .default('api'),
+    )
     .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
-    .addOption(new Option('--logging-reads-per-minute <n>', 'Logging entries.list requests a minute: the project\'s read quota (default 60; raise it for a project with a raised quota)').env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'));
-  addBooleanFlag(cmd, { flags: '--activity', description: 'read Policy Analyzer last-authentication activity', negatedDescription: 'skip Policy Analyzer last-authentication activity', default: true });
+    .addOption(
+      new Option(
+        '--logging-reads-per-minute <n>',
+        "Logging entries.list requests a minute: the project's read quota (default 60; raise it for a project with a raised quota)",
+      ).env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'),
+    );
+  addBooleanFlag(cmd, {
+    flags: '--activity',
+    description: 'read Policy Analyzer last-authentication activity',
+    negatedDescription: 'skip Policy Analyzer last-authentication activity',
+    default: true,
+  });
   return addBooleanFlag(cmd, {
     flags: '--asset-inventory',
     description: 'with --folder / --organization: find projects with two Cloud Asset Inventory searches',
-    negatedDescription: 'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)',
+    negatedDescription:
+      'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)',
     default: true,
   });
 }
@@ -59,7 +94,10 @@ function readsPerMinute(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`invalid --logging-reads-per-minute "${value}"`, 'pass a whole number of requests a minute, e.g. 60 (Logging\'s default read quota) or the quota raised for the project');
+    throw new UsageError(
+      `invalid --logging-reads-per-minute "${value}"`,
+      "pass a whole number of requests a minute, e.g. 60 (Logging's default read quota) or the quota raised for the project",
+    );
   }
   return n;
 }
@@ -68,7 +106,11 @@ function auditLogSource(value: string | boolean): string {
   if (value === false) return 'none';
   if (value === true) return 'api';
   if (value === 'api' || value === 'none') return value;
-  if (!parseGcsUrl(value)) throw new UsageError(`invalid --audit-logs "${value}"`, 'use api, none, or gs://<bucket>/<prefix> (the folder holding cloudaudit.googleapis.com/ of a sink export)');
+  if (!parseGcsUrl(value))
+    throw new UsageError(
+      `invalid --audit-logs "${value}"`,
+      'use api, none, or gs://<bucket>/<prefix> (the folder holding cloudaudit.googleapis.com/ of a sink export)',
+    );
   return value;
 }
 
@@ -110,12 +152,18 @@ export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInp
     status?.done();
   }
   if (!input.isQuiet) {
-    const as = result.caller.impersonating ? `serviceAccount:${result.caller.impersonating} (impersonated)` : (result.caller.principal ?? `${result.caller.credentialType} credentials`);
+    const as = result.caller.impersonating
+      ? `serviceAccount:${result.caller.impersonating} (impersonated)`
+      : (result.caller.principal ?? `${result.caller.credentialType} credentials`);
     for (const p of result.collected) {
-      io.stderr.write(`${visibleText(`permdrift: project ${p.projectId} read as ${as}; ${p.serviceAccounts} service account(s); audit logs from ${p.usageSource}`)}\n`);
+      io.stderr.write(
+        `${visibleText(`permdrift: project ${p.projectId} read as ${as}; ${p.serviceAccounts} service account(s); audit logs from ${p.usageSource}`)}\n`,
+      );
       for (const w of p.warnings) io.stderr.write(`warning: ${visibleText(w.message)}\n`);
     }
-    io.stderr.write(`permdrift: ${result.collected.length} project(s) read${result.failed.length ? `, ${result.failed.length} not` : ''}; ${result.requests} request(s)${result.retries ? ` (${result.retries} retried)` : ''} in ${(result.elapsedMs / 1000).toFixed(1)}s\n`);
+    io.stderr.write(
+      `permdrift: ${result.collected.length} project(s) read${result.failed.length ? `, ${result.failed.length} not` : ''}; ${result.requests} request(s)${result.retries ? ` (${result.retries} retried)` : ''} in ${(result.elapsedMs / 1000).toFixed(1)}s\n`,
+    );
   }
   return result;
 }
@@ -148,14 +196,22 @@ Time limits: --connect-timeout, --request-timeout (a timed-out attempt is retrie
 (SIGINT/SIGTERM, exit 130/143): the files written so far are whole, and the project's collect-manifest.json says
 complete: false (\`scan files\` then needs --allow-incomplete).`,
     )
-    .action(async (given: GcpSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean }, cmd: Command) => {
-      ctx.setDebug(given.debug);
-      const flags = withTimeoutConfig(given, cmd, cwd);
-      const windowMs = parseWindow(flags.window);
-      const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
-      const timeouts = parseTimeouts(flags);
-      const outDir = resolve(cwd, flags.output);
-      const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
-      if (!flags.quiet) ctx.io.stderr.write(`${visibleText(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})`)}\n`);
-    });
+    .action(
+      async (
+        given: GcpSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean },
+        cmd: Command,
+      ) => {
+        ctx.setDebug(given.debug);
+        const flags = withTimeoutConfig(given, cmd, cwd);
+        const windowMs = parseWindow(flags.window);
+        const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
+        const timeouts = parseTimeouts(flags);
+        const outDir = resolve(cwd, flags.output);
+        const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
+        if (!flags.quiet)
+          ctx.io.stderr.write(
+            `${visibleText(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})`)}\n`,
+          );
+      },
+    );
 }

@@ -84,7 +84,12 @@ export function addDriftOutputOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--format <format>', `${DRIFT_FORMATS.join(' | ')}; repeatable, one -o each`).argParser(collect).default([]))
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension (.json, .md, .txt)').argParser(collect).default([]));
-  addBooleanFlag(cmd, { flags: '--ascii', description: 'sparklines in plain ASCII instead of Unicode blocks', negatedDescription: 'sparklines in Unicode blocks (the default)', default: false });
+  addBooleanFlag(cmd, {
+    flags: '--ascii',
+    description: 'sparklines in plain ASCII instead of Unicode blocks',
+    negatedDescription: 'sparklines in Unicode blocks (the default)',
+    default: false,
+  });
   addColorFlag(cmd);
   return addDebugFlag(cmd);
 }
@@ -98,8 +103,7 @@ export async function writeDriftOutputs(
 ): Promise<void> {
   for (const t of targets) {
     const isStdout = t.file === undefined;
-    const isColor =
-      t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
+    const isColor = t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
     const text = render(t.format, { isColor, isAscii: flags.ascii });
     if (isStdout) ctx.io.stdout.write(text);
     else await writeReportFile(t.file as string, text, ctx.io.cwd);

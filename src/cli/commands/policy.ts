@@ -10,13 +10,18 @@ import { parseCloudTrailS3, parseRoleName } from '../options.js';
 
 export function registerPolicy(program: Command, ctx: CommandContext): void {
   const policy = program.command('policy').description("print the cloud permissions permdrift's live commands need");
-  addBooleanFlag(policy.command('aws').description('the read-only IAM policy for `scan aws` and `collect aws` (every action it grants is one the tool calls)'), {
-    flags: '--org',
-    description: 'instead: the policy for the identity that runs --org / --accounts (ListAccounts, AssumeRole into each account)',
-    negatedDescription: 'the read-only policy (the default)',
-    default: false,
-  })
-    .addOption(new Option('--assume-role-name <name>', 'the role --org assumes in each account (one name, no wildcards)').default('OrganizationAccountAccessRole'))
+  addBooleanFlag(
+    policy.command('aws').description('the read-only IAM policy for `scan aws` and `collect aws` (every action it grants is one the tool calls)'),
+    {
+      flags: '--org',
+      description: 'instead: the policy for the identity that runs --org / --accounts (ListAccounts, AssumeRole into each account)',
+      negatedDescription: 'the read-only policy (the default)',
+      default: false,
+    },
+  )
+    .addOption(
+      new Option('--assume-role-name <name>', 'the role --org assumes in each account (one name, no wildcards)').default('OrganizationAccountAccessRole'),
+    )
     .addOption(new Option('--cloudtrail-s3 <url>', 'the trail archive as s3://bucket/prefix (as `collect aws` takes it): the S3 statement is narrowed to it'))
     .addHelpText(
       'after',
@@ -30,7 +35,10 @@ Example:
     .action((flags: { org: boolean; assumeRoleName: string; cloudtrailS3?: string }) => {
       if (flags.org) {
         if (flags.cloudtrailS3 !== undefined) {
-          throw new UsageError('--cloudtrail-s3 narrows the read-only policy; --org prints the policy of the identity that enters the accounts, which reads no bucket', 'run `permdrift policy aws --cloudtrail-s3 <url>` for the role in each account, and `permdrift policy aws --org` for the caller');
+          throw new UsageError(
+            '--cloudtrail-s3 narrows the read-only policy; --org prints the policy of the identity that enters the accounts, which reads no bucket',
+            'run `permdrift policy aws --cloudtrail-s3 <url>` for the role in each account, and `permdrift policy aws --org` for the caller',
+          );
         }
         ctx.io.stdout.write(orgPolicyText(parseRoleName(flags.assumeRoleName)));
         return;

@@ -13,7 +13,11 @@ export function registerScanAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
   const scanAction = createScanAction(ctx);
   const scan = program.commands.find((c) => c.name() === 'scan') ?? program.command('scan').description('audit identities from a source');
-  addScanOptions(addTimeoutOptions(addAwsSelectionOptions(scan.command('aws').description('audit one AWS account live (read-only): collect it, then scan it as `scan files` does'))))
+  addScanOptions(
+    addTimeoutOptions(
+      addAwsSelectionOptions(scan.command('aws').description('audit one AWS account live (read-only): collect it, then scan it as `scan files` does')),
+    ),
+  )
     .addHelpText(
       'after',
       `

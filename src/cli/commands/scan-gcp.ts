@@ -13,7 +13,11 @@ export function registerScanGcp(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
   const scanAction = createScanAction(ctx);
   const scan = program.commands.find((c) => c.name() === 'scan') ?? program.command('scan').description('audit identities from a source');
-  addScanOptions(addTimeoutOptions(addGcpSelectionOptions(scan.command('gcp').description('audit GCP projects live (read-only): collect them, then scan them as `scan files` does'))))
+  addScanOptions(
+    addTimeoutOptions(
+      addGcpSelectionOptions(scan.command('gcp').description('audit GCP projects live (read-only): collect them, then scan them as `scan files` does')),
+    ),
+  )
     .addHelpText(
       'after',
       `

@@ -74,9 +74,18 @@ export function addScanOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
-    .addOption(new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]))
-    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable').env('PERMDRIFT_OUTPUT').argParser(collect).default([]))
-    .addOption(new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]));
+    .addOption(
+      new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]),
+    )
+    .addOption(
+      new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable')
+        .env('PERMDRIFT_OUTPUT')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]),
+    );
   addBooleanFlag(cmd, {
     flags: '--include-service-linked',
     description: 'also audit service-linked roles (/aws-service-role/) and GCP service agents, which you cannot edit',
@@ -84,8 +93,15 @@ export function addScanOptions(cmd: Command): Command {
     default: false,
   });
   cmd
-    .addOption(new Option('--min-coverage <percent>', 'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)').env('PERMDRIFT_MIN_COVERAGE'))
-    .addOption(new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'));
+    .addOption(
+      new Option(
+        '--min-coverage <percent>',
+        'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)',
+      ).env('PERMDRIFT_MIN_COVERAGE'),
+    )
+    .addOption(
+      new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'),
+    );
   addBooleanFlag(cmd, {
     flags: '--allow-future-baseline',
     description: 'accept a baseline dated after --as-of (refused by default: its first-seen dates would lie in the future)',
@@ -94,14 +110,33 @@ export function addScanOptions(cmd: Command): Command {
   });
   cmd
     .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
-    .addOption(new Option('--fail-on <expr>', 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)').env('PERMDRIFT_FAIL_ON'))
-    .addOption(new Option('--sarif-artifact <path>', 'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file').env('PERMDRIFT_SARIF_ARTIFACT'))
-    .addOption(new Option('--policy-source <path>', 'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable').env('PERMDRIFT_POLICY_SOURCE').argParser(collect).default([]))
+    .addOption(
+      new Option(
+        '--fail-on <expr>',
+        'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)',
+      ).env('PERMDRIFT_FAIL_ON'),
+    )
+    .addOption(
+      new Option(
+        '--sarif-artifact <path>',
+        'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file',
+      ).env('PERMDRIFT_SARIF_ARTIFACT'),
+    )
+    .addOption(
+      new Option(
+        '--policy-source <path>',
+        'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable',
+      )
+        .env('PERMDRIFT_POLICY_SOURCE')
+        .argParser(collect)
+        .default([]),
+    )
     .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
     .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'));
   addBooleanFlag(cmd, {
     flags: '--allow-incomplete',
-    description: 'scan a snapshot whose collection did not finish (collect-manifest.json says complete: false); what it had not read in full is reported as coverage gaps',
+    description:
+      'scan a snapshot whose collection did not finish (collect-manifest.json says complete: false); what it had not read in full is reported as coverage gaps',
     env: 'PERMDRIFT_ALLOW_INCOMPLETE',
     default: false,
   });
@@ -157,7 +192,7 @@ function checkBaselineTime(baseline: Report, path: string, asOf: Date, isAllowed
   if (isAllowed || !isBaselineAfter(baseline, asOf)) return;
   throw new UsageError(
     `baseline ${path} is newer than this scan: its asOf ${baseline.asOf} is after --as-of ${asOf.toISOString()}`,
-    'scan with an --as-of at or after the baseline\'s, compare with an older baseline, or pass --allow-future-baseline (PERMDRIFT_ALLOW_FUTURE_BASELINE=1) to compare anyway',
+    "scan with an --as-of at or after the baseline's, compare with an older baseline, or pass --allow-future-baseline (PERMDRIFT_ALLOW_FUTURE_BASELINE=1) to compare anyway",
   );
 }
 
@@ -176,7 +211,10 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     const failOn = flags.failOn ?? (flags.baseline ? 'new' : 'never');
     const gate = parseGate(failOn);
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
-      throw new UsageError('--fail-on new needs --baseline', 'pass the accepted report with --baseline <report.json> (create it with `permdrift baseline update`)');
+      throw new UsageError(
+        '--fail-on new needs --baseline',
+        'pass the accepted report with --baseline <report.json> (create it with `permdrift baseline update`)',
+      );
     }
     const targets = mode.baselineOut ? [] : resolveOutputs(flags.format, flags.output);
     const minCoverage = flags.minCoverage === undefined ? undefined : parseMinCoverage(flags.minCoverage);
@@ -211,16 +249,15 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (mode.baselineOut) {
       await writeReportFile(mode.baselineOut, renderJsonChunks(report), cwd);
       if (!flags.quiet) {
-        io.stderr.write(`permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`);
+        io.stderr.write(
+          `permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`,
+        );
       }
       return;
     }
     for (const target of targets) {
       const isStdout = target.file === undefined;
-      const isColor =
-        target.format === 'table' &&
-        isStdout &&
-        isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
+      const isColor = target.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
       // JSON goes out piece by piece: a large report can outgrow one string.
       const text =
         target.format === 'json'

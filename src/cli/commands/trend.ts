@@ -79,7 +79,10 @@ Exit codes: 0 the trend was written, 2 usage or input error (no report at all in
         if (!flags.quiet) ctx.io.stderr.write(`${visibleText(line)}\n`);
       });
       if (inputs.length === 0) {
-        throw new UsageError(`no permdrift report found in ${paths.join(', ')}`, 'write reports with `permdrift scan … --format json -o reports/$(date +%F).json`');
+        throw new UsageError(
+          `no permdrift report found in ${paths.join(', ')}`,
+          'write reports with `permdrift scan … --format json -o reports/$(date +%F).json`',
+        );
       }
       const trend = trendReports(inputs);
       await writeDriftOutputs(ctx, targets, flags, (format, opts) => trendReporters[format](trend, opts));

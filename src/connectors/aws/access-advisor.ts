@@ -34,9 +34,7 @@ const details = z.object({
 
 const jobPointer = z.object({ JobId: z.string() });
 
-export type AccessAdvisorFile =
-  | { kind: 'pointer'; jobId: string }
-  | { kind: 'details'; record: Omit<AccessAdvisorRecord, 'principalArn'>; entities: string[] };
+export type AccessAdvisorFile = { kind: 'pointer'; jobId: string } | { kind: 'details'; record: Omit<AccessAdvisorRecord, 'principalArn'>; entities: string[] };
 
 export function parseAccessAdvisorFile(json: unknown, source: string): AccessAdvisorFile {
   const pointer = jobPointer.safeParse(json);
@@ -53,11 +51,9 @@ export function parseAccessAdvisorFile(json: unknown, source: string): AccessAdv
   }
   const d = parsed.data;
   if (d.JobStatus !== 'COMPLETED') {
-    throw new InputError(
-      `${source}: Access Advisor job status is ${d.JobStatus}, not COMPLETED`,
-      'wait for the job to complete and fetch the details again',
-      { file: source },
-    );
+    throw new InputError(`${source}: Access Advisor job status is ${d.JobStatus}, not COMPLETED`, 'wait for the job to complete and fetch the details again', {
+      file: source,
+    });
   }
   const completion = d.JobCompletionDate ?? d.JobCreationDate;
   if (!completion) {

@@ -10,13 +10,7 @@
 
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import type {
-  AttachedPolicy,
-  PolicyDocument,
-  PolicyRef,
-  PolicyStatement,
-  Principal,
-} from '../../model/inventory.js';
+import type { AttachedPolicy, PolicyDocument, PolicyRef, PolicyStatement, Principal } from '../../model/inventory.js';
 import { describeZodIssue, formatJsonPath, type IssueLike } from '../zod-issues.js';
 
 export interface AuthorizationDetailsWarning {
@@ -59,9 +53,7 @@ const roleSchema = z.object({
   RolePolicyList: z.array(inlinePolicySchema).optional(),
   AttachedManagedPolicies: z.array(attachedManagedSchema).optional(),
   PermissionsBoundary: boundarySchema.optional(),
-  RoleLastUsed: z
-    .object({ LastUsedDate: z.string().optional(), Region: z.string().optional() })
-    .optional(),
+  RoleLastUsed: z.object({ LastUsedDate: z.string().optional(), Region: z.string().optional() }).optional(),
 });
 
 const userSchema = z.object({
@@ -123,21 +115,16 @@ const statementSchema = z.object({
     .optional(),
 });
 
-const HINT =
-  'produce the file with `aws iam get-account-authorization-details --output json > iam-get-account-authorization-details.json`';
+const HINT = 'produce the file with `aws iam get-account-authorization-details --output json > iam-get-account-authorization-details.json`';
 
 function check<T>(schema: z.ZodType<T>, value: unknown, path: Path, source: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const first = result.error.issues[0];
-  const { path: where, problem } = first
-    ? describeZodIssue(first as IssueLike, path)
-    : { path, problem: 'invalid value' };
-  throw new InputError(
-    `${source}: ${formatJsonPath(where)}: ${problem} (not the shape of \`aws iam get-account-authorization-details\` output)`,
-    HINT,
-    { file: source },
-  );
+  const { path: where, problem } = first ? describeZodIssue(first as IssueLike, path) : { path, problem: 'invalid value' };
+  throw new InputError(`${source}: ${formatJsonPath(where)}: ${problem} (not the shape of \`aws iam get-account-authorization-details\` output)`, HINT, {
+    file: source,
+  });
 }
 
 function toList(value: string | string[] | undefined): string[] | undefined {
@@ -161,11 +148,10 @@ function decodeDocumentString(text: string, path: Path, source: string): unknown
       lastError = cause;
     }
   }
-  throw new InputError(
-    `${source}: ${formatJsonPath(path)}: policy document is a string that is neither JSON nor URL-encoded JSON`,
-    HINT,
-    { file: source, cause: lastError },
-  );
+  throw new InputError(`${source}: ${formatJsonPath(path)}: policy document is a string that is neither JSON nor URL-encoded JSON`, HINT, {
+    file: source,
+    cause: lastError,
+  });
 }
 
 /** Validates one policy document (object or URL-encoded string) and lifts singletons to lists. */
@@ -223,11 +209,7 @@ function compareStrings(a: string, b: string): number {
  * naming the file and the first problem path; a policy the file does not contain (AWS managed
  * policies are left out of filtered exports) is a warning, never a crash.
  */
-export function parseAuthorizationDetails(
-  json: unknown,
-  account: string,
-  source: string,
-): ParsedAuthorizationDetails {
+export function parseAuthorizationDetails(json: unknown, account: string, source: string): ParsedAuthorizationDetails {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InputError(`${source}: expected a JSON object (\`aws iam get-account-authorization-details\` output)`, HINT, {
       file: source,
@@ -272,10 +254,7 @@ export function parseAuthorizationDetails(
 
   // Attachments whose policy is absent from the file, reported once per policy with who lost it.
   const missing = new Map<string, Set<string>>();
-  const resolveManaged = (
-    attachment: { PolicyName: string; PolicyArn: string },
-    holder: string,
-  ): ManagedEntry | undefined => {
+  const resolveManaged = (attachment: { PolicyName: string; PolicyArn: string }, holder: string): ManagedEntry | undefined => {
     const entry = managed.get(attachment.PolicyArn);
     if (entry?.document) return entry;
     if (!entry) {
@@ -313,10 +292,7 @@ export function parseAuthorizationDetails(
     groups.set(group.GroupName, { name: group.GroupName, arn: group.Arn, policies });
   });
 
-  const boundaryOf = (
-    boundary: { PermissionsBoundaryArn: string } | undefined,
-    holder: string,
-  ): Principal['boundary'] => {
+  const boundaryOf = (boundary: { PermissionsBoundaryArn: string } | undefined, holder: string): Principal['boundary'] => {
     if (!boundary) return undefined;
     const entry = managed.get(boundary.PermissionsBoundaryArn);
     if (entry?.document) return { policy: entry.ref, document: entry.document };

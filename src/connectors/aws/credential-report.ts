@@ -39,20 +39,23 @@ function dateOrNull(v: string | undefined): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-export function parseCredentialReport(
-  json: unknown,
-  source: string,
-): { generatedTime: string; entries: CredentialReportEntry[] } {
+export function parseCredentialReport(json: unknown, source: string): { generatedTime: string; entries: CredentialReportEntry[] } {
   const parsed = file.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(`${source} is not \`aws iam get-credential-report\` output`, 'run `aws iam generate-credential-report` then `aws iam get-credential-report > iam-get-credential-report.json`', { file: source });
+    throw new InputError(
+      `${source} is not \`aws iam get-credential-report\` output`,
+      'run `aws iam generate-credential-report` then `aws iam get-credential-report > iam-get-credential-report.json`',
+      { file: source },
+    );
   }
   let csv = parsed.data.Content;
   if (!csv.startsWith('user,')) csv = Buffer.from(csv, 'base64').toString('utf8');
   const lines = csv.split(/\r?\n/).filter((l) => l.length > 0);
   const header = splitCsvLine(lines[0] ?? '');
   if (header[0] !== 'user' || !header.includes('arn')) {
-    throw new InputError(`${source}: the credential report CSV has no header row`, 'fetch the report again with `aws iam get-credential-report`', { file: source });
+    throw new InputError(`${source}: the credential report CSV has no header row`, 'fetch the report again with `aws iam get-credential-report`', {
+      file: source,
+    });
   }
   const entries: CredentialReportEntry[] = [];
   for (const line of lines.slice(1)) {

@@ -17,7 +17,6 @@ import type { DigestEvidence, DigestRecord, TrailStatus } from '../../model/trai
 
 export const TRAIL_STATUS_FILE = 'cloudtrail-get-trail-status.json';
 
-
 const trailStatusSchema = z
   .object({
     IsLogging: z.boolean().optional(),
@@ -32,7 +31,11 @@ const trailStatusSchema = z
 export function parseTrailStatus(json: unknown, source: string): TrailStatus {
   const parsed = trailStatusSchema.safeParse(json);
   if (!parsed.success || typeof json !== 'object' || json === null || Array.isArray(json) || !('IsLogging' in json)) {
-    throw new InputError(`${source} is not \`aws cloudtrail get-trail-status\` output (no IsLogging)`, 'run `aws cloudtrail get-trail-status --name <trail> > cloudtrail-get-trail-status.json`', { file: source });
+    throw new InputError(
+      `${source} is not \`aws cloudtrail get-trail-status\` output (no IsLogging)`,
+      'run `aws cloudtrail get-trail-status --name <trail> > cloudtrail-get-trail-status.json`',
+      { file: source },
+    );
   }
   const d = parsed.data;
   return {
@@ -104,4 +107,3 @@ export async function readDigests(files: readonly string[], label: (f: string) =
 export function logFileName(keyOrPath: string): string {
   return basename(keyOrPath.replace(/\\/g, '/'));
 }
-

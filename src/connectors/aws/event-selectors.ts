@@ -30,9 +30,7 @@ const fieldSelector = z.object({
 const selectorsFile = z.object({
   TrailARN: z.string().optional(),
   EventSelectors: z.array(basicSelector).optional(),
-  AdvancedEventSelectors: z
-    .array(z.object({ Name: z.string().optional(), FieldSelectors: z.array(fieldSelector) }))
-    .optional(),
+  AdvancedEventSelectors: z.array(z.object({ Name: z.string().optional(), FieldSelectors: z.array(fieldSelector) })).optional(),
 });
 
 type DataEvent = { resourceType: string; read: boolean; write: boolean; isPartial: boolean };

@@ -80,7 +80,11 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
   try {
     rootStat = await stat(root);
   } catch (cause) {
-    throw new InputError(`snapshot folder ${root} does not exist or cannot be read`, 'pass the folder that contains `aws/<account-id>/` (see README "Snapshot layout")', { cause });
+    throw new InputError(
+      `snapshot folder ${root} does not exist or cannot be read`,
+      'pass the folder that contains `aws/<account-id>/` (see README "Snapshot layout")',
+      { cause },
+    );
   }
   if (!rootStat.isDirectory()) {
     throw new InputError(`${root} is not a folder`, 'pass the folder that contains `aws/<account-id>/`');
@@ -90,18 +94,27 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
   try {
     names = (await readdir(awsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch (cause) {
-    throw new InputError(`${root} has no aws/ folder`, 'lay the files out as `<dir>/aws/<account-id>/iam-get-account-authorization-details.json` (see README)', { cause });
+    throw new InputError(
+      `${root} has no aws/ folder`,
+      'lay the files out as `<dir>/aws/<account-id>/iam-get-account-authorization-details.json` (see README)',
+      { cause },
+    );
   }
   const accounts = names.filter((n) => /^\d{12}$/.test(n)).sort();
   if (accounts.length === 0) {
-    throw new InputError(`${awsDir} holds no account folder (a 12-digit account id)`, 'create `aws/<account-id>/` and put `aws iam get-account-authorization-details` output in it');
+    throw new InputError(
+      `${awsDir} holds no account folder (a 12-digit account id)`,
+      'create `aws/<account-id>/` and put `aws iam get-account-authorization-details` output in it',
+    );
   }
   const result: SnapshotAccountFiles[] = [];
   for (const account of accounts) {
     const dir = join(awsDir, account);
     const authorizationDetails = join(dir, AUTH_DETAILS_FILE);
     if (!(await isFile(authorizationDetails))) {
-      throw new InputError(`account folder ${dir} has no ${AUTH_DETAILS_FILE}`, `run \`aws iam get-account-authorization-details > ${authorizationDetails}\``, { file: authorizationDetails });
+      throw new InputError(`account folder ${dir} has no ${AUTH_DETAILS_FILE}`, `run \`aws iam get-account-authorization-details > ${authorizationDetails}\``, {
+        file: authorizationDetails,
+      });
     }
     const files: SnapshotAccountFiles = { account, dir, authorizationDetails, cloudTrail: [], accessAdvisor: [] };
     for (const [key, name] of [
@@ -161,7 +174,10 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new InputError(`${path} is not valid JSON (${(cause as Error).message})`, `write the ${what} again; the file may be truncated`, { cause, file: path });
+    throw new InputError(`${path} is not valid JSON (${(cause as Error).message})`, `write the ${what} again; the file may be truncated`, {
+      cause,
+      file: path,
+    });
   }
 }
 
@@ -181,7 +197,11 @@ const trailsFile = z.object({
 function trailCoverage(json: unknown, source: string, trailArn: string | undefined): TrailCoverage {
   const parsed = trailsFile.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(`${source} is not \`aws cloudtrail describe-trails\` output`, 'run `aws cloudtrail describe-trails > cloudtrail-describe-trails.json`', { file: source });
+    throw new InputError(
+      `${source} is not \`aws cloudtrail describe-trails\` output`,
+      'run `aws cloudtrail describe-trails > cloudtrail-describe-trails.json`',
+      { file: source },
+    );
   }
   const trails = parsed.data.trailList;
   const chosen = (trailArn ? trails.find((t) => t.TrailARN === trailArn) : undefined) ?? trails[0];
@@ -238,12 +258,22 @@ async function readAccessAdvisor(files: SnapshotAccountFiles, principals: Princi
       const detail = target ? parsedFiles.get(target) : undefined;
       const principal = lookupName(stem(f));
       if (!target || !detail || detail.kind !== 'details') {
-        warnings.push({ code: 'access-advisor-job-missing', message: `${relative(files.dir, f)} names job ${parsed.jobId} but access-advisor/${parsed.jobId}.json is missing or unreadable`, account: files.account, file: f });
+        warnings.push({
+          code: 'access-advisor-job-missing',
+          message: `${relative(files.dir, f)} names job ${parsed.jobId} but access-advisor/${parsed.jobId}.json is missing or unreadable`,
+          account: files.account,
+          file: f,
+        });
         continue;
       }
       consumedAsJob.add(target);
       if (!principal) {
-        warnings.push({ code: 'access-advisor-unmatched', message: `${relative(files.dir, f)}: no role or user named "${stem(f)}" in this account`, account: files.account, file: f });
+        warnings.push({
+          code: 'access-advisor-unmatched',
+          message: `${relative(files.dir, f)}: no role or user named "${stem(f)}" in this account`,
+          account: files.account,
+          file: f,
+        });
         continue;
       }
       records.push({ principalArn: principal.arn, ...detail.record });
@@ -254,7 +284,12 @@ async function readAccessAdvisor(files: SnapshotAccountFiles, principals: Princi
     let principal = lookupName(stem(f));
     if (!principal && parsed.entities.length === 1) principal = principals.find((p) => p.arn === parsed.entities[0]);
     if (!principal) {
-      warnings.push({ code: 'access-advisor-unmatched', message: `${relative(files.dir, f)}: cannot tell which principal it describes; name the file after the role or user (e.g. access-advisor/<role-name>.json)`, account: files.account, file: f });
+      warnings.push({
+        code: 'access-advisor-unmatched',
+        message: `${relative(files.dir, f)}: cannot tell which principal it describes; name the file after the role or user (e.g. access-advisor/<role-name>.json)`,
+        account: files.account,
+        file: f,
+      });
       continue;
     }
     records.push({ principalArn: principal.arn, ...parsed.record });
@@ -270,9 +305,22 @@ const LOG_GAP_CODES = new Set(['cloudtrail-object-unreadable', 'lookup-events-in
 
 function emptyCoverage(): CloudTrailCoverage {
   return {
-    filesRead: 0, bytesRead: 0, eventsRead: 0, filesFailed: [], firstEvent: null, lastEvent: null, regions: [],
-    eventsAfterAsOf: 0, lookupEventsFiles: 0, lookupEventsRegions: [], recordsSkipped: 0,
-    recordsUnusable: [], recordsTimedByFile: 0, zonelessTimes: 0, deliveryIntervals: [], trailChanges: [],
+    filesRead: 0,
+    bytesRead: 0,
+    eventsRead: 0,
+    filesFailed: [],
+    firstEvent: null,
+    lastEvent: null,
+    regions: [],
+    eventsAfterAsOf: 0,
+    lookupEventsFiles: 0,
+    lookupEventsRegions: [],
+    recordsSkipped: 0,
+    recordsUnusable: [],
+    recordsTimedByFile: 0,
+    zonelessTimes: 0,
+    deliveryIntervals: [],
+    trailChanges: [],
   };
 }
 
@@ -281,7 +329,13 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
   const collectGaps: LogFileProblem[] = [];
   if (files.collectWarnings) {
     const parsed = collectWarningsFile.safeParse(await readJsonFile(files.collectWarnings, 'collect warnings'));
-    if (!parsed.success) warnings.push({ code: 'collect-warnings-unreadable', message: `${COLLECT_WARNINGS_FILE} is not what \`permdrift collect aws\` writes; what the collection missed is unknown`, account: files.account, file: files.collectWarnings });
+    if (!parsed.success)
+      warnings.push({
+        code: 'collect-warnings-unreadable',
+        message: `${COLLECT_WARNINGS_FILE} is not what \`permdrift collect aws\` writes; what the collection missed is unknown`,
+        account: files.account,
+        file: files.collectWarnings,
+      });
     else {
       for (const w of parsed.data.warnings) {
         warnings.push({ ...w, account: files.account, file: files.collectWarnings });
@@ -315,19 +369,33 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
     try {
       delivery.trailStatus = parseTrailStatus(await readJsonFile(files.trailStatus, 'trail status'), TRAIL_STATUS_FILE);
     } catch (err) {
-      warnings.push({ code: 'trail-status-unreadable', message: `${(err as Error).message}; it proves nothing`, account: files.account, file: files.trailStatus });
+      warnings.push({
+        code: 'trail-status-unreadable',
+        message: `${(err as Error).message}; it proves nothing`,
+        account: files.account,
+        file: files.trailStatus,
+      });
     }
   }
   if (files.collectManifest) {
     try {
-      delivery.manifest = parseCollectManifest(await readJsonFile(files.collectManifest, 'collection manifest'), COLLECT_MANIFEST_FILE, { provider: 'aws', scope: files.account });
+      delivery.manifest = parseCollectManifest(await readJsonFile(files.collectManifest, 'collection manifest'), COLLECT_MANIFEST_FILE, {
+        provider: 'aws',
+        scope: files.account,
+      });
     } catch (err) {
-      warnings.push({ code: 'collect-manifest-unreadable', message: `${(err as Error).message}; it proves nothing`, account: files.account, file: files.collectManifest });
+      warnings.push({
+        code: 'collect-manifest-unreadable',
+        message: `${(err as Error).message}; it proves nothing`,
+        account: files.account,
+        file: files.collectManifest,
+      });
     }
   }
   if ((files.cloudTrailDigests ?? []).length > 0) {
     delivery.digests = await readDigests(files.cloudTrailDigests ?? [], (f) => relative(files.dir, f));
-    for (const f of delivery.digests.failed) warnings.push({ code: 'cloudtrail-digest-unreadable', message: `${f.file}: ${f.reason}; it proves nothing`, account: files.account, file: f.file });
+    for (const f of delivery.digests.failed)
+      warnings.push({ code: 'cloudtrail-digest-unreadable', message: `${f.file}: ${f.reason}; it proves nothing`, account: files.account, file: f.file });
   }
   delivery.logFileNames = [...new Set(files.cloudTrail.map(logFileName))].sort();
 
@@ -342,7 +410,13 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
   if (files.callerIdentity) {
     const identity = z.object({ Arn: z.string() }).safeParse(await readJsonFile(files.callerIdentity, 'caller identity'));
     if (identity.success) collectedBy = identity.data.Arn;
-    else warnings.push({ code: 'caller-identity-unreadable', message: `${CALLER_IDENTITY_FILE} is not \`aws sts get-caller-identity\` output`, account: files.account, file: files.callerIdentity });
+    else
+      warnings.push({
+        code: 'caller-identity-unreadable',
+        message: `${CALLER_IDENTITY_FILE} is not \`aws sts get-caller-identity\` output`,
+        account: files.account,
+        file: files.callerIdentity,
+      });
   }
 
   let cloudTrail: AccountActivity['cloudTrail'] = null;
@@ -381,7 +455,12 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
       });
     }
     for (const f of failed) {
-      warnings.push({ code: 'cloudtrail-file-unreadable', message: `${relative(files.dir, f.file)}: ${f.reason}; its events are a coverage gap`, account: files.account, file: f.file });
+      warnings.push({
+        code: 'cloudtrail-file-unreadable',
+        message: `${relative(files.dir, f.file)}: ${f.reason}; its events are a coverage gap`,
+        account: files.account,
+        file: f.file,
+      });
     }
   }
   // An entry of the snapshot that could not be followed hides whatever it holds.
@@ -414,7 +493,8 @@ export async function loadAwsAccount(files: SnapshotAccountFiles, opts: LoadAcco
   const inventoryReadAt = delivery.manifest?.sources['iam-get-account-authorization-details']?.readAt ?? delivery.manifest?.finishedAt;
   let newestInside: string | undefined;
   for (const p of auth.principals) {
-    for (const t of [p.createDate, p.roleLastUsed?.lastUsedDate]) if (t && !Number.isNaN(Date.parse(t)) && (!newestInside || t > newestInside)) newestInside = t;
+    for (const t of [p.createDate, p.roleLastUsed?.lastUsedDate])
+      if (t && !Number.isNaN(Date.parse(t)) && (!newestInside || t > newestInside)) newestInside = t;
   }
   const readAt: AwsAccountInventory['readAt'] = inventoryReadAt
     ? { time: inventoryReadAt, basis: 'collect-manifest' }

@@ -55,10 +55,7 @@ const activitySchema = z.object({
     .optional(),
 });
 
-const fileSchema = z.union([
-  z.array(activitySchema),
-  z.object({ activities: z.array(activitySchema).optional(), nextPageToken: z.string().optional() }),
-]);
+const fileSchema = z.union([z.array(activitySchema), z.object({ activities: z.array(activitySchema).optional(), nextPageToken: z.string().optional() })]);
 
 const HINT =
   'write it with `gcloud policy-intelligence query-activity --activity-type=serviceAccountLastAuthentication|serviceAccountKeyLastAuthentication --project=P --limit=unlimited --format=json`';
@@ -100,7 +97,8 @@ export function parseActivityFile(raw: unknown, file: string): ParsedActivityFil
     const isKey = row.activityType === 'serviceAccountKeyLastAuthentication';
     const subject = isKey ? row.activity?.serviceAccountKey : row.activity?.serviceAccount;
     const name = subject?.fullResourceName ?? row.fullResourceName;
-    const namePath = subject?.fullResourceName !== undefined ? `${at}.activity.${isKey ? 'serviceAccountKey' : 'serviceAccount'}.fullResourceName` : `${at}.fullResourceName`;
+    const namePath =
+      subject?.fullResourceName !== undefined ? `${at}.activity.${isKey ? 'serviceAccountKey' : 'serviceAccount'}.fullResourceName` : `${at}.fullResourceName`;
     if (name === undefined) {
       throw new InputError(`${file}: ${at}.fullResourceName: expected string (field is missing)`, HINT, { file });
     }

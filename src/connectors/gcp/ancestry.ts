@@ -12,10 +12,7 @@ import { checkShape } from './validate.js';
 const typeSchema = z.enum(['project', 'folder', 'organization']);
 const refSchema = z.object({ id: z.string().min(1), type: typeSchema });
 
-const ancestrySchema = z.union([
-  z.array(refSchema),
-  z.object({ ancestor: z.array(z.object({ resourceId: refSchema })) }),
-]);
+const ancestrySchema = z.union([z.array(refSchema), z.object({ ancestor: z.array(z.object({ resourceId: refSchema })) })]);
 
 export function ancestryHint(projectId: string): string {
   return `write it with \`gcloud projects get-ancestors ${projectId} --format=json > ancestry.json\``;

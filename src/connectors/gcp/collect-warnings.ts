@@ -19,9 +19,7 @@ export const GCP_COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 export const GCP_LOG_GAP_CODES: readonly string[] = ['audit-logs-unreadable', 'audit-logs-incomplete', 'audit-log-object-unreadable', 'audit-logs-sink-empty'];
 
 const schema = z.object({
-  caller: z
-    .object({ principal: z.string().optional(), credentialType: z.string().optional(), impersonating: z.string().optional() })
-    .optional(),
+  caller: z.object({ principal: z.string().optional(), credentialType: z.string().optional(), impersonating: z.string().optional() }).optional(),
   warnings: z.array(z.object({ code: z.string().min(1), message: z.string() })),
 });
 
@@ -46,6 +44,8 @@ export function readGcpCollectWarnings(dir: string, projectId: string): GcpColle
     file,
     ...(collectedBy ? { collectedBy } : {}),
     warnings: data.warnings,
-    logGaps: data.warnings.filter((w) => GCP_LOG_GAP_CODES.includes(w.code)).map((w) => ({ file: `${GCP_COLLECT_WARNINGS_FILE} (${w.code})`, reason: w.message })),
+    logGaps: data.warnings
+      .filter((w) => GCP_LOG_GAP_CODES.includes(w.code))
+      .map((w) => ({ file: `${GCP_COLLECT_WARNINGS_FILE} (${w.code})`, reason: w.message })),
   };
 }

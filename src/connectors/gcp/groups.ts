@@ -18,10 +18,7 @@ import { checkShape } from './validate.js';
 const MEMBER = /^(serviceAccount|group|user|domain):.+$/;
 
 // Group emails are keys: a group may be called `constructor` or `__proto__` (see json-record.ts).
-const groupsSchema = jsonRecord(
-  z.string().min(1),
-  z.array(z.string().regex(MEMBER, 'expected a member such as serviceAccount:EMAIL or group:EMAIL')),
-);
+const groupsSchema = jsonRecord(z.string().min(1), z.array(z.string().regex(MEMBER, 'expected a member such as serviceAccount:EMAIL or group:EMAIL')));
 
 const HINT = 'groups.json maps each group email to its members: { "g@example.com": ["serviceAccount:sa@p.iam.gserviceaccount.com"] }';
 

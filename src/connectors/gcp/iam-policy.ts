@@ -65,7 +65,12 @@ export function parseIamPolicy(raw: unknown, resource: GcpResourceRef, source: s
   const foreign = Object.keys(raw as Record<string, unknown>).filter((k) => !POLICY_FIELDS.has(k));
   if (policy.bindings === undefined && foreign.length > 0) {
     throw new InputError(
-      `${source}: not an allow policy: no \`bindings\`, and ${foreign.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}${foreign.length > 5 ? ' …' : ''}, which an IAM Policy (version, etag, bindings, auditConfigs) does not have${foreign.includes('policy') ? ' (a Cloud Asset result? save its `policy` object)' : ''}`,
+      `${source}: not an allow policy: no \`bindings\`, and ${foreign
+        .slice(0, 5)
+        .map((k) => JSON.stringify(k))
+        .join(
+          ', ',
+        )}${foreign.length > 5 ? ' …' : ''}, which an IAM Policy (version, etag, bindings, auditConfigs) does not have${foreign.includes('policy') ? ' (a Cloud Asset result? save its `policy` object)' : ''}`,
       iamPolicyHint(resource),
       { file: source },
     );
@@ -109,6 +114,9 @@ export function emptyPolicyWarning(policy: GcpIamPolicy): string | undefined {
   // file does not look like get-iam-policy output. The project's own policy is always said.
   if (policy.resource.type !== 'project' && policy.etag !== undefined) return undefined;
   const what = `${policy.resource.type} ${policy.resource.id}`;
-  const shape = policy.etag === undefined ? 'has no bindings and no etag (get-iam-policy always writes an etag: is this its output?)' : `has no bindings (an empty policy, etag ${policy.etag})`;
+  const shape =
+    policy.etag === undefined
+      ? 'has no bindings and no etag (get-iam-policy always writes an etag: is this its output?)'
+      : `has no bindings (an empty policy, etag ${policy.etag})`;
   return `the allow policy of ${what} ${shape}: nothing is granted on the ${policy.resource.type} itself${policy.resource.type === 'project' ? ', so only grants inherited from folders and the organization are audited' : ''} (${iamPolicyHint(policy.resource)})`;
 }

@@ -18,8 +18,7 @@ import type { GcpPolicyInsight } from '../../model/gcp-activity.js';
 import { InputError } from '../../model/errors.js';
 import { checkShape, readJsonFile } from './validate.js';
 
-const HINT =
-  'write it with `gcloud recommender insights list --insight-type=google.iam.policy.Insight --project=P --location=global --format=json`';
+const HINT = 'write it with `gcloud recommender insights list --insight-type=google.iam.policy.Insight --project=P --location=global --format=json`';
 
 const permissionList = z.array(z.object({ permission: z.string().min(1) })).optional();
 

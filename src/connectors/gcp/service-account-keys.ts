@@ -24,8 +24,7 @@ const keySchema = z.object({
 
 const listSchema = z.union([z.array(keySchema), z.object({ keys: z.array(keySchema).optional() })]);
 
-const HINT =
-  'write one file per account with `gcloud iam service-accounts keys list --iam-account EMAIL --format=json > service-account-keys/EMAIL.json`';
+const HINT = 'write one file per account with `gcloud iam service-accounts keys list --iam-account EMAIL --format=json > service-account-keys/EMAIL.json`';
 
 export const serviceAccountKeysHint = HINT;
 
@@ -48,7 +47,10 @@ export function parseServiceAccountKeys(raw: unknown, source: string): GcpServic
           ? 'a service account key (credentials with a private key, from `keys create`), not a key list: move it out of the snapshot, it is a secret'
           : typeof r['name'] === 'string' && typeof r['keyType'] === 'string'
             ? 'a single key, not a key list (wrap it in [ ] or save `keys list` output)'
-            : `an object with ${foreign.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}${foreign.length > 5 ? ' …' : ''} and no \`keys\``;
+            : `an object with ${foreign
+                .slice(0, 5)
+                .map((k) => JSON.stringify(k))
+                .join(', ')}${foreign.length > 5 ? ' …' : ''} and no \`keys\``;
       throw new InputError(`${source}: not a key list: ${what}`, HINT, { file: source });
     }
   }
@@ -56,11 +58,9 @@ export function parseServiceAccountKeys(raw: unknown, source: string): GcpServic
   return keys.map((k, i) => {
     const match = KEY_NAME.exec(k.name);
     if (!match?.[1] || !match[2]) {
-      throw new InputError(
-        `${source}: [${i}].name: expected projects/PROJECT/serviceAccounts/EMAIL/keys/KEY_ID, found ${JSON.stringify(k.name)}`,
-        HINT,
-        { file: source },
-      );
+      throw new InputError(`${source}: [${i}].name: expected projects/PROJECT/serviceAccounts/EMAIL/keys/KEY_ID, found ${JSON.stringify(k.name)}`, HINT, {
+        file: source,
+      });
     }
     const key: GcpServiceAccountKey = {
       name: k.name,
@@ -78,9 +78,7 @@ export function parseServiceAccountKeys(raw: unknown, source: string): GcpServic
   });
 }
 
-export type KeyFileRead =
-  | { isOk: true; keys: GcpServiceAccountKey[] }
-  | { isOk: false; reason: string; serviceAccount: string | null };
+export type KeyFileRead = { isOk: true; keys: GcpServiceAccountKey[] } | { isOk: false; reason: string; serviceAccount: string | null };
 
 /** `EMAIL.json`, as `collect gcp` and the hint name them. */
 const EMAIL_FILE = /^([^/\\@\s]+@[^/\\@\s]+)\.json$/i;

@@ -101,7 +101,10 @@ export async function readPolicySources(paths: string[], cwd: string): Promise<P
     try {
       await collectFiles(resolve(cwd, p), files);
     } catch (cause) {
-      throw new InputError(`cannot read policy source ${p}`, 'pass Terraform, CloudFormation or policy JSON files or folders to --policy-source', { cause, file: p });
+      throw new InputError(`cannot read policy source ${p}`, 'pass Terraform, CloudFormation or policy JSON files or folders to --policy-source', {
+        cause,
+        file: p,
+      });
     }
   }
   const sources: SourceFile[] = [];

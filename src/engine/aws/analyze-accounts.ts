@@ -178,18 +178,29 @@ export function analyzeAwsAccounts(input: AwsWingInput): AwsWingResult {
         isWindowCovered: claim?.isCovered ?? false,
         ...(ct !== null
           ? {
-              intervals: inWindow.slice(0, COVERAGE_LIST_LIMIT).map((o) => ({ start: iso(Math.max(o.start, window.startMs)), end: iso(Math.min(o.end, window.endMs)) })),
+              intervals: inWindow
+                .slice(0, COVERAGE_LIST_LIMIT)
+                .map((o) => ({ start: iso(Math.max(o.start, window.startMs)), end: iso(Math.min(o.end, window.endMs)) })),
               intervalsTotal: inWindow.length,
               gaps: (claim?.gaps ?? []).slice(0, COVERAGE_LIST_LIMIT).map(gapOut),
               gapsTotal: claim?.gaps.length ?? 0,
               acceptedGaps: (claim?.acceptedGaps ?? []).slice(0, COVERAGE_LIST_LIMIT).map((g) => ({ ...gapOut(g), acceptedBy: g.acceptedBy })),
               coveredFraction: Math.round((claim?.coveredFraction ?? 0) * 1000) / 1000,
               ...(input.minCoverage !== undefined ? { minCoverage: input.minCoverage } : {}),
-              evidenceEnd: evidenceEnd !== null && cov.delivery.evidenceEndBasis !== 'none' ? { time: iso(evidenceEnd), basis: cov.delivery.evidenceEndBasis } : null,
+              evidenceEnd:
+                evidenceEnd !== null && cov.delivery.evidenceEndBasis !== 'none' ? { time: iso(evidenceEnd), basis: cov.delivery.evidenceEndBasis } : null,
               proofs: cov.delivery.proofs,
               trailChanges: ct.trailChanges.map((c) => {
                 const why = cov.delivery.ignoredTrailChanges.find((i) => i.change === c)?.why;
-                return { time: c.time, eventName: c.eventName, trail: c.trail, callerArn: c.callerArn, isDenied: c.isDenied, opensGap: !ignored.has(c) && c.eventName !== 'StartLogging' && c.eventName !== 'CreateTrail', ...(why ? { why } : {}) };
+                return {
+                  time: c.time,
+                  eventName: c.eventName,
+                  trail: c.trail,
+                  callerArn: c.callerArn,
+                  isDenied: c.isDenied,
+                  opensGap: !ignored.has(c) && c.eventName !== 'StartLogging' && c.eventName !== 'CreateTrail',
+                  ...(why ? { why } : {}),
+                };
               }),
               recordsUnusable: ct.recordsUnusable,
               recordsTimedByFile: ct.recordsTimedByFile,

@@ -7,13 +7,7 @@ import type { ActionCatalogue, CatalogueAction } from '../../model/catalogue.js'
 import type { Entitlement, PrincipalEntitlements } from '../../model/entitlement.js';
 import type { CredentialReportEntry, Principal } from '../../model/inventory.js';
 import type { EvidenceSource, Finding, FindingPermission, LastUsed, Severity, Span, UnverifiableReason, UsedThrough } from '../../model/report.js';
-import {
-  type AccountLogCoverage,
-  claimCoverageOf,
-  cloudTrailObservability,
-  gapHints,
-  observedSpan,
-} from './coverage.js';
+import { type AccountLogCoverage, claimCoverageOf, cloudTrailObservability, gapHints, observedSpan } from './coverage.js';
 import { type ClaimCoverage, describeGaps } from '../claim-coverage.js';
 import { creditDependencies, describeCredited, type DependencyCredit, loadDependentActionTable } from './dependent-actions.js';
 import type { AccessAdvisorView, PrincipalActivity } from './evidence.js';
@@ -137,10 +131,12 @@ class PrincipalJudge {
     if (claim && !claim.isCovered) {
       const span = this.observed;
       const needMs = this.window.endMs - this.fromMs;
-      const isEdgeOnly = claim.gaps.every((g) => (g.kind === 'before-evidence' || g.kind === 'unobserved-tail'));
+      const isEdgeOnly = claim.gaps.every((g) => g.kind === 'before-evidence' || g.kind === 'unobserved-tail');
       const hints = gapHints(claim.gaps, this.ev.coverage, this.window);
       const hint = hints.length > 0 ? `; to judge it, ${hints.join('; ')}` : '';
-      const covered = span ? `CloudTrail evidence covers ${partOfText(spanMs(span), needMs, 'of the')} to judge` : `the CloudTrail evidence does not overlap the ${durationText(needMs)} to judge`;
+      const covered = span
+        ? `CloudTrail evidence covers ${partOfText(spanMs(span), needMs, 'of the')} to judge`
+        : `the CloudTrail evidence does not overlap the ${durationText(needMs)} to judge`;
       return {
         isObservable: false,
         reason: isEdgeOnly ? 'window-not-covered' : 'logging-gap',
@@ -162,7 +158,11 @@ class PrincipalJudge {
     const action = this.catalogue.lookup(e.action);
     const lastUsed = this.lastUsed(e.action);
     if (!action) {
-      return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: 'not-logged-by-cloudtrail', detail: `${e.action} is not in the action catalogue` } };
+      return {
+        entitlement: e,
+        lastUsed,
+        verdict: { kind: 'unverifiable', reason: 'not-logged-by-cloudtrail', detail: `${e.action} is not in the action catalogue` },
+      };
     }
     if (this.isUsedInWindow(e.action, lastUsed)) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
     const credit = this.creditFor(e.action);
@@ -253,7 +253,15 @@ class PrincipalJudge {
       }
     }
     if (calls.length === 0) {
-      return { entitlement: e, lastUsed: latest, verdict: { kind: 'unverifiable', reason: 'dependent-action-unobservable', detail: `${action.action} is checked inside other calls, and none are known that exercise it` } };
+      return {
+        entitlement: e,
+        lastUsed: latest,
+        verdict: {
+          kind: 'unverifiable',
+          reason: 'dependent-action-unobservable',
+          detail: `${action.action} is checked inside other calls, and none are known that exercise it`,
+        },
+      };
     }
     const blind: string[] = [];
     for (const c of calls) {
@@ -286,7 +294,9 @@ class PrincipalJudge {
 
   cloudTrailWhy(): string {
     const o = this.observed;
-    const created = this.isCreatedInsideWindow ? ` (the principal was created ${this.ev.principal.createDate}, inside the window: observed for its lifetime only)` : '';
+    const created = this.isCreatedInsideWindow
+      ? ` (the principal was created ${this.ev.principal.createDate}, inside the window: observed for its lifetime only)`
+      : '';
     return o ? `not called in ${durationText(spanMs(o))} of CloudTrail evidence (${o.start} to ${o.end})${created}` : 'no CloudTrail evidence';
   }
 
@@ -328,7 +338,9 @@ class PrincipalJudge {
       if (aaLast) lastActivity = later(lastActivity, { date: aaLast, source: 'access-advisor' });
       if (aaLast && !before(aaLast)) return no;
       if (aa.isCoveringWindow) {
-        proofs.push(aaLast ? `Access Advisor reports the last service access on ${aaLast}` : 'Access Advisor reports no service access within its tracking period');
+        proofs.push(
+          aaLast ? `Access Advisor reports the last service access on ${aaLast}` : 'Access Advisor reports no service access within its tracking period',
+        );
         sources.push('access-advisor');
       }
     }
@@ -398,7 +410,9 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
 
   const dormancy = judge.dormancy();
   if (dormancy.isDormant && ev.entitlements.length > 0) {
-    const perms = ev.entitlements.map((e) => toPermission({ entitlement: e, verdict: { kind: 'unused', sources: dormancy.sources, why: '' }, lastUsed: judge.lastUsed(e.action) }));
+    const perms = ev.entitlements.map((e) =>
+      toPermission({ entitlement: e, verdict: { kind: 'unused', sources: dormancy.sources, why: '' }, lastUsed: judge.lastUsed(e.action) }),
+    );
     findings.push({
       id: findingId('aws', p.account, p.arn, 'dormant-principal', ''),
       type: 'dormant-principal',
@@ -437,7 +451,11 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
       const { sources, why } = unusedWhy(unused);
       return {
         evidence: evidence(sources, `No ${service} action was used: ${why}.`, denied),
-        recommendation: recommendUnusedService(p, service, unused.map((j) => j.entitlement)),
+        recommendation: recommendUnusedService(
+          p,
+          service,
+          unused.map((j) => j.entitlement),
+        ),
       };
     },
     overbroad: (service, unused, used) => {
@@ -445,8 +463,17 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
       const { keep, credited, creditNote } = kept(used);
       return {
         extra: credited,
-        evidence: evidence(sources, `${unused.length} ${service} action(s) granted through wildcards were not used (${why}); ${used.length} ${service} action(s) were used${creditNote}.`, denied),
-        recommendation: recommendOverbroad(p, service, unused.map((j) => j.entitlement), keep),
+        evidence: evidence(
+          sources,
+          `${unused.length} ${service} action(s) granted through wildcards were not used (${why}); ${used.length} ${service} action(s) were used${creditNote}.`,
+          denied,
+        ),
+        recommendation: recommendOverbroad(
+          p,
+          service,
+          unused.map((j) => j.entitlement),
+          keep,
+        ),
       };
     },
     unusedPermission: (service, j, used) => {
@@ -467,7 +494,10 @@ export function analyzePrincipal(ev: PrincipalEvidence, window: Window, catalogu
       };
     },
   };
-  for (const [service, judged] of byServiceOrder(ev.entitlements.map((e) => judge.judge(e)), (j) => j.entitlement.service)) {
+  for (const [service, judged] of byServiceOrder(
+    ev.entitlements.map((e) => judge.judge(e)),
+    (j) => j.entitlement.service,
+  )) {
     findings.push(...classifyService(service, judged, hooks));
   }
   return findings;

@@ -215,7 +215,9 @@ export function gapHints(gaps: readonly Gap[], cov: AccountLogCoverage, window: 
     if (first) hints.push(`match the window to the logs with --window ${Math.max(1, Math.floor((upTo - Math.max(first.start, window.startMs)) / DAY_MS))}d`);
   }
   if (kinds.has('no-proof')) {
-    hints.push('add the trail\'s digest files (CloudTrail-Digest/) or collect with `permdrift collect aws` (its manifest and trail status prove quiet hours), or accept small gaps with --min-coverage');
+    hints.push(
+      "add the trail's digest files (CloudTrail-Digest/) or collect with `permdrift collect aws` (its manifest and trail status prove quiet hours), or accept small gaps with --min-coverage",
+    );
   }
   return hints;
 }
@@ -255,9 +257,12 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
     if (accepted.length > 0) {
       const byTolerance = accepted.filter((g) => g.acceptedBy === 'edge-tolerance');
       const byMin = accepted.filter((g) => g.acceptedBy === 'min-coverage');
-      if (byTolerance.length) notes.push(`Accepted within the window's edge tolerance (${durationText(window.toleranceMs)}): ${byTolerance.map(describeGap).join('; ')}.`);
+      if (byTolerance.length)
+        notes.push(`Accepted within the window's edge tolerance (${durationText(window.toleranceMs)}): ${byTolerance.map(describeGap).join('; ')}.`);
       if (byMin.length) {
-        notes.push(`Accepted under --min-coverage ${Math.round((cov.minCoverage ?? 0) * 1000) / 10}% (${Math.round(claim.coveredFraction * 1000) / 10}% observed): ${byMin.slice(0, 5).map(describeGap).join('; ')}${byMin.length > 5 ? `; and ${byMin.length - 5} more` : ''}. A use inside an accepted gap would not be seen.`);
+        notes.push(
+          `Accepted under --min-coverage ${Math.round((cov.minCoverage ?? 0) * 1000) / 10}% (${Math.round(claim.coveredFraction * 1000) / 10}% observed): ${byMin.slice(0, 5).map(describeGap).join('; ')}${byMin.length > 5 ? `; and ${byMin.length - 5} more` : ''}. A use inside an accepted gap would not be seen.`,
+        );
       }
     }
   }
@@ -268,7 +273,9 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
   }
   const failed = ct?.filesFailed.length ?? 0;
   if (failed > 0) {
-    notes.push(`${failed} CloudTrail file(s) could not be read: the events in them are a gap in the evidence, so no grant is called unused from the logs until they are read (Access Advisor proofs still apply).`);
+    notes.push(
+      `${failed} CloudTrail file(s) could not be read: the events in them are a gap in the evidence, so no grant is called unused from the logs until they are read (Access Advisor proofs still apply).`,
+    );
   }
   const unusable = ct?.recordsUnusable ?? [];
   if (unusable.length > 0) {

@@ -30,7 +30,6 @@ import { DELIVERY_CADENCE_MS } from '../../model/delivery-cadence.js';
 import { type CoverageEvidence, type NegativeProof, iso, when } from '../claim-coverage.js';
 import { type MsInterval, clipIntervals, subtractIntervals, unionIntervals } from '../intervals.js';
 
-
 export interface AccountDelivery extends CoverageEvidence {
   /** Which sources proved delivery (for the report). */
   proofs: string[];
@@ -111,16 +110,28 @@ function trailStatusProofs(activity: AccountActivity, out: AccountDelivery, posi
   const manifest = activity.delivery?.manifest;
   if (!status) {
     if (manifest && manifest.logs.complete.length > 0) {
-      out.notes.push('No trail status (cloudtrail-get-trail-status.json): the collection manifest cannot tell quiet hours from a stopped trail, so only the log files and digests prove delivery.');
+      out.notes.push(
+        'No trail status (cloudtrail-get-trail-status.json): the collection manifest cannot tell quiet hours from a stopped trail, so only the log files and digests prove delivery.',
+      );
     }
     return;
   }
   const start = ms(status.startLoggingTime);
   const stop = ms(status.stopLoggingTime);
   if (status.isLogging === false) {
-    out.negatives.push({ start: stop ?? NEG_INF, end: POS_INF, kind: 'not-logging', cause: `the trail status says the trail is not logging${stop !== null ? ` (StopLoggingTime ${when(stop)})` : ''}` });
+    out.negatives.push({
+      start: stop ?? NEG_INF,
+      end: POS_INF,
+      kind: 'not-logging',
+      cause: `the trail status says the trail is not logging${stop !== null ? ` (StopLoggingTime ${when(stop)})` : ''}`,
+    });
   } else if (status.isLogging === true && start !== null && stop !== null && stop < start) {
-    out.negatives.push({ start: stop, end: start, kind: 'logging-stopped', cause: `the trail status shows logging stopped at ${when(stop)} and started again at ${when(start)}` });
+    out.negatives.push({
+      start: stop,
+      end: start,
+      kind: 'logging-stopped',
+      cause: `the trail status shows logging stopped at ${when(stop)} and started again at ${when(start)}`,
+    });
   }
   if (status.latestDeliveryError) {
     out.notes.push(`The trail status reports a delivery error (${status.latestDeliveryError}): log files may be missing from the bucket.`);
@@ -147,7 +158,9 @@ function trailStatusProofs(activity: AccountActivity, out: AccountDelivery, posi
   const proven = clipIntervals(complete, loggingFrom, loggingUntil);
   if (proven.length > 0) {
     positives.push(...proven);
-    out.proofs.push(`collection manifest (${manifest.logs.source}, every file of the span read) with the trail logging${start !== null ? ` since ${when(start)}` : ''}`);
+    out.proofs.push(
+      `collection manifest (${manifest.logs.source}, every file of the span read) with the trail logging${start !== null ? ` since ${when(start)}` : ''}`,
+    );
   }
 }
 
@@ -156,7 +169,12 @@ function manifestFailures(activity: AccountActivity, out: AccountDelivery): void
     const a = ms(f.start);
     const b = ms(f.end);
     if (a === null || b === null) continue;
-    out.negatives.push({ start: a, end: b, kind: 'collection-failed', cause: `the collection could not read ${f.scope} from ${when(a)} to ${when(b)}: ${f.reason}` });
+    out.negatives.push({
+      start: a,
+      end: b,
+      kind: 'collection-failed',
+      cause: `the collection could not read ${f.scope} from ${when(a)} to ${when(b)}: ${f.reason}`,
+    });
   }
 }
 

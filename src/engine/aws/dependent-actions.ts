@@ -50,9 +50,7 @@ let loaded: DependentActionTable | undefined;
 
 /** The cited table, read once (three levels under the repo root from both src/ and dist/). */
 export function loadDependentActionTable(): DependentActionTable {
-  loaded ??= fileSchema.parse(
-    JSON.parse(readFileSync(new URL('../../../data/aws/dependent-actions.json', import.meta.url), 'utf8')) as unknown,
-  );
+  loaded ??= fileSchema.parse(JSON.parse(readFileSync(new URL('../../../data/aws/dependent-actions.json', import.meta.url), 'utf8')) as unknown);
   return loaded;
 }
 

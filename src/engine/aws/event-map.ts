@@ -119,13 +119,20 @@ function existing(candidates: readonly string[], catalogue: ActionCatalogue): st
 function verbActions(rule: VerbRule, prefix: string, name: string, catalogue: ActionCatalogue): string[] {
   // Own keys only: the event name comes from the logs, and `toString` names no operation.
   const exact = ownValue(rule.exact, name);
-  if (exact) return existing(exact.map((v) => `${prefix}:${v}`), catalogue);
+  if (exact)
+    return existing(
+      exact.map((v) => `${prefix}:${v}`),
+      catalogue,
+    );
   // Longest matching operation prefix wins, so `Get` does not shadow a longer rule.
   const match = Object.keys(rule.prefixes)
     .filter((p) => name.startsWith(p) && name.length > p.length && /[A-Z]/.test(name.charAt(p.length)))
     .sort((a, b) => b.length - a.length)[0];
   if (match === undefined) return [];
-  return existing((ownValue(rule.prefixes, match) ?? []).map((v) => `${prefix}:${v}`), catalogue);
+  return existing(
+    (ownValue(rule.prefixes, match) ?? []).map((v) => `${prefix}:${v}`),
+    catalogue,
+  );
 }
 
 function resolve(eventSource: string, eventName: string, catalogue: ActionCatalogue): string[] {

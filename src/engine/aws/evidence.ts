@@ -79,11 +79,7 @@ export class PrincipalIndex {
   }
 }
 
-export function indexActivity(
-  activities: AccountActivity[],
-  principals: PrincipalIndex,
-  catalogue: ActionCatalogue,
-): ActivityIndex {
+export function indexActivity(activities: AccountActivity[], principals: PrincipalIndex, catalogue: ActionCatalogue): ActivityIndex {
   const index: ActivityIndex = { byPrincipal: new Map(), unmapped: new Map(), otherCallers: new Map() };
   for (const activity of activities) {
     const unmapped = new Map<string, number>();
@@ -163,8 +159,7 @@ export function indexAccessAdvisor(records: AccessAdvisorRecord[], window: Windo
   }
   for (const [arn, r] of newest) {
     const completed = Date.parse(r.jobCompletionDate);
-    const isCoveringWindow =
-      completed >= window.endMs - window.toleranceMs && window.startMs >= completed - ACCESS_ADVISOR_TRACKING_MS;
+    const isCoveringWindow = completed >= window.endMs - window.toleranceMs && window.startMs >= completed - ACCESS_ADVISOR_TRACKING_MS;
     const services = new Map<string, { lastAuthenticated: string | null; actions?: Map<string, string | null> }>();
     for (const s of r.services) {
       services.set(s.serviceNamespace, {

@@ -36,9 +36,7 @@ const fileSchema = z.object({
     }),
   ),
   globalServices: z.object({ services: z.array(z.string()), source: sources, note: z.string() }),
-  permissionOnly: z.array(
-    z.object({ action: z.string(), exercisedBy: z.array(z.string()), source: sources, note: z.string().optional() }),
-  ),
+  permissionOnly: z.array(z.object({ action: z.string(), exercisedBy: z.array(z.string()), source: sources, note: z.string().optional() })),
 });
 
 interface Tables {

@@ -76,9 +76,7 @@ function buildIndex(catalogue: ActionCatalogue): CatalogueIndex {
     if (hasWildcard(service)) {
       const re = globToRegExp(lower);
       const ids = Int32Array.from(allIds.filter((id) => re.test(lowerNames[id] ?? '')));
-      return ids.length > 0
-        ? { ids }
-        : { ids, problem: { code: 'unknown-action', message: `action pattern "${pattern}" matches no action in the catalogue` } };
+      return ids.length > 0 ? { ids } : { ids, problem: { code: 'unknown-action', message: `action pattern "${pattern}" matches no action in the catalogue` } };
     }
     const serviceIds = idsByService.get(service);
     if (!serviceIds) {

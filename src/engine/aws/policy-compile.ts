@@ -109,7 +109,10 @@ function compileStatement(statement: PolicyStatement, index: CatalogueIndex, out
   const size = index.actions.length;
 
   if (statement.effect === 'Deny') {
-    const listed = unionIds(expansions.map((e) => e.ids), size);
+    const listed = unionIds(
+      expansions.map((e) => e.ids),
+      size,
+    );
     const ids = hasNotAction ? index.complement(listed) : listed;
     if (ids.length === 0) return;
     const isFull = !isConditional && !statement.notResource && resources.includes('*');
@@ -120,7 +123,12 @@ function compileStatement(statement: PolicyStatement, index: CatalogueIndex, out
   // Explicit object literals (no spread): this runs for every statement of every policy.
   const sid = statement.sid;
   if (hasNotAction) {
-    const ids = index.complement(unionIds(expansions.map((e) => e.ids), size));
+    const ids = index.complement(
+      unionIds(
+        expansions.map((e) => e.ids),
+        size,
+      ),
+    );
     if (ids.length > 0) {
       out.allows.push({ statementIndex: statement.index, sid, matchedBy: `NotAction[${patterns.join(',')}]`, ids, isConditional, resources });
     }

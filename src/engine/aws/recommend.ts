@@ -48,7 +48,8 @@ export function describeGrants(entitlements: Entitlement[], principal?: Principa
 export function recommendUnusedPermission(principal: Principal, e: Entitlement, usedInService: string[]): string {
   const paths = e.grantedBy.map((g) => describePath(principal, g));
   const hasWildcard = e.grantedBy.some((g) => isWildcardPattern(g.matchedBy));
-  const keep = usedInService.length > 0 ? ` Keep the ${e.service} actions in use (${usedInService.slice(0, 5).join(', ')}${usedInService.length > 5 ? ', …' : ''}).` : '';
+  const keep =
+    usedInService.length > 0 ? ` Keep the ${e.service} actions in use (${usedInService.slice(0, 5).join(', ')}${usedInService.length > 5 ? ', …' : ''}).` : '';
   const verb = hasWildcard ? `Narrow the wildcard so it no longer grants ${e.action}` : `Remove ${e.action}`;
   return `${verb}: granted by ${paths.join('; ')}.${keep}`;
 }
@@ -74,7 +75,10 @@ export function recommendUnusedService(principal: Principal, service: string, en
 
 export function recommendDormant(principal: Principal, entitlementCount: number, lastActivity: LastUsed | null): string {
   const last = lastActivity ? `last activity ${lastActivity.date} (${lastActivity.source})` : 'no recorded activity';
-  const what = principal.kind === 'role' ? 'Delete the role, or detach its policies and remove its trust policy' : 'Delete the user, or deactivate its keys and detach its policies';
+  const what =
+    principal.kind === 'role'
+      ? 'Delete the role, or detach its policies and remove its trust policy'
+      : 'Delete the user, or deactivate its keys and detach its policies';
   return `${what}: it holds ${entitlementCount} permission(s) and did nothing in the window (${last}). If it serves a rare job, record an exception with an owner.`;
 }
 

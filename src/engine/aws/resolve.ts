@@ -16,19 +16,8 @@
  */
 
 import type { ActionCatalogue } from '../../model/catalogue.js';
-import type {
-  Entitlement,
-  GrantPath,
-  PrincipalEntitlements,
-  ResolveWarning,
-} from '../../model/entitlement.js';
-import type {
-  AttachedPolicy,
-  AwsAccountInventory,
-  PolicyDocument,
-  PolicyRef,
-  Principal,
-} from '../../model/inventory.js';
+import type { Entitlement, GrantPath, PrincipalEntitlements, ResolveWarning } from '../../model/entitlement.js';
+import type { AttachedPolicy, AwsAccountInventory, PolicyDocument, PolicyRef, Principal } from '../../model/inventory.js';
 import { type CatalogueIndex, catalogueIndex } from './policy-catalogue-index.js';
 import { type CompiledGrant, type CompiledPolicy, compilePolicy } from './policy-compile.js';
 import { compareText as compareStrings } from '../../model/compare-text.js';
@@ -161,29 +150,20 @@ const preparedCache = new WeakMap<CatalogueIndex, WeakMap<AttachedPolicy, Prepar
 const scratchCache = new WeakMap<CatalogueIndex, Scratch>();
 const boundaryCache = new WeakMap<CatalogueIndex, WeakMap<PolicyDocument, PreparedPolicy>>();
 
-function prepare(
-  policy: PolicyRef,
-  compiled: CompiledPolicy,
-  viaGroup: AttachedPolicy['viaGroup'],
-): PreparedPolicy {
+function prepare(policy: PolicyRef, compiled: CompiledPolicy, viaGroup: AttachedPolicy['viaGroup']): PreparedPolicy {
   const allows = compiled.allows.map((grant): PathRef => {
-    const statement: GrantPath['statement'] =
-      grant.sid === undefined ? { index: grant.statementIndex } : { index: grant.statementIndex, sid: grant.sid };
-    const path: GrantPath = viaGroup
-      ? { viaGroup, policy, statement, matchedBy: grant.matchedBy }
-      : { policy, statement, matchedBy: grant.matchedBy };
+    const statement: GrantPath['statement'] = grant.sid === undefined ? { index: grant.statementIndex } : { index: grant.statementIndex, sid: grant.sid };
+    const path: GrantPath = viaGroup ? { viaGroup, policy, statement, matchedBy: grant.matchedBy } : { policy, statement, matchedBy: grant.matchedBy };
     return { path, grant };
   });
-  const denies = compiled.denies.map(
-    (deny): DenyRef => ({
-      entry: {
-        policy,
-        statementIndex: deny.statementIndex,
-        resources: frozen(deny.resources),
-        isConditional: deny.isConditional,
-      },
-    }),
-  );
+  const denies = compiled.denies.map((deny): DenyRef => ({
+    entry: {
+      policy,
+      statementIndex: deny.statementIndex,
+      resources: frozen(deny.resources),
+      isConditional: deny.isConditional,
+    },
+  }));
   return { policy, compiled, allows, denies };
 }
 
@@ -268,14 +248,7 @@ function scratchFor(index: CatalogueIndex): Scratch {
  * Appends ref number `r` to the list of every id in `ids`; an id not yet stamped in this epoch
  * starts a new list. Returns how many lists were started.
  */
-function appendPairs(
-  lists: PairLists,
-  ids: Int32Array,
-  r: number,
-  stamp: Uint32Array,
-  epoch: number,
-  bits: Uint32Array | undefined,
-): number {
+function appendPairs(lists: PairLists, ids: Int32Array, r: number, stamp: Uint32Array, epoch: number, bits: Uint32Array | undefined): number {
   ensureCapacity(lists, lists.count + ids.length);
   const { head, pos, tail, ref, next } = lists;
   let count = lists.count;
@@ -313,13 +286,7 @@ Object.freeze(NO_WARNINGS);
 /** Managed-policy warnings by compiled document, then by account and label: one object per content. */
 const managedWarnings = new WeakMap<CompiledPolicy, Map<string, ResolveWarning[]>>();
 
-function buildWarnings(
-  compiled: CompiledPolicy,
-  policy: PolicyRef,
-  label: string,
-  account: string,
-  principalArn: string | undefined,
-): ResolveWarning[] {
+function buildWarnings(compiled: CompiledPolicy, policy: PolicyRef, label: string, account: string, principalArn: string | undefined): ResolveWarning[] {
   return compiled.problems.map((problem): ResolveWarning => {
     const warning: ResolveWarning = { code: problem.code, message: `${label}: ${problem.message}`, account, policy: policy.arn ?? policy.name };
     if (principalArn !== undefined) warning.principal = principalArn;
@@ -332,12 +299,7 @@ function buildWarnings(
  * their warnings name the policy, not the principal, and equal warnings are the same object:
  * de-duplication (here and in resolveAccount) is then by identity.
  */
-function warningsOf(
-  prepared: PreparedPolicy,
-  principal: Principal,
-  viaGroup: AttachedPolicy['viaGroup'],
-  role: string,
-): ResolveWarning[] {
+function warningsOf(prepared: PreparedPolicy, principal: Principal, viaGroup: AttachedPolicy['viaGroup'], role: string): ResolveWarning[] {
   const { compiled, policy } = prepared;
   if (compiled.problems.length === 0) return NO_WARNINGS;
   const label = policyLabel(policy, principal, viaGroup, role);
@@ -526,7 +488,8 @@ export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogu
       if (hasBoundary && boundaryAllowed[id] !== epoch) continue;
       const pathSet = internedAt(scratch.allows, allowHead[id] ?? -1, refs, makePathSet);
       if (!pathSet) continue;
-      const partialDenies = denyStamp[id] === epoch ? (internedAt(scratch.denies, denyHead[id] ?? -1, denyRefs, mergePartialDenies) ?? EMPTY_DENIES) : EMPTY_DENIES;
+      const partialDenies =
+        denyStamp[id] === epoch ? (internedAt(scratch.denies, denyHead[id] ?? -1, denyRefs, mergePartialDenies) ?? EMPTY_DENIES) : EMPTY_DENIES;
       // A boundary that allows the action only under a Condition makes the effective grant conditional.
       const isBoundaryConditional = hasBoundary && boundaryUnconditional[id] !== epoch;
       const isShared = pathSet.isShareable && partialDenies === EMPTY_DENIES && !isBoundaryConditional;

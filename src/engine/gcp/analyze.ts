@@ -13,7 +13,17 @@
 
 import type { GcpProjectActivity } from '../../model/gcp-activity.js';
 import type { GcpEntitlement, GcpGrantPath, GcpPrincipalEntitlements, GcpProjectInventory, GcpServiceAccountKey } from '../../model/gcp.js';
-import type { EvidenceSource, Finding, FindingPermission, GcpProjectCoverage, LastUsed, ReportWarning, Severity, Span, UnverifiableReason } from '../../model/report.js';
+import type {
+  EvidenceSource,
+  Finding,
+  FindingPermission,
+  GcpProjectCoverage,
+  LastUsed,
+  ReportWarning,
+  Severity,
+  Span,
+  UnverifiableReason,
+} from '../../model/report.js';
 import { durationText } from '../duration-text.js';
 import { DAY_MS, type Window, spanOf } from '../window.js';
 import { findingId, maxSeverity } from '../findings.js';
@@ -253,7 +263,18 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
     for (const [permission, count] of u?.denied ?? []) deniedAttempts.push({ principal: email, permission, count });
 
     // Stale keys: user-managed, enabled, older than the window, and Policy Analyzer saw no use in it.
-    findings.push(...staleKeyFindings(inventory.keys.filter((k) => k.serviceAccountEmail.toLowerCase() === email), keyActivity, window, windowSpan, observed, base, isBefore, !!activity?.activity?.types.includes('serviceAccountKeyLastAuthentication')));
+    findings.push(
+      ...staleKeyFindings(
+        inventory.keys.filter((k) => k.serviceAccountEmail.toLowerCase() === email),
+        keyActivity,
+        window,
+        windowSpan,
+        observed,
+        base,
+        isBefore,
+        !!activity?.activity?.types.includes('serviceAccountKeyLastAuthentication'),
+      ),
+    );
 
     // Dormant: Policy Analyzer's row for the account says its last authentication is before the window.
     const row = saActivity.get(email);
@@ -261,7 +282,15 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
     const insightUse = exercised.get(email);
     // Entries without a usable time may lie in the window: an account with any is never dormant.
     const hasUndated = (u?.undated.entries ?? 0) > 0;
-    if (hasAuthTypes && row && isBefore(row.lastAuthenticated) && (u?.entriesInWindow ?? 0) === 0 && !hasUndated && (insightUse?.size ?? 0) === 0 && pe.entitlements.length > 0) {
+    if (
+      hasAuthTypes &&
+      row &&
+      isBefore(row.lastAuthenticated) &&
+      (u?.entriesInWindow ?? 0) === 0 &&
+      !hasUndated &&
+      (insightUse?.size ?? 0) === 0 &&
+      pe.entitlements.length > 0
+    ) {
       const observationOk = !row.observationEnd || Date.parse(row.observationEnd) >= window.endMs - Math.max(window.toleranceMs, 2 * 86_400_000);
       if (observationOk) {
         const last = maxDate(row.lastAuthenticated, u?.lastSeen ?? null);
@@ -331,7 +360,10 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
         const paths = uniqueGcpPaths(viaRoles.map((j) => j.entitlement.grantedBy));
         const usedPerms = usedPermsOf(used);
         return {
-          evidence: evidence(['cloud-audit-logs'], `${viaRoles.length} ${service} permission(s) granted through roles went unused (${why()}); ${used.length} ${service} permission(s) were used.`),
+          evidence: evidence(
+            ['cloud-audit-logs'],
+            `${viaRoles.length} ${service} permission(s) granted through roles went unused (${why()}); ${used.length} ${service} permission(s) were used.`,
+          ),
           recommendation:
             `Replace ${paths.slice(0, 3).map(describeGcpPath).join('; ')}${paths.length > 3 ? `; and ${paths.length - 3} more` : ''} with a narrower role: ` +
             `${viaRoles.length} ${service} permission(s) went unused${usedPerms.length > 0 ? `, while the account used ${listText(usedPerms, 8)}.${suggestRolesText(usedPerms, input.roles)}` : '.'}`,
@@ -485,8 +517,14 @@ function recommendService(email: string, service: string, count: number, paths: 
   const remove = paths.filter((p) => !carriesUse.has(pathKey(p)));
   const narrow = paths.filter((p) => carriesUse.has(pathKey(p)));
   const parts: string[] = [];
-  if (remove.length > 0) parts.push(`remove ${remove.slice(0, 3).map(describeGcpPath).join('; ')}${remove.length > 3 ? `; and ${remove.length - 3} more` : ''} (nothing it grants was used)`);
-  if (narrow.length > 0) parts.push(`replace ${narrow.slice(0, 3).map(describeGcpPath).join('; ')}${narrow.length > 3 ? `; and ${narrow.length - 3} more` : ''} with a role without ${service} (other permissions of it were used)`);
+  if (remove.length > 0)
+    parts.push(
+      `remove ${remove.slice(0, 3).map(describeGcpPath).join('; ')}${remove.length > 3 ? `; and ${remove.length - 3} more` : ''} (nothing it grants was used)`,
+    );
+  if (narrow.length > 0)
+    parts.push(
+      `replace ${narrow.slice(0, 3).map(describeGcpPath).join('; ')}${narrow.length > 3 ? `; and ${narrow.length - 3} more` : ''} with a role without ${service} (other permissions of it were used)`,
+    );
   return `Take ${service} access (${count} permission(s)) away from ${email}: ${parts.join('; ')}.`;
 }
 
@@ -532,7 +570,12 @@ function staleKeyFindings(
         severity: 'medium',
         ...base,
         permissions: [],
-        evidence: { window: windowSpan, observed, sources: ['policy-analyzer'], reason: `User-managed key ${key.keyId} was created ${key.validAfter}, before the window, and is still in use (last authentication ${row.lastAuthenticated}).` },
+        evidence: {
+          window: windowSpan,
+          observed,
+          sources: ['policy-analyzer'],
+          reason: `User-managed key ${key.keyId} was created ${key.validAfter}, before the window, and is still in use (last authentication ${row.lastAuthenticated}).`,
+        },
         recommendation: `Rotate key ${key.keyId} of ${key.serviceAccountEmail} (create a new key, switch the workload, then \`gcloud iam service-accounts keys delete ${key.keyId} --iam-account ${key.serviceAccountEmail}\`), or replace it with an attached service account or workload identity federation.`,
       });
       continue;

@@ -18,7 +18,15 @@
 
 import type { GcpAuditLogStream, GcpProjectActivity, GcpSkippedEntryReason } from '../../model/gcp-activity.js';
 import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.js';
-import { COVERAGE_LIST_LIMIT, type CoverageGap, type GcpLogCoverage, type GcpProjectCoverage, type ReportWarning, type Span, type UnverifiableReason } from '../../model/report.js';
+import {
+  COVERAGE_LIST_LIMIT,
+  type CoverageGap,
+  type GcpLogCoverage,
+  type GcpProjectCoverage,
+  type ReportWarning,
+  type Span,
+  type UnverifiableReason,
+} from '../../model/report.js';
 import { type ClaimCoverage, type CoverageEvidence, type Gap, type NegativeProof, claimCoverage, describeGaps, iso } from '../claim-coverage.js';
 import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../intervals.js';
 import { durationText, freshnessFlag, partOfText } from '../duration-text.js';
@@ -83,7 +91,10 @@ function count(n: number, one: string, many = `${one}s`): string {
 const SKIP_TEXT: Record<GcpSkippedEntryReason, [string, string]> = {
   'not-json': ['value that is not valid JSON (a use in it would be unseen)', 'values that are not valid JSON (a use in them would be unseen)'],
   'not-a-log-entry': ['value that is not a JSON object', 'values that are not JSON objects'],
-  'no-proto-payload': ['entry without protoPayload (an application log, not an audit entry)', 'entries without protoPayload (application logs, not audit entries)'],
+  'no-proto-payload': [
+    'entry without protoPayload (an application log, not an audit entry)',
+    'entries without protoPayload (application logs, not audit entries)',
+  ],
   'not-an-audit-log': ['entry whose protoPayload is not an AuditLog', 'entries whose protoPayload is not an AuditLog'],
   'time-missing': ['audit entry without a timestamp', 'audit entries without a timestamp'],
   'time-invalid': ['audit entry whose timestamp is not a time', 'audit entries whose timestamp is not a time'],
@@ -175,7 +186,12 @@ export class GcpProjectLogCoverage {
     const scope = `${LOG_SCOPE_PREFIX}${stream}`;
     const negatives: NegativeProof[] = (manifest?.logs.failed ?? [])
       .filter((f) => f.scope === scope || !f.scope.startsWith(LOG_SCOPE_PREFIX))
-      .map((f) => ({ start: Date.parse(f.start), end: Date.parse(f.end), kind: 'collection-failed' as const, cause: `the collection could not read ${f.scope === scope ? `the ${STREAM_LABEL[stream]} log` : f.scope}: ${f.reason}` }));
+      .map((f) => ({
+        start: Date.parse(f.start),
+        end: Date.parse(f.end),
+        kind: 'collection-failed' as const,
+        cause: `the collection could not read ${f.scope === scope ? `the ${STREAM_LABEL[stream]} log` : f.scope}: ${f.reason}`,
+      }));
     const complete = (manifest?.logs.complete ?? []).filter((c) => c.scope === scope).map((c) => ({ start: Date.parse(c.start), end: Date.parse(c.end) }));
     const base = { negatives, edgeSlackMs: 0, unprovenText: `no ${STREAM_LABEL[stream]} entry or collection record covers` };
     let out: StreamEvidence | null = null;
@@ -213,7 +229,12 @@ export class GcpProjectLogCoverage {
     const ev = this.streamEvidence(stream);
     const c: ClaimCoverage = ev
       ? claimCoverage(ev, this.window.startMs, this.window.endMs, this.minCoverage, this.window.toleranceMs)
-      : { isCovered: false, gaps: [{ start: this.window.startMs, end: this.window.endMs, kind: 'before-evidence', cause: `no ${STREAM_LABEL[stream]} entry was read` }], acceptedGaps: [], coveredFraction: 0 };
+      : {
+          isCovered: false,
+          gaps: [{ start: this.window.startMs, end: this.window.endMs, kind: 'before-evidence', cause: `no ${STREAM_LABEL[stream]} entry was read` }],
+          acceptedGaps: [],
+          coveredFraction: 0,
+        };
     this.claims.set(stream, c);
     return c;
   }
@@ -255,12 +276,17 @@ export class GcpProjectLogCoverage {
       // Logs that stop early call for an earlier --as-of, not a shorter window ending at the same time.
       const end = iso(ev.evidenceEndMs);
       if (isSink) {
-        hints.push(`the sink export's last file of this log ends at ${end}: later hours may be quiet or not exported${stream === 'activity' ? '; collect with --audit-logs api (entries.list reads the _Required bucket, which shows quiet hours)' : ''}, or pass --as-of ${end}`);
+        hints.push(
+          `the sink export's last file of this log ends at ${end}: later hours may be quiet or not exported${stream === 'activity' ? '; collect with --audit-logs api (entries.list reads the _Required bucket, which shows quiet hours)' : ''}, or pass --as-of ${end}`,
+        );
       } else {
-        hints.push(`they stop before ${iso(this.window.endMs).slice(0, 10)}: collect the logs up to --as-of, or pass --as-of ${end}, ${ev.basis === 'collect-manifest' ? 'the end of what the collection read' : 'the last entry'}`);
+        hints.push(
+          `they stop before ${iso(this.window.endMs).slice(0, 10)}: collect the logs up to --as-of, or pass --as-of ${end}, ${ev.basis === 'collect-manifest' ? 'the end of what the collection read' : 'the last entry'}`,
+        );
       }
     }
-    if (kinds.has('collection-failed') || kinds.has('no-proof')) hints.push('collect again (`permdrift collect gcp`), or accept small gaps with --min-coverage');
+    if (kinds.has('collection-failed') || kinds.has('no-proof'))
+      hints.push('collect again (`permdrift collect gcp`), or accept small gaps with --min-coverage');
     return hints;
   }
 
@@ -316,7 +342,11 @@ export class GcpProjectLogCoverage {
       return { isObservable: false, reason: 'log-type-unknown', detail: `no cited source says which audit log records ${permission}` };
     }
     if (v.logType === 'NOT_LOGGED') {
-      return { isObservable: false, reason: 'not-logged-by-cloud-audit-logs', detail: `${permission} writes no audit log entry${v.source ? ` (${v.source})` : ''}` };
+      return {
+        isObservable: false,
+        reason: 'not-logged-by-cloud-audit-logs',
+        detail: `${permission} writes no audit log entry${v.source ? ` (${v.source})` : ''}`,
+      };
     }
     const logs = this.logs;
     if (!this.hasLogs || !logs) {
@@ -430,11 +460,19 @@ export class GcpProjectLogCoverage {
       ];
       if (undated > 0) sentences.push('A use recorded only in an entry without a usable time is reported unverifiable (event-time-unknown), never unused.');
       if (this.notJson().values > 0) sentences.push("Values that are not valid JSON may hold anyone's use: nothing is called unused from this project's logs.");
-      if (noPrincipal > 0) sentences.push(`${count(noPrincipal, 'dated entry', 'dated entries')} ${noPrincipal === 1 ? 'names' : 'name'} no principal (System Event and anonymous entries): counted for the logs' span, credited to nobody.`);
+      if (noPrincipal > 0)
+        sentences.push(
+          `${count(noPrincipal, 'dated entry', 'dated entries')} ${noPrincipal === 1 ? 'names' : 'name'} no principal (System Event and anonymous entries): counted for the logs' span, credited to nobody.`,
+        );
       sentences.push('Per file and reason: gcpCoverage[].auditLogs.entriesSkipped and entriesUnattributed.');
       const files = new Set([...skipped, ...unattributed].map((r) => r.file));
       const only = files.size === 1 ? [...files][0] : undefined;
-      out.push({ code: 'audit-log-entries-not-used', message: `project ${project}: ${sentences.join(' ')}`, account: project, ...(only ? { file: only } : {}) });
+      out.push({
+        code: 'audit-log-entries-not-used',
+        message: `project ${project}: ${sentences.join(' ')}`,
+        account: project,
+        ...(only ? { file: only } : {}),
+      });
     }
     if (logs.filesIgnored.length > 0) {
       const [first] = logs.filesIgnored;
@@ -466,23 +504,39 @@ export class GcpProjectLogCoverage {
   notes(): string[] {
     const notes: string[] = [];
     const logs = this.logs;
-    if (!logs) notes.push(`No Cloud Audit Logs in the snapshot (audit-logs/): every permission is unverifiable; add \`gcloud logging read 'logName:"cloudaudit.googleapis.com"' --freshness=${freshnessFlag(this.window.endMs - this.window.startMs)} --format=json\` output.`);
+    if (!logs)
+      notes.push(
+        `No Cloud Audit Logs in the snapshot (audit-logs/): every permission is unverifiable; add \`gcloud logging read 'logName:"cloudaudit.googleapis.com"' --freshness=${freshnessFlag(this.window.endMs - this.window.startMs)} --format=json\` output.`,
+      );
     else {
-      if (logs.filesFailed.length > 0) notes.push(`${logs.filesFailed.length} audit log file(s) could not be read: nothing is called unused from the logs of this project.`);
+      if (logs.filesFailed.length > 0)
+        notes.push(`${logs.filesFailed.length} audit log file(s) could not be read: nothing is called unused from the logs of this project.`);
       const broken = this.notJson();
-      if (broken.values > 0) notes.push(`${count(broken.values, 'value')} in ${count(broken.files, 'audit log file')} ${broken.values === 1 ? 'is' : 'are'} not valid JSON: nothing is called unused from the logs of this project.`);
+      if (broken.values > 0)
+        notes.push(
+          `${count(broken.values, 'value')} in ${count(broken.files, 'audit log file')} ${broken.values === 1 ? 'is' : 'are'} not valid JSON: nothing is called unused from the logs of this project.`,
+        );
       const undated = logs.entriesSkipped.filter((r) => r.reason === 'time-missing' || r.reason === 'time-invalid').reduce((sum, r) => sum + r.count, 0);
-      if (undated > 0) notes.push(`${count(undated, 'audit log entry', 'audit log entries')} had no usable timestamp: what they record is neither use nor non-use, and the permissions they name are unverifiable (event-time-unknown).`);
-      if (logs.entriesTimedByReceiveTimestamp > 0) notes.push(`${count(logs.entriesTimedByReceiveTimestamp, 'entry', 'entries')} without a usable timestamp ${logs.entriesTimedByReceiveTimestamp === 1 ? 'was' : 'were'} placed at ${logs.entriesTimedByReceiveTimestamp === 1 ? 'its' : 'their'} receiveTimestamp (when Cloud Logging received ${logs.entriesTimedByReceiveTimestamp === 1 ? 'it' : 'them'}).`);
+      if (undated > 0)
+        notes.push(
+          `${count(undated, 'audit log entry', 'audit log entries')} had no usable timestamp: what they record is neither use nor non-use, and the permissions they name are unverifiable (event-time-unknown).`,
+        );
+      if (logs.entriesTimedByReceiveTimestamp > 0)
+        notes.push(
+          `${count(logs.entriesTimedByReceiveTimestamp, 'entry', 'entries')} without a usable timestamp ${logs.entriesTimedByReceiveTimestamp === 1 ? 'was' : 'were'} placed at ${logs.entriesTimedByReceiveTimestamp === 1 ? 'its' : 'their'} receiveTimestamp (when Cloud Logging received ${logs.entriesTimedByReceiveTimestamp === 1 ? 'it' : 'them'}).`,
+        );
       if (logs.streams.data_access === 0) notes.push('The logs read hold no Data Access entries: permissions that land there are unverifiable.');
       for (const stream of ['activity', 'data_access'] as const) {
         if (logs.streams[stream] > 0 && !this.isWindowCovered(stream)) {
           const o = this.observed(stream);
-          notes.push(`${STREAM_LABEL[stream]} logs cover ${o ? `${o.start.slice(0, 10)} to ${o.end.slice(0, 10)}` : 'none'} of the window: ${this.gapText(stream)}.`);
+          notes.push(
+            `${STREAM_LABEL[stream]} logs cover ${o ? `${o.start.slice(0, 10)} to ${o.end.slice(0, 10)}` : 'none'} of the window: ${this.gapText(stream)}.`,
+          );
         }
       }
     }
-    if (this.dataAccess.byService.size === 0) notes.push('No Data Access audit logs are enabled (auditConfigs empty on project, folders and organization): only Admin Activity is observable.');
+    if (this.dataAccess.byService.size === 0)
+      notes.push('No Data Access audit logs are enabled (auditConfigs empty on project, folders and organization): only Admin Activity is observable.');
     if (!this.activity?.activity) notes.push('No Policy Analyzer activity (activity/): dormancy and stale keys are not judged.');
     return notes;
   }

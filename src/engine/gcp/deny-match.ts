@@ -54,11 +54,7 @@ export type DenyPrincipalMatch = 'match' | 'no-match' | 'unsupported';
  * `groupsOf` gives the groups (transitively) holding the account, or undefined when membership
  * data is absent.
  */
-export function denyPrincipalMatches(
-  identifier: string,
-  email: string,
-  groupsOf: ReadonlySet<string> | undefined,
-): DenyPrincipalMatch {
+export function denyPrincipalMatches(identifier: string, email: string, groupsOf: ReadonlySet<string> | undefined): DenyPrincipalMatch {
   if (identifier.startsWith('deleted:')) return 'no-match';
   if (identifier === 'principalSet://goog/public:all') return 'match';
   const sa = /^principal:\/\/iam\.googleapis\.com\/projects\/-\/serviceAccounts\/(.+)$/.exec(identifier);
@@ -70,7 +66,11 @@ export function denyPrincipalMatches(
   }
   // Google Accounts, workforce / workload identities: never a service account.
   if (identifier.startsWith('principal://goog/subject/')) return 'no-match';
-  if (/^principal(Set)?:\/\/iam\.googleapis\.com\/(locations\/global\/workforcePools|projects\/[^/]+\/locations\/global\/workloadIdentityPools)\//.test(identifier)) {
+  if (
+    /^principal(Set)?:\/\/iam\.googleapis\.com\/(locations\/global\/workforcePools|projects\/[^/]+\/locations\/global\/workloadIdentityPools)\//.test(
+      identifier,
+    )
+  ) {
     return 'no-match';
   }
   return 'unsupported';

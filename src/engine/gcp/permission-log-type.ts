@@ -110,8 +110,6 @@ export function logTypeTableFrom(raw: unknown): GcpLogTypeTable {
 let bundled: GcpLogTypeTable | undefined;
 
 export function bundledLogTypeTable(): GcpLogTypeTable {
-  bundled ??= logTypeTableFrom(
-    JSON.parse(readFileSync(new URL('../../../data/gcp/permission-log-types.json', import.meta.url), 'utf8')) as unknown,
-  );
+  bundled ??= logTypeTableFrom(JSON.parse(readFileSync(new URL('../../../data/gcp/permission-log-types.json', import.meta.url), 'utf8')) as unknown);
   return bundled;
 }

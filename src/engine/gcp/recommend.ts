@@ -16,7 +16,10 @@ export function describeGcpPath(path: GcpGrantPath): string {
   const notes: string[] = [];
   if (path.resource.type !== 'project') notes.push(`inherited: changing it affects every project under the ${path.resource.type}`);
   if (path.viaGroup) notes.push(`through group ${path.viaGroup}: its other members keep it unless you change the group's binding`);
-  if (path.binding.condition) notes.push(`only when ${path.binding.condition.title ? `"${path.binding.condition.title}" (${path.binding.condition.expression})` : path.binding.condition.expression}`);
+  if (path.binding.condition)
+    notes.push(
+      `only when ${path.binding.condition.title ? `"${path.binding.condition.title}" (${path.binding.condition.expression})` : path.binding.condition.expression}`,
+    );
   return `${path.binding.role} bound on ${resourceText(path)} to ${path.member}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
@@ -43,7 +46,8 @@ export function isSuggestible(role: string): boolean {
 }
 
 /** A role name of the usual kind (…viewer, …objectAdmin, …secretAccessor), not legacy, system or output roles. */
-const CONVENTIONAL = /\.(?!legacy)[a-zA-Z]*(viewer|reader|user|editor|writer|admin|accessor|creator|publisher|subscriber|invoker|developer|operator|signer|encrypter|decrypter|encrypterDecrypter)$/i;
+const CONVENTIONAL =
+  /\.(?!legacy)[a-zA-Z]*(viewer|reader|user|editor|writer|admin|accessor|creator|publisher|subscriber|invoker|developer|operator|signer|encrypter|decrypter|encrypterDecrypter)$/i;
 
 interface Candidate {
   role: string;
@@ -70,7 +74,13 @@ function coverService(needed: readonly string[], service: string, catalogue: Gcp
       if (hits === 0) continue;
       const isBetter =
         !best ||
-        (hits !== best.hits ? hits > best.hits : c.rank !== best.rank ? c.rank < best.rank : c.perms.size !== best.perms.size ? c.perms.size < best.perms.size : c.role < best.role);
+        (hits !== best.hits
+          ? hits > best.hits
+          : c.rank !== best.rank
+            ? c.rank < best.rank
+            : c.perms.size !== best.perms.size
+              ? c.perms.size < best.perms.size
+              : c.role < best.role);
       if (isBetter) best = { ...c, hits };
     }
     if (!best) return undefined;

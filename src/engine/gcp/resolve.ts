@@ -130,10 +130,7 @@ export function resolveGcpProject(inventory: GcpProjectInventory, catalogue: Gcp
   const byEmail = new Map(principals.map((a) => [a.email.toLowerCase(), a]));
   const groupsByAccount = new Map<string, Set<string> | undefined>();
   for (const account of principals) {
-    groupsByAccount.set(
-      account.email.toLowerCase(),
-      inventory.groups ? groupsContaining(`serviceAccount:${account.email}`, inventory.groups) : undefined,
-    );
+    groupsByAccount.set(account.email.toLowerCase(), inventory.groups ? groupsContaining(`serviceAccount:${account.email}`, inventory.groups) : undefined);
   }
 
   // permission → paths, per account.

@@ -32,7 +32,11 @@ function isRolesFile(value: unknown): value is RolesFile {
   return typeof v.source === 'string' && typeof v.roles === 'object' && v.roles !== null;
 }
 
-export function roleCatalogueFrom(data: { source: string; roles: Record<string, readonly string[]>; generatedFrom?: RolesFile['generatedFrom'] }): GcpRoleCatalogue {
+export function roleCatalogueFrom(data: {
+  source: string;
+  roles: Record<string, readonly string[]>;
+  generatedFrom?: RolesFile['generatedFrom'];
+}): GcpRoleCatalogue {
   const roles = new Map(Object.entries(data.roles));
   const catalogue: GcpRoleCatalogue = {
     source: data.source,

@@ -60,7 +60,8 @@ function isIsoSeconds(s: string): boolean {
 /** The two UTC forms CloudTrail writes, checked and normalised without a regular expression; else null. */
 export function fastUtc(s: string): string | null {
   if (s.length === 20) return s.charCodeAt(19) === 90 && isIsoSeconds(s) ? `${s.slice(0, 19)}.000Z` : null;
-  if (s.length === 24 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90 && digit(s, 20) >= 0 && digit(s, 21) >= 0 && digit(s, 22) >= 0 && isIsoSeconds(s)) return s;
+  if (s.length === 24 && s.charCodeAt(19) === 46 && s.charCodeAt(23) === 90 && digit(s, 20) >= 0 && digit(s, 21) >= 0 && digit(s, 22) >= 0 && isIsoSeconds(s))
+    return s;
   return null;
 }
 

@@ -481,7 +481,8 @@ export class FileAggregator implements CloudTrailRecordSink {
       const region = decodeField(buf, f, F_AWS_REGION) ?? '';
       if (region !== '') this.extraRegions.add(region);
       this.delivered(region, time);
-      if (isTrailChange(decodeField(buf, f, F_EVENT_SOURCE) ?? '', decodeField(buf, f, F_EVENT_NAME) ?? '')) this.noteTrailChange(buf, start, end, time, caller.callerArn, region);
+      if (isTrailChange(decodeField(buf, f, F_EVENT_SOURCE) ?? '', decodeField(buf, f, F_EVENT_NAME) ?? ''))
+        this.noteTrailChange(buf, start, end, time, caller.callerArn, region);
       return;
     }
     const k = this.keys;

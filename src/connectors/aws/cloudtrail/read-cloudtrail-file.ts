@@ -40,7 +40,6 @@ const DEFAULT_GUNZIP_CHUNK = 1 << 20;
 const GUNZIP_READ_AHEAD = 2 << 20;
 const PROGRESS_INTERVAL_MS = 100;
 
-
 /** A short reason for the report, without stack or internal detail. */
 export function describeReadError(err: unknown): string {
   if (err instanceof CloudTrailFormatError) return err.message;

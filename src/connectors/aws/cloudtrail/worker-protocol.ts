@@ -12,7 +12,4 @@ import type { FileReport } from './read-cloudtrail-file.js';
 export type WorkerRequest = { type: 'file'; file: string; window: AggregationWindow } | { type: 'finish' };
 
 export type WorkerReply =
-  | { type: 'ready' }
-  | { type: 'progress'; bytes: number; events: number }
-  | { type: 'done'; report: FileReport }
-  | { type: 'calls'; calls: CallAggregate[] };
+  { type: 'ready' } | { type: 'progress'; bytes: number; events: number } | { type: 'done'; report: FileReport } | { type: 'calls'; calls: CallAggregate[] };

@@ -51,9 +51,7 @@ export function isCredentialsGone(err: unknown): boolean {
  * access key ids and anything that looks like a secret key or session token.
  */
 export function redact(text: string): string {
-  return text
-    .replace(/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, '$1…')
-    .replace(/[A-Za-z0-9/+=]{40,}/g, '…');
+  return text.replace(/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, '$1…').replace(/[A-Za-z0-9/+=]{40,}/g, '…');
 }
 
 export function errorMessage(err: unknown): string {

@@ -21,7 +21,16 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CallActivity } from '../../call-activity.js';
-import { AttemptTimeoutError, CallTimeoutError, DEFAULT_CALL_TIMEOUTS, isCallTimeout, isRetryInBudget, timeoutLimitText, type CallTimeouts, type TimeoutKind } from '../../call-timeouts.js';
+import {
+  AttemptTimeoutError,
+  CallTimeoutError,
+  DEFAULT_CALL_TIMEOUTS,
+  isCallTimeout,
+  isRetryInBudget,
+  timeoutLimitText,
+  type CallTimeouts,
+  type TimeoutKind,
+} from '../../call-timeouts.js';
 import { ConnectTimeoutHttpAgent, ConnectTimeoutHttpsAgent, isConnectTimeout } from '../../connect-timeout-agent.js';
 import { awsErrorCode } from './aws-errors.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -116,7 +125,8 @@ export class AwsClients {
     this.activity = activity ?? new CallActivity();
     this.httpAgent = new ConnectTimeoutHttpAgent(this.timeouts.connectMs, { maxSockets: 50 });
     this.httpsAgent = new ConnectTimeoutHttpsAgent(this.timeouts.connectMs, { maxSockets: 50 });
-    this.credentials = credentials ?? fromNodeProviderChain({ ...(opts.profile ? { profile: opts.profile } : {}), clientConfig: { requestHandler: this.requestHandler() } });
+    this.credentials =
+      credentials ?? fromNodeProviderChain({ ...(opts.profile ? { profile: opts.profile } : {}), clientConfig: { requestHandler: this.requestHandler() } });
   }
 
   /** The same options with a role assumed in another account through these credentials. */
@@ -130,7 +140,14 @@ export class AwsClients {
   }
 
   /** NodeHttpHandler options (the SDK builds the handler from them). */
-  private requestHandler(): { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: true; socketTimeout: number; httpAgent: ConnectTimeoutHttpAgent; httpsAgent: ConnectTimeoutHttpsAgent } {
+  private requestHandler(): {
+    connectionTimeout: number;
+    requestTimeout: number;
+    throwOnRequestTimeout: true;
+    socketTimeout: number;
+    httpAgent: ConnectTimeoutHttpAgent;
+    httpsAgent: ConnectTimeoutHttpsAgent;
+  } {
     return {
       connectionTimeout: this.timeouts.connectMs,
       requestTimeout: this.timeouts.requestMs,
@@ -142,7 +159,14 @@ export class AwsClients {
     };
   }
 
-  private common(region: string): { region: string; credentials: Credentials; maxAttempts: number; retryMode: string; profile?: string; requestHandler: ReturnType<AwsClients['requestHandler']> } {
+  private common(region: string): {
+    region: string;
+    credentials: Credentials;
+    maxAttempts: number;
+    retryMode: string;
+    profile?: string;
+    requestHandler: ReturnType<AwsClients['requestHandler']>;
+  } {
     return {
       region,
       credentials: this.credentials,
@@ -178,7 +202,12 @@ export class AwsClients {
     );
     stack.addRelativeTo(
       (next, context) => async (args) => {
-        const call = (context[CALL_KEY] as CallState | undefined) ?? { operation: operationOf(context), startMs: Date.now(), attempts: 0, isBudgetSpent: false };
+        const call = (context[CALL_KEY] as CallState | undefined) ?? {
+          operation: operationOf(context),
+          startMs: Date.now(),
+          attempts: 0,
+          isBudgetSpent: false,
+        };
         if (call.attempts > 0 && !isRetryInBudget(Date.now() - call.startMs, this.timeouts)) {
           call.isBudgetSpent = true;
           throw new BudgetSpent(`the retry budget of ${this.timeouts.budgetMs} ms is spent`);
@@ -193,7 +222,12 @@ export class AwsClients {
         } catch (err) {
           call.lastError = err;
           if (call.attempts < this.opts.maxAttempts && isRetryableError(err) && isRetryInBudget(Date.now() - call.startMs, this.timeouts)) {
-            this.activity.retryScheduled(call, { operation: call.operation, attempt: call.attempts + 1, maxAttempts: this.opts.maxAttempts, after: this.retryReason(err) });
+            this.activity.retryScheduled(call, {
+              operation: call.operation,
+              attempt: call.attempts + 1,
+              maxAttempts: this.opts.maxAttempts,
+              after: this.retryReason(err),
+            });
           }
           throw err;
         } finally {
@@ -218,7 +252,14 @@ export class AwsClients {
     const kind = sdkTimeoutKind(last);
     if (kind === undefined) return last;
     const limit = kind === 'connect' ? this.timeouts.connectMs : this.timeouts.requestMs;
-    const out = new CallTimeoutError(call.operation, kind, limit, call.attempts, Date.now() - call.startMs, call.isBudgetSpent ? this.timeouts.budgetMs : undefined);
+    const out = new CallTimeoutError(
+      call.operation,
+      kind,
+      limit,
+      call.attempts,
+      Date.now() - call.startMs,
+      call.isBudgetSpent ? this.timeouts.budgetMs : undefined,
+    );
     return Object.assign(out, { cause: last });
   }
 
@@ -227,7 +268,11 @@ export class AwsClients {
    * socket's idle timeout) or breaks off is retried here, the whole GetObject again, with the same
    * attempts, backoff and budget. The SDK's own CallTimeoutError (no answer at all) is final.
    */
-  async withBodyRetries<T>(operation: string, attempt: () => Promise<T>, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  async withBodyRetries<T>(
+    operation: string,
+    attempt: () => Promise<T>,
+    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ): Promise<T> {
     const startMs = Date.now();
     const call = {};
     try {
@@ -237,16 +282,32 @@ export class AwsClients {
         } catch (err) {
           if (isCallTimeout(err)) throw err;
           const kind = sdkTimeoutKind(err);
-          const isBroken = kind !== undefined || (typeof err === 'object' && err !== null && ['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(String((err as { code?: unknown }).code)));
+          const isBroken =
+            kind !== undefined ||
+            (typeof err === 'object' &&
+              err !== null &&
+              ['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(String((err as { code?: unknown }).code)));
           if (!isBroken) throw err;
           const elapsed = Date.now() - startMs;
           if (n >= this.opts.maxAttempts || !isRetryInBudget(elapsed, this.timeouts)) {
             if (kind === undefined) throw err;
             const limit = kind === 'connect' ? this.timeouts.connectMs : this.timeouts.requestMs;
-            const out = new CallTimeoutError(operation, kind === 'request' ? 'stalled' : kind, limit, n, elapsed, n < this.opts.maxAttempts ? this.timeouts.budgetMs : undefined);
+            const out = new CallTimeoutError(
+              operation,
+              kind === 'request' ? 'stalled' : kind,
+              limit,
+              n,
+              elapsed,
+              n < this.opts.maxAttempts ? this.timeouts.budgetMs : undefined,
+            );
             throw Object.assign(out, { cause: err });
           }
-          this.activity.retryScheduled(call, { operation, attempt: n + 1, maxAttempts: this.opts.maxAttempts, after: kind === undefined ? awsErrorCode(err) : timeoutLimitText(kind, this.timeouts.requestMs) });
+          this.activity.retryScheduled(call, {
+            operation,
+            attempt: n + 1,
+            maxAttempts: this.opts.maxAttempts,
+            after: kind === undefined ? awsErrorCode(err) : timeoutLimitText(kind, this.timeouts.requestMs),
+          });
           // As the SDK backs off: full jitter below an exponential ceiling.
           await sleep(Math.random() * Math.min(100 * 2 ** (n - 1), 20_000));
         }

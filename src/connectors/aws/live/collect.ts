@@ -103,7 +103,9 @@ function deniedMessage(action: string, what: string, err: unknown): string {
 /** A required call that failed: a timeout, or the provider's refusal. */
 function requiredCallFailure(action: string, err: unknown, hint: string): PermdriftError {
   if (isCallTimeout(err)) return timeoutFailure(err);
-  return new PermdriftError(isAccessDenied(err) ? 'ACCESS_DENIED' : 'PROVIDER', `${action} failed (${awsErrorCode(err)}: ${errorMessage(err)})`, hint, { cause: err });
+  return new PermdriftError(isAccessDenied(err) ? 'ACCESS_DENIED' : 'PROVIDER', `${action} failed (${awsErrorCode(err)}: ${errorMessage(err)})`, hint, {
+    cause: err,
+  });
 }
 
 function clientOptions(opts: CollectAwsOptions): ConstructorParameters<typeof AwsClients>[0] {
@@ -149,7 +151,12 @@ function eta(startMs: number, done: number, total: number): string {
  * when a retry starts or ends, and each second while a progress callback listens, so a stalled
  * source still shows its wait.
  */
-function progressBoard(account: () => string, clients: AwsClients, emit: (m: string) => void, isLive: boolean): { set: (step: string, text: string) => void; stop: () => void } {
+function progressBoard(
+  account: () => string,
+  clients: AwsClients,
+  emit: (m: string) => void,
+  isLive: boolean,
+): { set: (step: string, text: string) => void; stop: () => void } {
   const parts = new Map<string, string>();
   const draw = (): void => emit(`${account()}: ${[...parts.values()].join(' · ')} · ${clients.activity.text()}`);
   const unsubscribe = isLive ? clients.activity.subscribe(draw) : () => undefined;
@@ -167,7 +174,13 @@ function progressBoard(account: () => string, clients: AwsClients, emit: (m: str
   };
 }
 
-async function collectWith(clients: AwsClients, region: string, opts: CollectAwsOptions, emit: (m: string) => void, started: number): Promise<CollectAwsResult> {
+async function collectWith(
+  clients: AwsClients,
+  region: string,
+  opts: CollectAwsOptions,
+  emit: (m: string) => void,
+  started: number,
+): Promise<CollectAwsResult> {
   let accountLabel = 'AWS';
   const board = progressBoard(() => accountLabel, clients, emit, opts.onProgress !== undefined);
   try {
@@ -204,10 +217,14 @@ async function collectAccount(
     throw requiredCallFailure('sts:GetCallerIdentity', err, 'check the network, the region and AWS_ENDPOINT_URL, then try again');
   }
   const account = identity.Account ?? '';
-  if (!/^\d{12}$/.test(account)) throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity returned no account id`, 'check AWS_ENDPOINT_URL points at AWS or a faithful emulator');
+  if (!/^\d{12}$/.test(account))
+    throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity returned no account id`, 'check AWS_ENDPOINT_URL points at AWS or a faithful emulator');
   const accountDir = join(opts.outDir, 'aws', account);
   if (!(await isEmptyOrMissing(accountDir))) {
-    throw new UsageError(`${accountDir} already holds a snapshot`, 'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs');
+    throw new UsageError(
+      `${accountDir} already holds a snapshot`,
+      'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs',
+    );
   }
   await mkdir(join(accountDir, 'cloudtrail'), { recursive: true });
   const manifest = new ManifestRecorder('aws', account, { start: opts.windowStart, end: opts.asOf }, now, startedAt);
@@ -235,7 +252,11 @@ async function collectAccount(
     auth = await getAuthorizationDetails(clients.iam(), (pages) => progress(`IAM authorization details: page ${pages}`));
   } catch (err) {
     rethrowCredentials(err);
-    throw requiredCallFailure('iam:GetAccountAuthorizationDetails', err, isAccessDenied(err) ? POLICY_HINT : 'try again later; throttling and 5xx errors were already retried');
+    throw requiredCallFailure(
+      'iam:GetAccountAuthorizationDetails',
+      err,
+      isAccessDenied(err) ? POLICY_HINT : 'try again later; throttling and 5xx errors were already retried',
+    );
   }
   await record(AUTH_DETAILS_FILE, auth, authAt);
   await manifestFile.checkpoint();
@@ -266,11 +287,15 @@ async function collectAccount(
       const at = now();
       const status = await getTrailStatus(ct, trail.TrailARN);
       await record(TRAIL_STATUS_FILE, status, at);
-      if (status['IsLogging'] === false) warn('cloudtrail-not-logging', `trail ${trail.Name ?? trail.TrailARN} is not logging: its archive stops at the last delivery`);
+      if (status['IsLogging'] === false)
+        warn('cloudtrail-not-logging', `trail ${trail.Name ?? trail.TrailARN} is not logging: its archive stops at the last delivery`);
       // Logging that began inside the window bounds the evidence: nothing before it was recorded.
       const since = status['StartLoggingTime'];
       if (since instanceof Date && since.getTime() > opts.windowStart.getTime()) {
-        warn('cloudtrail-logging-started-late', `trail ${trail.Name ?? trail.TrailARN} started logging at ${since.toISOString()}, after the window start ${opts.windowStart.toISOString()}: usage before it was not recorded`);
+        warn(
+          'cloudtrail-logging-started-late',
+          `trail ${trail.Name ?? trail.TrailARN} started logging at ${since.toISOString()}, after the window start ${opts.windowStart.toISOString()}: usage before it was not recorded`,
+        );
       }
     } catch (err) {
       rethrowCredentials(err);
@@ -291,23 +316,34 @@ async function collectAccount(
       throw err;
     },
   );
-  const advisor = opts.isAccessAdvisorWanted === false ? Promise.resolve() : (async () => {
-    const at = now();
-    const written = await collectAdvisor(clients, opts, auth, accountDir, warn, (m) => board('advisor', m), rethrowCredentials);
-    if (written > 0) manifest.sourceRead('access-advisor', at);
-  })();
-  const credReport = opts.isCredentialReportWanted === false ? Promise.resolve() : (async () => {
-    const at = now();
-    const r = await collectCredentialReport(clients.iam(), opts.credentialReportPoll ?? { initialMs: 1000, maxMs: 5000, timeoutMs: 120_000 });
-    if (r.isOk) {
-      // IAM serves a report up to four hours old: its data is as of GeneratedTime, not of the call.
-      const generated = r.report['GeneratedTime'];
-      await record(CREDENTIAL_REPORT_FILE, r.report, generated instanceof Date && generated.getTime() < at.getTime() ? generated : at);
-      return;
-    }
-    rethrowCredentials(r.error);
-    warn('credential-report-failed', r.error ? deniedMessage('iam:GenerateCredentialReport/GetCredentialReport', 'access-key staleness is judged without it', r.error) : `credential report: ${r.reason}`);
-  })();
+  const advisor =
+    opts.isAccessAdvisorWanted === false
+      ? Promise.resolve()
+      : (async () => {
+          const at = now();
+          const written = await collectAdvisor(clients, opts, auth, accountDir, warn, (m) => board('advisor', m), rethrowCredentials);
+          if (written > 0) manifest.sourceRead('access-advisor', at);
+        })();
+  const credReport =
+    opts.isCredentialReportWanted === false
+      ? Promise.resolve()
+      : (async () => {
+          const at = now();
+          const r = await collectCredentialReport(clients.iam(), opts.credentialReportPoll ?? { initialMs: 1000, maxMs: 5000, timeoutMs: 120_000 });
+          if (r.isOk) {
+            // IAM serves a report up to four hours old: its data is as of GeneratedTime, not of the call.
+            const generated = r.report['GeneratedTime'];
+            await record(CREDENTIAL_REPORT_FILE, r.report, generated instanceof Date && generated.getTime() < at.getTime() ? generated : at);
+            return;
+          }
+          rethrowCredentials(r.error);
+          warn(
+            'credential-report-failed',
+            r.error
+              ? deniedMessage('iam:GenerateCredentialReport/GetCredentialReport', 'access-key staleness is judged without it', r.error)
+              : `credential report: ${r.reason}`,
+          );
+        })();
   const [usageSource] = await Promise.all([usage, advisor, credReport]);
 
   warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
@@ -349,7 +385,10 @@ function archiveLocation(opts: CollectAwsOptions, trail: Trail | undefined): S3L
     location = { bucket: trail.S3BucketName, prefix: (trail.S3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '') };
   }
   if (opts.cloudTrailSource === 's3' && !location) {
-    throw new UsageError('--cloudtrail-source s3 but no trail names a bucket', 'pass --cloudtrail-s3 s3://<bucket>/<prefix>, or use --cloudtrail-source lookup-events');
+    throw new UsageError(
+      '--cloudtrail-source s3 but no trail names a bucket',
+      'pass --cloudtrail-s3 s3://<bucket>/<prefix>, or use --cloudtrail-source lookup-events',
+    );
   }
   return location;
 }
@@ -375,7 +414,11 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
         onProgress: (p) => {
           if (!phaseStart.has(p.phase)) phaseStart.set(p.phase, Date.now());
           const left = eta(phaseStart.get(p.phase) ?? Date.now(), p.done, p.total);
-          c.progress(p.phase === 'list' ? `S3 day folders ${p.done}/${p.total}${left}` : `S3 objects ${p.done}/${p.total}, ${(p.bytes / 1_048_576).toFixed(1)} MB${left}`);
+          c.progress(
+            p.phase === 'list'
+              ? `S3 day folders ${p.done}/${p.total}${left}`
+              : `S3 objects ${p.done}/${p.total}, ${(p.bytes / 1_048_576).toFixed(1)} MB${left}`,
+          );
         },
       });
       c.manifest.setLogSource('s3');
@@ -403,7 +446,10 @@ async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: Usa
         return 'none';
       }
       // LookupEvents stands in; the bucket's failure is a warning, not a gap of the evidence read instead.
-      c.warn('cloudtrail-s3-unreadable', `${url} could not be listed (${awsErrorCode(err)}: ${errorMessage(err)}); usage comes from LookupEvents instead (management events only)`);
+      c.warn(
+        'cloudtrail-s3-unreadable',
+        `${url} could not be listed (${awsErrorCode(err)}: ${errorMessage(err)}); usage comes from LookupEvents instead (management events only)`,
+      );
     }
   }
   return lookupEvents(clients, opts, c);
@@ -419,8 +465,15 @@ function reportObjectFailures(failures: { key: string; code: string; message: st
   for (const f of failures) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
   for (const [code, list] of byCode) {
     const first = list[0];
-    const hint = code === 'AccessDenied' || code === 'KMS.AccessDeniedException' ? ` (objects encrypted with SSE-KMS also need kms:Decrypt, see docs/live-aws.md)` : '';
-    warn('cloudtrail-object-unreadable', `${list.length} objects of s3://${bucket} could not be read: ${code} (${first?.message ?? ''})${hint}; first: ${list.slice(0, 3).map((f) => f.key).join(', ')}; their events are a coverage gap`);
+    const hint =
+      code === 'AccessDenied' || code === 'KMS.AccessDeniedException' ? ` (objects encrypted with SSE-KMS also need kms:Decrypt, see docs/live-aws.md)` : '';
+    warn(
+      'cloudtrail-object-unreadable',
+      `${list.length} objects of s3://${bucket} could not be read: ${code} (${first?.message ?? ''})${hint}; first: ${list
+        .slice(0, 3)
+        .map((f) => f.key)
+        .join(', ')}; their events are a coverage gap`,
+    );
   }
 }
 
@@ -430,7 +483,10 @@ function reportDigestFailures(failures: { key: string; code: string; message: st
   const first = failures[0];
   warn(
     'cloudtrail-digest-unreadable',
-    `${failures.length} CloudTrail digest folder(s) or file(s) of s3://${bucket} could not be read: ${first?.code ?? ''} (${first?.message ?? ''}); first: ${failures.slice(0, 3).map((f) => f.key).join(', ')}; the hours they cover have less proof of delivery`,
+    `${failures.length} CloudTrail digest folder(s) or file(s) of s3://${bucket} could not be read: ${first?.code ?? ''} (${first?.message ?? ''}); first: ${failures
+      .slice(0, 3)
+      .map((f) => f.key)
+      .join(', ')}; the hours they cover have less proof of delivery`,
   );
 }
 
@@ -443,7 +499,15 @@ async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: Usa
   const readAt = c.now();
   const results = await Promise.all(
     regions.map((r) =>
-      lookupEventsToFile(clients.cloudTrail(r), r, { start, end: opts.asOf }, join(dir, `${r}.json`), (n) => c.progress(`LookupEvents ${r}: ${n} events`), undefined, opts.trackTemp),
+      lookupEventsToFile(
+        clients.cloudTrail(r),
+        r,
+        { start, end: opts.asOf },
+        join(dir, `${r}.json`),
+        (n) => c.progress(`LookupEvents ${r}: ${n} events`),
+        undefined,
+        opts.trackTemp,
+      ),
     ),
   );
   c.manifest.setLogSource('lookup-events');
@@ -456,7 +520,10 @@ async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: Usa
       c.manifest.fail(r.region, opts.windowStart, start, 'LookupEvents answers only the last 90 days');
     }
     if (r.failure) {
-      c.warn('lookup-events-incomplete', `LookupEvents in ${r.region} stopped after ${r.events} events (${r.failure.code}: ${r.failure.message}); older events there are a coverage gap`);
+      c.warn(
+        'lookup-events-incomplete',
+        `LookupEvents in ${r.region} stopped after ${r.events} events (${r.failure.code}: ${r.failure.message}); older events there are a coverage gap`,
+      );
       // Newest first: what is older than the oldest event read (to the second, EventTime's grain) is missing.
       const readFrom = r.oldestEventMs !== undefined ? r.oldestEventMs + 1000 : opts.asOf.getTime();
       c.manifest.fail(r.region, start, readFrom, `LookupEvents stopped after ${r.events} events (${r.failure.code}: ${r.failure.message})`);
@@ -501,7 +568,9 @@ async function collectAdvisor(
       continue;
     }
     rethrowCredentials(r.error);
-    const key = r.error ? deniedMessage(r.action ?? 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error) : `Access Advisor: ${r.reason}`;
+    const key = r.error
+      ? deniedMessage(r.action ?? 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error)
+      : `Access Advisor: ${r.reason}`;
     failures.set(key, [...(failures.get(key) ?? []), `${r.target.kind}/${r.target.name}`]);
   }
   for (const [message, names] of failures) {
@@ -561,7 +630,11 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
       try {
         if (clients !== base) await clients.credentials();
       } catch (err) {
-        failed.push({ account: id, code: 'account-unreachable', message: `account ${id}: cannot assume ${roleArn} (${awsErrorCode(err)}: ${errorMessage(err)}); it was not audited` });
+        failed.push({
+          account: id,
+          code: 'account-unreachable',
+          message: `account ${id}: cannot assume ${roleArn} (${awsErrorCode(err)}: ${errorMessage(err)}); it was not audited`,
+        });
         continue;
       }
       try {
@@ -577,7 +650,11 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
     }
     const first = collected[0];
     if (!first) {
-      throw new PermdriftError('PROVIDER', `none of the ${ids.length} account(s) could be read (first: ${failed[0]?.message ?? 'none listed'})`, `check that ${opts.assumeRoleName} exists in each account and trusts the caller, and that it has the policy \`permdrift policy aws\` prints`);
+      throw new PermdriftError(
+        'PROVIDER',
+        `none of the ${ids.length} account(s) could be read (first: ${failed[0]?.message ?? 'none listed'})`,
+        `check that ${opts.assumeRoleName} exists in each account and trusts the caller, and that it has the policy \`permdrift policy aws\` prints`,
+      );
     }
     if (failed.length > 0) {
       // The report reads warnings per account folder; the accounts that failed have none, so their

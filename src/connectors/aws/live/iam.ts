@@ -81,7 +81,14 @@ async function oneJob(iam: IAMClient, target: AccessAdvisorTarget, poll: PollOpt
   try {
     jobId = (await iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: target.arn, Granularity: 'ACTION_LEVEL' }))).JobId;
   } catch (error) {
-    return { target, isOk: false, code: awsErrorCode(error), reason: 'GenerateServiceLastAccessedDetails failed', action: 'iam:GenerateServiceLastAccessedDetails', error };
+    return {
+      target,
+      isOk: false,
+      code: awsErrorCode(error),
+      reason: 'GenerateServiceLastAccessedDetails failed',
+      action: 'iam:GenerateServiceLastAccessedDetails',
+      error,
+    };
   }
   if (!jobId) return { target, isOk: false, code: 'NoJobId', reason: 'GenerateServiceLastAccessedDetails returned no JobId' };
   const start = now();
@@ -92,7 +99,14 @@ async function oneJob(iam: IAMClient, target: AccessAdvisorTarget, poll: PollOpt
     try {
       details = await fetchDetails(iam, jobId);
     } catch (error) {
-      return { target, isOk: false, code: awsErrorCode(error), reason: 'GetServiceLastAccessedDetails failed', action: 'iam:GetServiceLastAccessedDetails', error };
+      return {
+        target,
+        isOk: false,
+        code: awsErrorCode(error),
+        reason: 'GetServiceLastAccessedDetails failed',
+        action: 'iam:GetServiceLastAccessedDetails',
+        error,
+      };
     }
     if (details.JobStatus === 'COMPLETED') {
       const { $metadata: _ignored, ...rest } = details;
@@ -102,7 +116,12 @@ async function oneJob(iam: IAMClient, target: AccessAdvisorTarget, poll: PollOpt
       return { target, isOk: false, code: 'JobFailed', reason: `the job failed (${details.Error?.Message ?? 'no reason given'})` };
     }
     if (now() - start >= poll.timeoutMs) {
-      return { target, isOk: false, code: 'Timeout', reason: `the job was still ${details.JobStatus ?? 'IN_PROGRESS'} after ${Math.round(poll.timeoutMs / 1000)}s` };
+      return {
+        target,
+        isOk: false,
+        code: 'Timeout',
+        reason: `the job was still ${details.JobStatus ?? 'IN_PROGRESS'} after ${Math.round(poll.timeoutMs / 1000)}s`,
+      };
     }
     delay = Math.min(delay * 1.5, poll.maxMs);
   }
@@ -134,7 +153,8 @@ export async function collectCredentialReport(iam: IAMClient, poll: PollOptions)
     for (;;) {
       const state = (await iam.send(new GenerateCredentialReportCommand({}))).State;
       if (state === 'COMPLETE') break;
-      if (now() - start >= poll.timeoutMs) return { isOk: false, code: 'Timeout', reason: `the credential report was still ${state ?? 'STARTED'} after ${Math.round(poll.timeoutMs / 1000)}s` };
+      if (now() - start >= poll.timeoutMs)
+        return { isOk: false, code: 'Timeout', reason: `the credential report was still ${state ?? 'STARTED'} after ${Math.round(poll.timeoutMs / 1000)}s` };
       await sleep(delay);
       delay = Math.min(delay * 1.5, poll.maxMs);
     }

@@ -47,7 +47,12 @@ async function listAll(s3: S3Client, bucket: string, prefix: string, delimiter?:
   let token: string | undefined;
   for (let pages = 0; pages < maxPages; pages++) {
     const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(delimiter ? { Delimiter: delimiter } : {}), ...(token ? { ContinuationToken: token } : {}) }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(delimiter ? { Delimiter: delimiter } : {}),
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
     );
     for (const c of page.Contents ?? []) if (c.Key) out.keys.push({ key: c.Key, size: c.Size ?? 0 });
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.prefixes.push(p.Prefix);
@@ -211,7 +216,11 @@ export async function downloadArchive(s3: S3Client, loc: S3Location, opts: Archi
       if (folder.isDigest) result.digestFailures.push(failure);
       else {
         result.failures.push(failure);
-        result.gaps.push({ region: folder.region, ...spanOf(folder.prefix, true), reason: `${failure.code} listing the day folders of ${folder.regionUrl} (${failure.message})` });
+        result.gaps.push({
+          region: folder.region,
+          ...spanOf(folder.prefix, true),
+          reason: `${failure.code} listing the day folders of ${folder.regionUrl} (${failure.message})`,
+        });
       }
       return [];
     } finally {
@@ -255,7 +264,11 @@ export async function downloadArchive(s3: S3Client, loc: S3Location, opts: Archi
       if (folder.isDigest) result.digestFailures.push(failure);
       else {
         result.failures.push(failure);
-        result.gaps.push({ region: folder.region, ...spanOf(key, false), reason: `${failure.code} reading log files of ${folder.regionUrl} (${failure.message})` });
+        result.gaps.push({
+          region: folder.region,
+          ...spanOf(key, false),
+          reason: `${failure.code} reading log files of ${folder.regionUrl} (${failure.message})`,
+        });
       }
     } finally {
       opts.onProgress?.({ phase: 'download', done: ++downloaded, total: objects.length, bytes: result.bytes });

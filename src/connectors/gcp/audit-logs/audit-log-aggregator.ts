@@ -49,7 +49,14 @@ export interface AuditWindow {
 
 export const STREAMS: readonly GcpAuditLogStream[] = ['activity', 'data_access', 'system_event', 'policy', 'other'];
 
-export const SKIPPED_REASONS: readonly GcpSkippedEntryReason[] = ['not-json', 'not-a-log-entry', 'no-proto-payload', 'not-an-audit-log', 'time-missing', 'time-invalid'];
+export const SKIPPED_REASONS: readonly GcpSkippedEntryReason[] = [
+  'not-json',
+  'not-a-log-entry',
+  'no-proto-payload',
+  'not-an-audit-log',
+  'time-missing',
+  'time-invalid',
+];
 export const UNATTRIBUTED_REASONS: readonly GcpUnattributedEntryReason[] = ['no-principal'];
 
 export function emptyStreams(): Record<GcpAuditLogStream, number> {
@@ -349,10 +356,5 @@ export function compareUnmapped(a: GcpUnmappedAggregate, b: GcpUnmappedAggregate
 }
 
 export function compareDelegations(a: GcpDelegationAggregate, b: GcpDelegationAggregate): number {
-  return (
-    compareText(a.serviceAccount, b.serviceAccount) ||
-    a.position - b.position ||
-    compareText(a.delegate, b.delegate) ||
-    compareText(a.period, b.period)
-  );
+  return compareText(a.serviceAccount, b.serviceAccount) || a.position - b.position || compareText(a.delegate, b.delegate) || compareText(a.period, b.period);
 }

@@ -21,8 +21,7 @@ export interface AuditFileTuning {
 }
 
 export type AuditFileOutcome =
-  | { isOk: true; bytesRead: number; shape: JsonStreamShape | null; aggregator: AuditLogAggregator }
-  | { isOk: false; reason: string };
+  { isOk: true; bytesRead: number; shape: JsonStreamShape | null; aggregator: AuditLogAggregator } | { isOk: false; reason: string };
 
 /** What a file read reports without its rows: plain data, so it can cross a worker boundary. */
 export type AuditFileReport = { isOk: true; bytesRead: number; stats: AuditFileStats } | { isOk: false; reason: string };

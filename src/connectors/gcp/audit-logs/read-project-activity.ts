@@ -188,8 +188,10 @@ export async function readGcpAuditLogs(
   }
   const s = total.stats;
   // Per file, then reason (the reasons' own order): the same whichever worker finished first.
-  const byFileThenReason = <R extends string>(order: readonly R[]) => (a: { file: string; reason: R }, b: { file: string; reason: R }) =>
-    compareText(a.file, b.file) || order.indexOf(a.reason) - order.indexOf(b.reason);
+  const byFileThenReason =
+    <R extends string>(order: readonly R[]) =>
+    (a: { file: string; reason: R }, b: { file: string; reason: R }) =>
+      compareText(a.file, b.file) || order.indexOf(a.reason) - order.indexOf(b.reason);
   return {
     total,
     coverage: {

@@ -40,10 +40,12 @@ export async function searchProjectsBindingServiceAccounts(clients: GcpClients, 
   let pageToken = '';
   do {
     const [results, , response] = await clients.call('cloudasset.searchAllIamPolicies', () =>
-      clients.assets().searchAllIamPolicies(
-        { scope, query: SERVICE_ACCOUNT_QUERY, assetTypes: [PROJECT_ASSET_TYPE], pageSize, pageToken },
-        { retry: null, autoPaginate: false },
-      ),
+      clients
+        .assets()
+        .searchAllIamPolicies(
+          { scope, query: SERVICE_ACCOUNT_QUERY, assetTypes: [PROJECT_ASSET_TYPE], pageSize, pageToken },
+          { retry: null, autoPaginate: false },
+        ),
     );
     pages++;
     for (const r of results) {
@@ -68,7 +70,10 @@ export interface AssetAccountSearch {
 
 /** The project a resource belongs to: `project` (`projects/NUMBER`), else its parent's full resource name. */
 function hostProjectOf(result: { project?: string | null; parentFullResourceName?: string | null }): string | undefined {
-  return /^projects\/(\d+)$/.exec(result.project ?? '')?.[1] ?? /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/([a-z0-9-]+)$/.exec(result.parentFullResourceName ?? '')?.[1];
+  return (
+    /^projects\/(\d+)$/.exec(result.project ?? '')?.[1] ??
+    /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/([a-z0-9-]+)$/.exec(result.parentFullResourceName ?? '')?.[1]
+  );
 }
 
 /**

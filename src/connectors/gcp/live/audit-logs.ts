@@ -40,14 +40,22 @@ export async function listAuditLogEntries(
   const atomic = openAtomicWrite(file, opts.trackTemp);
   const stream = atomic.stream;
   const result: EntriesResult = { entries: 0, pages: 0, lastTimestamp: null };
-  const body = { resourceNames: [`projects/${projectId}`], filter: auditLogFilter(window.start, window.end), orderBy: 'timestamp asc', pageSize: opts.pageSize ?? 1000 };
+  const body = {
+    resourceNames: [`projects/${projectId}`],
+    filter: auditLogFilter(window.start, window.end),
+    orderBy: 'timestamp asc',
+    pageSize: opts.pageSize ?? 1000,
+  };
   try {
     await write(stream, '[');
     let pageToken: string | undefined;
     do {
       let page: { entries?: Json[]; nextPageToken?: string };
       try {
-        page = await clients.rest('logging.entries.list', 'logging', '/v2/entries:list', { method: 'POST', body: { ...body, ...(pageToken ? { pageToken } : {}) } });
+        page = await clients.rest('logging.entries.list', 'logging', '/v2/entries:list', {
+          method: 'POST',
+          body: { ...body, ...(pageToken ? { pageToken } : {}) },
+        });
       } catch (err) {
         result.failure = err;
         break;
@@ -56,7 +64,8 @@ export async function listAuditLogEntries(
       for (const entry of page.entries ?? []) {
         await write(stream, `${result.entries === 0 ? '\n' : ',\n'}${JSON.stringify(entry)}`);
         result.entries++;
-        if (typeof entry === 'object' && entry !== null && !Array.isArray(entry) && typeof entry['timestamp'] === 'string') result.lastTimestamp = entry['timestamp'];
+        if (typeof entry === 'object' && entry !== null && !Array.isArray(entry) && typeof entry['timestamp'] === 'string')
+          result.lastTimestamp = entry['timestamp'];
       }
       pageToken = page.nextPageToken || undefined;
       opts.onPage?.(result.entries, result.lastTimestamp, result.pages, pageToken === undefined);

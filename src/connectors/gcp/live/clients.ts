@@ -25,7 +25,15 @@ import iam from '@google-cloud/iam';
 import asset from '@google-cloud/asset';
 import { RateLimiter } from '../../aws/live/rate-limiter.js';
 import { CallActivity } from '../../call-activity.js';
-import { AttemptTimeoutError, CallTimeoutError, DEFAULT_CALL_TIMEOUTS, isRetryInBudget, timeoutLimitText, type CallTimeouts, type TimeoutKind } from '../../call-timeouts.js';
+import {
+  AttemptTimeoutError,
+  CallTimeoutError,
+  DEFAULT_CALL_TIMEOUTS,
+  isRetryInBudget,
+  timeoutLimitText,
+  type CallTimeouts,
+  type TimeoutKind,
+} from '../../call-timeouts.js';
 import { ConnectTimeoutHttpAgent, ConnectTimeoutHttpsAgent, isConnectTimeout } from '../../connect-timeout-agent.js';
 import { credentialsError, describe, gcpError, impersonationError, isCredentialsError, isRetryable } from './errors.js';
 
@@ -155,7 +163,11 @@ export class GcpClients {
    */
   async init(): Promise<GcpCaller> {
     // With an endpoint override, OAuth token refreshes (user ADC) go there too: nothing else is contacted.
-    const base = new GoogleAuth({ scopes: SCOPES, projectId: this.opts.defaultProject ?? 'permdrift-default-project-unused', ...(this.opts.endpoint ? { clientOptions: { endpoints: { oauth2TokenUrl: `${this.baseUrl('oauth2')}/token` } } } : {}) });
+    const base = new GoogleAuth({
+      scopes: SCOPES,
+      projectId: this.opts.defaultProject ?? 'permdrift-default-project-unused',
+      ...(this.opts.endpoint ? { clientOptions: { endpoints: { oauth2TokenUrl: `${this.baseUrl('oauth2')}/token` } } } : {}),
+    });
     // As the gax clients do: service-account keys sign their own JWTs, no token exchange.
     base.useJWTAccessWithScope = true;
     let source: AuthClient;
@@ -261,10 +273,15 @@ export class GcpClients {
           if (attempt >= maxAttempts || !isRetryableError || !isInBudget) {
             if (kind === undefined) throw err;
             const limit = kind === 'connect' ? this.timeouts.connectMs : this.timeouts.requestMs;
-            throw Object.assign(new CallTimeoutError(operation, kind, limit, attempt, elapsed, isInBudget ? undefined : this.timeouts.budgetMs), { cause: err });
+            throw Object.assign(new CallTimeoutError(operation, kind, limit, attempt, elapsed, isInBudget ? undefined : this.timeouts.budgetMs), {
+              cause: err,
+            });
           }
           this.stats.retries++;
-          const after = kind !== undefined ? timeoutLimitText(kind, kind === 'connect' ? this.timeouts.connectMs : this.timeouts.requestMs) : describe(gcpError(err)).split(':')[0] ?? 'error';
+          const after =
+            kind !== undefined
+              ? timeoutLimitText(kind, kind === 'connect' ? this.timeouts.connectMs : this.timeouts.requestMs)
+              : (describe(gcpError(err)).split(':')[0] ?? 'error');
           this.activity.retryScheduled(call, { operation, attempt: attempt + 1, maxAttempts, after });
           const ceiling = Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
           await this.sleep(ceiling / 2 + (this.random() * ceiling) / 2);
@@ -301,7 +318,12 @@ export class GcpClients {
   }
 
   /** A REST call through the collection's credentials; `path` starts with `/v1/…`. */
-  async rest<T>(operation: string, service: GcpService, path: string, init: { method?: 'GET' | 'POST'; body?: unknown; query?: Record<string, string | undefined> } = {}): Promise<T> {
+  async rest<T>(
+    operation: string,
+    service: GcpService,
+    path: string,
+    init: { method?: 'GET' | 'POST'; body?: unknown; query?: Record<string, string | undefined> } = {},
+  ): Promise<T> {
     const auth = this.auth;
     if (!auth) throw new Error('GcpClients.init() must run first');
     const url = new URL(`${this.baseUrl(service)}${path}`);
@@ -344,7 +366,13 @@ export class GcpClients {
         };
         arm('request');
         try {
-          const res = await auth.request<NodeJS.ReadableStream>({ url: url.toString(), method: 'GET', responseType: 'stream', retry: false, signal: controller.signal });
+          const res = await auth.request<NodeJS.ReadableStream>({
+            url: url.toString(),
+            method: 'GET',
+            responseType: 'stream',
+            retry: false,
+            signal: controller.signal,
+          });
           arm('stalled');
           const chunks: Buffer[] = [];
           for await (const chunk of res.data as AsyncIterable<Buffer | string>) {
@@ -364,7 +392,13 @@ export class GcpClients {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.projectsClient?.close(), this.foldersClient?.close(), this.organizationsClient?.close(), this.policiesClient?.close(), this.assetClient?.close()]);
+    await Promise.all([
+      this.projectsClient?.close(),
+      this.foldersClient?.close(),
+      this.organizationsClient?.close(),
+      this.policiesClient?.close(),
+      this.assetClient?.close(),
+    ]);
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

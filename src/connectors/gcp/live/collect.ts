@@ -184,10 +184,18 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
   let sink: GcsLocation | undefined;
   if (opts.auditLogs !== 'api' && opts.auditLogs !== 'none') {
     sink = parseGcsUrl(opts.auditLogs);
-    if (!sink) throw new UsageError(`invalid --audit-logs "${opts.auditLogs}"`, 'use gs://<bucket>/<prefix>, the folder that holds cloudaudit.googleapis.com/ of a Logging sink export');
+    if (!sink)
+      throw new UsageError(
+        `invalid --audit-logs "${opts.auditLogs}"`,
+        'use gs://<bucket>/<prefix>, the folder that holds cloudaudit.googleapis.com/ of a Logging sink export',
+      );
   }
-  for (const p of opts.projects) if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(p)) throw new UsageError(`invalid project id "${p}"`, 'pass the project id (6–30 lower-case letters, digits, hyphens), e.g. --project my-project');
-  for (const f of [...opts.folders, ...opts.organizations]) if (!/^\d+$/.test(f)) throw new UsageError(`invalid folder or organization id "${f}"`, 'pass the number, e.g. --folder 123456789012 (`gcloud resource-manager folders list`)');
+  for (const p of opts.projects)
+    if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(p))
+      throw new UsageError(`invalid project id "${p}"`, 'pass the project id (6–30 lower-case letters, digits, hyphens), e.g. --project my-project');
+  for (const f of [...opts.folders, ...opts.organizations])
+    if (!/^\d+$/.test(f))
+      throw new UsageError(`invalid folder or organization id "${f}"`, 'pass the number, e.g. --folder 123456789012 (`gcloud resource-manager folders list`)');
   if (opts.projects.length + opts.folders.length + opts.organizations.length === 0) {
     throw new UsageError('no project to collect', 'pass --project <id> (repeatable), --folder <id> or --organization <id>');
   }
@@ -269,7 +277,11 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
         isComplete = false;
       }
       if (found.size === 0) {
-        if (isComplete) runWarnings.push({ code: 'asset-inventory-empty', message: `Cloud Asset Inventory found no project below ${root} whose allow policy binds a service account or which hosts one (a new organization may not be indexed yet): the projects were listed with resource manager instead` });
+        if (isComplete)
+          runWarnings.push({
+            code: 'asset-inventory-empty',
+            message: `Cloud Asset Inventory found no project below ${root} whose allow policy binds a service account or which hosts one (a new organization may not be indexed yet): the projects were listed with resource manager instead`,
+          });
         return false;
       }
       const numbers = [...found].sort();
@@ -296,7 +308,10 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       });
       for (const [why, list] of [...skipped].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const shown = list.sort().slice(0, 5).join(', ');
-        runWarnings.push({ code: 'asset-project-skipped', message: `${list.length} project(s) found by Cloud Asset Inventory below ${root} but not audited: ${why}: ${shown}${list.length > 5 ? ` and ${list.length - 5} more` : ''}` });
+        runWarnings.push({
+          code: 'asset-project-skipped',
+          message: `${list.length} project(s) found by Cloud Asset Inventory below ${root} but not audited: ${why}: ${shown}${list.length > 5 ? ` and ${list.length - 5} more` : ''}`,
+        });
       }
       return isComplete;
     };
@@ -308,7 +323,16 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
         for (const p of listing.projects) ids.add(p);
         for (const f of listing.failures) {
           rethrowCredentials(f.error);
-          failed.push({ project: f.parent, code: 'projects-unlisted', message: problem(`projects below ${f.parent} could not be listed`, 'resourcemanager.projects.list, resourcemanager.folders.list', 'they were not audited', f.error) });
+          failed.push({
+            project: f.parent,
+            code: 'projects-unlisted',
+            message: problem(
+              `projects below ${f.parent} could not be listed`,
+              'resourcemanager.projects.list, resourcemanager.folders.list',
+              'they were not audited',
+              f.error,
+            ),
+          });
         }
       } catch (err) {
         rethrowCredentials(err);
@@ -321,10 +345,19 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       }
     }
     const projects = [...ids].sort();
-    if (projects.length === 0) throw new PermdriftError('PROVIDER', `no ACTIVE project below ${[...opts.folders, ...opts.organizations].join(', ')}`, 'check the folder / organization number, or name projects with --project');
+    if (projects.length === 0)
+      throw new PermdriftError(
+        'PROVIDER',
+        `no ACTIVE project below ${[...opts.folders, ...opts.organizations].join(', ')}`,
+        'check the folder / organization number, or name projects with --project',
+      );
     for (const p of projects) {
       const dir = join(opts.outDir, 'gcp', p);
-      if (!(await isEmptyOrMissing(dir))) throw new UsageError(`${dir} already holds a snapshot`, 'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs');
+      if (!(await isEmptyOrMissing(dir)))
+        throw new UsageError(
+          `${dir} already holds a snapshot`,
+          'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs',
+        );
     }
 
     // Predefined roles, once per run: the scan prefers them to the bundled snapshot.
@@ -339,7 +372,15 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
       predefinedRoles = { roles: Object.keys(roles).length, file, collectedAt };
     } catch (err) {
       rethrowCredentials(err);
-      runWarnings.push({ code: 'predefined-roles-unreadable', message: problem('predefined roles (IAM roles.list, view FULL)', 'iam.roles.list', 'the scan uses the bundled snapshot of predefined roles (data/gcp/roles.json), which may lag behind Google', err) });
+      runWarnings.push({
+        code: 'predefined-roles-unreadable',
+        message: problem(
+          'predefined roles (IAM roles.list, view FULL)',
+          'iam.roles.list',
+          'the scan uses the bundled snapshot of predefined roles (data/gcp/roles.json), which may lag behind Google',
+          err,
+        ),
+      });
     }
 
     const cache: RunCache = { projects: known, folderParents: new Map(), policies: new Map(), orgRoles: new Map(), denies: new Map() };
@@ -353,14 +394,19 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
         if (err instanceof UsageError || (err instanceof PermdriftError && err.code === 'CREDENTIALS')) throw err;
         rethrowCredentials(err);
         if (isCallTimeout(err)) timedOut++;
-        const message = err instanceof PermdriftError ? err.message : problem(`project ${projectId}`, 'resourcemanager.projects.getIamPolicy', 'it was not audited', err);
+        const message =
+          err instanceof PermdriftError ? err.message : problem(`project ${projectId}`, 'resourcemanager.projects.getIamPolicy', 'it was not audited', err);
         failed.push({ project: projectId, code: 'project-failed', message });
         await rm(join(opts.outDir, 'gcp', projectId), { recursive: true, force: true });
       }
     }
     const first = collected[0];
     if (!first) {
-      throw new PermdriftError(timedOut === projects.length ? 'TIMEOUT' : 'PROVIDER', `none of the ${projects.length} project(s) could be read (first: ${failed[0]?.message ?? 'none'})`, timedOut === projects.length ? TIMEOUT_HINT : ROLE_HINT);
+      throw new PermdriftError(
+        timedOut === projects.length ? 'TIMEOUT' : 'PROVIDER',
+        `none of the ${projects.length} project(s) could be read (first: ${failed[0]?.message ?? 'none'})`,
+        timedOut === projects.length ? TIMEOUT_HINT : ROLE_HINT,
+      );
     }
     if (failed.length + runWarnings.length > 0) {
       // The report reads warnings per project folder; projects that failed have none, so their
@@ -441,15 +487,29 @@ async function collectProject(
     const at = now();
     const a = await getAncestry(clients, projectId, cache.folderParents, cache.projects.get(projectId));
     ancestry = a.chain;
-    await writeJson(join(projectDir, 'ancestry.json'), a.chain.map((r) => ({ id: r.id, type: r.type })));
+    await writeJson(
+      join(projectDir, 'ancestry.json'),
+      a.chain.map((r) => ({ id: r.id, type: r.type })),
+    );
     manifest.sourceRead('ancestry', at);
     if (a.incompleteAt) {
       rethrowCredentials(a.incompleteAt.error);
-      warn('ancestry-incomplete', problem(`folder ${a.incompleteAt.folder} (a parent of ${projectId})`, 'resourcemanager.folders.get', 'the ancestry stops there: grants on the levels above it are not known', a.incompleteAt.error));
+      warn(
+        'ancestry-incomplete',
+        problem(
+          `folder ${a.incompleteAt.folder} (a parent of ${projectId})`,
+          'resourcemanager.folders.get',
+          'the ancestry stops there: grants on the levels above it are not known',
+          a.incompleteAt.error,
+        ),
+      );
     }
   } catch (err) {
     rethrowCredentials(err);
-    warn('ancestry-unreadable', problem(`ancestry of ${projectId}`, 'resourcemanager.projects.get', 'grants inherited from folders and the organization are not known', err));
+    warn(
+      'ancestry-unreadable',
+      problem(`ancestry of ${projectId}`, 'resourcemanager.projects.get', 'grants inherited from folders and the organization are not known', err),
+    );
   }
   const policies: Json[] = [projectPolicy];
   for (const ref of ancestry.slice(1)) {
@@ -469,7 +529,15 @@ async function collectProject(
     if (r.policy !== undefined) policies.push(r.policy);
     else {
       rethrowCredentials(r.error);
-      warn('ancestor-policy-unreadable', problem(`allow policy of ${ref.type} ${ref.id}`, `resourcemanager.${ref.type === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`, `grants inherited from it are not known to the audit of ${projectId}`, r.error));
+      warn(
+        'ancestor-policy-unreadable',
+        problem(
+          `allow policy of ${ref.type} ${ref.id}`,
+          `resourcemanager.${ref.type === 'folder' ? 'folders' : 'organizations'}.getIamPolicy`,
+          `grants inherited from it are not known to the audit of ${projectId}`,
+          r.error,
+        ),
+      );
     }
   }
 
@@ -477,13 +545,32 @@ async function collectProject(
   // The steps that run side by side record one time, taken before any of them starts: each source
   // is read after it, and the clock is not read while the logs measure their pace with it.
   const sideBySideAt = now();
-  const inventory = collectInventory(clients, opts, projectId, projectDir, root, ancestry, policies, cache, warn, rethrowCredentials, (m) => board('main', m), manifest, sideBySideAt);
-  const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m), manifest, now).then(async (source) => {
-    // The logs' spans are recorded: an interrupt from here on keeps them.
-    await manifestFile.checkpoint();
-    return source;
-  });
-  const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials, manifest, sideBySideAt, opts.trackTemp);
+  const inventory = collectInventory(
+    clients,
+    opts,
+    projectId,
+    projectDir,
+    root,
+    ancestry,
+    policies,
+    cache,
+    warn,
+    rethrowCredentials,
+    (m) => board('main', m),
+    manifest,
+    sideBySideAt,
+  );
+  const logs = collectAuditLogs(clients, opts, projectId, projectDir, sink, warn, rethrowCredentials, (m) => board('logs', m), manifest, now).then(
+    async (source) => {
+      // The logs' spans are recorded: an interrupt from here on keeps them.
+      await manifestFile.checkpoint();
+      return source;
+    },
+  );
+  const activity =
+    opts.isActivityWanted === false
+      ? Promise.resolve()
+      : collectActivity(clients, projectId, projectDir, warn, rethrowCredentials, manifest, sideBySideAt, opts.trackTemp);
   const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity]);
 
   warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
@@ -521,7 +608,10 @@ async function collectInventory(
     emails = accounts.flatMap((a) => (typeof a === 'object' && a !== null && !Array.isArray(a) && typeof a['email'] === 'string' ? [a['email']] : [])).sort();
   } catch (err) {
     rethrowCredentials(err);
-    warn('service-accounts-unreadable', problem(`service accounts of ${projectId}`, 'iam.serviceAccounts.list', 'only accounts named in bindings are audited, and their keys are not read', err));
+    warn(
+      'service-accounts-unreadable',
+      problem(`service accounts of ${projectId}`, 'iam.serviceAccounts.list', 'only accounts named in bindings are audited, and their keys are not read', err),
+    );
   }
 
   const keysDir = join(projectDir, 'service-account-keys');
@@ -544,7 +634,10 @@ async function collectInventory(
   if (keysWritten > 0) manifest.sourceRead('service-account-keys', readAt);
   // One warning per kind of failure, not one per account.
   for (const [message, list] of keyFailures) {
-    warn('service-account-keys-unreadable', `${message} (${list.length} account(s): ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''})`);
+    warn(
+      'service-account-keys-unreadable',
+      `${message} (${list.length} account(s): ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''})`,
+    );
   }
 
   // Custom roles the bindings use: project roles under the project, organization roles once per run.
@@ -578,7 +671,8 @@ async function collectInventory(
     else {
       rethrowCredentials(r.error);
       const info = gcpError(r.error);
-      if (isNotFound(info)) warn('custom-role-missing', `custom role ${name} is used by a binding but does not exist (deleted more than 7 days ago?): the binding grants nothing`);
+      if (isNotFound(info))
+        warn('custom-role-missing', `custom role ${name} is used by a binding but does not exist (deleted more than 7 days ago?): the binding grants nothing`);
       else warn('custom-role-unreadable', problem(`custom role ${name}`, 'iam.roles.get', 'bindings to it count for nothing in the audit', r.error));
     }
   });
@@ -608,7 +702,10 @@ async function collectInventory(
     } else {
       rethrowCredentials(r.error);
       isDenyComplete = false;
-      warn('deny-policies-unreadable', problem(`deny policies attached to ${key}`, 'iam.denypolicies.list, iam.denypolicies.get', 'permissions they deny may be reported as granted', r.error));
+      warn(
+        'deny-policies-unreadable',
+        problem(`deny policies attached to ${key}`, 'iam.denypolicies.list, iam.denypolicies.get', 'permissions they deny may be reported as granted', r.error),
+      );
     }
   }
   // Read as of then only when every attachment point answered: a partial list proves no absence.
@@ -641,7 +738,11 @@ async function collectAuditLogs(
         ...(opts.concurrency ? { concurrency: opts.concurrency * 2 } : {}),
         ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
         onProgress: (phase, done, total, bytes) =>
-          progress(phase === 'list' ? `${url}: day folders ${done}/${total}${eta(started, done / total)}` : `${url}: hour files ${done}/${total}, ${(bytes / 1_048_576).toFixed(1)} MB${eta(started, done / total)}`),
+          progress(
+            phase === 'list'
+              ? `${url}: day folders ${done}/${total}${eta(started, done / total)}`
+              : `${url}: hour files ${done}/${total}, ${(bytes / 1_048_576).toFixed(1)} MB${eta(started, done / total)}`,
+          ),
       });
       manifest.sourceRead('audit-logs', readAt);
       manifest.addFilesWritten(r.objects);
@@ -652,22 +753,40 @@ async function collectAuditLogs(
       for (const w of r.written) manifest.attempt(logScope(w.log), Math.max(opts.windowStart.getTime(), w.start), Math.min(readUntil, w.end));
       for (const g of r.gaps) manifest.fail(logScope(g.log), g.start, g.end, g.reason);
       if (r.logs.length === 0) {
-        warn('audit-logs-sink-empty', `${url} holds no cloudaudit.googleapis.com/ folder: no audit log was read for ${projectId}, so no grant is called unused from logs (expected <prefix>/cloudaudit.googleapis.com/activity/YYYY/MM/DD/…json)`);
+        warn(
+          'audit-logs-sink-empty',
+          `${url} holds no cloudaudit.googleapis.com/ folder: no audit log was read for ${projectId}, so no grant is called unused from logs (expected <prefix>/cloudaudit.googleapis.com/activity/YYYY/MM/DD/…json)`,
+        );
         manifest.fail(url, opts.windowStart, opts.asOf, `${url} holds no cloudaudit.googleapis.com/ folder`);
       }
       if (r.failures.length > 0) {
-        const shown = r.failures.slice(0, 3).map((f) => `${f.name} (${f.message})`).join(', ');
-        warn('audit-log-object-unreadable', `${r.failures.length} object(s) of ${url} could not be read: ${shown}${r.failures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.get)`);
+        const shown = r.failures
+          .slice(0, 3)
+          .map((f) => `${f.name} (${f.message})`)
+          .join(', ');
+        warn(
+          'audit-log-object-unreadable',
+          `${r.failures.length} object(s) of ${url} could not be read: ${shown}${r.failures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.get)`,
+        );
       }
       if (r.folderFailures.length > 0) {
-        const shown = r.folderFailures.slice(0, 3).map((f) => `${f.name} (${f.message})`).join(', ');
-        warn('audit-logs-incomplete', `${r.folderFailures.length} day folder(s) of ${url} could not be listed: ${shown}${r.folderFailures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.list)`);
+        const shown = r.folderFailures
+          .slice(0, 3)
+          .map((f) => `${f.name} (${f.message})`)
+          .join(', ');
+        warn(
+          'audit-logs-incomplete',
+          `${r.folderFailures.length} day folder(s) of ${url} could not be listed: ${shown}${r.folderFailures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.list)`,
+        );
       }
       return `${url} (${r.objects} files${r.logs.length ? `: ${r.logs.join(', ')}` : ''})`;
     } catch (err) {
       rethrowCredentials(err);
       await rm(dir, { recursive: true, force: true });
-      warn('audit-logs-unreadable', problem(`${url} could not be listed`, 'storage.objects.list', `no audit log was read for ${projectId}: no grant is called unused from logs`, err));
+      warn(
+        'audit-logs-unreadable',
+        problem(`${url} could not be listed`, 'storage.objects.list', `no audit log was read for ${projectId}: no grant is called unused from logs`, err),
+      );
       manifest.fail(url, opts.windowStart, opts.asOf, `${url} could not be listed (${describe(gcpError(err))})`);
       return 'none';
     }
@@ -682,7 +801,18 @@ async function collectAuditLogs(
     ...(opts.logPageSize ? { pageSize: opts.logPageSize } : {}),
     ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
     onPage: (entries, lastTimestamp, pages, isLast) =>
-      progress(loggingProgressText({ pages, entries, lastTimestamp, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: now().getTime() - logStart, isDone: isLast })),
+      progress(
+        loggingProgressText({
+          pages,
+          entries,
+          lastTimestamp,
+          windowStart: opts.windowStart,
+          asOf: opts.asOf,
+          readsPerMinute,
+          elapsedMs: now().getTime() - logStart,
+          isDone: isLast,
+        }),
+      ),
   });
   // One listing covers every audit log of the project, but only the _Required bucket's logs are
   // known to be there for the whole span: Data Access logs may be off, excluded from the _Default
@@ -695,7 +825,8 @@ async function collectAuditLogs(
     const last = r.lastTimestamp !== null ? Date.parse(r.lastTimestamp) : Number.NaN;
     const readThrough = Number.isNaN(last) ? opts.windowStart.getTime() : last - 1;
     // The listing reads every audit log at once: Data Access entries after the stop are lost too.
-    for (const log of [...REQUIRED_AUDIT_LOGS, 'data_access']) manifest.fail(logScope(log), readThrough, opts.asOf, `logging entries.list stopped after ${r.entries} entries (${describe(gcpError(r.failure))})`);
+    for (const log of [...REQUIRED_AUDIT_LOGS, 'data_access'])
+      manifest.fail(logScope(log), readThrough, opts.asOf, `logging entries.list stopped after ${r.entries} entries (${describe(gcpError(r.failure))})`);
   }
   manifest.addFilesWritten(r.pages);
   for (const log of REQUIRED_AUDIT_LOGS) {
@@ -706,10 +837,26 @@ async function collectAuditLogs(
     if (r.entries === 0 && r.pages === 0) {
       // Nothing read at all: no audit-logs/ folder, so the scan sees no log evidence rather than an empty log.
       await rm(dir, { recursive: true, force: true });
-      warn('audit-logs-unreadable', problem(`audit logs of ${projectId} (logging entries.list)`, 'logging.logEntries.list (and logging.privateLogEntries.list for Data Access logs)', 'no audit log was read: no grant is called unused from logs', r.failure));
+      warn(
+        'audit-logs-unreadable',
+        problem(
+          `audit logs of ${projectId} (logging entries.list)`,
+          'logging.logEntries.list (and logging.privateLogEntries.list for Data Access logs)',
+          'no audit log was read: no grant is called unused from logs',
+          r.failure,
+        ),
+      );
       return 'none';
     }
-    warn('audit-logs-incomplete', problem(`audit logs of ${projectId} (logging entries.list)`, 'logging.logEntries.list', `the listing stopped after ${r.entries} entries${r.lastTimestamp ? ` (up to ${r.lastTimestamp})` : ''}: entries after that, up to ${opts.asOf.toISOString()}, are a coverage gap`, r.failure));
+    warn(
+      'audit-logs-incomplete',
+      problem(
+        `audit logs of ${projectId} (logging entries.list)`,
+        'logging.logEntries.list',
+        `the listing stopped after ${r.entries} entries${r.lastTimestamp ? ` (up to ${r.lastTimestamp})` : ''}: entries after that, up to ${opts.asOf.toISOString()}, are a coverage gap`,
+        r.failure,
+      ),
+    );
   }
   manifest.sourceRead('audit-logs', readAt);
   return `logging entries.list (${r.entries} entries, ${r.pages} page${r.pages === 1 ? '' : 's'} at ${readsPerMinute.toLocaleString('en-US')} reads/min)`;
@@ -733,7 +880,10 @@ async function collectActivity(
       manifest.sourceRead(`activity/${type}`, readAt);
     } catch (err) {
       rethrowCredentials(err);
-      const permission = type === 'serviceAccountLastAuthentication' ? 'policyanalyzer.serviceAccountLastAuthenticationActivities.query' : 'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query';
+      const permission =
+        type === 'serviceAccountLastAuthentication'
+          ? 'policyanalyzer.serviceAccountLastAuthenticationActivities.query'
+          : 'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query';
       warn('activity-unreadable', problem(`Policy Analyzer ${type} of ${projectId}`, permission, 'last-authentication evidence is missing for it', err));
     }
   }

@@ -24,7 +24,16 @@ export interface GcpErrorInfo {
 }
 
 const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 4: 504, 5: 404, 7: 403, 8: 429, 9: 400, 13: 500, 14: 503, 16: 401 };
-const GRPC_STATUS: Record<number, string> = { 3: 'INVALID_ARGUMENT', 4: 'DEADLINE_EXCEEDED', 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 13: 'INTERNAL', 14: 'UNAVAILABLE', 16: 'UNAUTHENTICATED' };
+const GRPC_STATUS: Record<number, string> = {
+  3: 'INVALID_ARGUMENT',
+  4: 'DEADLINE_EXCEEDED',
+  5: 'NOT_FOUND',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+  16: 'UNAUTHENTICATED',
+};
 
 interface ErrorBody {
   code?: number;
@@ -61,7 +70,8 @@ export function redact(text: string): string {
 
 export function gcpError(err: unknown): GcpErrorInfo {
   // Our own: a call whose attempts ran out of time (gRPC's name for it, the message names the call and the limit).
-  if (isCallTimeout(err)) return { httpStatus: undefined, status: 'DEADLINE_EXCEEDED', reason: undefined, service: undefined, consumer: undefined, message: err.message };
+  if (isCallTimeout(err))
+    return { httpStatus: undefined, status: 'DEADLINE_EXCEEDED', reason: undefined, service: undefined, consumer: undefined, message: err.message };
   const e = record(err) ?? {};
   const body = bodyOf(e);
   const response = record(e['response']);
@@ -106,12 +116,18 @@ export function describe(info: GcpErrorInfo): string {
   return `${head}${info.reason ? ` (${info.reason})` : ''}: ${info.message}`;
 }
 
-const ADC_HINT = 'run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run on GCP with an attached service account), then try again';
+const ADC_HINT =
+  'run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run on GCP with an attached service account), then try again';
 
 /** Credentials that cannot be loaded, refreshed or are refused as such: the run cannot go on. */
 export function isCredentialsError(err: unknown): boolean {
   const text = err instanceof Error ? err.message : String(err);
-  if (/Could not load the default credentials|Unable to detect a Project Id|invalid_grant|invalid_rapt|reauth|The incoming JSON object does not contain|Error: error:1E08010C|DECODER routines/i.test(text)) return true;
+  if (
+    /Could not load the default credentials|Unable to detect a Project Id|invalid_grant|invalid_rapt|reauth|The incoming JSON object does not contain|Error: error:1E08010C|DECODER routines/i.test(
+      text,
+    )
+  )
+    return true;
   const info = gcpError(err);
   return info.httpStatus === 401 || info.status === 'UNAUTHENTICATED';
 }
@@ -122,7 +138,9 @@ export function credentialsError(err: unknown, impersonate: string | undefined):
   if (/Could not load the default credentials/i.test(text)) {
     return new PermdriftError('CREDENTIALS', 'no Google Cloud credentials found (Application Default Credentials)', ADC_HINT, { cause: err });
   }
-  const what = /invalid_grant|invalid_rapt|reauth|expired/i.test(text) ? 'Google Cloud credentials have expired or were revoked' : 'Google Cloud refused the credentials';
+  const what = /invalid_grant|invalid_rapt|reauth|expired/i.test(text)
+    ? 'Google Cloud credentials have expired or were revoked'
+    : 'Google Cloud refused the credentials';
   return new PermdriftError('CREDENTIALS', `${what}${impersonate ? ` (impersonating ${impersonate})` : ''}: ${describe(info)}`, ADC_HINT, { cause: err });
 }
 

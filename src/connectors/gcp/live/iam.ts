@@ -20,9 +20,14 @@ export async function listServiceAccounts(clients: GcpClients, projectId: string
   const accounts: Json[] = [];
   let pageToken: string | undefined;
   do {
-    const page: ServiceAccountPage = await clients.rest<ServiceAccountPage>('iam.projects.serviceAccounts.list', 'iam', `/v1/projects/${encodeURIComponent(projectId)}/serviceAccounts`, {
-      query: { pageSize: String(pageSize), pageToken },
-    });
+    const page: ServiceAccountPage = await clients.rest<ServiceAccountPage>(
+      'iam.projects.serviceAccounts.list',
+      'iam',
+      `/v1/projects/${encodeURIComponent(projectId)}/serviceAccounts`,
+      {
+        query: { pageSize: String(pageSize), pageToken },
+      },
+    );
     accounts.push(...(page.accounts ?? []));
     pageToken = page.nextPageToken || undefined;
   } while (pageToken);
@@ -31,7 +36,11 @@ export async function listServiceAccounts(clients: GcpClients, projectId: string
 
 /** `gcloud iam service-accounts keys list --iam-account EMAIL --format=json`: user- and system-managed keys. */
 export async function listKeys(clients: GcpClients, projectId: string, email: string): Promise<Json[]> {
-  const r = await clients.rest<{ keys?: Json[] }>('iam.projects.serviceAccounts.keys.list', 'iam', `/v1/projects/${encodeURIComponent(projectId)}/serviceAccounts/${encodeURIComponent(email)}/keys`);
+  const r = await clients.rest<{ keys?: Json[] }>(
+    'iam.projects.serviceAccounts.keys.list',
+    'iam',
+    `/v1/projects/${encodeURIComponent(projectId)}/serviceAccounts/${encodeURIComponent(email)}/keys`,
+  );
   return r.keys ?? [];
 }
 
@@ -100,7 +109,9 @@ export async function listPredefinedRoles(clients: GcpClients, pageSize = 1000, 
   const roles = nullRecord<string[]>();
   let pageToken: string | undefined;
   do {
-    const page: RolePage = await clients.rest<RolePage>('iam.roles.list', 'iam', '/v1/roles', { query: { view: 'FULL', pageSize: String(pageSize), pageToken } });
+    const page: RolePage = await clients.rest<RolePage>('iam.roles.list', 'iam', '/v1/roles', {
+      query: { view: 'FULL', pageSize: String(pageSize), pageToken },
+    });
     for (const r of page.roles ?? []) {
       if (typeof r !== 'object' || r === null || Array.isArray(r)) continue;
       const name = r['name'];

@@ -26,8 +26,12 @@ export const OPERATION_PERMISSIONS: Record<string, readonly string[]> = {
   'iam.policies.get': ['iam.denypolicies.get'],
   // Data Access audit logs are private logs: reading them needs the second permission.
   'logging.entries.list': ['logging.logEntries.list', 'logging.privateLogEntries.list'],
-  'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication': ['policyanalyzer.serviceAccountLastAuthenticationActivities.query'],
-  'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountKeyLastAuthentication': ['policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query'],
+  'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountLastAuthentication': [
+    'policyanalyzer.serviceAccountLastAuthenticationActivities.query',
+  ],
+  'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountKeyLastAuthentication': [
+    'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query',
+  ],
   'storage.objects.list': ['storage.objects.list'],
   'storage.objects.get': ['storage.objects.get'],
 };

@@ -46,7 +46,9 @@ export interface ProjectInfo {
 
 /** `projects.get` by id or by number (`GET /v3/projects/{id-or-number}`). */
 export async function getProjectInfo(clients: GcpClients, idOrNumber: string): Promise<ProjectInfo> {
-  const [project] = await clients.call('cloudresourcemanager.projects.get', () => clients.projects().getProject({ name: `projects/${idOrNumber}` }, NO_GAX_RETRY));
+  const [project] = await clients.call('cloudresourcemanager.projects.get', () =>
+    clients.projects().getProject({ name: `projects/${idOrNumber}` }, NO_GAX_RETRY),
+  );
   return project;
 }
 
@@ -67,7 +69,12 @@ export interface Ancestry {
  * `getProject`, then `getFolder` up the chain: the same list `gcloud projects get-ancestors` prints
  * (project id first, then folder numbers, then the organization number).
  */
-export async function getAncestry(clients: GcpClients, projectId: string, folderCache: Map<string, string | undefined>, known?: ProjectInfo): Promise<Ancestry> {
+export async function getAncestry(
+  clients: GcpClients,
+  projectId: string,
+  folderCache: Map<string, string | undefined>,
+  known?: ProjectInfo,
+): Promise<Ancestry> {
   // A project found through Cloud Asset was already read with projects.get: not read twice.
   const project = known ?? (await getProjectInfo(clients, projectId));
   const chain: GcpResourceRef[] = [{ type: 'project', id: project.projectId ?? projectId }];
@@ -79,7 +86,9 @@ export async function getAncestry(clients: GcpClients, projectId: string, folder
     const folderId = next.id;
     if (!folderCache.has(folderId)) {
       try {
-        const [folder] = await clients.call('cloudresourcemanager.folders.get', () => clients.folders().getFolder({ name: `folders/${folderId}` }, NO_GAX_RETRY));
+        const [folder] = await clients.call('cloudresourcemanager.folders.get', () =>
+          clients.folders().getFolder({ name: `folders/${folderId}` }, NO_GAX_RETRY),
+        );
         folderCache.set(folderId, folder.parent ?? undefined);
       } catch (error) {
         return { chain, ...(number ? { projectNumber: number } : {}), incompleteAt: { folder: folderId, error } };

@@ -62,7 +62,10 @@ function utcDays(start: Date, end: Date): string[] {
 function hourSpan(name: string): { start: number; end: number } | undefined {
   const m = /(\d{4})\/(\d{2})\/(\d{2})\/(\d{2}):00:00_(\d{2}):59:59_[^/]*$/.exec(name);
   if (!m) return undefined;
-  return { start: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])), end: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[5]), 59, 59, 999) + 1 };
+  return {
+    start: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])),
+    end: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[5]), 59, 59, 999) + 1,
+  };
 }
 
 /** The span a day folder `…/YYYY/MM/DD/` holds (entries are filed by their own timestamp). */
@@ -116,7 +119,10 @@ export async function downloadSinkExport(
   const base = location.prefix ? `${location.prefix}/` : '';
   const root = `${base}${AUDIT_LOG_ROOT}/`;
   const top = await listAll(clients, location.bucket, root, '/');
-  const logs = top.prefixes.map((p) => p.slice(root.length).replace(/\/$/, '')).filter((l) => l !== '').sort();
+  const logs = top.prefixes
+    .map((p) => p.slice(root.length).replace(/\/$/, ''))
+    .filter((l) => l !== '')
+    .sort();
   const folders = logs.flatMap((log) => utcDays(window.start, window.end).map((day) => ({ log, folder: `${root}${log}/${day}/` })));
   const url = `gs://${location.bucket}/${root}`;
   const gaps: SinkGap[] = [];
@@ -146,10 +152,21 @@ export async function downloadSinkExport(
     try {
       // An object name is not a trusted path: `..` would write outside the snapshot.
       if (name.split('/').some((s) => s === '..' || s === '.')) throw new Error(`object name ${name} is not a safe relative path`);
-      const data = await clients.download('storage.objects.get', 'storage', `/storage/v1/b/${encodeURIComponent(location.bucket)}/o/${encodeURIComponent(name)}`, { alt: 'media' });
+      const data = await clients.download(
+        'storage.objects.get',
+        'storage',
+        `/storage/v1/b/${encodeURIComponent(location.bucket)}/o/${encodeURIComponent(name)}`,
+        { alt: 'media' },
+      );
       // Sink hour files are named `HH:00:00_HH:59:59_S0.json`; ':' is written as '-' so the snapshot
       // can live on any file system (the reader goes by content, never by name).
-      const file = join(targetDir, ...name.slice(base.length).split('/').map((segment) => segment.replace(/:/g, '-')));
+      const file = join(
+        targetDir,
+        ...name
+          .slice(base.length)
+          .split('/')
+          .map((segment) => segment.replace(/:/g, '-')),
+      );
       await mkdir(dirname(file), { recursive: true });
       // A temp name until whole: an interrupted run leaves no partial hour file.
       await writeFileAtomic(file, data, opts.trackTemp);
@@ -158,7 +175,11 @@ export async function downloadSinkExport(
       if (isCredentialsError(err)) throw err;
       const message = describe(gcpError(err));
       failures.push({ name, message });
-      gaps.push({ log, ...(hourSpan(name) ?? daySpan(name.slice(0, name.lastIndexOf('/') + 1))), reason: `hour files of ${url}${log}/ could not be read (${message})` });
+      gaps.push({
+        log,
+        ...(hourSpan(name) ?? daySpan(name.slice(0, name.lastIndexOf('/') + 1))),
+        reason: `hour files of ${url}${log}/ could not be read (${message})`,
+      });
     }
     opts.onProgress?.('get', ++done, names.length, bytes);
   });
