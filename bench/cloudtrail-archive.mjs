@@ -344,7 +344,7 @@ async function writeGz(path, produce) {
   const out = createWriteStream(path);
   gz.pipe(out);
   let raw = 0;
-  let records = 0;
+  let records;
   const write = async (s) => {
     raw += Buffer.byteLength(s);
     if (!gz.write(s)) await once(gz, 'drain');

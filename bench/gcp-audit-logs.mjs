@@ -27,7 +27,6 @@ import { createGzip } from 'node:zlib';
 import { gzipFloor, hasGnuTime, run } from './child.mjs';
 import { rng } from './rng.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const MB = 1024 * 1024;
 const PROJECT = 'bench-audit-4242';
 const START = Date.UTC(2026, 10, 1, 0, 0, 0);

@@ -629,14 +629,12 @@ describe('collect-manifest.json from collect gcp', () => {
     expect(m.logs.complete).toEqual(REQUIRED.map((scope) => ({ scope, start: WINDOW_START.toISOString(), end: cut })));
     // One listing reads every audit log: the Data Access entries after the stop are lost too.
     expect(m.logs.failed).toEqual(
-      [...REQUIRED, 'cloudaudit.googleapis.com/data_access']
-        .sort()
-        .map((scope) => ({
-          scope,
-          start: cut,
-          end: AS_OF.toISOString(),
-          reason: expect.stringMatching(/^logging entries\.list stopped after 10 entries \(429 RESOURCE_EXHAUSTED/) as string,
-        })),
+      [...REQUIRED, 'cloudaudit.googleapis.com/data_access'].sort().map((scope) => ({
+        scope,
+        start: cut,
+        end: AS_OF.toISOString(),
+        reason: expect.stringMatching(/^logging entries\.list stopped after 10 entries \(429 RESOURCE_EXHAUSTED/) as string,
+      })),
     );
     expect(m.logs.filesWritten).toBe(2);
     expect(m.sources['audit-logs']).toEqual({ readAt: at });

@@ -1,16 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
 import { resolveScenario, type ResolvedScenario } from './resolve-scenario.js';
 
 const ACCOUNT = '433210987654';
 
-let catalogue: ActionCatalogue;
 let of: ResolvedScenario['of'];
 let all: string[];
 
 beforeAll(async () => {
   const scenario = await resolveScenario('notaction-allow', ACCOUNT);
-  catalogue = scenario.catalogue;
   of = scenario.of;
   all = scenario.allActions;
 });

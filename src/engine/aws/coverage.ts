@@ -244,7 +244,6 @@ export function coverageNotes(cov: AccountLogCoverage, window: Window): string[]
   if (cov.hasLogs) {
     const claim = claimCoverageOf(cov, window, window.startMs);
     const observed = observedSpan(cov, window, window.startMs);
-    const windowDays = Math.round(((window.endMs - window.startMs) / DAY_MS) * 10) / 10;
     if (!claim.isCovered) {
       const shown = claim.gaps.slice(0, 3).map(describeGap);
       const more = claim.gaps.length > 3 ? `; and ${claim.gaps.length - 3} more` : '';

@@ -27,7 +27,7 @@
 
 import type { AccountActivity, TrailChange } from '../../model/activity.js';
 import { DELIVERY_CADENCE_MS } from '../../model/delivery-cadence.js';
-import { type CoverageEvidence, type NegativeProof, iso, when } from '../claim-coverage.js';
+import { type CoverageEvidence, when } from '../claim-coverage.js';
 import { type MsInterval, clipIntervals, subtractIntervals, unionIntervals } from '../intervals.js';
 
 export interface AccountDelivery extends CoverageEvidence {

@@ -384,7 +384,7 @@ function internedAt<R extends Interning<R, V>, V>(lists: PairLists, h: number, r
   if (!first) return undefined;
   let p = next[h] ?? -1;
   if (p === -1) return (first.single ??= build([first]));
-  let map = (first.multi ??= new Map());
+  let map = (first.multi ??= new Map<R, TrieNode<R, V>>());
   let node: TrieNode<R, V> | undefined;
   while (p !== -1) {
     const item = refs[ref[p] ?? -1];
@@ -395,7 +395,7 @@ function internedAt<R extends Interning<R, V>, V>(lists: PairLists, h: number, r
       map.set(item, node);
     }
     p = next[p] ?? -1;
-    if (p !== -1) map = node.next ??= new Map();
+    if (p !== -1) map = node.next ??= new Map<R, TrieNode<R, V>>();
   }
   if (!node) return undefined;
   if (node.value === undefined) {
@@ -415,7 +415,6 @@ function internedAt<R extends Interning<R, V>, V>(lists: PairLists, h: number, r
  */
 export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogue): ResolvedPrincipal {
   const index = catalogueIndex(catalogue);
-  const size = index.actions.length;
   const scratch = scratchFor(index);
   const { epoch, stamp, denyStamp, fullyDenied, boundaryAllowed, boundaryUnconditional } = scratch;
   const warnings: ResolveWarning[] = [];

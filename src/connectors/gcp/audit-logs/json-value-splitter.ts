@@ -134,7 +134,6 @@ export class JsonValueSplitter {
           let k = n - 1;
           while (k >= floor && chunk[k] === BACKSLASH) k--;
           this.isEscapePending = ((n - 1 - k) & 1) === 1;
-          i = n;
           break;
         }
         this.inString = false;
