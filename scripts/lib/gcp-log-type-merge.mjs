@@ -122,7 +122,7 @@ export function methodPermission(prefix, method, index) {
  * (two of its methods map to it) contradicts itself: such permissions come back in `selfConflicts`.
  * @param {{ methods?: { method: string, logType: string, permissions?: string[] }[], notLogged?: { method: string, permissions?: string[] }[] }} page
  */
-export function pageClaims(page) {
+function pageClaims(page) {
   const claims = new Map();
   const selfConflicts = new Map();
   const claim = (permission, logType, method) => {
@@ -151,7 +151,7 @@ const isGenerated = (entry) => typeof entry.extractedFrom === 'string';
  * The hand-written entries of a table, as they were before any merge: generated entries dropped,
  * conflict markers turned back into the hand entry they replaced.
  */
-export function handEntries(permissions) {
+function handEntries(permissions) {
   const out = {};
   for (const [permission, entry] of Object.entries(permissions ?? {})) {
     if (entry.conflict) {

@@ -30,12 +30,6 @@ export function collect(value: string, previous: string[] = []): string[] {
   ];
 }
 
-/** flag > PERMDRIFT_* environment variable > default. */
-export function envDefault(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[`PERMDRIFT_${name}`];
-  return v === undefined || v === '' ? undefined : v;
-}
-
 /** A stream that was closed or failed (a reader that went away): nothing more is written to it. */
 function isGone(stream: NodeJS.WritableStream): boolean {
   const s = stream as NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };

@@ -13,8 +13,8 @@ import { addBooleanFlag, addDebugFlag } from './boolean-flags.js';
 
 import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
 
-export const FORMATS = REPORTER_NAMES;
-export type Format = ReporterName;
+const FORMATS = REPORTER_NAMES;
+type Format = ReporterName;
 
 /** `90d`, `12h`: the window length in milliseconds; a usage error past the 400-day cap in any unit. */
 export function parseWindow(text: string, flag = '--window'): number {
@@ -65,7 +65,7 @@ export interface OutputTarget {
 }
 
 /** `-` and the names of this process's stdout: written through the stdout stream, never opened. */
-export function isStdoutPath(file: string): boolean {
+function isStdoutPath(file: string): boolean {
   return file === '-' || file === '/dev/stdout' || file === '/dev/fd/1' || file === '/proc/self/fd/1';
 }
 

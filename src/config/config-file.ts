@@ -13,7 +13,7 @@ import { asOfRangeProblem, readIsoTime } from './iso-time.js';
 import { readDuration } from './timeout-length.js';
 import { readWindowLength, windowLengthHint } from './window-length.js';
 
-export const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
+const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 
@@ -26,7 +26,7 @@ const timeLimit = (key: string, maxMs: number) =>
   });
 
 /** The config keys, each the name of a scan flag. */
-export const configSchema = z
+const configSchema = z
   .object({
     'as-of': z.string().superRefine((v, ctx) => {
       const r = readIsoTime(v);

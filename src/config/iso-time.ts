@@ -17,7 +17,7 @@ function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
 
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
@@ -59,9 +59,9 @@ export function readIsoTime(text: string): IsoTimeResult {
 }
 
 /** No cloud audit log is older than the Unix epoch; times before it are typos (`0000-01-01`). */
-export const EARLIEST_TIME_MS = 0;
+const EARLIEST_TIME_MS = 0;
 /** Report times are RFC 3339 with four-digit years. */
-export const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * Why `asOf`, with a window of `windowMs` before it, cannot be audited; undefined when it can. The

@@ -16,7 +16,7 @@ export type TempTracker = (path: string) => () => void;
 
 const untracked: TempTracker = () => () => undefined;
 
-export function tempPathFor(file: string): string {
+function tempPathFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 

@@ -31,7 +31,7 @@ export const DEFAULT_CALL_TIMEOUTS: CallTimeouts = { connectMs: 10_000, requestM
 /** `connect`: no connection; `request`: no answer in time; `stalled`: the answer began, then stopped coming. */
 export type TimeoutKind = 'connect' | 'request' | 'stalled';
 
-export function describeTimeout(kind: TimeoutKind, limitMs: number): string {
+function describeTimeout(kind: TimeoutKind, limitMs: number): string {
   const limit = formatDuration(limitMs);
   if (kind === 'connect') return `no connection within the connect timeout of ${limit}`;
   if (kind === 'request') return `no answer within the request timeout of ${limit}`;

@@ -157,7 +157,7 @@ export class ManifestRecorder {
  * Writes the manifest beside the files it describes, through a temporary file and a rename, so a
  * run that dies half-way never leaves a manifest that claims what was not written.
  */
-export async function writeCollectManifest(dir: string, manifest: CollectManifest, trackTemp?: TempTracker): Promise<string> {
+async function writeCollectManifest(dir: string, manifest: CollectManifest, trackTemp?: TempTracker): Promise<string> {
   const file = join(dir, COLLECT_MANIFEST_FILE);
   await writeFileAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`, trackTemp);
   return file;

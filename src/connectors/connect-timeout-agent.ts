@@ -10,7 +10,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 
-export const CONNECT_TIMEOUT_MARK = 'permdrift connect timeout';
+const CONNECT_TIMEOUT_MARK = 'permdrift connect timeout';
 
 function guard(stream: Duplex | null | undefined, connectMs: number, readyEvent: 'connect' | 'secureConnect'): void {
   const socket = stream as Socket | null | undefined;

@@ -12,7 +12,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Log files: JSON, or JSON lines (CloudTrail Lake / Athena exports, SIEM dumps, sink files), gzipped or not. */
-export const LOG_FILE_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
+const LOG_FILE_NAME = /\.(json|jsonl|ndjson)(\.gz)?$/i;
 
 export interface WalkProblem {
   path: string;

@@ -10,7 +10,7 @@ import { type MsInterval, overlaps, subtractIntervals, totalMs } from './interva
 
 const POS_INF = Number.POSITIVE_INFINITY;
 
-export type GapKind = CoverageGapKind;
+type GapKind = CoverageGapKind;
 
 export interface NegativeProof extends MsInterval {
   kind: GapKind;
@@ -78,7 +78,7 @@ export function gapsIn(d: CoverageEvidence, fromMs: number, endMs: number): Gap[
   return gaps;
 }
 
-export interface AcceptedGap extends Gap {
+interface AcceptedGap extends Gap {
   /** `edge-tolerance`: at the window's edge, no longer than its stated tolerance; `min-coverage`: under --min-coverage. */
   acceptedBy: 'edge-tolerance' | 'min-coverage';
 }

@@ -23,7 +23,7 @@ export interface JudgedGrant {
 }
 
 /** The texts and extra fields one finding carries, written by the wing. */
-export interface FindingText {
+interface FindingText {
   evidence: Finding['evidence'];
   recommendation: string;
   /** Fields placed after `permissions` (AWS: `usedThrough`). */

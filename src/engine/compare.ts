@@ -12,7 +12,7 @@ import { DAY_MS } from './window.js';
 import { compareText as cmp } from '../model/compare-text.js';
 
 /** Exceptions expiring within this many days are flagged so owners renew or fix in time. */
-export const EXPIRING_SOON_DAYS = 14;
+const EXPIRING_SOON_DAYS = 14;
 
 function actionKey(f: Finding, action: string): string {
   return `${f.provider}\u0000${f.account}\u0000${f.principal.id}\u0000${action}`;

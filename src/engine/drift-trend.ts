@@ -17,9 +17,9 @@ import { compareText } from '../model/compare-text.js';
 import { DAY_MS } from './window.js';
 import type { PrincipalRef } from './drift.js';
 
-export const TREND_SCHEMA_VERSION = 1 as const;
+const TREND_SCHEMA_VERSION = 1 as const;
 
-export interface PrincipalDrift {
+interface PrincipalDrift {
   account: string;
   principal: PrincipalRef;
   unusedGrants: number;
@@ -62,7 +62,7 @@ export interface TrendPoint {
   };
 }
 
-export interface Resolution {
+interface Resolution {
   id: string;
   type: FindingType;
   account: string;

@@ -10,7 +10,7 @@ import { findingActions, isUnusedType, sortFindingRefs } from './drift-common.js
 import { compareText } from '../model/compare-text.js';
 import { partOfText, spanMs } from './duration-text.js';
 
-export const DIFF_SCHEMA_VERSION = 1 as const;
+const DIFF_SCHEMA_VERSION = 1 as const;
 
 export interface PrincipalRef {
   id: string;
@@ -49,7 +49,7 @@ export interface DiffException {
   lapse?: 'expired' | 'removed';
 }
 
-export interface DiffSeverityChange {
+interface DiffSeverityChange {
   finding: DiffFinding;
   from: Severity;
   to: Severity;
@@ -99,7 +99,7 @@ export interface DiffSide {
   principals: number;
 }
 
-export interface DiffSummary {
+interface DiffSummary {
   principalsChanged: number;
   granted: number;
   heldBefore: number;

@@ -14,7 +14,7 @@ import { SEVERITIES, type Finding, type Report, type Severity } from '../model/r
 import { isExcepted } from './compare.js';
 import { severityRank } from './findings.js';
 
-export interface GateTerm {
+interface GateTerm {
   scope: 'any' | 'new';
   minSeverity: Severity;
 }

@@ -11,7 +11,7 @@
 export const COLLECT_MANIFEST_FILE = 'collect-manifest.json';
 export const COLLECT_MANIFEST_VERSION = 1;
 
-export interface ManifestSourceRead {
+interface ManifestSourceRead {
   /** When the source was read (ISO, UTC). */
   readAt: string;
 }
@@ -28,7 +28,7 @@ export interface ManifestLogFailure extends ManifestLogSpan {
   reason: string;
 }
 
-export interface ManifestLogs {
+interface ManifestLogs {
   /** AWS: `s3` | `lookup-events` | `none`; GCP: `api` | `gcs` | `none`. */
   source: string;
   /** The span the collector asked for: [window start, collection time]. */

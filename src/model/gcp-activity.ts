@@ -43,7 +43,7 @@ export type GcpUnattributedEntryReason =
   /** No `authenticationInfo.principalEmail` (System Event entries, some anonymous or redacted callers). */
   'no-principal';
 
-export interface GcpEntryCount<R extends string> {
+interface GcpEntryCount<R extends string> {
   /** The log file (relative to the snapshot in a report). */
   file: string;
   reason: R;

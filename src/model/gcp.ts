@@ -9,7 +9,7 @@
 
 import type { Provenance } from './entitlement.js';
 
-export type GcpResourceType = 'project' | 'folder' | 'organization';
+type GcpResourceType = 'project' | 'folder' | 'organization';
 
 export interface GcpResourceRef {
   type: GcpResourceType;
@@ -18,7 +18,7 @@ export interface GcpResourceRef {
 }
 
 /** An IAM condition (CEL). Offline it cannot be evaluated, only carried to the report. */
-export interface GcpCondition {
+interface GcpCondition {
   expression: string;
   title?: string;
   description?: string;
@@ -65,7 +65,7 @@ export interface GcpServiceAccount {
   isListed: boolean;
 }
 
-export type GcpKeyType = 'USER_MANAGED' | 'SYSTEM_MANAGED';
+type GcpKeyType = 'USER_MANAGED' | 'SYSTEM_MANAGED';
 
 export interface GcpServiceAccountKey {
   /** Full resource name, `projects/P/serviceAccounts/EMAIL/keys/ID`. */

@@ -29,7 +29,7 @@ export const CSV_COLUMNS = [
   'exception_owner',
   'first_seen',
 ] as const;
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
+type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 

@@ -9,7 +9,7 @@ const TYPE_RANK = new Map(FINDING_TYPES.map((t, i) => [t, i]));
  * id breaks every tie) so their output stays byte-identical even for a report assembled by hand or
  * by another tool. Same keys as the engine: severity, account, principal, type, service, first action.
  */
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
     compareText(a.account, b.account) ||

@@ -5,7 +5,7 @@ import { renderMarkdown } from './markdown.js';
 import { renderSarif, type SarifOptions } from './sarif.js';
 import { renderTable } from './table.js';
 
-export interface ReporterOptions {
+interface ReporterOptions {
   /** Decided by the CLI (NO_COLOR, --no-color, TTY, FORCE_COLOR); machine formats ignore it. */
   isColor: boolean;
   /** Terminal width in columns, when known. */
@@ -38,10 +38,3 @@ export const reporters: Record<ReporterName, Reporter> = {
   markdown: (report) => renderMarkdown(report),
   csv: (report) => renderCsv(report),
 };
-
-export { renderCsv, CSV_COLUMNS } from './csv.js';
-export { renderJson } from './json.js';
-export { renderMarkdown, MARKDOWN_MAX_CHARS } from './markdown.js';
-export { renderSarif, type SarifOptions } from './sarif.js';
-export { renderTable, type TableOptions } from './table.js';
-export { validateReport, type ReportValidation } from './validate-report.js';

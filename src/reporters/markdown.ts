@@ -64,7 +64,7 @@ function clip(text: string, max: number): string {
  * Renovate does it) keeps the text readable and the mention inert; a backslash would not, as
  * mentions are found in the rendered text. An `@` inside a word (an email) is no mention and stays.
  */
-export function escapeMentions(text: string): string {
+function escapeMentions(text: string): string {
   return text.replace(/(?<![A-Za-z0-9_])@/g, '@&#8203;');
 }
 

@@ -25,8 +25,8 @@ export interface SarifOptions {
   locate?: (finding: Finding) => { uri: string; line: number } | undefined;
 }
 
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-export const PERMDRIFT_INFORMATION_URI = 'https://www.npmjs.com/package/permdrift';
+const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const PERMDRIFT_INFORMATION_URI = 'https://www.npmjs.com/package/permdrift';
 export const FINGERPRINT_KEY = 'permdriftFindingId/v1';
 
 type SarifLevel = 'error' | 'warning' | 'note';

@@ -25,11 +25,6 @@ export function visibleText(text: string): string {
   return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escaped) : text;
 }
 
-/** True when a string holds something visibleText would change. */
-export function hasUnsafeText(text: string): boolean {
-  return UNSAFE.test(text);
-}
-
 /**
  * Every string in a JSON-shaped value (a Report, a diff, a trend) made visible, keys included.
  * What needs no change is returned as it is, so a clean report costs one scan and no copy.

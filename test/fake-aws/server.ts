@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { FakeAccount, JsonObject, JsonValue } from './account.js';
 
 export type FakeService = 'iam' | 'sts' | 'cloudtrail' | 's3' | 'organizations';
-export type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'invalid-token' | 'stall';
+type FaultKind = 'throttle' | 'server-error' | 'access-denied' | 'expired-token' | 'invalid-token' | 'stall';
 
 export interface Fault {
   service: FakeService;
@@ -73,7 +73,7 @@ function xmlEscape(s: string): string {
 const POLICY_KEYS = new Set(['PolicyDocument', 'Document', 'AssumeRolePolicyDocument']);
 
 /** JSON → query-protocol XML: lists as `<member>` items, policy documents URL-encoded as on the wire. */
-export function toXml(value: JsonValue, key = ''): string {
+function toXml(value: JsonValue, key = ''): string {
   if (value === null) return '';
   if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
   if (typeof value === 'object') {

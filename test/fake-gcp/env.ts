@@ -16,7 +16,7 @@ export const CALLER_EMAIL = 'permdrift-scanner@audit-host.iam.gserviceaccount.co
 let cachedPem: string | undefined;
 
 /** Writes a service_account key file (token_uri aimed at the fake, though JWTs are self-signed). */
-export function writeKeyFile(dir: string, url: string): string {
+function writeKeyFile(dir: string, url: string): string {
   cachedPem ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const file = join(dir, 'sa-key.json');
   writeFileSync(
@@ -38,7 +38,7 @@ export function writeKeyFile(dir: string, url: string): string {
  * User ADC as `gcloud auth application-default login` writes it: a refresh token, exchanged at the
  * OAuth endpoint (the fake's `/token`, through the endpoint override) for an access token.
  */
-export function writeUserAdcFile(dir: string): string {
+function writeUserAdcFile(dir: string): string {
   const file = join(dir, 'application_default_credentials.json');
   writeFileSync(
     file,

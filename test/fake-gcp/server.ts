@@ -16,7 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { FakeProject, FakeWorld, Json } from './world.js';
 
-export type FaultKind = 'quota' | 'unavailable' | 'denied' | 'disabled' | 'not-found' | 'unauthenticated' | 'stall';
+type FaultKind = 'quota' | 'unavailable' | 'denied' | 'disabled' | 'not-found' | 'unauthenticated' | 'stall';
 
 export interface Fault {
   /** REST method id (`logging.entries.list`), or `*`. */

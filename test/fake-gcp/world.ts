@@ -23,14 +23,14 @@ export interface FakeProject {
   activities: Record<string, { [key: string]: Json }[]>;
 }
 
-export interface FakeFolder {
+interface FakeFolder {
   id: string;
   parent: string;
   policy: { [key: string]: Json };
   denyPolicies: { [key: string]: Json }[];
 }
 
-export interface FakeOrganization {
+interface FakeOrganization {
   id: string;
   policy: { [key: string]: Json };
   roles: Record<string, { [key: string]: Json }>;
@@ -129,7 +129,7 @@ export const FOLDER_ID = '555000111';
 export const HOST_ONLY_PROJECT = 'ci-runners';
 export const SUBFOLDER_ID = '555000222';
 
-export function logEntry(project: string, principal: string, permission: string, at: Date, n: number, stream = 'activity'): { [key: string]: Json } {
+function logEntry(project: string, principal: string, permission: string, at: Date, n: number, stream = 'activity'): { [key: string]: Json } {
   const service = `${permission.split('.')[0] ?? 'x'}.googleapis.com`;
   return {
     insertId: `e${n.toString(36)}`,

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
-export function goldenPath(name: string): string {
+function goldenPath(name: string): string {
   return fileURLToPath(new URL(`./golden/${name}`, import.meta.url));
 }
 

@@ -19,7 +19,7 @@ export const SARIF_SCHEMA_FILE = new URL('../../schema/sarif-schema-2.1.0.json',
 
 let compiled: ValidateFunction | undefined;
 
-export function sarifValidator(): ValidateFunction {
+function sarifValidator(): ValidateFunction {
   if (compiled === undefined) {
     const raw = JSON.parse(readFileSync(SARIF_SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
     const { id, $schema: _draft04, ...rest } = raw;

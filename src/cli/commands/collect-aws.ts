@@ -109,7 +109,7 @@ export interface RunCollectInput {
 }
 
 /** `12 request(s) in 1.4s`, or `12 request(s), 2 retried, in 1.4s`. */
-export function requestsText(requests: number, retries: number, elapsedMs: number): string {
+function requestsText(requests: number, retries: number, elapsedMs: number): string {
   return `${requests} request(s)${retries > 0 ? `, ${retries} retried,` : ''} in ${(elapsedMs / 1000).toFixed(1)}s`;
 }
 

@@ -57,7 +57,7 @@ export interface ScanFlags extends TimeoutFlags {
  * `--min-coverage 95%` (or `95`, or `0.95`) → 0.95. A share of the span to judge that must be
  * observed before the rest is accepted as gaps; 100% accepts none beyond the edge tolerance.
  */
-export function parseMinCoverage(text: string): number {
+function parseMinCoverage(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   const value = m ? Number(m[1]) : Number.NaN;
   const fraction = m && (m[2] === '%' || value > 1) ? value / 100 : value;
@@ -68,7 +68,7 @@ export function parseMinCoverage(text: string): number {
 }
 
 /** Where `permdrift baseline update` writes when no --baseline is given. */
-export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
+const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 
 export function addScanOptions(cmd: Command): Command {
   cmd

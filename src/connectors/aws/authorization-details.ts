@@ -13,7 +13,7 @@ import { InputError } from '../../model/errors.js';
 import type { AttachedPolicy, PolicyDocument, PolicyRef, PolicyStatement, Principal } from '../../model/inventory.js';
 import { describeZodIssue, formatJsonPath, type IssueLike } from '../zod-issues.js';
 
-export interface AuthorizationDetailsWarning {
+interface AuthorizationDetailsWarning {
   code: string;
   message: string;
 }

@@ -29,7 +29,7 @@ export const CREDENTIAL_REPORT_FILE = 'iam-get-credential-report.json';
 /** Written by `collect aws`: what the live collection could not read, so the report shows the gaps. */
 export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 /** `aws sts get-caller-identity` output: who collected the snapshot. */
-export const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
+const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
 
 export interface SnapshotAccountFiles {
   account: string;
@@ -164,7 +164,7 @@ export async function discoverAwsSnapshot(root: string): Promise<SnapshotAccount
   return result;
 }
 
-export async function readJsonFile(path: string, what: string): Promise<unknown> {
+async function readJsonFile(path: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -77,13 +77,13 @@ export function activityTypeFromFileName(file: string): GcpActivityType | null {
   return matches.length === 1 ? (matches[0] ?? null) : null;
 }
 
-export interface ParsedActivityFile {
+interface ParsedActivityFile {
   types: GcpActivityType[];
   serviceAccounts: GcpLastAuthentication[];
   keys: GcpLastAuthentication[];
 }
 
-export function parseActivityFile(raw: unknown, file: string): ParsedActivityFile {
+function parseActivityFile(raw: unknown, file: string): ParsedActivityFile {
   const parsed = checkShape(fileSchema, raw, file, '`gcloud policy-intelligence query-activity --format=json` output', HINT);
   const isList = Array.isArray(parsed);
   const rows = isList ? parsed : (parsed.activities ?? []);

@@ -10,13 +10,13 @@ import { z } from 'zod';
 import type { LogFileProblem } from '../../model/activity.js';
 import { checkShape, readJsonFile } from './validate.js';
 
-export const GCP_COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+const GCP_COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
 /**
  * Warning codes meaning audit-log evidence is missing for (part of) the window: the reader treats
  * each as an unread log file (the engine then calls nothing unused from this project's logs).
  */
-export const GCP_LOG_GAP_CODES: readonly string[] = ['audit-logs-unreadable', 'audit-logs-incomplete', 'audit-log-object-unreadable', 'audit-logs-sink-empty'];
+const GCP_LOG_GAP_CODES: readonly string[] = ['audit-logs-unreadable', 'audit-logs-incomplete', 'audit-log-object-unreadable', 'audit-logs-sink-empty'];
 
 const schema = z.object({
   caller: z.object({ principal: z.string().optional(), credentialType: z.string().optional(), impersonating: z.string().optional() }).optional(),

@@ -47,7 +47,7 @@ function durationMs(text: string | undefined): number | undefined {
   return m ? Math.round(Number(m[1]) * 1000) : undefined;
 }
 
-export function parseInsightsFile(raw: unknown, file: string): GcpPolicyInsight[] {
+function parseInsightsFile(raw: unknown, file: string): GcpPolicyInsight[] {
   const data = checkShape(fileSchema, raw, file, 'a list of IAM policy insights', HINT);
   const list = Array.isArray(data) ? data : (data.insights ?? []);
   const out: GcpPolicyInsight[] = [];

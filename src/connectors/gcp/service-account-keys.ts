@@ -33,7 +33,7 @@ const KEY_NAME = /^projects\/[^/]+\/serviceAccounts\/([^/]+)\/keys\/([^/]+)$/;
 /** The fields of the REST `keys.list` response (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts.keys/list). */
 const LIST_RESPONSE_FIELDS = new Set(['keys']);
 
-export function parseServiceAccountKeys(raw: unknown, source: string): GcpServiceAccountKey[] {
+function parseServiceAccountKeys(raw: unknown, source: string): GcpServiceAccountKey[] {
   const parsed = checkShape(listSchema, raw, source, '`gcloud iam service-accounts keys list --format=json` output', HINT);
   if (!Array.isArray(parsed)) {
     // `{}` is the REST response for an account without keys (proto3 JSON leaves an empty `keys`

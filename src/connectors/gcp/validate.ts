@@ -9,8 +9,6 @@ import type { z } from 'zod';
 import { InputError } from '../../model/errors.js';
 import { describeZodIssue, formatJsonPath, type IssueLike } from '../zod-issues.js';
 
-export { formatJsonPath, type JsonPath } from '../zod-issues.js';
-
 /** Validates `value` or throws an InputError `<file>: <path>: <problem>` with `hint`. */
 export function checkShape<T>(schema: z.ZodType<T>, value: unknown, file: string, what: string, hint: string): T {
   const result = schema.safeParse(value);

@@ -4,7 +4,7 @@
  */
 
 import type { ActionCatalogue, CatalogueAction } from '../../model/catalogue.js';
-import type { Entitlement, PrincipalEntitlements } from '../../model/entitlement.js';
+import type { Entitlement } from '../../model/entitlement.js';
 import type { CredentialReportEntry, Principal } from '../../model/inventory.js';
 import type { EvidenceSource, Finding, FindingPermission, LastUsed, Severity, Span, UnverifiableReason, UsedThrough } from '../../model/report.js';
 import { type AccountLogCoverage, claimCoverageOf, cloudTrailObservability, gapHints, observedSpan } from './coverage.js';
@@ -539,8 +539,4 @@ function staleCredentialFindings(ev: PrincipalEvidence, window: Window, windowSp
     });
   }
   return out;
-}
-
-export function byPrincipalEntitlements(list: PrincipalEntitlements[]): Map<string, Entitlement[]> {
-  return new Map(list.map((pe) => [pe.principal.arn, pe.entitlements]));
 }

@@ -91,12 +91,6 @@ export function eventSourceToPrefix(eventSource: string): string | null {
 }
 
 /**
- * The IAM service prefix for an event source (same as `eventSourceToPrefix`), named for callers
- * that group unmapped events by service.
- */
-export const serviceForEventSource = eventSourceToPrefix;
-
-/**
  * API-version suffixes that some services append to eventName: Lambda `CreateFunction20150331`,
  * `UpdateFunctionCode20150331v2`; CloudFront `CreateDistribution2020_05_31`.
  */

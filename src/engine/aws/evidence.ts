@@ -10,9 +10,9 @@ import { eventSourceToPrefix, mapEventToActions } from './event-map.js';
 import { DAY_MS, type Window } from '../window.js';
 
 /** How long Access Advisor and RoleLastUsed keep their data (IAM user guide, "Refining permissions using last accessed information"). */
-export const ACCESS_ADVISOR_TRACKING_MS = 400 * DAY_MS;
+const ACCESS_ADVISOR_TRACKING_MS = 400 * DAY_MS;
 
-export interface UseStat {
+interface UseStat {
   countInWindow: number;
   lastInWindow: string | null;
   lastBeforeWindow: string | null;

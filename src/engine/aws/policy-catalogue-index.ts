@@ -13,7 +13,7 @@ export interface PatternProblem {
   message: string;
 }
 
-export interface Expansion {
+interface Expansion {
   /** Ids of the matching catalogue actions, ascending. */
   ids: Int32Array;
   problem?: PatternProblem;

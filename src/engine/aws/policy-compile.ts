@@ -25,7 +25,7 @@ export interface CompiledGrant {
   resources: string[];
 }
 
-export interface CompiledDeny {
+interface CompiledDeny {
   statementIndex: number;
   ids: Int32Array;
   /**
@@ -37,7 +37,7 @@ export interface CompiledDeny {
   resources: string[];
 }
 
-export interface StatementProblem {
+interface StatementProblem {
   code: PatternProblem['code'] | 'unsupported-statement';
   message: string;
 }

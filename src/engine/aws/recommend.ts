@@ -15,7 +15,7 @@ export function isWildcardPattern(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?') || pattern.startsWith('NotAction');
 }
 
-export function describePath(principal: Principal, path: GrantPath): string {
+function describePath(principal: Principal, path: GrantPath): string {
   const policy =
     path.policy.type === 'inline'
       ? `inline policy "${path.policy.name}"`

@@ -542,7 +542,7 @@ export class GcpProjectLogCoverage {
   }
 }
 
-export function groupContains(groups: Record<string, string[]>, group: string, member: string, seen = new Set<string>()): boolean {
+function groupContains(groups: Record<string, string[]>, group: string, member: string, seen = new Set<string>()): boolean {
   const key = group.toLowerCase();
   if (seen.has(key)) return false;
   seen.add(key);

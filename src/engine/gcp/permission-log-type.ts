@@ -15,9 +15,9 @@ export type GcpPermissionLogType = 'ADMIN_WRITE' | 'ADMIN_READ' | 'DATA_READ' | 
  * `observed` (seen with `permissionType` in audit logs), `rule` (a documented rule of thumb, such as
  * the table's `*.setIamPolicy` pattern). Absent when the table states none (e.g. `unknown` entries).
  */
-export type GcpLogTypeBasis = 'cited' | 'observed' | 'rule';
+type GcpLogTypeBasis = 'cited' | 'observed' | 'rule';
 
-export interface GcpLogTypeVerdict {
+interface GcpLogTypeVerdict {
   logType: GcpPermissionLogType;
   /** The service whose auditConfigs govern it (`iam.googleapis.com` for impersonation permissions). */
   auditService: string;
@@ -63,7 +63,7 @@ export interface GcpLogTypeTable {
 }
 
 /** v1 service id → the service name used in auditConfigs and log entries. */
-export function auditServiceOf(permission: string): string {
+function auditServiceOf(permission: string): string {
   const service = permission.split('.')[0] ?? permission;
   return service === 'resourcemanager' ? 'cloudresourcemanager.googleapis.com' : `${service}.googleapis.com`;
 }

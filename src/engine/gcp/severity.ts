@@ -26,7 +26,7 @@ const fileSchema = z.object({
 
 let escalation: Set<string> | undefined;
 
-export function isGcpPrivilegeEscalation(permission: string): boolean {
+function isGcpPrivilegeEscalation(permission: string): boolean {
   escalation ??= new Set(
     fileSchema
       .parse(JSON.parse(readFileSync(new URL('../../../data/gcp/privilege-escalation.json', import.meta.url), 'utf8')) as unknown)

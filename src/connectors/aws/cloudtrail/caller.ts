@@ -40,7 +40,7 @@ function obj(value: unknown): Record<string, unknown> | null {
  * `arn:aws:sts::123:assumed-role/Name/session` → `arn:aws:iam::123:role/Name`. The role's path is
  * not in the session ARN, which is why the engine also matches roles by name.
  */
-export function roleArnFromAssumedRoleArn(arn: string): string | null {
+function roleArnFromAssumedRoleArn(arn: string): string | null {
   const m = /^arn:([^:]+):sts::(\d*):assumed-role\/([^/]+)\/.*$/.exec(arn);
   if (m === null) return null;
   return `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`;

@@ -17,8 +17,7 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const LBRACE = 0x7b;
 
-/** Byte classes outside strings. */
-export const CLS_INVALID = 0;
+/** Byte classes outside strings (0: invalid, the table's default). */
 export const CLS_PLAIN = 1;
 export const CLS_OPEN = 2;
 export const CLS_CLOSE = 3;
@@ -68,7 +67,7 @@ export function findStringEnd(buf: Buffer, from: number): number {
  * `userIdentity.sessionContext.sessionIssuer.*`. Caller resolution needs only these few strings, so
  * the userIdentity object is never parsed as a whole.
  */
-export const F_NONE = 0;
+const F_NONE = 0;
 export const F_EVENT_TIME = 1;
 export const F_EVENT_SOURCE = 2;
 export const F_EVENT_NAME = 3;
@@ -87,7 +86,7 @@ export const F_SI_ARN = 14;
 export const F_TIMESTAMP = 15;
 /** An `aws cloudtrail lookup-events` element (`{"CloudTrailEvent":"<json>",…}`) in a bare array or JSON lines. */
 export const F_CLOUDTRAIL_EVENT = 16;
-export const FIELD_COUNT = 17;
+const FIELD_COUNT = 17;
 /** Fields whose non-string values (epoch numbers, null, objects) are located too, marked in `rawMask`. */
 const RAW_FIELDS = (1 << F_EVENT_TIME) | (1 << F_TIMESTAMP);
 
@@ -273,7 +272,7 @@ export function scanValue(buf: Buffer, start: number): number {
 }
 
 /** True when `buf[start, end)` holds a backslash (the string needs JSON unescaping). */
-export function hasBackslash(buf: Buffer, start: number, end: number): boolean {
+function hasBackslash(buf: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (buf[i] === BACKSLASH) return true;
   return false;
 }

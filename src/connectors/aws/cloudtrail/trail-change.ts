@@ -8,7 +8,7 @@
 import type { TrailChange } from '../../../model/activity.js';
 import { isAccessDenied } from './access-denied.js';
 
-export const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
+const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';
 
 const TRAIL_CHANGE_NAMES: ReadonlySet<string> = new Set([
   'StopLogging',

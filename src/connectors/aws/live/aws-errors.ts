@@ -50,7 +50,7 @@ export function isCredentialsGone(err: unknown): boolean {
  * Removes what could be a secret from a message before it reaches a log, an error or a file:
  * access key ids and anything that looks like a secret key or session token.
  */
-export function redact(text: string): string {
+function redact(text: string): string {
   return text.replace(/\b(AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, '$1…').replace(/[A-Za-z0-9/+=]{40,}/g, '…');
 }
 

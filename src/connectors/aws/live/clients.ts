@@ -79,7 +79,7 @@ class BudgetSpent extends Error {
 }
 
 /** The SDK's own timeout errors (request, socket idle, connection), and the connection agents'. */
-export function sdkTimeoutKind(err: unknown): TimeoutKind | undefined {
+function sdkTimeoutKind(err: unknown): TimeoutKind | undefined {
   if (err instanceof AttemptTimeoutError) return err.kind;
   if (isConnectTimeout(err)) return 'connect';
   const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; code?: unknown };

@@ -30,10 +30,8 @@ import { chooseTrail, describeTrails, getEventSelectors, getTrailStatus, lookupE
 import { collectAccessAdvisor, collectCredentialReport, getAuthorizationDetails, type AccessAdvisorTarget, type PollOptions } from './iam.js';
 import { downloadArchive, parseS3Url, type S3Location } from './s3-archive.js';
 
-export const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
+const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
 /** Where the snapshot reader looks for the chosen trail's `GetTrailStatus` (one per account folder). */
-export { TRAIL_STATUS_FILE };
-
 export const CLOUDTRAIL_SOURCES = ['auto', 's3', 'lookup-events', 'none'] as const;
 export type CloudTrailSource = (typeof CLOUDTRAIL_SOURCES)[number];
 
@@ -45,7 +43,7 @@ const LOOKUP_EVENTS_REACH_MS = 90 * 86_400_000;
  * about five minutes, without a guarantee (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html);
  * the manifest claims no span as read in full closer than this to the moment it was read.
  */
-export const LOG_DELIVERY_LAG_MS = 15 * 60_000;
+const LOG_DELIVERY_LAG_MS = 15 * 60_000;
 
 const stemOf = (file: string): string => file.replace(/\.json$/, '');
 

@@ -45,7 +45,7 @@ export const READONLY_POLICY = {
   ],
 } as const;
 
-export interface PolicyDocument {
+interface PolicyDocument {
   Version: string;
   Statement: { Sid: string; Effect: string; Action: string[]; Resource: string }[];
 }
@@ -56,7 +56,7 @@ export interface PolicyDocument {
  * `<prefix>/AWSLogs/…`, digests included). Without a prefix the whole bucket's objects: a trail may
  * deliver under a prefix the caller did not name.
  */
-export function readonlyPolicy(archive?: { bucket: string; prefix: string }): PolicyDocument {
+function readonlyPolicy(archive?: { bucket: string; prefix: string }): PolicyDocument {
   const statements = READONLY_POLICY.Statement.flatMap((s) => {
     if (!archive || s.Sid !== 'PermdriftCloudTrailArchive') return [{ ...s, Action: [...s.Action] }];
     const objects = `arn:aws:s3:::${archive.bucket}/${archive.prefix === '' ? '' : `${archive.prefix}/`}*`;

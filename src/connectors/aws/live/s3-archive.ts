@@ -36,7 +36,7 @@ interface Listed {
 }
 
 /** A listing given up before its last page (the page guard): what it returned is not all there is. */
-export class ListingIncompleteError extends Error {
+class ListingIncompleteError extends Error {
   override readonly name = 'ListingIncomplete';
 }
 
@@ -101,7 +101,7 @@ export interface ArchiveOptions {
 }
 
 /** A span of one region's logs that was not read, with why (for the collection manifest). */
-export interface ArchiveGap {
+interface ArchiveGap {
   region: string;
   start: number;
   end: number;
@@ -132,7 +132,7 @@ function dayOf(key: string): number | undefined {
 }
 
 /** A log file's delivery time from its name (`…_CloudTrail_<region>_20261103T1005Z_<id>.json.gz`). */
-export function deliveryTimeOf(key: string): number | undefined {
+function deliveryTimeOf(key: string): number | undefined {
   const m = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[^/]*$/.exec(key);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : undefined;
 }

@@ -19,7 +19,7 @@
 
 import type { GcpAuditLogStream } from '../../../model/gcp-activity.js';
 
-export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
+const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
 
 export type JsonObject = Record<string, unknown>;
 

@@ -47,7 +47,7 @@ export interface AuditWindow {
   asOf: string;
 }
 
-export const STREAMS: readonly GcpAuditLogStream[] = ['activity', 'data_access', 'system_event', 'policy', 'other'];
+const STREAMS: readonly GcpAuditLogStream[] = ['activity', 'data_access', 'system_event', 'policy', 'other'];
 
 export const SKIPPED_REASONS: readonly GcpSkippedEntryReason[] = [
   'not-json',
@@ -59,7 +59,7 @@ export const SKIPPED_REASONS: readonly GcpSkippedEntryReason[] = [
 ];
 export const UNATTRIBUTED_REASONS: readonly GcpUnattributedEntryReason[] = ['no-principal'];
 
-export function emptyStreams(): Record<GcpAuditLogStream, number> {
+function emptyStreams(): Record<GcpAuditLogStream, number> {
   return { activity: 0, data_access: 0, system_event: 0, policy: 0, other: 0 };
 }
 
@@ -89,7 +89,7 @@ export interface AuditFileStats {
   streams: Record<GcpAuditLogStream, number>;
 }
 
-export function emptyFileStats(): AuditFileStats {
+function emptyFileStats(): AuditFileStats {
   return {
     valuesRead: 0,
     entriesRead: 0,

@@ -23,8 +23,6 @@
 import { BYTE_CLASS, CLS_CLOSE, CLS_OPEN, CLS_PLAIN, CLS_QUOTE, CLS_SPACE, JsonSyntaxError } from '../../aws/cloudtrail/json-scanner.js';
 import { byteSizeText } from '../../byte-size-text.js';
 
-export { JsonSyntaxError } from '../../aws/cloudtrail/json-scanner.js';
-
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -37,7 +35,7 @@ const LBRACE = 0x7b;
 export type JsonStreamShape = 'array' | 'values' | 'entries-list';
 
 /** Default cap on one value: far above the 256 KB LogEntry limit, far below a memory problem. */
-export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
 
 const ENTRIES_KEY = Buffer.from('entries', 'latin1');
 const UTF8_BOM = [0xef, 0xbb, 0xbf];

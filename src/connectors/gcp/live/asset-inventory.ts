@@ -18,10 +18,10 @@
 import type { GcpClients } from './clients.js';
 
 /** Bindings with a `serviceAccount:` principal (the documented `memberTypes` field, as `memberTypes:user`). */
-export const SERVICE_ACCOUNT_QUERY = 'memberTypes:serviceAccount';
+const SERVICE_ACCOUNT_QUERY = 'memberTypes:serviceAccount';
 
 /** Only allow policies set on projects themselves, not on buckets, topics, … inside them. */
-export const PROJECT_ASSET_TYPE = 'cloudresourcemanager.googleapis.com/Project';
+const PROJECT_ASSET_TYPE = 'cloudresourcemanager.googleapis.com/Project';
 
 export interface AssetProjectSearch {
   /** Project numbers whose own allow policy binds a service account, sorted. */
@@ -58,7 +58,7 @@ export async function searchProjectsBindingServiceAccounts(clients: GcpClients, 
 }
 
 /** Service accounts as Cloud Asset Inventory resources (listed among the searchable asset types). */
-export const SERVICE_ACCOUNT_ASSET_TYPE = 'iam.googleapis.com/ServiceAccount';
+const SERVICE_ACCOUNT_ASSET_TYPE = 'iam.googleapis.com/ServiceAccount';
 
 export interface AssetAccountSearch {
   /** Project numbers (or ids, when only the parent's name gives one) that host at least one service account, sorted. */

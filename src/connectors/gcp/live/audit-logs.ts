@@ -21,7 +21,7 @@ export interface EntriesResult {
 }
 
 /** The filter: audit logs only (`logName:"cloudaudit.googleapis.com"`), inside [windowStart, asOf]. */
-export function auditLogFilter(windowStart: Date, asOf: Date): string {
+function auditLogFilter(windowStart: Date, asOf: Date): string {
   return `logName:"cloudaudit.googleapis.com" AND timestamp>="${windowStart.toISOString()}" AND timestamp<="${asOf.toISOString()}"`;
 }
 

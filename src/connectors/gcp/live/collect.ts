@@ -37,7 +37,7 @@ import { ManifestFile, ManifestRecorder } from '../../collect-manifest-recorder.
 import { writeFileAtomic, type TempTracker } from '../../atomic-file.js';
 import { isCallTimeout, TIMEOUT_HINT, type CallTimeouts } from '../../call-timeouts.js';
 
-export const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
 /** The audit logs Logging keeps in the `_Required` bucket: always written, 400 days, no exclusions. */
 const REQUIRED_AUDIT_LOGS = ['activity', 'system_event', 'policy'] as const;
@@ -54,14 +54,10 @@ const SINK_EXPORT_LAG_MS = 2 * 3_600_000;
 const logScope = (log: string): string => `cloudaudit.googleapis.com/${log}`;
 
 /** `<outDir>/gcp/predefined-roles.json`: IAM roles.list (view FULL) of this run, in the shape of data/gcp/roles.json. */
-export { PREDEFINED_ROLES_FILE } from '../predefined-roles.js';
-
 /**
  * Warning codes that mean audit-log evidence is missing for (part of) the window: the snapshot
  * reader (../collect-warnings.ts) turns them into unread log files, so nothing is called unused.
  */
-export { GCP_LOG_GAP_CODES } from '../collect-warnings.js';
-
 export interface CollectGcpOptions {
   /** The snapshot folder; each project lands in `<outDir>/gcp/<project-id>/`. */
   outDir: string;
@@ -103,7 +99,7 @@ export interface CollectGcpOptions {
   trackTemp?: TempTracker;
 }
 
-export interface CollectGcpProjectResult {
+interface CollectGcpProjectResult {
   projectId: string;
   projectDir: string;
   serviceAccounts: number;

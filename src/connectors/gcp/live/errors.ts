@@ -64,7 +64,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Long token-like strings (keys, tokens) never reach a message. */
-export function redact(text: string): string {
+function redact(text: string): string {
   return text.replace(/[A-Za-z0-9_\-./+=]{80,}/g, '…');
 }
 

@@ -57,7 +57,3 @@ function isOneofName(key: string): boolean {
 export function stringify(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
-
-export function stringifyGcloud(value: unknown): string {
-  return stringify(toGcloudJson(value) ?? {});
-}

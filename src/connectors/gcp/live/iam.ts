@@ -68,7 +68,7 @@ export function customRolesUsed(policies: Json[]): string[] {
 }
 
 /** `policies/cloudresourcemanager.googleapis.com%2Fprojects%2FP/denypolicies`, as the IAM v2 API names an attachment point. */
-export function denyPoliciesParent(ref: GcpResourceRef): string {
+function denyPoliciesParent(ref: GcpResourceRef): string {
   return `policies/${encodeURIComponent(`cloudresourcemanager.googleapis.com/${resourceName(ref)}`)}/denypolicies`;
 }
 

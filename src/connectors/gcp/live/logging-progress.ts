@@ -40,7 +40,7 @@ export function durationText(ms: number): string {
 }
 
 /** The fraction of the window the entries read so far reach (0 … 1). */
-export function windowFraction(lastTimestamp: string | null, windowStart: Date, asOf: Date): number {
+function windowFraction(lastTimestamp: string | null, windowStart: Date, asOf: Date): number {
   if (!lastTimestamp) return 0;
   const span = asOf.getTime() - windowStart.getTime();
   const t = Date.parse(lastTimestamp);

@@ -36,9 +36,6 @@ export const OPERATION_PERMISSIONS: Record<string, readonly string[]> = {
   'storage.objects.get': ['storage.objects.get'],
 };
 
-/** Held by the caller on the impersonated account, not by the scanner role. */
-export const IMPERSONATION_PERMISSION = 'iam.serviceAccounts.getAccessToken';
-
 export interface CustomRole {
   title: string;
   description: string;

@@ -25,7 +25,7 @@ export function parseGcsUrl(url: string): GcsLocation | undefined {
   return { bucket: m[1], prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
 }
 
-export const AUDIT_LOG_ROOT = 'cloudaudit.googleapis.com';
+const AUDIT_LOG_ROOT = 'cloudaudit.googleapis.com';
 
 interface ObjectPage {
   items?: { name: string; size?: string }[];
@@ -77,14 +77,14 @@ function daySpan(folder: string): { start: number; end: number } {
 }
 
 /** Does the hour file `…/YYYY/MM/DD/HH:00:00_HH:59:59_Sn.json` overlap [start, end]? Unknown names are kept. */
-export function isHourInWindow(name: string, start: Date, end: Date): boolean {
+function isHourInWindow(name: string, start: Date, end: Date): boolean {
   const span = hourSpan(name);
   if (!span) return true;
   return span.end - 1 >= start.getTime() && span.start <= end.getTime();
 }
 
 /** A span of one log (`activity`, `data_access`, …) that was not read, with why. */
-export interface SinkGap {
+interface SinkGap {
   log: string;
   start: number;
   end: number;
