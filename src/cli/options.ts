@@ -7,7 +7,7 @@ import { asOfRangeProblem, readIsoTime } from '../config/iso-time.js';
 import { formatDuration, readDuration } from '../config/timeout-length.js';
 import { parseS3Url } from '../connectors/aws/live/s3-archive.js';
 import { readWindowLength, windowLengthHint } from '../config/window-length.js';
-import { DEFAULT_CALL_TIMEOUTS, type CallTimeouts } from '../connectors/call-timeouts.js';
+import { DEFAULT_CALL_TIMEOUTS, type CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import { addBooleanFlag, addDebugFlag } from './boolean-flags.js';
 
@@ -197,7 +197,7 @@ export interface TimeoutFlags {
 const MAX_TIMEOUT_MS = 3_600_000;
 const MAX_BUDGET_MS = 24 * 3_600_000;
 
-/** Connection, request and retry-budget limits of every live call (../connectors/call-timeouts.ts). */
+/** Connection, request and retry-budget limits of every live call (../connectors/shared/call-timeouts.ts). */
 export function addTimeoutOptions(cmd: Command): Command {
   const d = DEFAULT_CALL_TIMEOUTS;
   return cmd

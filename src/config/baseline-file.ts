@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../model/errors.js';
 import { TOO_LARGE_HINT, tooLargeReason } from './report-size.js';
 import { READABLE_SCHEMA_VERSIONS, type Report } from '../model/report.js';
-import { validateReport } from '../reporters/validate-report.js';
+import { validateReport } from '../model/validate-report.js';
 
 export async function readBaselineFile(path: string): Promise<Report> {
   let text: string;

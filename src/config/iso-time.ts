@@ -5,7 +5,7 @@
  * Audit Logs times are: the same command gives the same report whatever `TZ` is.
  */
 
-import { durationAdjective } from '../engine/duration-text.js';
+import { durationAdjective } from '../model/duration-text.js';
 
 export type IsoTimeResult = { ok: true; date: Date; isZoneless: boolean } | { ok: false; problem: string };
 

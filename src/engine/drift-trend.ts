@@ -11,7 +11,7 @@
 
 import { SEVERITIES, type Finding, type FindingType, type Report, type Severity } from '../model/report.js';
 import { countBy } from './findings.js';
-import { durationText, spanMs } from './duration-text.js';
+import { durationText, spanMs } from '../model/duration-text.js';
 import { findingActions, isUnusedGrantType, median, round1 } from './drift-common.js';
 import { compareText } from '../model/compare-text.js';
 import { DAY_MS } from './window.js';

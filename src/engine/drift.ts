@@ -8,7 +8,7 @@ import type { Finding, FindingType, LastUsed, Report, ReportPrincipalKind as Pri
 import { severityRank } from './findings.js';
 import { findingActions, isUnusedType, sortFindingRefs } from './drift-common.js';
 import { compareText } from '../model/compare-text.js';
-import { partOfText, spanMs } from './duration-text.js';
+import { partOfText, spanMs } from '../model/duration-text.js';
 
 const DIFF_SCHEMA_VERSION = 1 as const;
 

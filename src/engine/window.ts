@@ -5,8 +5,9 @@
 
 import type { Span } from '../model/report.js';
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS } from '../model/time.js';
+
+export { DAY_MS, HOUR_MS } from '../model/time.js';
 
 export interface Window {
   start: string;

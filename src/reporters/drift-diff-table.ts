@@ -1,7 +1,7 @@
 /** `permdrift diff` on the terminal: one block per principal, one line per change. */
 
 import type { ChalkInstance } from 'chalk';
-import { durationAdjective, spanMs } from '../engine/duration-text.js';
+import { durationAdjective, spanMs } from '../model/duration-text.js';
 import type { DiffAction, DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
 import { type DriftRenderOptions, isoDay, isoMinute, listSome, makeChalk, padRight, plural } from './drift-text.js';
 import { visibleStrings } from './visible-text.js';

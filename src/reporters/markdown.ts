@@ -19,7 +19,7 @@ import { isMoreSevereOrEqual, sortedFindings } from './finding-order.js';
 import { distinctGrantPaths } from './grant-path-text.js';
 import { isGcpGrantPath } from '../model/report.js';
 import { formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
-import { durationAdjective, partOfText, spanMs } from '../engine/duration-text.js';
+import { durationAdjective, partOfText, spanMs } from '../model/duration-text.js';
 import { visibleStrings } from './visible-text.js';
 
 /** UTF-16 code units, which is never fewer than characters: the limit holds however it is counted. */

@@ -8,7 +8,7 @@
 import { FINDING_TYPES, type Finding, type FindingType, type Report, type Severity } from '../model/report.js';
 import { sortedFindings } from './finding-order.js';
 import { plural } from './text-format.js';
-import { durationText, spanMs } from '../engine/duration-text.js';
+import { durationText, spanMs } from '../model/duration-text.js';
 
 export interface SarifOptions {
   /**

@@ -17,7 +17,7 @@ import { UNVERIFIABLE_REASON_LABELS } from './unverifiable-reasons.js';
 import { isInheritedPath } from './grant-path-text.js';
 import { compareText } from '../model/compare-text.js';
 import { formatCount, isExcepted, isoDay, isoMinute, plural, spanRangeText } from './text-format.js';
-import { durationText, partOfText, spanMs } from '../engine/duration-text.js';
+import { durationText, partOfText, spanMs } from '../model/duration-text.js';
 import { visibleStrings } from './visible-text.js';
 
 export interface TableOptions {

@@ -1,6 +1,6 @@
 /** Text helpers shared by the renderers: UTC only, no locale, so output is byte-stable. */
 
-import { spanMs } from '../engine/duration-text.js';
+import { spanMs } from '../model/duration-text.js';
 import type { Finding, Span } from '../model/report.js';
 
 /** 1234567 → "1,234,567", the same on every machine. */

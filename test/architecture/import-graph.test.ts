@@ -55,6 +55,29 @@ describe('import graph', () => {
     expect(leaning).toEqual([]);
   });
 
+  it('connectors/aws and connectors/gcp import nothing from each other; connectors/shared imports neither', () => {
+    const crossing = graph.flatMap(({ file, imports }) => {
+      const wing = /^connectors\/(aws|gcp|shared)\//.exec(file)?.[1];
+      if (!wing) return [];
+      const banned = wing === 'shared' ? ['aws', 'gcp'] : [wing === 'aws' ? 'gcp' : 'aws'];
+      return imports.filter((i) => banned.some((b) => i.startsWith(`connectors/${b}/`))).map((i) => `${file} → ${i}`);
+    });
+    expect(crossing).toEqual([]);
+  });
+
+  it('no layer imports a layer above it (model → connectors, config, catalogue → engine → reporters → cli)', () => {
+    const rank = (path: string): number | undefined => {
+      const top = path.split('/')[0] ?? '';
+      return { model: 0, connectors: 1, config: 1, catalogue: 1, engine: 2, reporters: 3, cli: 4 }[top];
+    };
+    const upward = graph.flatMap(({ file, imports }) => {
+      const own = rank(file);
+      if (own === undefined) return [];
+      return imports.filter((i) => (rank(i) ?? -1) > own).map((i) => `${file} → ${i}`);
+    });
+    expect(upward).toEqual([]);
+  });
+
   it('model imports nothing above it (connectors, config, engine, reporters, cli)', () => {
     const upward = graph.flatMap(({ file, imports }) =>
       file.startsWith('model/') ? imports.filter((i) => /^(connectors|config|engine|reporters|cli)\//.test(i)).map((i) => `${file} → ${i}`) : [],

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 import type { GrantPath } from '../../src/model/entitlement.js';
 import type { Report } from '../../src/model/report.js';
 import { expectCleanError, runCli } from './run-cli.js';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 import { runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -1,11 +1,11 @@
 /**
- * The progress text of live calls (src/connectors/call-activity.ts) and the time limits' own
+ * The progress text of live calls (src/connectors/shared/call-activity.ts) and the time limits' own
  * readings: requests always, the retry in force while there is one, a long wait once it is long,
  * the rate once the source has been slow; durations as flags and messages read and name them.
  */
 
 import { describe, expect, it } from 'vitest';
-import { CallActivity } from '../../src/connectors/call-activity.js';
+import { CallActivity } from '../../src/connectors/shared/call-activity.js';
 import { formatDuration, readDuration } from '../../src/config/timeout-length.js';
 
 describe('CallActivity.text', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectAws, type CollectAwsOptions } from '../../src/connectors/aws/live/collect.js';
-import { RateLimiter } from '../../src/connectors/aws/live/rate-limiter.js';
+import { RateLimiter } from '../../src/connectors/shared/rate-limiter.js';
 import { windowDays } from '../../src/connectors/aws/live/s3-archive.js';
 import { loadFakeAccount, type FakeAccount } from '../fake-aws/account.js';
 import { useFakeAws } from '../fake-aws/lifecycle.js';

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
 import { collectAws, type CollectAwsOptions } from '../../src/connectors/aws/live/collect.js';
 import { TRAIL_STATUS_FILE, parseTrailStatus } from '../../src/connectors/aws/delivery-files.js';
-import { parseCollectManifest } from '../../src/connectors/collect-manifest-file.js';
+import { parseCollectManifest } from '../../src/connectors/shared/collect-manifest-file.js';
 import { discoverAwsSnapshot, loadAwsAccount } from '../../src/connectors/aws/snapshot.js';
 import { accountDelivery } from '../../src/engine/aws/delivery.js';
 import { gapsIn } from '../../src/engine/claim-coverage.js';

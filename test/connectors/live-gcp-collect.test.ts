@@ -16,7 +16,7 @@ import type { FakeGcpOptions } from '../fake-gcp/server.js';
 import { fakePredefinedRoles, fakeWorld, FOLDER_ID, HOST_ONLY_PROJECT, LIVE_ONLY_PERMISSION, ORG_ID, sinkExport, SUBFOLDER_ID } from '../fake-gcp/world.js';
 import { readPredefinedRoles } from '../../src/connectors/gcp/predefined-roles.js';
 import { PermdriftError } from '../../src/model/errors.js';
-import { parseCollectManifest } from '../../src/connectors/collect-manifest-file.js';
+import { parseCollectManifest } from '../../src/connectors/shared/collect-manifest-file.js';
 import { COLLECT_MANIFEST_FILE, type CollectManifest } from '../../src/model/collect-manifest.js';
 import { TOOL_VERSION } from '../../src/version.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
-import { parseCollectManifest } from '../../src/connectors/collect-manifest-file.js';
+import { parseCollectManifest } from '../../src/connectors/shared/collect-manifest-file.js';
 import { parsePolicyDocument } from '../../src/connectors/aws/authorization-details.js';
 import { parseTrailStatus } from '../../src/connectors/aws/delivery-files.js';
 import { toCliJson } from '../../src/connectors/aws/live/cli-json.js';

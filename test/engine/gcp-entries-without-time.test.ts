@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
 import type { Finding, Report } from '../../src/model/report.js';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/gcp/entries-without-time-unverifiable', import.meta.url));
 const AS_OF = new Date('2026-11-20T00:00:00Z');

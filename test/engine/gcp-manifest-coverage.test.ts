@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { auditFiles } from '../../src/audit.js';
 import type { CollectManifest, ManifestLogFailure, ManifestLogSpan } from '../../src/model/collect-manifest.js';
 import type { Finding, Report } from '../../src/model/report.js';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 
 const PROJECT = 'retention-3579';
 const FIXTURE = fileURLToPath(new URL('../../fixtures/gcp/data-access-retention', import.meta.url));

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { auditFiles } from '../../src/audit.js';
 import type { GcpGrantPath } from '../../src/model/gcp.js';
 import type { Finding, Report } from '../../src/model/report.js';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 
 const AS_OF = new Date('2026-11-20T00:00:00Z');
 const WINDOW_MS = 90 * 86_400_000;

@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
-import { parseCollectManifest, UNFINISHED_REASON } from '../../src/connectors/collect-manifest-file.js';
+import { parseCollectManifest, UNFINISHED_REASON } from '../../src/connectors/shared/collect-manifest-file.js';
 import { InputError } from '../../src/model/errors.js';
 import type { Report } from '../../src/model/report.js';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 
 const PROJECT = 'retention-3579';
 const FIXTURE = fileURLToPath(new URL('../../fixtures/gcp/data-access-retention', import.meta.url));

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
 import type { Finding, Report } from '../../src/model/report.js';
 import { renderJson } from '../../src/reporters/json.js';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'aws');
 const AS_OF = new Date('2026-06-30T00:00:00Z');

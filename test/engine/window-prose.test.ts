@@ -1,7 +1,7 @@
 /** Window lengths in prose and the hint that says which flag matches the logs read. */
 
 import { describe, expect, it } from 'vitest';
-import { durationAdjective, durationText, freshnessFlag, partOfText, spanMs } from '../../src/engine/duration-text.js';
+import { durationAdjective, durationText, freshnessFlag, partOfText, spanMs } from '../../src/model/duration-text.js';
 import { makeWindow } from '../../src/engine/window.js';
 import { windowMatchHint } from '../../src/engine/window-hint.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderJson } from '../../src/reporters/json.js';
-import { validateReport } from '../../src/reporters/validate-report.js';
+import { validateReport } from '../../src/model/validate-report.js';
 import { baselineWithExceptions } from './fixtures/baseline-with-exceptions.js';
 import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
 import { expectGolden } from './golden-file.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FINDING_TYPES, SEVERITIES, type Report } from '../../src/model/report.js';
 import { renderJson } from '../../src/reporters/json.js';
 import { UNVERIFIABLE_REASON_LABELS } from '../../src/reporters/unverifiable-reasons.js';
-import { REPORT_SCHEMA_URL, validateReport } from '../../src/reporters/validate-report.js';
+import { REPORT_SCHEMA_URL, validateReport } from '../../src/model/validate-report.js';
 import { baselineWithExceptions } from './fixtures/baseline-with-exceptions.js';
 import { twoAccountsPartialCoverage } from './fixtures/two-accounts-partial-coverage.js';
 

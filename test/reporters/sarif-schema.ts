@@ -9,7 +9,7 @@ import AjvModule from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-// CommonJS interop, as in src/reporters/validate-report.ts.
+// CommonJS interop, as in src/model/validate-report.ts.
 type AjvClass = typeof AjvModule.default;
 type AddFormats = typeof addFormatsModule.default;
 const Ajv = (AjvModule as unknown as { default?: AjvClass }).default ?? (AjvModule as unknown as AjvClass);

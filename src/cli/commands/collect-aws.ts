@@ -11,7 +11,7 @@ import {
   type CollectAccountsResult,
   type CollectAwsOptions,
 } from '../../connectors/aws/live/collect.js';
-import type { CallTimeouts } from '../../connectors/call-timeouts.js';
+import type { CallTimeouts } from '../../connectors/shared/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
 import { removeOnInterrupt } from '../cleanup.js';
 import { statusLine } from '../progress.js';

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { collectGcp, type CollectGcpOptions, type CollectGcpResult } from '../../connectors/gcp/live/collect.js';
 import { parseGcsUrl } from '../../connectors/gcp/live/sink-export.js';
-import type { CallTimeouts } from '../../connectors/call-timeouts.js';
+import type { CallTimeouts } from '../../connectors/shared/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
 import { removeOnInterrupt } from '../cleanup.js';
 import { statusLine } from '../progress.js';

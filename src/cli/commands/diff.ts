@@ -7,7 +7,7 @@ import { diffReports } from '../../engine/drift.js';
 import { InputError } from '../../model/errors.js';
 import type { Report } from '../../model/report.js';
 import { DRIFT_FORMATS, type DriftFormat, diffReporters } from '../../reporters/drift-reporters.js';
-import { validateReport } from '../../reporters/validate-report.js';
+import { validateReport } from '../../model/validate-report.js';
 import { writeReportFile } from '../report-file.js';
 import { pairOutputs } from '../options.js';
 import { addBooleanFlag, addColorFlag, addDebugFlag } from '../boolean-flags.js';

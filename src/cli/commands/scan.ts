@@ -12,7 +12,7 @@ import { readExceptionsFile } from '../../config/exceptions-file.js';
 import { applyBaseline, applyExceptions, isBaselineAfter } from '../../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../../engine/gate.js';
 import { readPolicySources } from '../../connectors/iac/policy-sources.js';
-import type { CallTimeouts } from '../../connectors/call-timeouts.js';
+import type { CallTimeouts } from '../../connectors/shared/call-timeouts.js';
 import { UsageError } from '../../model/errors.js';
 import type { Finding, Report } from '../../model/report.js';
 import { reporters } from '../../reporters/index.js';

@@ -11,7 +11,8 @@
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
 import type { AttachedPolicy, PolicyDocument, PolicyRef, PolicyStatement, Principal } from '../../model/inventory.js';
-import { describeZodIssue, formatJsonPath, type IssueLike } from '../zod-issues.js';
+import { describeZodIssue, formatJsonPath, type IssueLike } from '../shared/zod-issues.js';
+import { compareText as compareStrings } from '../../model/compare-text.js';
 
 interface AuthorizationDetailsWarning {
   code: string;
@@ -198,10 +199,6 @@ interface ManagedEntry {
   document: PolicyDocument | null;
   /** One shared object for every principal the policy is attached to directly (lets resolve memoise). */
   direct?: AttachedPolicy;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

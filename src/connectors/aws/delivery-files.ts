@@ -2,7 +2,7 @@
  * Reads the files that prove (or disprove) CloudTrail delivery in a snapshot:
  * `cloudtrail-get-trail-status.json` (`aws cloudtrail get-trail-status`), the hourly digest
  * files of log file integrity validation (`…/CloudTrail-Digest/<region>/…`); the collection
- * manifest is read by ../collect-manifest-file.ts. Judged in engine/aws/delivery.ts.
+ * manifest is read by ../shared/collect-manifest-file.ts. Judged in engine/aws/delivery.ts.
  *
  * Digest structure: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
  */
@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import { isoOrNull } from '../iso-or-null.js';
+import { isoOrNull } from '../shared/iso-or-null.js';
 import type { DigestEvidence, DigestRecord, TrailStatus } from '../../model/trail-delivery.js';
 
 export const TRAIL_STATUS_FILE = 'cloudtrail-get-trail-status.json';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AccountActivity, CloudTrailCoverage, EventSelectorCoverage, LogFileProblem, TrailCoverage } from '../../model/activity.js';
 import type { AccessAdvisorRecord, AwsAccountInventory, Principal } from '../../model/inventory.js';
 import { InputError } from '../../model/errors.js';
-import { type WalkProblem, followWalk } from '../follow-walk.js';
+import { type WalkProblem, followWalk } from '../shared/follow-walk.js';
 import type { ReportWarning } from '../../model/report.js';
 import { parseAccessAdvisorFile } from './access-advisor.js';
 import { parseAuthorizationDetails } from './authorization-details.js';
@@ -18,7 +18,7 @@ import { readCloudTrail } from './cloudtrail/read-cloudtrail.js';
 import { parseCredentialReport } from './credential-report.js';
 import { parseEventSelectors } from './event-selectors.js';
 import { TRAIL_STATUS_FILE, logFileName, parseTrailStatus, readDigests } from './delivery-files.js';
-import { parseCollectManifest } from '../collect-manifest-file.js';
+import { parseCollectManifest } from '../shared/collect-manifest-file.js';
 import { COLLECT_MANIFEST_FILE } from '../../model/collect-manifest.js';
 import type { DeliveryEvidence } from '../../model/activity.js';
 
@@ -70,7 +70,7 @@ function unreadableReason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** What the shared walk (../follow-walk.ts) could not follow, in this report's words. */
+/** What the shared walk (../shared/follow-walk.ts) could not follow, in this report's words. */
 function walkProblem(p: WalkProblem): LogFileProblem {
   return { file: p.path, reason: p.kind === 'folder' ? `folder cannot be read: ${unreadableReason(p.error)}` : unreadableReason(p.error) };
 }

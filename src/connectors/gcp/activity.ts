@@ -31,6 +31,7 @@ import { InputError } from '../../model/errors.js';
 import type { GcpActivityCoverage, GcpLastAuthentication } from '../../model/gcp-activity.js';
 import { normaliseTimestamp } from './audit-logs/audit-entry.js';
 import { checkShape, readJsonFile } from './validate.js';
+import { compareText } from '../../model/compare-text.js';
 
 export type GcpActivityType = GcpActivityCoverage['types'][number];
 
@@ -126,10 +127,6 @@ function parseActivityFile(raw: unknown, file: string): ParsedActivityFile {
     if (t !== null) types.add(t);
   }
   return { types: ACTIVITY_TYPES.filter((t) => types.has(t)), serviceAccounts, keys };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareRows(a: GcpLastAuthentication, b: GcpLastAuthentication): number {

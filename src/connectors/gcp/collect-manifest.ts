@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { COLLECT_MANIFEST_FILE, type CollectManifest } from '../../model/collect-manifest.js';
-import { parseCollectManifest } from '../collect-manifest-file.js';
+import { parseCollectManifest } from '../shared/collect-manifest-file.js';
 import { readJsonFile } from './validate.js';
 
 export type GcpManifestRead = { file: string; manifest: CollectManifest } | { file: string; problem: string } | undefined;

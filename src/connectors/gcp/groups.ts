@@ -12,7 +12,7 @@
 
 import { z } from 'zod';
 import { nullRecord } from '../../model/own-keys.js';
-import { jsonRecord } from '../json-record.js';
+import { jsonRecord } from '../shared/json-record.js';
 import { checkShape } from './validate.js';
 
 const MEMBER = /^(serviceAccount|group|user|domain):.+$/;

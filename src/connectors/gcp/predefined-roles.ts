@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { jsonRecord } from '../json-record.js';
+import { jsonRecord } from '../shared/json-record.js';
 import { checkShape, readJsonFile } from './validate.js';
 
 export const PREDEFINED_ROLES_FILE = 'predefined-roles.json';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import { describeZodIssue, formatJsonPath, type IssueLike } from '../zod-issues.js';
+import { describeZodIssue, formatJsonPath, type IssueLike } from '../shared/zod-issues.js';
 
 /** Validates `value` or throws an InputError `<file>: <path>: <problem>` with `hint`. */
 export function checkShape<T>(schema: z.ZodType<T>, value: unknown, file: string, what: string, hint: string): T {

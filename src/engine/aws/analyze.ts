@@ -13,7 +13,7 @@ import { creditDependencies, describeCredited, type DependencyCredit, loadDepend
 import type { AccessAdvisorView, PrincipalActivity } from './evidence.js';
 import { type Window, spanOf } from '../window.js';
 import { callsExercising, isPermissionOnly } from './observability.js';
-import { durationText, partOfText, spanMs } from '../duration-text.js';
+import { durationText, partOfText, spanMs } from '../../model/duration-text.js';
 import {
   describeGrants,
   isWildcardPattern,

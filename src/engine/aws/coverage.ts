@@ -10,7 +10,7 @@ import { type AccountDelivery, accountDelivery } from './delivery.js';
 import { type ClaimCoverage, type Gap, claimCoverage, describeGap, iso } from '../claim-coverage.js';
 import { DAY_MS, type Window, spanOf } from '../window.js';
 import { clipIntervals, totalMs } from '../intervals.js';
-import { durationText, partOfText, spanMs } from '../duration-text.js';
+import { durationText, partOfText, spanMs } from '../../model/duration-text.js';
 import { dataEventResourceType, isGlobalService, notLoggedReason } from './observability.js';
 
 export interface AccountLogCoverage {

@@ -24,7 +24,7 @@ import type {
   Span,
   UnverifiableReason,
 } from '../../model/report.js';
-import { durationText } from '../duration-text.js';
+import { durationText } from '../../model/duration-text.js';
 import { DAY_MS, type Window, spanOf } from '../window.js';
 import { findingId, maxSeverity } from '../findings.js';
 import { dataAccessSummary, effectiveDataAccess, GcpProjectLogCoverage, type UndatedUse } from './coverage.js';

@@ -29,7 +29,7 @@ import {
 } from '../../model/report.js';
 import { type ClaimCoverage, type CoverageEvidence, type Gap, type NegativeProof, claimCoverage, describeGaps, iso } from '../claim-coverage.js';
 import { type MsInterval, clipIntervals, subtractIntervals, totalMs, unionIntervals } from '../intervals.js';
-import { durationText, freshnessFlag, partOfText } from '../duration-text.js';
+import { durationText, freshnessFlag, partOfText } from '../../model/duration-text.js';
 import { DAY_MS, type Window, spanOf } from '../window.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 

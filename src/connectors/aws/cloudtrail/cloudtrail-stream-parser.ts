@@ -13,20 +13,9 @@
  * (bounded by `maxUnitBytes`) is ever buffered.
  */
 
-import { byteSizeText } from '../../byte-size-text.js';
-import {
-  BYTE_CLASS,
-  CLS_SPACE,
-  F_CLOUDTRAIL_EVENT,
-  F_EVENT_NAME,
-  F_EVENT_SOURCE,
-  JsonSyntaxError,
-  RecordFields,
-  decodeJsonString,
-  findStringEnd,
-  scanRecord,
-  scanValue,
-} from './json-scanner.js';
+import { byteSizeText } from '../../shared/byte-size-text.js';
+import { BYTE_CLASS, CLS_SPACE, JsonSyntaxError } from '../../shared/json-bytes.js';
+import { F_CLOUDTRAIL_EVENT, F_EVENT_NAME, F_EVENT_SOURCE, RecordFields, decodeJsonString, findStringEnd, scanRecord, scanValue } from './json-scanner.js';
 
 /** `Records` / `Events`: the wrapped shapes; `Array`: a bare array; `Lines`: JSON values one after another. */
 export type CloudTrailShape = 'Records' | 'Events' | 'Array' | 'Lines';

@@ -8,6 +8,7 @@
 
 import { DELIVERY_CADENCE_MS } from '../../../model/delivery-cadence.js';
 import type { TimeInterval } from '../../../model/activity.js';
+import { compareText as compareStrings } from '../../../model/compare-text.js';
 
 /** Earliest and latest normalised time seen in one UTC hour. */
 export interface HourSpan {
@@ -19,10 +20,6 @@ export interface HourSpan {
 export interface RegionHours {
   region: string;
   hours: HourSpan[];
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -28,10 +28,10 @@ import {
   F_UI_INVOKED_BY,
   F_UI_TYPE,
   F_UI_USER_NAME,
-  JsonSyntaxError,
   type RecordFields,
   decodeJsonString,
 } from './json-scanner.js';
+import { JsonSyntaxError } from '../../shared/json-bytes.js';
 
 /** Window bounds in the normalised form of `normaliseEventTime`. */
 export interface AggregationWindow {

@@ -5,12 +5,13 @@
  * region (log-file-name.ts).
  */
 
-import { openLogFile, pipeLogFile } from '../../open-log-file.js';
+import { openLogFile, pipeLogFile } from '../../shared/open-log-file.js';
 import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { CloudTrailFormatError, CloudTrailStreamParser, type CloudTrailShape } from './cloudtrail-stream-parser.js';
 import { type AggregationWindow, CallStore, CallerCache, FileAggregator, type FileStats } from './file-aggregator.js';
 import { logFileDelivery } from './log-file-name.js';
+import { describeFileError } from '../../shared/read-error.js';
 
 export interface FileProgress {
   /** Compressed (on-disk) bytes read since the previous call. */
@@ -42,19 +43,7 @@ const PROGRESS_INTERVAL_MS = 100;
 
 /** A short reason for the report, without stack or internal detail. */
 export function describeReadError(err: unknown): string {
-  if (err instanceof CloudTrailFormatError) return err.message;
-  if (typeof err === 'object' && err !== null) {
-    const e = err as { code?: unknown; message?: unknown };
-    const code = typeof e.code === 'string' ? e.code : '';
-    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || code === 'Z_NEED_DICT') {
-      return code === 'Z_BUF_ERROR' ? 'truncated gzip file (unexpected end of file)' : `corrupt gzip data (${String(e.message)})`;
-    }
-    if (code === 'ENOENT') return 'file not found';
-    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-    if (code === 'EISDIR') return 'is a directory';
-    if (typeof e.message === 'string') return code !== '' ? `${code}: ${e.message}` : e.message;
-  }
-  return String(err);
+  return err instanceof CloudTrailFormatError ? err.message : describeFileError(err);
 }
 
 export async function aggregateCloudTrailFile(

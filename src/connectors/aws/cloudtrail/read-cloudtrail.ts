@@ -1,7 +1,7 @@
 /**
  * Streams a set of CloudTrail log files into call aggregates plus coverage.
  *
- * Files are spread over a small pool of worker threads (../../file-worker-pool.ts; largest first,
+ * Files are spread over a small pool of worker threads (../../shared/file-worker-pool.ts; largest first,
  * so one big file does not finish last alone); each worker streams its file (gunzip runs in libuv's
  * threadpool, overlapping the worker's own parsing) and returns a per-file aggregate which this thread merges. A file that
  * fails, or whose worker dies, becomes a `filesFailed` entry; the other files still count.
@@ -11,13 +11,14 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { CallAggregate, CloudTrailCoverage, LogFileProblem, TrailChange, UnusableRecords } from '../../../model/activity.js';
-import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
+import { runFileWorkerPool, workerStarter } from '../../shared/file-worker-pool.js';
 import { DeliveryHours } from './delivery-hours.js';
 import { normaliseBound } from './event-time.js';
 import { type AggregationWindow, CallStore, CallerCache, callKey, mergeInto } from './file-aggregator.js';
 import { type FileReport, aggregateCloudTrailFile, describeReadError } from './read-cloudtrail-file.js';
 import { compareTrailChanges } from './trail-change.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { compareText as compareStrings } from '../../../model/compare-text.js';
 
 export interface ReadCloudTrailProgress {
   filesDone: number;
@@ -61,10 +62,6 @@ function compareNullable(a: string | null, b: string | null): number {
   if (a === null) return -1;
   if (b === null) return 1;
   return a < b ? -1 : 1;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Code-unit order, not locale order, so the output is the same on every machine. */

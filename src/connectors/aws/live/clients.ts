@@ -4,7 +4,7 @@
  * honoured by the SDK itself, which is how tests and local emulators point it elsewhere), and a
  * counter of every HTTP attempt sent.
  *
- * Time limits (../../call-timeouts.ts): every request handler has a connection timeout (the SDK's
+ * Time limits (../../shared/call-timeouts.ts): every request handler has a connection timeout (the SDK's
  * `connectionTimeout`, and agents that also bound the TLS handshake), a request timeout that
  * throws (`requestTimeout` with `throwOnRequestTimeout`; without it the installed
  * @smithy/node-http-handler 4.x only logs a warning) and the same limit as the socket's idle
@@ -20,7 +20,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { CallActivity } from '../../call-activity.js';
+import { CallActivity } from '../../shared/call-activity.js';
 import {
   AttemptTimeoutError,
   CallTimeoutError,
@@ -30,10 +30,10 @@ import {
   timeoutLimitText,
   type CallTimeouts,
   type TimeoutKind,
-} from '../../call-timeouts.js';
-import { ConnectTimeoutHttpAgent, ConnectTimeoutHttpsAgent, isConnectTimeout } from '../../connect-timeout-agent.js';
+} from '../../shared/call-timeouts.js';
+import { ConnectTimeoutHttpAgent, ConnectTimeoutHttpsAgent, isConnectTimeout } from '../../shared/connect-timeout-agent.js';
 import { awsErrorCode } from './aws-errors.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../../shared/rate-limiter.js';
 
 export interface ClientOptions {
   profile?: string;

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { toCliJson } from './cli-json.js';
 import { awsErrorCode, errorMessage, isCredentialsGone } from './aws-errors.js';
-import { openAtomicWrite, type TempTracker } from '../../atomic-file.js';
+import { openAtomicWrite, type TempTracker } from '../../shared/atomic-file.js';
 
 export async function describeTrails(ct: CloudTrailClient): Promise<Trail[]> {
   return (await ct.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];

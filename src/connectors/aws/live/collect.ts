@@ -4,10 +4,10 @@
  * path, and the snapshot can be replayed, diffed and attached to a ticket. Nothing is written to
  * the account: every call is a read (the Generate* calls start IAM report jobs, see docs/live-aws.md).
  *
- * Each account folder has `collect-manifest.json` (../../collect-manifest-recorder.ts): when each
+ * Each account folder has `collect-manifest.json` (../../shared/collect-manifest-recorder.ts): when each
  * file was read, and per region which span of the logs was read in full and which was not. It is
  * written first with `complete: false`, and with `complete: true` once everything else is on disk;
- * every other file takes its final name only when whole (../../atomic-file.ts), so an interrupted
+ * every other file takes its final name only when whole (../../shared/atomic-file.ts), so an interrupted
  * collection leaves whole files and a manifest that says it did not finish.
  */
 
@@ -20,9 +20,9 @@ import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { ReportWarning } from '../../../model/report.js';
 import { AUTH_DETAILS_FILE, COLLECT_WARNINGS_FILE, CREDENTIAL_REPORT_FILE, DESCRIBE_TRAILS_FILE, EVENT_SELECTORS_FILE } from '../snapshot.js';
 import { TRAIL_STATUS_FILE } from '../delivery-files.js';
-import { ManifestFile, ManifestRecorder } from '../../collect-manifest-recorder.js';
-import { writeFileAtomic, type TempTracker } from '../../atomic-file.js';
-import { isCallTimeout, timeoutFailure, type CallTimeouts } from '../../call-timeouts.js';
+import { ManifestFile, ManifestRecorder } from '../../shared/collect-manifest-recorder.js';
+import { writeFileAtomic, type TempTracker } from '../../shared/atomic-file.js';
+import { isCallTimeout, timeoutFailure, type CallTimeouts } from '../../shared/call-timeouts.js';
 import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
 import { AwsClients, resolveDefaultRegion } from './clients.js';
 import { stringify } from './cli-json.js';

@@ -11,7 +11,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { awsErrorCode } from './aws-errors.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../../shared/pool.js';
 
 export interface AuthorizationDetails {
   UserDetailList: NonNullable<GetAccountAuthorizationDetailsCommandOutput['UserDetailList']>;

@@ -13,9 +13,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DELIVERY_CADENCE_MS } from '../../../model/delivery-cadence.js';
-import { openAtomicWrite, type TempTracker } from '../../atomic-file.js';
+import { openAtomicWrite, type TempTracker } from '../../shared/atomic-file.js';
 import { awsErrorCode, errorMessage, isCredentialsError } from './aws-errors.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../../shared/pool.js';
 
 export interface S3Location {
   bucket: string;

@@ -40,6 +40,7 @@ import type {
   GcpUnmappedAggregate,
 } from '../../../model/gcp-activity.js';
 import { asObject, describeDelegate, isAuditLogPayload, nonEmptyString, parseLogName, parseTimestamp } from './audit-entry.js';
+import { compareText } from '../../../model/compare-text.js';
 
 /** Window bounds in the normalised string form (`YYYY-MM-DDTHH:MM:SS.sssZ`). */
 export interface AuditWindow {
@@ -328,11 +329,6 @@ function absorbRowList<T extends Counted>(into: Map<string, T>, rows: T[], keyOf
     if (prev === undefined) into.set(key, row);
     else absorbRow(prev, row);
   }
-}
-
-/** Code-unit order (not locale order), so the output is byte-identical on every machine. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function comparePermissions(a: GcpPermissionAggregate, b: GcpPermissionAggregate): number {

@@ -20,8 +20,8 @@
  * then goes to `JSON.parse`, which rejects anything malformed inside it.
  */
 
-import { BYTE_CLASS, CLS_CLOSE, CLS_OPEN, CLS_PLAIN, CLS_QUOTE, CLS_SPACE, JsonSyntaxError } from '../../aws/cloudtrail/json-scanner.js';
-import { byteSizeText } from '../../byte-size-text.js';
+import { BYTE_CLASS, CLS_CLOSE, CLS_OPEN, CLS_PLAIN, CLS_QUOTE, CLS_SPACE, JsonSyntaxError } from '../../shared/json-bytes.js';
+import { byteSizeText } from '../../shared/byte-size-text.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

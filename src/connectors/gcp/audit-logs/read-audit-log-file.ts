@@ -4,10 +4,10 @@
  * aggregator. Memory stays at one read chunk plus the entry being read, whatever the file size.
  */
 
-import { openLogFile, pipeLogFile } from '../../open-log-file.js';
+import { openLogFile, pipeLogFile } from '../../shared/open-log-file.js';
 import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
-import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js';
+import { describeFileError as describeReadError } from '../../shared/read-error.js';
 import { type AuditFileStats, type AuditWindow, AuditLogAggregator } from './audit-log-aggregator.js';
 import { JsonValueSplitter, type JsonStreamShape } from './json-value-splitter.js';
 

@@ -9,7 +9,7 @@
  *   <dir>/gcp/<P>/activity/*.json Policy Analyzer last-authentication activity (activity.ts)
  *
  * Log files are independent: each is streamed and aggregated on its own (memory: one chunk, one
- * entry and the aggregates), on a pool of worker threads (../../file-worker-pool.ts, shared with the
+ * entry and the aggregates), on a pool of worker threads (../../shared/file-worker-pool.ts, shared with the
  * CloudTrail reader; one worker per core by default, largest files first) or, with `workers: 1`, one
  * at a time in this thread. A file that cannot be read to the end — a truncated gzip, invalid JSON —
  * is listed in `filesFailed` with the reason and contributes nothing; the other files still count.
@@ -24,9 +24,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LogFileProblem } from '../../../model/activity.js';
 import type { GcpAuditLogCoverage, GcpProjectActivity } from '../../../model/gcp-activity.js';
-import { describeReadError } from '../../aws/cloudtrail/read-cloudtrail-file.js';
-import { runFileWorkerPool, workerStarter } from '../../file-worker-pool.js';
-import { followWalk } from '../../follow-walk.js';
+import { describeFileError as describeReadError } from '../../shared/read-error.js';
+import { runFileWorkerPool, workerStarter } from '../../shared/file-worker-pool.js';
+import { followWalk } from '../../shared/follow-walk.js';
 import { readGcpActivityFolder } from '../activity.js';
 import { normaliseTimestamp } from './audit-entry.js';
 import {
@@ -36,13 +36,13 @@ import {
   AuditLogAggregator,
   compareDelegations,
   comparePermissions,
-  compareText,
   compareUnmapped,
   SKIPPED_REASONS,
   UNATTRIBUTED_REASONS,
 } from './audit-log-aggregator.js';
 import { type AuditFileReport, type AuditFileTuning, aggregateAuditLogFile } from './read-audit-log-file.js';
 import type { AuditWorkerReply, AuditWorkerRequest } from './worker-protocol.js';
+import { compareText } from '../../../model/compare-text.js';
 
 export interface ReadGcpProjectActivityOptions {
   /** End of the window; later entries are counted in `entriesAfterAsOf` and not aggregated. */
@@ -75,7 +75,7 @@ export interface AuditLogWalk {
 }
 
 /**
- * Every log file under `root`, recursively (the shared walk, ../../follow-walk.ts: symlinks
+ * Every log file under `root`, recursively (the shared walk, ../../shared/follow-walk.ts: symlinks
  * followed once by real path); a link that leads nowhere, or a folder that cannot be listed, is
  * reported, never skipped in silence.
  */

@@ -1,4 +1,4 @@
-/** Messages between readGcpAuditLogs and its worker threads (the pool: ../../file-worker-pool.ts). */
+/** Messages between readGcpAuditLogs and its worker threads (the pool: ../../shared/file-worker-pool.ts). */
 
 import type { AuditRows, AuditWindow } from './audit-log-aggregator.js';
 import type { AuditFileReport, AuditFileTuning } from './read-audit-log-file.js';

@@ -7,7 +7,7 @@
 
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { openAtomicWrite, type TempTracker } from '../../atomic-file.js';
+import { openAtomicWrite, type TempTracker } from '../../shared/atomic-file.js';
 import type { GcpClients } from './clients.js';
 import type { Json } from './gcloud-json.js';
 

@@ -8,7 +8,7 @@
  * `endpoint` (PERMDRIFT_GCP_ENDPOINT_URL) sends every service to one base URL: an emulator, or the
  * tests' fake on 127.0.0.1. It is honoured for impersonation (iamcredentials) too.
  *
- * Time limits (../../call-timeouts.ts): the gax clients' own timeout is not enforced on their REST
+ * Time limits (../../shared/call-timeouts.ts): the gax clients' own timeout is not enforced on their REST
  * transport, and gaxios has only a total timeout, so both transports get them here. A request
  * interceptor on each auth client gives every request (gax, REST, token refresh) an agent whose
  * connections must open within the connect timeout (requests that already carry an agent of their
@@ -23,8 +23,8 @@ import { GoogleAuth, Impersonated, type AuthClient } from 'google-auth-library';
 import resourceManager from '@google-cloud/resource-manager';
 import iam from '@google-cloud/iam';
 import asset from '@google-cloud/asset';
-import { RateLimiter } from '../../aws/live/rate-limiter.js';
-import { CallActivity } from '../../call-activity.js';
+import { RateLimiter } from '../../shared/rate-limiter.js';
+import { CallActivity } from '../../shared/call-activity.js';
 import {
   AttemptTimeoutError,
   CallTimeoutError,
@@ -33,8 +33,8 @@ import {
   timeoutLimitText,
   type CallTimeouts,
   type TimeoutKind,
-} from '../../call-timeouts.js';
-import { ConnectTimeoutHttpAgent, ConnectTimeoutHttpsAgent, isConnectTimeout } from '../../connect-timeout-agent.js';
+} from '../../shared/call-timeouts.js';
+import { ConnectTimeoutHttpAgent, ConnectTimeoutHttpsAgent, isConnectTimeout } from '../../shared/connect-timeout-agent.js';
 import { credentialsError, describe, gcpError, impersonationError, isCredentialsError, isRetryable } from './errors.js';
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];

@@ -7,12 +7,12 @@
  * that is missing become warnings in `collect-warnings.json` (the shape `collect aws` writes), and
  * unread audit logs carry codes that mark a coverage gap, so missing logs never read as no usage.
  *
- * Each project folder has `collect-manifest.json` (../../collect-manifest-recorder.ts): when each
+ * Each project folder has `collect-manifest.json` (../../shared/collect-manifest-recorder.ts): when each
  * file was read, and per audit log which span was read in full and which was not. Admin Activity
  * is always written, yet a listing or an export proves only the span that was read; the offline
  * reader takes each log's coverage from it (engine/gcp/coverage.ts). It is written first with
  * `complete: false` and last with `complete: true`; every other file takes its final name only
- * when whole (../../atomic-file.ts), so an interrupted collection leaves whole files and a
+ * when whole (../../shared/atomic-file.ts), so an interrupted collection leaves whole files and a
  * manifest that says it did not finish.
  */
 
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { GcpResourceRef } from '../../../model/gcp.js';
 import type { ReportWarning } from '../../../model/report.js';
-import { mapPool } from '../../aws/live/pool.js';
+import { mapPool } from '../../shared/pool.js';
 import { PREDEFINED_ROLES_FILE, predefinedRolesText } from '../predefined-roles.js';
 import { ACTIVITY_TYPES, queryActivity } from './activity.js';
 import { listAuditLogEntries } from './audit-logs.js';
@@ -33,9 +33,9 @@ import { customRolesUsed, getRole, listDenyPolicies, listKeys, listPredefinedRol
 import { getAncestry, getIamPolicy, getProjectInfo, isActive, listProjectsBelow, resourceName, type ProjectInfo } from './resource-manager.js';
 import { searchProjectsBindingServiceAccounts, searchProjectsHostingServiceAccounts } from './asset-inventory.js';
 import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
-import { ManifestFile, ManifestRecorder } from '../../collect-manifest-recorder.js';
-import { writeFileAtomic, type TempTracker } from '../../atomic-file.js';
-import { isCallTimeout, TIMEOUT_HINT, type CallTimeouts } from '../../call-timeouts.js';
+import { ManifestFile, ManifestRecorder } from '../../shared/collect-manifest-recorder.js';
+import { writeFileAtomic, type TempTracker } from '../../shared/atomic-file.js';
+import { isCallTimeout, TIMEOUT_HINT, type CallTimeouts } from '../../shared/call-timeouts.js';
 
 const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 

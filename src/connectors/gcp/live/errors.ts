@@ -7,7 +7,7 @@
  */
 
 import { PermdriftError } from '../../../model/errors.js';
-import { isCallTimeout } from '../../call-timeouts.js';
+import { isCallTimeout } from '../../shared/call-timeouts.js';
 
 export interface GcpErrorInfo {
   /** HTTP status, or the gRPC code mapped to one. */

@@ -8,8 +8,8 @@
 
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic, type TempTracker } from '../../atomic-file.js';
-import { mapPool } from '../../aws/live/pool.js';
+import { writeFileAtomic, type TempTracker } from '../../shared/atomic-file.js';
+import { mapPool } from '../../shared/pool.js';
 import type { GcpClients } from './clients.js';
 import { describe, gcpError, isCredentialsError } from './errors.js';
 

@@ -4,7 +4,7 @@
  */
 
 import { z } from 'zod';
-import { nullRecord } from '../model/own-keys.js';
+import { nullRecord } from '../../model/own-keys.js';
 
 /**
  * `z.record(key, value)` that keeps every key: the result is a null-prototype object. Issues carry

@@ -12,8 +12,8 @@
  * and the limit that was hit.
  */
 
-import { formatDuration } from '../config/timeout-length.js';
-import { PermdriftError } from '../model/errors.js';
+import { formatDuration } from '../../config/timeout-length.js';
+import { PermdriftError } from '../../model/errors.js';
 
 export interface CallTimeouts {
   connectMs: number;

@@ -5,7 +5,7 @@
  * never "0 days".
  */
 
-import { DAY_MS, HOUR_MS } from './window.js';
+import { DAY_MS, HOUR_MS } from './time.js';
 
 const MINUTE_MS = 60_000;
 

@@ -24,8 +24,8 @@ import {
   type CollectManifest,
   type ManifestLogFailure,
   type ManifestLogSpan,
-} from '../model/collect-manifest.js';
-import { TOOL_VERSION } from '../version.js';
+} from '../../model/collect-manifest.js';
+import { TOOL_VERSION } from '../../version.js';
 
 interface MsSpan {
   start: number;

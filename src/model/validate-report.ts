@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { READABLE_SCHEMA_VERSIONS } from '../model/report.js';
+import { READABLE_SCHEMA_VERSIONS } from './report.js';
 
 export interface ReportValidation {
   isValid: boolean;

@@ -10,8 +10,8 @@
  */
 
 import { z } from 'zod';
-import { COLLECT_MANIFEST_VERSION, type CollectManifest, type ManifestLogFailure } from '../model/collect-manifest.js';
-import { InputError } from '../model/errors.js';
+import { COLLECT_MANIFEST_VERSION, type CollectManifest, type ManifestLogFailure } from '../../model/collect-manifest.js';
+import { InputError } from '../../model/errors.js';
 import { isoOrNull } from './iso-or-null.js';
 import { jsonRecord } from './json-record.js';
 
