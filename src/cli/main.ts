@@ -20,7 +20,7 @@ import type { CliIo, CommandContext } from './context.js';
 import { visibleLines, visibleText } from '../reporters/visible-text.js';
 
 export type { CliIo } from './context.js';
-export { DEMO_AS_OF, DEMO_DIR } from './commands/scan.js';
+export { DEMO_AS_OF, DEMO_DIR } from './scan-run.js';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());

@@ -78,6 +78,13 @@ describe('import graph', () => {
     expect(upward).toEqual([]);
   });
 
+  it('a command module imports no other command (what two commands share lives in src/cli/)', () => {
+    const crossing = graph.flatMap(({ file, imports }) =>
+      file.startsWith('cli/commands/') ? imports.filter((i) => i.startsWith('cli/commands/')).map((i) => `${file} → ${i}`) : [],
+    );
+    expect(crossing).toEqual([]);
+  });
+
   it('model imports nothing above it (connectors, config, engine, reporters, cli)', () => {
     const upward = graph.flatMap(({ file, imports }) =>
       file.startsWith('model/') ? imports.filter((i) => /^(connectors|config|engine|reporters|cli)\//.test(i)).map((i) => `${file} → ${i}`) : [],

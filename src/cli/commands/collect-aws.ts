@@ -1,179 +1,20 @@
 /** `permdrift collect aws -o <dir>`: read one AWS account live and write it as an offline snapshot. */
 
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { parseS3Url } from '../../connectors/aws/live/s3-archive.js';
-import {
-  CLOUDTRAIL_SOURCES,
-  collectAws,
-  collectAwsAccounts,
-  type CloudTrailSource,
-  type CollectAccountsResult,
-  type CollectAwsOptions,
-} from '../../connectors/aws/live/collect.js';
-import type { CallTimeouts } from '../../connectors/shared/call-timeouts.js';
-import { UsageError } from '../../model/errors.js';
-import { removeOnInterrupt } from '../cleanup.js';
-import { statusLine } from '../progress.js';
-import { addBooleanFlag, isCiEnv } from '../boolean-flags.js';
-import { type CommandContext, collect } from '../context.js';
+import { type CommandContext } from '../context.js';
 import {
   addCollectCommonOptions,
   addTimeoutOptions,
   collectParent,
   parseAsOf,
-  parseRoleName,
   parseTimeouts,
   parseWindow,
   withTimeoutConfig,
   type TimeoutFlags,
 } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
-
-/** The flags that choose what to read; `scan aws` takes them too. */
-export interface AwsSelectionFlags {
-  profile?: string;
-  region: string[];
-  cloudtrailSource: string;
-  cloudtrailS3?: string;
-  accessAdvisor: boolean;
-  credentialReport: boolean;
-  org: boolean;
-  accounts: string[];
-  assumeRoleName: string;
-}
-
-export function addAwsSelectionOptions(cmd: Command): Command {
-  cmd
-    .addOption(
-      new Option(
-        '--profile <name>',
-        'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)',
-      ).env('PERMDRIFT_PROFILE'),
-    )
-    .addOption(
-      new Option(
-        '--region <region>',
-        'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)',
-      )
-        .env('PERMDRIFT_REGION')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--cloudtrail-source <source>', 'where usage comes from')
-        .choices([...CLOUDTRAIL_SOURCES])
-        .env('PERMDRIFT_CLOUDTRAIL_SOURCE')
-        .default('auto'),
-    )
-    .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'));
-  addBooleanFlag(cmd, {
-    flags: '--org',
-    description: 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name',
-    env: 'PERMDRIFT_ORG',
-    default: false,
-  });
-  cmd
-    .addOption(
-      new Option('--accounts <ids>', "these account ids (comma-separated or repeated), each through --assume-role-name except the caller's own")
-        .env('PERMDRIFT_ACCOUNTS')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts')
-        .env('PERMDRIFT_ASSUME_ROLE_NAME')
-        .default('OrganizationAccountAccessRole'),
-    );
-  addBooleanFlag(cmd, {
-    flags: '--access-advisor',
-    description: 'run IAM Access Advisor jobs',
-    negatedDescription: 'skip IAM Access Advisor jobs',
-    default: true,
-  });
-  return addBooleanFlag(cmd, {
-    flags: '--credential-report',
-    description: 'read the IAM credential report',
-    negatedDescription: 'skip the IAM credential report',
-    default: true,
-  });
-}
-
-export interface RunCollectInput {
-  outDir: string;
-  flags: AwsSelectionFlags;
-  asOf: Date;
-  windowMs: number;
-  isQuiet: boolean;
-  timeouts: CallTimeouts;
-}
-
-/** `12 request(s) in 1.4s`, or `12 request(s), 2 retried, in 1.4s`. */
-function requestsText(requests: number, retries: number, elapsedMs: number): string {
-  return `${requests} request(s)${retries > 0 ? `, ${retries} retried,` : ''} in ${(elapsedMs / 1000).toFixed(1)}s`;
-}
-
-/** Collects and reports on stderr what was read; shared by `collect aws` and `scan aws`. */
-export async function runCollect(ctx: CommandContext, input: RunCollectInput): Promise<CollectAccountsResult> {
-  const { io } = ctx;
-  // The SDK warns that releases after January 2027 need Node 22; this install is pinned and works on
-  // Node 20, so the notice would only be noise on every run (and break clean stderr in cron jobs).
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  const isProgress = !input.isQuiet && io.stderr.isTTY === true && !isCiEnv(io.env);
-  const status = isProgress ? statusLine(io.stderr) : undefined;
-  const source = input.flags.cloudtrailSource as CloudTrailSource;
-  if (!(CLOUDTRAIL_SOURCES as readonly string[]).includes(source)) {
-    throw new UsageError(`invalid --cloudtrail-source "${input.flags.cloudtrailSource}"`, `use one of: ${CLOUDTRAIL_SOURCES.join(', ')}`);
-  }
-  if (input.flags.cloudtrailS3 !== undefined && !parseS3Url(input.flags.cloudtrailS3)) {
-    throw new UsageError(`invalid --cloudtrail-s3 "${input.flags.cloudtrailS3}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/');
-  }
-  if (input.flags.org && input.flags.accounts.length > 0) {
-    throw new UsageError('--org and --accounts exclude each other', 'use --org for every account of the organization, or --accounts for some');
-  }
-  if (input.flags.org || input.flags.accounts.length > 0) parseRoleName(input.flags.assumeRoleName);
-  let result: CollectAccountsResult;
-  try {
-    const options: CollectAwsOptions = {
-      outDir: input.outDir,
-      ...(input.flags.profile ? { profile: input.flags.profile } : {}),
-      regions: input.flags.region,
-      windowStart: new Date(input.asOf.getTime() - input.windowMs),
-      asOf: input.asOf,
-      cloudTrailSource: source,
-      ...(input.flags.cloudtrailS3 ? { cloudTrailS3: input.flags.cloudtrailS3 } : {}),
-      isAccessAdvisorWanted: input.flags.accessAdvisor,
-      isCredentialReportWanted: input.flags.credentialReport,
-      now: ctx.now,
-      timeouts: input.timeouts,
-      // A file half-written when the run is interrupted goes with it (its final name never appears).
-      trackTemp: removeOnInterrupt,
-      ...(status ? { onProgress: status.update } : {}),
-    };
-    if (input.flags.org || input.flags.accounts.length > 0) {
-      result = await collectAwsAccounts({ ...options, accounts: input.flags.org ? 'org' : input.flags.accounts, assumeRoleName: input.flags.assumeRoleName });
-    } else {
-      const one = await collectAws(options);
-      result = { collected: [one], failed: [], requests: one.requests, retries: one.retries, elapsedMs: one.elapsedMs };
-    }
-  } finally {
-    status?.done();
-  }
-  if (!input.isQuiet) {
-    for (const a of result.collected) {
-      io.stderr.write(
-        `${visibleText(`permdrift: account ${a.account} read as ${a.identityArn}; usage from ${a.usageSource}; ${requestsText(a.requests, a.retries, a.elapsedMs)}`)}\n`,
-      );
-      for (const w of a.warnings) io.stderr.write(`warning: ${visibleText(w.message)}\n`);
-    }
-    if (result.collected.length > 1 || result.failed.length > 0) {
-      io.stderr.write(
-        `permdrift: ${result.collected.length} account(s) read, ${result.failed.length} not; ${requestsText(result.requests, result.retries, result.elapsedMs)}\n`,
-      );
-    }
-  }
-  return result;
-}
+import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
 
 export function registerCollectAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();

@@ -6,8 +6,8 @@
 import { Command } from 'commander';
 import { type CommandContext } from '../context.js';
 import { addTimeoutOptions } from '../options.js';
-import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from './collect-aws.js';
-import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from './scan.js';
+import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
+import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from '../scan-run.js';
 
 export function registerScanAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();

@@ -6,8 +6,8 @@
 import { Command } from 'commander';
 import { type CommandContext } from '../context.js';
 import { addTimeoutOptions } from '../options.js';
-import { addGcpSelectionOptions, runCollectGcp, type GcpSelectionFlags } from './collect-gcp.js';
-import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from './scan.js';
+import { addGcpSelectionOptions, runCollectGcp, type GcpSelectionFlags } from '../collect-gcp-run.js';
+import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from '../scan-run.js';
 
 export function registerScanGcp(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();

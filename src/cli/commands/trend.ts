@@ -8,7 +8,7 @@ import { PermdriftError, UsageError } from '../../model/errors.js';
 import { trendReporters } from '../../reporters/drift-reporters.js';
 import { addBooleanFlag } from '../boolean-flags.js';
 import type { CommandContext } from '../context.js';
-import { addDriftOutputOptions, type DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from './diff.js';
+import { addDriftOutputOptions, type DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 interface TrendFlags extends DriftOutputFlags {
