@@ -1,7 +1,7 @@
 /** `permdrift diff` as Markdown, for a pull-request comment or a ticket. */
 
 import { durationAdjective, spanMs } from '../model/duration-text.js';
-import type { DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
+import type { DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../model/drift.js';
 import { isoDay, isoMinute, listSome, plural } from './drift-text.js';
 import { escapeMarkdown } from './markdown.js';
 import { visibleStrings } from './visible-text.js';

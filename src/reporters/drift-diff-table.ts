@@ -2,7 +2,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import { durationAdjective, spanMs } from '../model/duration-text.js';
-import type { DiffAction, DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../engine/drift.js';
+import type { DiffAction, DiffException, DiffFinding, DiffSide, PrincipalDiff, ReportDiff } from '../model/drift.js';
 import { type DriftRenderOptions, isoDay, isoMinute, listSome, makeChalk, padRight, plural } from './drift-text.js';
 import { visibleStrings } from './visible-text.js';
 

@@ -1,5 +1,5 @@
-import type { ReportDiff } from '../engine/drift.js';
-import type { ReportTrend } from '../engine/drift-trend.js';
+import type { ReportDiff } from '../model/drift.js';
+import type { ReportTrend } from '../model/drift-trend.js';
 
 /**
  * The engine builds diff and trend objects in a fixed key order with sorted arrays, so plain

@@ -1,7 +1,7 @@
 /** The drift renderers by format name: separate from the report reporters, which take a Report. */
 
-import type { ReportDiff } from '../engine/drift.js';
-import type { ReportTrend } from '../engine/drift-trend.js';
+import type { ReportDiff } from '../model/drift.js';
+import type { ReportTrend } from '../model/drift-trend.js';
 import { renderDiffMarkdown } from './drift-diff-markdown.js';
 import { renderDiffTable } from './drift-diff-table.js';
 import { renderDriftJson } from './drift-json.js';

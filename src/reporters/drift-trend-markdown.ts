@@ -1,6 +1,6 @@
 /** `permdrift trend` as Markdown: the table, then one sparkline per metric. */
 
-import type { ReportTrend } from '../engine/drift-trend.js';
+import type { ReportTrend } from '../model/drift-trend.js';
 import { sparkline } from './drift-sparkline.js';
 import { isoDay, plural, signed } from './drift-text.js';
 import { TREND_METRICS, withFileNames } from './drift-trend-table.js';

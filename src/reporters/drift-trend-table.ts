@@ -1,6 +1,6 @@
 /** `permdrift trend` on the terminal: one row per report, then a sparkline per metric. */
 
-import type { ReportTrend, TrendPoint } from '../engine/drift-trend.js';
+import type { ReportTrend, TrendPoint } from '../model/drift-trend.js';
 import { sparkline } from './drift-sparkline.js';
 import { type DriftRenderOptions, isoDay, makeChalk, padLeft, padRight, plural, signed } from './drift-text.js';
 import { fixed } from './text-format.js';

@@ -7,8 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ReportDiff } from '../../src/engine/drift.js';
-import type { ReportTrend } from '../../src/engine/drift-trend.js';
+import type { ReportDiff } from '../../src/model/drift.js';
+import type { ReportTrend } from '../../src/model/drift-trend.js';
 import { expectCleanError, runCli } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

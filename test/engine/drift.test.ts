@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { diffReports } from '../../src/engine/drift.js';
-import { trendReports, type TrendInput } from '../../src/engine/drift-trend.js';
+import { trendReports } from '../../src/engine/drift-trend.js';
+import { type TrendInput } from '../../src/model/drift-trend.js';
 import { median } from '../../src/engine/drift-common.js';
 import type { Finding, FindingException, FindingType, LastUsed, Report, ResolvedFinding, Severity } from '../../src/model/report.js';
 import { sparkline } from '../../src/reporters/drift-sparkline.js';

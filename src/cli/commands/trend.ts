@@ -3,7 +3,8 @@
 import { Command } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { trendReports, type TrendInput } from '../../engine/drift-trend.js';
+import { trendReports } from '../../engine/drift-trend.js';
+import { type TrendInput } from '../../model/drift-trend.js';
 import { PermdriftError, UsageError } from '../../model/errors.js';
 import { trendReporters } from '../../reporters/drift-reporters.js';
 import { addBooleanFlag } from '../boolean-flags.js';
