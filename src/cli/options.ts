@@ -17,6 +17,11 @@ const FORMATS = REPORTER_NAMES;
 type Format = ReporterName;
 
 /** `90d`, `12h`: the window length in milliseconds; a usage error past the 400-day cap in any unit. */
+/** `--window`, the same on every command that takes it (scan, demo, baseline, collect). */
+export function windowOption(): Option {
+  return new Option('--window <duration>', 'how far back usage counts (and logs are read): Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d');
+}
+
 export function parseWindow(text: string, flag = '--window'): number {
   const r = readWindowLength(text);
   if (!r.ok) throw new UsageError(`invalid ${flag} "${text}": ${r.problem}`, windowLengthHint(flag, r.isOverCap));
@@ -179,7 +184,7 @@ export function collectParent(program: Command): Command {
 export function addCollectCommonOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back logs are read: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(windowOption())
     .addOption(
       new Option('--config <file>', 'config file for the time limits (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'),
     );

@@ -22,7 +22,7 @@ import { writeReportFile } from './report-file.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from './boolean-flags.js';
 import { type CommandContext, collect, writePieces } from './context.js';
-import { isColorWanted, parseAsOf, parseTimeouts, parseWindow, resolveOutputs, type TimeoutFlags } from './options.js';
+import { isColorWanted, parseAsOf, parseTimeouts, parseWindow, resolveOutputs, type TimeoutFlags, windowOption } from './options.js';
 import { ProgressLine } from './progress.js';
 import { visibleText } from '../reporters/visible-text.js';
 
@@ -73,7 +73,7 @@ export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
 export function addScanOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(new Option('--window <duration>', 'how far back usage counts: Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d'))
+    .addOption(windowOption())
     .addOption(
       new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]),
     )
