@@ -233,7 +233,20 @@ function oneLimit(flag: string, text: string | undefined, fallback: number, maxM
 }
 
 /** The flags (already merged with env and config) → limits; usage errors for values that cannot work together. */
-export function parseTimeouts(flags: TimeoutFlags): CallTimeouts {
+/**
+ * What a live collection is bounded by, parsed in this order so the first bad flag is the one
+ * named: the window, the as-of (one reading of the clock) and the call time limits.
+ */
+export function parseCollectionBounds(
+  flags: TimeoutFlags & { window: string; asOf?: string },
+  now: () => Date,
+): { windowMs: number; asOf: Date; timeouts: CallTimeouts } {
+  const windowMs = parseWindow(flags.window);
+  const asOf = parseAsOf(flags.asOf, now, windowMs);
+  return { windowMs, asOf, timeouts: parseTimeouts(flags) };
+}
+
+function parseTimeouts(flags: TimeoutFlags): CallTimeouts {
   const d = DEFAULT_CALL_TIMEOUTS;
   const requestMs = oneLimit('--request-timeout', flags.requestTimeout, d.requestMs, MAX_TIMEOUT_MS);
   const connectMs = oneLimit('--connect-timeout', flags.connectTimeout, Math.min(d.connectMs, requestMs), MAX_TIMEOUT_MS);

@@ -22,7 +22,7 @@ import { writeReportFile } from './report-file.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from './boolean-flags.js';
 import { type CommandContext, collect, writePieces } from './context.js';
-import { isColorWanted, parseAsOf, parseTimeouts, parseWindow, resolveOutputs, type TimeoutFlags, windowOption } from './options.js';
+import { isColorWanted, parseAsOf, parseCollectionBounds, parseWindow, resolveOutputs, type TimeoutFlags, windowOption } from './options.js';
 import { ProgressLine } from './progress.js';
 import { visibleText } from '../reporters/visible-text.js';
 
@@ -306,9 +306,7 @@ export async function collectThenScan(
   collect: (dir: string, asOf: Date, windowMs: number, timeouts: CallTimeouts) => Promise<unknown>,
 ): Promise<void> {
   ctx.setDebug(flags.debug);
-  const windowMs = parseWindow(flags.window);
-  const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
-  const timeouts = parseTimeouts(flags);
+  const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
   if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);

@@ -3,16 +3,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { type CommandContext } from '../context.js';
-import {
-  addCollectCommonOptions,
-  addTimeoutOptions,
-  collectParent,
-  parseAsOf,
-  parseTimeouts,
-  parseWindow,
-  withTimeoutConfig,
-  type TimeoutFlags,
-} from '../options.js';
+import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseCollectionBounds, withTimeoutConfig, type TimeoutFlags } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
 import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
 
@@ -50,9 +41,7 @@ account's collect-manifest.json says complete: false (\`scan files\` then needs 
       ) => {
         ctx.setDebug(given.debug);
         const flags = withTimeoutConfig(given, cmd, cwd);
-        const windowMs = parseWindow(flags.window);
-        const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
-        const timeouts = parseTimeouts(flags);
+        const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
         const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
         if (!flags.quiet)
           ctx.io.stderr.write(

@@ -3,16 +3,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { type CommandContext } from '../context.js';
-import {
-  addCollectCommonOptions,
-  addTimeoutOptions,
-  collectParent,
-  parseAsOf,
-  parseTimeouts,
-  parseWindow,
-  withTimeoutConfig,
-  type TimeoutFlags,
-} from '../options.js';
+import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseCollectionBounds, withTimeoutConfig, type TimeoutFlags } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
 import { addGcpSelectionOptions, runCollectGcp, type GcpSelectionFlags } from '../collect-gcp-run.js';
 
@@ -51,9 +42,7 @@ complete: false (\`scan files\` then needs --allow-incomplete).`,
       ) => {
         ctx.setDebug(given.debug);
         const flags = withTimeoutConfig(given, cmd, cwd);
-        const windowMs = parseWindow(flags.window);
-        const asOf = parseAsOf(flags.asOf, ctx.now, windowMs);
-        const timeouts = parseTimeouts(flags);
+        const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
         const outDir = resolve(cwd, flags.output);
         const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
         if (!flags.quiet)
