@@ -104,9 +104,8 @@ function isStreamPath(path: string): boolean {
 }
 
 /** `file` as the user wrote it (for messages); relative to `cwd` (default: the process's). */
-export async function writeReportFile(given: string, content: Content, cwd?: string): Promise<void> {
-  const file = given;
-  const absolute = resolve(cwd ?? process.cwd(), given);
+export async function writeReportFile(file: string, content: Content, cwd?: string): Promise<void> {
+  const absolute = resolve(cwd ?? process.cwd(), file);
   const target = await followLinks(absolute).catch((err: unknown) => {
     if (err instanceof OutputError) throw err;
     throw fail(file, describe(err), err);
