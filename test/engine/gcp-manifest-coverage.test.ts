@@ -12,22 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { auditFiles } from '../../src/audit.js';
 import type { CollectManifest, ManifestLogFailure, ManifestLogSpan } from '../../src/model/collect-manifest.js';
 import type { Finding, Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/model/validate-report.js';
 
-const PROJECT = 'retention-3579';
-const FIXTURE = fileURLToPath(new URL('../../fixtures/gcp/data-access-retention', import.meta.url));
-const DAY = 86_400_000;
-const WINDOW_MS = 90 * DAY;
-/** Four days after the last entry: beyond the 1-day edge tolerance, so entries alone cannot cover it. */
-const AS_OF = new Date('2026-11-23T18:00:00Z');
-const WINDOW_START = new Date(AS_OF.getTime() - WINDOW_MS).toISOString();
-const ACTIVITY = 'cloudaudit.googleapis.com/activity';
-/** An Admin Activity permission granted to the uploader and never used (ADMIN_WRITE). */
-const ADMIN_WRITE = 'storage.objects.setIamPolicy';
+import { PROJECT, FIXTURE, WINDOW_MS, AS_OF, WINDOW_START, ACTIVITY, ADMIN_WRITE } from './gcp-retention-fixture.js';
 
 function snapshot(manifest?: CollectManifest | object, collectWarnings?: object): string {
   const dir = mkdtempSync(join(tmpdir(), 'permdrift-gcp-manifest-'));

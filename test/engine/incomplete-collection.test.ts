@@ -10,7 +10,6 @@
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { auditFiles } from '../../src/audit.js';
 import { parseCollectManifest, UNFINISHED_REASON } from '../../src/connectors/shared/collect-manifest-file.js';
@@ -18,15 +17,7 @@ import { InputError } from '../../src/model/errors.js';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/model/validate-report.js';
 
-const PROJECT = 'retention-3579';
-const FIXTURE = fileURLToPath(new URL('../../fixtures/gcp/data-access-retention', import.meta.url));
-const DAY = 86_400_000;
-const WINDOW_MS = 90 * DAY;
-const AS_OF = new Date('2026-11-23T18:00:00Z');
-const WINDOW_START = new Date(AS_OF.getTime() - WINDOW_MS).toISOString();
-const ACTIVITY = 'cloudaudit.googleapis.com/activity';
-/** An Admin Activity permission granted to the uploader and never used. */
-const ADMIN_WRITE = 'storage.objects.setIamPolicy';
+import { PROJECT, FIXTURE, DAY, WINDOW_MS, AS_OF, WINDOW_START, ACTIVITY, ADMIN_WRITE } from './gcp-retention-fixture.js';
 
 function manifestJson(
   extra: { complete?: boolean; spans?: { scope: string; start: string; end: string }[]; provider?: 'aws' | 'gcp'; scope?: string } = {},
