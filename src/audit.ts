@@ -22,7 +22,7 @@ import { MAX_WINDOW_DAYS, MAX_WINDOW_MS } from './config/window-length.js';
 import { InputError, UsageError } from './model/errors.js';
 import { COLLECT_MANIFEST_FILE } from './model/collect-manifest.js';
 import { isIncompleteManifestJson } from './connectors/shared/collect-manifest-file.js';
-import type { GcpAuditLogCoverage } from './model/gcp-activity.js';
+import type { GcpAuditLogCoverage } from './model/gcp/activity.js';
 import type { Report, ReportWarning } from './model/report.js';
 import { TOOL_VERSION } from './version.js';
 

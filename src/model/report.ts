@@ -3,10 +3,11 @@
  * Everything here is deterministic for the same input and clock.
  */
 
-import type { AccessLevel, GrantPath, Provenance } from './entitlement.js';
-import type { GcpGrantPath } from './gcp.js';
-import type { GcpSkippedEntryReason, GcpUnattributedEntryReason } from './gcp-activity.js';
-import type { PrincipalKind } from './inventory.js';
+import type { GrantPath } from './aws/entitlement.js';
+import type { AccessLevel, Provenance } from './grant.js';
+import type { GcpGrantPath } from './gcp/policy.js';
+import type { GcpSkippedEntryReason, GcpUnattributedEntryReason } from './gcp/activity.js';
+import type { PrincipalKind } from './aws/inventory.js';
 
 export type Provider = 'aws' | 'gcp';
 /** AWS roles and users; GCP service accounts. */

@@ -1,5 +1,5 @@
-import type { GrantPath } from '../model/entitlement.js';
-import type { GcpGrantPath } from '../model/gcp.js';
+import type { GrantPath } from '../model/aws/entitlement.js';
+import type { GcpGrantPath } from '../model/gcp/policy.js';
 import { isGcpGrantPath, type ReportGrantPath } from '../model/report.js';
 
 function awsPathText(path: GrantPath): string {

@@ -65,6 +65,16 @@ describe('import graph', () => {
     expect(crossing).toEqual([]);
   });
 
+  it('model/aws and model/gcp import nothing from each other; neutral model files import neither, except the report that names both', () => {
+    const crossing = graph.flatMap(({ file, imports }) => {
+      const wing = /^model\/(aws|gcp)\//.exec(file)?.[1];
+      const banned = wing ? [wing === 'aws' ? 'gcp' : 'aws'] : /^model\/[^/]+\.ts$/.test(file) && file !== 'model/report.ts' ? ['aws', 'gcp'] : [];
+      return imports.filter((i) => banned.some((b) => i.startsWith(`model/${b}/`))).map((i) => `${file} → ${i}`);
+    });
+    expect(crossing).toEqual([]);
+    expect(graph.some((g) => g.file.startsWith('model/aws/')) && graph.some((g) => g.file.startsWith('model/gcp/'))).toBe(true);
+  });
+
   it('no layer imports a layer above it (model → connectors, config, catalogue → engine → reporters → cli)', () => {
     const rank = (path: string): number | undefined => {
       const top = path.split('/')[0] ?? '';

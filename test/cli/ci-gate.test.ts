@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { GrantPath } from '../../src/model/entitlement.js';
+import type { GrantPath } from '../../src/model/aws/entitlement.js';
 import type { Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/model/validate-report.js';
 import { runCli } from './run-cli.js';

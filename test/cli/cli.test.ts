@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/model/validate-report.js';
-import type { GrantPath } from '../../src/model/entitlement.js';
+import type { GrantPath } from '../../src/model/aws/entitlement.js';
 import type { Report } from '../../src/model/report.js';
 import { expectCleanError, runCli } from './run-cli.js';
 

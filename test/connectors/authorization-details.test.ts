@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAuthorizationDetails } from '../../src/connectors/aws/authorization-details.js';
 import { InputError, PermdriftError } from '../../src/model/errors.js';
-import type { Principal } from '../../src/model/inventory.js';
+import type { Principal } from '../../src/model/aws/inventory.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'aws');
 const CLOUDSPLAINING = join(FIXTURES, 'cloudsplaining-authdetails', 'example.json');

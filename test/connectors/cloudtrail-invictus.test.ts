@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallAggregate } from '../../src/model/activity.js';
+import type { CallAggregate } from '../../src/model/aws/activity.js';
 import { readCloudTrail } from '../../src/connectors/aws/cloudtrail/read-cloudtrail.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/aws/invictus-cloudtrail/CloudTrail');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CallAggregate } from '../../src/model/activity.js';
+import type { CallAggregate } from '../../src/model/aws/activity.js';
 import { CallStore, CallerCache } from '../../src/connectors/aws/cloudtrail/file-aggregator.js';
 import { aggregateCloudTrailFile } from '../../src/connectors/aws/cloudtrail/read-cloudtrail-file.js';
 import { readCloudTrail } from '../../src/connectors/aws/cloudtrail/read-cloudtrail.js';

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson, describeDelegate, normaliseTimestamp, parseLogName, parseTimestamp } from '../../src/connectors/gcp/audit-logs/audit-entry.js';
 import { JsonValueSplitter } from '../../src/connectors/gcp/audit-logs/json-value-splitter.js';
 import { listAuditLogFiles, readGcpProjectActivity } from '../../src/connectors/gcp/audit-logs/read-project-activity.js';
-import type { GcpPermissionAggregate, GcpProjectActivity } from '../../src/model/gcp-activity.js';
+import type { GcpPermissionAggregate, GcpProjectActivity } from '../../src/model/gcp/activity.js';
 
 const FIX = join(import.meta.dirname, '../../fixtures/gcp-logs');
 const TWO_FORMS = join(FIX, 'same-entries-two-forms');

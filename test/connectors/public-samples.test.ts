@@ -26,8 +26,8 @@ import { auditFiles } from '../../src/audit.js';
 import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
 import { readCloudTrail, type ReadCloudTrailResult } from '../../src/connectors/aws/cloudtrail/read-cloudtrail.js';
 import { readGcpProjectActivity } from '../../src/connectors/gcp/audit-logs/read-project-activity.js';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { GcpProjectActivity } from '../../src/model/gcp-activity.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
+import type { GcpProjectActivity } from '../../src/model/gcp/activity.js';
 import type { Report } from '../../src/model/report.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

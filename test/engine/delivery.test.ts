@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { accountDelivery } from '../../src/engine/aws/delivery.js';
 import { claimCoverage, describeGaps, gapsIn } from '../../src/engine/claim-coverage.js';
 import { subtractIntervals, unionIntervals } from '../../src/engine/intervals.js';
-import type { AccountActivity, CloudTrailCoverage, DeliveryEvidence, TrailChange } from '../../src/model/activity.js';
+import type { AccountActivity, CloudTrailCoverage, DeliveryEvidence, TrailChange } from '../../src/model/aws/activity.js';
 import type { CollectManifest } from '../../src/model/collect-manifest.js';
-import type { DigestRecord } from '../../src/model/trail-delivery.js';
+import type { DigestRecord } from '../../src/model/aws/trail-delivery.js';
 
 const H = 3_600_000;
 const D = 24 * H;

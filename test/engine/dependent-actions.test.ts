@@ -7,8 +7,8 @@ import {
   loadDependentActionTable,
   resourcesMayOverlap,
 } from '../../src/engine/aws/dependent-actions.js';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { Entitlement } from '../../src/model/entitlement.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
+import type { Entitlement } from '../../src/model/aws/entitlement.js';
 import type { LastUsed } from '../../src/model/report.js';
 
 let catalogue: ActionCatalogue;

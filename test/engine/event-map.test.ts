@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalogue, loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
 import { eventSourceToPrefix, mapEventToAction, mapEventToActions, stripVersionSuffix } from '../../src/engine/aws/event-map.js';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 let catalogue: ActionCatalogue;

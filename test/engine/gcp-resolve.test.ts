@@ -14,7 +14,7 @@ import { denyPatternMatches, toV2Permission } from '../../src/engine/gcp/deny-ma
 import { bundledLogTypeTable } from '../../src/engine/gcp/permission-log-type.js';
 import { resolveGcpProject } from '../../src/engine/gcp/resolve.js';
 import { bundledRoleCatalogue, roleCatalogueFrom } from '../../src/engine/gcp/role-catalogue.js';
-import type { GcpPrincipalEntitlements } from '../../src/model/gcp.js';
+import type { GcpPrincipalEntitlements } from '../../src/model/gcp/policy.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'fixtures', 'gcp');

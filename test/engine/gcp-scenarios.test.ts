@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditFiles } from '../../src/audit.js';
-import type { GcpGrantPath } from '../../src/model/gcp.js';
+import type { GcpGrantPath } from '../../src/model/gcp/policy.js';
 import type { Finding, Report } from '../../src/model/report.js';
 import { validateReport } from '../../src/model/validate-report.js';
 

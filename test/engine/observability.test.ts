@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCatalogue, loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
 import { callsExercising, dataEventResourceType, isGlobalService, isPermissionOnly, notLoggedReason } from '../../src/engine/aws/observability.js';
 import { isPrivilegeEscalation, severityFor } from '../../src/engine/aws/severity-data.js';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 let catalogue: ActionCatalogue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PrincipalIndex } from '../../src/engine/aws/evidence.js';
-import type { Principal } from '../../src/model/inventory.js';
+import type { Principal } from '../../src/model/aws/inventory.js';
 
 function principal(kind: 'role' | 'user', path: string, name: string): Principal {
   return {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
 import { resolveScenario, type ResolvedScenario } from './resolve-scenario.js';
 
 const ACCOUNT = '544321098765';

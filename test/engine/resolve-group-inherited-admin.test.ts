@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { Entitlement } from '../../src/model/entitlement.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
+import type { Entitlement } from '../../src/model/aws/entitlement.js';
 import { resolveScenario, type ResolvedScenario } from './resolve-scenario.js';
 
 const ACCOUNT = '210987654321';

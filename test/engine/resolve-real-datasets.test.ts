@@ -9,9 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
 import { parseAuthorizationDetails } from '../../src/connectors/aws/authorization-details.js';
 import { resolveAccount } from '../../src/engine/aws/resolve.js';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { Entitlement, PrincipalEntitlements } from '../../src/model/entitlement.js';
-import type { Principal } from '../../src/model/inventory.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
+import type { Entitlement, PrincipalEntitlements } from '../../src/model/aws/entitlement.js';
+import type { Principal } from '../../src/model/aws/inventory.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'aws');
 const CLOUDSPLAINING = join(FIXTURES, 'cloudsplaining-authdetails', 'example.json');

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
 import { parseAuthorizationDetails } from '../../src/connectors/aws/authorization-details.js';
 import { resolveAccount } from '../../src/engine/aws/resolve.js';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { Entitlement, PrincipalEntitlements } from '../../src/model/entitlement.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
+import type { Entitlement, PrincipalEntitlements } from '../../src/model/aws/entitlement.js';
 
 export interface ResolvedScenario {
   catalogue: ActionCatalogue;

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAwsCatalogue } from '../../src/catalogue/aws-catalogue.js';
 import { resolveAccount, resolvePrincipal } from '../../src/engine/aws/resolve.js';
-import type { ActionCatalogue } from '../../src/model/catalogue.js';
-import type { AttachedPolicy, PolicyStatement, Principal } from '../../src/model/inventory.js';
+import type { ActionCatalogue } from '../../src/model/aws/catalogue.js';
+import type { AttachedPolicy, PolicyStatement, Principal } from '../../src/model/aws/inventory.js';
 
 const ACCOUNT = '111122223333';
 

@@ -8,7 +8,7 @@
  */
 
 import { z } from 'zod';
-import type { AccessAdvisorRecord } from '../../model/inventory.js';
+import type { AccessAdvisorRecord } from '../../model/aws/inventory.js';
 import { InputError } from '../../model/errors.js';
 
 const details = z.object({

@@ -10,7 +10,7 @@
 
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import type { AttachedPolicy, PolicyDocument, PolicyRef, PolicyStatement, Principal } from '../../model/inventory.js';
+import type { AttachedPolicy, PolicyDocument, PolicyRef, PolicyStatement, Principal } from '../../model/aws/inventory.js';
 import { describeZodIssue, formatJsonPath, type IssueLike } from '../shared/zod-issues.js';
 import { compareText as compareStrings } from '../../model/compare-text.js';
 

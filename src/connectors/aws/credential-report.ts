@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import type { CredentialReportEntry } from '../../model/inventory.js';
+import type { CredentialReportEntry } from '../../model/aws/inventory.js';
 import { InputError } from '../../model/errors.js';
 
 const file = z.object({ Content: z.string(), GeneratedTime: z.string(), ReportFormat: z.string().optional() });

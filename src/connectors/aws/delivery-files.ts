@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
 import { isoOrNull } from '../shared/iso-or-null.js';
-import type { DigestEvidence, DigestRecord, TrailStatus } from '../../model/trail-delivery.js';
+import type { DigestEvidence, DigestRecord, TrailStatus } from '../../model/aws/trail-delivery.js';
 
 export const TRAIL_STATUS_FILE = 'cloudtrail-get-trail-status.json';
 

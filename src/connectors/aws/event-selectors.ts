@@ -7,7 +7,7 @@
  */
 
 import { z } from 'zod';
-import type { EventSelectorCoverage } from '../../model/activity.js';
+import type { EventSelectorCoverage } from '../../model/aws/activity.js';
 import { InputError } from '../../model/errors.js';
 
 const basicSelector = z.object({

@@ -7,8 +7,9 @@
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
-import type { AccountActivity, CloudTrailCoverage, EventSelectorCoverage, LogFileProblem, TrailCoverage } from '../../model/activity.js';
-import type { AccessAdvisorRecord, AwsAccountInventory, Principal } from '../../model/inventory.js';
+import type { AccountActivity, CloudTrailCoverage, EventSelectorCoverage, TrailCoverage } from '../../model/aws/activity.js';
+import type { LogFileProblem } from '../../model/log-file-problem.js';
+import type { AccessAdvisorRecord, AwsAccountInventory, Principal } from '../../model/aws/inventory.js';
 import { InputError } from '../../model/errors.js';
 import { type WalkProblem, followWalk } from '../shared/follow-walk.js';
 import type { ReportWarning } from '../../model/report.js';
@@ -20,7 +21,7 @@ import { parseEventSelectors } from './event-selectors.js';
 import { TRAIL_STATUS_FILE, logFileName, parseTrailStatus, readDigests } from './delivery-files.js';
 import { parseCollectManifest } from '../shared/collect-manifest-file.js';
 import { COLLECT_MANIFEST_FILE } from '../../model/collect-manifest.js';
-import type { DeliveryEvidence } from '../../model/activity.js';
+import type { DeliveryEvidence } from '../../model/aws/activity.js';
 
 export const AUTH_DETAILS_FILE = 'iam-get-account-authorization-details.json';
 export const EVENT_SELECTORS_FILE = 'cloudtrail-get-event-selectors.json';

@@ -28,7 +28,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import type { GcpActivityCoverage, GcpLastAuthentication } from '../../model/gcp-activity.js';
+import type { GcpActivityCoverage, GcpLastAuthentication } from '../../model/gcp/activity.js';
 import { normaliseTimestamp } from './audit-logs/audit-entry.js';
 import { checkShape, readJsonFile } from './validate.js';
 import { compareText } from '../../model/compare-text.js';

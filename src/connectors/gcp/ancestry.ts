@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import type { GcpResourceRef } from '../../model/gcp.js';
+import type { GcpResourceRef } from '../../model/gcp/policy.js';
 import { checkShape } from './validate.js';
 
 const typeSchema = z.enum(['project', 'folder', 'organization']);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { LogFileProblem } from '../../model/activity.js';
+import type { LogFileProblem } from '../../model/log-file-problem.js';
 import { checkShape, readJsonFile } from './validate.js';
 
 const GCP_COLLECT_WARNINGS_FILE = 'collect-warnings.json';

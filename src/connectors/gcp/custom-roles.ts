@@ -6,7 +6,7 @@
  */
 
 import { z } from 'zod';
-import type { GcpCustomRole } from '../../model/gcp.js';
+import type { GcpCustomRole } from '../../model/gcp/policy.js';
 import { checkShape } from './validate.js';
 
 const roleSchema = z.object({

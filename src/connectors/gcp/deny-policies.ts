@@ -6,7 +6,7 @@
  */
 
 import { z } from 'zod';
-import type { GcpDenyPolicy, GcpDenyRule, GcpResourceRef } from '../../model/gcp.js';
+import type { GcpDenyPolicy, GcpDenyRule, GcpResourceRef } from '../../model/gcp/policy.js';
 import { checkShape } from './validate.js';
 
 const conditionSchema = z.object({

@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import type { GcpAuditConfig, GcpBinding, GcpDataAccessLogType, GcpIamPolicy, GcpResourceRef } from '../../model/gcp.js';
+import type { GcpAuditConfig, GcpBinding, GcpDataAccessLogType, GcpIamPolicy, GcpResourceRef } from '../../model/gcp/policy.js';
 import { checkShape } from './validate.js';
 
 const conditionSchema = z.object({

@@ -14,7 +14,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { GcpPolicyInsight } from '../../model/gcp-activity.js';
+import type { GcpPolicyInsight } from '../../model/gcp/activity.js';
 import { InputError } from '../../model/errors.js';
 import { checkShape, readJsonFile } from './validate.js';
 

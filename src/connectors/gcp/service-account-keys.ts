@@ -8,7 +8,7 @@
 
 import { z } from 'zod';
 import { InputError } from '../../model/errors.js';
-import type { GcpServiceAccountKey } from '../../model/gcp.js';
+import type { GcpServiceAccountKey } from '../../model/gcp/policy.js';
 import { basename } from 'node:path';
 import { checkShape, readJsonFile } from './validate.js';
 

@@ -4,7 +4,7 @@
  */
 
 import { z } from 'zod';
-import type { GcpServiceAccount } from '../../model/gcp.js';
+import type { GcpServiceAccount } from '../../model/gcp/policy.js';
 import { isServiceAgentEmail } from './service-agents.js';
 import { checkShape } from './validate.js';
 

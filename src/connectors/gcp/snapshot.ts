@@ -28,7 +28,7 @@ import type {
   GcpResourceRef,
   GcpServiceAccount,
   GcpServiceAccountKey,
-} from '../../model/gcp.js';
+} from '../../model/gcp/policy.js';
 import { ancestryHint, parseAncestry } from './ancestry.js';
 import { parseCustomRoles } from './custom-roles.js';
 import { parseDenyPolicies } from './deny-policies.js';

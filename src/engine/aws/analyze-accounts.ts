@@ -4,10 +4,10 @@
  * provider-neutral pipeline (../build-report.ts) merges it with the other wings.
  */
 
-import type { AccountActivity } from '../../model/activity.js';
-import type { ActionCatalogue } from '../../model/catalogue.js';
+import type { AccountActivity } from '../../model/aws/activity.js';
+import type { ActionCatalogue } from '../../model/aws/catalogue.js';
 import { compareText as cmp } from '../../model/compare-text.js';
-import type { AwsAccountInventory, Principal } from '../../model/inventory.js';
+import type { AwsAccountInventory, Principal } from '../../model/aws/inventory.js';
 import { COVERAGE_LIST_LIMIT, type AccountCoverage, type Finding, type ReportWarning } from '../../model/report.js';
 import { iso } from '../claim-coverage.js';
 import type { Window } from '../window.js';

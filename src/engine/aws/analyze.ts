@@ -3,9 +3,9 @@
  * permission is called unused unless its use would have been seen (see coverage.ts).
  */
 
-import type { ActionCatalogue, CatalogueAction } from '../../model/catalogue.js';
-import type { Entitlement } from '../../model/entitlement.js';
-import type { CredentialReportEntry, Principal } from '../../model/inventory.js';
+import type { ActionCatalogue, CatalogueAction } from '../../model/aws/catalogue.js';
+import type { Entitlement } from '../../model/aws/entitlement.js';
+import type { CredentialReportEntry, Principal } from '../../model/aws/inventory.js';
 import type { EvidenceSource, Finding, FindingPermission, LastUsed, Severity, Span, UnverifiableReason, UsedThrough } from '../../model/report.js';
 import { type AccountLogCoverage, claimCoverageOf, cloudTrailObservability, gapHints, observedSpan } from './coverage.js';
 import { type ClaimCoverage, describeGaps } from '../claim-coverage.js';

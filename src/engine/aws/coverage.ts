@@ -3,8 +3,8 @@
  * is called unused only when its use would have been recorded by the evidence collected.
  */
 
-import type { AccountActivity } from '../../model/activity.js';
-import type { CatalogueAction } from '../../model/catalogue.js';
+import type { AccountActivity } from '../../model/aws/activity.js';
+import type { CatalogueAction } from '../../model/aws/catalogue.js';
 import type { AccountCoverage, Span, UnverifiableReason } from '../../model/report.js';
 import { type AccountDelivery, accountDelivery } from './delivery.js';
 import { type ClaimCoverage, type Gap, claimCoverage, describeGap, iso } from '../claim-coverage.js';

@@ -25,8 +25,8 @@
  * the cautious direction.
  */
 
-import type { AccountActivity, TrailChange } from '../../model/activity.js';
-import { DELIVERY_CADENCE_MS } from '../../model/delivery-cadence.js';
+import type { AccountActivity, TrailChange } from '../../model/aws/activity.js';
+import { DELIVERY_CADENCE_MS } from '../../model/aws/delivery-cadence.js';
 import { type CoverageEvidence, when } from '../claim-coverage.js';
 import { type MsInterval, clipIntervals, subtractIntervals, unionIntervals } from '../intervals.js';
 

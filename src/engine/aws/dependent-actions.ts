@@ -27,8 +27,8 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ActionCatalogue } from '../../model/catalogue.js';
-import type { Entitlement } from '../../model/entitlement.js';
+import type { ActionCatalogue } from '../../model/aws/catalogue.js';
+import type { Entitlement } from '../../model/aws/entitlement.js';
 import type { LastUsed } from '../../model/report.js';
 
 const fileSchema = z.object({

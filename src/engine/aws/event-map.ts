@@ -13,7 +13,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ActionCatalogue } from '../../model/catalogue.js';
+import type { ActionCatalogue } from '../../model/aws/catalogue.js';
 import { ownValue } from '../../model/own-keys.js';
 
 const actionTable = z.record(z.string(), z.array(z.string()));

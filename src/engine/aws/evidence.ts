@@ -3,9 +3,9 @@
  * the logs could have seen. Pure: the clock arrives as `asOf`.
  */
 
-import type { AccountActivity, CallAggregate } from '../../model/activity.js';
-import type { ActionCatalogue } from '../../model/catalogue.js';
-import type { AccessAdvisorRecord, Principal } from '../../model/inventory.js';
+import type { AccountActivity, CallAggregate } from '../../model/aws/activity.js';
+import type { ActionCatalogue } from '../../model/aws/catalogue.js';
+import type { AccessAdvisorRecord, Principal } from '../../model/aws/inventory.js';
 import { eventSourceToPrefix, mapEventToActions } from './event-map.js';
 import { DAY_MS, type Window } from '../window.js';
 

@@ -12,7 +12,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ActionCatalogue } from '../../model/catalogue.js';
+import type { ActionCatalogue } from '../../model/aws/catalogue.js';
 
 const sources = z.array(z.string()).min(1);
 

@@ -5,7 +5,7 @@
  * (`s3:*`, `ec2:Describe*`, `*`) across thousands of policies.
  */
 
-import type { ActionCatalogue, CatalogueAction } from '../../model/catalogue.js';
+import type { ActionCatalogue, CatalogueAction } from '../../model/aws/catalogue.js';
 import { compareText as compareStrings } from '../../model/compare-text.js';
 
 export interface PatternProblem {

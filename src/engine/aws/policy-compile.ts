@@ -10,7 +10,7 @@
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html).
  */
 
-import type { PolicyDocument, PolicyStatement } from '../../model/inventory.js';
+import type { PolicyDocument, PolicyStatement } from '../../model/aws/inventory.js';
 import { type CatalogueIndex, type PatternProblem, unionIds } from './policy-catalogue-index.js';
 import { compareText as compareStrings } from '../../model/compare-text.js';
 

@@ -3,8 +3,8 @@
  * remove or narrow — and the places that change would also affect (a group's other members).
  */
 
-import type { Entitlement, GrantPath } from '../../model/entitlement.js';
-import type { Principal } from '../../model/inventory.js';
+import type { Entitlement, GrantPath } from '../../model/aws/entitlement.js';
+import type { Principal } from '../../model/aws/inventory.js';
 import type { LastUsed } from '../../model/report.js';
 
 function statementRef(path: GrantPath): string {

@@ -15,9 +15,9 @@
  * and each policy document's compilation are memoised, and per-principal scratch space is reused.
  */
 
-import type { ActionCatalogue } from '../../model/catalogue.js';
-import type { Entitlement, GrantPath, PrincipalEntitlements, ResolveWarning } from '../../model/entitlement.js';
-import type { AttachedPolicy, AwsAccountInventory, PolicyDocument, PolicyRef, Principal } from '../../model/inventory.js';
+import type { ActionCatalogue } from '../../model/aws/catalogue.js';
+import type { Entitlement, GrantPath, PrincipalEntitlements, ResolveWarning } from '../../model/aws/entitlement.js';
+import type { AttachedPolicy, AwsAccountInventory, PolicyDocument, PolicyRef, Principal } from '../../model/aws/inventory.js';
 import { type CatalogueIndex, catalogueIndex } from './policy-catalogue-index.js';
 import { type CompiledGrant, type CompiledPolicy, compilePolicy } from './policy-compile.js';
 import { compareText as compareStrings } from '../../model/compare-text.js';

@@ -5,8 +5,8 @@
  */
 
 import { compareText as cmp } from '../../model/compare-text.js';
-import type { GcpProjectActivity } from '../../model/gcp-activity.js';
-import type { GcpProjectInventory } from '../../model/gcp.js';
+import type { GcpProjectActivity } from '../../model/gcp/activity.js';
+import type { GcpProjectInventory } from '../../model/gcp/policy.js';
 import type { Finding, GcpProjectCoverage, ReportWarning } from '../../model/report.js';
 import type { Window } from '../window.js';
 import { analyzeGcpProject } from './analyze.js';

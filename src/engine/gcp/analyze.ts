@@ -11,8 +11,8 @@
  * `unverifiable-permission` per (service, reason).
  */
 
-import type { GcpProjectActivity } from '../../model/gcp-activity.js';
-import type { GcpEntitlement, GcpGrantPath, GcpPrincipalEntitlements, GcpProjectInventory, GcpServiceAccountKey } from '../../model/gcp.js';
+import type { GcpProjectActivity } from '../../model/gcp/activity.js';
+import type { GcpEntitlement, GcpGrantPath, GcpPrincipalEntitlements, GcpProjectInventory, GcpServiceAccountKey } from '../../model/gcp/policy.js';
 import type {
   EvidenceSource,
   Finding,

@@ -16,8 +16,8 @@
  *   30 days unless changed (https://cloud.google.com/logging/quotas#logs_retention_periods).
  */
 
-import type { GcpAuditLogStream, GcpProjectActivity, GcpSkippedEntryReason } from '../../model/gcp-activity.js';
-import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp.js';
+import type { GcpAuditLogStream, GcpProjectActivity, GcpSkippedEntryReason } from '../../model/gcp/activity.js';
+import type { GcpDataAccessLogType, GcpProjectInventory } from '../../model/gcp/policy.js';
 import {
   COVERAGE_LIST_LIMIT,
   type CoverageGap,

@@ -4,7 +4,7 @@
  * the narrowest predefined role that still holds what the account used.
  */
 
-import type { GcpGrantPath } from '../../model/gcp.js';
+import type { GcpGrantPath } from '../../model/gcp/policy.js';
 import type { GcpRoleCatalogue } from './role-catalogue.js';
 
 function resourceText(path: GcpGrantPath): string {

@@ -30,7 +30,7 @@ import type {
   GcpPrincipalEntitlements,
   GcpResolveWarning,
   GcpServiceAccount,
-} from '../../model/gcp.js';
+} from '../../model/gcp/policy.js';
 import { denyPatternMatches, denyPrincipalMatches, isV2PermissionPattern } from './deny-match.js';
 import type { GcpRoleCatalogue } from './role-catalogue.js';
 

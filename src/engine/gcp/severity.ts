@@ -15,7 +15,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { AccessLevel } from '../../model/entitlement.js';
+import type { AccessLevel } from '../../model/grant.js';
 import type { Severity } from '../../model/report.js';
 import { SEVERITY_BY_LEVEL } from '../severity.js';
 

@@ -3,7 +3,7 @@
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
  */
 
-import type { CallerType } from '../../../model/activity.js';
+import type { CallerType } from '../../../model/aws/activity.js';
 
 export interface Caller {
   callerType: CallerType;

@@ -6,8 +6,8 @@
  * intervals are exactly those of the sorted times themselves.
  */
 
-import { DELIVERY_CADENCE_MS } from '../../../model/delivery-cadence.js';
-import type { TimeInterval } from '../../../model/activity.js';
+import { DELIVERY_CADENCE_MS } from '../../../model/aws/delivery-cadence.js';
+import type { TimeInterval } from '../../../model/aws/activity.js';
 import { compareText as compareStrings } from '../../../model/compare-text.js';
 
 /** Earliest and latest normalised time seen in one UTC hour. */

@@ -3,7 +3,7 @@
  * read to the end, so a file that fails half-way contributes nothing and cannot pass for complete.
  */
 
-import type { CallAggregate, TrailChange, UnusableRecordReason } from '../../../model/activity.js';
+import type { CallAggregate, TrailChange, UnusableRecordReason } from '../../../model/aws/activity.js';
 import { isAccessDenied } from './access-denied.js';
 import { type Caller, resolveCaller } from './caller.js';
 import type { CloudTrailRecordSink } from './cloudtrail-stream-parser.js';

@@ -10,7 +10,8 @@
 import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { CallAggregate, CloudTrailCoverage, LogFileProblem, TrailChange, UnusableRecords } from '../../../model/activity.js';
+import type { CallAggregate, CloudTrailCoverage, TrailChange, UnusableRecords } from '../../../model/aws/activity.js';
+import type { LogFileProblem } from '../../../model/log-file-problem.js';
 import { runFileWorkerPool, workerStarter } from '../../shared/file-worker-pool.js';
 import { DeliveryHours } from './delivery-hours.js';
 import { normaliseBound } from './event-time.js';

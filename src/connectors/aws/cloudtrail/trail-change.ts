@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-supported-services.html
  */
 
-import type { TrailChange } from '../../../model/activity.js';
+import type { TrailChange } from '../../../model/aws/activity.js';
 import { isAccessDenied } from './access-denied.js';
 
 const CLOUDTRAIL_SOURCE = 'cloudtrail.amazonaws.com';

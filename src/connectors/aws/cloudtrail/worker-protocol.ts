@@ -1,6 +1,6 @@
 /** Messages between readCloudTrail and its worker threads. */
 
-import type { CallAggregate } from '../../../model/activity.js';
+import type { CallAggregate } from '../../../model/aws/activity.js';
 import type { AggregationWindow } from './file-aggregator.js';
 import type { FileReport } from './read-cloudtrail-file.js';
 

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { DELIVERY_CADENCE_MS } from '../../../model/delivery-cadence.js';
+import { DELIVERY_CADENCE_MS } from '../../../model/aws/delivery-cadence.js';
 import { openAtomicWrite, type TempTracker } from '../../shared/atomic-file.js';
 import { awsErrorCode, errorMessage, isCredentialsError } from './aws-errors.js';
 import { mapPool } from '../../shared/pool.js';

@@ -17,7 +17,7 @@
  * say nothing about IAM permissions.
  */
 
-import type { GcpAuditLogStream } from '../../../model/gcp-activity.js';
+import type { GcpAuditLogStream } from '../../../model/gcp/activity.js';
 
 const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
 

@@ -38,7 +38,7 @@ import type {
   GcpSkippedEntryReason,
   GcpUnattributedEntryReason,
   GcpUnmappedAggregate,
-} from '../../../model/gcp-activity.js';
+} from '../../../model/gcp/activity.js';
 import { asObject, describeDelegate, isAuditLogPayload, nonEmptyString, parseLogName, parseTimestamp } from './audit-entry.js';
 import { compareText } from '../../../model/compare-text.js';
 

@@ -19,7 +19,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
-import type { GcpResourceRef } from '../../../model/gcp.js';
+import type { GcpResourceRef } from '../../../model/gcp/policy.js';
 import type { ReportWarning } from '../../../model/report.js';
 import { mapPool } from '../../shared/pool.js';
 import { PREDEFINED_ROLES_FILE, predefinedRolesText } from '../predefined-roles.js';

@@ -4,7 +4,7 @@
  * written in the shape the matching gcloud command prints.
  */
 
-import type { GcpResourceRef } from '../../../model/gcp.js';
+import type { GcpResourceRef } from '../../../model/gcp/policy.js';
 import type { GcpClients } from './clients.js';
 import { toGcloudJson, type Json } from './gcloud-json.js';
 import { resourceName } from './resource-manager.js';

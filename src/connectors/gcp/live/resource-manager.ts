@@ -4,7 +4,7 @@
  * folder or an organization.
  */
 
-import type { GcpResourceRef } from '../../../model/gcp.js';
+import type { GcpResourceRef } from '../../../model/gcp/policy.js';
 import type { GcpClients } from './clients.js';
 import { toGcloudJson, type Json } from './gcloud-json.js';
 

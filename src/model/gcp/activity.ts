@@ -5,8 +5,8 @@
  * over a log sink both produce these shapes, and the engine never sees a raw log entry.
  */
 
-import type { LogFileProblem } from './activity.js';
-import type { CollectManifest } from './collect-manifest.js';
+import type { LogFileProblem } from '../log-file-problem.js';
+import type { CollectManifest } from '../collect-manifest.js';
 
 /** Which audit log an entry came from (the tail of its `logName`). */
 export type GcpAuditLogStream = 'activity' | 'data_access' | 'system_event' | 'policy' | 'other';

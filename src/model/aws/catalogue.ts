@@ -1,4 +1,4 @@
-import type { AccessLevel } from './entitlement.js';
+import type { AccessLevel } from '../grant.js';
 
 export interface CatalogueAction {
   /** Canonical `service:ActionName`. */

@@ -7,7 +7,7 @@
  * maps both onto the common report; `provenance` uses the same words.
  */
 
-import type { Provenance } from './entitlement.js';
+import type { Provenance } from '../grant.js';
 
 type GcpResourceType = 'project' | 'folder' | 'organization';
 

@@ -1,8 +1,7 @@
 /** Effective, action-level entitlements per principal, each with its provenance. */
 
+import type { AccessLevel, Provenance } from '../grant.js';
 import type { PolicyRef, Principal } from './inventory.js';
-
-export type Provenance = 'direct' | 'inherited';
 
 /** One path by which an action reaches a principal: principal → [group] → policy → statement. */
 export interface GrantPath {
@@ -31,8 +30,6 @@ export interface Entitlement {
    */
   partialDenies: { policy: PolicyRef; statementIndex: number; resources: string[]; isConditional: boolean }[];
 }
-
-export type AccessLevel = 'Permissions management' | 'Write' | 'Tagging' | 'Read' | 'List' | 'Unknown';
 
 export interface PrincipalEntitlements {
   principal: Principal;

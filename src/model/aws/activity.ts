@@ -5,7 +5,8 @@
  * raw log line.
  */
 
-import type { CollectManifest } from './collect-manifest.js';
+import type { CollectManifest } from '../collect-manifest.js';
+import type { LogFileProblem } from '../log-file-problem.js';
 import type { DigestEvidence, TrailStatus } from './trail-delivery.js';
 
 export type CallerType =
@@ -55,11 +56,6 @@ export interface TrailCoverage {
   name?: string;
   /** How `isMultiRegion` was decided when no trail description says it. */
   inferredFrom?: string;
-}
-
-export interface LogFileProblem {
-  file: string;
-  reason: string;
 }
 
 /** Why a record could not be used at all (nothing is dropped in silence). */
