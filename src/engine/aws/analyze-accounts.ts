@@ -11,7 +11,7 @@ import type { AwsAccountInventory, Principal } from '../../model/aws/inventory.j
 import { COVERAGE_LIST_LIMIT, type AccountCoverage, type Finding, type ReportWarning } from '../../model/report.js';
 import { iso } from '../claim-coverage.js';
 import type { Window } from '../window.js';
-import { analyzePrincipal } from './analyze.js';
+import { analyzePrincipal } from './analyze-principal.js';
 import { accountLogCoverage, claimCoverageOf, coverageNotes, observedSpan, selectorsSummary } from './coverage.js';
 import { indexAccessAdvisor, indexActivity, PrincipalIndex } from './evidence.js';
 import { resolvePrincipal } from './resolve.js';

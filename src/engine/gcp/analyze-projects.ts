@@ -9,7 +9,7 @@ import type { GcpProjectActivity } from '../../model/gcp/activity.js';
 import type { GcpProjectInventory } from '../../model/gcp/policy.js';
 import type { Finding, GcpProjectCoverage, ReportWarning } from '../../model/report.js';
 import type { Window } from '../window.js';
-import { analyzeGcpProject } from './analyze.js';
+import { analyzeGcpProject } from './analyze-project.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 import { resolveGcpProject } from './resolve.js';
 import type { GcpRoleCatalogue } from './role-catalogue.js';

@@ -1,5 +1,6 @@
 /**
- * analyze: entitlements + evidence → findings. Every verdict says which evidence made it, and no
+ * analyze-principal (AWS): one principal's entitlements + evidence → findings (the twin of
+ * engine/gcp/analyze-principal.ts). Every verdict says which evidence made it, and no
  * permission is called unused unless its use would have been seen (see coverage.ts).
  */
 

@@ -1,0 +1,51 @@
+/**
+ * A GCP permission as judged for one service account (used, unused, unverifiable with its reason),
+ * and how it becomes a finding's permission row and severity.
+ */
+
+import type { GcpEntitlement, GcpGrantPath } from '../../model/gcp/policy.js';
+import type { FindingPermission, LastUsed, Severity, UnverifiableReason } from '../../model/report.js';
+import { maxSeverity } from '../findings.js';
+import { gcpAccessLevel, gcpSeverityFor } from './severity.js';
+
+type Verdict = { kind: 'used' } | { kind: 'unused' } | { kind: 'unverifiable'; reason: UnverifiableReason; detail: string };
+
+export interface Judged {
+  entitlement: GcpEntitlement;
+  verdict: Verdict;
+  lastUsed: LastUsed | null;
+}
+
+/** One `resources` list per grant-path list: a basic role's thousands of permissions share one. */
+const resourcesOfPaths = new WeakMap<readonly GcpGrantPath[], string[]>();
+
+function resourcesOf(paths: readonly GcpGrantPath[]): string[] {
+  let list = resourcesOfPaths.get(paths);
+  if (!list) {
+    list = [...new Set(paths.map((g) => `${g.resource.type}s/${g.resource.id}`))].sort();
+    resourcesOfPaths.set(paths, list);
+  }
+  return list;
+}
+
+export function toPermission(j: Judged): FindingPermission {
+  const e = j.entitlement;
+  return {
+    action: e.permission,
+    accessLevel: gcpAccessLevel(e.permission),
+    provenance: e.provenance,
+    grantedBy: e.grantedBy,
+    isConditional: e.isConditional,
+    resources: resourcesOf(e.grantedBy),
+    lastUsed: j.lastUsed,
+    ...(j.verdict.kind === 'unverifiable' ? { unverifiable: { reason: j.verdict.reason, detail: j.verdict.detail } } : {}),
+  };
+}
+
+export function severityOf(perms: FindingPermission[]): Severity {
+  return maxSeverity(perms.map((p) => gcpSeverityFor(p.action, p.accessLevel)));
+}
+
+export function isNamedInCustomRole(e: GcpEntitlement): boolean {
+  return e.grantedBy.some((g) => g.roleKind === 'custom');
+}
