@@ -3,7 +3,8 @@
  * (Resource Manager v3 and IAM v2 through google-gax's REST transport) and google-auth-library's
  * REST requests talk to it over HTTP, so pagination, retries and error mapping run as in
  * production. It speaks the REST shapes of Resource Manager v3, IAM v1 (predefined roles too) and v2, IAM Credentials
- * (impersonation), Cloud Asset v1 `searchAllIamPolicies` and `searchAllResources` (service accounts), Logging v2 `entries:list`, Policy Analyzer v1 `activities:query` and the Cloud
+ * (impersonation), Cloud Asset v1 `searchAllIamPolicies` and `searchAllResources` (service accounts), Logging v2 `entries:list`, Policy Analyzer v1 `activities:query`, Recommender v1 policy insights, Cloud Identity v1 group lookup
+ * and memberships, and the Cloud
  * Storage JSON API; it can be scripted with faults (errors, and stalls: an answer held back for a
  * while or for good, before its headers or half-way through its body) and records every request,
  * each with the REST method id, so tests can count them and derive the permissions a collection needs.
@@ -591,6 +592,46 @@ export class FakeGcp {
           });
           const pg = page(entries, (b['pageToken'] as string | undefined) ?? null, this.size(String(b['pageSize'] ?? '')));
           return { entries: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
+        },
+      };
+    }
+
+    // Recommender v1: policy insights
+    if (method === 'GET' && (m = /^\/v1\/projects\/([^/]+)\/locations\/global\/insightTypes\/google\.iam\.policy\.Insight\/insights$/.exec(path))) {
+      const id = decodeURIComponent(m[1] ?? '');
+      return {
+        operation: 'recommender.projects.locations.insightTypes.insights.list',
+        target: id,
+        run: () => {
+          const pg = page(this.project(id).insights ?? [], q.get('pageToken'), this.size(q.get('pageSize')));
+          return { insights: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
+        },
+      };
+    }
+
+    // Cloud Identity v1: group lookup and memberships
+    if (method === 'GET' && path === '/v1/groups:lookup') {
+      const email = (q.get('groupKey.id') ?? '').toLowerCase();
+      return {
+        operation: 'cloudidentity.groups.lookup',
+        target: email,
+        run: () => {
+          const g = Object.entries(w.groups ?? {}).find(([k]) => k.toLowerCase() === email)?.[1];
+          if (!g) throw new HttpFault(404, errorBody(404, 'NOT_FOUND', `Error(2028): Permission denied for resource ${email} (or it may not exist).`));
+          return { name: `groups/${g.id}` };
+        },
+      };
+    }
+    if (method === 'GET' && (m = /^\/v1\/groups\/([^/]+)\/memberships$/.exec(path))) {
+      const gid = decodeURIComponent(m[1] ?? '');
+      return {
+        operation: 'cloudidentity.groups.memberships.list',
+        target: gid,
+        run: () => {
+          const g = Object.values(w.groups ?? {}).find((x) => x.id === gid);
+          if (!g) throw new HttpFault(404, errorBody(404, 'NOT_FOUND', `groups/${gid} not found`));
+          const pg = page(g.memberships, q.get('pageToken'), this.size(q.get('pageSize')));
+          return { memberships: pg.items, ...(pg.next ? { nextPageToken: pg.next } : {}) };
         },
       };
     }

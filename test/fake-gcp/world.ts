@@ -21,6 +21,8 @@ export interface FakeProject {
   denyPolicies: { [key: string]: Json }[];
   logEntries: { [key: string]: Json }[];
   activities: Record<string, { [key: string]: Json }[]>;
+  /** Recommender `google.iam.policy.Insight` insights (REST shape); absent = the API answers with none. */
+  insights?: { [key: string]: Json }[];
 }
 
 interface FakeFolder {
@@ -45,6 +47,8 @@ export interface FakeWorld {
   predefinedRoles: Record<string, string[]>;
   /** bucket → object name → content. */
   buckets: Record<string, Record<string, string>>;
+  /** Cloud Identity groups: email → resource id and memberships (REST shape); absent = no group is known. */
+  groups?: Record<string, { id: string; memberships: { [key: string]: Json }[] }>;
 }
 
 /** An etag as the API writes one: base64 of opaque bytes. */

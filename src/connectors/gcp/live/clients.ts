@@ -39,7 +39,8 @@ import { credentialsError, describe, gcpError, impersonationError, isCredentials
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
-export type GcpService = 'cloudresourcemanager' | 'cloudasset' | 'iam' | 'logging' | 'policyanalyzer' | 'storage' | 'iamcredentials' | 'oauth2';
+export type GcpService =
+  'cloudresourcemanager' | 'cloudasset' | 'iam' | 'logging' | 'policyanalyzer' | 'recommender' | 'cloudidentity' | 'storage' | 'iamcredentials' | 'oauth2';
 
 export interface GcpClientOptions {
   /** One base URL for every service (tests, emulators); default: the public googleapis.com hosts. */
