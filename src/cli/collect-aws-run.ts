@@ -1,6 +1,5 @@
-/** Running an AWS collection from flags: the options that choose what to read, and the run with its progress. Used by `collect aws` and `scan aws`. */
+/** Running an AWS collection from flags: the flags that choose what to read, and the run with its progress. Used by `collect aws` and `scan aws`. */
 
-import { Command, Option } from 'commander';
 import { parseS3Url } from '../connectors/aws/live/s3-archive.js';
 import {
   CLOUDTRAIL_SOURCES,
@@ -14,8 +13,8 @@ import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { statusLine } from './progress.js';
-import { addBooleanFlag, isCiEnv } from './boolean-flags.js';
-import { type CommandContext, collect } from './context.js';
+import { isCiEnv } from './boolean-flags.js';
+import { type CommandContext } from './context.js';
 import { parseRoleName } from './options.js';
 import { visibleText } from '../reporters/visible-text.js';
 
@@ -30,62 +29,6 @@ export interface AwsSelectionFlags {
   org: boolean;
   accounts: string[];
   assumeRoleName: string;
-}
-
-export function addAwsSelectionOptions(cmd: Command): Command {
-  cmd
-    .addOption(
-      new Option(
-        '--profile <name>',
-        'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)',
-      ).env('PERMDRIFT_PROFILE'),
-    )
-    .addOption(
-      new Option(
-        '--region <region>',
-        'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)',
-      )
-        .env('PERMDRIFT_REGION')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--cloudtrail-source <source>', 'where usage comes from')
-        .choices([...CLOUDTRAIL_SOURCES])
-        .env('PERMDRIFT_CLOUDTRAIL_SOURCE')
-        .default('auto'),
-    )
-    .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'));
-  addBooleanFlag(cmd, {
-    flags: '--org',
-    description: 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name',
-    env: 'PERMDRIFT_ORG',
-    default: false,
-  });
-  cmd
-    .addOption(
-      new Option('--accounts <ids>', "these account ids (comma-separated or repeated), each through --assume-role-name except the caller's own")
-        .env('PERMDRIFT_ACCOUNTS')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts')
-        .env('PERMDRIFT_ASSUME_ROLE_NAME')
-        .default('OrganizationAccountAccessRole'),
-    );
-  addBooleanFlag(cmd, {
-    flags: '--access-advisor',
-    description: 'run IAM Access Advisor jobs',
-    negatedDescription: 'skip IAM Access Advisor jobs',
-    default: true,
-  });
-  return addBooleanFlag(cmd, {
-    flags: '--credential-report',
-    description: 'read the IAM credential report',
-    negatedDescription: 'skip the IAM credential report',
-    default: true,
-  });
 }
 
 export interface RunCollectInput {

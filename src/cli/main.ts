@@ -15,7 +15,8 @@ import { registerScanGcp } from './commands/scan-gcp.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerTrend } from './commands/trend.js';
-import { applyBooleanEnv, isDebugArgv } from './boolean-flags.js';
+import { isDebugArgv } from './boolean-flags.js';
+import { applyEnv, flagHelp } from './flags.js';
 import type { CliIo, CommandContext } from './context.js';
 import { visibleLines, visibleText } from '../reporters/visible-text.js';
 
@@ -49,8 +50,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       outputError: (s, write) => write(visibleLines(s.startsWith('error:') ? s : `error: ${s}`)),
     })
     .showHelpAfterError('(run with --help for usage)')
-    // Boolean PERMDRIFT_* variables, read before any action (and before it reads the config file).
-    .hook('preAction', (_program, actionCommand) => applyBooleanEnv(actionCommand, io.env));
+    // Each option's PERMDRIFT_* variable is shown in --help (inherited by every command)…
+    .configureHelp(flagHelp)
+    // …and read from io.env before any action (and before it reads the config file).
+    .hook('preAction', (_program, actionCommand) => applyEnv(actionCommand, io.env));
 
   registerScan(program, ctx);
   registerDiff(program, ctx);

@@ -3,22 +3,18 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { type CommandContext } from '../context.js';
-import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseCollectionBounds, withTimeoutConfig, type TimeoutFlags } from '../options.js';
+import { addFlags, withConfig } from '../flags.js';
+import { collectParent, parseCollectionBounds, type TimeoutFlags } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
-import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
+import { runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
 
 export function registerCollectAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
-  const collectCmd = collectParent(program);
-  addCollectCommonOptions(
-    addTimeoutOptions(
-      addAwsSelectionOptions(
-        collectCmd
-          .command('aws')
-          .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads')
-          .requiredOption('-o, --output <dir>', 'snapshot folder to write (the account lands in <dir>/aws/<account-id>/)'),
-      ),
-    ),
+  addFlags(
+    collectParent(program)
+      .command('aws')
+      .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads'),
+    'collect aws',
   )
     .addHelpText(
       'after',
@@ -40,7 +36,7 @@ account's collect-manifest.json says complete: false (\`scan files\` then needs 
         cmd: Command,
       ) => {
         ctx.setDebug(given.debug);
-        const flags = withTimeoutConfig(given, cmd, cwd);
+        const flags = withConfig(given, cmd, cwd);
         const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
         const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
         if (!flags.quiet)

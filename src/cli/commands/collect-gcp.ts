@@ -3,22 +3,18 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { type CommandContext } from '../context.js';
-import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseCollectionBounds, withTimeoutConfig, type TimeoutFlags } from '../options.js';
+import { addFlags, withConfig } from '../flags.js';
+import { collectParent, parseCollectionBounds, type TimeoutFlags } from '../options.js';
 import { visibleText } from '../../reporters/visible-text.js';
-import { addGcpSelectionOptions, runCollectGcp, type GcpSelectionFlags } from '../collect-gcp-run.js';
+import { runCollectGcp, type GcpSelectionFlags } from '../collect-gcp-run.js';
 
 export function registerCollectGcp(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
-  const collectCmd = collectParent(program);
-  addCollectCommonOptions(
-    addTimeoutOptions(
-      addGcpSelectionOptions(
-        collectCmd
-          .command('gcp')
-          .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads')
-          .requiredOption('-o, --output <dir>', 'snapshot folder to write (each project lands in <dir>/gcp/<project-id>/)'),
-      ),
-    ),
+  addFlags(
+    collectParent(program)
+      .command('gcp')
+      .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads'),
+    'collect gcp',
   )
     .addHelpText(
       'after',
@@ -41,7 +37,7 @@ complete: false (\`scan files\` then needs --allow-incomplete).`,
         cmd: Command,
       ) => {
         ctx.setDebug(given.debug);
-        const flags = withTimeoutConfig(given, cmd, cwd);
+        const flags = withConfig(given, cmd, cwd);
         const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
         const outDir = resolve(cwd, flags.output);
         const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
