@@ -9,11 +9,11 @@ import {
   type CollectAccountsResult,
   type CollectAwsOptions,
 } from '../connectors/aws/live/collect.js';
-import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { statusLine } from './progress.js';
 import { isCiEnv } from './boolean-flags.js';
+import type { CollectInput } from './collect-action.js';
 import { type CommandContext } from './context.js';
 import { parseRoleName } from './options.js';
 import { visibleText } from '../reporters/visible-text.js';
@@ -31,22 +31,13 @@ export interface AwsSelectionFlags {
   assumeRoleName: string;
 }
 
-export interface RunCollectInput {
-  outDir: string;
-  flags: AwsSelectionFlags;
-  asOf: Date;
-  windowMs: number;
-  isQuiet: boolean;
-  timeouts: CallTimeouts;
-}
-
 /** `12 request(s) in 1.4s`, or `12 request(s), 2 retried, in 1.4s`. */
 function requestsText(requests: number, retries: number, elapsedMs: number): string {
   return `${requests} request(s)${retries > 0 ? `, ${retries} retried,` : ''} in ${(elapsedMs / 1000).toFixed(1)}s`;
 }
 
 /** Collects and reports on stderr what was read; shared by `collect aws` and `scan aws`. */
-export async function runCollect(ctx: CommandContext, input: RunCollectInput): Promise<CollectAccountsResult> {
+export async function runCollect(ctx: CommandContext, input: CollectInput<AwsSelectionFlags>): Promise<CollectAccountsResult> {
   const { io } = ctx;
   // The SDK warns that releases after January 2027 need Node 22; this install is pinned and works on
   // Node 20, so the notice would only be noise on every run (and break clean stderr in cron jobs).

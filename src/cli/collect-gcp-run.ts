@@ -2,12 +2,12 @@
 
 import { collectGcp, type CollectGcpOptions, type CollectGcpResult } from '../connectors/gcp/live/collect.js';
 import { parseGcsUrl } from '../connectors/gcp/live/sink-export.js';
-import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { statusLine } from './progress.js';
 import { FLAGS } from '../config/flag-table.js';
 import { isCiEnv } from './boolean-flags.js';
+import type { CollectInput } from './collect-action.js';
 import { type CommandContext } from './context.js';
 import { readFlag } from './flags.js';
 import { visibleText } from '../reporters/visible-text.js';
@@ -27,15 +27,6 @@ export interface GcpSelectionFlags {
   loggingReadsPerMinute?: string;
 }
 
-export interface RunCollectGcpInput {
-  outDir: string;
-  flags: GcpSelectionFlags;
-  asOf: Date;
-  windowMs: number;
-  isQuiet: boolean;
-  timeouts: CallTimeouts;
-}
-
 function auditLogSource(value: string | boolean): string {
   if (value === false) return 'none';
   if (value === true) return 'api';
@@ -49,7 +40,7 @@ function auditLogSource(value: string | boolean): string {
 }
 
 /** Checks the flags, collects, and reports on stderr what was read; shared by `collect gcp` and `scan gcp`. */
-export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInput): Promise<CollectGcpResult> {
+export async function runCollectGcp(ctx: CommandContext, input: CollectInput<GcpSelectionFlags>): Promise<CollectGcpResult> {
   const { io } = ctx;
   const flags = input.flags;
   const auditLogs = auditLogSource(flags.auditLogs);

@@ -1,6 +1,5 @@
 /** Parsing and checking of command-line values: durations, times, formats and outputs. */
 
-import { type Command } from 'commander';
 import { extname, resolve } from 'node:path';
 import { FLAGS } from '../config/flag-table.js';
 import { asOfReader, type ValueReader } from '../config/flag-values.js';
@@ -134,14 +133,6 @@ export function isColorWanted(opts: { isFlagOff: boolean; isTty: boolean; env: N
   if (opts.isFlagOff) return false;
   if (opts.env['NO_COLOR'] !== undefined && opts.env['NO_COLOR'] !== '') return false;
   return opts.isTty;
-}
-
-/** The `collect` parent command, created by the first provider that registers under it. */
-export function collectParent(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'collect') ??
-    program.command('collect').description('read a cloud account live and write it as an offline snapshot')
-  );
 }
 
 /** The time-limit flags of `collect aws|gcp` and `scan aws|gcp`, as commander gives them. */
