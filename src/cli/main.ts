@@ -23,20 +23,9 @@ import { visibleLines, visibleText } from '../reporters/visible-text.js';
 export type { CliIo } from './context.js';
 export { DEMO_AS_OF, DEMO_DIR } from './scan-run.js';
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const now = io.now ?? (() => new Date());
-  let exitCode = 0;
-  let isDebug = isDebugArgv(argv);
-  const ctx: CommandContext = {
-    io,
-    now,
-    setExitCode: (code) => {
-      exitCode = code;
-    },
-    setDebug: (value) => {
-      isDebug = value;
-    },
-  };
+/** The command tree, every command registered and built from the flag table; `run` parses argv with it. */
+export function createProgram(ctx: CommandContext): Command {
+  const { io } = ctx;
   const program = new Command();
   program
     .name('permdrift')
@@ -64,7 +53,24 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   registerScanGcp(program, ctx);
   registerCollectGcp(program, ctx);
   registerPolicy(program, ctx);
+  return program;
+}
 
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const now = io.now ?? (() => new Date());
+  let exitCode = 0;
+  let isDebug = isDebugArgv(argv);
+  const ctx: CommandContext = {
+    io,
+    now,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    setDebug: (value) => {
+      isDebug = value;
+    },
+  };
+  const program = createProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
