@@ -1,6 +1,5 @@
-/** Running an AWS collection from flags: the options that choose what to read, and the run with its progress. Used by `collect aws` and `scan aws`. */
+/** Running an AWS collection from flags: the flags that choose what to read, and the run with its progress. Used by `collect aws` and `scan aws`. */
 
-import { Command, Option } from 'commander';
 import { parseS3Url } from '../connectors/aws/live/s3-archive.js';
 import {
   CLOUDTRAIL_SOURCES,
@@ -10,12 +9,12 @@ import {
   type CollectAccountsResult,
   type CollectAwsOptions,
 } from '../connectors/aws/live/collect.js';
-import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { statusLine } from './progress.js';
-import { addBooleanFlag, isCiEnv } from './boolean-flags.js';
-import { type CommandContext, collect } from './context.js';
+import { isCiEnv } from './boolean-flags.js';
+import type { CollectInput } from './collect-action.js';
+import { type CommandContext } from './context.js';
 import { parseRoleName } from './options.js';
 import { visibleText } from '../reporters/visible-text.js';
 
@@ -32,78 +31,13 @@ export interface AwsSelectionFlags {
   assumeRoleName: string;
 }
 
-export function addAwsSelectionOptions(cmd: Command): Command {
-  cmd
-    .addOption(
-      new Option(
-        '--profile <name>',
-        'AWS profile from ~/.aws/config (SSO, assume-role, …); default: the SDK chain (env, AWS_PROFILE, web identity, ECS/EC2)',
-      ).env('PERMDRIFT_PROFILE'),
-    )
-    .addOption(
-      new Option(
-        '--region <region>',
-        'region(s) for LookupEvents, repeatable; the first is also the region for API calls (default: the profile region and us-east-1; the S3 archive is read for every region)',
-      )
-        .env('PERMDRIFT_REGION')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--cloudtrail-source <source>', 'where usage comes from')
-        .choices([...CLOUDTRAIL_SOURCES])
-        .env('PERMDRIFT_CLOUDTRAIL_SOURCE')
-        .default('auto'),
-    )
-    .addOption(new Option('--cloudtrail-s3 <url>', "the trail archive as s3://bucket/prefix (default: the trail's bucket)").env('PERMDRIFT_CLOUDTRAIL_S3'));
-  addBooleanFlag(cmd, {
-    flags: '--org',
-    description: 'every ACTIVE account of the organization (organizations:ListAccounts), each through --assume-role-name',
-    env: 'PERMDRIFT_ORG',
-    default: false,
-  });
-  cmd
-    .addOption(
-      new Option('--accounts <ids>', "these account ids (comma-separated or repeated), each through --assume-role-name except the caller's own")
-        .env('PERMDRIFT_ACCOUNTS')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--assume-role-name <name>', 'role assumed in each account with --org / --accounts')
-        .env('PERMDRIFT_ASSUME_ROLE_NAME')
-        .default('OrganizationAccountAccessRole'),
-    );
-  addBooleanFlag(cmd, {
-    flags: '--access-advisor',
-    description: 'run IAM Access Advisor jobs',
-    negatedDescription: 'skip IAM Access Advisor jobs',
-    default: true,
-  });
-  return addBooleanFlag(cmd, {
-    flags: '--credential-report',
-    description: 'read the IAM credential report',
-    negatedDescription: 'skip the IAM credential report',
-    default: true,
-  });
-}
-
-export interface RunCollectInput {
-  outDir: string;
-  flags: AwsSelectionFlags;
-  asOf: Date;
-  windowMs: number;
-  isQuiet: boolean;
-  timeouts: CallTimeouts;
-}
-
 /** `12 request(s) in 1.4s`, or `12 request(s), 2 retried, in 1.4s`. */
 function requestsText(requests: number, retries: number, elapsedMs: number): string {
   return `${requests} request(s)${retries > 0 ? `, ${retries} retried,` : ''} in ${(elapsedMs / 1000).toFixed(1)}s`;
 }
 
 /** Collects and reports on stderr what was read; shared by `collect aws` and `scan aws`. */
-export async function runCollect(ctx: CommandContext, input: RunCollectInput): Promise<CollectAccountsResult> {
+export async function runCollect(ctx: CommandContext, input: CollectInput<AwsSelectionFlags>): Promise<CollectAccountsResult> {
   const { io } = ctx;
   // The SDK warns that releases after January 2027 need Node 22; this install is pinned and works on
   // Node 20, so the notice would only be noise on every run (and break clean stderr in cron jobs).

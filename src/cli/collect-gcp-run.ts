@@ -1,14 +1,15 @@
-/** Running a GCP collection from flags: the options that choose what to read, and the run with its progress. Used by `collect gcp` and `scan gcp`. */
+/** Running a GCP collection from flags: the flags that choose what to read, and the run with its progress. Used by `collect gcp` and `scan gcp`. */
 
-import { Command, Option } from 'commander';
 import { collectGcp, type CollectGcpOptions, type CollectGcpResult } from '../connectors/gcp/live/collect.js';
 import { parseGcsUrl } from '../connectors/gcp/live/sink-export.js';
-import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { statusLine } from './progress.js';
-import { addBooleanFlag, isCiEnv } from './boolean-flags.js';
-import { type CommandContext, collect } from './context.js';
+import { FLAGS } from '../config/flag-table.js';
+import { isCiEnv } from './boolean-flags.js';
+import type { CollectInput } from './collect-action.js';
+import { type CommandContext } from './context.js';
+import { readFlag } from './flags.js';
 import { visibleText } from '../reporters/visible-text.js';
 
 /** The flags that choose what to read; `scan gcp` takes them too. */
@@ -26,71 +27,6 @@ export interface GcpSelectionFlags {
   loggingReadsPerMinute?: string;
 }
 
-export function addGcpSelectionOptions(cmd: Command): Command {
-  cmd
-    .addOption(new Option('--project <id>', 'project id(s), comma-separated or repeated').env('PERMDRIFT_GCP_PROJECT').argParser(collect).default([]))
-    .addOption(
-      new Option('--folder <id>', 'every ACTIVE project below this folder (number), sub-folders included')
-        .env('PERMDRIFT_GCP_FOLDER')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--organization <id>', 'every ACTIVE project of this organization (number)').env('PERMDRIFT_GCP_ORGANIZATION').argParser(collect).default([]),
-    )
-    .addOption(
-      new Option('--impersonate-service-account <email>', 'run every request as this service account (needs roles/iam.serviceAccountTokenCreator on it)').env(
-        'PERMDRIFT_GCP_IMPERSONATE_SERVICE_ACCOUNT',
-      ),
-    )
-    .addOption(
-      new Option('--audit-logs <source>', 'where audit logs come from: api (Logging entries.list), none, or gs://bucket/prefix of a Logging sink export')
-        .env('PERMDRIFT_GCP_AUDIT_LOGS')
-        .default('api'),
-    )
-    .addOption(new Option('--no-audit-logs', 'read no audit logs (same as --audit-logs none)'))
-    .addOption(
-      new Option(
-        '--logging-reads-per-minute <n>',
-        "Logging entries.list requests a minute: the project's read quota (default 60; raise it for a project with a raised quota)",
-      ).env('PERMDRIFT_GCP_LOGGING_READS_PER_MINUTE'),
-    );
-  addBooleanFlag(cmd, {
-    flags: '--activity',
-    description: 'read Policy Analyzer last-authentication activity',
-    negatedDescription: 'skip Policy Analyzer last-authentication activity',
-    default: true,
-  });
-  return addBooleanFlag(cmd, {
-    flags: '--asset-inventory',
-    description: 'with --folder / --organization: find projects with two Cloud Asset Inventory searches',
-    negatedDescription:
-      'with --folder / --organization: list every ACTIVE project with resource manager (projects.list and folders.list per folder) instead of two Cloud Asset Inventory searches (projects whose policies bind service accounts, and projects that host service accounts)',
-    default: true,
-  });
-}
-
-export interface RunCollectGcpInput {
-  outDir: string;
-  flags: GcpSelectionFlags;
-  asOf: Date;
-  windowMs: number;
-  isQuiet: boolean;
-  timeouts: CallTimeouts;
-}
-
-function readsPerMinute(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(
-      `invalid --logging-reads-per-minute "${value}"`,
-      "pass a whole number of requests a minute, e.g. 60 (Logging's default read quota) or the quota raised for the project",
-    );
-  }
-  return n;
-}
-
 function auditLogSource(value: string | boolean): string {
   if (value === false) return 'none';
   if (value === true) return 'api';
@@ -104,11 +40,11 @@ function auditLogSource(value: string | boolean): string {
 }
 
 /** Checks the flags, collects, and reports on stderr what was read; shared by `collect gcp` and `scan gcp`. */
-export async function runCollectGcp(ctx: CommandContext, input: RunCollectGcpInput): Promise<CollectGcpResult> {
+export async function runCollectGcp(ctx: CommandContext, input: CollectInput<GcpSelectionFlags>): Promise<CollectGcpResult> {
   const { io } = ctx;
   const flags = input.flags;
   const auditLogs = auditLogSource(flags.auditLogs);
-  const loggingReadsPerMinute = readsPerMinute(flags.loggingReadsPerMinute);
+  const loggingReadsPerMinute = flags.loggingReadsPerMinute === undefined ? undefined : readFlag(FLAGS.loggingReadsPerMinute, flags.loggingReadsPerMinute);
   if (flags.project.length + flags.folder.length + flags.organization.length === 0) {
     throw new UsageError('no project to collect', 'pass --project <id> (repeatable), --folder <number> or --organization <number>');
   }

@@ -1,6 +1,5 @@
 /** Reading reports and writing drift outputs (diff, trend): shared by the two commands. */
 
-import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../model/errors.js';
@@ -9,8 +8,7 @@ import { DRIFT_FORMATS, type DriftFormat } from '../reporters/drift-reporters.js
 import { validateReport } from '../model/validate-report.js';
 import { writeReportFile } from './report-file.js';
 import { pairOutputs } from './options.js';
-import { addBooleanFlag, addColorFlag, addDebugFlag } from './boolean-flags.js';
-import { type CommandContext, collect } from './context.js';
+import { type CommandContext } from './context.js';
 import { isColorWanted } from './options.js';
 
 import { TOO_LARGE_HINT, tooLargeReason } from '../config/report-size.js';
@@ -77,20 +75,6 @@ export interface DriftOutputFlags {
   color: boolean;
   ascii: boolean;
   debug: boolean;
-}
-
-export function addDriftOutputOptions(cmd: Command): Command {
-  cmd
-    .addOption(new Option('--format <format>', `${DRIFT_FORMATS.join(' | ')}; repeatable, one -o each`).argParser(collect).default([]))
-    .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension (.json, .md, .txt)').argParser(collect).default([]));
-  addBooleanFlag(cmd, {
-    flags: '--ascii',
-    description: 'sparklines in plain ASCII instead of Unicode blocks',
-    negatedDescription: 'sparklines in Unicode blocks (the default)',
-    default: false,
-  });
-  addColorFlag(cmd);
-  return addDebugFlag(cmd);
 }
 
 /** Renders to every target: stdout directly, files atomically. */

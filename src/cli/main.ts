@@ -15,12 +15,46 @@ import { registerScanGcp } from './commands/scan-gcp.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerDiff } from './commands/diff.js';
 import { registerTrend } from './commands/trend.js';
-import { applyBooleanEnv, isDebugArgv } from './boolean-flags.js';
+import { isDebugArgv } from './boolean-flags.js';
+import { applyEnv, flagHelp } from './flags.js';
 import type { CliIo, CommandContext } from './context.js';
 import { visibleLines, visibleText } from '../reporters/visible-text.js';
 
 export type { CliIo } from './context.js';
 export { DEMO_AS_OF, DEMO_DIR } from './scan-run.js';
+
+/** The command tree, every command registered and built from the flag table; `run` parses argv with it. */
+export function createProgram(ctx: CommandContext): Command {
+  const { io } = ctx;
+  const program = new Command();
+  program
+    .name('permdrift')
+    .description('Audit entitlement drift of non-human identities: what AWS roles and users are granted vs what they used.')
+    .version(TOOL_VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // An unknown option or argument is echoed back: its control characters are shown, not sent.
+      outputError: (s, write) => write(visibleLines(s.startsWith('error:') ? s : `error: ${s}`)),
+    })
+    .showHelpAfterError('(run with --help for usage)')
+    // Each option's PERMDRIFT_* variable is shown in --help (inherited by every command)…
+    .configureHelp(flagHelp)
+    // …and read from io.env before any action (and before it reads the config file).
+    .hook('preAction', (_program, actionCommand) => applyEnv(actionCommand, io.env));
+
+  registerScan(program, ctx);
+  registerDiff(program, ctx);
+  registerTrend(program, ctx);
+  registerInit(program, ctx);
+  registerScanAws(program, ctx);
+  registerCollectAws(program, ctx);
+  registerScanGcp(program, ctx);
+  registerCollectGcp(program, ctx);
+  registerPolicy(program, ctx);
+  return program;
+}
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
@@ -36,32 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       isDebug = value;
     },
   };
-  const program = new Command();
-  program
-    .name('permdrift')
-    .description('Audit entitlement drift of non-human identities: what AWS roles and users are granted vs what they used.')
-    .version(TOOL_VERSION, '-V, --version')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      // An unknown option or argument is echoed back: its control characters are shown, not sent.
-      outputError: (s, write) => write(visibleLines(s.startsWith('error:') ? s : `error: ${s}`)),
-    })
-    .showHelpAfterError('(run with --help for usage)')
-    // Boolean PERMDRIFT_* variables, read before any action (and before it reads the config file).
-    .hook('preAction', (_program, actionCommand) => applyBooleanEnv(actionCommand, io.env));
-
-  registerScan(program, ctx);
-  registerDiff(program, ctx);
-  registerTrend(program, ctx);
-  registerInit(program, ctx);
-  registerScanAws(program, ctx);
-  registerCollectAws(program, ctx);
-  registerScanGcp(program, ctx);
-  registerCollectGcp(program, ctx);
-  registerPolicy(program, ctx);
-
+  const program = createProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -1,31 +1,22 @@
 /** Parsing and checking of command-line values: durations, times, formats and outputs. */
 
-import { type Command, Option } from 'commander';
 import { extname, resolve } from 'node:path';
-import { loadConfig, type ConfigValues } from '../config/config-file.js';
-import { asOfRangeProblem, readIsoTime } from '../config/iso-time.js';
-import { formatDuration, readDuration } from '../config/timeout-length.js';
+import { FLAGS } from '../config/flag-table.js';
+import { asOfReader, type ValueReader } from '../config/flag-values.js';
+import { formatDuration } from '../config/timeout-length.js';
 import { parseS3Url } from '../connectors/aws/live/s3-archive.js';
-import { readWindowLength, windowLengthHint } from '../config/window-length.js';
 import { DEFAULT_CALL_TIMEOUTS, type CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
-import { addBooleanFlag, addDebugFlag } from './boolean-flags.js';
+import { readFlag } from './flags.js';
 
 import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
 
 const FORMATS = REPORTER_NAMES;
 type Format = ReporterName;
 
-/** `90d`, `12h`: the window length in milliseconds; a usage error past the 400-day cap in any unit. */
-/** `--window`, the same on every command that takes it (scan, demo, baseline, collect). */
-export function windowOption(): Option {
-  return new Option('--window <duration>', 'how far back usage counts (and logs are read): Nd or Nh, at most 400d').env('PERMDRIFT_WINDOW').default('90d');
-}
-
+/** `--window` (and `PERMDRIFT_WINDOW`): the window length in milliseconds; a usage error past the 400-day cap in any unit. */
 export function parseWindow(text: string, flag = '--window'): number {
-  const r = readWindowLength(text);
-  if (!r.ok) throw new UsageError(`invalid ${flag} "${text}": ${r.problem}`, windowLengthHint(flag, r.isOverCap));
-  return r.ms;
+  return readFlag(FLAGS.window, text, flag);
 }
 
 /**
@@ -34,21 +25,7 @@ export function parseWindow(text: string, flag = '--window'): number {
  */
 export function parseAsOf(text: string | undefined, now: () => Date, windowMs = 0): Date {
   if (text === undefined) return now();
-  const r = readIsoTime(text);
-  if (!r.ok) {
-    throw new UsageError(
-      `invalid --as-of "${text}": ${r.problem}`,
-      'use an ISO 8601 date or time, e.g. --as-of 2026-11-25 or --as-of 2026-11-25T10:00:00Z (no zone = UTC)',
-    );
-  }
-  const problem = asOfRangeProblem(r.date, windowMs);
-  if (problem !== undefined) {
-    throw new UsageError(
-      `invalid --as-of "${text}": ${problem}`,
-      'give an --as-of after 1970-01-01 (and a --window that starts after it), e.g. --as-of 2026-11-25',
-    );
-  }
-  return r.date;
+  return readFlag({ long: FLAGS.asOf.long, read: asOfReader(windowMs) }, text);
 }
 
 function formatFromExtension(file: string): Format | undefined {
@@ -132,26 +109,12 @@ export function resolveOutputs(formats: string[], outputs: string[]): OutputTarg
   return pairOutputs(formats, outputs, FORMATS, formatFromExtension, 'report.json');
 }
 
-const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-
 /**
  * `--assume-role-name`: one IAM role name, optionally after its path. A wildcard would make the
  * `--org` policy let the caller assume every matching role in every account, so it is refused.
  */
 export function parseRoleName(text: string, flag = '--assume-role-name'): string {
-  if (/[*?]/.test(text)) {
-    throw new UsageError(
-      `invalid ${flag} "${text}": a role name cannot hold a wildcard (* or ?): the policy would allow sts:AssumeRole on every matching role in every account`,
-      'name the one audit role, e.g. --assume-role-name PermdriftAudit (or path/PermdriftAudit)',
-    );
-  }
-  if (!ROLE_NAME.test(text) || text.length > 576) {
-    throw new UsageError(
-      `invalid ${flag} "${text}": not an IAM role name`,
-      'a role name is 1-64 of A-Z a-z 0-9 + = , . @ _ -, optionally after a path such as audit/',
-    );
-  }
-  return text;
+  return readFlag(FLAGS.assumeRoleName, text, flag);
 }
 
 /** `--cloudtrail-s3`: s3://bucket[/prefix], without wildcards (it names one archive). */
@@ -172,26 +135,6 @@ export function isColorWanted(opts: { isFlagOff: boolean; isTty: boolean; env: N
   return opts.isTty;
 }
 
-/** The `collect` parent command, created by the first provider that registers under it. */
-export function collectParent(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'collect') ??
-    program.command('collect').description('read a cloud account live and write it as an offline snapshot')
-  );
-}
-
-/** The options every `collect <provider>` shares: the window, and how much it says on stderr. */
-export function addCollectCommonOptions(cmd: Command): Command {
-  cmd
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(windowOption())
-    .addOption(
-      new Option('--config <file>', 'config file for the time limits (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'),
-    );
-  addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'no progress and no summary on stderr', env: 'PERMDRIFT_QUIET', default: false });
-  return addDebugFlag(cmd);
-}
-
 /** The time-limit flags of `collect aws|gcp` and `scan aws|gcp`, as commander gives them. */
 export interface TimeoutFlags {
   connectTimeout?: string;
@@ -199,40 +142,10 @@ export interface TimeoutFlags {
   retryBudget?: string;
 }
 
-const MAX_TIMEOUT_MS = 3_600_000;
-const MAX_BUDGET_MS = 24 * 3_600_000;
-
-/** Connection, request and retry-budget limits of every live call (../connectors/shared/call-timeouts.ts). */
-export function addTimeoutOptions(cmd: Command): Command {
-  const d = DEFAULT_CALL_TIMEOUTS;
-  return cmd
-    .addOption(
-      new Option('--connect-timeout <duration>', `longest a connection (TCP and TLS) may take to open, e.g. 5s (default ${formatDuration(d.connectMs)})`).env(
-        'PERMDRIFT_CONNECT_TIMEOUT',
-      ),
-    )
-    .addOption(
-      new Option(
-        '--request-timeout <duration>',
-        `longest one attempt of a call may wait for its answer, its connection included, and a download may pause, e.g. 30s (default ${formatDuration(d.requestMs)}); timed-out attempts are retried`,
-      ).env('PERMDRIFT_REQUEST_TIMEOUT'),
-    )
-    .addOption(
-      new Option(
-        '--retry-budget <duration>',
-        `longest one call may take with its retries and backoff, e.g. 2m (default ${formatDuration(d.budgetMs)}); then it fails, naming the call`,
-      ).env('PERMDRIFT_RETRY_BUDGET'),
-    );
+function oneLimit(spec: { long: string; read: ValueReader<number> }, text: string | undefined, fallback: number): number {
+  return text === undefined ? fallback : readFlag(spec, text);
 }
 
-function oneLimit(flag: string, text: string | undefined, fallback: number, maxMs: number): number {
-  if (text === undefined) return fallback;
-  const r = readDuration(text, maxMs);
-  if (!r.ok) throw new UsageError(`invalid ${flag} "${text}": ${r.problem}`, `give a number with a unit, e.g. ${flag} 500ms, ${flag} 30s or ${flag} 2m`);
-  return r.ms;
-}
-
-/** The flags (already merged with env and config) → limits; usage errors for values that cannot work together. */
 /**
  * What a live collection is bounded by, parsed in this order so the first bad flag is the one
  * named: the window, the as-of (one reading of the clock) and the call time limits.
@@ -246,11 +159,12 @@ export function parseCollectionBounds(
   return { windowMs, asOf, timeouts: parseTimeouts(flags) };
 }
 
+/** The flags (already merged with env and config) → limits; usage errors for values that cannot work together. */
 function parseTimeouts(flags: TimeoutFlags): CallTimeouts {
   const d = DEFAULT_CALL_TIMEOUTS;
-  const requestMs = oneLimit('--request-timeout', flags.requestTimeout, d.requestMs, MAX_TIMEOUT_MS);
-  const connectMs = oneLimit('--connect-timeout', flags.connectTimeout, Math.min(d.connectMs, requestMs), MAX_TIMEOUT_MS);
-  const budgetMs = oneLimit('--retry-budget', flags.retryBudget, Math.max(d.budgetMs, requestMs), MAX_BUDGET_MS);
+  const requestMs = oneLimit(FLAGS.requestTimeout, flags.requestTimeout, d.requestMs);
+  const connectMs = oneLimit(FLAGS.connectTimeout, flags.connectTimeout, Math.min(d.connectMs, requestMs));
+  const budgetMs = oneLimit(FLAGS.retryBudget, flags.retryBudget, Math.max(d.budgetMs, requestMs));
   if (connectMs > requestMs) {
     throw new UsageError(
       `--connect-timeout ${formatDuration(connectMs)} is longer than --request-timeout ${formatDuration(requestMs)}`,
@@ -264,27 +178,4 @@ function parseTimeouts(flags: TimeoutFlags): CallTimeouts {
     );
   }
   return { connectMs, requestMs, budgetMs };
-}
-
-/** Config keys of the time limits → the flags' attribute names. */
-const TIMEOUT_CONFIG_KEYS = {
-  'connect-timeout': 'connectTimeout',
-  'request-timeout': 'requestTimeout',
-  'retry-budget': 'retryBudget',
-} as const satisfies Partial<Record<keyof ConfigValues, keyof TimeoutFlags>>;
-
-/**
- * `collect aws|gcp`: the time limits not given as a flag or a PERMDRIFT_* variable come from the
- * config file (--config, or the one found upward), as the scan commands' flags do.
- */
-export function withTimeoutConfig<F extends TimeoutFlags & { config?: string }>(flags: F, cmd: Command, cwd: string): F {
-  const config = loadConfig(flags.config, cwd);
-  if (!config) return flags;
-  const out: F = { ...flags };
-  for (const [key, attr] of Object.entries(TIMEOUT_CONFIG_KEYS) as [keyof typeof TIMEOUT_CONFIG_KEYS, keyof TimeoutFlags][]) {
-    const value = config.values[key];
-    const source = cmd.getOptionValueSource(attr);
-    if (value !== undefined && (source === undefined || source === 'default')) out[attr] = value;
-  }
-  return out;
 }

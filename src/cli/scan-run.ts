@@ -1,6 +1,5 @@
-/** The whole of `scan files` after argument parsing (options, config, the action) and the collect-then-scan of `scan aws|gcp`: shared by the scan commands. */
+/** The whole of `scan files` after argument parsing (the action) and the collect-then-scan of `scan aws|gcp`: shared by the scan commands. */
 
-import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,12 +16,13 @@ import { UsageError } from '../model/errors.js';
 import type { Finding, Report } from '../model/report.js';
 import { reporters } from '../reporters/index.js';
 import { renderJsonChunks } from '../reporters/json.js';
-import { loadConfig, type ConfigValues } from '../config/config-file.js';
+import { FLAGS } from '../config/flag-table.js';
 import { writeReportFile } from './report-file.js';
 import { removeOnInterrupt } from './cleanup.js';
-import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from './boolean-flags.js';
-import { type CommandContext, collect, writePieces } from './context.js';
-import { isColorWanted, parseAsOf, parseCollectionBounds, parseWindow, resolveOutputs, type TimeoutFlags, windowOption } from './options.js';
+import { isCiEnv } from './boolean-flags.js';
+import { type CommandContext, writePieces } from './context.js';
+import { readFlag } from './flags.js';
+import { isColorWanted, parseAsOf, parseCollectionBounds, parseWindow, resolveOutputs, type TimeoutFlags } from './options.js';
 import { ProgressLine } from './progress.js';
 import { visibleText } from '../reporters/visible-text.js';
 
@@ -53,135 +53,8 @@ export interface ScanFlags extends TimeoutFlags {
   allowIncomplete: boolean;
 }
 
-/**
- * `--min-coverage 95%` (or `95`, or `0.95`) → 0.95. A share of the span to judge that must be
- * observed before the rest is accepted as gaps; 100% accepts none beyond the edge tolerance.
- */
-function parseMinCoverage(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  const value = m ? Number(m[1]) : Number.NaN;
-  const fraction = m && (m[2] === '%' || value > 1) ? value / 100 : value;
-  if (!m || !(fraction > 0) || fraction > 1) {
-    throw new UsageError(`invalid --min-coverage "${text}"`, 'give a share of the window above 0 and at most 100%, e.g. --min-coverage 95%');
-  }
-  return fraction;
-}
-
 /** Where `permdrift baseline update` writes when no --baseline is given. */
 export const DEFAULT_BASELINE_FILE = 'permdrift.baseline.json';
-
-export function addScanOptions(cmd: Command): Command {
-  cmd
-    .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
-    .addOption(windowOption())
-    .addOption(
-      new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]),
-    )
-    .addOption(
-      new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable')
-        .env('PERMDRIFT_OUTPUT')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(
-      new Option('--principal <glob>', 'only principals whose name or ARN matches; repeatable').env('PERMDRIFT_PRINCIPAL').argParser(collect).default([]),
-    );
-  addBooleanFlag(cmd, {
-    flags: '--include-service-linked',
-    description: 'also audit service-linked roles (/aws-service-role/) and GCP service agents, which you cannot edit',
-    env: 'PERMDRIFT_INCLUDE_SERVICE_LINKED',
-    default: false,
-  });
-  cmd
-    .addOption(
-      new Option(
-        '--min-coverage <percent>',
-        'accept logging gaps while this share of the span is observed, e.g. 95%; accepted gaps are listed in the report (default: no gap accepted)',
-      ).env('PERMDRIFT_MIN_COVERAGE'),
-    )
-    .addOption(
-      new Option('--baseline <report.json>', 'an earlier JSON report: findings are marked new or existing, and gone ones resolved').env('PERMDRIFT_BASELINE'),
-    );
-  addBooleanFlag(cmd, {
-    flags: '--allow-future-baseline',
-    description: 'accept a baseline dated after --as-of (refused by default: its first-seen dates would lie in the future)',
-    env: 'PERMDRIFT_ALLOW_FUTURE_BASELINE',
-    default: false,
-  });
-  cmd
-    .addOption(new Option('--exceptions <file>', 'accepted findings with reason, owner and expiry (YAML or JSON)').env('PERMDRIFT_EXCEPTIONS'))
-    .addOption(
-      new Option(
-        '--fail-on <expr>',
-        'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)',
-      ).env('PERMDRIFT_FAIL_ON'),
-    )
-    .addOption(
-      new Option(
-        '--sarif-artifact <path>',
-        'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file',
-      ).env('PERMDRIFT_SARIF_ARTIFACT'),
-    )
-    .addOption(
-      new Option(
-        '--policy-source <path>',
-        'Terraform / CloudFormation / policy JSON files or folders: SARIF results point at the line that grants them; repeatable',
-      )
-        .env('PERMDRIFT_POLICY_SOURCE')
-        .argParser(collect)
-        .default([]),
-    )
-    .addOption(new Option('--config <file>', 'config file (default: permdrift.config.{json,yaml,yml} found upward)').env('PERMDRIFT_CONFIG'))
-    .addOption(new Option('--workers <n>', 'worker threads for reading logs (default: one per core)').env('PERMDRIFT_WORKERS'));
-  addBooleanFlag(cmd, {
-    flags: '--allow-incomplete',
-    description:
-      'scan a snapshot whose collection did not finish (collect-manifest.json says complete: false); what it had not read in full is reported as coverage gaps',
-    env: 'PERMDRIFT_ALLOW_INCOMPLETE',
-    default: false,
-  });
-  addBooleanFlag(cmd, { flags: '-q, --quiet', description: 'only data and errors: no progress, no warnings summary', env: 'PERMDRIFT_QUIET', default: false });
-  addColorFlag(cmd);
-  addDebugFlag(cmd);
-  return cmd;
-}
-
-/** Config keys (kebab-case, as the flags) → commander attribute names. */
-const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
-  'as-of': 'asOf',
-  window: 'window',
-  format: 'format',
-  output: 'output',
-  principal: 'principal',
-  'include-service-linked': 'includeServiceLinked',
-  'min-coverage': 'minCoverage',
-  'fail-on': 'failOn',
-  baseline: 'baseline',
-  'allow-future-baseline': 'allowFutureBaseline',
-  exceptions: 'exceptions',
-  quiet: 'quiet',
-  color: 'color',
-  workers: 'workers',
-  'sarif-artifact': 'sarifArtifact',
-  'policy-source': 'policySource',
-  'connect-timeout': 'connectTimeout',
-  'request-timeout': 'requestTimeout',
-  'retry-budget': 'retryBudget',
-  'allow-incomplete': 'allowIncomplete',
-};
-
-/** Fills the flags neither given on the command line nor in the environment from the config file. */
-export function withConfig(flags: ScanFlags, cmd: Command, cwd: string): ScanFlags {
-  const config = loadConfig(flags.config, cwd);
-  if (!config) return flags;
-  const out: Record<string, unknown> = { ...flags };
-  for (const [key, value] of Object.entries(config.values)) {
-    const attr = CONFIG_TO_FLAG[key as keyof ConfigValues];
-    const source = cmd.getOptionValueSource(attr);
-    if (source === undefined || source === 'default') out[attr] = value;
-  }
-  return out as unknown as ScanFlags;
-}
 
 /**
  * A baseline written after this scan's --as-of would date findings' first appearance after the
@@ -217,11 +90,8 @@ export function createScanAction(ctx: CommandContext): ScanAction {
       );
     }
     const targets = mode.baselineOut ? [] : resolveOutputs(flags.format, flags.output);
-    const minCoverage = flags.minCoverage === undefined ? undefined : parseMinCoverage(flags.minCoverage);
-    const workers = flags.workers === undefined ? undefined : Number(flags.workers);
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
-      throw new UsageError(`invalid --workers "${flags.workers}"`, 'use a whole number of at least 1');
-    }
+    const minCoverage = flags.minCoverage === undefined ? undefined : readFlag(FLAGS.minCoverage, flags.minCoverage);
+    const workers = flags.workers === undefined ? undefined : readFlag(FLAGS.workers, flags.workers);
     // Read the inputs that can be wrong before the long scan, so a typo fails fast.
     const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
     const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;

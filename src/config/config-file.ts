@@ -9,72 +9,40 @@ import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
-import { asOfRangeProblem, readIsoTime } from './iso-time.js';
-import { readDuration } from './timeout-length.js';
-import { readWindowLength, windowLengthHint } from './window-length.js';
+import { CONFIG_FLAGS, isSwitch, type ConfigKey, type ConfigSpec, type FlagSpec } from './flag-table.js';
 
 const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
 
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 
-/** A time limit of the live collectors, read as its flag reads it. */
-const timeLimit = (key: string, maxMs: number) =>
-  z.string().superRefine((v, ctx) => {
-    const r = readDuration(v, maxMs);
-    if (!r.ok)
-      ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: `give a number with a unit, e.g. ${key}: 30s (or 500ms, 2m)` } });
+/** The schema of one key, from its flag: a switch is a YAML / JSON boolean, a repeatable flag a string or a list. */
+function keySchema(spec: FlagSpec & { config: ConfigSpec }): z.ZodType<ConfigValue> {
+  if (isSwitch(spec)) return z.boolean();
+  if (spec.isRepeatable) return stringList;
+  const { numbers, isReadOnLoad } = spec.config;
+  if (numbers === 'any') return z.union([z.number(), z.string()]).transform((v) => String(v));
+  if (numbers === 'positive-integer') return z.union([z.number().int().positive(), z.string()]).transform((v) => String(v));
+  const read = spec.read;
+  if (!isReadOnLoad || read === undefined) return z.string();
+  // The same reading as the flag's, so a file cannot set what the flag refuses.
+  return z.string().superRefine((v, ctx) => {
+    const r = read(v, { flag: `--${spec.long}`, key: spec.long });
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}"${r.problem ? `: ${r.problem}` : ''}`, params: { hint: r.hint.config } });
   });
+}
 
-/** The config keys, each the name of a scan flag. */
-const configSchema = z
-  .object({
-    'as-of': z.string().superRefine((v, ctx) => {
-      const r = readIsoTime(v);
-      const problem = r.ok ? asOfRangeProblem(r.date, 0) : r.problem;
-      if (problem !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          message: `invalid "${v}": ${problem}`,
-          params: { hint: 'use an ISO 8601 date or time, e.g. as-of: 2026-11-25T10:00:00Z (no zone = UTC)' },
-        });
-    }),
-    // The same reading as --window, so a file cannot set what the flag refuses.
-    window: z.string().superRefine((v, ctx) => {
-      const r = readWindowLength(v);
-      if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}": ${r.problem}`, params: { hint: windowLengthHint('window:', r.isOverCap) } });
-    }),
-    format: stringList,
-    output: stringList,
-    principal: stringList,
-    'include-service-linked': z.boolean(),
-    'min-coverage': z.union([z.number(), z.string()]).transform((v) => String(v)),
-    'fail-on': z.string(),
-    baseline: z.string(),
-    'allow-future-baseline': z.boolean(),
-    exceptions: z.string(),
-    quiet: z.boolean(),
-    color: z.boolean(),
-    workers: z.union([z.number().int().positive(), z.string()]).transform((v) => String(v)),
-    'sarif-artifact': z.string(),
-    'policy-source': stringList,
-    // collect aws|gcp and scan aws|gcp: the time limits of every live call.
-    'connect-timeout': timeLimit('connect-timeout', 3_600_000),
-    'request-timeout': timeLimit('request-timeout', 3_600_000),
-    'retry-budget': timeLimit('retry-budget', 24 * 3_600_000),
-    // scan files: scan a snapshot whose collection did not finish.
-    'allow-incomplete': z.boolean(),
-  })
-  .partial()
-  .strict();
+/** The config keys, each the name of a scan flag (flag-table.ts). */
+const configSchema = z.object(Object.fromEntries(CONFIG_FLAGS.map((f) => [f.long, keySchema(f).optional()]))).strict();
 
-export type ConfigValues = z.output<typeof configSchema>;
+type ConfigValue = string | string[] | boolean;
+
+export type ConfigValues = Partial<Record<ConfigKey, ConfigValue>>;
+
+/** The keys a config file may hold, in table order. */
+const CONFIG_KEYS: readonly ConfigKey[] = CONFIG_FLAGS.map((f) => f.long);
 
 /** Keys whose value must be a YAML / JSON boolean. */
-const BOOLEAN_KEYS: ReadonlySet<string> = new Set(
-  Object.entries(configSchema.shape)
-    .filter(([, t]) => t.unwrap() instanceof z.ZodBoolean)
-    .map(([k]) => k),
-);
+const BOOLEAN_KEYS: ReadonlySet<string> = new Set(CONFIG_FLAGS.filter(isSwitch).map((f) => f.long));
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
@@ -90,9 +58,6 @@ export interface LoadedConfig {
 
 /** yaml's own default, named: how far aliases may multiply the document before it is refused. */
 const MAX_ALIAS_COUNT = 100;
-
-/** Keys whose values are paths: resolved against the config file's folder, not the working directory. */
-const PATH_KEYS = ['baseline', 'exceptions'] as const;
 
 export function findConfigFile(startDir: string): string | undefined {
   let dir = resolve(startDir);
@@ -143,7 +108,7 @@ export function parseConfig(text: string, path: string): ConfigValues {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     if (issue?.code === 'unrecognized_keys') {
-      throw new ConfigError(`${path}: unknown key "${issue.keys[0] ?? ''}"`, `allowed keys: ${Object.keys(configSchema.shape).join(', ')}`, { file: path });
+      throw new ConfigError(`${path}: unknown key "${issue.keys[0] ?? ''}"`, `allowed keys: ${CONFIG_KEYS.join(', ')}`, { file: path });
     }
     const key = issue?.path.join('.') ?? '';
     const topKey = String(issue?.path[0] ?? '');
@@ -157,13 +122,14 @@ export function parseConfig(text: string, path: string): ConfigValues {
     const hint = issue?.code === 'custom' && typeof issue.params?.['hint'] === 'string' ? issue.params['hint'] : 'see `permdrift init` for the expected types';
     throw new ConfigError(`${path}: "${key}": ${issue?.message ?? 'invalid value'}`, hint, { file: path });
   }
-  const values: ConfigValues = { ...parsed.data };
-  for (const key of PATH_KEYS) {
-    const v = values[key];
-    if (v !== undefined) values[key] = resolve(dirname(path), v);
+  const values = parsed.data as ConfigValues;
+  // Paths are resolved against the config file's folder, not the working directory.
+  for (const f of CONFIG_FLAGS) {
+    const v = values[f.long];
+    if (f.config.path === undefined || v === undefined || typeof v === 'boolean') continue;
+    const place = (p: string): string => (f.config.path === 'output' && p === '-' ? p : resolve(dirname(path), p));
+    values[f.long] = Array.isArray(v) ? v.map(place) : place(v);
   }
-  if (values['policy-source']) values['policy-source'] = values['policy-source'].map((p) => resolve(dirname(path), p));
-  if (values.output) values.output = values.output.map((o) => (o === '-' ? o : resolve(dirname(path), o)));
   return values;
 }
 

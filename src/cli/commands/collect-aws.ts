@@ -1,24 +1,17 @@
 /** `permdrift collect aws -o <dir>`: read one AWS account live and write it as an offline snapshot. */
 
 import { Command } from 'commander';
-import { resolve } from 'node:path';
+import { collectAction, collectParent } from '../collect-action.js';
+import { runCollect } from '../collect-aws-run.js';
 import { type CommandContext } from '../context.js';
-import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseCollectionBounds, withTimeoutConfig, type TimeoutFlags } from '../options.js';
-import { visibleText } from '../../reporters/visible-text.js';
-import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
+import { addFlags } from '../flags.js';
 
 export function registerCollectAws(program: Command, ctx: CommandContext): void {
-  const cwd = ctx.io.cwd ?? process.cwd();
-  const collectCmd = collectParent(program);
-  addCollectCommonOptions(
-    addTimeoutOptions(
-      addAwsSelectionOptions(
-        collectCmd
-          .command('aws')
-          .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads')
-          .requiredOption('-o, --output <dir>', 'snapshot folder to write (the account lands in <dir>/aws/<account-id>/)'),
-      ),
-    ),
+  addFlags(
+    collectParent(program)
+      .command('aws')
+      .description('read one AWS account through the SDK (read-only) and write <dir>/aws/<account-id>/ in the layout `scan files` reads'),
+    'collect aws',
   )
     .addHelpText(
       'after',
@@ -34,19 +27,5 @@ Permissions: \`permdrift policy aws\` prints the read-only IAM policy. Exit code
 out included). Interrupted (SIGINT/SIGTERM, exit 130/143): the files written so far are whole, and the
 account's collect-manifest.json says complete: false (\`scan files\` then needs --allow-incomplete).`,
     )
-    .action(
-      async (
-        given: AwsSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean },
-        cmd: Command,
-      ) => {
-        ctx.setDebug(given.debug);
-        const flags = withTimeoutConfig(given, cmd, cwd);
-        const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
-        const result = await runCollect(ctx, { outDir: resolve(cwd, flags.output), flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
-        if (!flags.quiet)
-          ctx.io.stderr.write(
-            `${visibleText(`permdrift: snapshot written to ${resolve(cwd, flags.output)} (${result.collected.map((a) => `aws/${a.account}/`).join(', ')})`)}\n`,
-          );
-      },
-    );
+    .action(collectAction(ctx, runCollect, (result) => result.collected.map((a) => `aws/${a.account}/`)));
 }

@@ -1,24 +1,17 @@
 /** `permdrift collect gcp -o <dir>`: read GCP projects live and write them as an offline snapshot (docs/gcp.md layout). */
 
 import { Command } from 'commander';
-import { resolve } from 'node:path';
+import { collectAction, collectParent } from '../collect-action.js';
+import { runCollectGcp } from '../collect-gcp-run.js';
 import { type CommandContext } from '../context.js';
-import { addCollectCommonOptions, addTimeoutOptions, collectParent, parseCollectionBounds, withTimeoutConfig, type TimeoutFlags } from '../options.js';
-import { visibleText } from '../../reporters/visible-text.js';
-import { addGcpSelectionOptions, runCollectGcp, type GcpSelectionFlags } from '../collect-gcp-run.js';
+import { addFlags } from '../flags.js';
 
 export function registerCollectGcp(program: Command, ctx: CommandContext): void {
-  const cwd = ctx.io.cwd ?? process.cwd();
-  const collectCmd = collectParent(program);
-  addCollectCommonOptions(
-    addTimeoutOptions(
-      addGcpSelectionOptions(
-        collectCmd
-          .command('gcp')
-          .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads')
-          .requiredOption('-o, --output <dir>', 'snapshot folder to write (each project lands in <dir>/gcp/<project-id>/)'),
-      ),
-    ),
+  addFlags(
+    collectParent(program)
+      .command('gcp')
+      .description('read GCP projects through the Google Cloud APIs (read-only) and write <dir>/gcp/<project-id>/ in the layout `scan files` reads'),
+    'collect gcp',
   )
     .addHelpText(
       'after',
@@ -35,20 +28,5 @@ Time limits: --connect-timeout, --request-timeout (a timed-out attempt is retrie
 (SIGINT/SIGTERM, exit 130/143): the files written so far are whole, and the project's collect-manifest.json says
 complete: false (\`scan files\` then needs --allow-incomplete).`,
     )
-    .action(
-      async (
-        given: GcpSelectionFlags & TimeoutFlags & { output: string; asOf?: string; window: string; config?: string; quiet: boolean; debug: boolean },
-        cmd: Command,
-      ) => {
-        ctx.setDebug(given.debug);
-        const flags = withTimeoutConfig(given, cmd, cwd);
-        const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
-        const outDir = resolve(cwd, flags.output);
-        const result = await runCollectGcp(ctx, { outDir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts });
-        if (!flags.quiet)
-          ctx.io.stderr.write(
-            `${visibleText(`permdrift: snapshot written to ${outDir} (${result.collected.map((p) => `gcp/${p.projectId}/`).join(', ')})`)}\n`,
-          );
-      },
-    );
+    .action(collectAction(ctx, runCollectGcp, (result) => result.collected.map((p) => `gcp/${p.projectId}/`)));
 }

@@ -5,15 +5,17 @@ import { diffReports } from '../../engine/drift.js';
 import { diffReporters } from '../../reporters/drift-reporters.js';
 import { type CommandContext } from '../context.js';
 
-import { addDriftOutputOptions, DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
+import { DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
+import { addFlags } from '../flags.js';
 
 export function registerDiff(program: Command, ctx: CommandContext): void {
-  addDriftOutputOptions(
+  addFlags(
     program
       .command('diff')
       .argument('<old>', 'the earlier JSON report')
       .argument('<new>', 'the later JSON report')
       .description('what changed between two reports, per principal: granted, became unused, revoked or now used, excepted, severity'),
+    'diff',
   )
     .addHelpText(
       'after',

@@ -1,28 +1,19 @@
 /** `permdrift policy aws`: prints the read-only IAM policy the live AWS commands need. */
 
-import { Option, type Command } from 'commander';
+import { type Command } from 'commander';
 import { orgPolicyText, readonlyPolicyText } from '../../connectors/aws/live/readonly-policy.js';
 import { readonlyRoleText } from '../../connectors/gcp/live/readonly-role.js';
-import { addBooleanFlag } from '../boolean-flags.js';
+import { addFlags } from '../flags.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../model/errors.js';
 import { parseCloudTrailS3, parseRoleName } from '../options.js';
 
 export function registerPolicy(program: Command, ctx: CommandContext): void {
   const policy = program.command('policy').description("print the cloud permissions permdrift's live commands need");
-  addBooleanFlag(
+  addFlags(
     policy.command('aws').description('the read-only IAM policy for `scan aws` and `collect aws` (every action it grants is one the tool calls)'),
-    {
-      flags: '--org',
-      description: 'instead: the policy for the identity that runs --org / --accounts (ListAccounts, AssumeRole into each account)',
-      negatedDescription: 'the read-only policy (the default)',
-      default: false,
-    },
+    'policy aws',
   )
-    .addOption(
-      new Option('--assume-role-name <name>', 'the role --org assumes in each account (one name, no wildcards)').default('OrganizationAccountAccessRole'),
-    )
-    .addOption(new Option('--cloudtrail-s3 <url>', 'the trail archive as s3://bucket/prefix (as `collect aws` takes it): the S3 statement is narrowed to it'))
     .addHelpText(
       'after',
       `

@@ -5,19 +5,15 @@
 
 import { Command } from 'commander';
 import { type CommandContext } from '../context.js';
-import { addTimeoutOptions } from '../options.js';
-import { addAwsSelectionOptions, runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
-import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from '../scan-run.js';
+import { addFlags, withConfig } from '../flags.js';
+import { runCollect, type AwsSelectionFlags } from '../collect-aws-run.js';
+import { collectThenScan, createScanAction, type ScanFlags } from '../scan-run.js';
 
 export function registerScanAws(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
   const scanAction = createScanAction(ctx);
   const scan = program.commands.find((c) => c.name() === 'scan') ?? program.command('scan').description('audit identities from a source');
-  addScanOptions(
-    addTimeoutOptions(
-      addAwsSelectionOptions(scan.command('aws').description('audit one AWS account live (read-only): collect it, then scan it as `scan files` does')),
-    ),
-  )
+  addFlags(scan.command('aws').description('audit one AWS account live (read-only): collect it, then scan it as `scan files` does'), 'scan aws')
     .addHelpText(
       'after',
       `
@@ -31,7 +27,7 @@ Permissions: \`permdrift policy aws\`. Exit codes: 0 no failing findings, 1 find
 2 usage, credential or provider error.`,
     )
     .action(async (given: ScanFlags & AwsSelectionFlags, cmd: Command) => {
-      const flags = withConfig(given, cmd, cwd) as ScanFlags & AwsSelectionFlags;
+      const flags = withConfig(given, cmd, cwd);
       await collectThenScan(ctx, scanAction, flags, 'permdrift-scan-aws-', (dir, asOf, windowMs, timeouts) =>
         runCollect(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts }),
       );

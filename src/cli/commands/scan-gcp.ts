@@ -5,19 +5,15 @@
 
 import { Command } from 'commander';
 import { type CommandContext } from '../context.js';
-import { addTimeoutOptions } from '../options.js';
-import { addGcpSelectionOptions, runCollectGcp, type GcpSelectionFlags } from '../collect-gcp-run.js';
-import { addScanOptions, collectThenScan, createScanAction, withConfig, type ScanFlags } from '../scan-run.js';
+import { addFlags, withConfig } from '../flags.js';
+import { runCollectGcp, type GcpSelectionFlags } from '../collect-gcp-run.js';
+import { collectThenScan, createScanAction, type ScanFlags } from '../scan-run.js';
 
 export function registerScanGcp(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
   const scanAction = createScanAction(ctx);
   const scan = program.commands.find((c) => c.name() === 'scan') ?? program.command('scan').description('audit identities from a source');
-  addScanOptions(
-    addTimeoutOptions(
-      addGcpSelectionOptions(scan.command('gcp').description('audit GCP projects live (read-only): collect them, then scan them as `scan files` does')),
-    ),
-  )
+  addFlags(scan.command('gcp').description('audit GCP projects live (read-only): collect them, then scan them as `scan files` does'), 'scan gcp')
     .addHelpText(
       'after',
       `
@@ -31,7 +27,7 @@ Permissions: \`permdrift policy gcp\`. Exit codes: 0 no failing findings, 1 find
 2 usage, credential or provider error.`,
     )
     .action(async (given: ScanFlags & GcpSelectionFlags, cmd: Command) => {
-      const flags = withConfig(given, cmd, cwd) as ScanFlags & GcpSelectionFlags;
+      const flags = withConfig(given, cmd, cwd);
       await collectThenScan(ctx, scanAction, flags, 'permdrift-scan-gcp-', (dir, asOf, windowMs, timeouts) =>
         runCollectGcp(ctx, { outDir: dir, flags, asOf, windowMs, isQuiet: flags.quiet, timeouts }),
       );

@@ -4,18 +4,20 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type CommandContext } from '../context.js';
-import { addScanOptions, createScanAction, DEFAULT_BASELINE_FILE, DEMO_AS_OF, DEMO_DIR, withConfig, type ScanFlags } from '../scan-run.js';
+import { addFlags, withConfig } from '../flags.js';
+import { createScanAction, DEFAULT_BASELINE_FILE, DEMO_AS_OF, DEMO_DIR, type ScanFlags } from '../scan-run.js';
 
 export function registerScan(program: Command, ctx: CommandContext): void {
   const cwd = ctx.io.cwd ?? process.cwd();
   const scanAction = createScanAction(ctx);
 
   const scan = program.command('scan').description('audit identities from a source');
-  addScanOptions(
+  addFlags(
     scan
       .command('files')
       .argument('<dir>', 'snapshot folder holding aws/<account-id>/ (see README "Snapshot layout")')
       .description('audit an offline snapshot: IAM authorization details, CloudTrail logs, Access Advisor, credential report'),
+    'scan files',
   )
     .addHelpText(
       'after',
@@ -28,16 +30,18 @@ Exit codes: 0 no failing findings, 1 findings at or above --fail-on, 2 usage or 
     )
     .action(async (dir: string, flags: ScanFlags, cmd: Command) => scanAction(dir, withConfig(flags, cmd, cwd), { isDemo: false }));
 
-  addScanOptions(
+  addFlags(
     program.command('demo').description(`the same scan on the snapshot bundled in fixtures/aws/demo (as of ${DEMO_AS_OF}), no credentials needed`),
+    'demo',
   ).action(async (flags: ScanFlags, cmd: Command) => scanAction(DEMO_DIR, withConfig(flags, cmd, cwd), { isDemo: true }));
 
   const baseline = program.command('baseline').description('manage the accepted state a CI gate compares against');
-  addScanOptions(
+  addFlags(
     baseline
       .command('update')
       .argument('<dir>', 'snapshot folder holding aws/<account-id>/')
       .description(`scan and write the report as the new baseline (default ${DEFAULT_BASELINE_FILE}); first-seen dates carry over from the old one`),
+    'baseline update',
   )
     .addHelpText(
       'after',

@@ -7,9 +7,9 @@ import { trendReports } from '../../engine/drift-trend.js';
 import { type TrendInput } from '../../model/drift-trend.js';
 import { PermdriftError, UsageError } from '../../model/errors.js';
 import { trendReporters } from '../../reporters/drift-reporters.js';
-import { addBooleanFlag } from '../boolean-flags.js';
 import type { CommandContext } from '../context.js';
-import { addDriftOutputOptions, type DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
+import { type DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
+import { addFlags } from '../flags.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 interface TrendFlags extends DriftOutputFlags {
@@ -55,14 +55,12 @@ async function collectReports(paths: string[], warn: (line: string) => void): Pr
 }
 
 export function registerTrend(program: Command, ctx: CommandContext): void {
-  addDriftOutputOptions(
-    addBooleanFlag(
-      program
-        .command('trend')
-        .argument('<reports...>', 'JSON reports, or directories holding them (every *.json report inside)')
-        .description('metrics over a series of reports: entitlement drift, revocation speed, exception volume, findings by severity'),
-      { flags: '-q, --quiet', description: 'no warnings about skipped files', default: false },
-    ),
+  addFlags(
+    program
+      .command('trend')
+      .argument('<reports...>', 'JSON reports, or directories holding them (every *.json report inside)')
+      .description('metrics over a series of reports: entitlement drift, revocation speed, exception volume, findings by severity'),
+    'trend',
   )
     .addHelpText(
       'after',
