@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { auditFiles, type ScanProgress } from '../audit.js';
-import { readBaselineFile } from '../config/baseline-file.js';
+import { readReportFile } from '../config/report-reader.js';
 import { readExceptionsFile } from '../config/exceptions-file.js';
 import { applyBaseline, applyExceptions, isBaselineAfter } from '../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../engine/gate.js';
@@ -224,7 +224,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     }
     // Read the inputs that can be wrong before the long scan, so a typo fails fast.
     const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
-    const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;
+    const baseline = baselinePath ? await readReportFile(baselinePath, 'baseline') : undefined;
     if (baseline && baselinePath) checkBaselineTime(baseline, baselinePath, asOf, flags.allowFutureBaseline);
     const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
     const sources = flags.policySource.length > 0 ? await readPolicySources(flags.policySource, cwd) : undefined;
@@ -309,7 +309,7 @@ export async function collectThenScan(
   const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
-  if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);
+  if (flags.baseline) checkBaselineTime(await readReportFile(flags.baseline, 'baseline'), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);
   const dir = await mkdtemp(join(tmpdir(), tempPrefix));
   const forget = removeOnInterrupt(dir);
