@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { extname } from 'node:path';
 import { DRIFT_FORMATS, type DriftFormat } from '../reporters/drift-reporters.js';
-import { writeReportFile } from './report-file.js';
+import { writeOutput } from './report-file.js';
 import { pairOutputs } from './options.js';
 import { addBooleanFlag, addColorFlag, addDebugFlag } from './boolean-flags.js';
 import { type CommandContext, collect } from './context.js';
@@ -50,7 +50,7 @@ export function addDriftOutputOptions(cmd: Command): Command {
   return addDebugFlag(cmd);
 }
 
-/** Renders to every target: stdout directly, files atomically. */
+/** Renders to every target, each through the one output writer. */
 export async function writeDriftOutputs(
   ctx: CommandContext,
   targets: DriftTarget[],
@@ -61,7 +61,6 @@ export async function writeDriftOutputs(
     const isStdout = t.file === undefined;
     const isColor = t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
     const text = render(t.format, { isColor, isAscii: flags.ascii });
-    if (isStdout) ctx.io.stdout.write(text);
-    else await writeReportFile(t.file as string, text, ctx.io.cwd);
+    await writeOutput(ctx.io, t.file, [text]);
   }
 }

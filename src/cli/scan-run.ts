@@ -18,10 +18,10 @@ import type { Finding, Report } from '../model/report.js';
 import { reporters } from '../reporters/index.js';
 import { renderJsonChunks } from '../reporters/json.js';
 import { loadConfig, type ConfigValues } from '../config/config-file.js';
-import { writeReportFile } from './report-file.js';
+import { writeOutput } from './report-file.js';
 import { removeOnInterrupt } from './cleanup.js';
 import { addBooleanFlag, addColorFlag, addDebugFlag, isCiEnv } from './boolean-flags.js';
-import { type CommandContext, collect, writePieces } from './context.js';
+import { type CommandContext, collect } from './context.js';
 import { isColorWanted, parseAsOf, parseCollectionBounds, parseWindow, resolveOutputs, type TimeoutFlags, windowOption } from './options.js';
 import { ProgressLine } from './progress.js';
 import { visibleText } from '../reporters/visible-text.js';
@@ -247,7 +247,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (exceptions) report = applyExceptions(report, exceptions);
 
     if (mode.baselineOut) {
-      await writeReportFile(mode.baselineOut, renderJsonChunks(report), cwd);
+      await writeOutput(io, mode.baselineOut, renderJsonChunks(report));
       if (!flags.quiet) {
         io.stderr.write(
           `permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`,
@@ -268,8 +268,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
               ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
               ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
             });
-      if (isStdout) await writePieces(io.stdout, typeof text === 'string' ? [text] : text);
-      else await writeReportFile(target.file as string, text, cwd);
+      await writeOutput(io, target.file, typeof text === 'string' ? [text] : text);
     }
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
