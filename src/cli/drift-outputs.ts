@@ -1,8 +1,10 @@
 /** Writing drift outputs (diff, trend): shared by the two commands. */
 
 import { Command, Option } from 'commander';
-import { extname } from 'node:path';
 import { DRIFT_FORMATS, type DriftFormat } from '../reporters/drift-reporters.js';
+import { formatHelp, formatNamed } from '../reporters/format.js';
+import type { ReportDiff } from '../model/drift.js';
+import type { ReportTrend } from '../model/drift-trend.js';
 import { writeOutput } from './report-file.js';
 import { pairOutputs } from './options.js';
 import { addBooleanFlag, addColorFlag, addDebugFlag } from './boolean-flags.js';
@@ -15,17 +17,9 @@ export interface DriftTarget {
   file?: string;
 }
 
-function formatFromExtension(file: string): DriftFormat | undefined {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.json') return 'json';
-  if (ext === '.md' || ext === '.markdown') return 'markdown';
-  if (ext === '.txt') return 'table';
-  return undefined;
-}
-
 /** Pairs `--format` values with `-o` values, as `scan` does, with Markdown added. */
 export function resolveDriftOutputs(formats: string[], outputs: string[]): DriftTarget[] {
-  return pairOutputs(formats, outputs, DRIFT_FORMATS, formatFromExtension, 'diff.json');
+  return pairOutputs(formats, outputs, DRIFT_FORMATS, 'diff.json');
 }
 
 export interface DriftOutputFlags {
@@ -38,7 +32,7 @@ export interface DriftOutputFlags {
 
 export function addDriftOutputOptions(cmd: Command): Command {
   cmd
-    .addOption(new Option('--format <format>', `${DRIFT_FORMATS.join(' | ')}; repeatable, one -o each`).argParser(collect).default([]))
+    .addOption(new Option('--format <format>', `${formatHelp(DRIFT_FORMATS)}; repeatable, one -o each`).argParser(collect).default([]))
     .addOption(new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension (.json, .md, .txt)').argParser(collect).default([]));
   addBooleanFlag(cmd, {
     flags: '--ascii',
@@ -50,17 +44,11 @@ export function addDriftOutputOptions(cmd: Command): Command {
   return addDebugFlag(cmd);
 }
 
-/** Renders to every target, each through the one output writer. */
-export async function writeDriftOutputs(
-  ctx: CommandContext,
-  targets: DriftTarget[],
-  flags: DriftOutputFlags,
-  render: (format: DriftFormat, opts: { isColor: boolean; isAscii: boolean }) => string,
-): Promise<void> {
+/** Renders the diff or trend to every target, each through the one output writer. */
+export async function writeDriftOutputs(ctx: CommandContext, targets: DriftTarget[], flags: DriftOutputFlags, drift: ReportDiff | ReportTrend): Promise<void> {
   for (const t of targets) {
     const isStdout = t.file === undefined;
     const isColor = t.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: ctx.io.stdout.isTTY === true, env: ctx.io.env });
-    const text = render(t.format, { isColor, isAscii: flags.ascii });
-    await writeOutput(ctx.io, t.file, [text]);
+    await writeOutput(ctx.io, t.file, formatNamed(DRIFT_FORMATS, t.format).render(drift, { isColor, isAscii: flags.ascii }));
   }
 }

@@ -1,7 +1,7 @@
 /** Parsing and checking of command-line values: durations, times, formats and outputs. */
 
 import { type Command, Option } from 'commander';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { loadConfig, type ConfigValues } from '../config/config-file.js';
 import { asOfRangeProblem, readIsoTime } from '../config/iso-time.js';
 import { formatDuration, readDuration } from '../config/timeout-length.js';
@@ -11,10 +11,8 @@ import { DEFAULT_CALL_TIMEOUTS, type CallTimeouts } from '../connectors/shared/c
 import { UsageError } from '../model/errors.js';
 import { addBooleanFlag, addDebugFlag } from './boolean-flags.js';
 
-import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
-
-const FORMATS = REPORTER_NAMES;
-type Format = ReporterName;
+import { type FormatChoice, formatNames, formatOfFile } from '../reporters/format.js';
+import { REPORT_FORMATS, type ReporterName } from '../reporters/index.js';
 
 /** `90d`, `12h`: the window length in milliseconds; a usage error past the 400-day cap in any unit. */
 /** `--window`, the same on every command that takes it (scan, demo, baseline, collect). */
@@ -51,20 +49,8 @@ export function parseAsOf(text: string | undefined, now: () => Date, windowMs = 
   return r.date;
 }
 
-function formatFromExtension(file: string): Format | undefined {
-  const lower = file.toLowerCase();
-  // `.sarif.json` is SARIF, not the JSON report: check the double extension first.
-  if (lower.endsWith('.sarif') || lower.endsWith('.sarif.json')) return 'sarif';
-  const ext = extname(lower);
-  if (ext === '.json') return 'json';
-  if (ext === '.txt' || ext === '.table') return 'table';
-  if (ext === '.md' || ext === '.markdown') return 'markdown';
-  if (ext === '.csv') return 'csv';
-  return undefined;
-}
-
 export interface OutputTarget {
-  format: Format;
+  format: ReporterName;
   /** `-` or undefined = stdout. */
   file?: string;
 }
@@ -77,15 +63,17 @@ function isStdoutPath(file: string): boolean {
 /**
  * Pairs `--format` values with `-o` values: one output takes its format from the flag or its
  * extension; several outputs pair with the formats in order. Two outputs to the same place (the
- * same file, or stdout twice) are a usage error: the second would overwrite the first.
+ * same file, or stdout twice) are a usage error: the second would overwrite the first. The
+ * registry (scan's or diff/trend's) gives the names, the endings and the default, its first format.
  */
 export function pairOutputs<F extends string>(
   formats: string[],
   outputs: string[],
-  allowed: readonly F[],
-  fromExtension: (file: string) => F | undefined,
+  registry: readonly FormatChoice<F>[],
   example: string,
 ): { format: F; file?: string }[] {
+  const allowed = formatNames(registry);
+  const fallback = allowed[0] as F;
   for (const f of formats) {
     if (!(allowed as readonly string[]).includes(f)) {
       throw new UsageError(`unknown --format "${f}"`, `use one of: ${allowed.join(', ')}`);
@@ -97,10 +85,10 @@ export function pairOutputs<F extends string>(
   let out: { format: F; file?: string }[];
   if (outputs.length === 0) {
     if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', `e.g. --format table --format json -o - -o ${example}`);
-    out = [target(fmts[0] ?? ('table' as F), undefined)];
+    out = [target(fmts[0] ?? fallback, undefined)];
   } else if (fmts.length === 0) {
     out = outputs.map((file) => {
-      const format = isStdoutPath(file) ? ('table' as F) : fromExtension(file);
+      const format = isStdoutPath(file) ? fallback : formatOfFile(registry, file);
       if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, `add --format ${allowed.join('|')}`);
       return target(format, file);
     });
@@ -129,7 +117,7 @@ export function pairOutputs<F extends string>(
 }
 
 export function resolveOutputs(formats: string[], outputs: string[]): OutputTarget[] {
-  return pairOutputs(formats, outputs, FORMATS, formatFromExtension, 'report.json');
+  return pairOutputs(formats, outputs, REPORT_FORMATS, 'report.json');
 }
 
 const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;

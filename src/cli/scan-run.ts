@@ -15,8 +15,8 @@ import { readPolicySources } from '../connectors/iac/policy-sources.js';
 import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import type { Finding, Report } from '../model/report.js';
-import { reporters } from '../reporters/index.js';
-import { renderJsonChunks } from '../reporters/json.js';
+import { formatHelp, formatNamed } from '../reporters/format.js';
+import { REPORT_FORMATS } from '../reporters/index.js';
 import { loadConfig, type ConfigValues } from '../config/config-file.js';
 import { writeOutput } from './report-file.js';
 import { removeOnInterrupt } from './cleanup.js';
@@ -74,9 +74,7 @@ export function addScanOptions(cmd: Command): Command {
   cmd
     .addOption(new Option('--as-of <time>', 'end of the window, ISO 8601; no zone = UTC (default: now)').env('PERMDRIFT_AS_OF'))
     .addOption(windowOption())
-    .addOption(
-      new Option('--format <format>', 'table | json | sarif | markdown | csv; repeatable, one -o each').env('PERMDRIFT_FORMAT').argParser(collect).default([]),
-    )
+    .addOption(new Option('--format <format>', `${formatHelp(REPORT_FORMATS)}; repeatable, one -o each`).env('PERMDRIFT_FORMAT').argParser(collect).default([]))
     .addOption(
       new Option('-o, --output <file>', 'write to a file (- = stdout); format from the extension; repeatable')
         .env('PERMDRIFT_OUTPUT')
@@ -247,7 +245,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (exceptions) report = applyExceptions(report, exceptions);
 
     if (mode.baselineOut) {
-      await writeOutput(io, mode.baselineOut, renderJsonChunks(report));
+      await writeOutput(io, mode.baselineOut, formatNamed(REPORT_FORMATS, 'json').render(report, { isColor: false }));
       if (!flags.quiet) {
         io.stderr.write(
           `permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`,
@@ -258,17 +256,13 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     for (const target of targets) {
       const isStdout = target.file === undefined;
       const isColor = target.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
-      // JSON goes out piece by piece: a large report can outgrow one string.
-      const text =
-        target.format === 'json'
-          ? renderJsonChunks(report)
-          : reporters[target.format](report, {
-              isColor,
-              width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
-              ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
-              ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
-            });
-      await writeOutput(io, target.file, typeof text === 'string' ? [text] : text);
+      const pieces = formatNamed(REPORT_FORMATS, target.format).render(report, {
+        isColor,
+        width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
+        ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
+        ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
+      });
+      await writeOutput(io, target.file, pieces);
     }
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);

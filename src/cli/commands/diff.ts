@@ -2,7 +2,6 @@
 
 import { Command } from 'commander';
 import { diffReports } from '../../engine/drift.js';
-import { diffReporters } from '../../reporters/drift-reporters.js';
 import { readReportFile } from '../../config/report-reader.js';
 import { type CommandContext } from '../context.js';
 
@@ -31,7 +30,7 @@ Exit codes: 0 the diff was written (a diff is information, not a gate), 2 usage 
       const targets = resolveDriftOutputs(flags.format, flags.output);
       const [oldReport, newReport] = [await readReportFile(oldFile, 'report'), await readReportFile(newFile, 'report')];
       const diff = diffReports(oldReport, newReport, { oldSource: oldFile, newSource: newFile });
-      await writeDriftOutputs(ctx, targets, flags, (format, opts) => diffReporters[format](diff, opts));
+      await writeDriftOutputs(ctx, targets, flags, diff);
       ctx.setExitCode(0);
     });
 }

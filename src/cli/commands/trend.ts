@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { trendReports } from '../../engine/drift-trend.js';
 import { type TrendInput } from '../../model/drift-trend.js';
 import { PermdriftError, UsageError } from '../../model/errors.js';
-import { trendReporters } from '../../reporters/drift-reporters.js';
 import { readReportFile } from '../../config/report-reader.js';
 import { addBooleanFlag } from '../boolean-flags.js';
 import type { CommandContext } from '../context.js';
@@ -87,7 +86,7 @@ Exit codes: 0 the trend was written, 2 usage or input error (no report at all in
         );
       }
       const trend = trendReports(inputs);
-      await writeDriftOutputs(ctx, targets, flags, (format, opts) => trendReporters[format](trend, opts));
+      await writeDriftOutputs(ctx, targets, flags, trend);
       ctx.setExitCode(0);
     });
 }
