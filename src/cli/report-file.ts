@@ -15,10 +15,10 @@
  * path (exit 2); the temporary file is removed on every failure and on SIGINT / SIGTERM
  * (cleanup.ts), and the previous report stays as it was.
  *
- * writeOutput is the one writer of every output (scan, baseline, diff, trend): no file (or `-`) is
- * stdout, written as a stream that may ask to drain (context.ts writePieces); a file is written as
- * above. Either way the reporter's pieces go out one after the other, each waited for, so no
- * output is ever held whole in a buffer it did not come in.
+ * writeOutput is the one writer of every output (scan, baseline, diff, trend): no file (pairOutputs
+ * turns `-` into none) is stdout, a stream written up to a full buffer and then after its drain
+ * (context.ts writePieces); a file is written as above. Either way the reporter's pieces go out one
+ * after the other, so an output is never held whole beyond what its reporter made it in.
  */
 
 import { constants } from 'node:fs';
