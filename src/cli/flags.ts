@@ -10,6 +10,9 @@ import { loadConfig } from '../config/config-file.js';
 import { FLAG_LIST, isSwitch, type CommandId, type FlagSpec, type ValueSpec } from '../config/flag-table.js';
 import type { ValueReader } from '../config/flag-values.js';
 import { UsageError } from '../model/errors.js';
+import { DRIFT_FORMATS } from '../reporters/drift-reporters.js';
+import { formatHelp } from '../reporters/format.js';
+import { REPORT_FORMATS } from '../reporters/index.js';
 import { parseBooleanEnv } from './boolean-flags.js';
 import { collect } from './context.js';
 
@@ -17,6 +20,12 @@ import { collect } from './context.js';
 const SPEC_OF = new WeakMap<Option, FlagSpec>();
 /** The table name of each command built from it. */
 const COMMAND_OF = new WeakMap<Command, CommandId>();
+
+/** The help of a value flag, with `{formats}` filled in from the format registry it names. */
+export function helpOf(spec: ValueSpec): string {
+  if (spec.formats === undefined) return spec.help;
+  return spec.help.replace('{formats}', formatHelp(spec.formats === 'report' ? REPORT_FORMATS : DRIFT_FORMATS));
+}
 
 function optionsOf(spec: FlagSpec): Option[] {
   const names = `${spec.short ? `-${spec.short}, ` : ''}--${spec.long}`;
@@ -27,7 +36,7 @@ function optionsOf(spec: FlagSpec): Option[] {
     // Positive first, so its default stands.
     return [positive, new Option(`--no-${spec.long}`, negatedHelp)];
   }
-  const option = new Option(`${names} ${spec.value}`, spec.help);
+  const option = new Option(`${names} ${spec.value}`, helpOf(spec));
   if (spec.isRequired) option.makeOptionMandatory();
   if (spec.choices) option.choices(spec.choices);
   if (spec.isRepeatable) option.argParser(collect).default([]);

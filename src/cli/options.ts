@@ -1,6 +1,6 @@
 /** Parsing and checking of command-line values: durations, times, formats and outputs. */
 
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { FLAGS } from '../config/flag-table.js';
 import { asOfReader, type ValueReader } from '../config/flag-values.js';
 import { formatDuration } from '../config/timeout-length.js';
@@ -9,10 +9,8 @@ import { DEFAULT_CALL_TIMEOUTS, type CallTimeouts } from '../connectors/shared/c
 import { UsageError } from '../model/errors.js';
 import { readFlag } from './flags.js';
 
-import { REPORTER_NAMES, type ReporterName } from '../reporters/index.js';
-
-const FORMATS = REPORTER_NAMES;
-type Format = ReporterName;
+import { type FormatChoice, formatNames, formatOfFile } from '../reporters/format.js';
+import { REPORT_FORMATS, type ReporterName } from '../reporters/index.js';
 
 /** `--window` (and `PERMDRIFT_WINDOW`): the window length in milliseconds; a usage error past the 400-day cap in any unit. */
 export function parseWindow(text: string, flag = '--window'): number {
@@ -28,20 +26,8 @@ export function parseAsOf(text: string | undefined, now: () => Date, windowMs = 
   return readFlag({ long: FLAGS.asOf.long, read: asOfReader(windowMs) }, text);
 }
 
-function formatFromExtension(file: string): Format | undefined {
-  const lower = file.toLowerCase();
-  // `.sarif.json` is SARIF, not the JSON report: check the double extension first.
-  if (lower.endsWith('.sarif') || lower.endsWith('.sarif.json')) return 'sarif';
-  const ext = extname(lower);
-  if (ext === '.json') return 'json';
-  if (ext === '.txt' || ext === '.table') return 'table';
-  if (ext === '.md' || ext === '.markdown') return 'markdown';
-  if (ext === '.csv') return 'csv';
-  return undefined;
-}
-
 export interface OutputTarget {
-  format: Format;
+  format: ReporterName;
   /** `-` or undefined = stdout. */
   file?: string;
 }
@@ -54,15 +40,17 @@ function isStdoutPath(file: string): boolean {
 /**
  * Pairs `--format` values with `-o` values: one output takes its format from the flag or its
  * extension; several outputs pair with the formats in order. Two outputs to the same place (the
- * same file, or stdout twice) are a usage error: the second would overwrite the first.
+ * same file, or stdout twice) are a usage error: the second would overwrite the first. The
+ * registry (scan's or diff/trend's) gives the names, the endings and the default, its first format.
  */
 export function pairOutputs<F extends string>(
   formats: string[],
   outputs: string[],
-  allowed: readonly F[],
-  fromExtension: (file: string) => F | undefined,
+  registry: readonly FormatChoice<F>[],
   example: string,
 ): { format: F; file?: string }[] {
+  const allowed = formatNames(registry);
+  const fallback = allowed[0] as F;
   for (const f of formats) {
     if (!(allowed as readonly string[]).includes(f)) {
       throw new UsageError(`unknown --format "${f}"`, `use one of: ${allowed.join(', ')}`);
@@ -74,10 +62,10 @@ export function pairOutputs<F extends string>(
   let out: { format: F; file?: string }[];
   if (outputs.length === 0) {
     if (fmts.length > 1) throw new UsageError('several --format values need one -o file each', `e.g. --format table --format json -o - -o ${example}`);
-    out = [target(fmts[0] ?? ('table' as F), undefined)];
+    out = [target(fmts[0] ?? fallback, undefined)];
   } else if (fmts.length === 0) {
     out = outputs.map((file) => {
-      const format = isStdoutPath(file) ? ('table' as F) : fromExtension(file);
+      const format = isStdoutPath(file) ? fallback : formatOfFile(registry, file);
       if (!format) throw new UsageError(`cannot tell the format of "${file}" from its extension`, `add --format ${allowed.join('|')}`);
       return target(format, file);
     });
@@ -106,7 +94,7 @@ export function pairOutputs<F extends string>(
 }
 
 export function resolveOutputs(formats: string[], outputs: string[]): OutputTarget[] {
-  return pairOutputs(formats, outputs, FORMATS, formatFromExtension, 'report.json');
+  return pairOutputs(formats, outputs, REPORT_FORMATS, 'report.json');
 }
 
 /**

@@ -14,6 +14,11 @@
  * A missing folder, a directory, a full disk or a permission problem is an OutputError naming the
  * path (exit 2); the temporary file is removed on every failure and on SIGINT / SIGTERM
  * (cleanup.ts), and the previous report stays as it was.
+ *
+ * writeOutput is the one writer of every output (scan, baseline, diff, trend): no file (pairOutputs
+ * turns `-` into none) is stdout, a stream written up to a full buffer and then after its drain
+ * (context.ts writePieces); a file is written as above. Either way the reporter's pieces go out one
+ * after the other, so an output is never held whole beyond what its reporter made it in.
  */
 
 import { constants } from 'node:fs';
@@ -21,6 +26,7 @@ import { lstat, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { OutputError } from '../model/errors.js';
 import { removeOnInterrupt } from './cleanup.js';
+import { type CliIo, writePieces } from './context.js';
 
 type Content = string | Iterable<string>;
 
@@ -77,9 +83,12 @@ async function followLinks(file: string): Promise<string> {
   throw fail(file, 'too many levels of symbolic links');
 }
 
+/**
+ * One piece at a time, each finished before the next is rendered: the file's own back-pressure.
+ * writeFile (not write) so that a short write is continued rather than silently lost.
+ */
 async function writeAll(handle: import('node:fs/promises').FileHandle, content: Content): Promise<void> {
-  if (typeof content === 'string') await handle.writeFile(content);
-  else for (const piece of content) await handle.write(piece);
+  for (const piece of typeof content === 'string' ? [content] : content) await handle.writeFile(piece);
 }
 
 /** Opens and writes `file` in place (a device, a FIFO, a file with hard links). */
@@ -170,4 +179,10 @@ export async function writeReportFile(file: string, content: Content, cwd?: stri
   } finally {
     dropCleanup();
   }
+}
+
+/** Writes an output's pieces to `file` (relative to io.cwd), or to stdout when there is none. */
+export async function writeOutput(io: CliIo, file: string | undefined, pieces: Iterable<string>): Promise<void> {
+  if (file === undefined) await writePieces(io.stdout, pieces);
+  else await writeReportFile(file, pieces, io.cwd);
 }

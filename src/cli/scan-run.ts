@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { auditFiles, type ScanProgress } from '../audit.js';
-import { readBaselineFile } from '../config/baseline-file.js';
+import { readReportFile } from '../config/report-reader.js';
 import { readExceptionsFile } from '../config/exceptions-file.js';
 import { applyBaseline, applyExceptions, isBaselineAfter } from '../engine/compare.js';
 import { failingFindings, needsBaseline, parseGate } from '../engine/gate.js';
@@ -14,14 +14,14 @@ import { readPolicySources } from '../connectors/iac/policy-sources.js';
 import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
 import type { Finding, Report } from '../model/report.js';
-import { reporters } from '../reporters/index.js';
-import { renderJsonChunks } from '../reporters/json.js';
 import { FLAGS } from '../config/flag-table.js';
-import { writeReportFile } from './report-file.js';
 import { removeOnInterrupt } from './cleanup.js';
-import { isCiEnv } from './boolean-flags.js';
-import { type CommandContext, writePieces } from './context.js';
 import { readFlag } from './flags.js';
+import { formatNamed } from '../reporters/format.js';
+import { REPORT_FORMATS } from '../reporters/index.js';
+import { writeOutput } from './report-file.js';
+import { isCiEnv } from './boolean-flags.js';
+import { type CommandContext } from './context.js';
 import { isColorWanted, parseAsOf, parseCollectionBounds, parseWindow, resolveOutputs, type TimeoutFlags } from './options.js';
 import { ProgressLine } from './progress.js';
 import { visibleText } from '../reporters/visible-text.js';
@@ -94,7 +94,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     const workers = flags.workers === undefined ? undefined : readFlag(FLAGS.workers, flags.workers);
     // Read the inputs that can be wrong before the long scan, so a typo fails fast.
     const baselinePath = flags.baseline ?? (mode.baselineOut && existsSync(mode.baselineOut) ? mode.baselineOut : undefined);
-    const baseline = baselinePath ? await readBaselineFile(baselinePath) : undefined;
+    const baseline = baselinePath ? await readReportFile(baselinePath, 'baseline') : undefined;
     if (baseline && baselinePath) checkBaselineTime(baseline, baselinePath, asOf, flags.allowFutureBaseline);
     const exceptions = flags.exceptions ? await readExceptionsFile(flags.exceptions) : undefined;
     const sources = flags.policySource.length > 0 ? await readPolicySources(flags.policySource, cwd) : undefined;
@@ -117,7 +117,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     if (exceptions) report = applyExceptions(report, exceptions);
 
     if (mode.baselineOut) {
-      await writeReportFile(mode.baselineOut, renderJsonChunks(report), cwd);
+      await writeOutput(io, mode.baselineOut, formatNamed(REPORT_FORMATS, 'json').render(report, { isColor: false }));
       if (!flags.quiet) {
         io.stderr.write(
           `permdrift: baseline written to ${visibleText(relative(cwd, mode.baselineOut))} (${report.findings.length} finding(s) accepted as the current state)\n`,
@@ -128,18 +128,13 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     for (const target of targets) {
       const isStdout = target.file === undefined;
       const isColor = target.format === 'table' && isStdout && isColorWanted({ isFlagOff: !flags.color, isTty: io.stdout.isTTY === true, env: io.env });
-      // JSON goes out piece by piece: a large report can outgrow one string.
-      const text =
-        target.format === 'json'
-          ? renderJsonChunks(report)
-          : reporters[target.format](report, {
-              isColor,
-              width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
-              ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
-              ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
-            });
-      if (isStdout) await writePieces(io.stdout, typeof text === 'string' ? [text] : text);
-      else await writeReportFile(target.file as string, text, cwd);
+      const pieces = formatNamed(REPORT_FORMATS, target.format).render(report, {
+        isColor,
+        width: isStdout ? Math.max(88, Math.min(io.stdout.columns ?? 100, 160)) : 100,
+        ...(flags.sarifArtifact ? { sarifArtifactUri: flags.sarifArtifact } : {}),
+        ...(sources ? { locate: (f: Finding) => sources.locate(f) } : {}),
+      });
+      await writeOutput(io, target.file, pieces);
     }
     if (!flags.quiet && report.warnings.length > 0 && targets.every((t) => t.format !== 'table' || t.file !== undefined)) {
       io.stderr.write(`permdrift: ${report.warnings.length} warning(s); see "warnings" in the report\n`);
@@ -179,7 +174,7 @@ export async function collectThenScan(
   const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
   parseGate(flags.failOn ?? 'never');
   resolveOutputs(flags.format, flags.output);
-  if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);
+  if (flags.baseline) checkBaselineTime(await readReportFile(flags.baseline, 'baseline'), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);
   const dir = await mkdtemp(join(tmpdir(), tempPrefix));
   const forget = removeOnInterrupt(dir);

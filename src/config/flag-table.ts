@@ -73,6 +73,11 @@ export interface ValueSpec extends CommonSpec {
   read?: ValueReader<unknown>;
   /** A `--no-x` form that turns the value off (`--no-audit-logs`), with this help. */
   negatedHelp?: string;
+  /**
+   * The help names a format registry's formats: `{formats}` in it is replaced by that registry's
+   * names (cli/flags.ts; the registries live in reporters/, a layer above this table).
+   */
+  formats?: 'report' | 'drift';
 }
 
 export type FlagSpec = SwitchSpec | ValueSpec;
@@ -301,8 +306,9 @@ export const FLAGS = {
   format: {
     long: 'format',
     value: '<format>',
-    // REPORTER_NAMES of reporters/index.ts (a test keeps them equal).
-    help: 'table | json | sarif | markdown | csv; repeatable, one -o each',
+    // {formats}: the names of REPORT_FORMATS (reporters/index.ts), filled in by cli/flags.ts.
+    help: '{formats}; repeatable, one -o each',
+    formats: 'report',
     isRepeatable: true,
     env: 'PERMDRIFT_FORMAT',
     config: {},
@@ -455,8 +461,9 @@ export const FLAGS = {
   driftFormat: {
     long: 'format',
     value: '<format>',
-    // DRIFT_FORMATS of reporters/drift-reporters.ts (a test keeps them equal).
-    help: 'table | json | markdown; repeatable, one -o each',
+    // {formats}: the names of DRIFT_FORMATS (reporters/drift-reporters.ts), filled in by cli/flags.ts.
+    help: '{formats}; repeatable, one -o each',
+    formats: 'drift',
     isRepeatable: true,
     commands: DRIFTS,
   },

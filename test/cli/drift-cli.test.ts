@@ -87,7 +87,7 @@ describe('permdrift diff', () => {
     const r = runCli(['diff', WEEK1, future]);
     expect(r.code).toBe(2);
     expectCleanError(r.stderr, { hint: true });
-    expect(r.stderr).toContain(`error: ${future}: /schemaVersion is 3; this version of permdrift reads schemaVersion 1 and 2`);
+    expect(r.stderr).toContain(`error: ${future} has schemaVersion 3; this permdrift reads schemaVersion 1 and 2`);
   });
 
   it('exits 2 for a missing file, a file that is not JSON, and a diff output given as a report', () => {

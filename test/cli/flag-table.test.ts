@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { applyEnv, addFlags, withConfig } from '../../src/cli/flags.js';
+import { applyEnv, addFlags, helpOf, withConfig } from '../../src/cli/flags.js';
 import { createProgram, run } from '../../src/cli/main.js';
 import type { CommandContext } from '../../src/cli/context.js';
 import { parseConfig } from '../../src/config/config-file.js';
@@ -19,7 +19,7 @@ import { FLAG_LIST, FLAGS, isSwitch, type CommandId, type FlagSpec } from '../..
 import { CLOUDTRAIL_SOURCES } from '../../src/connectors/aws/live/collect.js';
 import type { Report } from '../../src/model/report.js';
 import { DRIFT_FORMATS } from '../../src/reporters/drift-reporters.js';
-import { REPORTER_NAMES } from '../../src/reporters/index.js';
+import { REPORT_FORMATS } from '../../src/reporters/index.js';
 
 function sink(): PassThrough & { text: () => string } {
   const s = new PassThrough() as PassThrough & { text: () => string };
@@ -118,8 +118,9 @@ describe('the flag table and the commands', () => {
   });
 
   it('its literals are the names they stand for: the report formats, the drift formats, the CloudTrail sources', () => {
-    expect(FLAGS.format.help.startsWith(`${REPORTER_NAMES.join(' | ')};`)).toBe(true);
-    expect(FLAGS.driftFormat.help.startsWith(`${DRIFT_FORMATS.join(' | ')};`)).toBe(true);
+    expect(helpOf(FLAGS.format).startsWith(`${REPORT_FORMATS.map((f) => f.name).join(' | ')};`)).toBe(true);
+    expect(helpOf(FLAGS.driftFormat).startsWith(`${DRIFT_FORMATS.map((f) => f.name).join(' | ')};`)).toBe(true);
+    expect(helpOf(FLAGS.format)).toBe('table | json | sarif | markdown | csv; repeatable, one -o each');
     expect([...FLAGS.cloudtrailSource.choices]).toEqual([...CLOUDTRAIL_SOURCES]);
   });
 });

@@ -2,11 +2,11 @@
 
 import { Command } from 'commander';
 import { diffReports } from '../../engine/drift.js';
-import { diffReporters } from '../../reporters/drift-reporters.js';
+import { readReportFile } from '../../config/report-reader.js';
 import { type CommandContext } from '../context.js';
 
-import { DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
 import { addFlags } from '../flags.js';
+import { type DriftOutputFlags, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
 
 export function registerDiff(program: Command, ctx: CommandContext): void {
   addFlags(
@@ -30,9 +30,9 @@ Exit codes: 0 the diff was written (a diff is information, not a gate), 2 usage 
     .action(async (oldFile: string, newFile: string, flags: DriftOutputFlags) => {
       ctx.setDebug(flags.debug);
       const targets = resolveDriftOutputs(flags.format, flags.output);
-      const [oldReport, newReport] = [await loadReportFile(oldFile), await loadReportFile(newFile)];
+      const [oldReport, newReport] = [await readReportFile(oldFile, 'report'), await readReportFile(newFile, 'report')];
       const diff = diffReports(oldReport, newReport, { oldSource: oldFile, newSource: newFile });
-      await writeDriftOutputs(ctx, targets, flags, (format, opts) => diffReporters[format](diff, opts));
+      await writeDriftOutputs(ctx, targets, flags, diff);
       ctx.setExitCode(0);
     });
 }

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { trendReports } from '../../engine/drift-trend.js';
 import { type TrendInput } from '../../model/drift-trend.js';
 import { PermdriftError, UsageError } from '../../model/errors.js';
-import { trendReporters } from '../../reporters/drift-reporters.js';
 import type { CommandContext } from '../context.js';
-import { type DriftOutputFlags, loadReportFile, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
 import { addFlags } from '../flags.js';
+import { readReportFile } from '../../config/report-reader.js';
+import { type DriftOutputFlags, resolveDriftOutputs, writeDriftOutputs } from '../drift-outputs.js';
 import { visibleText } from '../../reporters/visible-text.js';
 
 interface TrendFlags extends DriftOutputFlags {
@@ -20,7 +20,7 @@ async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
   } catch {
-    // A missing path is reported by loadReportFile, with the file named.
+    // A missing path is reported by readReportFile, with the file named.
     return false;
   }
 }
@@ -34,7 +34,7 @@ async function collectReports(paths: string[], warn: (line: string) => void): Pr
   const inputs: TrendInput[] = [];
   for (const path of paths) {
     if (!(await isDirectory(path))) {
-      inputs.push({ report: await loadReportFile(path), source: path });
+      inputs.push({ report: await readReportFile(path, 'report'), source: path });
       continue;
     }
     const names = (await readdir(path)).filter((n) => n.toLowerCase().endsWith('.json')).sort();
@@ -42,7 +42,7 @@ async function collectReports(paths: string[], warn: (line: string) => void): Pr
     for (const name of names) {
       const file = join(path, name);
       try {
-        inputs.push({ report: await loadReportFile(file), source: file });
+        inputs.push({ report: await readReportFile(file, 'report'), source: file });
         found += 1;
       } catch (err) {
         if (!(err instanceof PermdriftError)) throw err;
@@ -84,7 +84,7 @@ Exit codes: 0 the trend was written, 2 usage or input error (no report at all in
         );
       }
       const trend = trendReports(inputs);
-      await writeDriftOutputs(ctx, targets, flags, (format, opts) => trendReporters[format](trend, opts));
+      await writeDriftOutputs(ctx, targets, flags, trend);
       ctx.setExitCode(0);
     });
 }
