@@ -23,41 +23,24 @@ import type { GcpResourceRef } from '../../../model/gcp/policy.js';
 import type { ReportWarning } from '../../../model/report.js';
 import { mapPool } from '../../shared/pool.js';
 import { PREDEFINED_ROLES_FILE, predefinedRolesText } from '../predefined-roles.js';
-import { ACTIVITY_TYPES, queryActivity } from './activity.js';
-import { listAuditLogEntries } from './audit-logs.js';
-import { loggingProgressText } from './logging-progress.js';
 import { GcpClients, type GcpCaller, type GcpClientOptions } from './clients.js';
-import { credentialsError, describe, gcpError, isCredentialsError, isDenied, isNotFound, isServiceDisabled } from './errors.js';
+import { credentialsError, describe, gcpError, isCredentialsError, isDenied } from './errors.js';
 import { stringify, type Json } from './gcloud-json.js';
-import { customRolesUsed, getRole, listDenyPolicies, listKeys, listPredefinedRoles, listServiceAccounts } from './iam.js';
+import { listPredefinedRoles } from './iam.js';
 import { getAncestry, getIamPolicy, getProjectInfo, isActive, listProjectsBelow, resourceName, type ProjectInfo } from './resource-manager.js';
 import { searchProjectsBindingServiceAccounts, searchProjectsHostingServiceAccounts } from './asset-inventory.js';
-import { downloadSinkExport, parseGcsUrl, type GcsLocation } from './sink-export.js';
+import { parseGcsUrl, type GcsLocation } from './sink-export.js';
 import { ManifestFile, ManifestRecorder } from '../../shared/collect-manifest-recorder.js';
 import { writeFileAtomic, type TempTracker } from '../../shared/atomic-file.js';
 import { isCallTimeout, TIMEOUT_HINT, type CallTimeouts } from '../../shared/call-timeouts.js';
+import { collectActivity } from './collect-activity.js';
+import { collectAuditLogs } from './collect-audit-logs.js';
+import type { RunCache } from './collect-context.js';
+import { collectInventory } from './collect-inventory.js';
+import { problem, ROLE_HINT } from './collect-problem.js';
 
 const COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
-/** The audit logs Logging keeps in the `_Required` bucket: always written, 400 days, no exclusions. */
-const REQUIRED_AUDIT_LOGS = ['activity', 'system_event', 'policy'] as const;
-/** https://cloud.google.com/logging/docs/routing/overview#required-bucket */
-const REQUIRED_RETENTION_MS = 400 * 86_400_000;
-/** How long after its timestamp an entry may still be on its way to entries.list (a margin, not a documented bound). */
-const LOGGING_API_LAG_MS = 15 * 60_000;
-/**
- * Sinks write to Cloud Storage in hourly batches (https://cloud.google.com/logging/docs/export/storage):
- * an hour's file may appear a while after the hour ends, so the last two hours are never claimed read.
- */
-const SINK_EXPORT_LAG_MS = 2 * 3_600_000;
-
-const logScope = (log: string): string => `cloudaudit.googleapis.com/${log}`;
-
-/** `<outDir>/gcp/predefined-roles.json`: IAM roles.list (view FULL) of this run, in the shape of data/gcp/roles.json. */
-/**
- * Warning codes that mean audit-log evidence is missing for (part of) the window: the snapshot
- * reader (../collect-warnings.ts) turns them into unread log files, so nothing is called unused.
- */
 export interface CollectGcpOptions {
   /** The snapshot folder; each project lands in `<outDir>/gcp/<project-id>/`. */
   outDir: string;
@@ -123,26 +106,6 @@ export interface CollectGcpResult {
   elapsedMs: number;
 }
 
-const ROLE_HINT = 'grant the read-only role `permdrift policy gcp` prints (docs/gcp-readonly-role.json)';
-
-/** `what: 403 PERMISSION_DENIED: …; effect; what to do`, with the API to enable when it is disabled. */
-function problem(what: string, permission: string, effect: string, err: unknown): string {
-  const info = gcpError(err);
-  let fix: string;
-  if (isServiceDisabled(info)) {
-    const api = info.service ?? 'the API';
-    const project = /^projects\/(.+)$/.exec(info.consumer ?? '')?.[1];
-    fix = `enable ${api} (\`gcloud services enable ${api}${project ? ` --project ${project}` : ''}\`)`;
-  } else if (isDenied(info)) {
-    fix = `${ROLE_HINT}; needs ${permission}`;
-  } else if (isCallTimeout(err)) {
-    fix = 'check the network, or raise --request-timeout / --retry-budget';
-  } else {
-    fix = 'quota and 5xx errors were retried; try again later';
-  }
-  return `${what}: ${describe(info)}; ${effect}; ${fix}`;
-}
-
 async function isEmptyOrMissing(dir: string): Promise<boolean> {
   try {
     return (await readdir(dir)).length === 0;
@@ -151,27 +114,10 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
   }
 }
 
-function eta(startMs: number, fraction: number): string {
-  if (!(fraction > 0) || fraction >= 1) return '';
-  const left = ((Date.now() - startMs) / fraction) * (1 - fraction);
-  return ` ~${Math.ceil(left / 1000)}s left`;
-}
-
 function levelDir(root: string, ref: GcpResourceRef): string {
   if (ref.type === 'folder') return join(root, 'folders', ref.id);
   if (ref.type === 'organization') return join(root, 'organizations', ref.id);
   return join(root, ref.id);
-}
-
-/** Shared across the projects of one run: each folder / organization is read once. */
-interface RunCache {
-  /** projects.get answers already read (projects found through Cloud Asset Inventory), by project id. */
-  projects: Map<string, ProjectInfo>;
-  folderParents: Map<string, string | undefined>;
-  /** resource name → policy, or the failure message. */
-  policies: Map<string, Promise<{ policy?: Json; error?: unknown }>>;
-  orgRoles: Map<string, Promise<{ error?: unknown }>>;
-  denies: Map<string, Promise<{ policies?: [string, Json][]; error?: unknown }>>;
 }
 
 export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpResult> {
@@ -356,7 +302,8 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
         );
     }
 
-    // Predefined roles, once per run: the scan prefers them to the bundled snapshot.
+    // Predefined roles, once per run: the scan prefers them to the bundled snapshot. They land in
+    // `<outDir>/gcp/predefined-roles.json`, IAM roles.list (view FULL) in the shape of data/gcp/roles.json.
     let predefinedRoles: CollectGcpResult['predefinedRoles'];
     line('predefined roles (IAM roles.list)');
     try {
@@ -577,310 +524,4 @@ async function collectProject(
   // Last, once everything it describes is on disk.
   await manifestFile.finish();
   return { projectId, projectDir, serviceAccounts, usageSource, warnings };
-}
-
-async function collectInventory(
-  clients: GcpClients,
-  opts: CollectGcpOptions,
-  projectId: string,
-  projectDir: string,
-  root: string,
-  ancestry: GcpResourceRef[],
-  policies: Json[],
-  cache: RunCache,
-  warn: (code: string, message: string) => void,
-  rethrowCredentials: (err: unknown) => void,
-  progress: (m: string) => void,
-  manifest: ManifestRecorder,
-  readAt: Date,
-): Promise<number> {
-  const concurrency = opts.concurrency ?? 8;
-  progress('service accounts');
-  let emails: string[] = [];
-  try {
-    const accounts = await listServiceAccounts(clients, projectId, opts.serviceAccountPageSize ?? 100);
-    await writeFileAtomic(join(projectDir, 'service-accounts.json'), stringify(accounts), opts.trackTemp);
-    manifest.sourceRead('service-accounts', readAt);
-    emails = accounts.flatMap((a) => (typeof a === 'object' && a !== null && !Array.isArray(a) && typeof a['email'] === 'string' ? [a['email']] : [])).sort();
-  } catch (err) {
-    rethrowCredentials(err);
-    warn(
-      'service-accounts-unreadable',
-      problem(`service accounts of ${projectId}`, 'iam.serviceAccounts.list', 'only accounts named in bindings are audited, and their keys are not read', err),
-    );
-  }
-
-  const keysDir = join(projectDir, 'service-account-keys');
-  if (emails.length > 0) await mkdir(keysDir, { recursive: true });
-  let keysDone = 0;
-  let keysWritten = 0;
-  const keyFailures = new Map<string, string[]>();
-  await mapPool(emails, concurrency, async (email) => {
-    try {
-      const keys = await listKeys(clients, projectId, email);
-      await writeFileAtomic(join(keysDir, `${email}.json`), stringify(keys), opts.trackTemp);
-      keysWritten++;
-    } catch (err) {
-      rethrowCredentials(err);
-      const key = problem('keys', 'iam.serviceAccountKeys.list', 'key age and use are not judged for these accounts', err);
-      keyFailures.set(key, [...(keyFailures.get(key) ?? []), email]);
-    }
-    progress(`keys ${++keysDone}/${emails.length} accounts`);
-  });
-  if (keysWritten > 0) manifest.sourceRead('service-account-keys', readAt);
-  // One warning per kind of failure, not one per account.
-  for (const [message, list] of keyFailures) {
-    warn(
-      'service-account-keys-unreadable',
-      `${message} (${list.length} account(s): ${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''})`,
-    );
-  }
-
-  // Custom roles the bindings use: project roles under the project, organization roles once per run.
-  const roles = customRolesUsed(policies);
-  progress(`custom roles (${roles.length})`);
-  let rolesWritten = 0;
-  await mapPool(roles, concurrency, async (name) => {
-    const [kind, owner, , roleId] = name.split('/');
-    if (!owner || !roleId) return;
-    const fetchInto = async (file: string): Promise<{ error?: unknown }> => {
-      try {
-        await mkdir(join(file, '..'), { recursive: true });
-        await writeFileAtomic(file, stringify(await getRole(clients, name)), opts.trackTemp);
-        return {};
-      } catch (error) {
-        return { error };
-      }
-    };
-    let r: { error?: unknown };
-    if (kind === 'organizations') {
-      let pending = cache.orgRoles.get(name);
-      if (!pending) {
-        pending = fetchInto(join(root, 'organizations', owner, 'roles', `${roleId}.json`));
-        cache.orgRoles.set(name, pending);
-      }
-      r = await pending;
-    } else {
-      r = await fetchInto(join(projectDir, 'roles', owner === projectId ? `${roleId}.json` : `${owner}.${roleId}.json`));
-    }
-    if (r.error === undefined) rolesWritten++;
-    else {
-      rethrowCredentials(r.error);
-      const info = gcpError(r.error);
-      if (isNotFound(info))
-        warn('custom-role-missing', `custom role ${name} is used by a binding but does not exist (deleted more than 7 days ago?): the binding grants nothing`);
-      else warn('custom-role-unreadable', problem(`custom role ${name}`, 'iam.roles.get', 'bindings to it count for nothing in the audit', r.error));
-    }
-  });
-
-  if (rolesWritten > 0) manifest.sourceRead('roles', readAt);
-  // Deny policies at every attachment point of the ancestry; the reader takes them all from the project folder.
-  progress('deny policies');
-  let isDenyComplete = true;
-  const denyDir = join(projectDir, 'deny-policies');
-  for (const ref of ancestry) {
-    const key = resourceName(ref);
-    let pending = cache.denies.get(key);
-    if (!pending || ref.type === 'project') {
-      pending = listDenyPolicies(clients, ref).then(
-        (policies) => ({ policies }),
-        (error: unknown) => ({ error }),
-      );
-      cache.denies.set(key, pending);
-    }
-    const r = await pending;
-    if (r.policies) {
-      if (r.policies.length > 0) await mkdir(denyDir, { recursive: true });
-      for (const [id, policy] of r.policies) {
-        const prefix = ref.type === 'project' ? '' : `${ref.type}-${ref.id}-`;
-        await writeFileAtomic(join(denyDir, `${prefix}${id}.json`), stringify(policy), opts.trackTemp);
-      }
-    } else {
-      rethrowCredentials(r.error);
-      isDenyComplete = false;
-      warn(
-        'deny-policies-unreadable',
-        problem(`deny policies attached to ${key}`, 'iam.denypolicies.list, iam.denypolicies.get', 'permissions they deny may be reported as granted', r.error),
-      );
-    }
-  }
-  // Read as of then only when every attachment point answered: a partial list proves no absence.
-  if (isDenyComplete) manifest.sourceRead('deny-policies', readAt);
-  return emails.length;
-}
-
-async function collectAuditLogs(
-  clients: GcpClients,
-  opts: CollectGcpOptions,
-  projectId: string,
-  projectDir: string,
-  sink: GcsLocation | undefined,
-  warn: (code: string, message: string) => void,
-  rethrowCredentials: (err: unknown) => void,
-  progress: (m: string) => void,
-  manifest: ManifestRecorder,
-  now: () => Date,
-): Promise<string> {
-  if (opts.auditLogs === 'none') return 'none';
-  const dir = join(projectDir, 'audit-logs');
-  const window = { start: opts.windowStart, end: opts.asOf };
-  const started = Date.now();
-  if (sink) {
-    const url = `gs://${sink.bucket}${sink.prefix ? `/${sink.prefix}` : ''}`;
-    manifest.setLogSource('gcs');
-    const readAt = now();
-    try {
-      const r = await downloadSinkExport(clients, sink, window, dir, {
-        ...(opts.concurrency ? { concurrency: opts.concurrency * 2 } : {}),
-        ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
-        onProgress: (phase, done, total, bytes) =>
-          progress(
-            phase === 'list'
-              ? `${url}: day folders ${done}/${total}${eta(started, done / total)}`
-              : `${url}: hour files ${done}/${total}, ${(bytes / 1_048_576).toFixed(1)} MB${eta(started, done / total)}`,
-          ),
-      });
-      manifest.sourceRead('audit-logs', readAt);
-      manifest.addFilesWritten(r.objects);
-      // Each log's day folders listed to the end and every hour file read: between its first and
-      // last hour file the export is all there is. Outside them nothing shows the sink was
-      // exporting (created later, deleted or disabled earlier), so quiet there is not claimed.
-      const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - SINK_EXPORT_LAG_MS);
-      for (const w of r.written) manifest.attempt(logScope(w.log), Math.max(opts.windowStart.getTime(), w.start), Math.min(readUntil, w.end));
-      for (const g of r.gaps) manifest.fail(logScope(g.log), g.start, g.end, g.reason);
-      if (r.logs.length === 0) {
-        warn(
-          'audit-logs-sink-empty',
-          `${url} holds no cloudaudit.googleapis.com/ folder: no audit log was read for ${projectId}, so no grant is called unused from logs (expected <prefix>/cloudaudit.googleapis.com/activity/YYYY/MM/DD/…json)`,
-        );
-        manifest.fail(url, opts.windowStart, opts.asOf, `${url} holds no cloudaudit.googleapis.com/ folder`);
-      }
-      if (r.failures.length > 0) {
-        const shown = r.failures
-          .slice(0, 3)
-          .map((f) => `${f.name} (${f.message})`)
-          .join(', ');
-        warn(
-          'audit-log-object-unreadable',
-          `${r.failures.length} object(s) of ${url} could not be read: ${shown}${r.failures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.get)`,
-        );
-      }
-      if (r.folderFailures.length > 0) {
-        const shown = r.folderFailures
-          .slice(0, 3)
-          .map((f) => `${f.name} (${f.message})`)
-          .join(', ');
-        warn(
-          'audit-logs-incomplete',
-          `${r.folderFailures.length} day folder(s) of ${url} could not be listed: ${shown}${r.folderFailures.length > 3 ? ', …' : ''}; their entries are a coverage gap (needs storage.objects.list)`,
-        );
-      }
-      return `${url} (${r.objects} files${r.logs.length ? `: ${r.logs.join(', ')}` : ''})`;
-    } catch (err) {
-      rethrowCredentials(err);
-      await rm(dir, { recursive: true, force: true });
-      warn(
-        'audit-logs-unreadable',
-        problem(`${url} could not be listed`, 'storage.objects.list', `no audit log was read for ${projectId}: no grant is called unused from logs`, err),
-      );
-      manifest.fail(url, opts.windowStart, opts.asOf, `${url} could not be listed (${describe(gcpError(err))})`);
-      return 'none';
-    }
-  }
-  await mkdir(dir, { recursive: true });
-  manifest.setLogSource('api');
-  const readAt = now();
-  const logStart = readAt.getTime();
-  const readsPerMinute = opts.loggingReadsPerMinute ?? 60;
-  progress(loggingProgressText({ pages: 0, entries: 0, lastTimestamp: null, windowStart: opts.windowStart, asOf: opts.asOf, readsPerMinute, elapsedMs: 0 }));
-  const r = await listAuditLogEntries(clients, projectId, window, join(dir, 'entries.json'), {
-    ...(opts.logPageSize ? { pageSize: opts.logPageSize } : {}),
-    ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
-    onPage: (entries, lastTimestamp, pages, isLast) =>
-      progress(
-        loggingProgressText({
-          pages,
-          entries,
-          lastTimestamp,
-          windowStart: opts.windowStart,
-          asOf: opts.asOf,
-          readsPerMinute,
-          elapsedMs: now().getTime() - logStart,
-          isDone: isLast,
-        }),
-      ),
-  });
-  // One listing covers every audit log of the project, but only the _Required bucket's logs are
-  // known to be there for the whole span: Data Access logs may be off, excluded from the _Default
-  // bucket or kept for as little as a day, so reading them proves nothing about their absence.
-  const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOGGING_API_LAG_MS);
-  const retainedFrom = readAt.getTime() - REQUIRED_RETENTION_MS;
-  if (r.failure !== undefined) {
-    rethrowCredentials(r.failure);
-    // Oldest first: everything before the last entry read is in the file, minus entries that share its timestamp.
-    const last = r.lastTimestamp !== null ? Date.parse(r.lastTimestamp) : Number.NaN;
-    const readThrough = Number.isNaN(last) ? opts.windowStart.getTime() : last - 1;
-    // The listing reads every audit log at once: Data Access entries after the stop are lost too.
-    for (const log of [...REQUIRED_AUDIT_LOGS, 'data_access'])
-      manifest.fail(logScope(log), readThrough, opts.asOf, `logging entries.list stopped after ${r.entries} entries (${describe(gcpError(r.failure))})`);
-  }
-  manifest.addFilesWritten(r.pages);
-  for (const log of REQUIRED_AUDIT_LOGS) {
-    manifest.attempt(logScope(log), Math.max(opts.windowStart.getTime(), retainedFrom), readUntil);
-    if (retainedFrom > opts.windowStart.getTime()) manifest.fail(logScope(log), opts.windowStart, retainedFrom, 'Logging keeps the _Required bucket 400 days');
-  }
-  if (r.failure !== undefined) {
-    if (r.entries === 0 && r.pages === 0) {
-      // Nothing read at all: no audit-logs/ folder, so the scan sees no log evidence rather than an empty log.
-      await rm(dir, { recursive: true, force: true });
-      warn(
-        'audit-logs-unreadable',
-        problem(
-          `audit logs of ${projectId} (logging entries.list)`,
-          'logging.logEntries.list (and logging.privateLogEntries.list for Data Access logs)',
-          'no audit log was read: no grant is called unused from logs',
-          r.failure,
-        ),
-      );
-      return 'none';
-    }
-    warn(
-      'audit-logs-incomplete',
-      problem(
-        `audit logs of ${projectId} (logging entries.list)`,
-        'logging.logEntries.list',
-        `the listing stopped after ${r.entries} entries${r.lastTimestamp ? ` (up to ${r.lastTimestamp})` : ''}: entries after that, up to ${opts.asOf.toISOString()}, are a coverage gap`,
-        r.failure,
-      ),
-    );
-  }
-  manifest.sourceRead('audit-logs', readAt);
-  return `logging entries.list (${r.entries} entries, ${r.pages} page${r.pages === 1 ? '' : 's'} at ${readsPerMinute.toLocaleString('en-US')} reads/min)`;
-}
-
-async function collectActivity(
-  clients: GcpClients,
-  projectId: string,
-  projectDir: string,
-  warn: (code: string, message: string) => void,
-  rethrowCredentials: (err: unknown) => void,
-  manifest: ManifestRecorder,
-  readAt: Date,
-  trackTemp: TempTracker | undefined,
-): Promise<void> {
-  for (const type of ACTIVITY_TYPES) {
-    try {
-      const activities = await queryActivity(clients, projectId, type);
-      await mkdir(join(projectDir, 'activity'), { recursive: true });
-      await writeFileAtomic(join(projectDir, 'activity', `${type}.json`), stringify(activities), trackTemp);
-      manifest.sourceRead(`activity/${type}`, readAt);
-    } catch (err) {
-      rethrowCredentials(err);
-      const permission =
-        type === 'serviceAccountLastAuthentication'
-          ? 'policyanalyzer.serviceAccountLastAuthenticationActivities.query'
-          : 'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query';
-      warn('activity-unreadable', problem(`Policy Analyzer ${type} of ${projectId}`, permission, 'last-authentication evidence is missing for it', err));
-    }
-  }
 }
