@@ -11,7 +11,7 @@
  * collection leaves whole files and a manifest that says it did not finish.
  */
 
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -22,6 +22,7 @@ import { AUTH_DETAILS_FILE, COLLECT_WARNINGS_FILE, CREDENTIAL_REPORT_FILE, DESCR
 import { TRAIL_STATUS_FILE } from '../delivery-files.js';
 import { ManifestFile, ManifestRecorder } from '../../shared/collect-manifest-recorder.js';
 import { writeFileAtomic, type TempTracker } from '../../shared/atomic-file.js';
+import { assertFreshFolder } from '../../shared/fresh-folder.js';
 import { isCallTimeout, timeoutFailure, type CallTimeouts } from '../../shared/call-timeouts.js';
 import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
 import { AwsClients, resolveDefaultRegion } from './clients.js';
@@ -113,14 +114,6 @@ function clientOptions(opts: CollectAwsOptions): ConstructorParameters<typeof Aw
     lookupEventsRate: opts.lookupEventsRate ?? 1.9,
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
   };
-}
-
-async function isEmptyOrMissing(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length === 0;
-  } catch {
-    return true;
-  }
 }
 
 export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsResult> {
@@ -218,12 +211,7 @@ async function collectAccount(
   if (!/^\d{12}$/.test(account))
     throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity returned no account id`, 'check AWS_ENDPOINT_URL points at AWS or a faithful emulator');
   const accountDir = join(opts.outDir, 'aws', account);
-  if (!(await isEmptyOrMissing(accountDir))) {
-    throw new UsageError(
-      `${accountDir} already holds a snapshot`,
-      'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs',
-    );
-  }
+  await assertFreshFolder(accountDir);
   await mkdir(join(accountDir, 'cloudtrail'), { recursive: true });
   const manifest = new ManifestRecorder('aws', account, { start: opts.windowStart, end: opts.asOf }, now, startedAt);
   const manifestFile = new ManifestFile(accountDir, manifest, opts.trackTemp);
