@@ -13,7 +13,6 @@
 
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
@@ -23,28 +22,22 @@ import { TRAIL_STATUS_FILE } from '../delivery-files.js';
 import { ManifestFile, ManifestRecorder } from '../../shared/collect-manifest-recorder.js';
 import { writeFileAtomic, type TempTracker } from '../../shared/atomic-file.js';
 import { assertFreshFolder } from '../../shared/fresh-folder.js';
-import { isCallTimeout, timeoutFailure, type CallTimeouts } from '../../shared/call-timeouts.js';
+import { type CallTimeouts } from '../../shared/call-timeouts.js';
 import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
 import { AwsClients, resolveDefaultRegion } from './clients.js';
 import { stringify } from './cli-json.js';
-import { chooseTrail, describeTrails, getEventSelectors, getTrailStatus, lookupEventsToFile } from './cloudtrail.js';
-import { collectAccessAdvisor, collectCredentialReport, getAuthorizationDetails, type AccessAdvisorTarget, type PollOptions } from './iam.js';
-import { downloadArchive, parseS3Url, type S3Location } from './s3-archive.js';
+import { chooseTrail, describeTrails, getEventSelectors, getTrailStatus } from './cloudtrail.js';
+import { collectCredentialReport, getAuthorizationDetails, type PollOptions } from './iam.js';
+import { collectAdvisor } from './collect-access-advisor.js';
+import { listOrganizationAccounts } from './collect-org.js';
+import { deniedMessage, POLICY_HINT, requiredCallFailure } from './collect-problem.js';
+import { progressBoard } from './collect-progress.js';
+import { archiveLocation, collectUsage } from './collect-usage.js';
 
 const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
-/** Where the snapshot reader looks for the chosen trail's `GetTrailStatus` (one per account folder). */
+/** Where usage evidence comes from (`--cloudtrail-source`): `auto` reads the S3 archive when a trail names one, else LookupEvents. */
 export const CLOUDTRAIL_SOURCES = ['auto', 's3', 'lookup-events', 'none'] as const;
 export type CloudTrailSource = (typeof CLOUDTRAIL_SOURCES)[number];
-
-/** LookupEvents answers at most 90 days back. */
-const LOOKUP_EVENTS_REACH_MS = 90 * 86_400_000;
-
-/**
- * How long after a call its record may still be on its way. CloudTrail delivers typically within
- * about five minutes, without a guarantee (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html);
- * the manifest claims no span as read in full closer than this to the moment it was read.
- */
-const LOG_DELIVERY_LAG_MS = 15 * 60_000;
 
 const stemOf = (file: string): string => file.replace(/\.json$/, '');
 
@@ -92,21 +85,6 @@ export interface CollectAwsResult {
   elapsedMs: number;
 }
 
-const POLICY_HINT = 'attach the read-only policy `permdrift policy aws` prints (docs/permdrift-readonly-policy.json)';
-
-function deniedMessage(action: string, what: string, err: unknown): string {
-  if (isCallTimeout(err)) return `${err.message}: ${what}; check the network, or raise --request-timeout / --retry-budget`;
-  return `${awsErrorCode(err)} on ${action} (${errorMessage(err)}): ${what}; ${POLICY_HINT}`;
-}
-
-/** A required call that failed: a timeout, or the provider's refusal. */
-function requiredCallFailure(action: string, err: unknown, hint: string): PermdriftError {
-  if (isCallTimeout(err)) return timeoutFailure(err);
-  return new PermdriftError(isAccessDenied(err) ? 'ACCESS_DENIED' : 'PROVIDER', `${action} failed (${awsErrorCode(err)}: ${errorMessage(err)})`, hint, {
-    cause: err,
-  });
-}
-
 function clientOptions(opts: CollectAwsOptions): ConstructorParameters<typeof AwsClients>[0] {
   return {
     ...(opts.profile ? { profile: opts.profile } : {}),
@@ -126,43 +104,6 @@ export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsRes
   } finally {
     clients.destroy();
   }
-}
-
-/** `~12s left` from the pace so far; empty until there is a pace to go by. */
-function eta(startMs: number, done: number, total: number): string {
-  if (done <= 0 || done >= total) return '';
-  const left = ((Date.now() - startMs) / done) * (total - done);
-  return ` ~${Math.ceil(left / 1000)}s left`;
-}
-
-/**
- * One status line for steps that run side by side (logs, Access Advisor, credential report): each
- * step keeps its own part, and the line ends with what the calls are doing (a retry in force, a
- * long wait, the rate once the source is slow) and the requests sent so far. It is drawn again
- * when a retry starts or ends, and each second while a progress callback listens, so a stalled
- * source still shows its wait.
- */
-function progressBoard(
-  account: () => string,
-  clients: AwsClients,
-  emit: (m: string) => void,
-  isLive: boolean,
-): { set: (step: string, text: string) => void; stop: () => void } {
-  const parts = new Map<string, string>();
-  const draw = (): void => emit(`${account()}: ${[...parts.values()].join(' · ')} · ${clients.activity.text()}`);
-  const unsubscribe = isLive ? clients.activity.subscribe(draw) : () => undefined;
-  const ticker = isLive ? setInterval(draw, 1000) : undefined;
-  ticker?.unref();
-  return {
-    set: (step, text) => {
-      parts.set(step, text);
-      draw();
-    },
-    stop: () => {
-      unsubscribe();
-      clearInterval(ticker);
-    },
-  };
 }
 
 async function collectWith(
@@ -349,223 +290,6 @@ async function collectAccount(
   };
 }
 
-interface UsageContext {
-  account: string;
-  region: string;
-  trail: Trail | undefined;
-  location: S3Location | undefined;
-  accountDir: string;
-  warn: (code: string, message: string) => void;
-  manifest: ManifestRecorder;
-  now: () => Date;
-  progress: (m: string) => void;
-}
-
-function archiveLocation(opts: CollectAwsOptions, trail: Trail | undefined): S3Location | undefined {
-  if (opts.cloudTrailSource === 'none' || opts.cloudTrailSource === 'lookup-events') return undefined;
-  let location: S3Location | undefined;
-  if (opts.cloudTrailS3) {
-    location = parseS3Url(opts.cloudTrailS3);
-    if (!location) throw new UsageError(`invalid --cloudtrail-s3 "${opts.cloudTrailS3}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/');
-  } else if (trail?.S3BucketName) {
-    location = { bucket: trail.S3BucketName, prefix: (trail.S3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '') };
-  }
-  if (opts.cloudTrailSource === 's3' && !location) {
-    throw new UsageError(
-      '--cloudtrail-source s3 but no trail names a bucket',
-      'pass --cloudtrail-s3 s3://<bucket>/<prefix>, or use --cloudtrail-source lookup-events',
-    );
-  }
-  return location;
-}
-
-async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
-  if (opts.cloudTrailSource === 'none') return 'none';
-  const location = c.location;
-  if (location && opts.cloudTrailSource !== 'lookup-events') {
-    const url = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
-    const phaseStart = new Map<string, number>();
-    const readAt = c.now();
-    try {
-      const r = await downloadArchive(clients.s3(), location, {
-        account: c.account,
-        windowStart: opts.windowStart,
-        asOf: opts.asOf,
-        deliveryLagMs: LOG_DELIVERY_LAG_MS,
-        concurrency: opts.s3Concurrency ?? 16,
-        ...(opts.maxListPages !== undefined ? { maxListPages: opts.maxListPages } : {}),
-        targetDir: join(c.accountDir, 'cloudtrail'),
-        withBodyRetries: (operation, attempt) => clients.withBodyRetries(operation, attempt),
-        ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
-        onProgress: (p) => {
-          if (!phaseStart.has(p.phase)) phaseStart.set(p.phase, Date.now());
-          const left = eta(phaseStart.get(p.phase) ?? Date.now(), p.done, p.total);
-          c.progress(
-            p.phase === 'list'
-              ? `S3 day folders ${p.done}/${p.total}${left}`
-              : `S3 objects ${p.done}/${p.total}, ${(p.bytes / 1_048_576).toFixed(1)} MB${left}`,
-          );
-        },
-      });
-      c.manifest.setLogSource('s3');
-      c.manifest.sourceRead('cloudtrail', readAt);
-      c.manifest.addFilesWritten(r.objects);
-      // Every day folder of a region listed to its last page and every file downloaded: that span
-      // of the region is read in full, up to what had been delivered when the listing began.
-      const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOG_DELIVERY_LAG_MS);
-      for (const region of r.regions) c.manifest.attempt(region, opts.windowStart, readUntil);
-      for (const g of r.gaps) c.manifest.fail(g.region, g.start, g.end, g.reason);
-      if (r.roots.length === 0) {
-        c.warn('cloudtrail-s3-empty', `${url} has no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder: no usage was read`);
-        c.manifest.fail(url, opts.windowStart, opts.asOf, `no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder in ${url}`);
-      }
-      reportObjectFailures(r.failures, location.bucket, c.warn);
-      reportDigestFailures(r.digestFailures, location.bucket, c.warn);
-      c.progress(`S3 ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB${r.digests > 0 ? `, ${r.digests} digests` : ''}`);
-      return url;
-    } catch (err) {
-      if (isCredentialsError(err)) throw err;
-      if (opts.cloudTrailSource === 's3') {
-        c.warn('cloudtrail-s3-unreadable', `${deniedMessage('s3:ListBucket', `${url} could not be listed; no usage was read`, err)}`);
-        c.manifest.setLogSource('s3');
-        c.manifest.fail(url, opts.windowStart, opts.asOf, `${awsErrorCode(err)} listing ${url} (${errorMessage(err)})`);
-        return 'none';
-      }
-      // LookupEvents stands in; the bucket's failure is a warning, not a gap of the evidence read instead.
-      c.warn(
-        'cloudtrail-s3-unreadable',
-        `${url} could not be listed (${awsErrorCode(err)}: ${errorMessage(err)}); usage comes from LookupEvents instead (management events only)`,
-      );
-    }
-  }
-  return lookupEvents(clients, opts, c);
-}
-
-/** Per object while few; grouped per error code when many (a KMS denial fails every object alike). */
-function reportObjectFailures(failures: { key: string; code: string; message: string }[], bucket: string, warn: (code: string, message: string) => void): void {
-  if (failures.length <= 10) {
-    for (const f of failures) warn('cloudtrail-object-unreadable', `s3://${bucket}/${f.key}: ${f.code} (${f.message}); its events are a coverage gap`);
-    return;
-  }
-  const byCode = new Map<string, typeof failures>();
-  for (const f of failures) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
-  for (const [code, list] of byCode) {
-    const first = list[0];
-    const hint =
-      code === 'AccessDenied' || code === 'KMS.AccessDeniedException' ? ` (objects encrypted with SSE-KMS also need kms:Decrypt, see docs/live-aws.md)` : '';
-    warn(
-      'cloudtrail-object-unreadable',
-      `${list.length} objects of s3://${bucket} could not be read: ${code} (${first?.message ?? ''})${hint}; first: ${list
-        .slice(0, 3)
-        .map((f) => f.key)
-        .join(', ')}; their events are a coverage gap`,
-    );
-  }
-}
-
-/** Digest files prove delivery; one missing is less proof (the scan sees a broken chain), not missing events. */
-function reportDigestFailures(failures: { key: string; code: string; message: string }[], bucket: string, warn: (code: string, message: string) => void): void {
-  if (failures.length === 0) return;
-  const first = failures[0];
-  warn(
-    'cloudtrail-digest-unreadable',
-    `${failures.length} CloudTrail digest folder(s) or file(s) of s3://${bucket} could not be read: ${first?.code ?? ''} (${first?.message ?? ''}); first: ${failures
-      .slice(0, 3)
-      .map((f) => f.key)
-      .join(', ')}; the hours they cover have less proof of delivery`,
-  );
-}
-
-async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
-  // Global services log in us-east-1, so it is always read; other regions only when asked for.
-  const regions = opts.regions.length > 0 ? [...new Set(opts.regions)] : [...new Set([c.region, 'us-east-1'])];
-  const start = new Date(Math.max(opts.windowStart.getTime(), opts.asOf.getTime() - LOOKUP_EVENTS_REACH_MS));
-  const dir = join(c.accountDir, 'cloudtrail', 'lookup-events');
-  await mkdir(dir, { recursive: true });
-  const readAt = c.now();
-  const results = await Promise.all(
-    regions.map((r) =>
-      lookupEventsToFile(
-        clients.cloudTrail(r),
-        r,
-        { start, end: opts.asOf },
-        join(dir, `${r}.json`),
-        (n) => c.progress(`LookupEvents ${r}: ${n} events`),
-        undefined,
-        opts.trackTemp,
-      ),
-    ),
-  );
-  c.manifest.setLogSource('lookup-events');
-  c.manifest.sourceRead('cloudtrail', readAt);
-  const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOG_DELIVERY_LAG_MS);
-  for (const r of results) {
-    c.manifest.addFilesWritten(r.pages);
-    c.manifest.attempt(r.region, start, readUntil);
-    if (start.getTime() > opts.windowStart.getTime()) {
-      c.manifest.fail(r.region, opts.windowStart, start, 'LookupEvents answers only the last 90 days');
-    }
-    if (r.failure) {
-      c.warn(
-        'lookup-events-incomplete',
-        `LookupEvents in ${r.region} stopped after ${r.events} events (${r.failure.code}: ${r.failure.message}); older events there are a coverage gap`,
-      );
-      // Newest first: what is older than the oldest event read (to the second, EventTime's grain) is missing.
-      const readFrom = r.oldestEventMs !== undefined ? r.oldestEventMs + 1000 : opts.asOf.getTime();
-      c.manifest.fail(r.region, start, readFrom, `LookupEvents stopped after ${r.events} events (${r.failure.code}: ${r.failure.message})`);
-    }
-  }
-  return `lookup-events (${regions.join(', ')})`;
-}
-
-async function collectAdvisor(
-  clients: AwsClients,
-  opts: CollectAwsOptions,
-  auth: Awaited<ReturnType<typeof getAuthorizationDetails>>,
-  accountDir: string,
-  warn: (code: string, message: string) => void,
-  progress: (m: string) => void,
-  rethrowCredentials: (err: unknown) => void,
-): Promise<number> {
-  const targets: AccessAdvisorTarget[] = [];
-  for (const r of auth.RoleDetailList) {
-    // Service-linked roles cannot be edited and are skipped by the audit unless asked for.
-    if (r.Arn && r.RoleName && !(r.Path ?? '').startsWith('/aws-service-role/')) targets.push({ arn: r.Arn, kind: 'role', name: r.RoleName });
-  }
-  for (const u of auth.UserDetailList) if (u.Arn && u.UserName) targets.push({ arn: u.Arn, kind: 'user', name: u.UserName });
-  const roleNames = new Set(targets.filter((t) => t.kind === 'role').map((t) => t.name));
-  const userNames = new Set(targets.filter((t) => t.kind === 'user').map((t) => t.name));
-  const advisorStart = Date.now();
-  const results = await collectAccessAdvisor(clients.iam(), targets, {
-    jobsInFlight: opts.accessAdvisorJobs ?? 8,
-    poll: opts.accessAdvisorPoll ?? { initialMs: 500, maxMs: 5000, timeoutMs: 180_000 },
-    onDone: (done, total) => progress(`Access Advisor ${done}/${total} principals${eta(advisorStart, done, total)}`),
-  });
-  const dir = join(accountDir, 'access-advisor');
-  await mkdir(dir, { recursive: true });
-  // One warning per kind of failure, not one per principal: 500 identical AccessDenied lines help nobody.
-  const failures = new Map<string, string[]>();
-  let written = 0;
-  for (const r of results) {
-    if (r.isOk) {
-      const isShared = roleNames.has(r.target.name) && userNames.has(r.target.name);
-      await writeFileAtomic(join(dir, `${isShared ? `${r.target.kind}.` : ''}${r.target.name}.json`), stringify(r.details), opts.trackTemp);
-      written++;
-      continue;
-    }
-    rethrowCredentials(r.error);
-    const key = r.error
-      ? deniedMessage(r.action ?? 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error)
-      : `Access Advisor: ${r.reason}`;
-    failures.set(key, [...(failures.get(key) ?? []), `${r.target.kind}/${r.target.name}`]);
-  }
-  for (const [message, names] of failures) {
-    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-    warn('access-advisor-failed', `${message} (${names.length} principal(s): ${shown})`);
-  }
-  return written;
-}
-
 export interface CollectAccountsOptions extends CollectAwsOptions {
   /** `org` = every ACTIVE account of the organization (ListAccounts); else these account ids. */
   accounts: 'org' | string[];
@@ -658,25 +382,4 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
   } finally {
     for (const c of all) c.destroy();
   }
-}
-
-async function listOrganizationAccounts(clients: AwsClients, profile: string | undefined): Promise<string[]> {
-  const ids: string[] = [];
-  let token: string | undefined;
-  try {
-    for (let guard = 0; guard < 10_000; guard++) {
-      const page = await clients.organizations().send(new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) }));
-      for (const a of page.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
-      token = page.NextToken;
-      if (!token) break;
-    }
-  } catch (err) {
-    if (isCredentialsError(err)) throw credentialsError(err, profile);
-    throw requiredCallFailure(
-      'organizations:ListAccounts',
-      err,
-      'run --org from the management account or a delegated administrator with organizations:ListAccounts (`permdrift policy aws --org`), or name the accounts with --accounts',
-    );
-  }
-  return ids.sort();
 }
