@@ -1,43 +1,43 @@
 /**
  * IAM Access Advisor (service last accessed) for each role and user of the account, written to
  * `access-advisor/<name>.json`; service-linked roles are skipped, and failures are one warning
- * per kind, naming the principals left without that evidence.
+ * per kind, naming the principals left without that evidence. The source counts as read once
+ * any principal's answer was written.
  */
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../shared/atomic-file.js';
-import type { AwsClients } from './clients.js';
 import { stringify } from './cli-json.js';
-import { collectAccessAdvisor, getAuthorizationDetails, type AccessAdvisorTarget } from './iam.js';
-import type { CollectAwsOptions } from './collect.js';
+import type { AccountContext } from './collect-context.js';
 import { deniedMessage } from './collect-problem.js';
 import { eta } from './collect-progress.js';
+import { collectAccessAdvisor, type AccessAdvisorTarget, type AuthorizationDetails } from './iam.js';
 
-export async function collectAdvisor(
-  clients: AwsClients,
-  opts: CollectAwsOptions,
-  auth: Awaited<ReturnType<typeof getAuthorizationDetails>>,
-  accountDir: string,
-  warn: (code: string, message: string) => void,
-  progress: (m: string) => void,
-  rethrowCredentials: (err: unknown) => void,
-): Promise<number> {
+/** The roles (but the service-linked) and the users of the account. */
+function targetsOf(auth: AuthorizationDetails): AccessAdvisorTarget[] {
   const targets: AccessAdvisorTarget[] = [];
   for (const r of auth.RoleDetailList) {
     // Service-linked roles cannot be edited and are skipped by the audit unless asked for.
     if (r.Arn && r.RoleName && !(r.Path ?? '').startsWith('/aws-service-role/')) targets.push({ arn: r.Arn, kind: 'role', name: r.RoleName });
   }
   for (const u of auth.UserDetailList) if (u.Arn && u.UserName) targets.push({ arn: u.Arn, kind: 'user', name: u.UserName });
+  return targets;
+}
+
+export async function collectAdvisor(ctx: AccountContext, auth: AuthorizationDetails, progress: (m: string) => void): Promise<void> {
+  const { opts } = ctx;
+  const at = ctx.now();
+  const targets = targetsOf(auth);
   const roleNames = new Set(targets.filter((t) => t.kind === 'role').map((t) => t.name));
   const userNames = new Set(targets.filter((t) => t.kind === 'user').map((t) => t.name));
   const advisorStart = Date.now();
-  const results = await collectAccessAdvisor(clients.iam(), targets, {
+  const results = await collectAccessAdvisor(ctx.clients.iam(), targets, {
     jobsInFlight: opts.accessAdvisorJobs ?? 8,
     poll: opts.accessAdvisorPoll ?? { initialMs: 500, maxMs: 5000, timeoutMs: 180_000 },
     onDone: (done, total) => progress(`Access Advisor ${done}/${total} principals${eta(advisorStart, done, total)}`),
   });
-  const dir = join(accountDir, 'access-advisor');
+  const dir = join(ctx.accountDir, 'access-advisor');
   await mkdir(dir, { recursive: true });
   // One warning per kind of failure, not one per principal: 500 identical AccessDenied lines help nobody.
   const failures = new Map<string, string[]>();
@@ -49,7 +49,7 @@ export async function collectAdvisor(
       written++;
       continue;
     }
-    rethrowCredentials(r.error);
+    ctx.rethrowCredentials(r.error);
     const key = r.error
       ? deniedMessage(r.action ?? 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error)
       : `Access Advisor: ${r.reason}`;
@@ -57,7 +57,7 @@ export async function collectAdvisor(
   }
   for (const [message, names] of failures) {
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-    warn('access-advisor-failed', `${message} (${names.length} principal(s): ${shown})`);
+    ctx.warn('access-advisor-failed', `${message} (${names.length} principal(s): ${shown})`);
   }
-  return written;
+  if (written > 0) ctx.manifest.sourceRead('access-advisor', at);
 }

@@ -10,17 +10,18 @@ import { join } from 'node:path';
 import type { GcpResourceRef } from '../../../model/gcp/policy.js';
 import type { ReportWarning } from '../../../model/report.js';
 import { ManifestFile, ManifestRecorder } from '../../shared/collect-manifest-recorder.js';
+import { sortWarnings } from '../../shared/collect-warnings-file.js';
+import { GCP_COLLECT_WARNINGS_FILE } from '../collect-warnings.js';
 import type { GcpCaller, GcpClients } from './clients.js';
 import type { CollectGcpOptions } from './collect.js';
 import { collectActivity } from './collect-activity.js';
 import { collectAuditLogs } from './collect-audit-logs.js';
-import type { ProjectContext, RunCache } from './collect-context.js';
+import { writeJson, type ProjectContext, type RunCache } from './collect-context.js';
 import { collectDenyPolicies } from './collect-deny-policies.js';
 import { collectAllowPolicies } from './collect-policies.js';
 import { credentialsRethrower } from './collect-problem.js';
 import { collectCustomRoles } from './collect-roles.js';
 import { collectKeys, collectServiceAccounts } from './collect-service-accounts.js';
-import { writeProjectWarnings } from './collect-warnings-file.js';
 import type { Json } from './gcloud-json.js';
 import type { GcsLocation } from './sink-export.js';
 
@@ -87,7 +88,12 @@ export async function collectProject(
   const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(ctx, sideBySideAt);
   const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity]);
 
-  await writeProjectWarnings(projectDir, caller, warnings, opts.trackTemp);
+  sortWarnings(warnings);
+  await writeJson(
+    join(projectDir, GCP_COLLECT_WARNINGS_FILE),
+    { caller: { ...caller }, warnings: warnings.map(({ code, message }) => ({ code, message })) },
+    opts.trackTemp,
+  );
   // Last, once everything it describes is on disk.
   await manifestFile.finish();
   return { projectId, projectDir, serviceAccounts, usageSource, warnings };

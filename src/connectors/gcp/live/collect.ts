@@ -25,13 +25,15 @@ import { join } from 'node:path';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { TempTracker } from '../../shared/atomic-file.js';
 import { isCallTimeout, TIMEOUT_HINT, type CallTimeouts } from '../../shared/call-timeouts.js';
+import { appendWarnings } from '../../shared/collect-warnings-file.js';
+import { GCP_COLLECT_WARNINGS_FILE } from '../collect-warnings.js';
 import { GcpClients, type GcpCaller, type GcpClientOptions } from './clients.js';
 import type { RunCache, RunContext } from './collect-context.js';
 import { discoverProjects } from './collect-discovery.js';
 import { credentialsRethrower, problem, ROLE_HINT } from './collect-problem.js';
 import { collectProject, type CollectGcpProjectResult } from './collect-project.js';
 import { collectPredefinedRoles } from './collect-roles.js';
-import { addToFirstProject } from './collect-warnings-file.js';
+import { stringify } from './gcloud-json.js';
 import { parseGcsUrl, type GcsLocation } from './sink-export.js';
 
 export interface CollectGcpOptions {
@@ -121,7 +123,16 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
     // The report reads warnings per project folder; projects that failed have none, so their
     // warnings travel in the first collected project's file (as collect aws does for accounts),
     // and so do the run's own (predefined roles, project discovery).
-    if (run.failed.length + run.warnings.length > 0) await addToFirstProject(first, [...run.warnings, ...run.failed], opts.trackTemp);
+    if (run.failed.length + run.warnings.length > 0) {
+      const extra = [...run.warnings, ...run.failed];
+      await appendWarnings(
+        join(first.projectDir, GCP_COLLECT_WARNINGS_FILE),
+        extra,
+        { warnings: first.warnings, account: first.projectId },
+        stringify,
+        opts.trackTemp,
+      );
+    }
     return {
       caller,
       collected,
