@@ -13,15 +13,20 @@
  *
  * Pure and synchronous. Work is shared across principals: the catalogue index, pattern expansion
  * and each policy document's compilation are memoised, and per-principal scratch space is reused.
+ *
+ * This module is the evaluation, in steps: the Allows stamped per action, the boundary, the Denies,
+ * then the entitlements. Statement matching and wildcard expansion are policy-compile.ts and
+ * policy-catalogue-index.ts; policies as attached, resolve-prepare.ts (their warnings,
+ * resolve-warnings.ts); the scratch space, resolve-scratch.ts; the shared values, resolve-interning.ts.
  */
 
 import type { ActionCatalogue } from '../../model/aws/catalogue.js';
 import type { Entitlement, PrincipalEntitlements, ResolveWarning } from '../../model/aws/entitlement.js';
 import type { AttachedPolicy, AwsAccountInventory, Principal } from '../../model/aws/inventory.js';
-import { catalogueIndex } from './policy-catalogue-index.js';
+import { type CatalogueIndex, catalogueIndex } from './policy-catalogue-index.js';
 import { compareText as compareStrings } from '../../model/compare-text.js';
 import { type DenyRef, EMPTY_DENIES, internedAt, makePathSet, mergePartialDenies, type PathRef } from './resolve-interning.js';
-import { appendPairs, scratchFor } from './resolve-scratch.js';
+import { appendPairs, type Scratch, scratchFor } from './resolve-scratch.js';
 import { type PreparedPolicy, preparedBoundary, preparedFor } from './resolve-prepare.js';
 import { addWarnings, warningsOf } from './resolve-warnings.js';
 
@@ -54,15 +59,40 @@ function comparePolicies(a: AttachedPolicy, b: AttachedPolicy): number {
 export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogue): ResolvedPrincipal {
   const index = catalogueIndex(catalogue);
   const scratch = scratchFor(index);
-  const { epoch, stamp, denyStamp, fullyDenied, boundaryAllowed, boundaryUnconditional } = scratch;
   const warnings: ResolveWarning[] = [];
   const seenWarnings = new Set<ResolveWarning>();
 
+  const allows = stampAllows(principal, index, scratch, warnings, seenWarnings);
+  const boundary = principal.boundary;
+  const boundaryPrepared = boundary ? preparedBoundary(boundary, index) : undefined;
+  if (boundaryPrepared) {
+    addWarnings(warningsOf(boundaryPrepared, principal, undefined, 'permissions boundary'), warnings, seenWarnings);
+    stampBoundary(boundaryPrepared, scratch);
+  }
+
+  // Denies from every identity policy and the boundary.
+  const denyRefs: DenyRef[] = [];
+  for (const p of allows.prepared) stampDenies(p, scratch, denyRefs);
+  if (boundaryPrepared) stampDenies(boundaryPrepared, scratch, denyRefs);
+
+  const entitlements = buildEntitlements(index, scratch, allows.refs, denyRefs, allows.entries, boundary !== undefined);
+  return { entitlements, warnings };
+}
+
+/**
+ * The Allow statements of every identity policy, stamped per action id. Each action's list of
+ * paths is appended in policy → statement → pattern order, which is already the sorted order of
+ * `grantedBy`. Returns the policies as prepared, the path refs, and how many actions are allowed.
+ */
+function stampAllows(
+  principal: Principal,
+  index: CatalogueIndex,
+  scratch: Scratch,
+  warnings: ResolveWarning[],
+  seenWarnings: Set<ResolveWarning>,
+): { prepared: PreparedPolicy[]; refs: PathRef[]; entries: number } {
   const attached = [...principal.policies].sort(comparePolicies);
   const prepared: PreparedPolicy[] = [];
-
-  // Allows: each action's list of paths is appended in policy → statement → pattern order, which
-  // is already the sorted order of `grantedBy`.
   const refs: PathRef[] = [];
   let entries = 0;
   for (const a of attached) {
@@ -71,50 +101,61 @@ export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogu
     addWarnings(warningsOf(p, principal, a.viaGroup, 'managed policy'), warnings, seenWarnings);
     for (const ref of p.allows) {
       refs.push(ref);
-      entries += appendPairs(scratch.allows, ref.grant.ids, refs.length - 1, stamp, epoch, scratch.allowedBits);
+      entries += appendPairs(scratch.allows, ref.grant.ids, refs.length - 1, scratch.stamp, scratch.epoch, scratch.allowedBits);
     }
   }
+  return { prepared, refs, entries };
+}
 
-  const boundary = principal.boundary;
-  const boundaryPrepared = boundary ? preparedBoundary(boundary, index) : undefined;
-  if (boundaryPrepared) {
-    addWarnings(warningsOf(boundaryPrepared, principal, undefined, 'permissions boundary'), warnings, seenWarnings);
-    for (const grant of boundaryPrepared.compiled.allows) {
-      for (const id of grant.ids) {
-        if (stamp[id] !== epoch) continue;
-        boundaryAllowed[id] = epoch;
-        if (!grant.isConditional) boundaryUnconditional[id] = epoch;
-      }
+/** The boundary's Allow statements, stamped on the allowed actions: allowed by the boundary, and whether without a Condition. */
+function stampBoundary(boundary: PreparedPolicy, scratch: Scratch): void {
+  const { epoch, stamp, boundaryAllowed, boundaryUnconditional } = scratch;
+  for (const grant of boundary.compiled.allows) {
+    for (const id of grant.ids) {
+      if (stamp[id] !== epoch) continue;
+      boundaryAllowed[id] = epoch;
+      if (!grant.isConditional) boundaryUnconditional[id] = epoch;
     }
   }
+}
 
-  // Denies from every identity policy and the boundary.
-  const denyRefs: DenyRef[] = [];
-  const applyDenies = (p: PreparedPolicy): void => {
-    p.compiled.denies.forEach((deny, d) => {
-      const denyRef = p.denies[d];
-      if (!denyRef) return;
-      if (deny.isFull) {
-        for (const id of deny.ids) if (stamp[id] === epoch) fullyDenied[id] = epoch;
-        return;
-      }
-      const allowed = deny.ids.filter((id) => stamp[id] === epoch);
-      if (allowed.length === 0) return;
-      denyRefs.push(denyRef);
-      appendPairs(scratch.denies, allowed, denyRefs.length - 1, denyStamp, epoch, undefined);
-    });
-  };
-  for (const p of prepared) applyDenies(p);
-  if (boundaryPrepared) applyDenies(boundaryPrepared);
+/** One policy's Deny statements on the allowed actions: a full Deny removes the action, a partial one is listed with it. */
+function stampDenies(p: PreparedPolicy, scratch: Scratch, denyRefs: DenyRef[]): void {
+  const { epoch, stamp, denyStamp, fullyDenied } = scratch;
+  p.compiled.denies.forEach((deny, d) => {
+    const denyRef = p.denies[d];
+    if (!denyRef) return;
+    if (deny.isFull) {
+      for (const id of deny.ids) if (stamp[id] === epoch) fullyDenied[id] = epoch;
+      return;
+    }
+    const allowed = deny.ids.filter((id) => stamp[id] === epoch);
+    if (allowed.length === 0) return;
+    denyRefs.push(denyRef);
+    appendPairs(scratch.denies, allowed, denyRefs.length - 1, denyStamp, epoch, undefined);
+  });
+}
 
+/**
+ * The entitlements of the stamped actions, in id (= action name) order from the bitset: no sort
+ * needed. An action fully denied, or outside the boundary, has none; an entitlement that only
+ * shared attachments grant, without partial deny or boundary condition, is one object for all.
+ */
+function buildEntitlements(
+  index: CatalogueIndex,
+  scratch: Scratch,
+  refs: PathRef[],
+  denyRefs: DenyRef[],
+  entries: number,
+  hasBoundary: boolean,
+): Entitlement[] {
+  const { epoch, stamp, denyStamp, fullyDenied, boundaryAllowed, boundaryUnconditional } = scratch;
   const entitlements: Entitlement[] = new Array<Entitlement>(entries);
   let count = 0;
-  const hasBoundary = boundary !== undefined;
   const allowHead = scratch.allows.head;
   const allowPos = scratch.allows.pos;
   const denyHead = scratch.denies.head;
   const bits = scratch.allowedBits;
-  // Allowed ids in id (= action name) order, from the bitset: no sort needed.
   for (let w = 0; w < bits.length; w++) {
     let word = bits[w] ?? 0;
     while (word !== 0) {
@@ -159,7 +200,7 @@ export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogu
     }
   }
   entitlements.length = count;
-  return { entitlements, warnings };
+  return entitlements;
 }
 
 /** Every principal of an account inventory, sorted by ARN; warnings de-duplicated across principals. */
