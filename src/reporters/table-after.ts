@@ -16,9 +16,6 @@ import { DAY_MS } from '../model/time.js';
 const MAX_NEXT_STEPS = 5;
 const MAX_WARNINGS_SHOWN = 3;
 const MAX_DETAILS_PER_REASON = 2;
-// ---------------------------------------------------------------------------------------------
-// After the table: what to do, what could not be judged, what went wrong.
-
 export function nextStepLines(findings: readonly Finding[], width: number, paint: Paint): string[] {
   // Info findings ("not judged", with the evidence to collect) make the list only when nothing
   // weightier exists: their advice is already grouped in the unverifiable section.

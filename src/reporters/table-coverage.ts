@@ -38,46 +38,11 @@ export function coverageLines(report: Report, width: number, paint: Paint): stri
   const lines = [paint.chalk.bold('Coverage')];
   const warn = (text: string): string => paint.chalk.yellow(text);
   for (const account of report.coverage) {
-    const ct = account.cloudTrail;
     const skipped = account.skippedServiceLinked > 0 ? ` · ${account.skippedServiceLinked} service-linked skipped` : '';
     lines.push(`  ${paint.chalk.bold(`Account ${account.account}`)} · ${plural(account.principals, 'principal')}${skipped}`);
     if (account.collectedBy) lines.push(...labelled('Read by', account.collectedBy, width, 4));
 
-    if (!ct.isPresent) {
-      lines.push(...labelled('CloudTrail', 'no log files: verdicts rest on Access Advisor and RoleLastUsed only', width, 4).map(warn));
-    } else {
-      const files = `${plural(ct.filesRead, 'file')} read${ct.filesFailed > 0 ? `, ${ct.filesFailed} failed` : ''}`;
-      const span =
-        ct.observed === null ? 'no events inside the window' : `${spanText(ct.observed)} (${partOfText(spanMs(ct.observed), spanMs(report.window))})`;
-      lines.push(...labelled('CloudTrail', `${span} · ${files} · ${plural(ct.eventsRead, 'event')}`, width, 4));
-      if (!ct.isWindowCovered) {
-        // Say what kind of gaps: logs that start late, stop early, or stop in between call for
-        // different fixes (the notes below name each gap and its fix). A report without a gap list
-        // (built by hand, or by an older release) falls back on the first and last record.
-        const gaps = ct.gaps;
-        let since = '';
-        if (gaps && gaps.length > 0) {
-          since = ` (${plural(ct.gapsTotal ?? gaps.length, 'gap')}: ${[...new Set(gaps.map((g) => g.kind))].join(', ')})`;
-        } else if (!gaps) {
-          const toleranceMs = Math.min(DAY_MS, report.window.days * DAY_MS * 0.05);
-          const ends = [
-            ct.firstEvent !== null && Date.parse(ct.firstEvent) > Date.parse(report.window.start) + toleranceMs ? `logs start ${isoDay(ct.firstEvent)}` : '',
-            ct.lastEvent !== null && Date.parse(ct.lastEvent) < Date.parse(report.window.end) - toleranceMs ? `logs end ${isoDay(ct.lastEvent)}` : '',
-          ].filter((e) => e !== '');
-          since = ends.length === 0 ? '' : ` (${ends.join(', ')})`;
-        }
-        const gap = `! CloudTrail covers only ${partOfText(ct.observed === null ? 0 : spanMs(ct.observed), spanMs(report.window))}${since}: no use outside that span can be seen.`;
-        lines.push(...paragraph(gap, width, 4, 6).map(warn));
-      }
-      lines.push(...labelled('Events', `${managementText(ct.managementEvents)} · ${dataEventsText(ct.dataEvents)}`, width, 4));
-      const regions = ct.regions.length === 0 ? 'no regions' : ct.regions.join(', ');
-      lines.push(...labelled('Regions', `${regions} · ${trailText(ct.trail)}`, width, 4));
-      const selectors =
-        ct.selectorsSource === 'assumed-default' || ct.selectorsSource === ''
-          ? 'no selectors file: default trail assumed (management events, no data events)'
-          : ct.selectorsSource;
-      lines.push(...labelled('Selectors', selectors, width, 4));
-    }
+    lines.push(...cloudTrailLines(account.cloudTrail, report, width, warn));
 
     const advisor =
       account.accessAdvisor.principals > 0 ? `Access Advisor for ${plural(account.accessAdvisor.principals, 'principal')}` : 'no Access Advisor data';
@@ -91,6 +56,46 @@ export function coverageLines(report: Report, width: number, paint: Paint): stri
     for (const note of account.notes) lines.push(...labelled('Note', note, width, 4));
   }
   for (const project of report.gcpCoverage ?? []) lines.push(...gcpCoverageLines(project, report, width, paint));
+  return lines;
+}
+
+/** An account's CloudTrail lines: the span read and its gaps, the events recorded, the regions and trail, the selectors. */
+function cloudTrailLines(ct: AccountCoverage['cloudTrail'], report: Report, width: number, warn: (text: string) => string): string[] {
+  const lines: string[] = [];
+  if (!ct.isPresent) {
+    lines.push(...labelled('CloudTrail', 'no log files: verdicts rest on Access Advisor and RoleLastUsed only', width, 4).map(warn));
+  } else {
+    const files = `${plural(ct.filesRead, 'file')} read${ct.filesFailed > 0 ? `, ${ct.filesFailed} failed` : ''}`;
+    const span = ct.observed === null ? 'no events inside the window' : `${spanText(ct.observed)} (${partOfText(spanMs(ct.observed), spanMs(report.window))})`;
+    lines.push(...labelled('CloudTrail', `${span} · ${files} · ${plural(ct.eventsRead, 'event')}`, width, 4));
+    if (!ct.isWindowCovered) {
+      // Say what kind of gaps: logs that start late, stop early, or stop in between call for
+      // different fixes (the notes below name each gap and its fix). A report without a gap list
+      // (built by hand, or by an older release) falls back on the first and last record.
+      const gaps = ct.gaps;
+      let since = '';
+      if (gaps && gaps.length > 0) {
+        since = ` (${plural(ct.gapsTotal ?? gaps.length, 'gap')}: ${[...new Set(gaps.map((g) => g.kind))].join(', ')})`;
+      } else if (!gaps) {
+        const toleranceMs = Math.min(DAY_MS, report.window.days * DAY_MS * 0.05);
+        const ends = [
+          ct.firstEvent !== null && Date.parse(ct.firstEvent) > Date.parse(report.window.start) + toleranceMs ? `logs start ${isoDay(ct.firstEvent)}` : '',
+          ct.lastEvent !== null && Date.parse(ct.lastEvent) < Date.parse(report.window.end) - toleranceMs ? `logs end ${isoDay(ct.lastEvent)}` : '',
+        ].filter((e) => e !== '');
+        since = ends.length === 0 ? '' : ` (${ends.join(', ')})`;
+      }
+      const gap = `! CloudTrail covers only ${partOfText(ct.observed === null ? 0 : spanMs(ct.observed), spanMs(report.window))}${since}: no use outside that span can be seen.`;
+      lines.push(...paragraph(gap, width, 4, 6).map(warn));
+    }
+    lines.push(...labelled('Events', `${managementText(ct.managementEvents)} · ${dataEventsText(ct.dataEvents)}`, width, 4));
+    const regions = ct.regions.length === 0 ? 'no regions' : ct.regions.join(', ');
+    lines.push(...labelled('Regions', `${regions} · ${trailText(ct.trail)}`, width, 4));
+    const selectors =
+      ct.selectorsSource === 'assumed-default' || ct.selectorsSource === ''
+        ? 'no selectors file: default trail assumed (management events, no data events)'
+        : ct.selectorsSource;
+    lines.push(...labelled('Selectors', selectors, width, 4));
+  }
   return lines;
 }
 

@@ -30,9 +30,6 @@ export function makePaint(isColor: boolean): Paint {
   return { chalk, severity: (severity, text) => bySeverity[severity](text) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Text helpers. Every one of them is deterministic: no locale, no time zone but UTC.
-
 export function spanText(span: Span): string {
   return spanRangeText(span);
 }

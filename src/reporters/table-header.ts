@@ -8,9 +8,6 @@ import { formatCount, isoDay, isoMinute, plural } from './text-format.js';
 import { durationText, spanMs } from '../model/duration-text.js';
 import { labelled, LABEL_WIDTH, type Paint, spanText } from './table-format.js';
 
-// ---------------------------------------------------------------------------------------------
-// Header and coverage.
-
 export function headerLines(report: Report, width: number, paint: Paint): string[] {
   const { summary } = report;
   const lines = [paint.chalk.bold(`permdrift ${report.tool.version} · entitlement drift report`)];

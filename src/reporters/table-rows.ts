@@ -10,9 +10,6 @@ import { isInheritedPath } from './grant-path-text.js';
 import { compareText } from '../model/compare-text.js';
 import { isExcepted } from './text-format.js';
 
-// ---------------------------------------------------------------------------------------------
-// The findings table: one row per principal × service × finding type.
-
 /**
  * A principal whose unverifiable grants span more services than this gets one row per severity
  * for them: with no logs, an admin user alone would otherwise fill hundreds of rows that all say
@@ -66,7 +63,8 @@ function principalKey(finding: Finding): string {
   return `${finding.account}\u0000${finding.principal.id}`;
 }
 
-export function buildRows(findings: readonly Finding[]): Rows {
+/** The principals (by principalKey) whose unverifiable findings span more than FOLD_UNVERIFIABLE_ABOVE services. */
+function foldedPrincipals(findings: readonly Finding[]): Set<string> {
   const unverifiableServices = new Map<string, Set<string>>();
   for (const finding of findings) {
     if (finding.type !== 'unverifiable-permission' || finding.service === undefined) continue;
@@ -74,8 +72,11 @@ export function buildRows(findings: readonly Finding[]): Rows {
     services.add(finding.service);
     unverifiableServices.set(principalKey(finding), services);
   }
-  const folded = new Set([...unverifiableServices].filter(([, services]) => services.size > FOLD_UNVERIFIABLE_ABOVE).map(([key]) => key));
+  return new Set([...unverifiableServices].filter(([, services]) => services.size > FOLD_UNVERIFIABLE_ABOVE).map(([key]) => key));
+}
 
+export function buildRows(findings: readonly Finding[]): Rows {
+  const folded = foldedPrincipals(findings);
   const rows = new Map<string, Row>();
   for (const finding of findings) {
     const isFolded = finding.type === 'unverifiable-permission' && folded.has(principalKey(finding));

@@ -1,7 +1,14 @@
+/**
+ * The table reporter (`--format table`, the default on a terminal): the report as sections for a
+ * person at a terminal of a given width, with or without colour. This module orders the sections;
+ * their text is table-header.ts, table-coverage.ts, the findings table (table-rows.ts for its rows,
+ * table-grid.ts for its columns and cells) and table-after.ts; wrapping and colour, table-format.ts.
+ */
+
 import type { Report } from '../model/report.js';
 import { isExcepted, plural } from './text-format.js';
 import { visibleStrings } from './visible-text.js';
-import { makePaint, paragraph } from './table-format.js';
+import { makePaint, type Paint, paragraph } from './table-format.js';
 import { countLines, headerLines } from './table-header.js';
 import { coverageLines } from './table-coverage.js';
 import { buildRows, FOLD_UNVERIFIABLE_ABOVE } from './table-rows.js';
@@ -17,7 +24,6 @@ export interface TableOptions {
 const DEFAULT_WIDTH = 100;
 /** Below this the table cannot hold its fixed columns; lines may then exceed the width. */
 const MIN_WIDTH = 72;
-// ---------------------------------------------------------------------------------------------
 
 export function renderTable(input: Report, opts: TableOptions): string {
   // Every string from the inputs shown as text, never run by the terminal (colour is added after).
@@ -48,24 +54,7 @@ export function renderTable(input: Report, opts: TableOptions): string {
       ),
     );
   } else {
-    sections.push(countLines(report, width, paint));
-    const { rows, foldedPrincipals } = buildRows(report.findings);
-    const hasStatus = report.baseline !== undefined || report.exceptions !== undefined;
-    const table = [findingsTable(rows, width, paint, hasStatus)];
-    if (foldedPrincipals > 0) {
-      const note = `${plural(foldedPrincipals, 'principal')} with unverifiable grants in more than ${FOLD_UNVERIFIABLE_ABOVE} services: one row per severity ("N services"); the JSON report lists each service.`;
-      table.push(...paragraph(note, width, 0).map((line) => paint.chalk.dim(line)));
-    }
-    sections.push(table);
-    // Excepted findings are accepted risk: repeating their fix as a next step would be noise.
-    sections.push(
-      nextStepLines(
-        report.findings.filter((f) => !isExcepted(f)),
-        width,
-        paint,
-      ),
-    );
-    sections.push(unverifiableLines(report.findings, width, paint));
+    sections.push(...findingSections(report, width, paint));
   }
   sections.push(resolvedLines(report, width, paint));
   sections.push(exceptionReviewLines(report, width, paint));
@@ -77,4 +66,26 @@ export function renderTable(input: Report, opts: TableOptions): string {
     .filter((s) => s.length > 0)
     .map((s) => s.join('\n'))
     .join('\n\n')}\n`;
+}
+
+/** With findings: the counts, the table (and a note on folded rows), the next steps, what could not be judged. */
+function findingSections(report: Report, width: number, paint: Paint): string[][] {
+  const { rows, foldedPrincipals } = buildRows(report.findings);
+  const hasStatus = report.baseline !== undefined || report.exceptions !== undefined;
+  const table = [findingsTable(rows, width, paint, hasStatus)];
+  if (foldedPrincipals > 0) {
+    const note = `${plural(foldedPrincipals, 'principal')} with unverifiable grants in more than ${FOLD_UNVERIFIABLE_ABOVE} services: one row per severity ("N services"); the JSON report lists each service.`;
+    table.push(...paragraph(note, width, 0).map((line) => paint.chalk.dim(line)));
+  }
+  return [
+    countLines(report, width, paint),
+    table,
+    // Excepted findings are accepted risk: repeating their fix as a next step would be noise.
+    nextStepLines(
+      report.findings.filter((f) => !isExcepted(f)),
+      width,
+      paint,
+    ),
+    unverifiableLines(report.findings, width, paint),
+  ];
 }
