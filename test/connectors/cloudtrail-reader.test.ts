@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CallAggregate } from '../../src/model/aws/activity.js';
-import { CallStore, CallerCache } from '../../src/connectors/aws/cloudtrail/file-aggregator.js';
+import { CallerCache } from '../../src/connectors/aws/cloudtrail/caller-cache.js';
+import { CallStore } from '../../src/connectors/aws/cloudtrail/call-store.js';
 import { aggregateCloudTrailFile } from '../../src/connectors/aws/cloudtrail/read-cloudtrail-file.js';
 import { readCloudTrail } from '../../src/connectors/aws/cloudtrail/read-cloudtrail.js';
 

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { LogFileProblem } from '../../model/log-file-problem.js';
 import { checkShape, readJsonFile } from './validate.js';
 
-const GCP_COLLECT_WARNINGS_FILE = 'collect-warnings.json';
+export const GCP_COLLECT_WARNINGS_FILE = 'collect-warnings.json';
 
 /**
  * Warning codes meaning audit-log evidence is missing for (part of) the window: the reader treats

@@ -13,14 +13,22 @@
  *
  * Pure and synchronous. Work is shared across principals: the catalogue index, pattern expansion
  * and each policy document's compilation are memoised, and per-principal scratch space is reused.
+ *
+ * This module is the evaluation, in steps: the Allows stamped per action, the boundary, the Denies,
+ * then the entitlements. Statement matching and wildcard expansion are policy-compile.ts and
+ * policy-catalogue-index.ts; policies as attached, resolve-prepare.ts (their warnings,
+ * resolve-warnings.ts); the scratch space, resolve-scratch.ts; the shared values, resolve-interning.ts.
  */
 
 import type { ActionCatalogue } from '../../model/aws/catalogue.js';
-import type { Entitlement, GrantPath, PrincipalEntitlements, ResolveWarning } from '../../model/aws/entitlement.js';
-import type { AttachedPolicy, AwsAccountInventory, PolicyDocument, PolicyRef, Principal } from '../../model/aws/inventory.js';
+import type { Entitlement, PrincipalEntitlements, ResolveWarning } from '../../model/aws/entitlement.js';
+import type { AttachedPolicy, AwsAccountInventory, Principal } from '../../model/aws/inventory.js';
 import { type CatalogueIndex, catalogueIndex } from './policy-catalogue-index.js';
-import { type CompiledGrant, type CompiledPolicy, compilePolicy } from './policy-compile.js';
 import { compareText as compareStrings } from '../../model/compare-text.js';
+import { type DenyRef, EMPTY_DENIES, internedAt, makePathSet, mergePartialDenies, type PathRef } from './resolve-interning.js';
+import { appendPairs, type Scratch, scratchFor } from './resolve-scratch.js';
+import { type PreparedPolicy, preparedBoundary, preparedFor } from './resolve-prepare.js';
+import { addWarnings, warningsOf } from './resolve-warnings.js';
 
 export interface ResolvedPrincipal {
   entitlements: Entitlement[];
@@ -31,91 +39,6 @@ export interface ResolvedAccount {
   principals: PrincipalEntitlements[];
   warnings: ResolveWarning[];
 }
-
-type PartialDeny = Entitlement['partialDenies'][number];
-
-/**
- * Everything an entitlement derives from its list of grant paths. Computed once per distinct list
- * and shared: in a large account most actions of a principal reach it through the same one or two
- * statements, so sharing these arrays saves millions of allocations.
- */
-interface PathSet {
-  grantedBy: GrantPath[];
-  isDirect: boolean;
-  isEveryPathConditional: boolean;
-  resources: string[];
-  /**
-   * When every path comes from a shared attachment (a managed policy or a group's policy), the
-   * entitlement is the same value for every principal holding the action only that way (no partial
-   * deny, no boundary condition): one frozen object serves all.
-   */
-  isShareable: boolean;
-  /** Single-path sets: by the action's position in the path's id list (cheaper than a map lookup). */
-  sharedByPosition?: (Entitlement | undefined)[];
-  /** Multi-path sets, far fewer entitlements: by action id. */
-  sharedById?: Map<number, Entitlement>;
-}
-
-interface TrieNode<K, V> {
-  value?: V;
-  next?: Map<K, TrieNode<K, V>>;
-}
-
-interface PathRef {
-  path: GrantPath;
-  grant: CompiledGrant;
-  /** The PathSet of an action granted by this path alone. */
-  single?: PathSet;
-  /** PathSets of actions whose first path is this one, keyed by the following paths. */
-  multi?: Map<PathRef, TrieNode<PathRef, PathSet>>;
-}
-
-interface DenyRef {
-  entry: PartialDeny;
-  single?: PartialDeny[];
-  multi?: Map<DenyRef, TrieNode<DenyRef, PartialDeny[]>>;
-}
-
-/** A compiled policy as it reaches principals through one attachment (direct, or one group). */
-interface PreparedPolicy {
-  policy: PolicyRef;
-  compiled: CompiledPolicy;
-  /** Warnings of a group's inline policy do not depend on the member: built once. */
-  sharedWarnings?: { account: string; list: ResolveWarning[] };
-  /** Aligned with compiled.allows. */
-  allows: PathRef[];
-  /** Aligned with compiled.denies. */
-  denies: DenyRef[];
-}
-
-/** Linked lists of (action id → refs) in typed arrays, reused across principals. */
-interface PairLists {
-  head: Int32Array;
-  /** Position of the id in the id list of the ref that started its list. */
-  pos: Int32Array;
-  tail: Int32Array;
-  ref: Int32Array;
-  next: Int32Array;
-  count: number;
-}
-
-interface Scratch {
-  epoch: number;
-  /** stamp[id] === epoch: the current principal has an Allow for id. */
-  stamp: Uint32Array;
-  allows: PairLists;
-  /** denyStamp[id] === epoch: the deny lists hold partial denies for id. */
-  denyStamp: Uint32Array;
-  denies: PairLists;
-  fullyDenied: Uint32Array;
-  boundaryAllowed: Uint32Array;
-  boundaryUnconditional: Uint32Array;
-  /** One bit per action id allowed to the current principal, scanned in id (= action) order. */
-  allowedBits: Uint32Array;
-}
-
-const EMPTY_DENIES: PartialDeny[] = [];
-Object.freeze(EMPTY_DENIES);
 
 /** Direct paths first, then by group; then inline before managed, by name and ARN. */
 function comparePolicies(a: AttachedPolicy, b: AttachedPolicy): number {
@@ -129,286 +52,6 @@ function comparePolicies(a: AttachedPolicy, b: AttachedPolicy): number {
   );
 }
 
-function comparePartialDenies(a: PartialDeny, b: PartialDeny): number {
-  return (
-    compareStrings(a.policy.type, b.policy.type) ||
-    compareStrings(a.policy.name, b.policy.name) ||
-    compareStrings(a.policy.arn ?? '', b.policy.arn ?? '') ||
-    a.statementIndex - b.statementIndex ||
-    compareStrings(a.resources.join('\n'), b.resources.join('\n')) ||
-    Number(a.isConditional) - Number(b.isConditional)
-  );
-}
-
-/** Shared between entitlements and principals: frozen so a consumer cannot corrupt its neighbours. */
-function frozen<T>(list: T[]): T[] {
-  Object.freeze(list);
-  return list;
-}
-
-const preparedCache = new WeakMap<CatalogueIndex, WeakMap<AttachedPolicy, PreparedPolicy>>();
-const scratchCache = new WeakMap<CatalogueIndex, Scratch>();
-const boundaryCache = new WeakMap<CatalogueIndex, WeakMap<PolicyDocument, PreparedPolicy>>();
-
-function prepare(policy: PolicyRef, compiled: CompiledPolicy, viaGroup: AttachedPolicy['viaGroup']): PreparedPolicy {
-  const allows = compiled.allows.map((grant): PathRef => {
-    const statement: GrantPath['statement'] = grant.sid === undefined ? { index: grant.statementIndex } : { index: grant.statementIndex, sid: grant.sid };
-    const path: GrantPath = viaGroup ? { viaGroup, policy, statement, matchedBy: grant.matchedBy } : { policy, statement, matchedBy: grant.matchedBy };
-    return { path, grant };
-  });
-  const denies = compiled.denies.map((deny): DenyRef => ({
-    entry: {
-      policy,
-      statementIndex: deny.statementIndex,
-      resources: frozen(deny.resources),
-      isConditional: deny.isConditional,
-    },
-  }));
-  return { policy, compiled, allows, denies };
-}
-
-/** Prepared once per attachment object: the parser shares one object per managed policy and group. */
-function preparedFor(attached: AttachedPolicy, index: CatalogueIndex): PreparedPolicy {
-  let perIndex = preparedCache.get(index);
-  if (!perIndex) {
-    perIndex = new WeakMap();
-    preparedCache.set(index, perIndex);
-  }
-  let prepared = perIndex.get(attached);
-  if (!prepared) {
-    prepared = prepare(attached.policy, compilePolicy(attached.document, index), attached.viaGroup);
-    perIndex.set(attached, prepared);
-  }
-  return prepared;
-}
-
-/** A boundary's denies become partial-deny entries; prepared once per boundary document. */
-function preparedBoundary(boundary: NonNullable<Principal['boundary']>, index: CatalogueIndex): PreparedPolicy {
-  let perIndex = boundaryCache.get(index);
-  if (!perIndex) {
-    perIndex = new WeakMap();
-    boundaryCache.set(index, perIndex);
-  }
-  let prepared = perIndex.get(boundary.document);
-  if (!prepared || prepared.policy !== boundary.policy) {
-    prepared = prepare(boundary.policy, compilePolicy(boundary.document, index), undefined);
-    perIndex.set(boundary.document, prepared);
-  }
-  return prepared;
-}
-
-function pairLists(size: number): PairLists {
-  return {
-    head: new Int32Array(size),
-    pos: new Int32Array(size),
-    tail: new Int32Array(size),
-    ref: new Int32Array(1024),
-    next: new Int32Array(1024),
-    count: 0,
-  };
-}
-
-function ensureCapacity(lists: PairLists, needed: number): void {
-  if (needed <= lists.ref.length) return;
-  let length = lists.ref.length * 2;
-  while (length < needed) length *= 2;
-  const ref = new Int32Array(length);
-  ref.set(lists.ref);
-  const next = new Int32Array(length);
-  next.set(lists.next);
-  lists.ref = ref;
-  lists.next = next;
-}
-
-function scratchFor(index: CatalogueIndex): Scratch {
-  let scratch = scratchCache.get(index);
-  const size = index.actions.length;
-  if (!scratch || scratch.epoch >= 0xfffffffe) {
-    scratch = {
-      epoch: 0,
-      stamp: new Uint32Array(size),
-      allows: pairLists(size),
-      denyStamp: new Uint32Array(size),
-      denies: pairLists(size),
-      fullyDenied: new Uint32Array(size),
-      boundaryAllowed: new Uint32Array(size),
-      boundaryUnconditional: new Uint32Array(size),
-      allowedBits: new Uint32Array(Math.ceil(size / 32)),
-    };
-    scratchCache.set(index, scratch);
-  }
-  scratch.epoch++;
-  scratch.allows.count = 0;
-  scratch.denies.count = 0;
-  scratch.allowedBits.fill(0);
-  return scratch;
-}
-
-/**
- * Appends ref number `r` to the list of every id in `ids`; an id not yet stamped in this epoch
- * starts a new list. Returns how many lists were started.
- */
-function appendPairs(lists: PairLists, ids: Int32Array, r: number, stamp: Uint32Array, epoch: number, bits: Uint32Array | undefined): number {
-  ensureCapacity(lists, lists.count + ids.length);
-  const { head, pos, tail, ref, next } = lists;
-  let count = lists.count;
-  let started = 0;
-  const n = ids.length;
-  for (let j = 0; j < n; j++) {
-    const id = ids[j] ?? 0;
-    ref[count] = r;
-    next[count] = -1;
-    if (stamp[id] !== epoch) {
-      stamp[id] = epoch;
-      head[id] = count;
-      pos[id] = j;
-      if (bits) bits[id >>> 5] = (bits[id >>> 5] ?? 0) | (1 << (id & 31));
-      started++;
-    } else {
-      next[tail[id] ?? 0] = count;
-    }
-    tail[id] = count;
-    count++;
-  }
-  lists.count = count;
-  return started;
-}
-
-function policyLabel(policy: PolicyRef, principal: Principal, viaGroup: AttachedPolicy['viaGroup'], role: string): string {
-  if (policy.type === 'managed') return `${role} ${policy.name} (${policy.arn ?? 'no ARN'})`;
-  if (viaGroup) return `inline policy ${policy.name} of group ${viaGroup.name}`;
-  return `inline policy ${policy.name} of ${principal.kind} ${principal.name}`;
-}
-
-const NO_WARNINGS: ResolveWarning[] = [];
-Object.freeze(NO_WARNINGS);
-
-/** Managed-policy warnings by compiled document, then by account and label: one object per content. */
-const managedWarnings = new WeakMap<CompiledPolicy, Map<string, ResolveWarning[]>>();
-
-function buildWarnings(compiled: CompiledPolicy, policy: PolicyRef, label: string, account: string, principalArn: string | undefined): ResolveWarning[] {
-  return compiled.problems.map((problem): ResolveWarning => {
-    const warning: ResolveWarning = { code: problem.code, message: `${label}: ${problem.message}`, account, policy: policy.arn ?? policy.name };
-    if (principalArn !== undefined) warning.principal = principalArn;
-    return warning;
-  });
-}
-
-/**
- * The warnings of one policy as it reaches a principal. Managed and group policies are shared, so
- * their warnings name the policy, not the principal, and equal warnings are the same object:
- * de-duplication (here and in resolveAccount) is then by identity.
- */
-function warningsOf(prepared: PreparedPolicy, principal: Principal, viaGroup: AttachedPolicy['viaGroup'], role: string): ResolveWarning[] {
-  const { compiled, policy } = prepared;
-  if (compiled.problems.length === 0) return NO_WARNINGS;
-  const label = policyLabel(policy, principal, viaGroup, role);
-  if (policy.type === 'managed') {
-    let byKey = managedWarnings.get(compiled);
-    if (!byKey) {
-      byKey = new Map();
-      managedWarnings.set(compiled, byKey);
-    }
-    const key = `${principal.account}\n${policy.arn ?? ''}\n${label}`;
-    let list = byKey.get(key);
-    if (!list) {
-      list = buildWarnings(compiled, policy, label, principal.account, undefined);
-      byKey.set(key, list);
-    }
-    return list;
-  }
-  if (viaGroup) {
-    if (prepared.sharedWarnings?.account !== principal.account) {
-      prepared.sharedWarnings = { account: principal.account, list: buildWarnings(compiled, policy, label, principal.account, undefined) };
-    }
-    return prepared.sharedWarnings.list;
-  }
-  return buildWarnings(compiled, policy, label, principal.account, principal.arn);
-}
-
-function addWarnings(list: readonly ResolveWarning[], out: ResolveWarning[], seen: Set<ResolveWarning>): void {
-  for (const w of list) {
-    if (seen.has(w)) continue;
-    seen.add(w);
-    out.push(w);
-  }
-}
-
-function makePathSet(refs: readonly PathRef[]): PathSet {
-  let isDirect = false;
-  let isEveryPathConditional = true;
-  for (const r of refs) {
-    if (!r.path.viaGroup) isDirect = true;
-    if (!r.grant.isConditional) isEveryPathConditional = false;
-  }
-  const first = refs[0]?.grant.resources ?? ['*'];
-  let resources: string[];
-  if (refs.every((r) => r.grant.resources === first)) resources = first;
-  else {
-    const all = new Set<string>();
-    for (const r of refs) for (const resource of r.grant.resources) all.add(resource);
-    resources = [...all].sort(compareStrings);
-  }
-  const pathSet: PathSet = {
-    grantedBy: frozen(refs.map((r) => r.path)),
-    isDirect,
-    isEveryPathConditional,
-    resources: frozen(resources),
-    isShareable: refs.every((r) => r.path.policy.type === 'managed' || r.path.viaGroup !== undefined),
-  };
-  return pathSet;
-}
-
-function mergePartialDenies(refs: readonly DenyRef[]): PartialDeny[] {
-  const byKey = new Map<string, PartialDeny>();
-  for (const { entry: d } of refs) {
-    const key = `${d.policy.type}\n${d.policy.name}\n${d.policy.arn ?? ''}\n${d.statementIndex}\n${d.resources.join('\n')}\n${d.isConditional}`;
-    if (!byKey.has(key)) byKey.set(key, d);
-  }
-  return frozen([...byKey.values()].sort(comparePartialDenies));
-}
-
-/** A ref that interns the values built from the lists starting with it. */
-interface Interning<R, V> {
-  single?: V;
-  multi?: Map<R, TrieNode<R, V>>;
-}
-
-/**
- * The value built from the ref list starting at pair `h`, interned in a trie keyed by the refs
- * after the first, so equal lists share one value: one trie step per ref after the first.
- */
-function internedAt<R extends Interning<R, V>, V>(lists: PairLists, h: number, refs: readonly R[], build: (list: R[]) => V): V | undefined {
-  const { ref, next } = lists;
-  const first = refs[ref[h] ?? -1];
-  if (!first) return undefined;
-  let p = next[h] ?? -1;
-  if (p === -1) return (first.single ??= build([first]));
-  let map = (first.multi ??= new Map<R, TrieNode<R, V>>());
-  let node: TrieNode<R, V> | undefined;
-  while (p !== -1) {
-    const item = refs[ref[p] ?? -1];
-    if (!item) return undefined;
-    node = map.get(item);
-    if (!node) {
-      node = {};
-      map.set(item, node);
-    }
-    p = next[p] ?? -1;
-    if (p !== -1) map = node.next ??= new Map<R, TrieNode<R, V>>();
-  }
-  if (!node) return undefined;
-  if (node.value === undefined) {
-    const list: R[] = [];
-    for (let q = h; q !== -1; q = next[q] ?? -1) {
-      const item = refs[ref[q] ?? -1];
-      if (item) list.push(item);
-    }
-    node.value = build(list);
-  }
-  return node.value;
-}
-
 /**
  * Effective entitlements of one principal, sorted by action. Entitlements and the arrays inside them
  * (resources, grant paths, partial denies) are shared between principals where equal, and frozen.
@@ -416,15 +59,40 @@ function internedAt<R extends Interning<R, V>, V>(lists: PairLists, h: number, r
 export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogue): ResolvedPrincipal {
   const index = catalogueIndex(catalogue);
   const scratch = scratchFor(index);
-  const { epoch, stamp, denyStamp, fullyDenied, boundaryAllowed, boundaryUnconditional } = scratch;
   const warnings: ResolveWarning[] = [];
   const seenWarnings = new Set<ResolveWarning>();
 
+  const allows = stampAllows(principal, index, scratch, warnings, seenWarnings);
+  const boundary = principal.boundary;
+  const boundaryPrepared = boundary ? preparedBoundary(boundary, index) : undefined;
+  if (boundaryPrepared) {
+    addWarnings(warningsOf(boundaryPrepared, principal, undefined, 'permissions boundary'), warnings, seenWarnings);
+    stampBoundary(boundaryPrepared, scratch);
+  }
+
+  // Denies from every identity policy and the boundary.
+  const denyRefs: DenyRef[] = [];
+  for (const p of allows.prepared) stampDenies(p, scratch, denyRefs);
+  if (boundaryPrepared) stampDenies(boundaryPrepared, scratch, denyRefs);
+
+  const entitlements = buildEntitlements(index, scratch, allows.refs, denyRefs, allows.entries, boundary !== undefined);
+  return { entitlements, warnings };
+}
+
+/**
+ * The Allow statements of every identity policy, stamped per action id. Each action's list of
+ * paths is appended in policy → statement → pattern order, which is already the sorted order of
+ * `grantedBy`. Returns the policies as prepared, the path refs, and how many actions are allowed.
+ */
+function stampAllows(
+  principal: Principal,
+  index: CatalogueIndex,
+  scratch: Scratch,
+  warnings: ResolveWarning[],
+  seenWarnings: Set<ResolveWarning>,
+): { prepared: PreparedPolicy[]; refs: PathRef[]; entries: number } {
   const attached = [...principal.policies].sort(comparePolicies);
   const prepared: PreparedPolicy[] = [];
-
-  // Allows: each action's list of paths is appended in policy → statement → pattern order, which
-  // is already the sorted order of `grantedBy`.
   const refs: PathRef[] = [];
   let entries = 0;
   for (const a of attached) {
@@ -433,50 +101,61 @@ export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogu
     addWarnings(warningsOf(p, principal, a.viaGroup, 'managed policy'), warnings, seenWarnings);
     for (const ref of p.allows) {
       refs.push(ref);
-      entries += appendPairs(scratch.allows, ref.grant.ids, refs.length - 1, stamp, epoch, scratch.allowedBits);
+      entries += appendPairs(scratch.allows, ref.grant.ids, refs.length - 1, scratch.stamp, scratch.epoch, scratch.allowedBits);
     }
   }
+  return { prepared, refs, entries };
+}
 
-  const boundary = principal.boundary;
-  const boundaryPrepared = boundary ? preparedBoundary(boundary, index) : undefined;
-  if (boundaryPrepared) {
-    addWarnings(warningsOf(boundaryPrepared, principal, undefined, 'permissions boundary'), warnings, seenWarnings);
-    for (const grant of boundaryPrepared.compiled.allows) {
-      for (const id of grant.ids) {
-        if (stamp[id] !== epoch) continue;
-        boundaryAllowed[id] = epoch;
-        if (!grant.isConditional) boundaryUnconditional[id] = epoch;
-      }
+/** The boundary's Allow statements, stamped on the allowed actions: allowed by the boundary, and whether without a Condition. */
+function stampBoundary(boundary: PreparedPolicy, scratch: Scratch): void {
+  const { epoch, stamp, boundaryAllowed, boundaryUnconditional } = scratch;
+  for (const grant of boundary.compiled.allows) {
+    for (const id of grant.ids) {
+      if (stamp[id] !== epoch) continue;
+      boundaryAllowed[id] = epoch;
+      if (!grant.isConditional) boundaryUnconditional[id] = epoch;
     }
   }
+}
 
-  // Denies from every identity policy and the boundary.
-  const denyRefs: DenyRef[] = [];
-  const applyDenies = (p: PreparedPolicy): void => {
-    p.compiled.denies.forEach((deny, d) => {
-      const denyRef = p.denies[d];
-      if (!denyRef) return;
-      if (deny.isFull) {
-        for (const id of deny.ids) if (stamp[id] === epoch) fullyDenied[id] = epoch;
-        return;
-      }
-      const allowed = deny.ids.filter((id) => stamp[id] === epoch);
-      if (allowed.length === 0) return;
-      denyRefs.push(denyRef);
-      appendPairs(scratch.denies, allowed, denyRefs.length - 1, denyStamp, epoch, undefined);
-    });
-  };
-  for (const p of prepared) applyDenies(p);
-  if (boundaryPrepared) applyDenies(boundaryPrepared);
+/** One policy's Deny statements on the allowed actions: a full Deny removes the action, a partial one is listed with it. */
+function stampDenies(p: PreparedPolicy, scratch: Scratch, denyRefs: DenyRef[]): void {
+  const { epoch, stamp, denyStamp, fullyDenied } = scratch;
+  p.compiled.denies.forEach((deny, d) => {
+    const denyRef = p.denies[d];
+    if (!denyRef) return;
+    if (deny.isFull) {
+      for (const id of deny.ids) if (stamp[id] === epoch) fullyDenied[id] = epoch;
+      return;
+    }
+    const allowed = deny.ids.filter((id) => stamp[id] === epoch);
+    if (allowed.length === 0) return;
+    denyRefs.push(denyRef);
+    appendPairs(scratch.denies, allowed, denyRefs.length - 1, denyStamp, epoch, undefined);
+  });
+}
 
+/**
+ * The entitlements of the stamped actions, in id (= action name) order from the bitset: no sort
+ * needed. An action fully denied, or outside the boundary, has none; an entitlement that only
+ * shared attachments grant, without partial deny or boundary condition, is one object for all.
+ */
+function buildEntitlements(
+  index: CatalogueIndex,
+  scratch: Scratch,
+  refs: PathRef[],
+  denyRefs: DenyRef[],
+  entries: number,
+  hasBoundary: boolean,
+): Entitlement[] {
+  const { epoch, stamp, denyStamp, fullyDenied, boundaryAllowed, boundaryUnconditional } = scratch;
   const entitlements: Entitlement[] = new Array<Entitlement>(entries);
   let count = 0;
-  const hasBoundary = boundary !== undefined;
   const allowHead = scratch.allows.head;
   const allowPos = scratch.allows.pos;
   const denyHead = scratch.denies.head;
   const bits = scratch.allowedBits;
-  // Allowed ids in id (= action name) order, from the bitset: no sort needed.
   for (let w = 0; w < bits.length; w++) {
     let word = bits[w] ?? 0;
     while (word !== 0) {
@@ -521,7 +200,7 @@ export function resolvePrincipal(principal: Principal, catalogue: ActionCatalogu
     }
   }
   entitlements.length = count;
-  return { entitlements, warnings };
+  return entitlements;
 }
 
 /** Every principal of an account inventory, sorted by ARN; warnings de-duplicated across principals. */

@@ -5,7 +5,8 @@
  */
 
 import { parentPort } from 'node:worker_threads';
-import { CallStore, CallerCache } from './file-aggregator.js';
+import { CallerCache } from './caller-cache.js';
+import { CallStore } from './call-store.js';
 import { aggregateCloudTrailFile } from './read-cloudtrail-file.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 

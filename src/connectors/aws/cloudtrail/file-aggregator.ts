@@ -1,11 +1,13 @@
 /**
  * Aggregates the events of one log file. A file is aggregated on its own and merged only once it was
  * read to the end, so a file that fails half-way contributes nothing and cannot pass for complete.
+ * This module places each record in time and in its row; the rows are call-store.ts, the callers
+ * caller-cache.ts, the raw-byte keys record-keys.ts.
  */
 
-import type { CallAggregate, TrailChange, UnusableRecordReason } from '../../../model/aws/activity.js';
+import type { TrailChange, UnusableRecordReason } from '../../../model/aws/activity.js';
 import { isAccessDenied } from './access-denied.js';
-import { type Caller, resolveCaller } from './caller.js';
+import { resolveCaller } from './caller.js';
 import type { CloudTrailRecordSink } from './cloudtrail-stream-parser.js';
 import { DeliveryHours, type RegionCursor, type RegionHours } from './delivery-hours.js';
 import { epochToTime, fastUtc, parseTimeText } from './event-time.js';
@@ -20,18 +22,14 @@ import {
   F_EVENT_SOURCE,
   F_EVENT_TIME,
   F_RECIPIENT_ACCOUNT,
-  F_SI_ARN,
-  F_SI_TYPE,
   F_TIMESTAMP,
-  F_UI_ACCOUNT_ID,
-  F_UI_ARN,
-  F_UI_INVOKED_BY,
-  F_UI_TYPE,
-  F_UI_USER_NAME,
   type RecordFields,
   decodeJsonString,
 } from './json-scanner.js';
 import { JsonSyntaxError } from '../../shared/json-bytes.js';
+import { decodeField, KeyBuilder } from './record-keys.js';
+import { CallerCache } from './caller-cache.js';
+import { bump, CallStore, newRow, type Period } from './call-store.js';
 
 /** Window bounds in the normalised form of `normaliseEventTime`. */
 export interface AggregationWindow {
@@ -40,245 +38,10 @@ export interface AggregationWindow {
   asOf: string;
 }
 
-interface CachedCaller extends Caller {
-  /** Small id standing for the caller in aggregation keys. */
-  id: number;
-}
-
-/** userIdentity fields read by `resolveCaller`, in key order. */
-const CALLER_FIELDS = [F_UI_TYPE, F_UI_ARN, F_UI_INVOKED_BY, F_UI_USER_NAME, F_UI_ACCOUNT_ID, F_SI_TYPE, F_SI_ARN] as const;
-const CALLER_FIELD_NAMES = ['type', 'arn', 'invokedBy', 'userName', 'accountId'] as const;
-/** The record fields besides the caller that make an aggregation key. */
 const CALL_FIELDS = [F_EVENT_SOURCE, F_EVENT_NAME, F_AWS_REGION, F_RECIPIENT_ACCOUNT] as const;
-
-/**
- * Builds hash keys from the raw bytes of a few fields: one native latin1 decode per key instead of
- * a UTF-8 decode, a concatenation and a flatten per field. Equal bytes mean equal strings; the
- * converse can fail only for needlessly escaped JSON, and the merge re-keys by decoded values.
- */
-class KeyBuilder {
-  private buf = Buffer.allocUnsafe(1024);
-  private len = 0;
-
-  reset(): void {
-    this.len = 0;
-  }
-
-  byte(b: number): void {
-    if (this.len >= this.buf.length) this.grow(1);
-    this.buf[this.len++] = b;
-  }
-
-  /** Appends `src[start, end)` (or a marker for an absent field) and a separator. */
-  field(src: Buffer, start: number, end: number): void {
-    if (start < 0) {
-      this.byte(0x02);
-      return;
-    }
-    const n = end - start;
-    if (this.len + n + 1 > this.buf.length) this.grow(n + 1);
-    const b = this.buf;
-    let j = this.len;
-    for (let i = start; i < end; i++) b[j++] = src[i] as number;
-    b[j++] = 0x01;
-    this.len = j;
-  }
-
-  text(): string {
-    return this.buf.toString('latin1', 0, this.len);
-  }
-
-  private grow(extra: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + extra));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-}
-
-function decodeField(buf: Buffer, f: RecordFields, id: number): string | null {
-  const start = f.start[id] as number;
-  return start < 0 ? null : decodeJsonString(buf, start, f.end[id] as number);
-}
-
-/**
- * Callers repeat for every call of a session, so resolved callers are cached by the raw bytes of
- * their userIdentity fields. Bounded, since sessions rotate; ids stay unique for the cache's life.
- */
-export class CallerCache {
-  private readonly map = new Map<string, CachedCaller>();
-  private readonly byCaller = new Map<string, number>();
-  private readonly keys = new KeyBuilder();
-
-  constructor(private readonly maxEntries = 20_000) {}
-
-  fromRecord(buf: Buffer, f: RecordFields): CachedCaller {
-    if (!f.hasUserIdentity) return this.intern(resolveCaller(null));
-    const k = this.keys;
-    k.reset();
-    for (const id of CALLER_FIELDS) k.field(buf, f.start[id] as number, f.end[id] as number);
-    const key = k.text();
-    let hit = this.map.get(key);
-    if (hit === undefined) {
-      const ui: Record<string, unknown> = {};
-      CALLER_FIELD_NAMES.forEach((name, i) => {
-        const v = decodeField(buf, f, CALLER_FIELDS[i] as number);
-        if (v !== null) ui[name] = v;
-      });
-      const issuerType = decodeField(buf, f, F_SI_TYPE);
-      const issuerArn = decodeField(buf, f, F_SI_ARN);
-      if (issuerType !== null || issuerArn !== null) {
-        ui['sessionContext'] = { sessionIssuer: { ...(issuerType !== null ? { type: issuerType } : {}), ...(issuerArn !== null ? { arn: issuerArn } : {}) } };
-      }
-      hit = this.intern(resolveCaller(ui));
-      if (this.map.size >= this.maxEntries) this.map.clear();
-      this.map.set(key, hit);
-    }
-    return hit;
-  }
-
-  /** The same caller always gets the same id, whichever session it came from. */
-  intern(c: Caller): CachedCaller {
-    const k = `${c.callerType}\u0001${c.callerArn ?? ''}`;
-    let id = this.byCaller.get(k);
-    if (id === undefined) {
-      id = this.byCaller.size;
-      this.byCaller.set(k, id);
-    }
-    return { ...c, id };
-  }
-}
 
 function optionalString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function bump(agg: CallAggregate, time: string): void {
-  agg.count++;
-  if (time < agg.firstSeen) agg.firstSeen = time;
-  else if (time > agg.lastSeen) agg.lastSeen = time;
-}
-
-/** The identity of an aggregate row: everything but the counts and times. */
-export function callKey(c: CallAggregate): string {
-  return `${c.callerType}\u0001${c.callerArn ?? ''}\u0001${c.account}\u0001${c.eventSource}\u0001${c.eventName}\u0001${c.region}\u0001${c.isDenied ? 'd' : 'a'}${c.period}`;
-}
-
-export function mergeInto(target: CallAggregate, c: CallAggregate): void {
-  target.count += c.count;
-  if (c.firstSeen < target.firstSeen) target.firstSeen = c.firstSeen;
-  if (c.lastSeen > target.lastSeen) target.lastSeen = c.lastSeen;
-}
-
-/**
- * A row while its file is read, with its region's delivery-hours cursor (null: no region known)
- * and whether its call changes a trail, decided once per row rather than per record.
- */
-interface Row extends CallAggregate {
-  cursor: RegionCursor | null;
-  isTrailChange: boolean;
-}
-
-/**
- * The row of a call first seen at `time`, for streamed and parsed records alike. Positional
- * arguments rather than an options object: on the read path it allocates the row and nothing else,
- * and every row keeps the one shape.
- */
-function newRow(
-  caller: Caller,
-  account: string,
-  eventSource: string,
-  eventName: string,
-  region: string,
-  isDenied: boolean,
-  period: Period,
-  time: string,
-  cursor: RegionCursor | null,
-  trailChange: boolean,
-): Row {
-  return {
-    callerType: caller.callerType,
-    callerArn: caller.callerArn,
-    account,
-    eventSource,
-    eventName,
-    region,
-    isDenied,
-    period,
-    count: 1,
-    firstSeen: time,
-    lastSeen: time,
-    cursor,
-    isTrailChange: trailChange,
-  };
-}
-
-function plainCall(r: CallAggregate): CallAggregate {
-  return {
-    callerType: r.callerType,
-    callerArn: r.callerArn,
-    account: r.account,
-    eventSource: r.eventSource,
-    eventName: r.eventName,
-    region: r.region,
-    isDenied: r.isDenied,
-    period: r.period,
-    count: r.count,
-    firstSeen: r.firstSeen,
-    lastSeen: r.lastSeen,
-  };
-}
-
-/**
- * Aggregates by caller id, then by a call key (raw bytes for streamed records, decoded text for
- * parsed ones). Stores built with one CallerCache can be merged without re-keying; `toCalls`
- * re-keys once by decoded values.
- */
-export class CallStore {
-  private readonly byCaller = new Map<number, Map<string, Row>>();
-
-  of(callerId: number): Map<string, Row> {
-    let m = this.byCaller.get(callerId);
-    if (m === undefined) {
-      m = new Map();
-      this.byCaller.set(callerId, m);
-    }
-    return m;
-  }
-
-  /** Takes over `other`'s rows (it must not be used afterwards). */
-  absorb(other: CallStore): void {
-    for (const [id, rows] of other.byCaller) {
-      // The file is read: its delivery hours need not stay alive with the rows.
-      for (const row of rows.values()) row.cursor = null;
-      const mine = this.byCaller.get(id);
-      if (mine === undefined) {
-        this.byCaller.set(id, rows);
-        continue;
-      }
-      for (const [key, row] of rows) {
-        const prev = mine.get(key);
-        if (prev === undefined) mine.set(key, row);
-        else mergeInto(prev, row);
-      }
-    }
-  }
-
-  regions(into: Set<string>): void {
-    for (const rows of this.byCaller.values()) for (const row of rows.values()) if (row.region !== '') into.add(row.region);
-  }
-
-  toCalls(): CallAggregate[] {
-    const merged = new Map<string, CallAggregate>();
-    for (const rows of this.byCaller.values()) {
-      for (const row of rows.values()) {
-        const key = callKey(row);
-        const prev = merged.get(key);
-        if (prev === undefined) merged.set(key, plainCall(row));
-        else mergeInto(prev, row);
-      }
-    }
-    return [...merged.values()];
-  }
 }
 
 /** Coverage figures of one file; plain data so it can cross a worker boundary. */
@@ -306,8 +69,6 @@ const enum TimeStatus {
   Missing,
   Invalid,
 }
-
-type Period = CallAggregate['period'];
 
 const UNUSABLE_REASONS: readonly UnusableRecordReason[] = ['not-a-cloudtrail-event', 'time-invalid', 'time-missing'];
 

@@ -9,7 +9,9 @@ import { openLogFile, pipeLogFile } from '../../shared/open-log-file.js';
 import type { TransformOptions } from 'node:stream';
 import { type ZlibOptions, createGunzip } from 'node:zlib';
 import { CloudTrailFormatError, CloudTrailStreamParser, type CloudTrailShape } from './cloudtrail-stream-parser.js';
-import { type AggregationWindow, CallStore, CallerCache, FileAggregator, type FileStats } from './file-aggregator.js';
+import { type AggregationWindow, FileAggregator, type FileStats } from './file-aggregator.js';
+import { CallerCache } from './caller-cache.js';
+import { CallStore } from './call-store.js';
 import { logFileDelivery } from './log-file-name.js';
 import { describeFileError } from '../../shared/read-error.js';
 

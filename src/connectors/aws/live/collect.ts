@@ -9,43 +9,31 @@
  * written first with `complete: false`, and with `complete: true` once everything else is on disk;
  * every other file takes its final name only when whole (../../shared/atomic-file.ts), so an interrupted
  * collection leaves whole files and a manifest that says it did not finish.
+ *
+ * This module is the run: its options and result, one account (`collectAws`) or several
+ * (`collectAwsAccounts`, assuming a role in each). One account's collection is collect-account.ts;
+ * each source has its own collect-*.ts module beside it.
  */
 
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ListAccountsCommand } from '@aws-sdk/client-organizations';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { Trail } from '@aws-sdk/client-cloudtrail';
 import { PermdriftError, UsageError } from '../../../model/errors.js';
 import type { ReportWarning } from '../../../model/report.js';
-import { AUTH_DETAILS_FILE, COLLECT_WARNINGS_FILE, CREDENTIAL_REPORT_FILE, DESCRIBE_TRAILS_FILE, EVENT_SELECTORS_FILE } from '../snapshot.js';
-import { TRAIL_STATUS_FILE } from '../delivery-files.js';
-import { ManifestFile, ManifestRecorder } from '../../shared/collect-manifest-recorder.js';
-import { writeFileAtomic, type TempTracker } from '../../shared/atomic-file.js';
-import { isCallTimeout, timeoutFailure, type CallTimeouts } from '../../shared/call-timeouts.js';
-import { awsErrorCode, credentialsError, errorMessage, isAccessDenied, isCredentialsError } from './aws-errors.js';
+import type { TempTracker } from '../../shared/atomic-file.js';
+import type { CallTimeouts } from '../../shared/call-timeouts.js';
+import { appendWarnings } from '../../shared/collect-warnings-file.js';
+import { COLLECT_WARNINGS_FILE } from '../snapshot.js';
+import { awsErrorCode, errorMessage } from './aws-errors.js';
 import { AwsClients, resolveDefaultRegion } from './clients.js';
 import { stringify } from './cli-json.js';
-import { chooseTrail, describeTrails, getEventSelectors, getTrailStatus, lookupEventsToFile } from './cloudtrail.js';
-import { collectAccessAdvisor, collectCredentialReport, getAuthorizationDetails, type AccessAdvisorTarget, type PollOptions } from './iam.js';
-import { downloadArchive, parseS3Url, type S3Location } from './s3-archive.js';
+import { collectAccount } from './collect-account.js';
+import { callerIdentity } from './collect-identity.js';
+import { listOrganizationAccounts } from './collect-org.js';
+import type { PollOptions } from './iam.js';
 
-const CALLER_IDENTITY_FILE = 'sts-get-caller-identity.json';
-/** Where the snapshot reader looks for the chosen trail's `GetTrailStatus` (one per account folder). */
+/** Where usage evidence comes from (`--cloudtrail-source`): `auto` reads the S3 archive when a trail names one, else LookupEvents. */
 export const CLOUDTRAIL_SOURCES = ['auto', 's3', 'lookup-events', 'none'] as const;
 export type CloudTrailSource = (typeof CLOUDTRAIL_SOURCES)[number];
-
-/** LookupEvents answers at most 90 days back. */
-const LOOKUP_EVENTS_REACH_MS = 90 * 86_400_000;
-
-/**
- * How long after a call its record may still be on its way. CloudTrail delivers typically within
- * about five minutes, without a guarantee (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html);
- * the manifest claims no span as read in full closer than this to the moment it was read.
- */
-const LOG_DELIVERY_LAG_MS = 15 * 60_000;
-
-const stemOf = (file: string): string => file.replace(/\.json$/, '');
 
 export interface CollectAwsOptions {
   /** The snapshot folder; the account lands in `<outDir>/aws/<account-id>/`. */
@@ -91,21 +79,6 @@ export interface CollectAwsResult {
   elapsedMs: number;
 }
 
-const POLICY_HINT = 'attach the read-only policy `permdrift policy aws` prints (docs/permdrift-readonly-policy.json)';
-
-function deniedMessage(action: string, what: string, err: unknown): string {
-  if (isCallTimeout(err)) return `${err.message}: ${what}; check the network, or raise --request-timeout / --retry-budget`;
-  return `${awsErrorCode(err)} on ${action} (${errorMessage(err)}): ${what}; ${POLICY_HINT}`;
-}
-
-/** A required call that failed: a timeout, or the provider's refusal. */
-function requiredCallFailure(action: string, err: unknown, hint: string): PermdriftError {
-  if (isCallTimeout(err)) return timeoutFailure(err);
-  return new PermdriftError(isAccessDenied(err) ? 'ACCESS_DENIED' : 'PROVIDER', `${action} failed (${awsErrorCode(err)}: ${errorMessage(err)})`, hint, {
-    cause: err,
-  });
-}
-
 function clientOptions(opts: CollectAwsOptions): ConstructorParameters<typeof AwsClients>[0] {
   return {
     ...(opts.profile ? { profile: opts.profile } : {}),
@@ -115,467 +88,16 @@ function clientOptions(opts: CollectAwsOptions): ConstructorParameters<typeof Aw
   };
 }
 
-async function isEmptyOrMissing(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length === 0;
-  } catch {
-    return true;
-  }
-}
-
 export async function collectAws(opts: CollectAwsOptions): Promise<CollectAwsResult> {
   const started = Date.now();
   const progress = opts.onProgress ?? (() => undefined);
   const region = opts.regions[0] ?? (await resolveDefaultRegion(opts.profile));
   const clients = new AwsClients(clientOptions(opts), region);
   try {
-    return await collectWith(clients, region, opts, progress, started);
+    return await collectAccount(clients, region, opts, progress, started);
   } finally {
     clients.destroy();
   }
-}
-
-/** `~12s left` from the pace so far; empty until there is a pace to go by. */
-function eta(startMs: number, done: number, total: number): string {
-  if (done <= 0 || done >= total) return '';
-  const left = ((Date.now() - startMs) / done) * (total - done);
-  return ` ~${Math.ceil(left / 1000)}s left`;
-}
-
-/**
- * One status line for steps that run side by side (logs, Access Advisor, credential report): each
- * step keeps its own part, and the line ends with what the calls are doing (a retry in force, a
- * long wait, the rate once the source is slow) and the requests sent so far. It is drawn again
- * when a retry starts or ends, and each second while a progress callback listens, so a stalled
- * source still shows its wait.
- */
-function progressBoard(
-  account: () => string,
-  clients: AwsClients,
-  emit: (m: string) => void,
-  isLive: boolean,
-): { set: (step: string, text: string) => void; stop: () => void } {
-  const parts = new Map<string, string>();
-  const draw = (): void => emit(`${account()}: ${[...parts.values()].join(' · ')} · ${clients.activity.text()}`);
-  const unsubscribe = isLive ? clients.activity.subscribe(draw) : () => undefined;
-  const ticker = isLive ? setInterval(draw, 1000) : undefined;
-  ticker?.unref();
-  return {
-    set: (step, text) => {
-      parts.set(step, text);
-      draw();
-    },
-    stop: () => {
-      unsubscribe();
-      clearInterval(ticker);
-    },
-  };
-}
-
-async function collectWith(
-  clients: AwsClients,
-  region: string,
-  opts: CollectAwsOptions,
-  emit: (m: string) => void,
-  started: number,
-): Promise<CollectAwsResult> {
-  let accountLabel = 'AWS';
-  const board = progressBoard(() => accountLabel, clients, emit, opts.onProgress !== undefined);
-  try {
-    return await collectAccount(clients, region, opts, board.set, started, (label) => (accountLabel = label));
-  } finally {
-    board.stop();
-  }
-}
-
-async function collectAccount(
-  clients: AwsClients,
-  region: string,
-  opts: CollectAwsOptions,
-  board: (step: string, text: string) => void,
-  started: number,
-  setLabel: (label: string) => void,
-): Promise<CollectAwsResult> {
-  const now = opts.now ?? (() => new Date());
-  const startedAt = now();
-  const warnings: ReportWarning[] = [];
-  const retriesBefore = clients.activity.retries;
-  const progress = (m: string): void => board('main', m);
-  const warn = (code: string, message: string): void => {
-    warnings.push({ code, message, account });
-  };
-
-  // Who is calling, first: it proves the credentials work and names the account folder.
-  let identity;
-  const identityAt = now();
-  try {
-    identity = await clients.sts().send(new GetCallerIdentityCommand({}));
-  } catch (err) {
-    if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
-    throw requiredCallFailure('sts:GetCallerIdentity', err, 'check the network, the region and AWS_ENDPOINT_URL, then try again');
-  }
-  const account = identity.Account ?? '';
-  if (!/^\d{12}$/.test(account))
-    throw new PermdriftError('PROVIDER', `sts:GetCallerIdentity returned no account id`, 'check AWS_ENDPOINT_URL points at AWS or a faithful emulator');
-  const accountDir = join(opts.outDir, 'aws', account);
-  if (!(await isEmptyOrMissing(accountDir))) {
-    throw new UsageError(
-      `${accountDir} already holds a snapshot`,
-      'collect into a new folder (e.g. a dated one) or delete the old one first; mixing two collections would mix their logs',
-    );
-  }
-  await mkdir(join(accountDir, 'cloudtrail'), { recursive: true });
-  const manifest = new ManifestRecorder('aws', account, { start: opts.windowStart, end: opts.asOf }, now, startedAt);
-  const manifestFile = new ManifestFile(accountDir, manifest, opts.trackTemp);
-  // First: until the end says otherwise, this folder is an unfinished collection.
-  await manifestFile.checkpoint();
-  const write = (name: string, value: unknown): Promise<void> => writeFileAtomic(join(accountDir, name), stringify(value), opts.trackTemp);
-  /** Writes a file and records in the manifest when it was read. */
-  const record = async (name: string, value: unknown, at: Date): Promise<void> => {
-    await write(name, value);
-    manifest.sourceRead(stemOf(name), at);
-  };
-  await record(CALLER_IDENTITY_FILE, identity, identityAt);
-  setLabel(account);
-  progress(`as ${identity.Arn ?? 'unknown'}`);
-
-  const rethrowCredentials = (err: unknown): void => {
-    if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
-  };
-
-  // IAM: the one required file; without it there is nothing to audit.
-  let auth;
-  const authAt = now();
-  try {
-    auth = await getAuthorizationDetails(clients.iam(), (pages) => progress(`IAM authorization details: page ${pages}`));
-  } catch (err) {
-    rethrowCredentials(err);
-    throw requiredCallFailure(
-      'iam:GetAccountAuthorizationDetails',
-      err,
-      isAccessDenied(err) ? POLICY_HINT : 'try again later; throttling and 5xx errors were already retried',
-    );
-  }
-  await record(AUTH_DETAILS_FILE, auth, authAt);
-  await manifestFile.checkpoint();
-  progress(`IAM ${auth.RoleDetailList.length} roles, ${auth.UserDetailList.length} users`);
-
-  // CloudTrail: which trail, what it records, whether it logs.
-  let trail: Trail | undefined;
-  try {
-    const at = now();
-    const trails = await describeTrails(clients.cloudTrail(region));
-    await record(DESCRIBE_TRAILS_FILE, { trailList: trails }, at);
-    trail = chooseTrail(trails);
-    if (!trail) warn('cloudtrail-no-trail', `no CloudTrail trail in ${region}: only LookupEvents (management events, 90 days) can show usage`);
-  } catch (err) {
-    rethrowCredentials(err);
-    warn('cloudtrail-describe-failed', deniedMessage('cloudtrail:DescribeTrails', 'trail coverage is assumed (multi-region, default selectors)', err));
-  }
-  if (trail?.TrailARN) {
-    const ct = clients.cloudTrail(trail.HomeRegion ?? region);
-    try {
-      const at = now();
-      await record(EVENT_SELECTORS_FILE, await getEventSelectors(ct, trail.TrailARN), at);
-    } catch (err) {
-      rethrowCredentials(err);
-      warn('cloudtrail-selectors-failed', deniedMessage('cloudtrail:GetEventSelectors', 'the trail is assumed to record management events only', err));
-    }
-    try {
-      const at = now();
-      const status = await getTrailStatus(ct, trail.TrailARN);
-      await record(TRAIL_STATUS_FILE, status, at);
-      if (status['IsLogging'] === false)
-        warn('cloudtrail-not-logging', `trail ${trail.Name ?? trail.TrailARN} is not logging: its archive stops at the last delivery`);
-      // Logging that began inside the window bounds the evidence: nothing before it was recorded.
-      const since = status['StartLoggingTime'];
-      if (since instanceof Date && since.getTime() > opts.windowStart.getTime()) {
-        warn(
-          'cloudtrail-logging-started-late',
-          `trail ${trail.Name ?? trail.TrailARN} started logging at ${since.toISOString()}, after the window start ${opts.windowStart.toISOString()}: usage before it was not recorded`,
-        );
-      }
-    } catch (err) {
-      rethrowCredentials(err);
-      warn('cloudtrail-status-failed', deniedMessage('cloudtrail:GetTrailStatus', 'whether the trail is logging is unknown', err));
-    }
-  }
-
-  // A usage error (s3 asked for, no bucket known) must come before the side-by-side steps start.
-  const location = archiveLocation(opts, trail);
-  const usage = collectUsage(clients, opts, { account, region, trail, location, accountDir, warn, manifest, now, progress: (m) => board('usage', m) }).then(
-    async (source) => {
-      // The logs' spans are recorded: an interrupt from here on keeps them.
-      await manifestFile.checkpoint();
-      return source;
-    },
-    (err: unknown) => {
-      rethrowCredentials(err);
-      throw err;
-    },
-  );
-  const advisor =
-    opts.isAccessAdvisorWanted === false
-      ? Promise.resolve()
-      : (async () => {
-          const at = now();
-          const written = await collectAdvisor(clients, opts, auth, accountDir, warn, (m) => board('advisor', m), rethrowCredentials);
-          if (written > 0) manifest.sourceRead('access-advisor', at);
-        })();
-  const credReport =
-    opts.isCredentialReportWanted === false
-      ? Promise.resolve()
-      : (async () => {
-          const at = now();
-          const r = await collectCredentialReport(clients.iam(), opts.credentialReportPoll ?? { initialMs: 1000, maxMs: 5000, timeoutMs: 120_000 });
-          if (r.isOk) {
-            // IAM serves a report up to four hours old: its data is as of GeneratedTime, not of the call.
-            const generated = r.report['GeneratedTime'];
-            await record(CREDENTIAL_REPORT_FILE, r.report, generated instanceof Date && generated.getTime() < at.getTime() ? generated : at);
-            return;
-          }
-          rethrowCredentials(r.error);
-          warn(
-            'credential-report-failed',
-            r.error
-              ? deniedMessage('iam:GenerateCredentialReport/GetCredentialReport', 'access-key staleness is judged without it', r.error)
-              : `credential report: ${r.reason}`,
-          );
-        })();
-  const [usageSource] = await Promise.all([usage, advisor, credReport]);
-
-  warnings.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.message < b.message ? -1 : 1));
-  await write(COLLECT_WARNINGS_FILE, { warnings: warnings.map(({ code, message }) => ({ code, message })) });
-  // Last, once everything it describes is on disk.
-  await manifestFile.finish();
-  return {
-    account,
-    identityArn: identity.Arn ?? '',
-    accountDir,
-    usageSource,
-    warnings,
-    requests: clients.stats.total,
-    retries: clients.activity.retries - retriesBefore,
-    requestsByOperation: Object.fromEntries([...clients.stats.byOperation].sort(([a], [b]) => (a < b ? -1 : 1))),
-    elapsedMs: Date.now() - started,
-  };
-}
-
-interface UsageContext {
-  account: string;
-  region: string;
-  trail: Trail | undefined;
-  location: S3Location | undefined;
-  accountDir: string;
-  warn: (code: string, message: string) => void;
-  manifest: ManifestRecorder;
-  now: () => Date;
-  progress: (m: string) => void;
-}
-
-function archiveLocation(opts: CollectAwsOptions, trail: Trail | undefined): S3Location | undefined {
-  if (opts.cloudTrailSource === 'none' || opts.cloudTrailSource === 'lookup-events') return undefined;
-  let location: S3Location | undefined;
-  if (opts.cloudTrailS3) {
-    location = parseS3Url(opts.cloudTrailS3);
-    if (!location) throw new UsageError(`invalid --cloudtrail-s3 "${opts.cloudTrailS3}"`, 'use s3://<bucket>/<prefix>, the prefix before AWSLogs/');
-  } else if (trail?.S3BucketName) {
-    location = { bucket: trail.S3BucketName, prefix: (trail.S3KeyPrefix ?? '').replace(/^\/+|\/+$/g, '') };
-  }
-  if (opts.cloudTrailSource === 's3' && !location) {
-    throw new UsageError(
-      '--cloudtrail-source s3 but no trail names a bucket',
-      'pass --cloudtrail-s3 s3://<bucket>/<prefix>, or use --cloudtrail-source lookup-events',
-    );
-  }
-  return location;
-}
-
-async function collectUsage(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
-  if (opts.cloudTrailSource === 'none') return 'none';
-  const location = c.location;
-  if (location && opts.cloudTrailSource !== 'lookup-events') {
-    const url = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
-    const phaseStart = new Map<string, number>();
-    const readAt = c.now();
-    try {
-      const r = await downloadArchive(clients.s3(), location, {
-        account: c.account,
-        windowStart: opts.windowStart,
-        asOf: opts.asOf,
-        deliveryLagMs: LOG_DELIVERY_LAG_MS,
-        concurrency: opts.s3Concurrency ?? 16,
-        ...(opts.maxListPages !== undefined ? { maxListPages: opts.maxListPages } : {}),
-        targetDir: join(c.accountDir, 'cloudtrail'),
-        withBodyRetries: (operation, attempt) => clients.withBodyRetries(operation, attempt),
-        ...(opts.trackTemp ? { trackTemp: opts.trackTemp } : {}),
-        onProgress: (p) => {
-          if (!phaseStart.has(p.phase)) phaseStart.set(p.phase, Date.now());
-          const left = eta(phaseStart.get(p.phase) ?? Date.now(), p.done, p.total);
-          c.progress(
-            p.phase === 'list'
-              ? `S3 day folders ${p.done}/${p.total}${left}`
-              : `S3 objects ${p.done}/${p.total}, ${(p.bytes / 1_048_576).toFixed(1)} MB${left}`,
-          );
-        },
-      });
-      c.manifest.setLogSource('s3');
-      c.manifest.sourceRead('cloudtrail', readAt);
-      c.manifest.addFilesWritten(r.objects);
-      // Every day folder of a region listed to its last page and every file downloaded: that span
-      // of the region is read in full, up to what had been delivered when the listing began.
-      const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOG_DELIVERY_LAG_MS);
-      for (const region of r.regions) c.manifest.attempt(region, opts.windowStart, readUntil);
-      for (const g of r.gaps) c.manifest.fail(g.region, g.start, g.end, g.reason);
-      if (r.roots.length === 0) {
-        c.warn('cloudtrail-s3-empty', `${url} has no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder: no usage was read`);
-        c.manifest.fail(url, opts.windowStart, opts.asOf, `no AWSLogs/${c.account}/CloudTrail/ (or AWSLogs/<org-id>/${c.account}/) folder in ${url}`);
-      }
-      reportObjectFailures(r.failures, location.bucket, c.warn);
-      reportDigestFailures(r.digestFailures, location.bucket, c.warn);
-      c.progress(`S3 ${r.objects} objects, ${(r.bytes / 1_048_576).toFixed(1)} MB${r.digests > 0 ? `, ${r.digests} digests` : ''}`);
-      return url;
-    } catch (err) {
-      if (isCredentialsError(err)) throw err;
-      if (opts.cloudTrailSource === 's3') {
-        c.warn('cloudtrail-s3-unreadable', `${deniedMessage('s3:ListBucket', `${url} could not be listed; no usage was read`, err)}`);
-        c.manifest.setLogSource('s3');
-        c.manifest.fail(url, opts.windowStart, opts.asOf, `${awsErrorCode(err)} listing ${url} (${errorMessage(err)})`);
-        return 'none';
-      }
-      // LookupEvents stands in; the bucket's failure is a warning, not a gap of the evidence read instead.
-      c.warn(
-        'cloudtrail-s3-unreadable',
-        `${url} could not be listed (${awsErrorCode(err)}: ${errorMessage(err)}); usage comes from LookupEvents instead (management events only)`,
-      );
-    }
-  }
-  return lookupEvents(clients, opts, c);
-}
-
-/** Per object while few; grouped per error code when many (a KMS denial fails every object alike). */
-function reportObjectFailures(failures: { key: string; code: string; message: string }[], bucket: string, warn: (code: string, message: string) => void): void {
-  if (failures.length <= 10) {
-    for (const f of failures) warn('cloudtrail-object-unreadable', `s3://${bucket}/${f.key}: ${f.code} (${f.message}); its events are a coverage gap`);
-    return;
-  }
-  const byCode = new Map<string, typeof failures>();
-  for (const f of failures) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
-  for (const [code, list] of byCode) {
-    const first = list[0];
-    const hint =
-      code === 'AccessDenied' || code === 'KMS.AccessDeniedException' ? ` (objects encrypted with SSE-KMS also need kms:Decrypt, see docs/live-aws.md)` : '';
-    warn(
-      'cloudtrail-object-unreadable',
-      `${list.length} objects of s3://${bucket} could not be read: ${code} (${first?.message ?? ''})${hint}; first: ${list
-        .slice(0, 3)
-        .map((f) => f.key)
-        .join(', ')}; their events are a coverage gap`,
-    );
-  }
-}
-
-/** Digest files prove delivery; one missing is less proof (the scan sees a broken chain), not missing events. */
-function reportDigestFailures(failures: { key: string; code: string; message: string }[], bucket: string, warn: (code: string, message: string) => void): void {
-  if (failures.length === 0) return;
-  const first = failures[0];
-  warn(
-    'cloudtrail-digest-unreadable',
-    `${failures.length} CloudTrail digest folder(s) or file(s) of s3://${bucket} could not be read: ${first?.code ?? ''} (${first?.message ?? ''}); first: ${failures
-      .slice(0, 3)
-      .map((f) => f.key)
-      .join(', ')}; the hours they cover have less proof of delivery`,
-  );
-}
-
-async function lookupEvents(clients: AwsClients, opts: CollectAwsOptions, c: UsageContext): Promise<string> {
-  // Global services log in us-east-1, so it is always read; other regions only when asked for.
-  const regions = opts.regions.length > 0 ? [...new Set(opts.regions)] : [...new Set([c.region, 'us-east-1'])];
-  const start = new Date(Math.max(opts.windowStart.getTime(), opts.asOf.getTime() - LOOKUP_EVENTS_REACH_MS));
-  const dir = join(c.accountDir, 'cloudtrail', 'lookup-events');
-  await mkdir(dir, { recursive: true });
-  const readAt = c.now();
-  const results = await Promise.all(
-    regions.map((r) =>
-      lookupEventsToFile(
-        clients.cloudTrail(r),
-        r,
-        { start, end: opts.asOf },
-        join(dir, `${r}.json`),
-        (n) => c.progress(`LookupEvents ${r}: ${n} events`),
-        undefined,
-        opts.trackTemp,
-      ),
-    ),
-  );
-  c.manifest.setLogSource('lookup-events');
-  c.manifest.sourceRead('cloudtrail', readAt);
-  const readUntil = Math.min(opts.asOf.getTime(), readAt.getTime() - LOG_DELIVERY_LAG_MS);
-  for (const r of results) {
-    c.manifest.addFilesWritten(r.pages);
-    c.manifest.attempt(r.region, start, readUntil);
-    if (start.getTime() > opts.windowStart.getTime()) {
-      c.manifest.fail(r.region, opts.windowStart, start, 'LookupEvents answers only the last 90 days');
-    }
-    if (r.failure) {
-      c.warn(
-        'lookup-events-incomplete',
-        `LookupEvents in ${r.region} stopped after ${r.events} events (${r.failure.code}: ${r.failure.message}); older events there are a coverage gap`,
-      );
-      // Newest first: what is older than the oldest event read (to the second, EventTime's grain) is missing.
-      const readFrom = r.oldestEventMs !== undefined ? r.oldestEventMs + 1000 : opts.asOf.getTime();
-      c.manifest.fail(r.region, start, readFrom, `LookupEvents stopped after ${r.events} events (${r.failure.code}: ${r.failure.message})`);
-    }
-  }
-  return `lookup-events (${regions.join(', ')})`;
-}
-
-async function collectAdvisor(
-  clients: AwsClients,
-  opts: CollectAwsOptions,
-  auth: Awaited<ReturnType<typeof getAuthorizationDetails>>,
-  accountDir: string,
-  warn: (code: string, message: string) => void,
-  progress: (m: string) => void,
-  rethrowCredentials: (err: unknown) => void,
-): Promise<number> {
-  const targets: AccessAdvisorTarget[] = [];
-  for (const r of auth.RoleDetailList) {
-    // Service-linked roles cannot be edited and are skipped by the audit unless asked for.
-    if (r.Arn && r.RoleName && !(r.Path ?? '').startsWith('/aws-service-role/')) targets.push({ arn: r.Arn, kind: 'role', name: r.RoleName });
-  }
-  for (const u of auth.UserDetailList) if (u.Arn && u.UserName) targets.push({ arn: u.Arn, kind: 'user', name: u.UserName });
-  const roleNames = new Set(targets.filter((t) => t.kind === 'role').map((t) => t.name));
-  const userNames = new Set(targets.filter((t) => t.kind === 'user').map((t) => t.name));
-  const advisorStart = Date.now();
-  const results = await collectAccessAdvisor(clients.iam(), targets, {
-    jobsInFlight: opts.accessAdvisorJobs ?? 8,
-    poll: opts.accessAdvisorPoll ?? { initialMs: 500, maxMs: 5000, timeoutMs: 180_000 },
-    onDone: (done, total) => progress(`Access Advisor ${done}/${total} principals${eta(advisorStart, done, total)}`),
-  });
-  const dir = join(accountDir, 'access-advisor');
-  await mkdir(dir, { recursive: true });
-  // One warning per kind of failure, not one per principal: 500 identical AccessDenied lines help nobody.
-  const failures = new Map<string, string[]>();
-  let written = 0;
-  for (const r of results) {
-    if (r.isOk) {
-      const isShared = roleNames.has(r.target.name) && userNames.has(r.target.name);
-      await writeFileAtomic(join(dir, `${isShared ? `${r.target.kind}.` : ''}${r.target.name}.json`), stringify(r.details), opts.trackTemp);
-      written++;
-      continue;
-    }
-    rethrowCredentials(r.error);
-    const key = r.error
-      ? deniedMessage(r.action ?? 'iam:GetServiceLastAccessedDetails', 'no Access Advisor evidence for these principals', r.error)
-      : `Access Advisor: ${r.reason}`;
-    failures.set(key, [...(failures.get(key) ?? []), `${r.target.kind}/${r.target.name}`]);
-  }
-  for (const [message, names] of failures) {
-    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-    warn('access-advisor-failed', `${message} (${names.length} principal(s): ${shown})`);
-  }
-  return written;
 }
 
 export interface CollectAccountsOptions extends CollectAwsOptions {
@@ -606,13 +128,7 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
   const base = new AwsClients(clientOptions(opts), region);
   const all: AwsClients[] = [base];
   try {
-    let caller;
-    try {
-      caller = await base.sts().send(new GetCallerIdentityCommand({}));
-    } catch (err) {
-      if (isCredentialsError(err)) throw credentialsError(err, opts.profile);
-      throw requiredCallFailure('sts:GetCallerIdentity', err, 'check the network, the region and AWS_ENDPOINT_URL, then try again');
-    }
+    const caller = await callerIdentity(base, opts.profile);
     const partition = (caller.Arn ?? 'arn:aws:').split(':')[1] ?? 'aws';
     const ids = opts.accounts === 'org' ? await listOrganizationAccounts(base, opts.profile) : [...new Set(opts.accounts)];
     for (const id of ids) {
@@ -625,26 +141,9 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
       const roleArn = `arn:${partition}:iam::${id}:role/${opts.assumeRoleName}`;
       const clients = id === caller.Account ? base : base.assumeRole(roleArn);
       if (clients !== base) all.push(clients);
-      try {
-        if (clients !== base) await clients.credentials();
-      } catch (err) {
-        failed.push({
-          account: id,
-          code: 'account-unreachable',
-          message: `account ${id}: cannot assume ${roleArn} (${awsErrorCode(err)}: ${errorMessage(err)}); it was not audited`,
-        });
-        continue;
-      }
-      try {
-        collected.push(await collectWith(clients, region, opts, progress, Date.now()));
-      } catch (err) {
-        // The caller's own credentials failing ends the run; the same error behind an assumed role is that account's problem.
-        if (err instanceof UsageError || (clients === base && err instanceof PermdriftError && err.code === 'CREDENTIALS')) throw err;
-        const message = err instanceof PermdriftError ? err.message : errorMessage(err);
-        failed.push({ account: id, code: 'account-failed', message: `account ${id} (as ${roleArn}): ${message}; it was not audited` });
-        // The warning says so; a half-collected folder would only make the snapshot incomplete.
-        await rm(join(opts.outDir, 'aws', id), { recursive: true, force: true });
-      }
+      const r = await collectAs(clients, clients === base, id, roleArn, region, opts);
+      if ('failure' in r) failed.push(r.failure);
+      else collected.push(r.result);
     }
     const first = collected[0];
     if (!first) {
@@ -654,17 +153,16 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
         `check that ${opts.assumeRoleName} exists in each account and trusts the caller, and that it has the policy \`permdrift policy aws\` prints`,
       );
     }
-    if (failed.length > 0) {
-      // The report reads warnings per account folder; the accounts that failed have none, so their
-      // warnings travel in the first collected account's file.
-      const file = join(first.accountDir, COLLECT_WARNINGS_FILE);
-      const onDisk = JSON.parse(await readFile(file, 'utf8')) as { warnings: { code: string; message: string }[] };
-      for (const f of failed) {
-        onDisk.warnings.push({ code: f.code, message: f.message });
-        first.warnings.push({ code: f.code, message: f.message, account: first.account });
-      }
-      await writeFileAtomic(file, stringify(onDisk), opts.trackTemp);
-    }
+    // The report reads warnings per account folder; the accounts that failed have none, so their
+    // warnings travel in the first collected account's file.
+    if (failed.length > 0)
+      await appendWarnings(
+        join(first.accountDir, COLLECT_WARNINGS_FILE),
+        failed,
+        { warnings: first.warnings, account: first.account },
+        stringify,
+        opts.trackTemp,
+      );
     const requests = all.reduce((n, c) => n + c.stats.total, 0);
     return { collected, failed, requests, retries: base.activity.retries, elapsedMs: Date.now() - started };
   } finally {
@@ -672,23 +170,35 @@ export async function collectAwsAccounts(opts: CollectAccountsOptions): Promise<
   }
 }
 
-async function listOrganizationAccounts(clients: AwsClients, profile: string | undefined): Promise<string[]> {
-  const ids: string[] = [];
-  let token: string | undefined;
+/** One account of several, as `roleArn` unless it is the caller's own (`isCaller`); its failure is a value, not a throw. */
+async function collectAs(
+  clients: AwsClients,
+  isCaller: boolean,
+  id: string,
+  roleArn: string,
+  region: string,
+  opts: CollectAccountsOptions,
+): Promise<{ result: CollectAwsResult } | { failure: CollectAccountsResult['failed'][number] }> {
+  const progress = opts.onProgress ?? (() => undefined);
   try {
-    for (let guard = 0; guard < 10_000; guard++) {
-      const page = await clients.organizations().send(new ListAccountsCommand({ ...(token ? { NextToken: token } : {}) }));
-      for (const a of page.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
-      token = page.NextToken;
-      if (!token) break;
-    }
+    if (!isCaller) await clients.credentials();
   } catch (err) {
-    if (isCredentialsError(err)) throw credentialsError(err, profile);
-    throw requiredCallFailure(
-      'organizations:ListAccounts',
-      err,
-      'run --org from the management account or a delegated administrator with organizations:ListAccounts (`permdrift policy aws --org`), or name the accounts with --accounts',
-    );
+    return {
+      failure: {
+        account: id,
+        code: 'account-unreachable',
+        message: `account ${id}: cannot assume ${roleArn} (${awsErrorCode(err)}: ${errorMessage(err)}); it was not audited`,
+      },
+    };
   }
-  return ids.sort();
+  try {
+    return { result: await collectAccount(clients, region, opts, progress, Date.now()) };
+  } catch (err) {
+    // The caller's own credentials failing ends the run; the same error behind an assumed role is that account's problem.
+    if (err instanceof UsageError || (isCaller && err instanceof PermdriftError && err.code === 'CREDENTIALS')) throw err;
+    const message = err instanceof PermdriftError ? err.message : errorMessage(err);
+    // The warning says so; a half-collected folder would only make the snapshot incomplete.
+    await rm(join(opts.outDir, 'aws', id), { recursive: true, force: true });
+    return { failure: { account: id, code: 'account-failed', message: `account ${id} (as ${roleArn}): ${message}; it was not audited` } };
+  }
 }
