@@ -118,7 +118,8 @@ function isRuleGroup(value: unknown, logType: string): value is RuleGroup {
 }
 
 export interface GcpLogTypeTable {
-  classify(permission: string): GcpLogTypeVerdict;
+  /** The verdict for a permission; the same object for the same permission (do not change it). */
+  classify(permission: string): Readonly<GcpLogTypeVerdict>;
 }
 
 /** `*` = one or more characters. */
@@ -209,21 +210,31 @@ export function logTypeTableFrom(raw: unknown, serviceNamesRaw: unknown = bundle
     if (entry.note !== undefined) out.note = entry.note;
     return out;
   };
+  const lookup = (permission: string): GcpLogTypeVerdict => {
+    const hit = exact.get(permission);
+    if (hit) return verdict(permission, hit, 'exact');
+    for (const p of patterns) if (p.re.test(permission)) return verdict(permission, p.entry, p.match);
+    const group = ruled.get(permission);
+    if (group) {
+      const out = base(permission, group.logType, 'rule');
+      out.basis = 'rule';
+      if (ruleSource) out.source = ruleSource;
+      if (group.alsoPossibly && group.alsoPossibly.length > 0) out.alsoPossibly = [...group.alsoPossibly];
+      out.note = `the documented verb rule: its verb ${group.logType === 'ADMIN_WRITE' ? 'modifies' : 'reads'} the configuration or metadata of a resource`;
+      return out;
+    }
+    return base(permission, 'unknown', 'none');
+  };
+  // A scan asks about the same permissions for every account and project: each is looked up once.
+  const cache = new Map<string, Readonly<GcpLogTypeVerdict>>();
   return {
     classify(permission) {
-      const hit = exact.get(permission);
-      if (hit) return verdict(permission, hit, 'exact');
-      for (const p of patterns) if (p.re.test(permission)) return verdict(permission, p.entry, p.match);
-      const group = ruled.get(permission);
-      if (group) {
-        const out = base(permission, group.logType, 'rule');
-        out.basis = 'rule';
-        if (ruleSource) out.source = ruleSource;
-        if (group.alsoPossibly && group.alsoPossibly.length > 0) out.alsoPossibly = [...group.alsoPossibly];
-        out.note = `the documented verb rule: its verb ${group.logType === 'ADMIN_WRITE' ? 'modifies' : 'reads'} the configuration or metadata of a resource`;
-        return out;
+      let v = cache.get(permission);
+      if (!v) {
+        v = lookup(permission);
+        cache.set(permission, v);
       }
-      return base(permission, 'unknown', 'none');
+      return v;
     },
   };
 }
