@@ -25,14 +25,20 @@
  *   next run starts again from the hand entry). Each conflict is printed.
  * - Hand entries get `basis: "cited"` if they have none (each names a source page); patterns keep
  *   the basis they carry.
- * - Prints counts over the permissions of the predefined roles (data/gcp/roles.json): overall and
- *   for roles/editor, roles/run.admin, roles/storage.admin.
+ * - Applies the table's `verbRule` (the documented verb rule, its verb lists, excluded data-plane
+ *   families and citations) to every permission of the predefined roles that no entry or pattern
+ *   classifies, and writes what it decides to `ruleEntries` (basis `rule`). It never touches a
+ *   permission a cited entry names, a collection a complete page covers, an excluded family, or a
+ *   service whose cited entries disagree with the rule (each such service is printed).
+ * - Prints counts per basis (cited / rule / observed — always 0 here, it comes from the logs read —
+ *   / unknown) over the permissions of the predefined roles (data/gcp/roles.json): overall and for
+ *   roles/editor, roles/run.admin, roles/storage.admin.
  */
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classifyAll, mergeCitedEntries, methodPermission, permissionIndex } from './lib/gcp-log-type-merge.mjs';
+import { classifyAll, mergeCitedEntries, methodPermission, permissionIndex, verbRuleEntries } from './lib/gcp-log-type-merge.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TABLE = join(root, 'data', 'gcp', 'permission-log-types.json');
@@ -90,7 +96,7 @@ function loadPages(allPermissions) {
 
 /** The table as text: one entry per line under "permissions", so a regeneration diffs readably. */
 function render(table) {
-  const { permissions, patterns, ...head } = table;
+  const { permissions, patterns, ruleEntries, ...head } = table;
   const lines = JSON.stringify(head, null, 2).split('\n');
   lines.pop(); // closing brace
   lines[lines.length - 1] += ',';
@@ -100,7 +106,11 @@ function render(table) {
   lines.push('  },');
   lines.push('  "patterns": [');
   patterns.forEach((p, i) => lines.push(`    ${JSON.stringify(p)}${i < patterns.length - 1 ? ',' : ''}`));
-  lines.push('  ]');
+  lines.push('  ],');
+  lines.push('  "ruleEntries": {');
+  const ruled = Object.entries(ruleEntries ?? {});
+  ruled.forEach(([k, v], i) => lines.push(`    ${JSON.stringify(k)}: ${JSON.stringify(v)}${i < ruled.length - 1 ? ',' : ''}`));
+  lines.push('  }');
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }
@@ -112,13 +122,14 @@ function pct(n, total) {
 function printCounts(label, table, permissions) {
   const c = classifyAll(table, permissions);
   const total = permissions.length;
-  const cited = c['cited-hand'] + c['cited-pages'];
-  const classified = total - c.unknown - c.conflict;
+  const cited = c['cited-hand'] + c['cited-pages'] + c['cited-pattern'];
+  const classified = cited + c.rule;
+  const unknown = c.unknown + c.conflict + c['checked-inside'];
   process.stdout.write(
     `${label}: ${total} permissions; classified ${classified} (${pct(classified, total)} %): ` +
-      `cited ${cited} (hand ${c['cited-hand']}, pages ${c['cited-pages']}), ` +
-      `patterns ${c['pattern-cited'] + c['pattern-rule']} (cited ${c['pattern-cited']}, rule ${c['pattern-rule']}); ` +
-      `conflicts ${c.conflict}; unknown ${c.unknown} (${pct(c.unknown, total)} %)\n`,
+      `cited ${cited} (${pct(cited, total)} %: hand ${c['cited-hand']}, pages ${c['cited-pages']}, patterns ${c['cited-pattern']}), ` +
+      `rule ${c.rule} (${pct(c.rule, total)} %), observed 0; ` +
+      `unknown ${unknown} (${pct(unknown, total)} %: checked inside other calls ${c['checked-inside']}, conflicts ${c.conflict}, no source ${c.unknown})\n`,
   );
 }
 
@@ -138,7 +149,10 @@ function main() {
       ]),
     ),
   };
-  const { table, added, agreed, conflicts, keptHandUnknown } = mergeCitedEntries(withBasis, pages);
+  const merged = mergeCitedEntries(withBasis, pages);
+  const { added, agreed, conflicts, keptHandUnknown } = merged;
+  const rule = verbRuleEntries(merged.table, pages, allPermissions);
+  const table = { ...merged.table, ruleEntries: rule.entries };
 
   for (const c of conflicts) {
     process.stdout.write(`conflict: ${c.permission} → unknown: ${c.claims.map((x) => `${x.logType} (${x.method}, ${x.url})`).join(' vs ')}\n`);
@@ -146,6 +160,15 @@ function main() {
   for (const p of keptHandUnknown) process.stdout.write(`kept: ${p} stays unknown as its hand entry says, although a page names a type\n`);
   process.stdout.write(
     `pages: ${pages.length}; page-cited permissions: ${added.length} new, ${agreed.length} agreeing with a hand entry; conflicts: ${conflicts.length}\n`,
+  );
+  for (const b of rule.blocked) {
+    process.stdout.write(`rule not applied to ${b.service} (${b.group} verbs): cited ${b.disagreeing.map((d) => `${d.permission} ${d.logType}`).join(', ')}\n`);
+  }
+  process.stdout.write(
+    `verb rule: ${Object.keys(rule.entries).length} permissions; left alone: ${rule.skipped.excluded} in excluded families, ` +
+      `${rule.skipped.covered} in collections a complete page covers, ${rule.skipped.blocked} in services the pages contradict, ` +
+      `${rule.skipped.dataCollection} writes in collections with a cited DATA_WRITE (${rule.dataCollections.join(', ')}), ` +
+      `${rule.skipped.undecided} with an undecided verb\n`,
   );
   printCounts('predefined roles', table, [...allPermissions]);
   for (const role of REPORT_ROLES) printCounts(role, table, roles[role] ?? []);

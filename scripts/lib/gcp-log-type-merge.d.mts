@@ -11,6 +11,7 @@ export interface TableEntry {
   note?: string;
   auditService?: string;
   extractedFrom?: string;
+  unverifiable?: string;
   conflict?: { hand?: TableEntry; pages: { file: string; logType: string; method: string }[] };
 }
 export interface Table {
@@ -48,4 +49,24 @@ export function mergeCitedEntries(table: Table, pages: { file: string; sourceKey
 export function classifyAll(
   table: Table,
   permissions: Iterable<string>,
-): Record<'cited-hand' | 'cited-pages' | 'pattern-cited' | 'pattern-rule' | 'conflict' | 'unknown', number>;
+): Record<'cited-hand' | 'cited-pages' | 'cited-pattern' | 'rule' | 'conflict' | 'checked-inside' | 'unknown', number>;
+export function patternRegExp(match: string): RegExp;
+export interface VerbRule {
+  write: { logType: 'ADMIN_WRITE'; verbs: string[]; heads: string[] };
+  read: { logType: 'ADMIN_READ'; verbs: string[]; heads: string[]; alsoPossibly?: string[] };
+  everyService: string[];
+  undecided?: { verbs: string[] };
+  dataWords: { words: string[] };
+  excludedFamilies: { match: string; except?: string[]; reason: string; source: string }[];
+  [key: string]: unknown;
+}
+export function verbGroup(rule: VerbRule, verb: string): 'write' | 'read' | undefined;
+export function excludedFamily(rule: VerbRule, permission: string): string | undefined;
+export interface VerbRuleResult {
+  entries: Record<string, 'ADMIN_WRITE' | 'ADMIN_READ'>;
+  blocked: { service: string; group: 'write' | 'read'; disagreeing: { permission: string; logType: string }[] }[];
+  covered: string[];
+  dataCollections: string[];
+  skipped: { excluded: number; covered: number; blocked: number; dataCollection: number; undecided: number };
+}
+export function verbRuleEntries(table: Table, pages: { page: AuditPage }[], permissions: Iterable<string>): VerbRuleResult;

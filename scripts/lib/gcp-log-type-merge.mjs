@@ -240,35 +240,157 @@ export function mergeCitedEntries(table, pages) {
   return { table: { ...table, sources, permissions: sorted }, added, agreed, conflicts, keptHandUnknown };
 }
 
-function patternRegExp(match) {
+/** `*` = one or more characters, as the engine reads patterns (src/engine/gcp/permission-log-type.ts). */
+export function patternRegExp(match) {
   const body = match
     .split('*')
-    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.+');
   return new RegExp(`^${body}$`);
 }
 
+/** Whether `verb` is `head` or starts with it followed by a capital (`set` → setLabels, not settle). */
+function hasHead(verb, head) {
+  return verb === head || (verb.startsWith(head) && /^[A-Z]/.test(verb.slice(head.length)));
+}
+
 /**
- * How each permission of `permissions` is classified by `table`: `cited-hand`, `cited-pages` (an
- * entry extracted from an audit page), `pattern-cited` / `pattern-rule` (a pattern and its basis),
- * `conflict` (sources disagree → unknown), `unknown` (nothing matches, or a hand entry says unknown).
+ * The kind of verb the rule decides: `write` (ADMIN_WRITE), `read` (ADMIN_READ), or undefined
+ * (undecided: anything else, any verb starting with `use`).
+ * @param {object} rule the table's verbRule
+ * @param {string} verb
+ */
+export function verbGroup(rule, verb) {
+  if (verb.startsWith('use') || (rule.undecided?.verbs ?? []).includes(verb)) return undefined;
+  for (const group of ['write', 'read']) {
+    const g = rule[group];
+    if (g.verbs.includes(verb) || g.heads.some((h) => hasHead(verb, h))) return group;
+  }
+  return undefined;
+}
+
+/**
+ * The excluded family a permission belongs to (its `match`, or `dataWords` when the verb names
+ * user content), or undefined.
+ * @param {object} rule the table's verbRule
+ * @param {string} permission
+ */
+export function excludedFamily(rule, permission) {
+  const verb = permission.split('.').at(-1) ?? '';
+  const words = verb.match(/[A-Z][a-z0-9]*/g) ?? [];
+  if (words.some((w) => rule.dataWords.words.includes(w))) return 'dataWords';
+  for (const f of rule.excludedFamilies) {
+    if (!patternRegExp(f.match).test(permission)) continue;
+    if ((f.except ?? []).some((e) => patternRegExp(e).test(permission))) continue;
+    return f.match;
+  }
+  return undefined;
+}
+
+/** Whether a cited type agrees with what the rule would say for a verb of `group`. */
+function agreesWithRule(group, logType) {
+  return group === 'write' ? logType === 'ADMIN_WRITE' : logType === 'ADMIN_READ' || logType === 'DATA_READ';
+}
+
+/**
+ * Applies the table's verbRule to `permissions` (those of the predefined roles): the permissions
+ * it classifies, sorted, each with ADMIN_WRITE or ADMIN_READ; and why it leaves the others alone.
+ * Nothing with an entry or a matching pattern is touched, so a cited entry always wins over the rule.
+ * @param {object} table the merged table (permissions, patterns, verbRule)
+ * @param {{ page: object }[]} pages the vendored audit pages
+ * @param {Iterable<string>} permissions
+ */
+export function verbRuleEntries(table, pages, permissions) {
+  const rule = table.verbRule;
+  if (!rule) throw new Error('permission-log-types: no verbRule');
+  const patterns = (table.patterns ?? []).map((p) => patternRegExp(p.match));
+  const entries = table.permissions ?? {};
+  // Collections a complete page covers, or a hand-written entry names (its author read the page's
+  // list for that collection, and we do not know how completely): what such a page does not tie to
+  // a method, the rule does not decide.
+  const covered = new Set();
+  for (const { page } of pages) {
+    if (page.incomplete !== undefined) continue;
+    for (const m of [...(page.methods ?? []), ...(page.notLogged ?? [])]) {
+      for (const p of m.permissions ?? []) covered.add(p.split('.').slice(0, 2).join('.'));
+    }
+  }
+  for (const [permission, entry] of Object.entries(entries)) {
+    if (!isGenerated(entry) && !entry.conflict && entry.basis === 'cited') covered.add(permission.split('.').slice(0, 2).join('.'));
+  }
+  // Services whose cited entries disagree with the rule, per kind of verb; collections with a
+  // cited DATA_WRITE (any verb), whose write verbs the rule leaves alone.
+  const blocked = new Map();
+  const dataCollections = new Map();
+  for (const [permission, entry] of Object.entries(entries)) {
+    if (entry.logType === 'unknown' || entry.basis !== 'cited') continue;
+    const parts = permission.split('.');
+    if (parts.length !== 3 || excludedFamily(rule, permission)) continue;
+    if (entry.logType === 'DATA_WRITE') {
+      const collection = `${parts[0]}.${parts[1]}`;
+      dataCollections.set(collection, [...(dataCollections.get(collection) ?? []), permission]);
+    }
+    const group = verbGroup(rule, parts[2]);
+    if (!group || agreesWithRule(group, entry.logType)) continue;
+    const key = `${parts[0]} ${group}`;
+    if (!blocked.has(key)) blocked.set(key, { service: parts[0], group, disagreeing: [] });
+    blocked.get(key).disagreeing.push({ permission, logType: entry.logType });
+  }
+  const out = {};
+  const skipped = { excluded: 0, covered: 0, blocked: 0, dataCollection: 0, undecided: 0 };
+  for (const permission of [...new Set(permissions)].sort()) {
+    if (entries[permission] || patterns.some((re) => re.test(permission))) continue;
+    const parts = permission.split('.');
+    const group = parts.length === 3 ? verbGroup(rule, parts[2]) : undefined;
+    if (!group) {
+      skipped.undecided++;
+      continue;
+    }
+    if (excludedFamily(rule, permission)) skipped.excluded++;
+    else if (covered.has(`${parts[0]}.${parts[1]}`) && !rule.everyService.includes(parts[2])) skipped.covered++;
+    else if (blocked.has(`${parts[0]} ${group}`)) skipped.blocked++;
+    else if (group === 'write' && dataCollections.has(`${parts[0]}.${parts[1]}`)) skipped.dataCollection++;
+    else out[permission] = rule[group].logType;
+  }
+  return {
+    entries: out,
+    blocked: [...blocked.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.group < b.group ? -1 : 1)),
+    covered: [...covered].sort(),
+    dataCollections: [...dataCollections.keys()].sort(),
+    skipped,
+  };
+}
+
+/**
+ * How each permission of `permissions` is classified by `table`, by basis: `cited-hand`,
+ * `cited-pages` (an entry extracted from an audit page), `cited-pattern`, `rule` (a ruleEntries
+ * entry), and the unclassified: `conflict` (sources disagree), `checked-inside` (unknown because it
+ * is checked inside other calls), `unknown` (nothing else).
  */
 export function classifyAll(table, permissions) {
-  const patterns = (table.patterns ?? []).map((p) => ({ re: patternRegExp(p.match), basis: p.basis }));
-  const counts = { 'cited-hand': 0, 'cited-pages': 0, 'pattern-cited': 0, 'pattern-rule': 0, conflict: 0, unknown: 0 };
+  const patterns = (table.patterns ?? []).map((p) => ({ re: patternRegExp(p.match), entry: p }));
+  const counts = { 'cited-hand': 0, 'cited-pages': 0, 'cited-pattern': 0, rule: 0, conflict: 0, 'checked-inside': 0, unknown: 0 };
+  const unclassified = (entry) => {
+    if (entry.conflict) counts.conflict++;
+    else if (entry.unverifiable === 'checked-inside-other-calls') counts['checked-inside']++;
+    else counts.unknown++;
+  };
   for (const permission of permissions) {
     const entry = table.permissions?.[permission];
     if (entry) {
-      if (entry.conflict) counts.conflict++;
-      else if (entry.logType === 'unknown') counts.unknown++;
+      if (entry.logType === 'unknown') unclassified(entry);
       else if (isGenerated(entry)) counts['cited-pages']++;
       else counts['cited-hand']++;
       continue;
     }
     const p = patterns.find((x) => x.re.test(permission));
-    if (!p) counts.unknown++;
-    else if (p.basis === 'rule') counts['pattern-rule']++;
-    else counts['pattern-cited']++;
+    if (p) {
+      if (p.entry.logType === 'unknown') unclassified(p.entry);
+      else counts['cited-pattern']++;
+      continue;
+    }
+    if (table.ruleEntries?.[permission]) counts.rule++;
+    else counts.unknown++;
   }
   return counts;
 }

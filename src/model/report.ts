@@ -81,8 +81,10 @@ export type UnverifiableReason =
   | 'data-access-logs-disabled'
   /** GCP: the service writes no audit log for this permission. */
   | 'not-logged-by-cloud-audit-logs'
-  /** GCP: no cited classification says which audit log records this permission. */
+  /** GCP: no cited classification or documented rule says which audit log records this permission. */
   | 'log-type-unknown'
+  /** GCP: the permission is checked inside other calls (`*.use`, `iam.serviceAccounts.actAs`): its use is logged, if at all, as part of the call that checked it. */
+  | 'checked-inside-other-calls'
   /** GCP: the logs read hold no entry of the audit log this permission lands in (not exported or filtered out). */
   | 'log-type-not-collected'
   /** GCP: no Cloud Audit Logs in the snapshot for the project. */

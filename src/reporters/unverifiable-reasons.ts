@@ -21,6 +21,7 @@ export const UNVERIFIABLE_REASON_LABELS: Readonly<Record<UnverifiableReason, str
   'data-access-logs-disabled': 'Data Access audit logs the project leaves off',
   'not-logged-by-cloud-audit-logs': 'permissions Cloud Audit Logs never record',
   'log-type-unknown': 'permissions with no known audit log type',
+  'checked-inside-other-calls': 'permissions checked only inside other calls',
   'log-type-not-collected': 'audit logs missing from the snapshot',
   'no-audit-logs': 'no Cloud Audit Logs for the project',
 };

@@ -78,10 +78,18 @@ describe('regenerated table', () => {
     const table = bundledLogTypeTable();
     const run = table.classify('run.services.delete');
     expect(run).toMatchObject({ logType: 'ADMIN_WRITE', basis: 'cited', matchedBy: 'exact', source: 'https://cloud.google.com/run/docs/audit-logging' });
-    expect(table.classify('example.things.setIamPolicy')).toMatchObject({ logType: 'ADMIN_WRITE', basis: 'rule', matchedBy: '*.setIamPolicy' });
+    // The verb rule is computed over the predefined roles' permissions: a permission no role holds is not ruled.
+    expect(table.classify('run.workerpools.setIamPolicy')).toMatchObject({ logType: 'ADMIN_WRITE', basis: 'rule', matchedBy: 'rule' });
+    expect(table.classify('example.things.setIamPolicy')).toMatchObject({ logType: 'unknown', matchedBy: 'none' });
     expect(table.classify('compute.disks.get')).toMatchObject({ logType: 'ADMIN_READ', basis: 'cited', matchedBy: 'compute.*.get' });
     const unknown = table.classify('example.things.frobnicate');
-    expect(unknown).toEqual({ logType: 'unknown', auditService: 'example.googleapis.com', matchedBy: 'none' });
+    expect(unknown).toEqual({
+      logType: 'unknown',
+      auditService: 'example.googleapis.com',
+      auditConfigServices: ['example.googleapis.com'],
+      logServiceNames: ['example.googleapis.com'],
+      matchedBy: 'none',
+    });
     // An unknown hand entry states no basis.
     expect(table.classify('iam.serviceAccounts.actAs').basis).toBeUndefined();
   });

@@ -339,7 +339,18 @@ export class GcpProjectLogCoverage {
   judge(permission: string, member: string, unmappedServices: ReadonlySet<string>, undated?: UndatedUse): Observability {
     const v = this.table.classify(permission);
     if (v.logType === 'unknown') {
-      return { isObservable: false, reason: 'log-type-unknown', detail: `no cited source says which audit log records ${permission}` };
+      if (v.unknownBecause === 'checked-inside-other-calls') {
+        return {
+          isObservable: false,
+          reason: 'checked-inside-other-calls',
+          detail: `${permission} is checked inside other calls (${v.note ?? 'not as a call of its own'}${v.source ? `; ${v.source}` : ''}): whether a use was logged depends on the call that checked it, so no log proves it unused`,
+        };
+      }
+      return {
+        isObservable: false,
+        reason: 'log-type-unknown',
+        detail: `no cited source or documented rule says which audit log records ${permission}${v.note ? ` (${v.note})` : ''}`,
+      };
     }
     if (v.logType === 'NOT_LOGGED') {
       return {
@@ -370,23 +381,41 @@ export class GcpProjectLogCoverage {
     let stream: 'activity' | 'data_access' = 'activity';
     if (v.logType !== 'ADMIN_WRITE') {
       stream = 'data_access';
-      const lt = v.logType;
-      const all = this.dataAccess.byService.get('allServices')?.get(lt);
-      const own = this.dataAccess.byService.get(v.auditService)?.get(lt);
-      if (!all && !own) {
+      // Every log type the use may land in must be on: for each, allServices, or every service whose
+      // auditConfigs may govern it (which one does is not always established).
+      const types: GcpDataAccessLogType[] = [v.logType, ...(v.alsoPossibly ?? [])];
+      const typeText = types.length === 1 ? `${v.logType} (Data Access)` : `${types.join(' or ')} (Data Access; the verb rule cannot tell which)`;
+      for (const lt of types) {
+        if (this.dataAccess.byService.get('allServices')?.get(lt)) continue;
+        const off = v.auditConfigServices.filter((s) => !this.dataAccess.byService.get(s)?.get(lt));
+        if (off.length === 0) continue;
+        const which =
+          v.auditConfigServices.length > 1
+            ? `${off.join(' and ')} (each of ${v.auditConfigServices.join(', ')} must enable it, or allServices)`
+            : v.auditService;
         return {
           isObservable: false,
           reason: 'data-access-logs-disabled',
-          detail: `${permission} is logged as ${lt} (Data Access), which the auditConfigs of the project, its folders and organization leave off for ${v.auditService}`,
+          detail:
+            types.length === 1
+              ? `${permission} is logged as ${typeText}, which the auditConfigs of the project, its folders and organization leave off for ${which}`
+              : `${permission} is logged as ${typeText}, and the auditConfigs of the project, its folders and organization leave ${lt} off for ${which}`,
         };
       }
-      const exemption = this.exemptedBy(new Set([...(all ?? []), ...(own ?? [])]), member);
-      if (exemption) {
-        return {
-          isObservable: false,
-          reason: 'data-access-logs-disabled',
-          detail: `${permission} is logged as ${lt} (Data Access), and the auditConfig for ${own ? v.auditService : 'allServices'} exempts ${exemption}`,
-        };
+      for (const lt of types) {
+        const all = this.dataAccess.byService.get('allServices')?.get(lt);
+        const own = v.auditConfigServices.flatMap((s) => {
+          const exempted = this.dataAccess.byService.get(s)?.get(lt);
+          return exempted ? [{ service: s, exempted }] : [];
+        });
+        const exemption = this.exemptedBy(new Set([...(all ?? []), ...own.flatMap((o) => [...o.exempted])]), member);
+        if (exemption) {
+          return {
+            isObservable: false,
+            reason: 'data-access-logs-disabled',
+            detail: `${permission} is logged as ${typeText}, and the auditConfig for ${own.length > 0 ? own.map((o) => o.service).join(' or ') : 'allServices'} exempts ${exemption}${types.length > 1 ? ` from ${lt}` : ''}`,
+          };
+        }
       }
     }
     // A log the collection read in full over the window, with no entry in it, is a log of no
@@ -409,16 +438,18 @@ export class GcpProjectLogCoverage {
         detail: `the ${STREAM_LABEL[stream]} logs read cover ${o ? `${partOfText(totalMs(this.intervals(stream)), windowMs, 'of the')} (${o.start} to ${o.end})` : `none of the ${durationText(windowMs)}`}: ${this.gapText(stream)}`,
       };
     }
-    if (unmappedServices.has(v.auditService)) {
+    const unmapped = v.logServiceNames.find((s) => unmappedServices.has(s));
+    if (unmapped !== undefined) {
       return {
         isObservable: false,
         reason: 'unmapped-events',
-        detail: `the account made ${v.auditService} calls whose log entries name no permission; any of them may have used ${permission}`,
+        detail: `the account made ${unmapped} calls whose log entries name no permission; any of them may have used ${permission}`,
       };
     }
     if (undated) {
       const checks = undated.permissions.get(permission) ?? 0;
-      const calls = undated.services.get(v.auditService) ?? 0;
+      const undatedService = v.logServiceNames.find((s) => (undated.services.get(s) ?? 0) > 0);
+      const calls = undatedService === undefined ? 0 : (undated.services.get(undatedService) ?? 0);
       if (checks > 0 || calls > 0) {
         return {
           isObservable: false,
@@ -426,7 +457,7 @@ export class GcpProjectLogCoverage {
           detail:
             checks > 0
               ? `audit log entries of the account without a usable timestamp record ${count(checks, 'granted check')} of ${permission}; they may lie inside the window`
-              : `${count(calls, 'audit log entry', 'audit log entries')} of the account without a usable timestamp record ${v.auditService} calls that name no permission; any of them may have used ${permission} inside the window`,
+              : `${count(calls, 'audit log entry', 'audit log entries')} of the account without a usable timestamp record ${undatedService ?? v.auditService} calls that name no permission; any of them may have used ${permission} inside the window`,
         };
       }
     }
