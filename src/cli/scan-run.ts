@@ -10,7 +10,7 @@ import { auditFiles, type ScanProgress } from '../audit.js';
 import { readBaselineFile } from '../config/baseline-file.js';
 import { readExceptionsFile } from '../config/exceptions-file.js';
 import { applyBaseline, applyExceptions, isBaselineAfter } from '../engine/compare.js';
-import { failingFindings, needsBaseline, parseGate } from '../engine/gate.js';
+import { failingFindings, needsBaseline, parseGate, parseRequireBasis } from '../engine/gate.js';
 import { readPolicySources } from '../connectors/iac/policy-sources.js';
 import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
@@ -39,6 +39,8 @@ export interface ScanFlags extends TimeoutFlags {
   includeServiceLinked: boolean;
   minCoverage?: string;
   failOn?: string;
+  /** `--require-basis cited,observed`: --fail-on fails only verdicts resting on these bases. */
+  requireBasis?: string;
   baseline?: string;
   allowFutureBaseline: boolean;
   exceptions?: string;
@@ -118,6 +120,12 @@ export function addScanOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
+        '--require-basis <list>',
+        '--fail-on fails only findings whose unused claims all rest on these bases: cited (a Google page), observed (the logs read), rule (the verb rule); comma-joined, e.g. cited,observed (GCP; default: any basis)',
+      ).env('PERMDRIFT_REQUIRE_BASIS'),
+    )
+    .addOption(
+      new Option(
         '--sarif-artifact <path>',
         'repository path every SARIF result is also located in (GitHub code scanning needs one), e.g. the baseline or the IaC file',
       ).env('PERMDRIFT_SARIF_ARTIFACT'),
@@ -156,6 +164,7 @@ const CONFIG_TO_FLAG: Record<keyof ConfigValues, keyof ScanFlags> = {
   'include-service-linked': 'includeServiceLinked',
   'min-coverage': 'minCoverage',
   'fail-on': 'failOn',
+  'require-basis': 'requireBasis',
   baseline: 'baseline',
   'allow-future-baseline': 'allowFutureBaseline',
   exceptions: 'exceptions',
@@ -210,6 +219,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
     const failOn = flags.failOn ?? (flags.baseline ? 'new' : 'never');
     const gate = parseGate(failOn);
+    const requireBasis = flags.requireBasis === undefined ? undefined : parseRequireBasis(flags.requireBasis);
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
       throw new UsageError(
         '--fail-on new needs --baseline',
@@ -283,9 +293,10 @@ export function createScanAction(ctx: CommandContext): ScanAction {
       );
     }
     if (nothingJudged && !flags.quiet) io.stderr.write(`warning: ${nothingJudged.message}\n`);
-    const failing = failingFindings(report, gate);
+    const failing = failingFindings(report, gate, requireBasis);
     if (failing.length > 0 && !flags.quiet) {
-      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${failOn}\n`);
+      const basis = requireBasis ? ` --require-basis ${requireBasis.join(',')}` : '';
+      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${failOn}${basis}\n`);
     }
     ctx.setExitCode(failing.length > 0 ? 1 : 0);
   };
@@ -308,6 +319,7 @@ export async function collectThenScan(
   ctx.setDebug(flags.debug);
   const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
   parseGate(flags.failOn ?? 'never');
+  if (flags.requireBasis !== undefined) parseRequireBasis(flags.requireBasis);
   resolveOutputs(flags.format, flags.output);
   if (flags.baseline) checkBaselineTime(await readBaselineFile(flags.baseline), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);

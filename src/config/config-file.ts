@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ConfigError } from '../model/errors.js';
 import { asOfRangeProblem, readIsoTime } from './iso-time.js';
 import { readDuration } from './timeout-length.js';
+import { BASIS_LIST_HINT, readBasisList } from './verdict-basis.js';
 import { readWindowLength, windowLengthHint } from './window-length.js';
 
 const CONFIG_FILE_NAMES = ['permdrift.config.json', 'permdrift.config.yaml', 'permdrift.config.yml'] as const;
@@ -49,6 +50,18 @@ const configSchema = z
     'include-service-linked': z.boolean(),
     'min-coverage': z.union([z.number(), z.string()]).transform((v) => String(v)),
     'fail-on': z.string(),
+    // The same reading as --require-basis; a list or a comma-joined string, passed on as the flag's text.
+    'require-basis': stringList
+      .superRefine((v, ctx) => {
+        const r = readBasisList(v);
+        if (!r.ok)
+          ctx.addIssue({
+            code: 'custom',
+            message: `invalid ${JSON.stringify(v.join(','))}: ${r.problem}`,
+            params: { hint: `require-basis: ${BASIS_LIST_HINT}` },
+          });
+      })
+      .transform((v) => v.join(',')),
     baseline: z.string(),
     'allow-future-baseline': z.boolean(),
     exceptions: z.string(),
@@ -201,6 +214,7 @@ include-service-linked: false
 # The CI gate: an earlier JSON report, and which findings fail the run.
 # baseline: permdrift.baseline.json
 # fail-on: new            # never | <severity> | new | new:<severity> | any:<severity>, comma-joined
+# require-basis: [cited, observed]   # GCP: fail only on verdicts a Google page or the logs back (not the verb rule alone)
 # allow-future-baseline: false   # a baseline dated after --as-of is refused unless true
 
 # Accepted findings, each with a reason, an owner and an optional expiry.

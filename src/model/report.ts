@@ -244,6 +244,8 @@ export interface ExceptionEntrySummary {
   matches: number;
   /** Present (true) when its principal glob matches every principal, accepted by `allowWildcard: true`. */
   isWildcard?: true;
+  /** Present when the entry matches only findings whose unused claims all rest on these bases. */
+  requireBasis?: VerdictBasis[];
 }
 
 export interface ExceptionsSummary {
