@@ -124,15 +124,24 @@ function permission(report: Report, action: string): { finding: Finding; permiss
   throw new Error(`${action} is in no finding`);
 }
 
-/** The fixture with every check's permissionType removed: what the table alone judges. */
-function withoutTypes(): string {
+type Entry = Record<string, unknown> & { protoPayload: { authorizationInfo: Record<string, unknown>[] } };
+
+/** A copy of the fixture with `edit` applied to each entry. */
+function variant(edit: (e: Entry) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'permdrift-observed-'));
   cpSync(DIR, dir, { recursive: true });
   const file = join(dir, ENTRIES);
-  const entries = JSON.parse(readFileSync(file, 'utf8')) as { protoPayload: { authorizationInfo: Record<string, unknown>[] } }[];
-  for (const e of entries) for (const c of e.protoPayload.authorizationInfo) delete c['permissionType'];
+  const entries = JSON.parse(readFileSync(file, 'utf8')) as Entry[];
+  for (const e of entries) edit(e);
   writeFileSync(file, JSON.stringify(entries));
   return dir;
+}
+
+/** The fixture with every check's permissionType removed: what the table alone judges. */
+function withoutTypes(): string {
+  return variant((e) => {
+    for (const c of e.protoPayload.authorizationInfo) delete c['permissionType'];
+  });
 }
 
 describe('observed-permission-types scenario', () => {
@@ -177,6 +186,16 @@ describe('observed-permission-types scenario', () => {
     const plain = await scan(withoutTypes());
     expect(permission(plain, 'storage.buckets.delete').permission.observability).toEqual({ basis: 'cited', logType: 'ADMIN_WRITE' });
     expect(plain.warnings.some((w) => w.code === 'gcp-permission-type-conflict')).toBe(false);
+  });
+
+  it('entries without a logName are placed by their permissionType, and the report says how many', async () => {
+    const report = await scan(variant((e) => delete e['logName']));
+    const logs = report.gcpCoverage?.[0]?.auditLogs;
+    // Four ADMIN_WRITE entries → Admin Activity; the denied delete typed DATA_READ → Data Access.
+    expect(logs?.streams).toEqual({ activity: 4, data_access: 1, system_event: 0, policy: 0, other: 0 });
+    expect(logs?.entriesStreamFromPermissionType).toEqual({ activity: 4, data_access: 1 });
+    expect(permission(report, 'examplesvc.widgets.frobnicate').permission.observability).toEqual({ basis: 'observed', logType: 'ADMIN_WRITE' });
+    expect((await scan()).gcpCoverage?.[0]?.auditLogs.entriesStreamFromPermissionType).toBeUndefined();
   });
 
   it('severity never rises on a rule-based verdict alone: rule-only findings are capped at low, a mixed one takes its other claims', async () => {
