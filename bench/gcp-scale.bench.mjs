@@ -1,7 +1,8 @@
 // GCP scale benchmark: one project with many service accounts, some holding roles/editor (~12,000
 // permissions each, most without a cited audit-log type, so each becomes a long unverifiable
-// finding), the rest narrow predefined roles, and 100,000 audit log entries (JSON lines, gz). The
-// built CLI scans it to a JSON file in a child process (peak RSS from /usr/bin/time -v when present).
+// finding), the rest narrow predefined roles, and 100,000 audit log entries (JSON lines, gz, each
+// check with its permissionType). The built CLI scans it to a JSON file in a child process (peak
+// RSS from /usr/bin/time -v when present).
 // Floor, in the same run: `gzip -1 -c` of the written report to /dev/null — the bare cost of passing
 // that many bytes through one fast pass (a report this size is past what one JavaScript string can
 // hold, so the floor cannot be a JSON.parse). Printed: scan time, floor, ratio, peak RSS, report
@@ -71,18 +72,18 @@ function buildSnapshot(dir, editors, accounts, entries) {
     ),
   );
   const perms = [
-    ['storage.objects.get', 'data_access'],
-    ['storage.objects.list', 'data_access'],
-    ['storage.objects.create', 'data_access'],
-    ['storage.buckets.create', 'activity'],
-    ['secretmanager.versions.access', 'data_access'],
+    ['storage.objects.get', 'data_access', 'DATA_READ'],
+    ['storage.objects.list', 'data_access', 'DATA_READ'],
+    ['storage.objects.create', 'data_access', 'DATA_WRITE'],
+    ['storage.buckets.create', 'activity', 'ADMIN_WRITE'],
+    ['secretmanager.versions.access', 'data_access', 'DATA_READ'],
   ];
   const start = Date.parse(AS_OF) - 90 * 86_400_000;
   const lines = [];
   for (let k = 0; k < entries; k++) {
     // Spread over the whole window, oldest first, with both ends present.
     const t = new Date(start + Math.floor(((k + 0.5) / entries) * 90 * 86_400_000)).toISOString();
-    const [permission, stream] = perms[(r() * perms.length) | 0];
+    const [permission, stream, permissionType] = perms[(r() * perms.length) | 0];
     lines.push(
       JSON.stringify({
         logName: `projects/${PROJECT}/logs/cloudaudit.googleapis.com%2F${stream}`,
@@ -90,7 +91,8 @@ function buildSnapshot(dir, editors, accounts, entries) {
         protoPayload: {
           '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
           authenticationInfo: { principalEmail: email((r() * accounts) | 0) },
-          authorizationInfo: [{ permission, granted: r() > 0.02, resource: 'projects/_/buckets/b' }],
+          // permissionType as audit entries carry it since 2025 (the types the bundled table cites).
+          authorizationInfo: [{ permission, granted: r() > 0.02, resource: 'projects/_/buckets/b', permissionType }],
           serviceName: `${permission.split('.')[0]}.googleapis.com`,
           methodName: permission,
         },

@@ -9,7 +9,7 @@ import { auditFiles, type ScanProgress } from '../audit.js';
 import { readReportFile } from '../config/report-reader.js';
 import { readExceptionsFile } from '../config/exceptions-file.js';
 import { applyBaseline, applyExceptions, isBaselineAfter } from '../engine/compare.js';
-import { failingFindings, needsBaseline, parseGate } from '../engine/gate.js';
+import { failingFindings, needsBaseline, parseGate, parseRequireBasis } from '../engine/gate.js';
 import { readPolicySources } from '../connectors/iac/policy-sources.js';
 import type { CallTimeouts } from '../connectors/shared/call-timeouts.js';
 import { UsageError } from '../model/errors.js';
@@ -39,6 +39,8 @@ export interface ScanFlags extends TimeoutFlags {
   includeServiceLinked: boolean;
   minCoverage?: string;
   failOn?: string;
+  /** `--require-basis cited,observed`: --fail-on fails only verdicts resting on these bases. */
+  requireBasis?: string;
   baseline?: string;
   allowFutureBaseline: boolean;
   exceptions?: string;
@@ -83,6 +85,7 @@ export function createScanAction(ctx: CommandContext): ScanAction {
     // Without a baseline this is an audit, not a gate: nothing fails unless asked.
     const failOn = flags.failOn ?? (flags.baseline ? 'new' : 'never');
     const gate = parseGate(failOn);
+    const requireBasis = flags.requireBasis === undefined ? undefined : parseRequireBasis(flags.requireBasis);
     if (needsBaseline(gate) && !flags.baseline && !mode.baselineOut) {
       throw new UsageError(
         '--fail-on new needs --baseline',
@@ -148,9 +151,10 @@ export function createScanAction(ctx: CommandContext): ScanAction {
       );
     }
     if (nothingJudged && !flags.quiet) io.stderr.write(`warning: ${nothingJudged.message}\n`);
-    const failing = failingFindings(report, gate);
+    const failing = failingFindings(report, gate, requireBasis);
     if (failing.length > 0 && !flags.quiet) {
-      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${failOn}\n`);
+      const basis = requireBasis ? ` --require-basis ${requireBasis.join(',')}` : '';
+      io.stderr.write(`permdrift: ${failing.length} finding(s) match --fail-on ${failOn}${basis}\n`);
     }
     ctx.setExitCode(failing.length > 0 ? 1 : 0);
   };
@@ -173,6 +177,7 @@ export async function collectThenScan(
   ctx.setDebug(flags.debug);
   const { windowMs, asOf, timeouts } = parseCollectionBounds(flags, ctx.now);
   parseGate(flags.failOn ?? 'never');
+  if (flags.requireBasis !== undefined) parseRequireBasis(flags.requireBasis);
   resolveOutputs(flags.format, flags.output);
   if (flags.baseline) checkBaselineTime(await readReportFile(flags.baseline, 'baseline'), flags.baseline, asOf, flags.allowFutureBaseline);
   if (flags.exceptions) await readExceptionsFile(flags.exceptions);

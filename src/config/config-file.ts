@@ -23,9 +23,10 @@ function keySchema(spec: FlagSpec & { config: ConfigSpec }): z.ZodType<ConfigVal
   if (numbers === 'any') return z.union([z.number(), z.string()]).transform((v) => String(v));
   if (numbers === 'positive-integer') return z.union([z.number().int().positive(), z.string()]).transform((v) => String(v));
   const read = spec.read;
-  if (!isReadOnLoad || read === undefined) return z.string();
+  const text = spec.config.isListJoined ? stringList.transform((v) => v.join(',')) : z.string();
+  if (!isReadOnLoad || read === undefined) return text;
   // The same reading as the flag's, so a file cannot set what the flag refuses.
-  return z.string().superRefine((v, ctx) => {
+  return text.superRefine((v, ctx) => {
     const r = read(v, { flag: `--${spec.long}`, key: spec.long });
     if (!r.ok) ctx.addIssue({ code: 'custom', message: `invalid "${v}"${r.problem ? `: ${r.problem}` : ''}`, params: { hint: r.hint.config } });
   });
@@ -167,6 +168,7 @@ include-service-linked: false
 # The CI gate: an earlier JSON report, and which findings fail the run.
 # baseline: permdrift.baseline.json
 # fail-on: new            # never | <severity> | new | new:<severity> | any:<severity>, comma-joined
+# require-basis: [cited, observed]   # GCP: fail only on verdicts a Google page or the logs back (not the verb rule alone)
 # allow-future-baseline: false   # a baseline dated after --as-of is refused unless true
 
 # Accepted findings, each with a reason, an owner and an optional expiry.

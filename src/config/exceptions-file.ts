@@ -7,8 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ConfigError } from '../model/errors.js';
-import { FINDING_TYPES, type FindingType } from '../model/report.js';
+import { FINDING_TYPES, type FindingType, type VerdictBasis } from '../model/report.js';
 import { matchesEveryPrincipal } from './principal-glob.js';
+import { BASIS_LIST_HINT, readBasisList } from './verdict-basis.js';
 
 export interface ExceptionEntry {
   /** 1-based position in the file. */
@@ -25,6 +26,8 @@ export interface ExceptionEntry {
   ticket?: string;
   /** The principal glob matches every principal (accepted only with `allowWildcard: true`). */
   isWildcard?: true;
+  /** Matches only findings whose unused claims all rest on these bases (engine/compare.ts, restsOnBases). */
+  requireBasis?: VerdictBasis[];
 }
 
 export interface ExceptionsFile {
@@ -32,9 +35,9 @@ export interface ExceptionsFile {
   entries: ExceptionEntry[];
 }
 
-const KEYS = ['principal', 'permission', 'type', 'account', 'reason', 'owner', 'expires', 'ticket', 'allowWildcard'] as const;
+const KEYS = ['principal', 'permission', 'type', 'account', 'reason', 'owner', 'expires', 'ticket', 'allowWildcard', 'requireBasis'] as const;
 const HINT =
-  'each entry needs a selector (principal, permission, type and/or account), a reason and an owner; expires is YYYY-MM-DD; allowWildcard: true lets a principal glob match every principal (see README "Exceptions")';
+  'each entry needs a selector (principal, permission, type and/or account), a reason and an owner; expires is YYYY-MM-DD; allowWildcard: true lets a principal glob match every principal; requireBasis (cited, observed, rule) narrows it to verdicts resting on those bases (see README "Exceptions")';
 
 function isValidDate(text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
@@ -105,6 +108,20 @@ export function parseExceptions(text: string, source: string): ExceptionsFile {
     const allow = values.get('allowWildcard');
     if (allow !== undefined && typeof allow.value !== 'boolean')
       fail(allow.line, `exception #${i + 1}: "allowWildcard" must be true or false, not ${JSON.stringify(allow.value)}`);
+    const basisValue = values.get('requireBasis');
+    let requireBasis: VerdictBasis[] | undefined;
+    if (basisValue !== undefined) {
+      const v = basisValue.value;
+      const isList = Array.isArray(v) && v.every((w) => typeof w === 'string');
+      const read = typeof v === 'string' || isList ? readBasisList(v as string | string[]) : undefined;
+      if (read === undefined || !read.ok) {
+        fail(
+          basisValue.line,
+          `exception #${i + 1}: "requireBasis" ${read && !read.ok ? read.problem : `must be a basis or a list of them, not ${JSON.stringify(v)}`}`,
+          `requireBasis: ${BASIS_LIST_HINT}`,
+        );
+      } else requireBasis = read.bases;
+    }
     const isWildcard = principal !== undefined && matchesEveryPrincipal(principal);
     if (isWildcard && allow?.value !== true) {
       fail(
@@ -125,6 +142,7 @@ export function parseExceptions(text: string, source: string): ExceptionsFile {
       ...(expires ? { expires } : {}),
       ...(ticket ? { ticket } : {}),
       ...(isWildcard ? { isWildcard: true as const } : {}),
+      ...(requireBasis ? { requireBasis } : {}),
     });
   });
   return { source, entries };

@@ -12,6 +12,7 @@
 import { DEFAULT_CALL_TIMEOUTS } from '../connectors/shared/call-timeouts.js';
 import {
   asOfReader,
+  readBasisValue,
   MAX_BUDGET_MS,
   MAX_TIMEOUT_MS,
   readMinCoverage,
@@ -40,6 +41,8 @@ export interface ConfigSpec {
    * "500d": …`). Otherwise the value is read when the command uses it, naming the flag.
    */
   isReadOnLoad?: boolean;
+  /** A YAML / JSON list is taken too, its items joined by commas (`require-basis: [cited, observed]`). */
+  isListJoined?: boolean;
 }
 
 interface CommonSpec {
@@ -380,6 +383,15 @@ export const FLAGS = {
     help: 'exit 1 when findings match: never | <severity> | new | new:<severity> | any:<severity>, comma-joined (default: new with --baseline, else never)',
     env: 'PERMDRIFT_FAIL_ON',
     config: {},
+    commands: SCANS,
+  },
+  requireBasis: {
+    long: 'require-basis',
+    value: '<list>',
+    help: '--fail-on fails only findings whose unused claims all rest on these bases: cited (a Google page), observed (the logs read), rule (the verb rule); comma-joined, e.g. cited,observed (GCP; default: any basis)',
+    env: 'PERMDRIFT_REQUIRE_BASIS',
+    read: readBasisValue,
+    config: { isReadOnLoad: true, isListJoined: true },
     commands: SCANS,
   },
   sarifArtifact: {

@@ -8,6 +8,8 @@
 import { asOfRangeProblem, readIsoTime } from './iso-time.js';
 import { readDuration } from './timeout-length.js';
 import { readWindowLength, windowLengthHint } from './window-length.js';
+import { BASIS_LIST_HINT, readBasisList } from './verdict-basis.js';
+import type { VerdictBasis } from '../model/report.js';
 
 type ValueReading<T> =
   | { ok: true; value: T }
@@ -125,4 +127,11 @@ export const readRoleName: ValueReader<string> = (text, names) => {
     return { ok: false, problem: 'not an IAM role name', hint: { flag: hint, config: hint } };
   }
   return { ok: true, value: text };
+};
+
+/** `--require-basis`: the verdict bases a failing finding must rest on (verdict-basis.ts). */
+export const readBasisValue: ValueReader<VerdictBasis[]> = (text, names) => {
+  const r = readBasisList(text);
+  if (r.ok) return { ok: true, value: r.bases };
+  return { ok: false, problem: r.problem, hint: { flag: BASIS_LIST_HINT, config: `${names.key}: ${BASIS_LIST_HINT}` } };
 };

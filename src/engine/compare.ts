@@ -6,7 +6,7 @@
 
 import type { ExceptionEntry, ExceptionsFile } from '../config/exceptions-file.js';
 import { exceptionGlobMatcher } from '../config/principal-glob.js';
-import type { ExceptionEntrySummary, Finding, FindingException, Report, ReportWarning, ResolvedFinding } from '../model/report.js';
+import type { ExceptionEntrySummary, Finding, FindingException, FindingType, Report, ReportWarning, ResolvedFinding, VerdictBasis } from '../model/report.js';
 import { sortWarnings } from './build-report.js';
 import { DAY_MS } from './window.js';
 import { compareText as cmp } from '../model/compare-text.js';
@@ -108,6 +108,21 @@ function expiryState(entry: ExceptionEntry, asOfMs: number): ExceptionEntrySumma
   return endMs - asOfMs <= EXPIRING_SOON_DAYS * DAY_MS ? 'expiring-soon' : 'active';
 }
 
+/** The finding types whose permissions are all unused claims. */
+const UNUSED_CLAIMS: ReadonlySet<FindingType> = new Set<FindingType>(['unused-service', 'overbroad-grant', 'unused-permission']);
+
+/**
+ * Whether every unused claim of a finding rests on one of `bases` (the basis each GCP unused
+ * permission records in `observability`). `undefined` when the finding makes no claim that carries
+ * a basis: AWS findings, dormant principals, stale credentials, unverifiable permissions — a basis
+ * requirement neither passes nor fails those by itself. A finding with one claim outside `bases`
+ * (or one without a basis beside others that have one) does not rest on them.
+ */
+export function restsOnBases(f: Finding, bases: readonly VerdictBasis[]): boolean | undefined {
+  if (!UNUSED_CLAIMS.has(f.type) || !f.permissions.some((p) => p.observability !== undefined)) return undefined;
+  return f.permissions.every((p) => p.observability !== undefined && bases.includes(p.observability.basis));
+}
+
 function matcher(glob: string | undefined): ((s: string) => boolean) | undefined {
   return glob === undefined ? undefined : exceptionGlobMatcher(glob);
 }
@@ -115,7 +130,10 @@ function matcher(glob: string | undefined): ((s: string) => boolean) | undefined
 /**
  * An entry matches a finding when every selector it gives matches. The permission glob must match
  * every action of the finding, so an exception never hides more than it names; findings without
- * actions (dormant principal, stale credential) match only entries without a permission.
+ * actions (dormant principal, stale credential) match only entries without a permission. An entry
+ * with `requireBasis` matches only findings whose unused claims all rest on those bases (so an
+ * exception for rule-based verdicts stops applying once a Google page or the logs back the
+ * verdict, and the finding counts again); findings whose claims carry no basis never match it.
  */
 function entryMatcher(entry: ExceptionEntry): (f: Finding) => boolean {
   const principal = matcher(entry.principal);
@@ -128,6 +146,7 @@ function entryMatcher(entry: ExceptionEntry): (f: Finding) => boolean {
       if (f.permissions.length === 0) return false;
       if (!f.permissions.every((p) => permission(p.action))) return false;
     }
+    if (entry.requireBasis !== undefined && restsOnBases(f, entry.requireBasis) !== true) return false;
     return true;
   };
 }
@@ -163,6 +182,7 @@ export function applyExceptions(report: Report, file: ExceptionsFile): Report {
     state: e.state,
     matches: e.count,
     ...(e.entry.isWildcard ? { isWildcard: true as const } : {}),
+    ...(e.entry.requireBasis ? { requireBasis: [...e.entry.requireBasis] } : {}),
   }));
   return {
     ...report,

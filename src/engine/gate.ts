@@ -7,11 +7,17 @@
  *   new:high       a new finding at high or above
  *   any:critical   any finding at critical
  * Findings excepted by an exception in force never fail; expired exceptions no longer protect.
+ *
+ * `--require-basis cited,observed` narrows the gate to verdicts backed by those bases: a finding
+ * that makes unused claims fails only when every one of them rests on a listed basis (GCP: each
+ * unused permission's `observability.basis`). Findings that make no claim with a basis (AWS ones,
+ * dormant principals, stale credentials) are gated as without it.
  */
 
+import { BASIS_LIST_HINT, readBasisList } from '../config/verdict-basis.js';
 import { UsageError } from '../model/errors.js';
-import { SEVERITIES, type Finding, type Report, type Severity } from '../model/report.js';
-import { isExcepted } from './compare.js';
+import { SEVERITIES, type Finding, type Report, type Severity, type VerdictBasis } from '../model/report.js';
+import { isExcepted, restsOnBases } from './compare.js';
 import { severityRank } from './findings.js';
 
 interface GateTerm {
@@ -61,7 +67,16 @@ function matches(term: GateTerm, f: Finding): boolean {
   return severityRank(f.severity) <= severityRank(term.minSeverity);
 }
 
-export function failingFindings(report: Report, gate: Gate): Finding[] {
+/** `--require-basis <list>`: the bases a failing verdict must rest on. */
+export function parseRequireBasis(expr: string): VerdictBasis[] {
+  const read = readBasisList(expr);
+  if (!read.ok) throw new UsageError(`invalid --require-basis "${expr}": ${read.problem}`, BASIS_LIST_HINT);
+  return read.bases;
+}
+
+export function failingFindings(report: Report, gate: Gate, requireBasis?: readonly VerdictBasis[]): Finding[] {
   if (gate.length === 0) return [];
-  return report.findings.filter((f) => !isExcepted(f) && gate.some((t) => matches(t, f)));
+  return report.findings.filter(
+    (f) => !isExcepted(f) && gate.some((t) => matches(t, f)) && (requireBasis === undefined || restsOnBases(f, requireBasis) !== false),
+  );
 }

@@ -6,7 +6,7 @@
 import type { GrantPath } from './aws/entitlement.js';
 import type { AccessLevel, Provenance } from './grant.js';
 import type { GcpGrantPath } from './gcp/policy.js';
-import type { GcpSkippedEntryReason, GcpUnattributedEntryReason } from './gcp/activity.js';
+import type { GcpPermissionType, GcpSkippedEntryReason, GcpUnattributedEntryReason } from './gcp/activity.js';
 import type { PrincipalKind } from './aws/inventory.js';
 
 export type Provider = 'aws' | 'gcp';
@@ -90,6 +90,22 @@ export type UnverifiableReason =
   /** GCP: no Cloud Audit Logs in the snapshot for the project. */
   | 'no-audit-logs';
 
+/**
+ * Why a GCP permission's audit log type is known, so that its use would have been seen: `cited`
+ * (a Google audit-logging page says so), `observed` (the audit logs read checked it with that
+ * `permissionType`, for any principal), `rule` (the documented verb rule, a guess that can be
+ * wrong on data-plane writes).
+ */
+export const VERDICT_BASES = ['cited', 'observed', 'rule'] as const;
+export type VerdictBasis = (typeof VERDICT_BASES)[number];
+
+/** What an unused GCP permission's verdict rests on: the audit log type its use lands in, and why that type is known. */
+export interface PermissionObservability {
+  basis: VerdictBasis;
+  /** ADMIN_WRITE = Admin Activity; the others = Data Access. */
+  logType: GcpPermissionType;
+}
+
 export interface FindingPermission {
   action: string;
   accessLevel: AccessLevel;
@@ -100,6 +116,8 @@ export interface FindingPermission {
   /** Latest evidence of use, even older than the window; null = no evidence of use at all. */
   lastUsed: LastUsed | null;
   unverifiable?: { reason: UnverifiableReason; detail: string };
+  /** GCP, on an unused permission: the log type that made its non-use observable and its basis. Absent on AWS. */
+  observability?: PermissionObservability;
 }
 
 export type CoverageGapKind =
@@ -228,6 +246,8 @@ export interface ExceptionEntrySummary {
   matches: number;
   /** Present (true) when its principal glob matches every principal, accepted by `allowWildcard: true`. */
   isWildcard?: true;
+  /** Present when the entry matches only findings whose unused claims all rest on these bases. */
+  requireBasis?: VerdictBasis[];
 }
 
 export interface ExceptionsSummary {
@@ -353,6 +373,11 @@ export interface GcpProjectCoverage {
     entriesTimedByReceiveTimestamp: number;
     /** Timestamps without a zone, read as UTC. */
     zonelessTimes: number;
+    /**
+     * Entries whose logName named no audit log, placed in Admin Activity or Data Access because all
+     * their checks' `permissionType` agreed (counted in `streams`). Present only when there are some.
+     */
+    entriesStreamFromPermissionType?: Record<'activity' | 'data_access', number>;
     /**
      * Per judged log (Admin Activity, Data Access): what its coverage rests on, the observed
      * intervals inside the window, the gaps that block claims and those accepted. `basis`:

@@ -14,6 +14,7 @@ import {
   type Report,
   type ResolvedFinding,
   type Severity,
+  VERDICT_BASES,
 } from '../model/report.js';
 import { isMoreSevereOrEqual, sortedFindings } from './finding-order.js';
 import { distinctGrantPaths } from './grant-path-text.js';
@@ -203,6 +204,8 @@ function findingItem(finding: Finding, index: number): string {
         ? `Not judged, ${[...new Set(finding.permissions.flatMap((p) => (p.unverifiable === undefined ? [] : [p.unverifiable.reason])))].join(', ')}`
         : 'Unused';
     lines.push(`- ${label} (${formatCount(actions.length)}): ${truncatedList(actions, MAX_ACTIONS_SHOWN, 'action')}`);
+    const basis = basisLine(finding);
+    if (basis !== undefined) lines.push(basis);
     const grants = distinctGrantPaths(finding.permissions).map((path) => {
       if (isGcpGrantPath(path)) {
         const where = `${escapeMarkdown(path.binding.role)} bound on ${escapeMarkdown(path.resource.type)} ${codeSpan(path.resource.id)}`;
@@ -223,6 +226,21 @@ function findingItem(finding: Finding, index: number): string {
   }
   lines.push(`- Fix: ${escapeMarkdown(clip(finding.recommendation, MAX_RECOMMENDATION))}`);
   return lines.join('\n');
+}
+
+/**
+ * GCP unused claims: how many rest on each basis of their log type, naming those that rest on the
+ * verb rule alone (a guess, worth checking before acting on it). Undefined when none has a basis.
+ */
+function basisLine(finding: Finding): string | undefined {
+  const withBasis = finding.permissions.flatMap((p) => (p.observability === undefined ? [] : [{ action: p.action, basis: p.observability.basis }]));
+  if (withBasis.length === 0) return undefined;
+  const counts = VERDICT_BASES.filter((b) => withBasis.some((p) => p.basis === b)).map(
+    (b) => `${formatCount(withBasis.filter((p) => p.basis === b).length)} ${b}`,
+  );
+  const rule = withBasis.filter((p) => p.basis === 'rule').map((p) => codeSpan(p.action));
+  const named = rule.length > 0 ? ` (the verb rule alone: ${truncatedList(rule, MAX_ACTIONS_SHOWN, 'action')})` : '';
+  return `- Log type basis: ${counts.join(', ')}${named}`;
 }
 
 function severityCounts(findings: readonly Finding[]): string {

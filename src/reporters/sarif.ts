@@ -191,6 +191,14 @@ function result(finding: Finding, windowText: string, options: SarifOptions): Sa
     principalKind: finding.principal.kind,
     ...(finding.service === undefined ? {} : { service: finding.service }),
     actions: finding.permissions.map((p) => p.action),
+    // GCP unused claims: the log type of each action and what it rests on (cited, observed, rule).
+    ...(finding.permissions.some((p) => p.observability !== undefined)
+      ? {
+          observability: finding.permissions.flatMap((p) =>
+            p.observability === undefined ? [] : [{ action: p.action, basis: p.observability.basis, logType: p.observability.logType }],
+          ),
+        }
+      : {}),
     ...(finding.baselineStatus === undefined ? {} : { baselineStatus: finding.baselineStatus }),
     ...(finding.firstSeen === undefined ? {} : { firstSeen: finding.firstSeen }),
     ...(finding.exception === undefined ? {} : { exception: { ...finding.exception } }),

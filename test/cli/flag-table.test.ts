@@ -164,6 +164,8 @@ function samples(spec: FlagSpec): [string, string, string] {
       return ['1s', '2s', '3s'];
     case 'cloudtrail-source':
       return ['s3', 'lookup-events', 'none'];
+    case 'require-basis':
+      return ['cited', 'observed', 'rule'];
     default:
       return [`c-${spec.long}`, `e-${spec.long}`, `f-${spec.long}`];
   }

@@ -8,12 +8,13 @@
 
 import type { GcpProjectActivity } from '../../model/gcp/activity.js';
 import type { GcpEntitlement, GcpPrincipalEntitlements, GcpProjectInventory } from '../../model/gcp/policy.js';
-import type { EvidenceSource, Finding, GcpProjectCoverage, LastUsed, Span } from '../../model/report.js';
+import type { EvidenceSource, Finding, GcpProjectCoverage, LastUsed, PermissionObservability, Span } from '../../model/report.js';
 import { durationText } from '../../model/duration-text.js';
 import { DAY_MS, type Window } from '../window.js';
 import { findingId } from '../findings.js';
 import { byServiceOrder, classifyService, type FindingRuleHooks } from '../classify.js';
 import type { GcpProjectLogCoverage } from './coverage.js';
+import { isObservableLogType, type ObservedLogTypeTable } from './observed-log-types.js';
 import { adviceFor, alsoGrantedText, recommendService, usedPermissionPaths } from './finding-texts.js';
 import { isNamedInCustomRole, type Judged, severityOf, toPermission } from './judged.js';
 import { describeGcpPath, listText, suggestRolesText, uniqueGcpPaths } from './recommend.js';
@@ -30,12 +31,23 @@ export interface GcpProjectJudgingContext {
   /** The Admin Activity span observed, shown on every finding. */
   observed: Span | null;
   cov: GcpProjectLogCoverage;
+  /** The log types `cov` judges by (the table with the logs' permission types): each unused verdict records its basis. */
+  logTypes: ObservedLogTypeTable;
   roles: GcpRoleCatalogue;
   usage: Map<string, PrincipalUsage>;
   /** Permissions exercised per account (lower-case email) in policy insights overlapping the window. */
   exercised: Map<string, Set<string>>;
   saActivity: Map<string, { lastAuthenticated: string | null; source: string; observationStart?: string; observationEnd?: string }>;
   keyActivity: Map<string, { lastAuthenticated: string | null; source: string; observationStart?: string }>;
+}
+
+/** What made an unused verdict possible: the log type its use would land in, and why that type is known. */
+function observabilityOf(logTypes: ObservedLogTypeTable, permission: string): { observability?: PermissionObservability } {
+  const v = logTypes.classify(permission);
+  // judge() calls a permission observable only with one of the four types; a table entry without
+  // a basis (none ships so) records none, and then rests on no basis for --require-basis.
+  if (v.basis === undefined || !isObservableLogType(v.logType)) return {};
+  return { observability: { basis: v.basis, logType: v.logType } };
 }
 
 /** Findings for one (selected, audited) service account, and the denied checks it made in the window. */
@@ -133,7 +145,7 @@ export function analyzeGcpServiceAccount(
     if (IMPERSONATION_PERMISSIONS.has(e.permission) && u?.lastDelegation.inWindow) return { entitlement: e, lastUsed, verdict: { kind: 'used' } };
     const obs = cov.judge(e.permission, member, u?.unmappedServices ?? new Set(), undatedUse);
     if (!obs.isObservable) return { entitlement: e, lastUsed, verdict: { kind: 'unverifiable', reason: obs.reason, detail: obs.detail } };
-    return { entitlement: e, lastUsed, verdict: { kind: 'unused' } };
+    return { entitlement: e, lastUsed, verdict: { kind: 'unused', ...observabilityOf(ctx.logTypes, e.permission) } };
   };
 
   const judged = pe.entitlements.map(judge);

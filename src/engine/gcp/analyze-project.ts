@@ -19,6 +19,7 @@ import { compareText as cmp } from '../../model/compare-text.js';
 import { type Window, spanOf } from '../window.js';
 import { analyzeGcpServiceAccount, type GcpProjectJudgingContext } from './analyze-principal.js';
 import { effectiveDataAccess, GcpProjectLogCoverage } from './coverage.js';
+import { type ObservedLogTypeTable, withObservedLogTypes } from './observed-log-types.js';
 import type { GcpLogTypeTable } from './permission-log-type.js';
 import { projectCoverage } from './project-coverage.js';
 import type { GcpRoleCatalogue } from './role-catalogue.js';
@@ -47,7 +48,9 @@ export interface GcpAnalyzeResult {
 export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
   const { inventory, activity, window } = input;
   const dataAccess = effectiveDataAccess(inventory);
-  const cov = new GcpProjectLogCoverage(inventory, activity, dataAccess, input.logTypes, window, input.minCoverage);
+  // The table overlaid with the permission types the project's own entries carry (basis `observed`).
+  const logTypes = withObservedLogTypes(input.logTypes, activity?.permissionTypes);
+  const cov = new GcpProjectLogCoverage(inventory, activity, dataAccess, logTypes, window, input.minCoverage);
   const usage = indexUsage(activity);
   const windowSpan = spanOf(window.startMs, window.endMs);
   const observed = cov.observed('activity');
@@ -80,6 +83,7 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
     windowSpan,
     observed,
     cov,
+    logTypes,
     roles: input.roles,
     usage,
     exercised,
@@ -101,5 +105,29 @@ export function analyzeGcpProject(input: GcpAnalyzeInput): GcpAnalyzeResult {
   }
 
   const coverage = projectCoverage({ inventory, activity, cov, dataAccess, observed, audited, scanned, skippedAgents, deniedAttempts });
-  return { findings, coverage, warnings: cov.warnings() };
+  return { findings, coverage, warnings: [...cov.warnings(), ...conflictWarnings(inventory.projectId, logTypes)] };
+}
+
+/** How many conflicts the warning names; the count says how many there were. */
+const CONFLICTS_NAMED = 5;
+
+/**
+ * One warning per project when the logs' permission types disagree with the table or among
+ * themselves: each such permission is unknown (unverifiable), and the table may need a fix.
+ */
+function conflictWarnings(project: string, logTypes: ObservedLogTypeTable): ReportWarning[] {
+  const conflicts = logTypes.conflicts();
+  if (conflicts.length === 0) return [];
+  const named = conflicts.slice(0, CONFLICTS_NAMED).map((c) => {
+    const seen = c.observed.map((o) => `${o.permissionType} ×${o.count}`).join(', ');
+    return `${c.permission} (${c.table ? `table: ${c.table.logType}${c.table.basis ? `, ${c.table.basis}` : ''}; ` : ''}logs: ${seen})`;
+  });
+  const more = conflicts.length > CONFLICTS_NAMED ? `; and ${conflicts.length - CONFLICTS_NAMED} more` : '';
+  return [
+    {
+      code: 'gcp-permission-type-conflict',
+      account: project,
+      message: `project ${project}: the permissionType of ${conflicts.length} permission(s) in the audit logs read disagrees with the log-type table or with itself, so each is judged unverifiable (log-type-unknown), never unused: ${named.join('; ')}${more}`,
+    },
+  ];
 }

@@ -4,11 +4,15 @@
  */
 
 import type { GcpEntitlement, GcpGrantPath } from '../../model/gcp/policy.js';
-import type { FindingPermission, LastUsed, Severity, UnverifiableReason } from '../../model/report.js';
+import type { FindingPermission, LastUsed, PermissionObservability, Severity, UnverifiableReason } from '../../model/report.js';
 import { maxSeverity } from '../findings.js';
-import { gcpAccessLevel, gcpSeverityFor } from './severity.js';
+import { gcpAccessLevel, gcpVerdictSeverity } from './severity.js';
 
-type Verdict = { kind: 'used' } | { kind: 'unused' } | { kind: 'unverifiable'; reason: UnverifiableReason; detail: string };
+type Verdict =
+  | { kind: 'used' }
+  /** `observability`: the log type that made the non-use observable, and its basis. */
+  | { kind: 'unused'; observability?: PermissionObservability }
+  | { kind: 'unverifiable'; reason: UnverifiableReason; detail: string };
 
 export interface Judged {
   entitlement: GcpEntitlement;
@@ -39,11 +43,13 @@ export function toPermission(j: Judged): FindingPermission {
     resources: resourcesOf(e.grantedBy),
     lastUsed: j.lastUsed,
     ...(j.verdict.kind === 'unverifiable' ? { unverifiable: { reason: j.verdict.reason, detail: j.verdict.detail } } : {}),
+    ...(j.verdict.kind === 'unused' && j.verdict.observability ? { observability: { ...j.verdict.observability } } : {}),
   };
 }
 
+/** The highest of the permissions' severities, each rule-based verdict's capped (severity.ts). */
 export function severityOf(perms: FindingPermission[]): Severity {
-  return maxSeverity(perms.map((p) => gcpSeverityFor(p.action, p.accessLevel)));
+  return maxSeverity(perms.map((p) => gcpVerdictSeverity(p.action, p.accessLevel, p.observability?.basis)));
 }
 
 export function isNamedInCustomRole(e: GcpEntitlement): boolean {

@@ -64,6 +64,7 @@ export function projectCoverage(input: ProjectCoverageInput): GcpProjectCoverage
       entriesUnattributed: logs?.entriesUnattributed.map((r) => ({ ...r })) ?? [],
       entriesTimedByReceiveTimestamp: logs?.entriesTimedByReceiveTimestamp ?? 0,
       zonelessTimes: logs?.zonelessTimes ?? 0,
+      ...(logs?.entriesStreamFromPermissionType ? { entriesStreamFromPermissionType: { ...logs.entriesStreamFromPermissionType } } : {}),
       ...(logs !== null ? { logCoverage: { activity: cov.logCoverage('activity'), data_access: cov.logCoverage('data_access') } } : {}),
     },
     dataAccessLogs: dataAccessSummary(dataAccess),

@@ -11,12 +11,22 @@
  * Severity then follows the rule AWS uses (src/engine/severity.ts, aws/severity-data.ts): a cited
  * privilege-escalation permission (data/gcp/privilege-escalation.json) → critical, Permissions
  * management → high, Write → medium, Read/List → low.
+ *
+ * Severity never rises on a rule-based verdict alone: an unused permission whose log type comes only
+ * from the documented verb rule (basis `rule`: no Google page and no entry of the logs read says
+ * it) contributes at most RULE_BASIS_SEVERITY_CAP (`low`) to its finding. The rule is a guess — against
+ * the write-verb permissions the table cites it is wrong about one time in five, every time on a
+ * data-plane write — so such a claim is a lead worth checking, not an alarm: `low` keeps it in
+ * every default gate (`--fail-on new` fails from low up) while `--fail-on medium|high|critical`
+ * fire only on claims a cited page or the logs back. A finding with a cited or observed permission
+ * keeps that permission's severity.
  */
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccessLevel } from '../../model/grant.js';
-import type { Severity } from '../../model/report.js';
+import type { Severity, VerdictBasis } from '../../model/report.js';
+import { severityRank } from '../findings.js';
 import { SEVERITY_BY_LEVEL } from '../severity.js';
 
 const fileSchema = z.object({
@@ -51,6 +61,15 @@ export function gcpAccessLevel(permission: string): AccessLevel {
   return 'Write';
 }
 
-export function gcpSeverityFor(permission: string, level: AccessLevel): Severity {
+function gcpSeverityFor(permission: string, level: AccessLevel): Severity {
   return isGcpPrivilegeEscalation(permission) ? 'critical' : SEVERITY_BY_LEVEL[level];
+}
+
+/** The most a permission whose verdict rests on the verb rule alone adds to its finding's severity. */
+export const RULE_BASIS_SEVERITY_CAP: Severity = 'low';
+
+/** A permission's severity within its finding: gcpSeverityFor, capped when its verdict's basis is `rule`. */
+export function gcpVerdictSeverity(permission: string, level: AccessLevel, basis: VerdictBasis | undefined): Severity {
+  const s = gcpSeverityFor(permission, level);
+  return basis === 'rule' && severityRank(s) < severityRank(RULE_BASIS_SEVERITY_CAP) ? RULE_BASIS_SEVERITY_CAP : s;
 }

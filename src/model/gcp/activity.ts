@@ -70,6 +70,29 @@ export interface GcpPermissionAggregate {
 }
 
 /**
+ * `authorizationInfo[].permissionType`: the type of the permission checked, which says which audit
+ * log a use of it lands in (ADMIN_WRITE → Admin Activity, the other three → Data Access, "for data
+ * access audit logs this corresponds with the permission type that must be enabled" in the
+ * auditConfigs). Enum `google.cloud.audit.AuthorizationInfo.PermissionType`:
+ * https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog#AuthorizationInfo,
+ * https://docs.cloud.google.com/dotnet/docs/reference/Google.Cloud.Audit/latest/Google.Cloud.Audit.AuthorizationInfo
+ * (`PERMISSION_TYPE_UNSPECIFIED`, "Default. Should not be used", is not one of them).
+ */
+export type GcpPermissionType = 'ADMIN_READ' | 'ADMIN_WRITE' | 'DATA_READ' | 'DATA_WRITE';
+
+/**
+ * How often the project's audit entries checked `permission` with `permissionType`: by any
+ * principal (or none), granted or denied, in or before the window or at an unknown time, never
+ * after asOf. The type is a property of the permission, not of who used it; one permission seen
+ * with two types is a conflict the engine reports.
+ */
+export interface GcpPermissionTypeAggregate {
+  permission: string;
+  permissionType: GcpPermissionType;
+  count: number;
+}
+
+/**
  * Entries of a principal that carry no `authorizationInfo` (some methods log none): any permission
  * of that service may have been used, so the engine must not call its permissions unused.
  */
@@ -137,6 +160,12 @@ export interface GcpAuditLogCoverage {
   entriesTimedByReceiveTimestamp: number;
   /** Entries whose time had no zone (`2026-10-20T10:00:00`): read as UTC, counted. */
   zonelessTimes: number;
+  /**
+   * Entries whose `logName` names no Cloud Audit Log (absent, or another log) placed in a stream by
+   * their checks' `permissionType`: every check names one and all agree (ADMIN_WRITE → `activity`,
+   * the others → `data_access`). Present only when there are some; the others stay `other`.
+   */
+  entriesStreamFromPermissionType?: Record<'activity' | 'data_access', number>;
 }
 
 /** Policy Analyzer `serviceAccountLastAuthentication` / `serviceAccountKeyLastAuthentication`. */
@@ -166,6 +195,11 @@ export interface GcpProjectActivity {
   permissions: GcpPermissionAggregate[];
   unmapped: GcpUnmappedAggregate[];
   delegations: GcpDelegationAggregate[];
+  /**
+   * The `permissionType` of each permission the entries checked, with counts (sorted by permission,
+   * then type). Absent when no audit logs were read, or from a reader that does not fill it.
+   */
+  permissionTypes?: GcpPermissionTypeAggregate[];
   /** null when the snapshot has no `audit-logs/` folder for the project. */
   auditLogs: GcpAuditLogCoverage | null;
   /** null when the snapshot has no `activity/` folder. */

@@ -8,7 +8,10 @@
  *   https://cloud.google.com/logging/docs/reference/audit/auditlog/rest/Shared.Types/AuditLog
  *   and its source, https://github.com/googleapis/googleapis/blob/master/google/cloud/audit/audit_log.proto
  *   (`authenticationInfo.principalEmail`, `authenticationInfo.serviceAccountDelegationInfo[]`,
- *   `authorizationInfo[] {resource, permission, granted}`, `serviceName`, `methodName`);
+ *   `authorizationInfo[] {resource, permission, granted, permissionType}`, `serviceName`, `methodName`;
+ *   `permissionType`, on entries since 2025, is enum AuthorizationInfo.PermissionType: ADMIN_READ,
+ *   ADMIN_WRITE, DATA_READ, DATA_WRITE, "the type of the permission that was checked",
+ *   https://docs.cloud.google.com/dotnet/docs/reference/Google.Cloud.Audit/latest/Google.Cloud.Audit.AuthorizationInfo);
  * - the audit log names: https://cloud.google.com/logging/docs/audit#types
  *   (`cloudaudit.googleapis.com%2Factivity`, `%2Fdata_access`, `%2Fsystem_event`, `%2Fpolicy`).
  *

@@ -28,6 +28,17 @@
  *   later elements the later hops; `principalEmail` is the account finally acting
  *   (https://cloud.google.com/iam/docs/audit-logging/examples-service-accounts). One row per
  *   (account, delegate, position).
+ * - `authorizationInfo[].permissionType` (ADMIN_READ, ADMIN_WRITE, DATA_READ, DATA_WRITE; see
+ *   model/gcp/activity.ts for the reference) is counted per permission for every check of every
+ *   entry up to asOf, whoever made it and whether granted or not: the type belongs to the
+ *   permission. Other values (`PERMISSION_TYPE_UNSPECIFIED`, numbers, typos) are not counted.
+ * - an entry whose `logName` names no Cloud Audit Log (absent, or a log outside
+ *   `cloudaudit.googleapis.com`) would be stream `other`. When every one of its checks names a
+ *   permissionType and they agree on one log — all ADMIN_WRITE: Admin Activity; all ADMIN_READ /
+ *   DATA_READ / DATA_WRITE: Data Access ("methods that check ADMIN_WRITE generate Admin Activity
+ *   logs", e.g. https://cloud.google.com/compute/docs/audit-logging) — it is put in that stream and
+ *   counted (`streamsFromPermissionType`). A mixed or untyped entry stays `other`, and a `logName`
+ *   that names an audit log (even one of another type) is never overruled.
  */
 
 import type {
@@ -35,6 +46,8 @@ import type {
   GcpAuditPeriod,
   GcpDelegationAggregate,
   GcpPermissionAggregate,
+  GcpPermissionType,
+  GcpPermissionTypeAggregate,
   GcpSkippedEntryReason,
   GcpUnattributedEntryReason,
   GcpUnmappedAggregate,
@@ -72,6 +85,32 @@ function emptyUnattributed(): Record<GcpUnattributedEntryReason, number> {
   return { 'no-principal': 0 };
 }
 
+const PERMISSION_TYPES: readonly GcpPermissionType[] = ['ADMIN_READ', 'ADMIN_WRITE', 'DATA_READ', 'DATA_WRITE'];
+const PERMISSION_TYPE_SET: ReadonlySet<unknown> = new Set<unknown>(PERMISSION_TYPES);
+
+/** Checks of one permission, per permissionType. */
+type TypeCounts = Record<GcpPermissionType, number>;
+
+/** Text that names a Cloud Audit Log: a logName with it is never overruled by permissionType. */
+const AUDIT_LOG_PREFIX = 'cloudaudit.googleapis.com';
+
+/**
+ * The stream an entry's checks put it in when its logName does not say: every check names a
+ * permissionType and all of them land in one log; else null.
+ */
+function streamOfChecks(checks: unknown[] | undefined): 'activity' | 'data_access' | null {
+  if (checks === undefined) return null;
+  let found: 'activity' | 'data_access' | null = null;
+  for (const check of checks) {
+    const type = asObject(check)?.['permissionType'];
+    if (!PERMISSION_TYPE_SET.has(type)) return null;
+    const stream = type === 'ADMIN_WRITE' ? 'activity' : 'data_access';
+    if (found !== null && found !== stream) return null;
+    found = stream;
+  }
+  return found;
+}
+
 /**
  * Coverage figures of one file (or of several merged). Every JSON value is accounted for:
  * `valuesRead = entriesRead + Σ skipped`.
@@ -88,6 +127,8 @@ export interface AuditFileStats {
   firstEntry: string | null;
   lastEntry: string | null;
   streams: Record<GcpAuditLogStream, number>;
+  /** Of `streams`: entries whose logName named no audit log, placed by their checks' permissionType. */
+  streamsFromPermissionType: Record<'activity' | 'data_access', number>;
 }
 
 function emptyFileStats(): AuditFileStats {
@@ -102,6 +143,7 @@ function emptyFileStats(): AuditFileStats {
     firstEntry: null,
     lastEntry: null,
     streams: emptyStreams(),
+    streamsFromPermissionType: { activity: 0, data_access: 0 },
   };
 }
 
@@ -143,6 +185,8 @@ export class AuditLogAggregator {
   readonly permissions = new Map<string, GcpPermissionAggregate>();
   readonly unmapped = new Map<string, GcpUnmappedAggregate>();
   readonly delegations = new Map<string, GcpDelegationAggregate>();
+  /** permission → checks per permissionType. */
+  readonly permissionTypes = new Map<string, TypeCounts>();
   readonly stats: AuditFileStats = emptyFileStats();
 
   constructor(private readonly window: AuditWindow) {}
@@ -176,7 +220,17 @@ export class AuditLogAggregator {
       s.skipped['not-an-audit-log']++;
       return;
     }
-    const { stream, project } = parseLogName(nonEmptyString(entry['logName']));
+    const logName = nonEmptyString(entry['logName']);
+    const named = parseLogName(logName);
+    const project = named.project;
+    let stream = named.stream;
+    const rawChecks = payload['authorizationInfo'];
+    const checks = Array.isArray(rawChecks) ? (rawChecks as unknown[]) : undefined;
+    let typedStream: 'activity' | 'data_access' | null = null;
+    if (stream === 'other' && (logName === null || !logName.includes(AUDIT_LOG_PREFIX))) {
+      typedStream = streamOfChecks(checks);
+      if (typedStream !== null) stream = typedStream;
+    }
     const when = entryTime(entry);
     let period: GcpAuditPeriod;
     let time: string;
@@ -192,6 +246,7 @@ export class AuditLogAggregator {
       if (when.isReceive) s.timedByReceiveTimestamp++;
       s.entriesRead++;
       s.streams[stream]++;
+      if (typedStream !== null) s.streamsFromPermissionType[typedStream]++;
       if (s.firstEntry === null || time < s.firstEntry) s.firstEntry = time;
       if (s.lastEntry === null || time > s.lastEntry) s.lastEntry = time;
       if (time > this.window.asOf) {
@@ -204,18 +259,26 @@ export class AuditLogAggregator {
     const rawPrincipal = auth !== null ? nonEmptyString(auth['principalEmail']) : null;
     if (rawPrincipal === null) {
       if (period !== 'unknown-time') s.unattributed['no-principal']++;
+      // Credited to nobody, but the types of the permissions checked are still the permissions'.
+      if (checks !== undefined) {
+        for (const check of checks) {
+          const c = asObject(check);
+          const permission = c !== null ? nonEmptyString(c['permission']) : null;
+          if (c !== null && permission !== null) this.addPermissionType(permission, c['permissionType']);
+        }
+      }
       return;
     }
     const principal = rawPrincipal.toLowerCase();
 
     let hasPermission = false;
-    const checks = payload['authorizationInfo'];
-    if (Array.isArray(checks)) {
+    if (checks !== undefined) {
       for (const check of checks) {
         const c = asObject(check);
         const permission = c !== null ? nonEmptyString(c['permission']) : null;
         if (c === null || permission === null) continue;
         hasPermission = true;
+        this.addPermissionType(permission, c['permissionType']);
         // Only an explicit `true` is a grant: proto3 JSON omits `granted: false`.
         this.addPermission(principal, permission, c['granted'] !== true, project, stream, period, time);
       }
@@ -255,6 +318,19 @@ export class AuditLogAggregator {
     this.permissions.set(key, created);
   }
 
+  private addPermissionType(permission: string, type: unknown): void {
+    if (PERMISSION_TYPE_SET.has(type)) this.addPermissionTypeCount(permission, type as GcpPermissionType, 1);
+  }
+
+  /** The permissionType counts as rows, unsorted. */
+  permissionTypeRows(): GcpPermissionTypeAggregate[] {
+    const out: GcpPermissionTypeAggregate[] = [];
+    for (const [permission, counts] of this.permissionTypes) {
+      for (const permissionType of PERMISSION_TYPES) if (counts[permissionType] > 0) out.push({ permission, permissionType, count: counts[permissionType] });
+    }
+    return out;
+  }
+
   private addUnmapped(principalEmail: string, serviceName: string, methodName: string, period: GcpAuditPeriod, time: string): void {
     const key = principalEmail + SEP + serviceName + SEP + methodName + SEP + period; // = unmappedKey(row)
     const row = this.unmapped.get(key);
@@ -277,7 +353,12 @@ export class AuditLogAggregator {
 
   /** The rows, as plain data (they can cross a worker boundary). */
   rows(): AuditRows {
-    return { permissions: [...this.permissions.values()], unmapped: [...this.unmapped.values()], delegations: [...this.delegations.values()] };
+    return {
+      permissions: [...this.permissions.values()],
+      unmapped: [...this.unmapped.values()],
+      delegations: [...this.delegations.values()],
+      permissionTypes: this.permissionTypeRows(),
+    };
   }
 
   /** Takes over rows (the objects are kept, not copied: the caller must not use them afterwards). */
@@ -285,6 +366,16 @@ export class AuditLogAggregator {
     absorbRowList(this.permissions, rows.permissions, permissionKey);
     absorbRowList(this.unmapped, rows.unmapped, unmappedKey);
     absorbRowList(this.delegations, rows.delegations, delegationKey);
+    for (const r of rows.permissionTypes) this.addPermissionTypeCount(r.permission, r.permissionType, r.count);
+  }
+
+  private addPermissionTypeCount(permission: string, type: GcpPermissionType, count: number): void {
+    let counts = this.permissionTypes.get(permission);
+    if (counts === undefined) {
+      counts = { ADMIN_READ: 0, ADMIN_WRITE: 0, DATA_READ: 0, DATA_WRITE: 0 };
+      this.permissionTypes.set(permission, counts);
+    }
+    counts[type] += count;
   }
 
   /** Adds the coverage figures of a file (or of several merged). */
@@ -300,6 +391,8 @@ export class AuditLogAggregator {
     if (o.firstEntry !== null && (s.firstEntry === null || o.firstEntry < s.firstEntry)) s.firstEntry = o.firstEntry;
     if (o.lastEntry !== null && (s.lastEntry === null || o.lastEntry > s.lastEntry)) s.lastEntry = o.lastEntry;
     for (const k of STREAMS) s.streams[k] += o.streams[k];
+    s.streamsFromPermissionType.activity += o.streamsFromPermissionType.activity;
+    s.streamsFromPermissionType.data_access += o.streamsFromPermissionType.data_access;
   }
 }
 
@@ -308,6 +401,7 @@ export interface AuditRows {
   permissions: GcpPermissionAggregate[];
   unmapped: GcpUnmappedAggregate[];
   delegations: GcpDelegationAggregate[];
+  permissionTypes: GcpPermissionTypeAggregate[];
 }
 
 function permissionKey(r: GcpPermissionAggregate): string {
@@ -349,6 +443,10 @@ export function compareUnmapped(a: GcpUnmappedAggregate, b: GcpUnmappedAggregate
     compareText(a.methodName, b.methodName) ||
     compareText(a.period, b.period)
   );
+}
+
+export function comparePermissionTypes(a: GcpPermissionTypeAggregate, b: GcpPermissionTypeAggregate): number {
+  return compareText(a.permission, b.permission) || compareText(a.permissionType, b.permissionType);
 }
 
 export function compareDelegations(a: GcpDelegationAggregate, b: GcpDelegationAggregate): number {

@@ -27,7 +27,7 @@ function totalFor(window: AuditWindow): AuditLogAggregator {
 
 port.on('message', (request: AuditWorkerRequest) => {
   if (request.type === 'finish') {
-    reply({ type: 'rows', rows: total?.rows() ?? { permissions: [], unmapped: [], delegations: [] } });
+    reply({ type: 'rows', rows: total?.rows() ?? { permissions: [], unmapped: [], delegations: [], permissionTypes: [] } });
     return;
   }
   void (async () => {

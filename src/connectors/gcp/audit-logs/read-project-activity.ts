@@ -15,7 +15,8 @@
  * is listed in `filesFailed` with the reason and contributes nothing; the other files still count.
  * Merging only adds counts and takes minima and maxima, and the rows and failures are sorted at the
  * end, so the result is the same whatever the worker count or the order files finish in. The engine
- * then sees aggregates and coverage, never a log entry.
+ * then sees aggregates and coverage, never a log entry — and, per permission, the `permissionType`
+ * values the entries checked it with (`permissionTypes`, audit-log-aggregator.ts).
  */
 
 import { stat } from 'node:fs/promises';
@@ -36,6 +37,7 @@ import {
   AuditLogAggregator,
   compareDelegations,
   comparePermissions,
+  comparePermissionTypes,
   compareUnmapped,
   SKIPPED_REASONS,
   UNATTRIBUTED_REASONS,
@@ -212,6 +214,9 @@ export async function readGcpAuditLogs(
       entriesUnattributed: unattributed.sort(byFileThenReason(UNATTRIBUTED_REASONS)),
       entriesTimedByReceiveTimestamp: s.timedByReceiveTimestamp,
       zonelessTimes: s.zonelessTimes,
+      ...(s.streamsFromPermissionType.activity + s.streamsFromPermissionType.data_access > 0
+        ? { entriesStreamFromPermissionType: { ...s.streamsFromPermissionType } }
+        : {}),
     },
   };
 }
@@ -240,6 +245,7 @@ export async function readGcpProjectActivity(
     result.permissions = [...total.permissions.values()].sort(comparePermissions);
     result.unmapped = [...total.unmapped.values()].sort(compareUnmapped);
     result.delegations = [...total.delegations.values()].sort(compareDelegations);
+    result.permissionTypes = total.permissionTypeRows().sort(comparePermissionTypes);
     result.auditLogs = coverage;
   }
   return result;

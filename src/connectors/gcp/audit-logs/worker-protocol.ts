@@ -6,7 +6,8 @@ import type { AuditFileReport, AuditFileTuning } from './read-audit-log-file.js'
 /**
  * `file`: read one file and keep its rows. `finish`: send every row kept so far. Rows stay in the
  * worker until then, so the main thread merges once per worker instead of once per file; if the
- * worker dies first, the files it had read are read again.
+ * worker dies first, the files it had read are read again. The rows carry each permission's
+ * `permissionType` counts too (`AuditRows.permissionTypes`), merged by adding.
  */
 export type AuditWorkerRequest = { type: 'file'; file: string; window: AuditWindow; tuning: AuditFileTuning } | { type: 'finish' };
 
