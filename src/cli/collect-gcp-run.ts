@@ -21,6 +21,8 @@ export interface GcpSelectionFlags {
   /** `api`, `none`, or gs://bucket/prefix; commander sets false for --no-audit-logs. */
   auditLogs: string | boolean;
   activity: boolean;
+  recommenderInsights: boolean;
+  groups: boolean;
   /** false with --no-asset-inventory: list projects with resource manager only. */
   assetInventory: boolean;
   /** Logging entries.list requests a minute (the project's read quota). */
@@ -63,6 +65,8 @@ export async function runCollectGcp(ctx: CommandContext, input: CollectInput<Gcp
       asOf: input.asOf,
       auditLogs,
       isActivityWanted: flags.activity,
+      isInsightsWanted: flags.recommenderInsights,
+      isGroupsWanted: flags.groups,
       isAssetInventoryWanted: flags.assetInventory !== false,
       ...(loggingReadsPerMinute ? { loggingReadsPerMinute } : {}),
       ...(endpoint ? { endpoint } : {}),

@@ -245,6 +245,20 @@ export const FLAGS = {
     default: true,
     commands: LIVE_GCP,
   },
+  groups: {
+    long: 'groups',
+    help: 'read the members of groups that hold bindings from the Cloud Identity Groups API (gcp/groups.json), so service accounts in them are credited',
+    negatedHelp: 'do not read group membership (grants held by groups are then not credited to their members)',
+    default: true,
+    commands: LIVE_GCP,
+  },
+  recommenderInsights: {
+    long: 'recommender-insights',
+    help: 'also read IAM policy insights from the Recommender as evidence of use (needs Security Command Center Premium or Enterprise)',
+    default: false,
+    env: 'PERMDRIFT_GCP_RECOMMENDER_INSIGHTS',
+    commands: LIVE_GCP,
+  },
   assetInventory: {
     long: 'asset-inventory',
     help: 'with --folder / --organization: find projects with two Cloud Asset Inventory searches',

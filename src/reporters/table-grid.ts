@@ -50,6 +50,11 @@ function statusText(row: Row): string {
   return row.hasNew ? 'new' : '';
 }
 
+/** Under the finding: how many of its unused actions rest on the verb rule alone (GCP). */
+function ruleBasisText(row: Row): string {
+  return row.ruleActions.size === row.actions.size ? 'verb rule only' : `${row.ruleActions.size} by verb rule`;
+}
+
 export function findingsTable(rows: readonly Row[], width: number, paint: Paint, hasStatus: boolean): string {
   const cols = columnWidths(width);
   const { chalk } = paint;
@@ -77,7 +82,9 @@ export function findingsTable(rows: readonly Row[], width: number, paint: Paint,
     table.push([
       principal,
       wrap(serviceLabel(row), cols.service, true).join('\n'),
-      wrap(row.type, cols.finding, true).join('\n'),
+      [...wrap(row.type, cols.finding, true), ...(row.ruleActions.size > 0 ? wrap(ruleBasisText(row), cols.finding, true).map((l) => chalk.dim(l)) : [])].join(
+        '\n',
+      ),
       row.hasPermissions ? String(row.actions.size) : '—',
       hasStatus && statusText(row) !== ''
         ? `${paint.severity(row.severity, row.severity)}\n${row.hasNew && !row.isAllExcepted ? chalk.bold(statusText(row)) : chalk.dim(statusText(row))}`

@@ -24,6 +24,8 @@ export interface Row {
   services: Set<string>;
   type: FindingType;
   actions: Set<string>;
+  /** Unused actions whose log type only the GCP verb rule gives (no Google page, no log entry): a weaker verdict. */
+  ruleActions: Set<string>;
   hasPermissions: boolean;
   lastUsed: string | null;
   hasDirect: boolean;
@@ -95,6 +97,7 @@ export function buildRows(findings: readonly Finding[]): Rows {
         services: new Set(),
         type: finding.type,
         actions: new Set(),
+        ruleActions: new Set(),
         hasPermissions: false,
         lastUsed: null,
         hasDirect: false,
@@ -111,6 +114,7 @@ export function buildRows(findings: readonly Finding[]): Rows {
     for (const permission of finding.permissions) {
       row.hasPermissions = true;
       row.actions.add(permission.action);
+      if (permission.observability?.basis === 'rule') row.ruleActions.add(permission.action);
       row.lastUsed = laterDate(row.lastUsed, permission.lastUsed?.date ?? null);
       // Provenance per path, not per permission: a grant reaching the principal both ways is "both".
       if (permission.grantedBy.length === 0) {

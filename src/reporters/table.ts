@@ -73,6 +73,11 @@ function findingSections(report: Report, width: number, paint: Paint): string[][
   const { rows, foldedPrincipals } = buildRows(report.findings);
   const hasStatus = report.baseline !== undefined || report.exceptions !== undefined;
   const table = [findingsTable(rows, width, paint, hasStatus)];
+  const ruleRows = rows.filter((r) => r.ruleActions.size > 0).length;
+  if (ruleRows > 0) {
+    const note = `"verb rule": in ${plural(ruleRows, 'row')}, unused permissions whose audit log type only GCP's documented verb rule gives (no Google page, no log entry read); each counts at most low towards the severity, and --require-basis cited,observed leaves them out of the gate.`;
+    table.push(...paragraph(note, width, 0).map((line) => paint.chalk.dim(line)));
+  }
   if (foldedPrincipals > 0) {
     const note = `${plural(foldedPrincipals, 'principal')} with unverifiable grants in more than ${FOLD_UNVERIFIABLE_ABOVE} services: one row per severity ("N services"); the JSON report lists each service.`;
     table.push(...paragraph(note, width, 0).map((line) => paint.chalk.dim(line)));

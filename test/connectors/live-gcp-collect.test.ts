@@ -82,10 +82,13 @@ describe('collect gcp against the fake endpoint', () => {
       'alpha-prod/service-account-keys/sa-002@alpha-prod.iam.gserviceaccount.com.json',
       'alpha-prod/service-accounts.json',
       `folders/${FOLDER_ID}/iam-policy.json`,
+      // The organization binds group:platform@example.com: its members, from Cloud Identity.
+      'groups.json',
       `organizations/${ORG_ID}/iam-policy.json`,
       `organizations/${ORG_ID}/roles/auditReader.json`,
       'predefined-roles.json',
     ]);
+    expect(json(join(root, 'groups.json'))).toEqual({ 'platform@example.com': ['user:alice@example.com'] });
     // gcloud's shapes: the policy as the API returns it (conditions, auditConfigs, etag as base64).
     expect(json(join(root, 'alpha-prod', 'iam-policy.json'))).toEqual(fake.world.projects[0]?.policy);
     expect(json(join(root, 'alpha-prod', 'ancestry.json'))).toEqual([

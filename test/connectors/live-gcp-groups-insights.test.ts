@@ -5,7 +5,12 @@
  * cannot be read reported (never guessed), and every page of insights read.
  */
 
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectGcp } from '../../src/connectors/gcp/live/collect.js';
+import { readGcpPolicyInsights } from '../../src/connectors/gcp/recommender.js';
 import { GcpClients } from '../../src/connectors/gcp/live/clients.js';
 import { expandGroups } from '../../src/connectors/gcp/live/cloud-identity.js';
 import { listPolicyInsights } from '../../src/connectors/gcp/live/recommender.js';
@@ -119,5 +124,88 @@ describe('Recommender policy insights (live)', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('collect gcp --recommender-insights', () => {
+  const base = (outDir: string) => ({
+    outDir,
+    projects: ['alpha-prod'],
+    folders: [],
+    organizations: [],
+    windowStart: new Date('2026-11-10T00:00:00Z'),
+    asOf: new Date('2026-11-20T00:00:00Z'),
+    auditLogs: 'none',
+    endpoint: process.env['PERMDRIFT_GCP_ENDPOINT_URL'] ?? '',
+  });
+
+  it('writes recommender/insights.json in the shape scan files reads, only when asked', async () => {
+    const world = fakeWorld({ projects: ['alpha-prod'], days: 1 });
+    const project = world.projects[0];
+    if (!project) throw new Error('no project');
+    project.insights = [
+      {
+        name: 'projects/1/locations/global/insightTypes/google.iam.policy.Insight/insights/i1',
+        insightSubtype: 'PERMISSIONS_USAGE',
+        content: {
+          member: 'serviceAccount:sa1@alpha-prod.iam.gserviceaccount.com',
+          role: 'roles/run.admin',
+          exercisedPermissions: [{ permission: 'run.services.get' }],
+        },
+        lastRefreshTime: '2026-11-19T00:00:00Z',
+        observationPeriod: '7776000s',
+      },
+    ];
+    const fake = await start({ world });
+    const asked = mkdtempSync(join(tmpdir(), 'permdrift-insights-'));
+    await collectGcp({ ...base(asked), isInsightsWanted: true });
+    const file = join(asked, 'gcp', 'alpha-prod', 'recommender', 'insights.json');
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { insights: { name: string }[] }).insights.map((i) => i.name.split('/').pop())).toEqual(['i1']);
+    expect(readGcpPolicyInsights(asked, 'alpha-prod')?.insights.map((i) => i.member)).toEqual(['serviceAccount:sa1@alpha-prod.iam.gserviceaccount.com']);
+    const quiet = mkdtempSync(join(tmpdir(), 'permdrift-insights-'));
+    const before = fake.requests.length;
+    await collectGcp(base(quiet));
+    expect(existsSync(join(quiet, 'gcp', 'alpha-prod', 'recommender'))).toBe(false);
+    expect(fake.requests.slice(before).some((q) => q.operation.startsWith('recommender.'))).toBe(false);
+  });
+
+  it('refused (no Security Command Center tier): a warning naming the permission, the collection goes on', async () => {
+    const world = fakeWorld({ projects: ['alpha-prod'], days: 1 });
+    const fake = await start({ world });
+    fake.addFault({ operation: 'recommender.projects.locations.insightTypes.insights.list', kind: 'denied', times: Infinity });
+    const dir = mkdtempSync(join(tmpdir(), 'permdrift-insights-'));
+    await collectGcp({ ...base(dir), isInsightsWanted: true });
+    const warnings = (
+      JSON.parse(readFileSync(join(dir, 'gcp', 'alpha-prod', 'collect-warnings.json'), 'utf8')) as { warnings: { code: string; message: string }[] }
+    ).warnings;
+    const w = warnings.find((x) => x.code === 'insights-unreadable');
+    expect(w?.message).toContain('recommender.iamPolicyInsights.list');
+    expect(existsSync(join(dir, 'gcp', 'alpha-prod', 'service-accounts.json'))).toBe(true);
+  });
+});
+
+describe('collect gcp: group membership', () => {
+  it('a bound group the caller cannot read is a run warning naming it, and groups.json is not written for it', async () => {
+    const world = fakeWorld({ projects: ['alpha-prod'], days: 1 });
+    world.groups = {};
+    await start({ world });
+    const dir = mkdtempSync(join(tmpdir(), 'permdrift-groups-'));
+    await collectGcp({
+      outDir: dir,
+      projects: ['alpha-prod'],
+      folders: [],
+      organizations: [],
+      windowStart: new Date('2026-11-10T00:00:00Z'),
+      asOf: new Date('2026-11-20T00:00:00Z'),
+      auditLogs: 'none',
+      endpoint: process.env['PERMDRIFT_GCP_ENDPOINT_URL'] ?? '',
+    });
+    const warnings = (
+      JSON.parse(readFileSync(join(dir, 'gcp', 'alpha-prod', 'collect-warnings.json'), 'utf8')) as { warnings: { code: string; message: string }[] }
+    ).warnings;
+    const w = warnings.filter((x) => x.code === 'group-membership-unreadable');
+    expect(w).toHaveLength(1);
+    expect(w[0]?.message).toContain('group:platform@example.com');
+    expect(existsSync(join(dir, 'gcp', 'groups.json'))).toBe(false);
   });
 });

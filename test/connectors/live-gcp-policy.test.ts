@@ -40,7 +40,7 @@ describe('permdrift policy gcp', () => {
     await collectGcp(options({ folders: [FOLDER_ID] }));
     fake.addFault({ operation: 'cloudasset.searchAllIamPolicies', kind: 'denied', times: 1 });
     await collectGcp(options({ folders: [FOLDER_ID] }));
-    await collectGcp(options({ projects: ['alpha-prod'], auditLogs: 'gs://org-audit-sink/exports' }));
+    await collectGcp(options({ projects: ['alpha-prod'], auditLogs: 'gs://org-audit-sink/exports', isInsightsWanted: true }));
     const operations = [...new Set(fake.requests.map((r) => r.operation))].sort();
     expect(operations).not.toContain('unknown');
     for (const op of operations) expect(OPERATION_PERMISSIONS[op], `no permission mapped for ${op}`).toBeDefined();

@@ -350,7 +350,14 @@ export function fakeWorld(opts: WorldOptions = {}): FakeWorld {
     if (typeof account === 'string' && folder)
       (folder.policy['bindings'] as Json[]).push({ role: 'roles/storage.objectViewer', members: [`serviceAccount:${account}`] });
   }
-  return { organization, folders, projects, predefinedRoles: fakePredefinedRoles(), buckets: {} };
+  // The organization's group binding, as Cloud Identity lists it: a person, no service account.
+  const groups = {
+    'platform@example.com': {
+      id: 'grp-platform',
+      memberships: [{ name: 'groups/grp-platform/memberships/m1', preferredMemberKey: { id: 'alice@example.com' }, type: 'USER' }],
+    },
+  };
+  return { organization, folders, projects, predefinedRoles: fakePredefinedRoles(), buckets: {}, groups };
 }
 
 /**

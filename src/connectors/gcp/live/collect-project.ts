@@ -15,6 +15,7 @@ import { GCP_COLLECT_WARNINGS_FILE } from '../collect-warnings.js';
 import type { GcpCaller, GcpClients } from './clients.js';
 import type { CollectGcpOptions } from './collect.js';
 import { collectActivity } from './collect-activity.js';
+import { collectInsights } from './collect-insights.js';
 import { collectAuditLogs } from './collect-audit-logs.js';
 import { writeJson, type ProjectContext, type RunCache } from './collect-context.js';
 import { collectDenyPolicies } from './collect-deny-policies.js';
@@ -86,7 +87,8 @@ export async function collectProject(
     return source;
   });
   const activity = opts.isActivityWanted === false ? Promise.resolve() : collectActivity(ctx, sideBySideAt);
-  const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity]);
+  const insights = opts.isInsightsWanted === true ? collectInsights(ctx, sideBySideAt) : Promise.resolve();
+  const [serviceAccounts, usageSource] = await Promise.all([inventory, logs, activity, insights]);
 
   sortWarnings(warnings);
   await writeJson(

@@ -32,6 +32,7 @@ import type { RunCache, RunContext } from './collect-context.js';
 import { discoverProjects } from './collect-discovery.js';
 import { credentialsRethrower, problem, ROLE_HINT } from './collect-problem.js';
 import { collectProject, type CollectGcpProjectResult } from './collect-project.js';
+import { collectGroups } from './collect-groups.js';
 import { collectPredefinedRoles } from './collect-roles.js';
 import { stringify } from './gcloud-json.js';
 import { parseGcsUrl, type GcsLocation } from './sink-export.js';
@@ -57,6 +58,10 @@ export interface CollectGcpOptions {
   /** `api` = Logging entries.list; `none`; or `gs://bucket/prefix` of a sink export. */
   auditLogs: string;
   isActivityWanted?: boolean;
+  /** false: do not read group membership from Cloud Identity (groups.json is then not written). */
+  isGroupsWanted?: boolean;
+  /** Read the project's IAM policy insights from the Recommender (needs Security Command Center Premium or Enterprise). */
+  isInsightsWanted?: boolean;
   endpoint?: string;
   maxAttempts?: number;
   backoff?: { initialMs: number; maxMs: number };
@@ -120,6 +125,8 @@ export async function collectGcp(opts: CollectGcpOptions): Promise<CollectGcpRes
         timedOut === projects.length ? TIMEOUT_HINT : ROLE_HINT,
       );
     }
+    // Group membership, once for the run: the groups every collected policy binds.
+    if (opts.isGroupsWanted !== false) await collectGroups(run);
     // The report reads warnings per project folder; projects that failed have none, so their
     // warnings travel in the first collected project's file (as collect aws does for accounts),
     // and so do the run's own (predefined roles, project discovery).

@@ -32,6 +32,12 @@ export const OPERATION_PERMISSIONS: Record<string, readonly string[]> = {
   'policyanalyzer.projects.locations.activityTypes.activities.query:serviceAccountKeyLastAuthentication': [
     'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query',
   ],
+  // --recommender-insights: https://cloud.google.com/iam/docs/insights (Required permissions).
+  'recommender.projects.locations.insightTypes.insights.list': ['recommender.iamPolicyInsights.list'],
+  // Cloud Identity group membership is governed by Cloud Identity / Workspace (a Groups Reader admin
+  // role or the group's "who can view members" setting), not by an IAM permission.
+  'cloudidentity.groups.lookup': [],
+  'cloudidentity.groups.memberships.list': [],
   'storage.objects.list': ['storage.objects.list'],
   'storage.objects.get': ['storage.objects.get'],
 };
