@@ -129,3 +129,21 @@ w(f'{d}/{p}/service-accounts.json',[sa(p,'publisher','Media publisher','11200000
 w(f'{d}/{p}/roles/bucketManager.json',{"etag":"BwYC","includedPermissions":["storage.buckets.create","storage.buckets.delete","storage.buckets.update"],
   "name":f"projects/{p}/roles/bucketManager","stage":"GA","title":"Bucket manager"})
 w(f'{d}/{p}/audit-logs/entries.json', background(p)+[entry(p,'2026-11-05T08:00:00Z',em(p,'publisher'),[('storage.buckets.create',True)],'activity')])
+
+# H: run-storage-admin (issue 14's scenario: roles/run.admin and roles/storage.admin bound to service
+# accounts, Admin Activity over the window, Data Access on for storage only; a Pub/Sub publisher;
+# one entry by someone else whose check carries permissionType for a permission the table does not know)
+p='serve-2025'; d=f'{ROOT}/run-storage-admin/gcp'
+w(f'{d}/{p}/ancestry.json', ancestry(p,'900000000010'))
+w(f'{d}/organizations/900000000010/iam-policy.json', {"bindings":[],"etag":"BwYA","version":1})
+w(f'{d}/{p}/iam-policy.json', {"auditConfigs":[{"service":"storage.googleapis.com","auditLogConfigs":[{"logType":"ADMIN_READ"},{"logType":"DATA_READ"},{"logType":"DATA_WRITE"}]}],
+  "bindings":[binding('roles/run.admin',f"serviceAccount:{em(p,'deployer')}"),binding('roles/storage.admin',f"serviceAccount:{em(p,'storer')}"),
+              binding('roles/pubsub.publisher',f"serviceAccount:{em(p,'storer')}")],"etag":"BwYB","version":1})
+w(f'{d}/{p}/service-accounts.json',[sa(p,'deployer','Cloud Run deployer','113000000000000000001'),sa(p,'storer','Object store job','113000000000000000002')])
+typed=entry(p,'2026-10-01T10:00:00Z','alice@example.com',[('run.executions.cancel',True)],'activity',service='run.googleapis.com',method='google.cloud.run.v2.Executions.CancelExecution',resource=f'namespaces/{p}/executions/nightly-1')
+typed['protoPayload']['authorizationInfo'][0]['permissionType']='ADMIN_WRITE'
+w(f'{d}/{p}/audit-logs/entries.json', background(p)+[
+  entry(p,'2026-11-03T08:00:00Z',em(p,'deployer'),[('run.services.update',True)],'activity',service='run.googleapis.com',method='google.cloud.run.v2.Services.UpdateService',resource=f'projects/{p}/locations/europe-west1/services/api'),
+  entry(p,'2026-11-04T08:00:00Z',em(p,'storer'),[('storage.objects.create',True)],'data_access'),
+  entry(p,'2026-11-04T08:01:00Z',em(p,'storer'),[('storage.objects.get',True)],'data_access'),
+  typed])
