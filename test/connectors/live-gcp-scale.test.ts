@@ -17,7 +17,7 @@ import { fakeWorld, ORG_ID, type FakeWorld } from '../fake-gcp/world.js';
 const start = useFakeGcp();
 
 describe('scale', () => {
-  it('100 service accounts, 5,000 log entries: 121 requests', async () => {
+  it('100 service accounts, 5,000 log entries: 123 requests', async () => {
     const fake = await start({ world: fakeWorld({ serviceAccounts: 100, logEntries: 5000, days: 30 }) });
     const outDir = mkdtempSync(join(tmpdir(), 'permdrift-gcp-scale-'));
     const began = performance.now();
@@ -37,9 +37,12 @@ describe('scale', () => {
     console.log(`scale: ${r.requests} requests in ${ms.toFixed(0)} ms`, r.requestsByOperation);
     // 1 project policy + 1 project get + 1 folder get + 1 folder policy + 1 org policy
     // + 1 account page (100) + 100 key lists + 2 custom roles + 3 deny lists + 2 deny gets
-    // + 5 log pages (1,000 each) + 2 activity queries + 1 roles.list page (predefined roles) = 121, plus nothing retried.
-    expect(r.requests).toBe(121);
-    expect(fake.requests).toHaveLength(121);
+    // + 5 log pages (1,000 each) + 2 activity queries + 1 roles.list page (predefined roles) = 121,
+    // + the organization's bound group (groups:lookup + 1 memberships page) = 123, plus nothing retried.
+    expect(r.requests).toBe(123);
+    expect(fake.requests).toHaveLength(123);
+    expect(r.requestsByOperation['cloudidentity.groups.lookup']).toBe(1);
+    expect(r.requestsByOperation['cloudidentity.groups.memberships.list']).toBe(1);
     expect(r.requestsByOperation['logging.entries.list']).toBe(5);
     expect(r.requestsByOperation['iam.projects.serviceAccounts.keys.list']).toBe(100);
     expect(loadGcpProject(outDir, 'alpha-prod').serviceAccounts.filter((a) => a.isListed)).toHaveLength(100);
@@ -66,7 +69,7 @@ describe('scale', () => {
     for (let i = 1; i < at.length; i++) expect((at[i] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(i * 100 - 30);
   });
 
-  it('discovery of 40 projects in 22 folders: Cloud Asset 1 + 1 search pages (430 requests in all), the walk 23 + 23 lists (474)', async () => {
+  it('discovery of 40 projects in 22 folders: Cloud Asset 1 + 1 search pages (432 requests in all), the walk 23 + 23 lists (476)', async () => {
     // 40 projects with 2 accounts each, round-robin over 21 folders (two levels below the
     // organization, plus the fake's folder / sub-folder pair); the 22nd folder is empty.
     const organizationOf40 = (): FakeWorld => {
@@ -115,7 +118,8 @@ describe('scale', () => {
     // Either way one projects.get per project.
     expect(asset?.['cloudresourcemanager.projects.get']).toBe(40);
     expect(walk?.['cloudresourcemanager.projects.get']).toBe(40);
-    expect(asset?.['total']).toBe(430);
-    expect(walk?.['total']).toBe(474);
+    // Each includes the organization's bound group, read once per run (lookup + 1 memberships page).
+    expect(asset?.['total']).toBe(432);
+    expect(walk?.['total']).toBe(476);
   }, 60_000);
 });
